@@ -1,0 +1,53 @@
+"""The command line: ``python -m bot [run|migrate|genkey]`` (also installed as ``classbot``)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from cryptography.fernet import Fernet
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.logs import configure_logging
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="classbot", description="ClassBot: kids' classes over Zoom, from chat.")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="migrate the database, then serve the web app and the chat front ends (default)")
+    commands.add_parser("migrate", help="bring the database schema up to date and exit")
+    commands.add_parser("genkey", help="print a new ENCRYPTION_KEY")
+    arguments = parser.parse_args(argv)
+
+    if arguments.command == "genkey":
+        print(Fernet.generate_key().decode())
+        return 0
+    try:
+        settings = load_settings()
+    except ConfigError as problem:
+        print(problem, file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, settings.log_format)
+    if arguments.command == "migrate":
+        asyncio.run(_migrate(settings))
+        return 0
+    from bot.runtime import serve  # the web stack is imported only when it is going to run
+
+    asyncio.run(serve(settings))
+    return 0
+
+
+async def _migrate(settings: Settings) -> None:
+    from bot.storage.database import Database
+    from bot.storage.migrate import upgrade_to_head
+
+    database = Database.connect(settings.database_url)
+    try:
+        await upgrade_to_head(database)
+    finally:
+        await database.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

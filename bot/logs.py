@@ -1,0 +1,73 @@
+"""Logging set-up: readable text for people or one JSON object per line for machines, and nothing secret.
+
+Secrets are kept out of log calls by design; the scrubber here is the second line of defence, masking anything
+that looks like a bearer token or a Zoom link's credential should a library put one in a message. The ``httpx``
+logger is quietened because it logs full request URLs, and Telegram's URLs contain the bot token.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from datetime import UTC, datetime
+
+_SECRET_PATTERNS = [
+    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"),
+    re.compile(r"(?i)([?&](?:zak|pwd|tk|token|code|access_token|refresh_token)=)[^&\s\"']+"),
+    re.compile(r"(/bot)\d+:[A-Za-z0-9_-]+"),  # Telegram bot token inside a Bot API URL
+    re.compile(r"\b(xox[abprs]-)[A-Za-z0-9-]+"),  # Slack tokens
+    re.compile(r"\b(xapp-)[A-Za-z0-9-]+"),
+]
+
+
+def scrub(text: str) -> str:
+    """``text`` with every credential-looking part replaced by ``***``."""
+    for pattern in _SECRET_PATTERNS:
+        text = pattern.sub(r"\1***", text)
+    return text
+
+
+class ScrubbingFilter(logging.Filter):
+    """Renders each record's message once, scrubbed, so formatters never see the raw arguments."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = scrub(record.getMessage())
+        record.args = None
+        if record.exc_text:
+            record.exc_text = scrub(record.exc_text)
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, and any ``extra`` ids (update_id, job_id)."""
+
+    _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update({key: value for key, value in vars(record).items() if key not in self._STANDARD})
+        if record.exc_info:
+            entry["exception"] = scrub(self.formatException(record.exc_info))
+        return json.dumps(entry, default=str)
+
+
+def configure_logging(level: str, log_format: str) -> None:
+    """Install one handler on the root logger (replacing any), writing to standard error."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(ScrubbingFilter())
+    if log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("httpx", "httpcore", "aiosqlite", "asyncio", "alembic.runtime.plugins"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -1,0 +1,1 @@
+"""Persistence: the tables, the database handle, migrations, and the repositories the core talks to."""

@@ -1,0 +1,290 @@
+"""ClassBot's tables, as SQLAlchemy 2 typed mappings; Alembic migrations are generated from and checked against them.
+
+Times are stored in UTC and come back timezone-aware (``UTCDateTime``) on SQLite and PostgreSQL alike. Secrets
+(Zoom tokens, PKCE verifiers) and private links are stored only encrypted, in ``*_enc`` columns; the OAuth
+``state`` itself is never stored, only its SHA-256, so a copy of the database cannot complete a connect.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Explicit constraint names keep migrations identical on SQLite (batch mode) and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware datetime stored as UTC; SQLite keeps no offset, so it is put back on the way out."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored: give a timezone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class Person(Timestamped, Base):
+    """Someone who talks to the bot on one platform; the same human on Telegram and Slack is two people."""
+
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("platform", "workspace_id", "platform_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    # Slack user ids are unique per workspace (team); Telegram has no workspaces and uses "".
+    workspace_id: Mapped[str] = mapped_column(String(64), default="")
+    platform_user_id: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str | None] = mapped_column(String(16))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+
+
+class Child(Timestamped, Base):
+    """A child's name a parent booked for, remembered so the next booking is one tap."""
+
+    __tablename__ = "children"
+    __table_args__ = (UniqueConstraint("parent_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class ZoomConnection(Timestamped, Base):
+    """A teacher's authorization of ClassBot in their Zoom account: one token set per Zoom user."""
+
+    __tablename__ = "zoom_connections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), unique=True)
+    zoom_user_id: Mapped[str] = mapped_column(String(64), unique=True)
+    zoom_account_id: Mapped[str] = mapped_column(String(64))
+    email: Mapped[str] = mapped_column(String(320))
+    display_name: Mapped[str] = mapped_column(String(200))
+    licensed: Mapped[bool] = mapped_column(Boolean)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    access_token_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    refresh_token_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    access_expires_at: Mapped[datetime]
+    scopes: Mapped[str] = mapped_column(Text, default="")
+    # "active", or "reconnect_needed" once the refresh token died or scopes are missing.
+    status: Mapped[str] = mapped_column(String(24), default="active")
+    status_reason: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class OAuthState(Base):
+    """A pending Zoom authorization: single-use, short-lived, bound to the person who asked."""
+
+    __tablename__ = "oauth_states"
+
+    state_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    code_verifier_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Community(Timestamped, Base):
+    """A Telegram group or Slack channel an admin set up for announcing and booking classes."""
+
+    __tablename__ = "communities"
+    __table_args__ = (UniqueConstraint("platform", "workspace_id", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    workspace_id: Mapped[str] = mapped_column(String(64), default="")
+    chat_id: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    # "anyone" may publish, or only "approved" teachers (community_publishers).
+    publish_policy: Mapped[str] = mapped_column(String(16), default="anyone")
+    configured_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+
+
+class CommunityPublisher(Base):
+    """A teacher an admin approved to publish in a community whose policy is "approved"."""
+
+    __tablename__ = "community_publishers"
+
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Class(Timestamped, Base):
+    """A class a teacher lists: one session, or a weekly series that shares one Zoom meeting."""
+
+    __tablename__ = "classes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(16), unique=True)
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    timezone: Mapped[str] = mapped_column(String(64))
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    seats: Mapped[int] = mapped_column(Integer)
+    # Taken with one conditional UPDATE (seats_taken + n <= seats): never more bookings than seats.
+    seats_taken: Mapped[int] = mapped_column(Integer, default=0)
+    sessions_count: Mapped[int] = mapped_column(Integer, default=1)
+    requires_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    min_bookings: Mapped[int | None] = mapped_column(Integer)
+    zoom_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(String(16), default="scheduled", index=True)
+    meeting_id: Mapped[str | None] = mapped_column(String(32))
+    # Written into the meeting's agenda before Zoom creates it, so a crash after Zoom's create and before our
+    # commit can be recovered by finding the meeting instead of creating a second one.
+    meeting_marker: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class ClassSession(Base):
+    """One meeting time of a class (a weekly class has several, matched to Zoom's occurrences)."""
+
+    __tablename__ = "class_sessions"
+    __table_args__ = (UniqueConstraint("class_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    occurrence_id: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+
+
+class Publication(Base):
+    """A class announced in a community, with the platform's reference to the announcement."""
+
+    __tablename__ = "publications"
+    __table_args__ = (UniqueConstraint("class_id", "community_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+    message_ref: Mapped[str | None] = mapped_column(String(128))
+    published_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    unpublished_at: Mapped[datetime | None]
+
+
+class Booking(Timestamped, Base):
+    """A seat a parent took for one child in one class."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        Index("ix_bookings_class_status", "class_id", "status"),
+        Index("ix_bookings_parent_status", "parent_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(16), unique=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
+    parent_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    child_name: Mapped[str] = mapped_column(String(100))
+    # "pending_approval", "confirmed", "cancelled" or "declined".
+    status: Mapped[str] = mapped_column(String(16))
+    # The same request (a double tap, a redelivered update) carries the same key and books once.
+    request_key: Mapped[str] = mapped_column(String(128), unique=True)
+    registrant_id: Mapped[str | None] = mapped_column(String(64))
+    join_url_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class WaitlistEntry(Timestamped, Base):
+    """A parent waiting for a seat in a full class; promoted first come, first served."""
+
+    __tablename__ = "waitlist_entries"
+    __table_args__ = (Index("ix_waitlist_entries_class_status", "class_id", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
+    parent_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    child_name: Mapped[str] = mapped_column(String(100))
+    request_key: Mapped[str] = mapped_column(String(128), unique=True)
+    # "waiting", "promoted" or "left".
+    status: Mapped[str] = mapped_column(String(16), default="waiting")
+
+
+class Attendance(Base):
+    """Someone seen joining a session's Zoom meeting, for the teacher's roster."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("session_id", "participant_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("class_sessions.id", ondelete="CASCADE"))
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="SET NULL"))
+    participant_key: Mapped[str] = mapped_column(String(128))
+    joined_at: Mapped[datetime]
+
+
+class ProcessedEvent(Base):
+    """An inbound event already handled (Zoom webhook, Slack retry): redeliveries are recognised and skipped."""
+
+    __tablename__ = "processed_events"
+
+    source: Mapped[str] = mapped_column(String(16), primary_key=True)
+    event_key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(server_default=func.now(), index=True)
+
+
+class Job(Timestamped, Base):
+    """Durable work (link delivery, reminders, Zoom retries, webhook effects) claimed by any process."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_status_run_at", "status", "run_at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    # Two enqueues of the same work (a reminder, a link for a booking) collapse into one job.
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # Never a token or a link: those are read or fetched when the job runs.
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    run_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # "pending", "running" (claimed until ``locked_until``), "done" or "dead".
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    locked_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -1,0 +1,23 @@
+"""The one Starlette app: health, and (as the integrations arrive) Zoom's OAuth callback and webhook,
+Telegram's webhook and Slack's endpoints. Routes only translate HTTP; the work happens in the core.
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.app import Components
+
+
+def create_web_app(components: Components) -> Starlette:
+    """The HTTP surface of one ClassBot process, bound to its components."""
+
+    async def healthz(_request: Request) -> Response:
+        if await components.database.ping():
+            return JSONResponse({"status": "ok"})
+        return JSONResponse({"status": "unavailable", "reason": "database is not answering"}, status_code=503)
+
+    return Starlette(routes=[Route("/healthz", healthz, methods=["GET"])])

@@ -1,0 +1,46 @@
+"""Test databases: a SQLite file per test, and a fresh PostgreSQL database per test when one is available.
+
+PostgreSQL tests run when TEST_POSTGRES_URL is set (``.ci/run`` sets it). Without it they skip and say why,
+except under CI=true, where a missing PostgreSQL is a failure: CI must never pass by skipping them.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+
+def postgres_admin_url() -> str:
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail("TEST_POSTGRES_URL must be set under CI: PostgreSQL tests may not be skipped")
+        pytest.skip("PostgreSQL tests need TEST_POSTGRES_URL (e.g. postgresql+asyncpg://postgres@127.0.0.1/test)")
+    return url
+
+
+@asynccontextmanager
+async def fresh_postgres_database() -> AsyncIterator[str]:
+    """A new, empty PostgreSQL database for one test; dropped afterwards. Yields its SQLAlchemy URL."""
+    admin = make_url(postgres_admin_url())
+    name = f"classbot_test_{secrets.token_hex(6)}"
+    raw_admin = admin.set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(raw_admin)
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        connection = await asyncpg.connect(raw_admin)
+        try:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await connection.close()

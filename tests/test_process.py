@@ -1,0 +1,56 @@
+"""The real process: ``python -m bot`` migrates, serves /healthz, and exits cleanly and quickly on a signal."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography.fernet import Fernet
+
+from tests.support.bot_process import BotProcess
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def bot(tmp_path: Path, database_url: str) -> Iterator[BotProcess]:
+    process = BotProcess(tmp_path, {"DATABASE_URL": database_url, "ENCRYPTION_KEY": Fernet.generate_key().decode()})
+    yield process
+    process.kill()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_the_bot_serves_health_and_exits_0_within_10s_of_a_signal(bot: BotProcess, signum: int) -> None:
+    bot.start()
+    bot.wait_healthy()
+    assert httpx.get(f"{bot.url}/healthz").json() == {"status": "ok"}
+    started = time.monotonic()
+    assert bot.stop(signum) == 0
+    assert time.monotonic() - started < 10
+    output = bot.output()
+    assert "Traceback" not in output
+    assert "stopped" in output
+
+
+def test_without_a_front_end_the_bot_says_what_to_set(bot: BotProcess) -> None:
+    bot.start()
+    bot.wait_healthy()
+    bot.stop()
+    assert "set TELEGRAM_BOT_TOKEN" in bot.output()
+
+
+def test_a_first_run_makes_the_data_folder_and_a_key(tmp_path: Path) -> None:
+    bot = BotProcess(tmp_path, {})
+    try:
+        bot.start()
+        bot.wait_healthy()
+        assert bot.stop() == 0
+    finally:
+        bot.kill()
+    assert (tmp_path / "data" / "classbot.db").exists()
+    assert (tmp_path / "data" / "encryption.key").stat().st_mode & 0o777 == 0o600
+    assert "ENCRYPTION_KEY is not set" in bot.output()
