@@ -7,21 +7,46 @@ concrete adapter fills which port. The runtime (``bot.runtime``) serves HTTP aro
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
 
 from bot.config import Settings
+from bot.core.clock import Clock, utc_now
+from bot.core.connect import ConnectService, ReconnectAlerts
+from bot.core.notify import NOTIFY_JOB, NotificationDelivery, Notifier
+from bot.core.worker import JobWorker, backoff_seconds
+from bot.core.zoom_events import ZOOM_EVENT_JOB, ZoomEvents
 from bot.storage.cipher import SecretCipher, load_keys
 from bot.storage.database import Database
+from bot.storage.jobs import JobQueue
 from bot.storage.migrate import upgrade_to_head
+from bot.zoom.authorization import ZoomAuthorization
+from bot.zoom.client import ZoomClient
+from bot.zoom.errors import ZoomRateLimited, ZoomReconnectNeeded, ZoomUnavailable
+from bot.zoom.oauth import ZoomOAuth
+from bot.zoom.ratelimit import ZoomRateLimiter
+from bot.zoom.retry import RetryPolicy
+from bot.zoom.token_keeper import ZoomTokenKeeper
 
 log = logging.getLogger(__name__)
 
 # Zoom answers within seconds or not at all; a slow call is retried by the client rather than waited on.
 _HTTP_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+# While a teacher must reconnect, their jobs look again this often (a reconnect also wakes the worker).
+_RECONNECT_RECHECK_SECONDS = 600.0
+
+
+@dataclass(frozen=True, slots=True)
+class ZoomParts:
+    """Zoom's adapters, present when the Zoom OAuth app is configured."""
+
+    oauth: ZoomOAuth
+    tokens: ZoomTokenKeeper
+    client: ZoomClient
+    connect: ConnectService
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,14 +54,30 @@ class Components:
     """Everything the web app and the front ends need, built once per process."""
 
     settings: Settings
+    clock: Clock
     database: Database
     cipher: SecretCipher
     http: httpx.AsyncClient
+    jobs: JobQueue
+    worker: JobWorker
+    zoom_events: ZoomEvents
+    zoom: ZoomParts | None
 
 
 @asynccontextmanager
-async def build_components(settings: Settings, *, migrate: bool = True) -> AsyncIterator[Components]:
-    """Build the parts (migrating the database first unless told not to); close them in reverse on exit."""
+async def build_components(
+    settings: Settings,
+    *,
+    migrate: bool = True,
+    notifiers: Mapping[str, Notifier] | None = None,
+    clock: Clock = utc_now,
+    zoom_retry: RetryPolicy | None = None,
+    start_worker: bool = True,
+) -> AsyncIterator[Components]:
+    """Build the parts (migrating the database first unless told not to); close them in reverse on exit.
+
+    ``notifiers`` adds or replaces front ends by platform name (tests and the demo use it).
+    """
     async with AsyncExitStack() as stack:
         database = Database.connect(settings.database_url)
         stack.push_async_callback(database.dispose)
@@ -46,9 +87,72 @@ async def build_components(settings: Settings, *, migrate: bool = True) -> Async
         http = await stack.enter_async_context(
             httpx.AsyncClient(timeout=_HTTP_TIMEOUT, headers={"User-Agent": "ClassBot"})
         )
-        components = Components(settings=settings, database=database, cipher=cipher, http=http)
+        jobs = JobQueue(database)
+        worker = JobWorker(jobs, clock=clock, retry_delay=_retry_delay)
+        zoom_events = ZoomEvents(database, clock=clock, wake_worker=worker.wake)
+        zoom = _build_zoom(settings, database, cipher, http, clock, zoom_retry or RetryPolicy())
+        if zoom is not None:
+            zoom_events.on("app_deauthorized", lambda event: zoom.connect.deauthorized(event.zoom_user_id or ""))
+        worker.register(NOTIFY_JOB, NotificationDelivery(database, dict(notifiers or {})))
+        worker.register(ZOOM_EVENT_JOB, zoom_events.process)
+        if start_worker:
+            worker.start()
+            stack.push_async_callback(worker.stop)
         _announce_front_ends(settings)
-        yield components
+        yield Components(
+            settings=settings,
+            clock=clock,
+            database=database,
+            cipher=cipher,
+            http=http,
+            jobs=jobs,
+            worker=worker,
+            zoom_events=zoom_events,
+            zoom=zoom,
+        )
+
+
+def _build_zoom(
+    settings: Settings,
+    database: Database,
+    cipher: SecretCipher,
+    http: httpx.AsyncClient,
+    clock: Clock,
+    retry: RetryPolicy,
+) -> ZoomParts | None:
+    client_id, client_secret = settings.zoom_client_id, _secret(settings.zoom_client_secret)
+    if client_id is None or client_secret is None:
+        log.info("Zoom is not configured (ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET): classes will have no Zoom links")
+        return None
+    oauth = ZoomOAuth(
+        http,
+        oauth_url=settings.zoom_oauth_url,
+        client_id=client_id,
+        client_secret=client_secret,
+        redirect_uri=settings.zoom_redirect_uri,
+    )
+    alerts = ReconnectAlerts(database, cipher, clock=clock)
+    tokens = ZoomTokenKeeper(database, cipher, oauth, clock=clock, on_reconnect_needed=alerts.reconnect_needed)
+    client = ZoomClient(http, settings.zoom_api_url, tokens, retry=retry, limiter=ZoomRateLimiter(), clock=clock)
+    connect = ConnectService(
+        database,
+        cipher,
+        ZoomAuthorization(oauth, client, clock=clock),
+        start_url=settings.public_url.rstrip("/") + "/zoom/oauth/start",
+        clock=clock,
+    )
+    return ZoomParts(oauth=oauth, tokens=tokens, client=client, connect=connect)
+
+
+def _retry_delay(failure: BaseException, attempts: int) -> float | None:
+    """How long a failed job waits, for the failures whose right wait is known."""
+    if isinstance(failure, ZoomRateLimited):
+        return failure.retry_after
+    if isinstance(failure, ZoomUnavailable):
+        return backoff_seconds(attempts)
+    if isinstance(failure, ZoomReconnectNeeded):
+        return _RECONNECT_RECHECK_SECONDS
+    return None
 
 
 def _announce_front_ends(settings: Settings) -> None:

@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.app import Components
+from bot.web_zoom import zoom_routes
 
 
 def create_web_app(components: Components) -> Starlette:
@@ -20,4 +21,4 @@ def create_web_app(components: Components) -> Starlette:
             return JSONResponse({"status": "ok"})
         return JSONResponse({"status": "unavailable", "reason": "database is not answering"}, status_code=503)
 
-    return Starlette(routes=[Route("/healthz", healthz, methods=["GET"])])
+    return Starlette(routes=[Route("/healthz", healthz, methods=["GET"]), *zoom_routes(components)])

@@ -54,9 +54,14 @@ class Database:
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A transaction that may change data; committed on success, rolled back on any exception."""
         async with self._sessions() as session:
+            # Procuring the connection with the write option begins the transaction (BEGIN IMMEDIATE on SQLite).
             await session.connection(execution_options={_WRITE_OPTION: True})
-            async with session.begin():
+            try:
                 yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

@@ -110,6 +110,8 @@ class ZoomConnection(Timestamped, Base):
     access_token_enc: Mapped[bytes] = mapped_column(LargeBinary)
     refresh_token_enc: Mapped[bytes] = mapped_column(LargeBinary)
     access_expires_at: Mapped[datetime]
+    # Refresh from this moment on: a margin before expiry proportional to the token's lifetime.
+    access_refresh_at: Mapped[datetime]
     scopes: Mapped[str] = mapped_column(Text, default="")
     # "active", or "reconnect_needed" once the refresh token died or scopes are missing.
     status: Mapped[str] = mapped_column(String(24), default="active")
@@ -177,6 +179,10 @@ class Class(Timestamped, Base):
     # Written into the meeting's agenda before Zoom creates it, so a crash after Zoom's create and before our
     # commit can be recovered by finding the meeting instead of creating a second one.
     meeting_marker: Mapped[str | None] = mapped_column(String(64))
+    # Who may create the meeting right now: one worker claims it for a minute, so creation is single-flight
+    # across processes without holding a lock during Zoom's call.
+    meeting_claimed_until: Mapped[datetime | None]
+    meeting_join_url_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 

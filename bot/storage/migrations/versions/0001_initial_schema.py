@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 18:30:38.505878
+Create Date: 2026-11-28 18:48:55.297782
 """
 
 from collections.abc import Sequence
@@ -17,7 +17,6 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-
     op.create_table(
         "jobs",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -30,16 +29,10 @@ def upgrade() -> None:
         sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False
         ),
         sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
+            "created_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_jobs")),
         sa.UniqueConstraint("dedupe_key", name=op.f("uq_jobs_dedupe_key")),
@@ -57,10 +50,7 @@ def upgrade() -> None:
         sa.Column("language", sa.String(length=16), nullable=True),
         sa.Column("timezone", sa.String(length=64), nullable=True),
         sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
+            "created_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_people")),
         sa.UniqueConstraint(
@@ -75,10 +65,7 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=16), nullable=False),
         sa.Column("event_key", sa.String(length=128), nullable=False),
         sa.Column(
-            "processed_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
+            "processed_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False
         ),
         sa.PrimaryKeyConstraint("source", "event_key", name=op.f("pk_processed_events")),
     )
@@ -91,10 +78,7 @@ def upgrade() -> None:
         sa.Column("parent_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
+            "created_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False
         ),
         sa.ForeignKeyConstraint(
             ["parent_id"], ["people.id"], name=op.f("fk_children_parent_id_people"), ondelete="CASCADE"
@@ -120,17 +104,13 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("meeting_id", sa.String(length=32), nullable=True),
         sa.Column("meeting_marker", sa.String(length=64), nullable=True),
+        sa.Column("meeting_claimed_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("meeting_join_url_enc", sa.LargeBinary(), nullable=True),
         sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False
         ),
         sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
+            "created_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False
         ),
         sa.ForeignKeyConstraint(
             ["teacher_id"], ["people.id"], name=op.f("fk_classes_teacher_id_people"), ondelete="CASCADE"
@@ -152,16 +132,10 @@ def upgrade() -> None:
         sa.Column("publish_policy", sa.String(length=16), nullable=False),
         sa.Column("configured_by", sa.Integer(), nullable=True),
         sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
+            "created_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False
         ),
         sa.ForeignKeyConstraint(
-            ["configured_by"],
-            ["people.id"],
-            name=op.f("fk_communities_configured_by_people"),
-            ondelete="SET NULL",
+            ["configured_by"], ["people.id"], name=op.f("fk_communities_configured_by_people"), ondelete="SET NULL"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_communities")),
         sa.UniqueConstraint(
@@ -195,26 +169,18 @@ def upgrade() -> None:
         sa.Column("access_token_enc", sa.LargeBinary(), nullable=False),
         sa.Column("refresh_token_enc", sa.LargeBinary(), nullable=False),
         sa.Column("access_expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("access_refresh_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("scopes", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=24), nullable=False),
         sa.Column("status_reason", sa.String(length=200), nullable=True),
         sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False
         ),
         sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
+            "created_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False
         ),
         sa.ForeignKeyConstraint(
-            ["person_id"],
-            ["people.id"],
-            name=op.f("fk_zoom_connections_person_id_people"),
-            ondelete="CASCADE",
+            ["person_id"], ["people.id"], name=op.f("fk_zoom_connections_person_id_people"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_zoom_connections")),
         sa.UniqueConstraint("person_id", name=op.f("uq_zoom_connections_person_id")),
@@ -232,16 +198,10 @@ def upgrade() -> None:
         sa.Column("registrant_id", sa.String(length=64), nullable=True),
         sa.Column("join_url_enc", sa.LargeBinary(), nullable=True),
         sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False
         ),
         sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
+            "created_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False
         ),
         sa.ForeignKeyConstraint(
             ["class_id"], ["classes.id"], name=op.f("fk_bookings_class_id_classes"), ondelete="CASCADE"
@@ -285,10 +245,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["person_id"],
-            ["people.id"],
-            name=op.f("fk_community_publishers_person_id_people"),
-            ondelete="CASCADE",
+            ["person_id"], ["people.id"], name=op.f("fk_community_publishers_person_id_people"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("community_id", "person_id", name=op.f("pk_community_publishers")),
     )
@@ -299,10 +256,7 @@ def upgrade() -> None:
         sa.Column("community_id", sa.Integer(), nullable=False),
         sa.Column("message_ref", sa.String(length=128), nullable=True),
         sa.Column(
-            "published_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
+            "published_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False
         ),
         sa.Column("unpublished_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
@@ -329,22 +283,13 @@ def upgrade() -> None:
         sa.Column("request_key", sa.String(length=128), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
+            "created_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False
         ),
         sa.ForeignKeyConstraint(
-            ["class_id"],
-            ["classes.id"],
-            name=op.f("fk_waitlist_entries_class_id_classes"),
-            ondelete="CASCADE",
+            ["class_id"], ["classes.id"], name=op.f("fk_waitlist_entries_class_id_classes"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
-            ["parent_id"],
-            ["people.id"],
-            name=op.f("fk_waitlist_entries_parent_id_people"),
-            ondelete="CASCADE",
+            ["parent_id"], ["people.id"], name=op.f("fk_waitlist_entries_parent_id_people"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_waitlist_entries")),
         sa.UniqueConstraint("request_key", name=op.f("uq_waitlist_entries_request_key")),
@@ -361,10 +306,7 @@ def upgrade() -> None:
         sa.Column("participant_key", sa.String(length=128), nullable=False),
         sa.Column("joined_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["booking_id"],
-            ["bookings.id"],
-            name=op.f("fk_attendance_booking_id_bookings"),
-            ondelete="SET NULL",
+            ["booking_id"], ["bookings.id"], name=op.f("fk_attendance_booking_id_bookings"), ondelete="SET NULL"
         ),
         sa.ForeignKeyConstraint(
             ["session_id"],
@@ -378,7 +320,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-
     op.drop_table("attendance")
     with op.batch_alter_table("waitlist_entries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_waitlist_entries_parent_id"))

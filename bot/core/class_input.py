@@ -1,0 +1,177 @@
+"""Reading and checking what a teacher types for a class, the same way on every platform.
+
+Each ``parse_*`` function takes the raw text of one field and returns the value or raises ``InvalidInput``
+naming the field and saying what to type instead. ``ClassDraft.validated`` checks the whole class at once.
+The one-line form ``Title | YYYY-MM-DD HH:MM | MINUTES | SEATS [| weekly N]`` is parsed by ``parse_one_line``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.core.errors import InvalidInput
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 2000
+DURATION_RANGE = (5, 600)
+SEATS_RANGE = (1, 1000)
+SESSIONS_RANGE = (1, 52)
+_INPUT_MAX = 10_000  # anything longer is not a field value; refuse before any parsing work
+
+_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_TIME = re.compile(r"^(\d{1,2})[:.h](\d{2})$")
+_WEEKLY = re.compile(r"^weekly\s+(\d{1,3})$", re.IGNORECASE)
+
+
+def _clean(raw: str, field: str) -> str:
+    if len(raw) > _INPUT_MAX:
+        raise InvalidInput(field, f"That {field} is far too long.")
+    return " ".join(raw.split())
+
+
+def parse_title(raw: str) -> str:
+    title = _clean(raw, "title")
+    if not title:
+        raise InvalidInput("title", "The title is empty: give the class a name (up to 200 characters).")
+    if len(title) > TITLE_MAX:
+        raise InvalidInput("title", f"The title has {len(title)} characters; keep it to {TITLE_MAX} or fewer.")
+    return title
+
+
+def parse_description(raw: str) -> str:
+    if len(raw) > _INPUT_MAX:
+        raise InvalidInput("description", "That description is far too long.")
+    description = raw.strip()
+    if len(description) > DESCRIPTION_MAX:
+        raise InvalidInput("description", f"Keep the description to {DESCRIPTION_MAX} characters or fewer.")
+    return description
+
+
+def parse_date(raw: str) -> date:
+    text = _clean(raw, "date")
+    match = _DATE.match(text)
+    if match is None:
+        raise InvalidInput("date", f"“{text[:40]}” is not a date: type it as YYYY-MM-DD, for example 2027-03-14.")
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        raise InvalidInput("date", f"{text} is not a day of the calendar: check the month and the day.") from None
+
+
+def parse_time(raw: str) -> time:
+    text = _clean(raw, "time")
+    match = _TIME.match(text)
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise InvalidInput("time", f"“{text[:40]}” is not a time: type it as HH:MM on a 24-hour clock, like 16:30.")
+    return time(int(match[1]), int(match[2]))
+
+
+def _whole_number(raw: str, field: str, low: int, high: int, unit: str) -> int:
+    text = _clean(raw, field)
+    if not text.isascii() or not text.isdigit():
+        raise InvalidInput(field, f"The {field} must be a whole number of {unit} from {low} to {high}.")
+    value = int(text)
+    if not low <= value <= high:
+        raise InvalidInput(field, f"The {field} must be from {low} to {high} {unit}; {value} is out of range.")
+    return value
+
+
+def parse_duration(raw: str) -> int:
+    return _whole_number(raw, "duration", *DURATION_RANGE, "minutes")
+
+
+def parse_seats(raw: str) -> int:
+    return _whole_number(raw, "seats", *SEATS_RANGE, "seats")
+
+
+def parse_sessions(raw: str) -> int:
+    return _whole_number(raw, "sessions", *SESSIONS_RANGE, "weekly sessions")
+
+
+def parse_timezone(raw: str) -> str:
+    name = _clean(raw, "timezone")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(
+            "timezone", f"“{name[:60]}” is not a timezone: use a name like Europe/Madrid or America/New_York."
+        ) from None
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class ClassDraft:
+    """A class as the teacher described it; times are local to ``timezone``."""
+
+    title: str
+    starts_on: date
+    starts_at: time
+    duration_minutes: int
+    seats: int
+    timezone: str
+    sessions: int = 1
+    description: str = ""
+    requires_approval: bool = False
+    min_bookings: int | None = None
+    zoom_enabled: bool = True
+
+    def first_start(self) -> datetime:
+        """The first session's start as an aware datetime."""
+        return datetime.combine(self.starts_on, self.starts_at, ZoneInfo(self.timezone))
+
+    def session_starts(self) -> list[datetime]:
+        """Each session's start: weekly at the same local time (so DST changes keep the clock time)."""
+        first = self.first_start()
+        zone = ZoneInfo(self.timezone)
+        return [datetime.combine(first.date() + timedelta(weeks=n), first.time(), zone) for n in range(self.sessions)]
+
+    def validated(self, now: datetime) -> ClassDraft:
+        """The draft, checked as a whole; raises ``InvalidInput`` for the first problem."""
+        parse_title(self.title)
+        parse_timezone(self.timezone)
+        if self.first_start() <= now:
+            raise InvalidInput("date", "That start is in the past: choose a date and time still to come.")
+        for value, (low, high), field in (
+            (self.duration_minutes, DURATION_RANGE, "duration"),
+            (self.seats, SEATS_RANGE, "seats"),
+            (self.sessions, SESSIONS_RANGE, "sessions"),
+        ):
+            if not low <= value <= high:
+                raise InvalidInput(field, f"The {field} must be from {low} to {high}.")
+        if self.min_bookings is not None and not 1 <= self.min_bookings <= self.seats:
+            raise InvalidInput("min_bookings", "The minimum number of bookings must be from 1 to the seats.")
+        return replace(self, title=parse_title(self.title), description=parse_description(self.description))
+
+
+def parse_one_line(raw: str, timezone: str) -> ClassDraft:
+    """``Title | YYYY-MM-DD HH:MM | MINUTES | SEATS [| weekly N]`` in the teacher's timezone."""
+    if len(raw) > _INPUT_MAX:
+        raise InvalidInput("form", "That is far too long for a class.")
+    parts = [part.strip() for part in raw.split("|")]
+    if len(parts) not in (4, 5):
+        raise InvalidInput(
+            "form",
+            "Use four or five parts separated by |: Title | YYYY-MM-DD HH:MM | MINUTES | SEATS, "
+            "and optionally | weekly N.",
+        )
+    when = parts[1].split()
+    if len(when) != 2:
+        raise InvalidInput("date", "Give the start as YYYY-MM-DD HH:MM, for example 2027-03-14 16:30.")
+    sessions = 1
+    if len(parts) == 5:
+        match = _WEEKLY.match(" ".join(parts[4].split()))
+        if match is None:
+            raise InvalidInput("sessions", "The last part must be “weekly N”, for example weekly 8.")
+        sessions = parse_sessions(match[1])
+    return ClassDraft(
+        title=parse_title(parts[0]),
+        starts_on=parse_date(when[0]),
+        starts_at=parse_time(when[1]),
+        duration_minutes=parse_duration(parts[2]),
+        seats=parse_seats(parts[3]),
+        timezone=parse_timezone(timezone),
+        sessions=sessions,
+    )

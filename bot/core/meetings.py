@@ -1,0 +1,267 @@
+"""Each class's one Zoom meeting: found or created when first needed, checked before its links are sent again.
+
+Exactly one meeting per class, even with several workers in several processes and crashes at any moment:
+
+1. A short write transaction gives the class a *marker* (random, stored before Zoom is called) and lets one
+   caller *claim* the creation for a minute (a conditional UPDATE; no lock is held while Zoom answers).
+   Everyone else gets ``MeetingNotReady`` and their job tries again in a moment.
+2. The claimer first looks for a meeting whose agenda carries the marker (a crash after Zoom's create and
+   before our commit leaves exactly such a meeting) and adopts it; only if there is none does it create one.
+3. It stores the meeting id; if somehow another meeting was stored meanwhile, it deletes its own.
+
+Links: a licensed host gives each booked child a personal registrant link, a basic host the meeting's
+join_url. A start_url is fetched fresh every time it is needed (it logs its holder in as the host).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy import update
+
+from bot.core.clock import Clock
+from bot.storage.bookings import Bookings
+from bot.storage.cipher import SecretCipher
+from bot.storage.classes import Classes
+from bot.storage.database import Database
+from bot.storage.models import Booking, Class, ClassSession
+from bot.storage.zoom_connections import ZoomConnections
+from bot.zoom.client import ZoomClient
+from bot.zoom.credentials import ZoomAccount
+from bot.zoom.errors import ZoomNotFound, ZoomPaidFeatureRequired, ZoomReconnectNeeded, ZoomRequestRejected
+from bot.zoom.models import Meeting, MeetingRequest, MeetingUpdate
+
+log = logging.getLogger(__name__)
+
+_CLAIM = timedelta(minutes=1)
+MARKER_PREFIX = "classbot:"
+
+
+class MeetingNotReady(Exception):
+    """Another worker is creating this class's meeting right now; try again in a moment."""
+
+
+class ZoomNotConfigured(Exception):
+    """This ClassBot has no Zoom app, so classes have no Zoom meetings."""
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingRef:
+    meeting_id: str
+    join_url: str
+    created: bool  # a new meeting: links sent before it are dead
+
+
+class MeetingKeeper:
+    def __init__(
+        self, database: Database, cipher: SecretCipher, zoom: ZoomClient | None, *, clock: Clock, public_url: str
+    ) -> None:
+        self._database = database
+        self._cipher = cipher
+        self._zoom = zoom
+        self._clock = clock
+        host = urlsplit(public_url).hostname or "localhost"
+        # Zoom needs an email per registrant; parents gave none, so each booking gets a stable address that
+        # Zoom never writes to (registrant emails are off) and that identifies the booking in Zoom's reports.
+        self._registrant_domain = host if "." in host else "classbot.example"
+
+    @property
+    def zoom(self) -> ZoomClient:
+        if self._zoom is None:
+            raise ZoomNotConfigured("Zoom is not configured")
+        return self._zoom
+
+    async def account_of_teacher(self, teacher_id: int) -> ZoomAccount:
+        async with self._database.read() as session:
+            connection = await ZoomConnections(session, self._cipher).for_person(teacher_id)
+        if connection is None or connection.status != "active":
+            raise ZoomReconnectNeeded("the teacher has no working Zoom connection")
+        return ZoomAccount(connection.id, connection.zoom_account_id, connection.licensed)
+
+    async def ensure(self, class_id: int) -> MeetingRef:
+        """The class's meeting, created if it has none (see the module docstring for the protocol)."""
+        now = self._clock()
+        async with self._database.write() as session:
+            classes = Classes(session)
+            cls = await classes.get(class_id)
+            if cls is None:
+                raise LookupError("class not found")
+            if cls.meeting_id is not None and cls.meeting_join_url_enc is not None:
+                return MeetingRef(cls.meeting_id, self._cipher.decrypt(cls.meeting_join_url_enc), created=False)
+            if cls.meeting_marker is None:
+                cls.meeting_marker = secrets.token_hex(8)
+            if not await classes.claim_meeting_creation(class_id, now, now + _CLAIM):
+                raise MeetingNotReady(f"the meeting of class {class_id} is being created")
+            marker, teacher_id = cls.meeting_marker, cls.teacher_id
+            request = await self._request_for(session, cls)
+        try:
+            account = await self.account_of_teacher(teacher_id)
+            meeting = await self._find_marked(account, marker) or await self.zoom.create_meeting(account, request)
+        except Exception:
+            # Let the next attempt claim at once; if Zoom did create the meeting, its marker will find it.
+            await self._release_claim(class_id)
+            raise
+        return await self._store(class_id, meeting)
+
+    async def _release_claim(self, class_id: int) -> None:
+        async with self._database.write() as session:
+            await session.execute(
+                update(Class).where(Class.id == class_id, Class.meeting_id.is_(None)).values(meeting_claimed_until=None)
+            )
+
+    async def verified(self, class_id: int) -> MeetingRef:
+        """The meeting after checking it still exists at Zoom; a meeting deleted there is replaced."""
+        ref = await self.ensure(class_id)
+        if ref.created:
+            return ref
+        account = await self.account_of_teacher(await self._teacher_of(class_id))
+        try:
+            await self.zoom.get_meeting(account, ref.meeting_id)
+        except ZoomNotFound:
+            await self.forget(class_id, ref.meeting_id)
+            return await self.ensure(class_id)
+        return ref
+
+    async def forget(self, class_id: int, meeting_id: str) -> bool:
+        """The meeting is gone at Zoom: drop it (and its personal links) so the next need creates a new one."""
+        async with self._database.write() as session:
+            result = await session.execute(
+                update(Class)
+                .where(Class.id == class_id, Class.meeting_id == meeting_id)
+                .values(meeting_id=None, meeting_join_url_enc=None, meeting_marker=None, meeting_claimed_until=None)
+            )
+            await session.execute(
+                update(Booking).where(Booking.class_id == class_id).values(registrant_id=None, join_url_enc=None)
+            )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def join_link(self, booking_id: int) -> str:
+        """The link this booking's parent uses: personal for a licensed host, else the meeting's own."""
+        async with self._database.read() as session:
+            booking = await Bookings(session).get(booking_id)
+            if booking is None:
+                raise LookupError("booking not found")
+            if booking.join_url_enc is not None:
+                return self._cipher.decrypt(booking.join_url_enc)
+            class_id, child, public_id = booking.class_id, booking.child_name, booking.public_id
+        ref = await self.verified(class_id)
+        account = await self.account_of_teacher(await self._teacher_of(class_id))
+        if not account.licensed:
+            return ref.join_url
+        try:
+            registrant = await self.zoom.add_registrant(
+                account, ref.meeting_id, email=f"parent-{public_id.lower()}@{self._registrant_domain}", first_name=child
+            )
+        except (ZoomPaidFeatureRequired, ZoomRequestRejected):
+            return ref.join_url  # the host's plan changed since connecting, or registration was turned off
+        if registrant.join_url is None:
+            return ref.join_url
+        async with self._database.write() as session:
+            await session.execute(
+                update(Booking)
+                .where(Booking.id == booking_id)
+                .values(registrant_id=registrant.registrant_id, join_url_enc=self._cipher.encrypt(registrant.join_url))
+            )
+        return registrant.join_url
+
+    async def start_link(self, class_id: int) -> str:
+        """A fresh start_url (it expires about two hours after Zoom issues it)."""
+        ref = await self.verified(class_id)
+        account = await self.account_of_teacher(await self._teacher_of(class_id))
+        return (await self.zoom.get_meeting(account, ref.meeting_id)).start_url
+
+    async def cancel_registrant(self, booking_id: int) -> None:
+        async with self._database.read() as session:
+            booking = await Bookings(session).get(booking_id)
+            cls = await Classes(session).get(booking.class_id) if booking else None
+        if booking is None or cls is None or booking.registrant_id is None or cls.meeting_id is None:
+            return
+        account = await self.account_of_teacher(cls.teacher_id)
+        await self.zoom.cancel_registrant(
+            account,
+            cls.meeting_id,
+            registrant_id=booking.registrant_id,
+            email=f"parent-{booking.public_id.lower()}@{self._registrant_domain}",
+        )
+
+    async def update(self, class_id: int, changes: MeetingUpdate) -> None:
+        async with self._database.read() as session:
+            cls = await Classes(session).get(class_id)
+        if cls is None or cls.meeting_id is None:
+            return
+        account = await self.account_of_teacher(cls.teacher_id)
+        try:
+            await self.zoom.update_meeting(account, cls.meeting_id, changes)
+        except ZoomNotFound:
+            await self.forget(class_id, cls.meeting_id)
+
+    async def delete(self, class_id: int) -> None:
+        async with self._database.read() as session:
+            cls = await Classes(session).get(class_id)
+        if cls is None or cls.meeting_id is None:
+            return
+        account = await self.account_of_teacher(cls.teacher_id)
+        await self.zoom.delete_meeting(account, cls.meeting_id)
+
+    async def _teacher_of(self, class_id: int) -> int:
+        async with self._database.read() as session:
+            cls = await Classes(session).get(class_id)
+        if cls is None:
+            raise LookupError("class not found")
+        return cls.teacher_id
+
+    async def _request_for(self, session: object, cls: Class) -> MeetingRequest:
+        sessions: list[ClassSession] = await Classes(session).sessions(cls.id)  # type: ignore[arg-type]
+        return MeetingRequest(
+            topic=cls.title,
+            start=sessions[0].starts_at,
+            duration_minutes=cls.duration_minutes,
+            timezone=cls.timezone,
+            agenda=f"{cls.description[:1800]}\n\n[{MARKER_PREFIX}{cls.meeting_marker}]".strip(),
+            weekly_sessions=cls.sessions_count if cls.sessions_count > 1 else None,
+            registration=await self._licensed(cls.teacher_id),
+        )
+
+    async def _licensed(self, teacher_id: int) -> bool:
+        try:
+            return (await self.account_of_teacher(teacher_id)).licensed
+        except ZoomReconnectNeeded:
+            return False
+
+    async def _find_marked(self, account: ZoomAccount, marker: str) -> Meeting | None:
+        tag = f"[{MARKER_PREFIX}{marker}]"
+        for summary in await self.zoom.list_meetings(account, "upcoming"):
+            if tag in summary.agenda:
+                log.info("adopting Zoom meeting %s created before a crash", summary.id)
+                return await self.zoom.get_meeting(account, summary.id)
+        return None
+
+    async def _store(self, class_id: int, meeting: Meeting) -> MeetingRef:
+        async with self._database.write() as session:
+            cls = await Classes(session).get(class_id, for_update=True)
+            if cls is None:
+                raise LookupError("class not found")
+            if cls.meeting_id is not None and cls.meeting_id != meeting.id:
+                duplicate = meeting
+            else:
+                duplicate = None
+                cls.meeting_id = meeting.id
+                cls.meeting_join_url_enc = self._cipher.encrypt(meeting.join_url)
+                cls.meeting_claimed_until = None
+                for position, occurrence in enumerate(meeting.occurrences):
+                    await session.execute(
+                        update(ClassSession)
+                        .where(ClassSession.class_id == class_id, ClassSession.position == position)
+                        .values(occurrence_id=occurrence.occurrence_id)
+                    )
+            stored = MeetingRef(cls.meeting_id, self._cipher.decrypt(cls.meeting_join_url_enc or b""), True)
+        if duplicate is not None:
+            log.warning("class %s already had a meeting; deleting the duplicate %s", class_id, duplicate.id)
+            await self.zoom.delete_meeting(await self.account_of_teacher(cls.teacher_id), duplicate.id)
+            return MeetingRef(stored.meeting_id, stored.join_url, created=False)
+        log.info("class %s has Zoom meeting %s", class_id, meeting.id)
+        return stored

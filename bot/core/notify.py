@@ -1,0 +1,63 @@
+"""Telling people things: the Notifier port the front ends implement, and the durable way the core uses it.
+
+The core never calls a notifier inside a transaction. It puts a "notify" job in the same transaction as the
+change it reports (``tell``), and the worker delivers it afterwards (``NotificationDelivery``), retrying when a
+platform is down: a confirmed change is never reported zero times, and a rolled-back one never reported at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.identity import PersonRef
+from bot.core.messages import Message
+from bot.core.worker import Unretryable
+from bot.storage.database import Database
+from bot.storage.jobs import enqueue
+from bot.storage.people import People
+
+log = logging.getLogger(__name__)
+
+NOTIFY_JOB = "notify"
+
+
+class Notifier(Protocol):
+    """A chat front end's way to message one person privately."""
+
+    async def send_private(self, recipient: PersonRef, message: Message) -> None: ...
+
+
+class RecipientUnreachable(Exception):
+    """The platform refuses to deliver (the user never opened the bot, or blocked it); not worth retrying soon."""
+
+
+async def tell(
+    session: AsyncSession, person_id: int, message: Message, *, now: datetime, dedupe_key: str | None = None
+) -> None:
+    """Queue ``message`` for ``person_id`` within the caller's transaction."""
+    payload = {"person_id": person_id, "message": message.to_payload()}
+    await enqueue(session, NOTIFY_JOB, payload, run_at=now, dedupe_key=dedupe_key)
+
+
+class NotificationDelivery:
+    """The "notify" job handler: finds the person's platform and hands the message to its front end."""
+
+    def __init__(self, database: Database, notifiers: Mapping[str, Notifier]) -> None:
+        self._database = database
+        self._notifiers = notifiers
+
+    async def __call__(self, payload: dict[str, Any]) -> None:
+        async with self._database.read() as session:
+            person = await People(session).get(int(payload["person_id"]))
+        if person is None:
+            raise Unretryable("the recipient no longer exists")
+        notifier = self._notifiers.get(person.platform)
+        if notifier is None:
+            raise Unretryable(f"no {person.platform} front end is configured to deliver this message")
+        recipient = PersonRef(person.platform, person.platform_user_id, person.workspace_id, person.display_name)
+        await notifier.send_private(recipient, Message.from_payload(payload["message"]))

@@ -1,0 +1,161 @@
+"""The background worker: claims due jobs from the durable table and runs their handlers.
+
+Each job kind has one handler. A handler that raises is retried later: the delay comes from the injected
+``retry_delay`` policy (which knows, say, that Zoom's daily cap lifts at midnight UTC), or else an exponential
+backoff. ``Unretryable``, or too many attempts of an error the policy does not know, buries the job. On stop the
+worker takes no new jobs and lets running ones finish for a few seconds; any it has to abandon are claimed
+again by a worker when their lease ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from bot.core.clock import Clock
+from bot.storage.jobs import ClaimedJob, JobQueue
+
+log = logging.getLogger(__name__)
+
+JobHandler = Callable[[dict[str, Any]], Awaitable[None]]
+RetryPolicy = Callable[[BaseException, int], float | None]
+
+_LEASE = timedelta(minutes=2)
+_MAX_UNEXPECTED_ATTEMPTS = 12
+
+
+class Unretryable(Exception):
+    """A handler's way to say the job can never succeed (the class was deleted, say)."""
+
+
+def backoff_seconds(attempts: int, *, base: float = 1.0, cap: float = 30.0) -> float:
+    """1, 2, 4, … seconds, capped: frequent enough that links follow within a minute of Zoom's recovery."""
+    return float(min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+class JobWorker:
+    def __init__(
+        self,
+        queue: JobQueue,
+        *,
+        clock: Clock,
+        retry_delay: RetryPolicy | None = None,
+        concurrency: int = 16,
+        idle_poll_seconds: float = 1.0,
+    ) -> None:
+        self._queue = queue
+        self._handlers: dict[str, JobHandler] = {}
+        self._clock = clock
+        self._retry_delay = retry_delay
+        self._slots = asyncio.Semaphore(concurrency)
+        self._concurrency = concurrency
+        self._idle_poll = idle_poll_seconds
+        self._wake = asyncio.Event()
+        self._running: set[asyncio.Task[None]] = set()
+        self._loop_task: asyncio.Task[None] | None = None
+
+    def register(self, kind: str, handler: JobHandler) -> None:
+        """Name the handler for a job kind (once, while the composition root wires the process)."""
+        if kind in self._handlers:
+            raise ValueError(f"job kind {kind!r} already has a handler")
+        self._handlers[kind] = handler
+
+    def wake(self) -> None:
+        """Look for work now (after this process enqueued a job) instead of at the next poll."""
+        self._wake.set()
+
+    def start(self) -> None:
+        self._loop_task = asyncio.create_task(self._run(), name="job-worker")
+
+    async def stop(self, grace_seconds: float = 5.0) -> None:
+        if self._loop_task is not None:
+            self._loop_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loop_task
+        if self._running:
+            _, unfinished = await asyncio.wait(self._running, timeout=grace_seconds)
+            for task in unfinished:
+                task.cancel()
+            await asyncio.gather(*unfinished, return_exceptions=True)
+
+    async def run_due_jobs(self) -> int:
+        """Claim and run one batch to completion; returns how many ran. Tests and the loop both use it."""
+        jobs = await self._queue.claim(self._concurrency, _LEASE, self._clock())
+        await asyncio.gather(*(self._run_one(job) for job in jobs))
+        return len(jobs)
+
+    async def _run(self) -> None:
+        while True:
+            # Cleared before looking, so a wake() that arrives while we look is not lost.
+            self._wake.clear()
+            try:
+                free = self._concurrency - len(self._running)
+                jobs = await self._queue.claim(free, _LEASE, self._clock()) if free > 0 else []
+            except Exception:
+                log.exception("could not claim jobs; trying again shortly")
+                jobs = []
+            for job in jobs:
+                task = asyncio.create_task(self._run_one(job), name=f"job-{job.id}")
+                self._running.add(task)
+                task.add_done_callback(self._finished)
+            if not jobs:
+                await self._sleep_until_due()
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        self._wake.set()
+
+    async def _sleep_until_due(self) -> None:
+        wait = self._idle_poll
+        with contextlib.suppress(Exception):
+            due = await self._queue.next_due()
+            if due is not None:
+                wait = min(wait, max(0.0, (due - self._clock()).total_seconds()))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=wait)
+
+    async def _run_one(self, job: ClaimedJob) -> None:
+        handler = self._handlers.get(job.kind)
+        async with self._slots:
+            try:
+                if handler is None:
+                    raise Unretryable(f"no handler for job kind {job.kind!r}")
+                await handler(job.payload)
+            except asyncio.CancelledError:
+                raise
+            except Exception as failure:
+                await self._settle_failure(job, failure)
+            else:
+                await self._queue.complete(job.id, self._clock())
+
+    async def _settle_failure(self, job: ClaimedJob, failure: Exception) -> None:
+        now = self._clock()
+        reason = f"{type(failure).__name__}: {failure}"
+        delay = None if isinstance(failure, Unretryable) else self._delay_for(failure, job.attempts)
+        if delay is None:
+            log.error("job %s (%s) failed for good: %s", job.id, job.kind, reason, extra={"job_id": job.id})
+            await self._queue.bury(job.id, reason, now)
+            return
+        log.warning(
+            "job %s (%s) attempt %d failed, retrying in %.0fs: %s",
+            job.id,
+            job.kind,
+            job.attempts,
+            delay,
+            reason,
+            extra={"job_id": job.id},
+        )
+        await self._queue.retry(job.id, now + timedelta(seconds=delay), reason, now)
+
+    def _delay_for(self, failure: Exception, attempts: int) -> float | None:
+        if self._retry_delay is not None:
+            known = self._retry_delay(failure, attempts)
+            if known is not None:
+                return known
+        if attempts >= _MAX_UNEXPECTED_ATTEMPTS:
+            return None
+        return backoff_seconds(attempts)

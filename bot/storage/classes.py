@@ -1,0 +1,132 @@
+"""Classes and their sessions: created, read for cards and lists, and their seats taken and given back atomically."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.dialect import locks_rows
+from bot.storage.models import Class, ClassSession, Community, Person, Publication
+
+
+@dataclass(frozen=True, slots=True)
+class ClassRow:
+    """A class with what every card needs: its teacher's name and its first upcoming session."""
+
+    cls: Class
+    teacher_name: str
+    next_start: datetime | None
+
+
+class Classes:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, cls: Class, starts: list[datetime]) -> Class:
+        self._session.add(cls)
+        await self._session.flush()
+        self._session.add_all(
+            ClassSession(class_id=cls.id, position=position, starts_at=start) for position, start in enumerate(starts)
+        )
+        await self._session.flush()
+        return cls
+
+    async def by_public_id(self, public_id: str, *, for_update: bool = False) -> Class | None:
+        query = select(Class).where(Class.public_id == public_id)
+        if for_update and locks_rows(self._session):
+            query = query.with_for_update()
+        return (await self._session.execute(query)).scalar_one_or_none()
+
+    async def get(self, class_id: int, *, for_update: bool = False) -> Class | None:
+        query = select(Class).where(Class.id == class_id)
+        if for_update and locks_rows(self._session):
+            query = query.with_for_update()
+        return (await self._session.execute(query)).scalar_one_or_none()
+
+    async def by_meeting(self, meeting_id: str) -> Class | None:
+        query = select(Class).where(Class.meeting_id == meeting_id).order_by(Class.id.desc()).limit(1)
+        return (await self._session.execute(query)).scalar_one_or_none()
+
+    async def sessions(self, class_id: int) -> list[ClassSession]:
+        query = select(ClassSession).where(ClassSession.class_id == class_id).order_by(ClassSession.position)
+        return list((await self._session.execute(query)).scalars())
+
+    async def session(self, session_id: int) -> ClassSession | None:
+        return await self._session.get(ClassSession, session_id)
+
+    async def row(self, cls: Class, now: datetime) -> ClassRow:
+        teacher = await self._session.get(Person, cls.teacher_id)
+        next_start = (
+            await self._session.execute(
+                select(func.min(ClassSession.starts_at)).where(
+                    ClassSession.class_id == cls.id,
+                    ClassSession.status == "scheduled",
+                    ClassSession.starts_at > now,
+                )
+            )
+        ).scalar_one_or_none()
+        return ClassRow(cls, teacher.display_name if teacher else "", next_start)
+
+    async def upcoming_for_teacher(self, teacher_id: int, now: datetime, limit: int = 50) -> list[ClassRow]:
+        return await self._upcoming(select(Class).where(Class.teacher_id == teacher_id), now, limit)
+
+    async def upcoming_in_community(self, community_id: int, now: datetime, limit: int = 50) -> list[ClassRow]:
+        published = select(Publication.class_id).where(
+            Publication.community_id == community_id, Publication.unpublished_at.is_(None)
+        )
+        return await self._upcoming(select(Class).where(Class.id.in_(published)), now, limit)
+
+    async def _upcoming(self, base: Select[Class], now: datetime, limit: int) -> list[ClassRow]:
+        """Scheduled classes with a session still to come, soonest first, with their teachers, in one query."""
+        next_start = (
+            select(ClassSession.class_id, func.min(ClassSession.starts_at).label("next_start"))
+            .where(ClassSession.status == "scheduled", ClassSession.starts_at > now)
+            .group_by(ClassSession.class_id)
+            .subquery()
+        )
+        classes = base.subquery()
+        query = (
+            select(Class, Person.display_name, next_start.c.next_start)
+            .join(classes, classes.c.id == Class.id)
+            .join(next_start, next_start.c.class_id == Class.id)
+            .join(Person, Person.id == Class.teacher_id)
+            .where(Class.status == "scheduled")
+            .order_by(next_start.c.next_start, Class.id)
+            .limit(limit)
+        )
+        return [ClassRow(cls, name, start) for cls, name, start in await self._session.execute(query)]
+
+    async def take_seats(self, class_id: int, count: int) -> bool:
+        """Take ``count`` seats if that many are free, in one statement: never more bookings than seats."""
+        result = await self._session.execute(
+            update(Class)
+            .where(Class.id == class_id, Class.status == "scheduled", Class.seats_taken + count <= Class.seats)
+            .values(seats_taken=Class.seats_taken + count)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def give_back_seats(self, class_id: int, count: int) -> None:
+        await self._session.execute(
+            update(Class)
+            .where(Class.id == class_id, Class.seats_taken >= count)
+            .values(seats_taken=Class.seats_taken - count)
+        )
+
+    async def claim_meeting_creation(self, class_id: int, now: datetime, until: datetime) -> bool:
+        """True if this caller may create the class's Zoom meeting now (nobody has, nobody else is)."""
+        result = await self._session.execute(
+            update(Class)
+            .where(
+                Class.id == class_id,
+                Class.meeting_id.is_(None),
+                (Class.meeting_claimed_until.is_(None)) | (Class.meeting_claimed_until < now),
+            )
+            .values(meeting_claimed_until=until)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def community(self, community_id: int) -> Community | None:
+        return await self._session.get(Community, community_id)

@@ -1,0 +1,110 @@
+"""The durable job table: work that must happen even if this process dies before doing it.
+
+A job is enqueued in the same transaction as the change that calls for it (so both happen or neither), then
+claimed by a worker in any process. Claiming sets a lease; a worker that dies leaves the job to be claimed again
+when the lease runs out, so delivery is at least once and handlers keep their effects idempotent. On PostgreSQL
+``FOR UPDATE SKIP LOCKED`` lets several processes claim side by side without waiting on each other; on SQLite
+the write transaction is already exclusive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.database import Database
+from bot.storage.dialect import insert_or_ignore, locks_rows
+from bot.storage.models import Job
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedJob:
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+async def enqueue(
+    session: AsyncSession,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    run_at: datetime,
+    dedupe_key: str | None = None,
+) -> bool:
+    """Add a job inside the caller's transaction; False if a job with ``dedupe_key`` already exists."""
+    values = {"kind": kind, "payload": payload, "run_at": run_at, "dedupe_key": dedupe_key, "status": "pending"}
+    if dedupe_key is None:
+        await session.execute(insert(Job).values(**values))
+        return True
+    result = await session.execute(insert_or_ignore(session, Job, values, ["dedupe_key"]))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+class JobQueue:
+    """Claims and settles jobs; each call is its own short transaction."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def claim(self, limit: int, lease: timedelta, now: datetime) -> list[ClaimedJob]:
+        """Up to ``limit`` due jobs (or jobs whose worker's lease ran out), leased to the caller."""
+        async with self._database.write() as session:
+            due = (
+                select(Job.id)
+                .where(
+                    or_(
+                        (Job.status == "pending") & (Job.run_at <= now),
+                        (Job.status == "running") & (Job.locked_until < now),
+                    )
+                )
+                .order_by(Job.run_at, Job.id)
+                .limit(limit)
+            )
+            if locks_rows(session):
+                due = due.with_for_update(skip_locked=True)
+            rows = await session.execute(
+                update(Job)
+                .where(Job.id.in_(due.scalar_subquery()))
+                .values(status="running", locked_until=now + lease, attempts=Job.attempts + 1, updated_at=now)
+                .returning(Job.id, Job.kind, Job.payload, Job.attempts)
+            )
+            return [ClaimedJob(*row) for row in rows]
+
+    async def complete(self, job_id: int, now: datetime) -> None:
+        async with self._database.write() as session:
+            await session.execute(
+                update(Job).where(Job.id == job_id).values(status="done", locked_until=None, updated_at=now)
+            )
+
+    async def retry(self, job_id: int, run_at: datetime, error: str, now: datetime) -> None:
+        async with self._database.write() as session:
+            await session.execute(
+                update(Job)
+                .where(Job.id == job_id)
+                .values(status="pending", run_at=run_at, locked_until=None, last_error=error[:2000], updated_at=now)
+            )
+
+    async def bury(self, job_id: int, error: str, now: datetime) -> None:
+        """Give up on a job that can never succeed; it stays in the table for an operator to see."""
+        async with self._database.write() as session:
+            await session.execute(
+                update(Job)
+                .where(Job.id == job_id)
+                .values(status="dead", locked_until=None, last_error=error[:2000], updated_at=now)
+            )
+
+    async def next_due(self) -> datetime | None:
+        """When the earliest pending job is due, so an idle worker sleeps just long enough."""
+        async with self._database.read() as session:
+            query = select(Job.run_at).where(Job.status == "pending").order_by(Job.run_at).limit(1)
+            return (await session.execute(query)).scalar_one_or_none()
+
+    async def purge_done(self, before: datetime) -> None:
+        async with self._database.write() as session:
+            await session.execute(delete(Job).where(Job.status == "done", Job.updated_at < before))

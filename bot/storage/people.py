@@ -1,0 +1,52 @@
+"""People by platform identity: found or created in one statement, safe when two updates race."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.identity import PersonRef
+from bot.storage.dialect import insert_or_ignore
+from bot.storage.models import Person
+
+
+class People:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def ensure(self, who: PersonRef) -> Person:
+        """The stored person for ``who``, created on first sight; the display name follows the platform's."""
+        values = {
+            "platform": who.platform,
+            "workspace_id": who.workspace_id,
+            "platform_user_id": who.user_id,
+            "display_name": who.display_name,
+        }
+        conflict = ["platform", "workspace_id", "platform_user_id"]
+        await self._session.execute(insert_or_ignore(self._session, Person, values, conflict))
+        person = (
+            await self._session.execute(
+                select(Person).where(
+                    Person.platform == who.platform,
+                    Person.workspace_id == who.workspace_id,
+                    Person.platform_user_id == who.user_id,
+                )
+            )
+        ).scalar_one()
+        if who.display_name and person.display_name != who.display_name:
+            person.display_name = who.display_name
+        return person
+
+    async def find(self, who: PersonRef) -> Person | None:
+        return (
+            await self._session.execute(
+                select(Person).where(
+                    Person.platform == who.platform,
+                    Person.workspace_id == who.workspace_id,
+                    Person.platform_user_id == who.user_id,
+                )
+            )
+        ).scalar_one_or_none()
+
+    async def get(self, person_id: int) -> Person | None:
+        return await self._session.get(Person, person_id)

@@ -1,0 +1,125 @@
+"""Teachers' Zoom connections: tokens go in encrypted and come out decrypted, and nowhere else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.cipher import SecretCipher
+from bot.storage.dialect import locks_rows
+from bot.storage.models import ZoomConnection
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTokens:
+    """A connection's current token pair, decrypted; never logged (``repr`` hides the values)."""
+
+    access_token: str
+    refresh_token: str
+    expires_at: datetime
+    refresh_at: datetime
+
+    def usable_at(self, moment: datetime) -> bool:
+        return moment < self.refresh_at
+
+    def __repr__(self) -> str:
+        return f"StoredTokens(<hidden>, expires_at={self.expires_at.isoformat()})"
+
+
+@dataclass(frozen=True, slots=True)
+class ZoomProfileRecord:
+    """What ClassBot keeps of a teacher's Zoom user (from ``GET /users/me``)."""
+
+    zoom_user_id: str
+    account_id: str
+    email: str
+    display_name: str
+    licensed: bool
+    timezone: str | None
+
+
+class ZoomConnections:
+    def __init__(self, session: AsyncSession, cipher: SecretCipher) -> None:
+        self._session = session
+        self._cipher = cipher
+
+    async def replace(
+        self, person_id: int, profile: ZoomProfileRecord, tokens: StoredTokens, scopes: str
+    ) -> ZoomConnection:
+        """Store the connection, replacing this person's earlier one and any other holder of this Zoom user.
+
+        Zoom keeps one token set per user and app (re-authorizing kills the earlier set), so must we.
+        """
+        await self._session.execute(
+            delete(ZoomConnection).where(
+                (ZoomConnection.person_id == person_id) | (ZoomConnection.zoom_user_id == profile.zoom_user_id)
+            )
+        )
+        connection = ZoomConnection(
+            person_id=person_id,
+            zoom_user_id=profile.zoom_user_id,
+            zoom_account_id=profile.account_id,
+            email=profile.email,
+            display_name=profile.display_name,
+            licensed=profile.licensed,
+            timezone=profile.timezone,
+            scopes=scopes,
+            status="active",
+            **self._encrypted(tokens),
+        )
+        self._session.add(connection)
+        await self._session.flush()
+        return connection
+
+    async def get(self, connection_id: int, *, for_update: bool = False) -> ZoomConnection | None:
+        """The connection; with ``for_update`` its row stays locked until the transaction ends (PostgreSQL)."""
+        query = select(ZoomConnection).where(ZoomConnection.id == connection_id)
+        if for_update and locks_rows(self._session):
+            query = query.with_for_update()
+        return (await self._session.execute(query)).scalar_one_or_none()
+
+    async def for_person(self, person_id: int) -> ZoomConnection | None:
+        query = select(ZoomConnection).where(ZoomConnection.person_id == person_id)
+        return (await self._session.execute(query)).scalar_one_or_none()
+
+    async def for_zoom_user(self, zoom_user_id: str) -> ZoomConnection | None:
+        query = select(ZoomConnection).where(ZoomConnection.zoom_user_id == zoom_user_id)
+        return (await self._session.execute(query)).scalar_one_or_none()
+
+    def tokens(self, connection: ZoomConnection) -> StoredTokens:
+        return StoredTokens(
+            access_token=self._cipher.decrypt(connection.access_token_enc),
+            refresh_token=self._cipher.decrypt(connection.refresh_token_enc),
+            expires_at=connection.access_expires_at,
+            refresh_at=connection.access_refresh_at,
+        )
+
+    async def store_tokens(self, connection_id: int, tokens: StoredTokens, scopes: str, now: datetime) -> None:
+        await self._session.execute(
+            update(ZoomConnection)
+            .where(ZoomConnection.id == connection_id)
+            .values(scopes=scopes, updated_at=now, **self._encrypted(tokens))
+        )
+
+    async def mark_reconnect_needed(self, connection_id: int, reason: str, now: datetime) -> bool:
+        """Flag the connection; True if it was active until now (so the teacher is told once)."""
+        result = await self._session.execute(
+            update(ZoomConnection)
+            .where(ZoomConnection.id == connection_id, ZoomConnection.status == "active")
+            .values(status="reconnect_needed", status_reason=reason[:200], updated_at=now)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def delete(self, connection_id: int) -> None:
+        await self._session.execute(delete(ZoomConnection).where(ZoomConnection.id == connection_id))
+
+    def _encrypted(self, tokens: StoredTokens) -> dict[str, object]:
+        return {
+            "access_token_enc": self._cipher.encrypt(tokens.access_token),
+            "refresh_token_enc": self._cipher.encrypt(tokens.refresh_token),
+            "access_expires_at": tokens.expires_at,
+            "access_refresh_at": tokens.refresh_at,
+        }

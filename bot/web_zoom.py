@@ -1,0 +1,156 @@
+"""Zoom's HTTP endpoints: the start of the connect flow, the OAuth callback, and the webhook.
+
+These routes only translate between HTTP and the core: they read parameters, headers and raw bodies, call one
+core use case, and turn its outcome into a status code and a page or JSON answer.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from bot.app import Components
+from bot.core.connect import ConnectOutcome
+from bot.web_pages import page
+from bot.zoom.webhook import (
+    MAX_BODY_BYTES,
+    WebhookRejected,
+    event_key,
+    parse_event,
+    read_envelope,
+    url_validation_answer,
+    verify_signature,
+)
+
+log = logging.getLogger(__name__)
+
+STATE_COOKIE = "classbot_zoom_state"
+_COOKIE_PATH = "/zoom/oauth"
+
+_FAILURE_PAGES: dict[ConnectOutcome, tuple[int, str, str]] = {
+    ConnectOutcome.DENIED: (
+        400,
+        "Zoom was not connected",
+        "You declined the authorization in Zoom, so nothing was connected. "
+        "To try again, send /connect to ClassBot in your chat.",
+    ),
+    ConnectOutcome.UNKNOWN_STATE: (
+        400,
+        "This link does not work",
+        "This connect link is not valid or was already used. Send /connect to ClassBot in your chat for a new one.",
+    ),
+    ConnectOutcome.EXPIRED_STATE: (
+        400,
+        "This link has expired",
+        "Connect links work for 10 minutes. Send /connect to ClassBot in your chat for a new one.",
+    ),
+    ConnectOutcome.OTHER_BROWSER: (
+        400,
+        "Please start again in this browser",
+        "This authorization was started in another browser, so it was not accepted. "
+        "Send /connect to ClassBot in your chat and open the new link here.",
+    ),
+    ConnectOutcome.REFUSED: (
+        400,
+        "Zoom did not accept the authorization",
+        "Zoom refused to complete the connection. Send /connect to ClassBot in your chat to try again.",
+    ),
+    ConnectOutcome.ZOOM_DOWN: (
+        503,
+        "Zoom is not answering",
+        "Zoom did not answer, so nothing was connected. Please send /connect again in a few minutes.",
+    ),
+}
+
+
+def zoom_routes(components: Components) -> list[Route]:
+    async def oauth_start(request: Request) -> Response:
+        zoom = components.zoom
+        if zoom is None:
+            return page("Zoom is not set up", "This ClassBot has no Zoom app configured.", 503)
+        state = request.query_params.get("state", "")
+        target = await zoom.connect.authorize_redirect(state) if state else ConnectOutcome.UNKNOWN_STATE
+        if isinstance(target, ConnectOutcome):
+            return page(*_failure(target))
+        response = RedirectResponse(target, status_code=302)
+        response.set_cookie(
+            STATE_COOKIE,
+            state,
+            max_age=600,
+            path=_COOKIE_PATH,
+            httponly=True,
+            secure=components.settings.public_url.startswith("https://"),
+            samesite="lax",
+        )
+        return response
+
+    async def oauth_callback(request: Request) -> Response:
+        zoom = components.zoom
+        if zoom is None:
+            return page("Zoom is not set up", "This ClassBot has no Zoom app configured.", 503)
+        params = request.query_params
+        result = await zoom.connect.complete(
+            state=params.get("state"),
+            code=params.get("code"),
+            error=params.get("error"),
+            browser_state=request.cookies.get(STATE_COOKIE),
+        )
+        if result.outcome is ConnectOutcome.CONNECTED:
+            response = page(
+                "Zoom is connected",
+                f"ClassBot can now create meetings in the Zoom account {result.zoom_email}. "
+                "You can close this tab and go back to your chat.",
+            )
+        else:
+            response = page(*_failure(result.outcome))
+        response.delete_cookie(STATE_COOKIE, path=_COOKIE_PATH)
+        return response
+
+    async def webhook(request: Request) -> Response:
+        secret = components.settings.zoom_webhook_secret_token
+        if secret is None:
+            return JSONResponse({"error": "ZOOM_WEBHOOK_SECRET_TOKEN is not configured"}, status_code=503)
+        body = await _bounded_body(request)
+        if body is None:
+            return JSONResponse({"error": "body too large"}, status_code=413)
+        try:
+            verify_signature(request.headers, body, secret.get_secret_value(), components.clock())
+            envelope = read_envelope(body)
+            if envelope["event"] == "endpoint.url_validation":
+                return JSONResponse(url_validation_answer(envelope, secret.get_secret_value()))
+            event = parse_event(envelope)
+        except WebhookRejected as rejected:
+            log.warning("refused a Zoom webhook: %s", rejected)
+            return JSONResponse({"error": str(rejected)}, status_code=rejected.status)
+        fresh = await components.zoom_events.accept(event, event_key(body))
+        return JSONResponse({"status": "accepted" if fresh else "duplicate"})
+
+    return [
+        Route("/zoom/oauth/start", oauth_start, methods=["GET"]),
+        Route("/zoom/oauth/callback", oauth_callback, methods=["GET"]),
+        Route("/zoom/webhook", webhook, methods=["POST"]),
+    ]
+
+
+def _failure(outcome: ConnectOutcome) -> tuple[str, str, int]:
+    status, title, text = _FAILURE_PAGES[outcome]
+    return title, text, status
+
+
+async def _bounded_body(request: Request) -> bytes | None:
+    """The raw body, or None once it grows past the cap (read no further than that)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return None
+    chunks = bytearray()
+    async for chunk in request.stream():
+        chunks += chunk
+        if len(chunks) > MAX_BODY_BYTES:
+            return None
+    return bytes(chunks)
+
+
+__all__ = ["STATE_COOKIE", "zoom_routes"]

@@ -1,0 +1,50 @@
+"""The connect flow's view of Zoom (the core's ``ZoomAuthorizer`` port): exchange a code, read who it is, revoke.
+
+Zoom's errors are translated into the two outcomes the core distinguishes: Zoom refused (the code was bad or
+used, the app's credentials are wrong) or Zoom is down (try again later).
+"""
+
+from __future__ import annotations
+
+from bot.core.clock import Clock
+from bot.core.connect import AuthorizedZoomUser, ZoomDown, ZoomRefused
+from bot.storage.zoom_connections import ZoomProfileRecord
+from bot.zoom.client import ZoomClient
+from bot.zoom.errors import ZoomError, ZoomRateLimited, ZoomUnavailable
+from bot.zoom.oauth import ZoomOAuth
+from bot.zoom.token_keeper import tokens_from_grant
+
+
+class ZoomAuthorization:
+    def __init__(self, oauth: ZoomOAuth, client: ZoomClient, *, clock: Clock) -> None:
+        self._oauth = oauth
+        self._client = client
+        self._clock = clock
+
+    def authorize_url(self, state: str, code_challenge: str) -> str:
+        return self._oauth.authorize_url(state, code_challenge)
+
+    async def exchange(self, code: str, code_verifier: str) -> AuthorizedZoomUser:
+        now = self._clock()
+        try:
+            grant = await self._oauth.exchange_code(code, code_verifier)
+            user = await self._client.get_me_with_token(grant.access_token)
+        except (ZoomUnavailable, ZoomRateLimited) as failure:
+            raise ZoomDown(str(failure)) from None
+        except ZoomError as failure:
+            raise ZoomRefused(str(failure)) from None
+        profile = ZoomProfileRecord(
+            zoom_user_id=user.id,
+            account_id=user.account_id,
+            email=user.email,
+            display_name=f"{user.first_name} {user.last_name}".strip(),
+            licensed=user.licensed,
+            timezone=user.timezone,
+        )
+        return AuthorizedZoomUser(profile, tokens_from_grant(grant, now), grant.scopes)
+
+    async def revoke(self, refresh_token: str) -> None:
+        try:
+            await self._oauth.revoke(refresh_token)
+        except ZoomUnavailable as failure:
+            raise ZoomDown(str(failure)) from None

@@ -1,0 +1,119 @@
+"""Teachers' Zoom tokens over the database: handed out fresh, refreshed once at a time, rotation kept safe.
+
+Zoom's refresh tokens rotate and the old one dies at once, so two refreshes of one connection racing each other
+would leave one of them holding a dead token and the teacher disconnected. Refreshing is therefore single-flight:
+within this process behind an ``asyncio.Lock`` per connection, across processes behind the connection's row
+(``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's write transaction is exclusive). Whoever gets the lock first
+checks whether someone else refreshed meanwhile, and only if not asks Zoom; the new pair is committed before it
+is used, so a crash can never lose the only live refresh token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from bot.core.clock import Clock
+from bot.storage.cipher import SecretCipher
+from bot.storage.database import Database
+from bot.storage.zoom_connections import StoredTokens, ZoomConnections
+from bot.zoom.errors import ZoomReconnectNeeded
+from bot.zoom.oauth import TokenGrant, ZoomOAuth
+
+log = logging.getLogger(__name__)
+
+ReconnectListener = Callable[[int, str], Awaitable[None]]
+
+_MAX_REFRESH_MARGIN = timedelta(minutes=5)
+
+
+def tokens_from_grant(grant: TokenGrant, now: datetime) -> StoredTokens:
+    """The grant with its expiry, and a refresh moment a tenth of its lifetime (at most 5 minutes) before it."""
+    lifetime = timedelta(seconds=max(grant.expires_in, 1))
+    margin = min(lifetime / 10, _MAX_REFRESH_MARGIN)
+    return StoredTokens(grant.access_token, grant.refresh_token, now + lifetime, now + lifetime - margin)
+
+
+class ZoomTokenKeeper:
+    """Implements the REST client's ``ZoomCredentials`` port."""
+
+    def __init__(
+        self,
+        database: Database,
+        cipher: SecretCipher,
+        oauth: ZoomOAuth,
+        *,
+        clock: Clock,
+        on_reconnect_needed: ReconnectListener,
+    ) -> None:
+        self._database = database
+        self._cipher = cipher
+        self._oauth = oauth
+        self._clock = clock
+        self._on_reconnect_needed = on_reconnect_needed
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    async def access_token(self, connection_id: int) -> str:
+        tokens = await self._read(connection_id)
+        if tokens.usable_at(self._clock()):
+            return tokens.access_token
+        return await self._refresh(connection_id, stale_access_token=tokens.access_token)
+
+    async def refresh_after_rejection(self, connection_id: int, rejected_token: str) -> str:
+        return await self._refresh(connection_id, stale_access_token=rejected_token)
+
+    async def reconnect_needed(self, connection_id: int, reason: str) -> None:
+        async with self._database.write() as session:
+            newly = await ZoomConnections(session, self._cipher).mark_reconnect_needed(
+                connection_id, reason, self._clock()
+            )
+        if newly:
+            log.warning("Zoom connection %s needs reconnecting: %s", connection_id, reason)
+            await self._on_reconnect_needed(connection_id, reason)
+
+    async def _read(self, connection_id: int) -> StoredTokens:
+        async with self._database.read() as session:
+            connections = ZoomConnections(session, self._cipher)
+            connection = await connections.get(connection_id)
+            if connection is None or connection.status != "active":
+                raise ZoomReconnectNeeded("the teacher's Zoom account is not connected")
+            return connections.tokens(connection)
+
+    async def _refresh(self, connection_id: int, *, stale_access_token: str) -> str:
+        lock = self._locks.setdefault(connection_id, asyncio.Lock())
+        async with lock:
+            used_refresh_token = ""
+            async with self._database.write() as session:
+                connections = ZoomConnections(session, self._cipher)
+                connection = await connections.get(connection_id, for_update=True)
+                if connection is None or connection.status != "active":
+                    raise ZoomReconnectNeeded("the teacher's Zoom account is not connected")
+                current = connections.tokens(connection)
+                now = self._clock()
+                if current.access_token != stale_access_token and current.usable_at(now):
+                    return current.access_token  # another task or process refreshed first
+                used_refresh_token = current.refresh_token
+                try:
+                    grant = await self._oauth.refresh(used_refresh_token)
+                except ZoomReconnectNeeded:
+                    pass  # settled below, after this transaction ends
+                else:
+                    fresh = tokens_from_grant(grant, now)
+                    await connections.store_tokens(connection_id, fresh, grant.scopes, now)
+                    log.info("refreshed the Zoom token of connection %s", connection_id)
+                    return fresh.access_token
+            return await self._after_invalid_grant(connection_id, used_refresh_token)
+
+    async def _after_invalid_grant(self, connection_id: int, used_refresh_token: str) -> str:
+        """Zoom says the refresh token is dead: read once more in case another holder rotated it, else give up."""
+        async with self._database.read() as session:
+            connections = ZoomConnections(session, self._cipher)
+            connection = await connections.get(connection_id)
+            if connection is not None and connection.status == "active":
+                latest = connections.tokens(connection)
+                if latest.refresh_token != used_refresh_token and latest.usable_at(self._clock()):
+                    return latest.access_token
+        await self.reconnect_needed(connection_id, "Zoom refused the refresh token (invalid_grant)")
+        raise ZoomReconnectNeeded("the teacher must connect Zoom again")

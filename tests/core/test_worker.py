@@ -1,0 +1,181 @@
+"""The durable job worker: every job runs, failures retry with backoff, and no two workers run the same job."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.core.worker import JobWorker, Unretryable, backoff_seconds
+from bot.storage.database import Database
+from bot.storage.jobs import JobQueue, enqueue
+from bot.storage.migrate import upgrade_to_head
+from bot.storage.models import Job
+from tests.support.clock import MovableClock
+from tests.support.waiting import wait_until
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    database = Database.connect(database_url)
+    await upgrade_to_head(database)
+    yield database
+    await database.dispose()
+
+
+async def _enqueue(database: Database, clock: MovableClock, payload: dict[str, Any], key: str | None = None) -> bool:
+    async with database.write() as session:
+        return await enqueue(session, "work", payload, run_at=clock(), dedupe_key=key)
+
+
+async def _jobs(database: Database) -> list[Job]:
+    async with database.read() as session:
+        return list((await session.execute(select(Job).order_by(Job.id))).scalars())
+
+
+async def test_a_job_runs_once_and_is_marked_done(database: Database) -> None:
+    clock = MovableClock()
+    seen: list[dict[str, Any]] = []
+
+    async def handler(payload: dict[str, Any]) -> None:
+        seen.append(payload)
+
+    worker = JobWorker(JobQueue(database), clock=clock)
+    worker.register("work", handler)
+    await _enqueue(database, clock, {"n": 1})
+
+    assert await worker.run_due_jobs() == 1
+    assert await worker.run_due_jobs() == 0
+    assert seen == [{"n": 1}]
+    assert [job.status for job in await _jobs(database)] == ["done"]
+
+
+async def test_the_same_dedupe_key_enqueues_once(database: Database) -> None:
+    clock = MovableClock()
+    assert await _enqueue(database, clock, {"n": 1}, key="reminder:7:24h") is True
+    assert await _enqueue(database, clock, {"n": 2}, key="reminder:7:24h") is False
+    assert len(await _jobs(database)) == 1
+
+
+async def test_a_failing_job_is_retried_after_a_backoff_until_it_succeeds(database: Database) -> None:
+    clock = MovableClock()
+    attempts = 0
+
+    async def flaky(_payload: dict[str, Any]) -> None:
+        nonlocal attempts
+        attempts += 1
+        if attempts < 3:
+            raise ConnectionError("platform down")
+
+    worker = JobWorker(JobQueue(database), clock=clock)
+    worker.register("work", flaky)
+    await _enqueue(database, clock, {})
+
+    assert await worker.run_due_jobs() == 1
+    assert await worker.run_due_jobs() == 0  # not due until the backoff has passed
+    clock.advance(timedelta(seconds=backoff_seconds(1)))
+    assert await worker.run_due_jobs() == 1
+    clock.advance(timedelta(seconds=backoff_seconds(2)))
+    assert await worker.run_due_jobs() == 1
+    [job] = await _jobs(database)
+    assert (job.status, job.attempts, attempts) == ("done", 3, 3)
+
+
+async def test_the_retry_policy_sets_the_wait(database: Database) -> None:
+    clock = MovableClock()
+
+    async def capped(_payload: dict[str, Any]) -> None:
+        raise TimeoutError("daily cap")
+
+    worker = JobWorker(JobQueue(database), clock=clock, retry_delay=lambda failure, attempts: 3600.0)
+    worker.register("work", capped)
+    await _enqueue(database, clock, {})
+    await worker.run_due_jobs()
+
+    [job] = await _jobs(database)
+    assert job.status == "pending"
+    assert abs((job.run_at - clock()).total_seconds() - 3600) < 5
+
+
+async def test_an_unretryable_job_is_buried_with_its_reason(database: Database) -> None:
+    clock = MovableClock()
+
+    async def hopeless(_payload: dict[str, Any]) -> None:
+        raise Unretryable("class was deleted")
+
+    worker = JobWorker(JobQueue(database), clock=clock)
+    worker.register("work", hopeless)
+    await _enqueue(database, clock, {})
+    await worker.run_due_jobs()
+
+    [job] = await _jobs(database)
+    assert job.status == "dead"
+    assert job.last_error == "Unretryable: class was deleted"
+
+
+async def test_a_job_abandoned_by_a_dead_worker_is_claimed_again_after_its_lease(database: Database) -> None:
+    clock = MovableClock()
+    queue = JobQueue(database)
+    await _enqueue(database, clock, {"n": 1})
+    [claimed] = await queue.claim(10, timedelta(minutes=2), clock())  # this worker then "dies"
+
+    assert await queue.claim(10, timedelta(minutes=2), clock()) == []
+    clock.advance(timedelta(minutes=2, seconds=1))
+    [again] = await queue.claim(10, timedelta(minutes=2), clock())
+    assert again.id == claimed.id
+    assert again.attempts == 2
+
+
+async def test_concurrent_workers_never_run_the_same_job(database_url: str) -> None:
+    clock = MovableClock()
+    databases = [Database.connect(database_url) for _ in range(3)]
+    await upgrade_to_head(databases[0])
+    runs: list[int] = []
+
+    async def record(payload: dict[str, Any]) -> None:
+        runs.append(payload["n"])
+        await asyncio.sleep(0)
+
+    workers = []
+    for database in databases:
+        worker = JobWorker(JobQueue(database), clock=clock, concurrency=4, idle_poll_seconds=0.05)
+        worker.register("work", record)
+        workers.append(worker)
+    for n in range(60):
+        await _enqueue(databases[0], clock, {"n": n})
+    try:
+        for worker in workers:
+            worker.start()
+
+        async def all_done() -> bool:
+            return all(job.status == "done" for job in await _jobs(databases[0]))
+
+        await wait_until(all_done, timeout=30, what="every job done")
+    finally:
+        for worker in workers:
+            await worker.stop()
+        for database in databases:
+            await database.dispose()
+    assert sorted(runs) == list(range(60))
+
+
+async def test_a_started_worker_picks_up_new_work_when_woken(database: Database) -> None:
+    clock = MovableClock()
+    done = asyncio.Event()
+
+    async def handler(_payload: dict[str, Any]) -> None:
+        done.set()
+
+    worker = JobWorker(JobQueue(database), clock=clock, idle_poll_seconds=30)
+    worker.register("work", handler)
+    worker.start()
+    try:
+        await _enqueue(database, clock, {})
+        worker.wake()
+        await asyncio.wait_for(done.wait(), timeout=5)
+    finally:
+        await worker.stop()

@@ -1,0 +1,23 @@
+"""Every value of every table as text, to search the database for secrets that must not be there in clear."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.app import Components
+from bot.storage.models import Base
+
+
+async def dump_database(components: Components) -> str:
+    lines: list[str] = []
+    async with components.database.read() as session:
+        for table in Base.metadata.sorted_tables:
+            for row in await session.execute(select(table)):
+                lines.append(" ".join(_text(value) for value in row))
+    return "\n".join(lines)
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    return str(value)

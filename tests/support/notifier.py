@@ -1,0 +1,19 @@
+"""A front end for tests: records every private message the core delivers, per recipient."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.core.identity import PersonRef
+from bot.core.messages import Message
+
+
+@dataclass
+class RecordingNotifier:
+    sent: list[tuple[PersonRef, Message]] = field(default_factory=list)
+
+    async def send_private(self, recipient: PersonRef, message: Message) -> None:
+        self.sent.append((recipient, message))
+
+    def texts_for(self, user_id: str) -> list[str]:
+        return [message.text for recipient, message in self.sent if recipient.user_id == user_id]
