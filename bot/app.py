@@ -14,11 +14,16 @@ from dataclasses import dataclass
 import httpx
 
 from bot.config import Settings
+from bot.core.bookings import BookingService
+from bot.core.classes import ClassService
 from bot.core.clock import Clock, utc_now
 from bot.core.connect import ConnectService, ReconnectAlerts
-from bot.core.notify import NOTIFY_JOB, NotificationDelivery, Notifier
+from bot.core.delivery import Delivery
+from bot.core.meetings import MeetingKeeper, MeetingNotReady, ZoomNotConfigured
+from bot.core.notify import NOTIFY_JOB, NotificationDelivery, Notifier, PrivateMessenger
 from bot.core.worker import JobWorker, backoff_seconds
 from bot.core.zoom_events import ZOOM_EVENT_JOB, ZoomEvents
+from bot.core.zoom_reactions import ZoomReactions
 from bot.storage.cipher import SecretCipher, load_keys
 from bot.storage.database import Database
 from bot.storage.jobs import JobQueue
@@ -62,6 +67,9 @@ class Components:
     worker: JobWorker
     zoom_events: ZoomEvents
     zoom: ZoomParts | None
+    classes: ClassService
+    bookings: BookingService
+    meetings: MeetingKeeper
 
 
 @asynccontextmanager
@@ -93,7 +101,15 @@ async def build_components(
         zoom = _build_zoom(settings, database, cipher, http, clock, zoom_retry or RetryPolicy())
         if zoom is not None:
             zoom_events.on("app_deauthorized", lambda event: zoom.connect.deauthorized(event.zoom_user_id or ""))
-        worker.register(NOTIFY_JOB, NotificationDelivery(database, dict(notifiers or {})))
+        messenger = PrivateMessenger(database, dict(notifiers or {}))
+        classes = ClassService(database, clock=clock)
+        bookings = BookingService(database, clock=clock)
+        meetings = MeetingKeeper(
+            database, cipher, zoom.client if zoom else None, clock=clock, public_url=settings.public_url
+        )
+        Delivery(database, meetings, messenger, clock=clock, cancel_class=classes.cancel).register(worker)
+        ZoomReactions(database, meetings, clock=clock).register(zoom_events)
+        worker.register(NOTIFY_JOB, NotificationDelivery(messenger))
         worker.register(ZOOM_EVENT_JOB, zoom_events.process)
         if start_worker:
             worker.start()
@@ -109,6 +125,9 @@ async def build_components(
             worker=worker,
             zoom_events=zoom_events,
             zoom=zoom,
+            classes=classes,
+            bookings=bookings,
+            meetings=meetings,
         )
 
 
@@ -151,6 +170,10 @@ def _retry_delay(failure: BaseException, attempts: int) -> float | None:
     if isinstance(failure, ZoomUnavailable):
         return backoff_seconds(attempts)
     if isinstance(failure, ZoomReconnectNeeded):
+        return _RECONNECT_RECHECK_SECONDS
+    if isinstance(failure, MeetingNotReady):
+        return 1.0
+    if isinstance(failure, ZoomNotConfigured):
         return _RECONNECT_RECHECK_SECONDS
     return None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +10,7 @@ from cryptography.fernet import Fernet
 
 from bot.app import Components, build_components
 from bot.config import Settings, load_settings
+from tests.fakes.zoom import FakeZoom
 from tests.support.databases import fresh_postgres_database
 
 
@@ -53,3 +54,10 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 async def components(settings: Settings) -> AsyncIterator[Components]:
     async with build_components(settings) as built:
         yield built
+
+
+@pytest.fixture
+def fake_zoom() -> Iterator[FakeZoom]:
+    """A started FakeZoom with no users yet; stopped after the test."""
+    with FakeZoom() as zoom:
+        yield zoom

@@ -22,8 +22,10 @@ from bot.core.clock import Clock
 from bot.core.identity import PersonRef
 from bot.core.messages import Message
 from bot.core.notify import tell
+from bot.core.work import WAITS_ON_ZOOM
 from bot.storage.cipher import SecretCipher
 from bot.storage.database import Database
+from bot.storage.jobs import hurry
 from bot.storage.oauth_states import OAuthStates
 from bot.storage.people import People
 from bot.storage.zoom_connections import StoredTokens, ZoomConnections, ZoomProfileRecord
@@ -160,6 +162,7 @@ class ConnectService:
                 "Your classes will get their Zoom meetings automatically."
             )
             await tell(session, pending.person_id, Message(text), now=now)
+            await hurry(session, WAITS_ON_ZOOM, now)  # links that waited for this connection go out now
         log.info("person %s connected a Zoom account", pending.person_id)
         return ConnectResult(ConnectOutcome.CONNECTED, authorized.profile.email)
 

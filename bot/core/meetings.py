@@ -23,7 +23,11 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import update
 
+from bot.core import work
 from bot.core.clock import Clock
+from bot.core.keyed_locks import KeyedLocks
+from bot.core.messages import Message
+from bot.core.notify import tell
 from bot.storage.bookings import Bookings
 from bot.storage.cipher import SecretCipher
 from bot.storage.classes import Classes
@@ -68,6 +72,7 @@ class MeetingKeeper:
         # Zoom needs an email per registrant; parents gave none, so each booking gets a stable address that
         # Zoom never writes to (registrant emails are off) and that identifies the booking in Zoom's reports.
         self._registrant_domain = host if "." in host else "classbot.example"
+        self._creating = KeyedLocks()
 
     @property
     def zoom(self) -> ZoomClient:
@@ -83,7 +88,14 @@ class MeetingKeeper:
         return ZoomAccount(connection.id, connection.zoom_account_id, connection.licensed)
 
     async def ensure(self, class_id: int) -> MeetingRef:
-        """The class's meeting, created if it has none (see the module docstring for the protocol)."""
+        """The class's meeting, created if it has none (see the module docstring for the protocol).
+
+        Callers in this process wait for each other instead of failing with ``MeetingNotReady``.
+        """
+        async with self._creating.hold(class_id):
+            return await self._ensure(class_id)
+
+    async def _ensure(self, class_id: int) -> MeetingRef:
         now = self._clock()
         async with self._database.write() as session:
             classes = Classes(session)
@@ -123,8 +135,22 @@ class MeetingKeeper:
             await self.zoom.get_meeting(account, ref.meeting_id)
         except ZoomNotFound:
             await self.forget(class_id, ref.meeting_id)
-            return await self.ensure(class_id)
+            replacement = await self.ensure(class_id)
+            await self._announce_replacement(class_id)
+            return replacement
         return ref
+
+    async def _announce_replacement(self, class_id: int) -> None:
+        """The class's meeting vanished at Zoom and a new one was made: the teacher and every parent hear."""
+        now = self._clock()
+        async with self._database.write() as session:
+            cls = await Classes(session).get(class_id)
+            if cls is None or cls.meeting_id is None:
+                return
+            text = f"The Zoom meeting of “{cls.title}” was deleted in Zoom, so ClassBot made a new one."
+            await tell(session, cls.teacher_id, Message(text + " Parents get the new link."), now=now)
+            for booking in await Bookings(session).holding_seats(class_id, ("confirmed",)):
+                await work.send_link(session, booking.id, "new_link", now, cls.meeting_id)
 
     async def forget(self, class_id: int, meeting_id: str) -> bool:
         """The meeting is gone at Zoom: drop it (and its personal links) so the next need creates a new one."""

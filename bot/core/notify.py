@@ -44,20 +44,30 @@ async def tell(
     await enqueue(session, NOTIFY_JOB, payload, run_at=now, dedupe_key=dedupe_key)
 
 
-class NotificationDelivery:
-    """The "notify" job handler: finds the person's platform and hands the message to its front end."""
+class PrivateMessenger:
+    """Finds a person's platform and hands a private message to that platform's front end."""
 
     def __init__(self, database: Database, notifiers: Mapping[str, Notifier]) -> None:
         self._database = database
         self._notifiers = notifiers
 
-    async def __call__(self, payload: dict[str, Any]) -> None:
+    async def send(self, person_id: int, message: Message) -> None:
         async with self._database.read() as session:
-            person = await People(session).get(int(payload["person_id"]))
+            person = await People(session).get(person_id)
         if person is None:
             raise Unretryable("the recipient no longer exists")
         notifier = self._notifiers.get(person.platform)
         if notifier is None:
             raise Unretryable(f"no {person.platform} front end is configured to deliver this message")
         recipient = PersonRef(person.platform, person.platform_user_id, person.workspace_id, person.display_name)
-        await notifier.send_private(recipient, Message.from_payload(payload["message"]))
+        await notifier.send_private(recipient, message)
+
+
+class NotificationDelivery:
+    """The "notify" job handler."""
+
+    def __init__(self, messenger: PrivateMessenger) -> None:
+        self._messenger = messenger
+
+    async def __call__(self, payload: dict[str, Any]) -> None:
+        await self._messenger.send(int(payload["person_id"]), Message.from_payload(payload["message"]))

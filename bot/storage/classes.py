@@ -9,7 +9,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.dialect import locks_rows
-from bot.storage.models import Class, ClassSession, Community, Person, Publication
+from bot.storage.models import Attendance, Class, ClassSession, Community, Person, Publication
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,3 +130,14 @@ class Classes:
 
     async def community(self, community_id: int) -> Community | None:
         return await self._session.get(Community, community_id)
+
+    async def attendance_counts(self, class_id: int) -> dict[int, int]:
+        """Sessions attended per booking, for the roster."""
+        query = (
+            select(Attendance.booking_id, func.count())
+            .join(ClassSession, ClassSession.id == Attendance.session_id)
+            .where(ClassSession.class_id == class_id, Attendance.booking_id.is_not(None))
+            .group_by(Attendance.booking_id)
+        )
+        rows = await self._session.execute(query)
+        return {int(booking_id): int(count) for booking_id, count in rows if booking_id is not None}

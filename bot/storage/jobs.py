@@ -46,6 +46,15 @@ async def enqueue(
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def hurry(session: AsyncSession, kinds: tuple[str, ...], now: datetime) -> None:
+    """Make waiting jobs of ``kinds`` due now (their obstacle, such as a dead Zoom connection, is gone)."""
+    await session.execute(
+        update(Job)
+        .where(Job.status == "pending", Job.kind.in_(kinds), Job.run_at > now)
+        .values(run_at=now, updated_at=now)
+    )
+
+
 class JobQueue:
     """Claims and settles jobs; each call is its own short transaction."""
 

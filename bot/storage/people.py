@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.identity import PersonRef
 from bot.storage.dialect import insert_or_ignore
-from bot.storage.models import Person
+from bot.storage.models import Person, ZoomConnection
 
 
 class People:
@@ -50,3 +50,8 @@ class People:
 
     async def get(self, person_id: int) -> Person | None:
         return await self._session.get(Person, person_id)
+
+    async def zoom_timezone(self, person_id: int) -> str | None:
+        """The timezone of the person's Zoom profile, if they connected Zoom."""
+        query = select(ZoomConnection.timezone).where(ZoomConnection.person_id == person_id)
+        return (await self._session.execute(query)).scalar_one_or_none()

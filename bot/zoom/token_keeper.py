@@ -10,12 +10,12 @@ is used, so a crash can never lose the only live refresh token.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from bot.core.clock import Clock
+from bot.core.keyed_locks import KeyedLocks
 from bot.storage.cipher import SecretCipher
 from bot.storage.database import Database
 from bot.storage.zoom_connections import StoredTokens, ZoomConnections
@@ -53,7 +53,7 @@ class ZoomTokenKeeper:
         self._oauth = oauth
         self._clock = clock
         self._on_reconnect_needed = on_reconnect_needed
-        self._locks: dict[int, asyncio.Lock] = {}
+        self._refreshing = KeyedLocks()
 
     async def access_token(self, connection_id: int) -> str:
         tokens = await self._read(connection_id)
@@ -82,8 +82,7 @@ class ZoomTokenKeeper:
             return connections.tokens(connection)
 
     async def _refresh(self, connection_id: int, *, stale_access_token: str) -> str:
-        lock = self._locks.setdefault(connection_id, asyncio.Lock())
-        async with lock:
+        async with self._refreshing.hold(connection_id):
             used_refresh_token = ""
             async with self._database.write() as session:
                 connections = ZoomConnections(session, self._cipher)

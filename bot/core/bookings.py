@@ -1,0 +1,263 @@
+"""Booking seats: taken atomically, booked once per request, given back to the waitlist in order.
+
+A seat is taken by one conditional UPDATE (``seats_taken + 1 <= seats``), so no interleaving of requests, in
+one process or many, books more children than seats. Each child of a request is keyed by the request's key
+(the platform's update or interaction id) and its position: a double tap or a redelivered update finds the
+bookings it made the first time and books nothing more. Everything a booking sets off (the parent's link, the
+teacher's notice) is queued in the same transaction, so a booking is never confirmed without them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core import work
+from bot.core.clock import Clock
+from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.core.identity import PersonRef
+from bot.core.ids import new_public_id
+from bot.core.messages import Button, Message
+from bot.core.notify import tell
+from bot.core.views import BookingOutcome, BookingView
+from bot.storage.bookings import HOLDS_A_SEAT, Bookings, Children, Waitlist
+from bot.storage.classes import Classes
+from bot.storage.database import Database
+from bot.storage.models import Booking, Class, WaitlistEntry
+from bot.storage.people import People
+
+CHILD_NAME_MAX = 100
+CHILDREN_PER_REQUEST = 10
+
+
+def parse_child_names(raw: str) -> list[str]:
+    """Names separated by commas or new lines; each 1 to 100 characters, at most 10, no repeats."""
+    names: list[str] = []
+    for part in raw.replace("\n", ",").split(",")[: CHILDREN_PER_REQUEST + 1]:
+        name = " ".join(part.split())
+        if not name:
+            continue
+        if len(name) > CHILD_NAME_MAX:
+            raise InvalidInput("child", f"A child's name can have at most {CHILD_NAME_MAX} characters.")
+        if name.casefold() not in (known.casefold() for known in names):
+            names.append(name)
+    if not names:
+        raise InvalidInput("child", "Type your child's first name (several children: separate names by commas).")
+    if len(names) > CHILDREN_PER_REQUEST:
+        raise InvalidInput("child", f"Book at most {CHILDREN_PER_REQUEST} children at a time.")
+    return names
+
+
+class BookingService:
+    def __init__(self, database: Database, *, clock: Clock) -> None:
+        self._database = database
+        self._clock = clock
+
+    async def book(
+        self, parent: PersonRef, class_public_id: str, children: list[str], request_key: str
+    ) -> BookingOutcome:
+        """Book a seat for each child, waitlisting those who do not fit; the same request twice books once."""
+        if not children:
+            raise InvalidInput("child", "Say which child the seat is for.")
+        now = self._clock()
+        keys = [f"{request_key}:{position}" for position in range(len(children))]
+        async with self._database.write() as session:
+            person = await People(session).ensure(parent)
+            cls = await self._bookable_class(session, class_public_id, person.id)
+            earlier = await self._earlier_outcome(session, keys, cls)
+            if earlier is not None:
+                return earlier
+            await self._refuse_double_booking(session, cls, person.id, children)
+            booked: list[BookingView] = []
+            waitlisted: list[str] = []
+            status = "pending_approval" if cls.requires_approval else "confirmed"
+            for key, child in zip(keys, children, strict=True):
+                await Children(session).remember(person.id, child)
+                if await Classes(session).take_seats(cls.id, 1):
+                    booking = await self._add_booking(session, cls, person.id, child, key, status, now)
+                    booked.append(await self._view(session, booking, cls))
+                else:
+                    await Waitlist(session).add(
+                        WaitlistEntry(class_id=cls.id, parent_id=person.id, child_name=child, request_key=key)
+                    )
+                    waitlisted.append(child)
+        return BookingOutcome(tuple(booked), tuple(waitlisted), cls.requires_approval and bool(booked), False)
+
+    async def cancel(self, parent: PersonRef, booking_public_id: str) -> BookingView:
+        """The parent gives their seat back; the first waiting parent gets it."""
+        now = self._clock()
+        async with self._database.write() as session:
+            person = await People(session).find(parent)
+            booking = await Bookings(session).by_public_id(booking_public_id, for_update=True)
+            if booking is None:
+                raise NotFound("That booking no longer exists.")
+            if person is None or booking.parent_id != person.id:
+                raise NotAllowed("Only the parent who made a booking can cancel it.")
+            cls = await Classes(session).get(booking.class_id)
+            assert cls is not None
+            if booking.status in HOLDS_A_SEAT:
+                await self._release(session, cls, booking, now)
+                await tell(
+                    session,
+                    cls.teacher_id,
+                    Message(f"{booking.child_name} no longer comes to “{cls.title}”: the booking was cancelled."),
+                    now=now,
+                )
+            return await self._view(session, booking, cls)
+
+    async def decide(self, teacher: PersonRef, booking_public_id: str, *, approve: bool) -> BookingView:
+        """The teacher approves or declines a booking waiting for approval."""
+        now = self._clock()
+        async with self._database.write() as session:
+            person = await People(session).find(teacher)
+            booking = await Bookings(session).by_public_id(booking_public_id, for_update=True)
+            cls = await Classes(session).get(booking.class_id) if booking else None
+            if booking is None or cls is None:
+                raise NotFound("That booking no longer exists.")
+            if person is None or cls.teacher_id != person.id:
+                raise NotAllowed("Only the class's teacher can approve or decline its bookings.")
+            if booking.status != "pending_approval":
+                raise Conflict(f"This booking was already {booking.status.replace('_', ' ')}.")
+            if approve:
+                await Bookings(session).set_status(booking.id, "confirmed", now)
+                booking.status = "confirmed"
+                await work.send_link(session, booking.id, "approved", now)
+            else:
+                await self._release(session, cls, booking, now, status="declined")
+                await tell(
+                    session,
+                    booking.parent_id,
+                    Message(f"Sorry: the teacher could not take {booking.child_name} in “{cls.title}”."),
+                    now=now,
+                )
+            return await self._view(session, booking, cls)
+
+    async def for_parent(self, parent: PersonRef) -> list[BookingView]:
+        now = self._clock()
+        async with self._database.read() as session:
+            person = await People(session).find(parent)
+            if person is None:
+                return []
+            rows = await Bookings(session).upcoming_for_parent(person.id, now)
+        return [
+            BookingView(booking.public_id, cls.public_id, cls.title, booking.child_name, booking.status, start)
+            for booking, cls, start in rows
+        ]
+
+    async def remembered_children(self, parent: PersonRef) -> list[str]:
+        async with self._database.read() as session:
+            person = await People(session).find(parent)
+            return await Children(session).names(person.id) if person else []
+
+    async def _bookable_class(self, session: AsyncSession, public_id: str, person_id: int) -> Class:
+        cls = await Classes(session).by_public_id(public_id)
+        if cls is None:
+            raise NotFound("That class no longer exists. Ask for a new link, or see /classes.")
+        if cls.status != "scheduled":
+            raise Conflict(f"“{cls.title}” was cancelled, so it cannot be booked.")
+        if cls.teacher_id == person_id:
+            raise Conflict("You teach this class, so there is nothing to book.")
+        if (await Classes(session).row(cls, self._clock())).next_start is None:
+            raise Conflict(f"“{cls.title}” has no session left to book.")
+        return cls
+
+    async def _earlier_outcome(self, session: AsyncSession, keys: list[str], cls: Class) -> BookingOutcome | None:
+        booked = await Bookings(session).by_request_keys(keys)
+        waiting = await Waitlist(session).by_request_keys(keys)
+        if not booked and not waiting:
+            return None
+        views = tuple([await self._view(session, booking, cls) for booking in booked])
+        pending = any(booking.status == "pending_approval" for booking in booked)
+        return BookingOutcome(views, tuple(entry.child_name for entry in waiting), pending, True)
+
+    async def _refuse_double_booking(
+        self, session: AsyncSession, cls: Class, parent_id: int, children: list[str]
+    ) -> None:
+        taken = {
+            booking.child_name.casefold(): booking.child_name
+            for booking in await Bookings(session).holding_seats(cls.id)
+            if booking.parent_id == parent_id
+        }
+        waiting = {
+            entry.child_name.casefold(): entry.child_name
+            for entry in await Waitlist(session).waiting(cls.id)
+            if entry.parent_id == parent_id
+        }
+        for child in children:
+            if child.casefold() in taken:
+                raise Conflict(f"{taken[child.casefold()]} already has a seat in “{cls.title}”: see /mybookings.")
+            if child.casefold() in waiting:
+                raise Conflict(f"{waiting[child.casefold()]} is already on the waitlist of “{cls.title}”.")
+
+    async def _add_booking(
+        self, session: AsyncSession, cls: Class, parent_id: int, child: str, key: str, status: str, now: datetime
+    ) -> Booking:
+        booking = await Bookings(session).add(
+            Booking(
+                public_id=new_public_id(),
+                class_id=cls.id,
+                parent_id=parent_id,
+                child_name=child,
+                status=status,
+                request_key=key,
+            )
+        )
+        await cls_refresh(session, cls)
+        taken = f"{cls.seats_taken} of {cls.seats} seats taken"
+        if status == "confirmed":
+            if cls.zoom_enabled:
+                await work.send_link(session, booking.id, "booked", now)
+            await tell(session, cls.teacher_id, Message(f"New booking: {child} for “{cls.title}” ({taken})."), now=now)
+        else:
+            await tell(
+                session,
+                cls.teacher_id,
+                Message(
+                    f"{child} asks to join “{cls.title}” ({taken}). Approve?",
+                    (
+                        Button("Approve", action=f"approve:{booking.public_id}"),
+                        Button("Decline", action=f"decline:{booking.public_id}"),
+                    ),
+                ),
+                now=now,
+            )
+        return booking
+
+    async def _release(
+        self, session: AsyncSession, cls: Class, booking: Booking, now: datetime, status: str = "cancelled"
+    ) -> None:
+        """Free the booking's seat, cancel its Zoom registrant, and hand the seat to the first waiting child."""
+        await Bookings(session).set_status(booking.id, status, now)
+        booking.status = status
+        await Classes(session).give_back_seats(cls.id, 1)
+        if booking.registrant_id:
+            await work.cancel_registrant(session, booking.id, now)
+        await self._promote(session, cls, now)
+
+    async def _promote(self, session: AsyncSession, cls: Class, now: datetime) -> None:
+        if cls.status != "scheduled":
+            return
+        entry = await Waitlist(session).first_waiting(cls.id)
+        if entry is None or not await Classes(session).take_seats(cls.id, 1):
+            return
+        await Waitlist(session).set_status(entry.id, "promoted")
+        status = "pending_approval" if cls.requires_approval else "confirmed"
+        booking = await self._add_booking(
+            session, cls, entry.parent_id, entry.child_name, f"waitlist:{entry.id}", status, now
+        )
+        text = f"A seat opened in “{cls.title}”: {entry.child_name} is booked now."
+        if status == "pending_approval":
+            text = f"A seat opened in “{cls.title}”: {entry.child_name} now waits for the teacher's approval."
+        await tell(session, entry.parent_id, Message(text), now=now, dedupe_key=f"promoted:{booking.id}")
+
+    async def _view(self, session: AsyncSession, booking: Booking, cls: Class) -> BookingView:
+        row = await Classes(session).row(cls, self._clock())
+        return BookingView(
+            booking.public_id, cls.public_id, cls.title, booking.child_name, booking.status, row.next_start
+        )
+
+
+async def cls_refresh(session: AsyncSession, cls: Class) -> None:
+    """Re-read the class's counters after a conditional UPDATE changed them in the database."""
+    await session.refresh(cls, ["seats_taken", "status"])

@@ -1,0 +1,247 @@
+"""Teachers' classes: create, look at, list, reschedule, cancel, and message everyone booked.
+
+Only a class's teacher manages it: every use case here that changes a class checks the acting person first.
+Zoom is told of changes through queued jobs (``meeting.update``, ``meeting.delete``), so a Zoom outage never
+blocks a teacher, and the parents are told in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core import work
+from bot.core.class_input import ClassDraft
+from bot.core.clock import Clock
+from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.core.identity import PersonRef
+from bot.core.ids import new_public_id
+from bot.core.messages import Message
+from bot.core.notify import tell
+from bot.core.views import ClassView
+from bot.storage.bookings import HOLDS_A_SEAT, Bookings, Waitlist
+from bot.storage.classes import Classes
+from bot.storage.database import Database
+from bot.storage.models import Class, ClassSession
+from bot.storage.people import People
+
+# Zoom repeats a meeting at most 50 times unless Zoom's support raises the limit for the account.
+ZOOM_MAX_SESSIONS = 50
+
+
+@dataclass(frozen=True, slots=True)
+class RosterLine:
+    booking_public_id: str
+    child_name: str
+    parent_name: str
+    status: str
+    sessions_attended: int
+
+
+@dataclass(frozen=True, slots=True)
+class Roster:
+    cls: ClassView
+    lines: tuple[RosterLine, ...]
+    waiting: tuple[str, ...]
+
+
+class ClassService:
+    def __init__(self, database: Database, *, clock: Clock) -> None:
+        self._database = database
+        self._clock = clock
+
+    async def default_timezone(self, teacher: PersonRef) -> str | None:
+        """The teacher's own choice, else their Zoom profile's timezone."""
+        async with self._database.read() as session:
+            person = await People(session).find(teacher)
+            if person is None:
+                return None
+            return person.timezone or await People(session).zoom_timezone(person.id)
+
+    async def set_timezone(self, who: PersonRef, timezone: str) -> None:
+        async with self._database.write() as session:
+            person = await People(session).ensure(who)
+            person.timezone = timezone
+
+    async def create(self, teacher: PersonRef, draft: ClassDraft) -> ClassView:
+        now = self._clock()
+        draft = draft.validated(now)
+        if draft.zoom_enabled and draft.sessions > ZOOM_MAX_SESSIONS:
+            raise InvalidInput(
+                "sessions",
+                f"A Zoom meeting repeats at most {ZOOM_MAX_SESSIONS} times: "
+                f"choose {ZOOM_MAX_SESSIONS} weekly sessions or fewer, or make the class without Zoom.",
+            )
+        starts = draft.session_starts()
+        async with self._database.write() as session:
+            person = await People(session).ensure(teacher)
+            cls = await Classes(session).add(
+                Class(
+                    public_id=new_public_id(),
+                    teacher_id=person.id,
+                    title=draft.title,
+                    description=draft.description,
+                    timezone=draft.timezone,
+                    duration_minutes=draft.duration_minutes,
+                    seats=draft.seats,
+                    seats_taken=0,
+                    sessions_count=draft.sessions,
+                    requires_approval=draft.requires_approval,
+                    min_bookings=draft.min_bookings,
+                    zoom_enabled=draft.zoom_enabled,
+                    status="scheduled",
+                ),
+                starts,
+            )
+            await self._schedule_session_work(session, cls, now)
+            if draft.min_bookings:
+                await work.check_min_bookings(session, cls.id, starts[0], now)
+            return ClassView.of(await Classes(session).row(cls, now))
+
+    async def view(self, class_public_id: str) -> ClassView:
+        async with self._database.read() as session:
+            cls = await Classes(session).by_public_id(class_public_id)
+            if cls is None:
+                raise NotFound("That class no longer exists.")
+            return ClassView.of(await Classes(session).row(cls, self._clock()))
+
+    async def for_teacher(self, teacher: PersonRef) -> list[ClassView]:
+        async with self._database.read() as session:
+            person = await People(session).find(teacher)
+            if person is None:
+                return []
+            rows = await Classes(session).upcoming_for_teacher(person.id, self._clock())
+        return [ClassView.of(row) for row in rows]
+
+    async def roster(self, teacher: PersonRef, class_public_id: str) -> Roster:
+        async with self._database.read() as session:
+            cls = await self._own_class(session, teacher, class_public_id)
+            bookings = await Bookings(session).holding_seats(cls.id)
+            attended = await Classes(session).attendance_counts(cls.id)
+            lines = []
+            for booking in bookings:
+                parent = await People(session).get(booking.parent_id)
+                lines.append(
+                    RosterLine(
+                        booking.public_id,
+                        booking.child_name,
+                        parent.display_name if parent else "",
+                        booking.status,
+                        attended.get(booking.id, 0),
+                    )
+                )
+            waiting = tuple(entry.child_name for entry in await Waitlist(session).waiting(cls.id))
+            view = ClassView.of(await Classes(session).row(cls, self._clock()))
+        return Roster(view, tuple(lines), waiting)
+
+    async def reschedule(self, teacher: PersonRef, class_public_id: str, on: date, at: time) -> ClassView:
+        """Move the class (every remaining session keeps its weekly rhythm); Zoom and the parents are told."""
+        now = self._clock()
+        async with self._database.write() as session:
+            cls = await self._own_class(session, teacher, class_public_id, for_update=True)
+            self._require_scheduled(cls)
+            sessions = await Classes(session).sessions(cls.id)
+            draft = _draft_of(cls, on, at)
+            draft.validated(now)
+            for row, start in zip(sessions, draft.session_starts(), strict=True):
+                row.starts_at = start
+            await session.flush()
+            await self._schedule_session_work(session, cls, now)
+            if cls.min_bookings:
+                await work.check_min_bookings(session, cls.id, sessions[0].starts_at, now)
+            await work.update_meeting(session, cls.id, now)
+            when = _local(draft.first_start(), cls.timezone)
+            await self._tell_parents(session, cls, f"“{cls.title}” moved: it now starts {when}.", now)
+            return ClassView.of(await Classes(session).row(cls, now))
+
+    async def cancel(self, teacher: PersonRef | None, class_public_id: str, reason: str = "") -> ClassView:
+        """Cancel the class: every booking ends, the Zoom meeting is deleted, everyone is told.
+
+        ``teacher`` None is the system cancelling (too few bookings); otherwise only the teacher may.
+        """
+        now = self._clock()
+        async with self._database.write() as session:
+            if teacher is None:
+                found = await Classes(session).by_public_id(class_public_id, for_update=True)
+                if found is None:
+                    raise NotFound("That class no longer exists.")
+                cls = found
+            else:
+                cls = await self._own_class(session, teacher, class_public_id, for_update=True)
+            self._require_scheduled(cls)
+            cls.status = "cancelled"
+            text = f"“{cls.title}” was cancelled{': ' + reason if reason else ''}. Your booking is cancelled too."
+            await self._tell_parents(session, cls, text, now)
+            for booking in await Bookings(session).holding_seats(cls.id):
+                await Bookings(session).set_status(booking.id, "cancelled", now)
+            for entry in await Waitlist(session).waiting(cls.id):
+                await Waitlist(session).set_status(entry.id, "left")
+                await tell(session, entry.parent_id, Message(text.replace("Your booking", "The waitlist")), now=now)
+            cls.seats_taken = 0
+            await session.execute(
+                update(ClassSession).where(ClassSession.class_id == cls.id).values(status="cancelled")
+            )
+            if cls.meeting_id:
+                await work.delete_meeting(session, cls.id, now)
+            if teacher is None:
+                await tell(session, cls.teacher_id, Message(text.split(". Your")[0] + "."), now=now)
+            return ClassView.of(await Classes(session).row(cls, now))
+
+    async def message_parents(self, teacher: PersonRef, class_public_id: str, text: str) -> int:
+        """Send the teacher's words to every booked parent; returns how many parents."""
+        body = text.strip()
+        if not body:
+            raise InvalidInput("message", "The message is empty: type what to tell the parents.")
+        if len(body) > 3000:
+            raise InvalidInput("message", "Keep the message to 3,000 characters or fewer.")
+        now = self._clock()
+        async with self._database.write() as session:
+            cls = await self._own_class(session, teacher, class_public_id)
+            return await self._tell_parents(session, cls, f"From the teacher of “{cls.title}”:\n{body}", now)
+
+    async def _own_class(
+        self, session: AsyncSession, teacher: PersonRef, class_public_id: str, *, for_update: bool = False
+    ) -> Class:
+        person = await People(session).find(teacher)
+        cls = await Classes(session).by_public_id(class_public_id, for_update=for_update)
+        if cls is None:
+            raise NotFound("That class no longer exists.")
+        if person is None or cls.teacher_id != person.id:
+            raise NotAllowed("Only the class's teacher can do that.")
+        return cls
+
+    @staticmethod
+    def _require_scheduled(cls: Class) -> None:
+        if cls.status != "scheduled":
+            raise Conflict(f"“{cls.title}” was already cancelled.")
+
+    async def _schedule_session_work(self, session: AsyncSession, cls: Class, now: datetime) -> None:
+        for row in await Classes(session).sessions(cls.id):
+            if row.status == "scheduled":
+                await work.schedule_reminders(session, row.id, row.starts_at, now)
+
+    async def _tell_parents(self, session: AsyncSession, cls: Class, text: str, now: datetime) -> int:
+        parents = {booking.parent_id for booking in await Bookings(session).holding_seats(cls.id, HOLDS_A_SEAT)}
+        for parent_id in sorted(parents):
+            await tell(session, parent_id, Message(text), now=now)
+        return len(parents)
+
+
+def _draft_of(cls: Class, on: date, at: time) -> ClassDraft:
+    return ClassDraft(
+        title=cls.title,
+        starts_on=on,
+        starts_at=at,
+        duration_minutes=cls.duration_minutes,
+        seats=cls.seats,
+        timezone=cls.timezone,
+        sessions=cls.sessions_count,
+    )
+
+
+def _local(moment: datetime, timezone: str) -> str:
+    return moment.astimezone(ZoneInfo(timezone)).strftime(f"%a %d %b %Y at %H:%M ({timezone})")

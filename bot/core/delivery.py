@@ -1,0 +1,166 @@
+"""The worker's side of the core: sending links and reminders, and carrying class changes to Zoom.
+
+Private links are never stored in a job: a job names the booking or class, and its handler reads or fetches
+the link when it runs, then hands it straight to the person's notifier. Each handler checks the state first
+(a cancelled booking gets no link, a moved session no stale reminder), so a late or repeated job is harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.core import work
+from bot.core.clock import Clock
+from bot.core.identity import PersonRef
+from bot.core.meetings import MeetingKeeper
+from bot.core.messages import Button, Message
+from bot.core.notify import PrivateMessenger, tell
+from bot.core.worker import JobWorker
+from bot.storage.bookings import Bookings
+from bot.storage.classes import Classes
+from bot.storage.database import Database
+from bot.zoom.models import MeetingUpdate
+
+log = logging.getLogger(__name__)
+
+_LINK_TEXT = {
+    "booked": "You're booked: {child} in “{title}”, {when}. Here is your Zoom link; keep this message.",
+    "approved": "The teacher approved {child} for “{title}”, {when}. Here is your Zoom link.",
+    "promoted": "A seat opened: {child} is in “{title}”, {when}. Here is your Zoom link.",
+    "reminder": "Reminder: “{title}” for {child} starts {when}. Join with this link.",
+    "live": "“{title}” is starting now. Join {child}'s class with this link.",
+    "new_link": "The Zoom meeting of “{title}” changed: use this new link for {child} ({when}).",
+}
+
+
+def local_time(moment: datetime | None, timezone: str) -> str:
+    if moment is None:
+        return "(no session left)"
+    return moment.astimezone(ZoneInfo(timezone)).strftime(f"%a %d %b %Y, %H:%M ({timezone})")
+
+
+class Delivery:
+    """Handlers for the link, reminder and Zoom-sync jobs; ``register`` wires them into the worker."""
+
+    def __init__(
+        self,
+        database: Database,
+        meetings: MeetingKeeper,
+        messenger: PrivateMessenger,
+        *,
+        clock: Clock,
+        cancel_class: Callable[[PersonRef | None, str, str], Awaitable[object]],
+    ) -> None:
+        self._database = database
+        self._meetings = meetings
+        self._messenger = messenger
+        self._clock = clock
+        self._cancel_class = cancel_class
+
+    def register(self, worker: JobWorker) -> None:
+        worker.register(work.SEND_LINK, self.send_link)
+        worker.register(work.SEND_START_LINK, self.send_start_link)
+        worker.register(work.REMINDER, self.remind)
+        worker.register(work.MIN_BOOKINGS_CHECK, self.check_min_bookings)
+        worker.register(work.MEETING_UPDATE, self.update_meeting)
+        worker.register(work.MEETING_DELETE, self.delete_meeting)
+        worker.register(work.REGISTRANT_CANCEL, self.cancel_registrant)
+
+    async def send_link(self, payload: dict[str, Any]) -> None:
+        booking_id, reason = int(payload["booking_id"]), str(payload["reason"])
+        async with self._database.read() as session:
+            booking = await Bookings(session).get(booking_id)
+            cls = await Classes(session).get(booking.class_id) if booking else None
+            if booking is None or cls is None:
+                return
+            if booking.status != "confirmed" or cls.status != "scheduled" or not cls.zoom_enabled:
+                return
+            row = await Classes(session).row(cls, self._clock())
+            parent_id, title, child, timezone = booking.parent_id, cls.title, booking.child_name, cls.timezone
+        link = await self._meetings.join_link(booking_id)
+        text = _LINK_TEXT.get(reason, _LINK_TEXT["booked"]).format(
+            child=child, title=title, when=local_time(row.next_start, timezone)
+        )
+        await self.send_private(parent_id, Message(text, (Button("Join the class on Zoom", url=link),)))
+
+    async def send_start_link(self, payload: dict[str, Any]) -> None:
+        class_id, reason = int(payload["class_id"]), str(payload["reason"])
+        async with self._database.read() as session:
+            cls = await Classes(session).get(class_id)
+            if cls is None or cls.status != "scheduled" or not cls.zoom_enabled:
+                return
+            row = await Classes(session).row(cls, self._clock())
+            teacher_id, title, timezone = cls.teacher_id, cls.title, cls.timezone
+        url = await self._meetings.start_link(class_id)
+        lead = "Reminder: your class" if reason == "reminder" else "Your class"
+        text = (
+            f"{lead} “{title}” starts {local_time(row.next_start, timezone)}. "
+            "This start link logs you in as the host and works for about two hours; do not share it."
+        )
+        await self.send_private(teacher_id, Message(text, (Button("Start the class on Zoom", url=url),)))
+
+    async def remind(self, payload: dict[str, Any]) -> None:
+        session_id, stamp = int(payload["session_id"]), int(payload["starts_at"])
+        occasion = f"{session_id}:{payload['offset_minutes']}:{stamp}"
+        now = self._clock()
+        async with self._database.write() as session:
+            row = await Classes(session).session(session_id)
+            cls = await Classes(session).get(row.class_id) if row else None
+            if row is None or cls is None or row.status != "scheduled" or cls.status != "scheduled":
+                return
+            if int(row.starts_at.timestamp()) != stamp:
+                return  # the session moved; its new reminders were queued with the move
+            for booking in await Bookings(session).holding_seats(cls.id, ("confirmed",)):
+                if cls.zoom_enabled:
+                    await work.send_link(session, booking.id, "reminder", now, occasion)
+                else:
+                    when = local_time(row.starts_at, cls.timezone)
+                    text = f"Reminder: “{cls.title}” for {booking.child_name} starts {when}."
+                    key = f"remind:{booking.id}:{occasion}"
+                    await tell(session, booking.parent_id, Message(text), now=now, dedupe_key=key)
+            if cls.zoom_enabled:
+                await work.send_start_link(session, cls.id, "reminder", now, occasion)
+
+    async def check_min_bookings(self, payload: dict[str, Any]) -> None:
+        async with self._database.read() as session:
+            cls = await Classes(session).get(int(payload["class_id"]))
+            if cls is None or cls.status != "scheduled" or not cls.min_bookings:
+                return
+            confirmed = await Bookings(session).count_confirmed(cls.id)
+            public_id, minimum = cls.public_id, cls.min_bookings
+        if confirmed < minimum:
+            log.info("class %s has %d of %d minimum bookings: cancelling", public_id, confirmed, minimum)
+            await self._cancel_class(None, public_id, f"it needed at least {minimum} bookings")
+
+    async def update_meeting(self, payload: dict[str, Any]) -> None:
+        class_id = int(payload["class_id"])
+        async with self._database.read() as session:
+            cls = await Classes(session).get(class_id)
+            if cls is None or cls.status != "scheduled" or cls.meeting_id is None:
+                return
+            sessions = [s for s in await Classes(session).sessions(class_id) if s.status == "scheduled"]
+        if not sessions:
+            return
+        await self._meetings.update(
+            class_id,
+            MeetingUpdate(
+                topic=cls.title,
+                start=sessions[0].starts_at,
+                duration_minutes=cls.duration_minutes,
+                timezone=cls.timezone,
+                weekly_sessions=len(sessions) if cls.sessions_count > 1 else None,
+            ),
+        )
+
+    async def delete_meeting(self, payload: dict[str, Any]) -> None:
+        await self._meetings.delete(int(payload["class_id"]))
+
+    async def cancel_registrant(self, payload: dict[str, Any]) -> None:
+        await self._meetings.cancel_registrant(int(payload["booking_id"]))
+
+    async def send_private(self, person_id: int, message: Message) -> None:
+        await self._messenger.send(person_id, message)

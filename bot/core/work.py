@@ -1,0 +1,86 @@
+"""The kinds of durable work the core queues, and the one place their payloads and dedupe keys are spelled.
+
+Every job that sends something carries a dedupe key naming the exact thing sent (this booking's link for this
+reason, this session's reminder at this offset for this start time), so however often a use case or a
+redelivered event asks, each message is queued once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.jobs import enqueue
+
+SEND_LINK = "link.send"
+SEND_START_LINK = "start_link.send"
+REMINDER = "reminder"
+MIN_BOOKINGS_CHECK = "min_bookings.check"
+MEETING_UPDATE = "meeting.update"
+MEETING_DELETE = "meeting.delete"
+REGISTRANT_CANCEL = "registrant.cancel"
+ANNOUNCE = "community.announce"
+
+# Jobs that wait on a teacher's Zoom connection; a reconnect makes them due at once.
+WAITS_ON_ZOOM = (SEND_LINK, SEND_START_LINK, MEETING_UPDATE, MEETING_DELETE, REGISTRANT_CANCEL)
+
+REMINDER_OFFSETS = (timedelta(hours=24), timedelta(minutes=15))
+
+
+async def send_link(session: AsyncSession, booking_id: int, reason: str, now: datetime, occasion: str = "") -> None:
+    """Queue the join link for a booking's parent; ``reason`` and ``occasion`` make the message unique."""
+    key = f"link:{booking_id}:{reason}:{occasion}"
+    await enqueue(session, SEND_LINK, {"booking_id": booking_id, "reason": reason}, run_at=now, dedupe_key=key)
+
+
+async def send_start_link(
+    session: AsyncSession, class_id: int, reason: str, now: datetime, occasion: str = "", run_at: datetime | None = None
+) -> None:
+    key = f"start:{class_id}:{reason}:{occasion}"
+    payload = {"class_id": class_id, "reason": reason}
+    await enqueue(session, SEND_START_LINK, payload, run_at=run_at or now, dedupe_key=key)
+
+
+async def schedule_reminders(session: AsyncSession, session_id: int, starts_at: datetime, now: datetime) -> None:
+    """One reminder job per offset still in the future; keyed by the start, so a reschedule makes new ones."""
+    stamp = int(starts_at.timestamp())
+    for offset in REMINDER_OFFSETS:
+        run_at = starts_at - offset
+        if run_at <= now:
+            continue
+        minutes = int(offset.total_seconds() // 60)
+        payload = {"session_id": session_id, "offset_minutes": minutes, "starts_at": stamp}
+        await enqueue(session, REMINDER, payload, run_at=run_at, dedupe_key=f"reminder:{session_id}:{minutes}:{stamp}")
+
+
+async def check_min_bookings(session: AsyncSession, class_id: int, first_start: datetime, now: datetime) -> None:
+    run_at = max(now, first_start - timedelta(hours=24))
+    stamp = int(first_start.timestamp())
+    await enqueue(
+        session, MIN_BOOKINGS_CHECK, {"class_id": class_id}, run_at=run_at, dedupe_key=f"min:{class_id}:{stamp}"
+    )
+
+
+async def update_meeting(session: AsyncSession, class_id: int, now: datetime) -> None:
+    await enqueue(session, MEETING_UPDATE, {"class_id": class_id}, run_at=now)
+
+
+async def delete_meeting(session: AsyncSession, class_id: int, now: datetime) -> None:
+    await enqueue(session, MEETING_DELETE, {"class_id": class_id}, run_at=now, dedupe_key=f"delete:{class_id}")
+
+
+async def cancel_registrant(session: AsyncSession, booking_id: int, now: datetime) -> None:
+    await enqueue(
+        session, REGISTRANT_CANCEL, {"booking_id": booking_id}, run_at=now, dedupe_key=f"unregister:{booking_id}"
+    )
+
+
+async def announce(session: AsyncSession, class_id: int, community_id: int, now: datetime) -> None:
+    await enqueue(
+        session,
+        ANNOUNCE,
+        {"class_id": class_id, "community_id": community_id},
+        run_at=now,
+        dedupe_key=f"announce:{class_id}:{community_id}",
+    )

@@ -1,0 +1,135 @@
+"""What ClassBot does when Zoom reports a change to a class's meeting.
+
+- ``meeting.deleted``: the meeting is forgotten; if parents are booked a new one is made and they get its link.
+- ``meeting.updated`` with a new start: the class's sessions follow and the parents are told. (Our own PATCH
+  comes back as the same event with the time we already have, and changes nothing.)
+- ``meeting.started``: every booked parent gets "live now" with their link.
+- ``meeting.participant_joined``: attendance is recorded on the roster.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from bot.core import work
+from bot.core.clock import Clock
+from bot.core.delivery import local_time
+from bot.core.meetings import MeetingKeeper
+from bot.core.messages import Message
+from bot.core.notify import tell
+from bot.core.zoom_events import ZoomEvent, ZoomEvents
+from bot.storage.bookings import Bookings
+from bot.storage.classes import Classes
+from bot.storage.database import Database
+from bot.storage.dialect import insert_or_ignore
+from bot.storage.models import Attendance, Booking
+
+log = logging.getLogger(__name__)
+
+
+class ZoomReactions:
+    def __init__(self, database: Database, meetings: MeetingKeeper, *, clock: Clock) -> None:
+        self._database = database
+        self._meetings = meetings
+        self._clock = clock
+
+    def register(self, events: ZoomEvents) -> None:
+        events.on("meeting.deleted", self.deleted)
+        events.on("meeting.updated", self.updated)
+        events.on("meeting.started", self.started)
+        events.on("meeting.participant_joined", self.participant_joined)
+
+    async def deleted(self, event: ZoomEvent) -> None:
+        if event.meeting_id is None:
+            return
+        now = self._clock()
+        async with self._database.read() as session:
+            cls = await Classes(session).by_meeting(event.meeting_id)
+        if cls is None or cls.status != "scheduled":
+            return
+        if not await self._meetings.forget(cls.id, event.meeting_id):
+            return
+        async with self._database.write() as session:
+            confirmed = await Bookings(session).holding_seats(cls.id, ("confirmed",))
+            note = " Booked parents get a new link." if confirmed else " A new one will be made when needed."
+            text = f"The Zoom meeting of “{cls.title}” was deleted in Zoom.{note}"
+            await tell(session, cls.teacher_id, Message(text), now=now)
+            for booking in confirmed:
+                await work.send_link(session, booking.id, "new_link", now, f"after-delete:{event.meeting_id}")
+
+    async def updated(self, event: ZoomEvent) -> None:
+        new_start = _parse_time(event.changes.get("start_time"))
+        if event.meeting_id is None or new_start is None:
+            return
+        now = self._clock()
+        async with self._database.write() as session:
+            cls = await Classes(session).by_meeting(event.meeting_id)
+            if cls is None or cls.status != "scheduled":
+                return
+            sessions = [s for s in await Classes(session).sessions(cls.id) if s.status == "scheduled"]
+            if not sessions or sessions[0].starts_at == new_start:
+                return
+            shift = new_start - sessions[0].starts_at
+            for row in sessions:
+                row.starts_at = row.starts_at + shift
+                await work.schedule_reminders(session, row.id, row.starts_at, now)
+            text = f"“{cls.title}” moved: it now starts {local_time(new_start, cls.timezone)}."
+            parents = {b.parent_id for b in await Bookings(session).holding_seats(cls.id)}
+            for parent_id in sorted(parents):
+                await tell(session, parent_id, Message(text), now=now)
+            await tell(session, cls.teacher_id, Message(text + " (changed in Zoom)"), now=now)
+
+    async def started(self, event: ZoomEvent) -> None:
+        if event.meeting_id is None:
+            return
+        now = self._clock()
+        async with self._database.write() as session:
+            cls = await Classes(session).by_meeting(event.meeting_id)
+            if cls is None or cls.status != "scheduled":
+                return
+            occasion = f"{event.meeting_id}:{now.date().isoformat()}"
+            for booking in await Bookings(session).holding_seats(cls.id, ("confirmed",)):
+                await work.send_link(session, booking.id, "live", now, occasion)
+
+    async def participant_joined(self, event: ZoomEvent) -> None:
+        if event.meeting_id is None or event.participant_key is None:
+            return
+        now = self._clock()
+        async with self._database.write() as session:
+            cls = await Classes(session).by_meeting(event.meeting_id)
+            if cls is None:
+                return
+            sessions = await Classes(session).sessions(cls.id)
+            if not sessions:
+                return
+            current = min(sessions, key=lambda s: abs((s.starts_at - now).total_seconds()))
+            booking_id = None
+            for booking in await Bookings(session).holding_seats(cls.id, ("confirmed",)):
+                if _same_participant(booking, event):
+                    booking_id = booking.id
+                    break
+            values = {
+                "session_id": current.id,
+                "booking_id": booking_id,
+                "participant_key": event.participant_key[:128],
+                "joined_at": now,
+            }
+            await session.execute(insert_or_ignore(session, Attendance, values, ["session_id", "participant_key"]))
+
+
+def _same_participant(booking: Booking, event: ZoomEvent) -> bool:
+    if booking.registrant_id and booking.registrant_id == event.participant_key:
+        return True
+    name = (event.participant_name or "").casefold().strip()
+    return bool(name) and name == booking.child_name.casefold().strip()
+
+
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

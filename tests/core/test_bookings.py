@@ -1,0 +1,151 @@
+"""Booking: never more children than seats, once per request, the waitlist in order, approval and minimums."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.core.errors import Conflict, NotAllowed
+from tests.fakes.zoom import FakeZoom
+from tests.support.clock import MovableClock
+from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
+
+
+@pytest.fixture
+def clock() -> MovableClock:
+    return MovableClock()
+
+
+@pytest.fixture
+async def world(
+    database_url: str, fake_zoom: FakeZoom, tmp_path: Path, clock: MovableClock
+) -> AsyncIterator[CoreWorld]:
+    async with core_world(database_url, fake_zoom, tmp_path, clock=clock, licensed=True) as built:
+        yield built
+
+
+async def test_200_parents_racing_for_10_seats_book_10_and_wait_190_with_one_meeting(world: CoreWorld) -> None:
+    cls = await world.new_class(seats=10)
+
+    outcomes = await asyncio.gather(
+        *(world.components.bookings.book(parent(n), cls.public_id, [f"Kid {n}"], f"tap-{n}") for n in range(200))
+    )
+    await world.run_jobs()
+
+    assert sum(len(outcome.booked) for outcome in outcomes) == 10
+    assert sum(len(outcome.waitlisted) for outcome in outcomes) == 190
+    assert (await world.components.classes.view(cls.public_id)).seats_left == 0
+    assert len(world.zoom.meetings) == 1
+    booked = [n for n, outcome in enumerate(outcomes) if outcome.booked]
+    for n in booked:
+        assert len(world.links_to(parent(n))) == 1
+    assert all(not world.links_to(parent(n)) for n in range(200) if n not in booked)
+
+
+async def test_a_redelivered_request_books_once(world: CoreWorld) -> None:
+    cls = await world.new_class(seats=5)
+
+    first = await world.components.bookings.book(parent(1), cls.public_id, ["Mia", "Leo"], "update-77")
+    again = await world.components.bookings.book(parent(1), cls.public_id, ["Mia", "Leo"], "update-77")
+
+    assert (first.already_done, again.already_done) == (False, True)
+    assert [b.public_id for b in again.booked] == [b.public_id for b in first.booked]
+    assert (await world.components.classes.view(cls.public_id)).seats_left == 3
+
+
+async def test_the_same_child_cannot_take_two_seats(world: CoreWorld) -> None:
+    cls = await world.new_class(seats=5)
+    await world.components.bookings.book(parent(1), cls.public_id, ["Mia"], "a")
+    with pytest.raises(Conflict, match="Mia already has a seat"):
+        await world.components.bookings.book(parent(1), cls.public_id, ["mia"], "b")
+
+
+async def test_a_cancellation_promotes_the_waitlist_in_order(world: CoreWorld) -> None:
+    cls = await world.new_class(seats=1)
+    first = await world.components.bookings.book(parent(1), cls.public_id, ["Ada"], "t1")
+    await world.components.bookings.book(parent(2), cls.public_id, ["Bo"], "t2")
+    await world.components.bookings.book(parent(3), cls.public_id, ["Cy"], "t3")
+    await world.run_jobs()
+
+    await world.components.bookings.cancel(parent(1), first.booked[0].public_id)
+    await world.run_jobs()
+
+    assert [b.child_name for b in await world.components.bookings.for_parent(parent(2))] == ["Bo"]
+    assert await world.components.bookings.for_parent(parent(3)) == []
+    assert len(world.links_to(parent(2))) == 1
+    assert any("A seat opened" in text for text in world.texts_to(parent(2)))
+    assert (await world.components.classes.view(cls.public_id)).seats_left == 0
+
+
+async def test_only_the_parent_who_booked_can_cancel(world: CoreWorld) -> None:
+    cls = await world.new_class(seats=2)
+    outcome = await world.components.bookings.book(parent(1), cls.public_id, ["Ada"], "t1")
+    with pytest.raises(NotAllowed):
+        await world.components.bookings.cancel(parent(2), outcome.booked[0].public_id)
+    with pytest.raises(NotAllowed):
+        await world.components.bookings.cancel(TEACHER, outcome.booked[0].public_id)
+
+
+async def test_a_cancelled_booking_frees_its_zoom_registrant(world: CoreWorld) -> None:
+    cls = await world.new_class(seats=2)
+    outcome = await world.components.bookings.book(parent(1), cls.public_id, ["Ada"], "t1")
+    await world.run_jobs()
+    meeting_id = int((await world.class_row(cls.public_id)).meeting_id or 0)
+    assert [r.status for r in world.zoom.registrants(meeting_id)] == ["approved"]
+
+    await world.components.bookings.cancel(parent(1), outcome.booked[0].public_id)
+    await world.run_jobs()
+
+    assert [r.status for r in world.zoom.registrants(meeting_id)] == ["cancelled"]
+
+
+async def test_approval_holds_the_seat_until_the_teacher_decides(world: CoreWorld) -> None:
+    cls = await world.new_class(seats=1, requires_approval=True)
+    asked = await world.components.bookings.book(parent(1), cls.public_id, ["Ada"], "t1")
+    await world.components.bookings.book(parent(2), cls.public_id, ["Bo"], "t2")
+    await world.run_jobs()
+    assert asked.pending_approval
+    assert world.links_to(parent(1)) == []
+    [request] = [m for r, m in world.notifier.sent if r.user_id == TEACHER.user_id and m.buttons]
+    assert [b.label for b in request.buttons] == ["Approve", "Decline"]
+
+    with pytest.raises(NotAllowed):
+        await world.components.bookings.decide(parent(2), asked.booked[0].public_id, approve=True)
+    await world.components.bookings.decide(TEACHER, asked.booked[0].public_id, approve=False)
+    await world.run_jobs()
+
+    assert any("could not take Ada" in text for text in world.texts_to(parent(1)))
+    # Bo moved up from the waitlist, and now waits for approval in turn.
+    [bo] = await world.components.bookings.for_parent(parent(2))
+    assert bo.status == "pending_approval"
+    await world.components.bookings.decide(TEACHER, bo.public_id, approve=True)
+    await world.run_jobs()
+    assert len(world.links_to(parent(2))) == 1
+
+
+async def test_too_few_bookings_24h_before_cancel_the_class_and_tell_everyone(
+    world: CoreWorld, clock: MovableClock
+) -> None:
+    cls = await world.new_class(days_ahead=3, seats=10, min_bookings=3)
+    await world.components.bookings.book(parent(1), cls.public_id, ["Ada"], "t1")
+    await world.run_jobs()
+
+    clock.advance(timedelta(days=2, minutes=1))
+    await world.run_jobs()
+
+    assert (await world.components.classes.view(cls.public_id)).status == "cancelled"
+    assert any("was cancelled" in text for text in world.texts_to(parent(1)))
+    assert any("was cancelled" in text for text in world.texts_to(TEACHER))
+    assert world.zoom.meetings == {}  # its meeting was deleted at Zoom
+
+
+async def test_enough_bookings_keep_the_class(world: CoreWorld, clock: MovableClock) -> None:
+    cls = await world.new_class(days_ahead=3, seats=10, min_bookings=2)
+    await world.components.bookings.book(parent(1), cls.public_id, ["Ada", "Bo"], "t1")
+    clock.advance(timedelta(days=2, minutes=1))
+    await world.run_jobs()
+    assert (await world.components.classes.view(cls.public_id)).status == "scheduled"

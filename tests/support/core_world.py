@@ -1,0 +1,100 @@
+"""ClassBot's core wired to a FakeZoom, a connected teacher, and helpers to create classes and run the worker."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot.core.class_input import ClassDraft
+from bot.core.clock import Clock, utc_now
+from bot.core.identity import PersonRef
+from bot.core.views import ClassView
+from bot.storage.models import Class, Job
+from tests.fakes.zoom import FakeZoom
+from tests.support.zoom_app import ZoomWorld, zoom_world
+
+TEACHER = PersonRef("telegram", "1001", display_name="Ann Lee")
+
+
+def parent(n: int) -> PersonRef:
+    return PersonRef("telegram", str(5000 + n), display_name=f"Parent {n}")
+
+
+@dataclass
+class CoreWorld:
+    zoom_world: ZoomWorld
+    clock: Clock
+
+    @property
+    def components(self):  # type: ignore[no-untyped-def]
+        return self.zoom_world.components
+
+    @property
+    def zoom(self) -> FakeZoom:
+        return self.zoom_world.zoom
+
+    @property
+    def notifier(self):  # type: ignore[no-untyped-def]
+        return self.zoom_world.notifier
+
+    async def new_class(
+        self, *, days_ahead: float = 3, seats: int = 10, sessions: int = 1, **extra: object
+    ) -> ClassView:
+        start = (self.clock() + timedelta(days=days_ahead)).astimezone(ZoneInfo("Europe/Madrid"))
+        draft = ClassDraft(
+            title="Chess for kids",
+            starts_on=start.date(),
+            starts_at=start.time().replace(second=0, microsecond=0),
+            duration_minutes=45,
+            seats=seats,
+            timezone="Europe/Madrid",
+            sessions=sessions,
+            **extra,  # type: ignore[arg-type]
+        )
+        return await self.components.classes.create(TEACHER, draft)
+
+    async def run_jobs(self, rounds: int = 20) -> None:
+        """Run due jobs until none is due (or ``rounds`` batches ran)."""
+        for _ in range(rounds):
+            if await self.components.worker.run_due_jobs() == 0:
+                return
+
+    async def job_states(self) -> list[tuple[str, str]]:
+        async with self.components.database.read() as session:
+            return [(job.kind, job.status) for job in (await session.execute(select(Job).order_by(Job.id))).scalars()]
+
+    async def class_row(self, public_id: str) -> Class:
+        async with self.components.database.read() as session:
+            return (await session.execute(select(Class).where(Class.public_id == public_id))).scalar_one()
+
+    def links_to(self, person: PersonRef) -> list[str]:
+        return [
+            button.url
+            for recipient, message in self.notifier.sent
+            if recipient.user_id == person.user_id
+            for button in message.buttons
+            if button.url
+        ]
+
+    def texts_to(self, person: PersonRef) -> list[str]:
+        return self.notifier.texts_for(person.user_id)
+
+
+@asynccontextmanager
+async def core_world(
+    database_url: str, fake_zoom: FakeZoom, data_dir: Path, *, clock: Clock = utc_now, licensed: bool = False
+) -> AsyncIterator[CoreWorld]:
+    async with zoom_world(database_url, fake_zoom, data_dir, clock=clock, licensed=licensed) as world:
+        await world.connect_teacher(TEACHER)
+        world.notifier.sent.clear()
+        yield CoreWorld(world, clock)
+
+
+def in_days(clock: Clock, days: float) -> datetime:
+    return clock() + timedelta(days=days)
