@@ -1,0 +1,104 @@
+"""What teachers type for a class: every field read leniently, every mistake answered with what to type."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.core.bookings import parse_child_names
+from bot.core.class_input import (
+    ClassDraft,
+    parse_date,
+    parse_duration,
+    parse_one_line,
+    parse_seats,
+    parse_time,
+    parse_timezone,
+    parse_title,
+)
+from bot.core.errors import InvalidInput
+
+NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
+
+
+def test_the_one_line_form_makes_a_weekly_class_in_the_teachers_timezone() -> None:
+    draft = parse_one_line("Chess for kids | 2027-03-14 16:30 | 45 | 8 | weekly 6", "Europe/Madrid")
+    assert (draft.title, draft.duration_minutes, draft.seats, draft.sessions) == ("Chess for kids", 45, 8, 6)
+    assert draft.first_start().isoformat() == "2027-03-14T16:30:00+01:00"
+    # Weekly sessions keep the local clock time across the change to summer time (28 March 2027).
+    assert [start.strftime("%H:%M %z") for start in draft.session_starts()[1:3]] == ["16:30 +0100", "16:30 +0200"]
+
+
+@pytest.mark.parametrize(
+    ("line", "field", "hint"),
+    [
+        ("Chess | 2027-03-14 16:30 | 45", "form", "four or five parts"),
+        (" | 2027-03-14 16:30 | 45 | 8", "title", "The title is empty"),
+        ("x" * 201 + " | 2027-03-14 16:30 | 45 | 8", "title", "keep it to 200"),
+        ("Chess | 14/03/2027 16:30 | 45 | 8", "date", "YYYY-MM-DD"),
+        ("Chess | 2027-02-30 16:30 | 45 | 8", "date", "not a day of the calendar"),
+        ("Chess | 2027-03-14 | 45 | 8", "date", "YYYY-MM-DD HH:MM"),
+        ("Chess | 2027-03-14 25:00 | 45 | 8", "time", "24-hour clock"),
+        ("Chess | 2027-03-14 16:30 | 4 | 8", "duration", "from 5 to 600"),
+        ("Chess | 2027-03-14 16:30 | 601 | 8", "duration", "from 5 to 600"),
+        ("Chess | 2027-03-14 16:30 | forty | 8", "duration", "whole number"),
+        ("Chess | 2027-03-14 16:30 | 45 | 0", "seats", "from 1 to 1000"),
+        ("Chess | 2027-03-14 16:30 | 45 | 1001", "seats", "from 1 to 1000"),
+        ("Chess | 2027-03-14 16:30 | 45 | 8 | every week", "sessions", "weekly 8"),
+        ("Chess | 2027-03-14 16:30 | 45 | 8 | weekly 53", "sessions", "from 1 to 52"),
+    ],
+)
+def test_each_mistake_in_the_one_line_form_names_the_field_and_the_fix(line: str, field: str, hint: str) -> None:
+    with pytest.raises(InvalidInput) as problem:
+        parse_one_line(line, "Europe/Madrid")
+    assert problem.value.field == field
+    assert hint in problem.value.message
+
+
+def test_a_start_in_the_past_is_refused() -> None:
+    draft = ClassDraft("Chess", date(2027, 1, 9), time(10, 0), 45, 8, "Europe/Madrid")
+    with pytest.raises(InvalidInput, match="in the past"):
+        draft.validated(NOW)
+
+
+def test_an_unknown_timezone_is_refused_with_an_example() -> None:
+    with pytest.raises(InvalidInput, match="Europe/Madrid"):
+        parse_timezone("Mars/Olympus")
+
+
+def test_emoji_and_right_to_left_titles_are_kept() -> None:
+    assert parse_title("  ♟️ شطرنج للأطفال  ") == "♟️ شطرنج للأطفال"
+
+
+def test_lenient_times_are_understood() -> None:
+    assert parse_time("9:05") == time(9, 5)
+    assert parse_time("16.30") == time(16, 30)
+    assert parse_time("16h30") == time(16, 30)
+
+
+def test_child_names_are_split_and_deduplicated() -> None:
+    assert parse_child_names("Mia, Leo\nmia,, ") == ["Mia", "Leo"]
+    with pytest.raises(InvalidInput):
+        parse_child_names(" , ")
+
+
+@given(st.text(max_size=300))
+def test_no_text_crashes_the_one_line_parser(text: str) -> None:
+    try:
+        draft = parse_one_line(text, "Europe/Madrid")
+    except InvalidInput as problem:
+        assert problem.message  # noqa: PT017 - any text either parses or is refused with words
+    else:
+        assert 1 <= len(draft.title) <= 200
+
+
+@given(st.text(max_size=50))
+def test_no_text_crashes_the_field_parsers(text: str) -> None:
+    for parse in (parse_date, parse_time, parse_duration, parse_seats, parse_timezone, parse_title, parse_child_names):
+        try:
+            parse(text)
+        except InvalidInput as problem:
+            assert problem.message  # noqa: PT017 - any text either parses or is refused with words

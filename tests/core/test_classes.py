@@ -1,0 +1,89 @@
+"""Teachers' classes: only the teacher manages a class, and the lists show what parents and teachers need."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import time, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.core.identity import PersonRef
+from tests.fakes.zoom import FakeZoom
+from tests.support.clock import MovableClock
+from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
+
+OTHER_TEACHER = PersonRef("telegram", "1002", display_name="Bob")
+
+
+@pytest.fixture
+async def world(sqlite_url: str, fake_zoom: FakeZoom, tmp_path: Path) -> AsyncIterator[CoreWorld]:
+    async with core_world(sqlite_url, fake_zoom, tmp_path, clock=MovableClock()) as built:
+        yield built
+
+
+async def test_only_the_teacher_manages_a_class(world: CoreWorld) -> None:
+    cls = await world.new_class()
+    day = (world.clock() + timedelta(days=4)).date()
+    for intruder in (OTHER_TEACHER, parent(1)):
+        with pytest.raises(NotAllowed):
+            await world.components.classes.cancel(intruder, cls.public_id)
+        with pytest.raises(NotAllowed):
+            await world.components.classes.reschedule(intruder, cls.public_id, day, time(10, 0))
+        with pytest.raises(NotAllowed):
+            await world.components.classes.roster(intruder, cls.public_id)
+        with pytest.raises(NotAllowed):
+            await world.components.classes.message_parents(intruder, cls.public_id, "hello")
+    assert (await world.components.classes.view(cls.public_id)).status == "scheduled"
+
+
+async def test_a_teacher_sees_their_classes_with_seats_left(world: CoreWorld) -> None:
+    first = await world.new_class(days_ahead=2, seats=3)
+    await world.new_class(days_ahead=1, seats=5)
+    await world.components.bookings.book(parent(1), first.public_id, ["Ada"], "t1")
+
+    mine = await world.components.classes.for_teacher(TEACHER)
+
+    assert [(view.seats, view.seats_left) for view in mine] == [(5, 5), (3, 2)]  # soonest first
+    assert await world.components.classes.for_teacher(OTHER_TEACHER) == []
+
+
+async def test_the_teachers_message_reaches_every_booked_parent(world: CoreWorld) -> None:
+    cls = await world.new_class()
+    await world.components.bookings.book(parent(1), cls.public_id, ["Ada"], "t1")
+    await world.components.bookings.book(parent(2), cls.public_id, ["Bo"], "t2")
+
+    told = await world.components.classes.message_parents(TEACHER, cls.public_id, "Bring a chessboard!")
+    await world.run_jobs()
+
+    assert told == 2
+    for n in (1, 2):
+        assert any("Bring a chessboard!" in text for text in world.texts_to(parent(n)))
+
+
+async def test_a_cancelled_class_cannot_be_booked_or_cancelled_again(world: CoreWorld) -> None:
+    cls = await world.new_class()
+    await world.components.classes.cancel(TEACHER, cls.public_id)
+    with pytest.raises(Conflict, match="cancelled"):
+        await world.components.bookings.book(parent(1), cls.public_id, ["Ada"], "t1")
+    with pytest.raises(Conflict):
+        await world.components.classes.cancel(TEACHER, cls.public_id)
+
+
+async def test_an_unknown_class_is_not_found(world: CoreWorld) -> None:
+    with pytest.raises(NotFound):
+        await world.components.bookings.book(parent(1), "nosuchclass1", ["Ada"], "t1")
+
+
+async def test_the_teachers_timezone_defaults_to_their_zoom_profile(world: CoreWorld) -> None:
+    assert await world.components.classes.default_timezone(TEACHER) == "Europe/Madrid"
+    await world.components.classes.set_timezone(TEACHER, "Asia/Tokyo")
+    assert await world.components.classes.default_timezone(TEACHER) == "Asia/Tokyo"
+
+
+async def test_more_weekly_sessions_than_zoom_repeats_are_refused_for_zoom_classes(world: CoreWorld) -> None:
+    with pytest.raises(InvalidInput, match="at most 50"):
+        await world.new_class(sessions=52)
+    without_zoom = await world.new_class(sessions=52, zoom_enabled=False)
+    assert without_zoom.sessions == 52
