@@ -17,10 +17,11 @@ from bot.config import Settings
 from bot.core.bookings import BookingService
 from bot.core.classes import ClassService
 from bot.core.clock import Clock, utc_now
+from bot.core.communities import CommunityService
 from bot.core.connect import ConnectService, ReconnectAlerts
 from bot.core.delivery import Delivery
 from bot.core.meetings import MeetingKeeper, MeetingNotReady, ZoomNotConfigured
-from bot.core.notify import NOTIFY_JOB, NotificationDelivery, Notifier, PrivateMessenger
+from bot.core.notify import NOTIFY_JOB, Messenger, NotificationDelivery, Notifier
 from bot.core.worker import JobWorker, backoff_seconds
 from bot.core.zoom_events import ZOOM_EVENT_JOB, ZoomEvents
 from bot.core.zoom_reactions import ZoomReactions
@@ -70,6 +71,7 @@ class Components:
     classes: ClassService
     bookings: BookingService
     meetings: MeetingKeeper
+    communities: CommunityService
 
 
 @asynccontextmanager
@@ -101,7 +103,7 @@ async def build_components(
         zoom = _build_zoom(settings, database, cipher, http, clock, zoom_retry or RetryPolicy())
         if zoom is not None:
             zoom_events.on("app_deauthorized", lambda event: zoom.connect.deauthorized(event.zoom_user_id or ""))
-        messenger = PrivateMessenger(database, dict(notifiers or {}))
+        messenger = Messenger(database, dict(notifiers or {}))
         classes = ClassService(database, clock=clock)
         bookings = BookingService(database, clock=clock)
         meetings = MeetingKeeper(
@@ -128,6 +130,7 @@ async def build_components(
             classes=classes,
             bookings=bookings,
             meetings=meetings,
+            communities=CommunityService(database, clock=clock),
         )
 
 

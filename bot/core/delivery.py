@@ -18,7 +18,8 @@ from bot.core.clock import Clock
 from bot.core.identity import PersonRef
 from bot.core.meetings import MeetingKeeper
 from bot.core.messages import Button, Message
-from bot.core.notify import PrivateMessenger, tell
+from bot.core.notify import Messenger, tell
+from bot.core.views import ClassView
 from bot.core.worker import JobWorker
 from bot.storage.bookings import Bookings
 from bot.storage.classes import Classes
@@ -37,6 +38,24 @@ _LINK_TEXT = {
 }
 
 
+def card_text(view: ClassView) -> str:
+    """A class as parents read it: title, teacher, next time with its timezone, seats left."""
+    sessions = f", weekly x{view.sessions}" if view.sessions > 1 else ""
+    seats = "full: join the waitlist" if view.full else f"{view.seats_left} of {view.seats} seats left"
+    lines = [
+        f"“{view.title}” with {view.teacher_name}",
+        f"{local_time(view.next_start, view.timezone)}, {view.duration_minutes} min{sessions}",
+        seats,
+    ]
+    if view.description:
+        lines.insert(1, view.description[:300])
+    return "\n".join(lines)
+
+
+def book_button(view: ClassView) -> Button:
+    return Button("Join the waitlist" if view.full else "Book a seat", action=f"book:{view.public_id}")
+
+
 def local_time(moment: datetime | None, timezone: str) -> str:
     if moment is None:
         return "(no session left)"
@@ -50,7 +69,7 @@ class Delivery:
         self,
         database: Database,
         meetings: MeetingKeeper,
-        messenger: PrivateMessenger,
+        messenger: Messenger,
         *,
         clock: Clock,
         cancel_class: Callable[[PersonRef | None, str, str], Awaitable[object]],
@@ -69,6 +88,17 @@ class Delivery:
         worker.register(work.MEETING_UPDATE, self.update_meeting)
         worker.register(work.MEETING_DELETE, self.delete_meeting)
         worker.register(work.REGISTRANT_CANCEL, self.cancel_registrant)
+        worker.register(work.ANNOUNCE, self.announce)
+
+    async def announce(self, payload: dict[str, Any]) -> None:
+        """Post a newly published class's card (no link: the Book button leads to a private chat)."""
+        async with self._database.read() as session:
+            cls = await Classes(session).get(int(payload["class_id"]))
+            if cls is None or cls.status != "scheduled":
+                return
+            view = ClassView.of(await Classes(session).row(cls, self._clock()))
+        text = f"New class: {card_text(view)}"
+        await self._messenger.post(int(payload["community_id"]), Message(text, (book_button(view),)))
 
     async def send_link(self, payload: dict[str, Any]) -> None:
         booking_id, reason = int(payload["booking_id"]), str(payload["reason"])

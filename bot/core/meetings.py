@@ -22,6 +22,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import work
 from bot.core.clock import Clock
@@ -240,8 +241,8 @@ class MeetingKeeper:
             raise LookupError("class not found")
         return cls.teacher_id
 
-    async def _request_for(self, session: object, cls: Class) -> MeetingRequest:
-        sessions: list[ClassSession] = await Classes(session).sessions(cls.id)  # type: ignore[arg-type]
+    async def _request_for(self, session: AsyncSession, cls: Class) -> MeetingRequest:
+        sessions = await Classes(session).sessions(cls.id)
         return MeetingRequest(
             topic=cls.title,
             start=sessions[0].starts_at,

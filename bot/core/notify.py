@@ -14,9 +14,11 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.communities import CommunityRef
 from bot.core.identity import PersonRef
 from bot.core.messages import Message
 from bot.core.worker import Unretryable
+from bot.storage.classes import Classes
 from bot.storage.database import Database
 from bot.storage.jobs import enqueue
 from bot.storage.people import People
@@ -27,9 +29,11 @@ NOTIFY_JOB = "notify"
 
 
 class Notifier(Protocol):
-    """A chat front end's way to message one person privately."""
+    """A chat front end: messages one person privately, or posts to a community (never with private links)."""
 
     async def send_private(self, recipient: PersonRef, message: Message) -> None: ...
+
+    async def post_to_community(self, community: CommunityRef, message: Message) -> None: ...
 
 
 class RecipientUnreachable(Exception):
@@ -44,8 +48,8 @@ async def tell(
     await enqueue(session, NOTIFY_JOB, payload, run_at=now, dedupe_key=dedupe_key)
 
 
-class PrivateMessenger:
-    """Finds a person's platform and hands a private message to that platform's front end."""
+class Messenger:
+    """Finds a person's (or a community's) platform and hands the message to that platform's front end."""
 
     def __init__(self, database: Database, notifiers: Mapping[str, Notifier]) -> None:
         self._database = database
@@ -62,11 +66,21 @@ class PrivateMessenger:
         recipient = PersonRef(person.platform, person.platform_user_id, person.workspace_id, person.display_name)
         await notifier.send_private(recipient, message)
 
+    async def post(self, community_id: int, message: Message) -> None:
+        async with self._database.read() as session:
+            row = await Classes(session).community(community_id)
+        if row is None:
+            raise Unretryable("the community no longer exists")
+        notifier = self._notifiers.get(row.platform)
+        if notifier is None:
+            raise Unretryable(f"no {row.platform} front end is configured to post this message")
+        await notifier.post_to_community(CommunityRef(row.platform, row.chat_id, row.workspace_id, row.title), message)
+
 
 class NotificationDelivery:
     """The "notify" job handler."""
 
-    def __init__(self, messenger: PrivateMessenger) -> None:
+    def __init__(self, messenger: Messenger) -> None:
         self._messenger = messenger
 
     async def __call__(self, payload: dict[str, Any]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.core.communities import CommunityRef
 from bot.core.identity import PersonRef
 from bot.core.messages import Message
 
@@ -11,6 +12,10 @@ from bot.core.messages import Message
 @dataclass
 class RecordingNotifier:
     sent: list[tuple[PersonRef, Message]] = field(default_factory=list)
+    posted: list[tuple[CommunityRef, Message]] = field(default_factory=list)
+
+    async def post_to_community(self, community: CommunityRef, message: Message) -> None:
+        self.posted.append((community, message))
 
     async def send_private(self, recipient: PersonRef, message: Message) -> None:
         self.sent.append((recipient, message))

@@ -1,0 +1,46 @@
+"""Multi-step chat flows' memory: which step a person is at and what they answered so far.
+
+Front ends keep no conversation in process memory: a restart in the middle of /newclass continues where the
+person left off, and with several processes any of them can take the next message. A flow untouched for a
+day is forgotten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from bot.core.clock import Clock
+from bot.storage.chat_states import ChatStates
+from bot.storage.database import Database
+
+_FORGET_AFTER = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class FlowState:
+    flow: str
+    data: dict[str, Any]
+
+
+class Conversations:
+    def __init__(self, database: Database, *, clock: Clock, platform: str) -> None:
+        self._database = database
+        self._clock = clock
+        self._platform = platform
+
+    async def get(self, chat_id: str, user_id: str) -> FlowState | None:
+        async with self._database.read() as session:
+            state = await ChatStates(session).get(self._platform, chat_id, user_id)
+        if state is None or state.updated_at < self._clock() - _FORGET_AFTER:
+            return None
+        return FlowState(state.flow, dict(state.data))
+
+    async def put(self, chat_id: str, user_id: str, flow: str, data: dict[str, Any]) -> None:
+        async with self._database.write() as session:
+            await ChatStates(session).put(self._platform, chat_id, user_id, flow, data, self._clock())
+
+    async def clear(self, chat_id: str, user_id: str) -> bool:
+        async with self._database.write() as session:
+            return await ChatStates(session).clear(self._platform, chat_id, user_id)

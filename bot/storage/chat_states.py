@@ -1,0 +1,41 @@
+"""Where each person is in a multi-step chat flow, kept in the database so a restart loses nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import ChatState
+
+
+class ChatStates:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, platform: str, chat_id: str, user_id: str) -> ChatState | None:
+        return await self._session.get(ChatState, (platform, chat_id, user_id))
+
+    async def put(
+        self, platform: str, chat_id: str, user_id: str, flow: str, data: dict[str, Any], now: datetime
+    ) -> None:
+        state = await self.get(platform, chat_id, user_id)
+        if state is None:
+            self._session.add(
+                ChatState(platform=platform, chat_id=chat_id, user_id=user_id, flow=flow, data=data, updated_at=now)
+            )
+        else:
+            state.flow, state.data, state.updated_at = flow, dict(data), now
+
+    async def clear(self, platform: str, chat_id: str, user_id: str) -> bool:
+        result = await self._session.execute(
+            delete(ChatState).where(
+                ChatState.platform == platform, ChatState.chat_id == chat_id, ChatState.user_id == user_id
+            )
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def older_than(self, moment: datetime) -> list[ChatState]:
+        return list((await self._session.execute(select(ChatState).where(ChatState.updated_at < moment))).scalars())

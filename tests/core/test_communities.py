@@ -1,0 +1,82 @@
+"""Communities: only admins set them up, publishing follows the admins' policy, posts never carry a link."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.core.communities import CommunityRef
+from bot.core.errors import NotAllowed
+from bot.core.identity import PersonRef
+from tests.fakes.zoom import FakeZoom
+from tests.support.clock import MovableClock
+from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
+
+GROUP = CommunityRef("telegram", "-100123", title="Chess parents")
+ADMIN = PersonRef("telegram", "9001", display_name="Admin")
+
+
+@pytest.fixture
+async def world(sqlite_url: str, fake_zoom: FakeZoom, tmp_path: Path) -> AsyncIterator[CoreWorld]:
+    async with core_world(sqlite_url, fake_zoom, tmp_path, clock=MovableClock()) as built:
+        yield built
+
+
+async def test_only_a_verified_admin_sets_a_community_up(world: CoreWorld) -> None:
+    with pytest.raises(NotAllowed, match="admins"):
+        await world.components.communities.set_up(parent(1), GROUP, admin_verified=False)
+    assert not await world.components.communities.is_set_up(GROUP)
+    await world.components.communities.set_up(ADMIN, GROUP, admin_verified=True)
+    assert await world.components.communities.is_set_up(GROUP)
+
+
+async def test_publishing_announces_a_card_without_any_link(world: CoreWorld) -> None:
+    await world.components.communities.set_up(ADMIN, GROUP, admin_verified=True)
+    cls = await world.new_class()
+
+    await world.components.communities.publish(TEACHER, cls.public_id, GROUP)
+    await world.components.communities.publish(TEACHER, cls.public_id, GROUP)  # twice: one announcement
+    await world.run_jobs()
+
+    [(community, message)] = world.notifier.posted
+    assert community.chat_id == GROUP.chat_id
+    assert "Chess for kids" in message.text
+    assert [(b.action, b.url) for b in message.buttons] == [(f"book:{cls.public_id}", None)]
+    assert "http" not in message.text
+    assert [view.public_id for view in await world.components.communities.upcoming(GROUP)] == [cls.public_id]
+
+
+async def test_an_unset_community_refuses_publishing(world: CoreWorld) -> None:
+    cls = await world.new_class()
+    with pytest.raises(NotAllowed, match="/setup"):
+        await world.components.communities.publish(TEACHER, cls.public_id, GROUP)
+
+
+async def test_approved_only_communities_take_classes_from_approved_teachers(world: CoreWorld) -> None:
+    await world.components.communities.set_up(ADMIN, GROUP, admin_verified=True, policy="approved")
+    cls = await world.new_class()
+    with pytest.raises(NotAllowed, match="approved"):
+        await world.components.communities.publish(TEACHER, cls.public_id, GROUP)
+
+    await world.components.communities.approve_teacher(ADMIN, GROUP, TEACHER, admin_verified=True)
+    await world.components.communities.publish(TEACHER, cls.public_id, GROUP)
+
+
+async def test_a_teacher_cannot_publish_someone_elses_class(world: CoreWorld) -> None:
+    await world.components.communities.set_up(ADMIN, GROUP, admin_verified=True)
+    cls = await world.new_class()
+    with pytest.raises(NotAllowed):
+        await world.components.communities.publish(parent(1), cls.public_id, GROUP)
+
+
+async def test_admins_take_classes_down(world: CoreWorld) -> None:
+    await world.components.communities.set_up(ADMIN, GROUP, admin_verified=True)
+    cls = await world.new_class()
+    await world.components.communities.publish(TEACHER, cls.public_id, GROUP)
+    with pytest.raises(NotAllowed):
+        await world.components.communities.unpublish(parent(1), cls.public_id, GROUP, admin_verified=False)
+
+    assert await world.components.communities.unpublish(ADMIN, cls.public_id, GROUP, admin_verified=True)
+    assert await world.components.communities.upcoming(GROUP) == []

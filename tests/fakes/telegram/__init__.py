@@ -1,0 +1,39 @@
+"""A faithful stand-in for the Telegram Bot API, with a driver that plays the users (see ``server.FakeTelegram``)."""
+
+from .errors import BotApiError
+from .formatting import parse, parse_html
+from .people import ChatRef, FakeGroup, FakeUser
+from .records import (
+    Button,
+    CallbackAnswer,
+    MessageVersion,
+    SentDocument,
+    SentMessage,
+    TelegramCall,
+    UserMessage,
+)
+from .server import FakeTelegram
+from .spec import BotApiSpec, load_spec
+from .text import EntityParseError
+from .webhook import SECRET_HEADER
+
+__all__ = [
+    "SECRET_HEADER",
+    "BotApiError",
+    "BotApiSpec",
+    "Button",
+    "CallbackAnswer",
+    "ChatRef",
+    "EntityParseError",
+    "FakeGroup",
+    "FakeTelegram",
+    "FakeUser",
+    "MessageVersion",
+    "SentDocument",
+    "SentMessage",
+    "TelegramCall",
+    "UserMessage",
+    "load_spec",
+    "parse",
+    "parse_html",
+]

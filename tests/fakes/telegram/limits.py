@@ -1,0 +1,129 @@
+"""Failures on demand and Telegram's flood limits.
+
+Telegram's broadcasting FAQ: about 30 messages per second overall, no more than one message per second in a
+chat (short bursts are tolerated), at most 20 messages per minute in a group. Over a limit the Bot API answers
+``429 {"description": "Too Many Requests: retry after N", "parameters": {"retry_after": N}}``.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .errors import BotApiError, describe, too_many_requests
+
+# Methods that random faults never hit, so a bot can always start, poll and configure itself.
+NEVER_RANDOMLY_FAILED = frozenset({"getupdates", "getme", "setwebhook", "deletewebhook", "getwebhookinfo"})
+
+
+@dataclass(slots=True)
+class ScriptedFault:
+    method: str | None
+    error_code: int
+    description: str | None
+    retry_after: int | None
+    remaining: int
+
+    def error(self) -> BotApiError:
+        if self.error_code == 429 and self.description is None:
+            return too_many_requests(self.retry_after or 1)
+        if self.description is None:
+            default = {500: "Internal Server Error", 502: "Bad Gateway"}.get(self.error_code, "")
+            return BotApiError(self.error_code, describe(self.error_code, default), retry_after=self.retry_after)
+        return BotApiError(self.error_code, self.description, retry_after=self.retry_after)
+
+
+class FaultPlan:
+    """Scripted faults first, in the order given; then random ones at the configured rates."""
+
+    def __init__(self) -> None:
+        self._scripted: list[ScriptedFault] = []
+        self._rng = random.Random(0)
+        self.rate_limited = 0.0
+        self.server_error = 0.0
+
+    def add(self, fault: ScriptedFault) -> None:
+        self._scripted.append(fault)
+
+    def set_rates(self, *, rate_limited: float, server_error: float, seed: int) -> None:
+        if not (rate_limited >= 0.0 and server_error >= 0.0 and rate_limited + server_error <= 1.0):
+            raise ValueError("fault rates must be probabilities whose sum is at most 1")
+        self.rate_limited, self.server_error = rate_limited, server_error
+        self._rng = random.Random(seed)
+
+    def clear(self) -> None:
+        self._scripted.clear()
+        self.rate_limited = self.server_error = 0.0
+
+    def take(self, method: str) -> BotApiError | None:
+        lowered = method.lower()
+        for fault in self._scripted:
+            if fault.method is None or fault.method == lowered:
+                fault.remaining -= 1
+                if fault.remaining <= 0:
+                    self._scripted.remove(fault)
+                return fault.error()
+        if lowered in NEVER_RANDOMLY_FAILED or not (self.rate_limited or self.server_error):
+            return None
+        draw = self._rng.random()
+        if draw < self.rate_limited:
+            return too_many_requests(1)
+        if draw < self.rate_limited + self.server_error:
+            return BotApiError(500, "Internal Server Error")
+        return None
+
+
+class RateLimits:
+    """Telegram's flood limits on sent messages, enforced only when ``enforce`` is on."""
+
+    def __init__(
+        self,
+        *,
+        enforce: bool = False,
+        per_second: int = 30,
+        per_chat_rate: float = 1.0,
+        per_chat_burst: int = 3,
+        per_group_minute: int = 20,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.enforce = enforce
+        self.per_second = per_second
+        self.per_chat_rate = per_chat_rate
+        self.per_chat_burst = per_chat_burst
+        self.per_group_minute = per_group_minute
+        self._clock = clock
+        self._overall: deque[float] = deque()
+        self._groups: dict[int, deque[float]] = {}
+        self._chats: dict[int, tuple[float, float]] = {}
+
+    def admit(self, chat_id: int, *, is_group: bool) -> None:
+        """Count one message to ``chat_id``, or raise the 429 Telegram would answer instead."""
+        if not self.enforce:
+            return
+        now = self._clock()
+        waits = [_window_wait(self._overall, self.per_second, 1.0, now)]
+        group_hits = self._groups.setdefault(chat_id, deque()) if is_group else None
+        if group_hits is not None:
+            waits.append(_window_wait(group_hits, self.per_group_minute, 60.0, now))
+        tokens, last = self._chats.get(chat_id, (float(self.per_chat_burst), now))
+        tokens = min(float(self.per_chat_burst), tokens + (now - last) * self.per_chat_rate)
+        if tokens < 1.0:
+            waits.append((1.0 - tokens) / self.per_chat_rate)
+        wait = max(waits)
+        if wait > 0:
+            raise too_many_requests(max(1, math.ceil(wait)))
+        self._chats[chat_id] = (tokens - 1.0, now)
+        self._overall.append(now)
+        if group_hits is not None:
+            group_hits.append(now)
+
+
+def _window_wait(hits: deque[float], limit: int, window: float, now: float) -> float:
+    """Seconds until one more hit fits in the sliding ``window`` (0 if it fits now)."""
+    while hits and now - hits[0] >= window:
+        hits.popleft()
+    return 0.0 if len(hits) < limit else hits[0] + window - now

@@ -1,0 +1,284 @@
+"""``FakeTelegram``: the Telegram Bot API on 127.0.0.1, in a daemon thread with its own event loop.
+
+    with FakeTelegram() as telegram:
+        ann = telegram.add_user("Ann")
+        # TELEGRAM_BOT_TOKEN=telegram.token, TELEGRAM_BASE_URL=telegram.base_url
+        ann.send("/start")
+        reply = await telegram.wait_for_message(ann)
+
+The server and the test share state behind one lock; every accessor returns copies or frozen snapshots.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from types import TracebackType
+from typing import Any, Self
+
+from ..zoom.runner import ThreadedServer
+from .app import build_app
+from .chats import commands_key
+from .driver import TelegramDriver
+from .limits import RateLimits, ScriptedFault
+from .people import ChatRef, FakeGroup, FakeUser, chat_id_of
+from .records import SentMessage, TelegramCall
+from .render import bot_user
+from .spec import load_spec
+from .state import BotIdentity, GroupRecord, TelegramWorld, UserRecord
+from .waiting import Waiting
+from .webhook import WebhookSender
+
+
+class FakeTelegram(TelegramDriver, Waiting):
+    def __init__(
+        self,
+        *,
+        token: str = "123456:TEST-token",  # noqa: S107 - the fake's own made-up bot
+        bot_username: str = "classbot_test_bot",
+        bot_name: str = "ClassBot",
+        latency: float = 0.0,
+        enforce_limits: bool = False,
+        privacy_mode: bool = True,
+        callback_query_ttl: float | None = 15.0,
+        webhook_attempts: int = 4,
+        spec_path: str | os.PathLike[str] | None = None,
+        port: int = 0,
+        start_timeout: float = 10.0,
+    ) -> None:
+        bot = BotIdentity(id=int(token.split(":", 1)[0]), token=token, first_name=bot_name, username=bot_username)
+        self._world = TelegramWorld(
+            bot,
+            latency=latency,
+            privacy_mode=privacy_mode,
+            callback_query_ttl=callback_query_ttl,
+            limits=RateLimits(enforce=enforce_limits),
+        )
+        self._spec_path = spec_path
+        self._port = port
+        self._start_timeout = start_timeout
+        self._runner: ThreadedServer | None = None
+        self._sender = WebhookSender(self._world, attempts=webhook_attempts)
+
+    # -- lifecycle ---------------------------------------------------------------------------------------------
+
+    def start(self) -> Self:
+        """Serve on 127.0.0.1 (the port given, or a free one); returns once the server listens."""
+        if self._runner is not None:
+            raise RuntimeError("FakeTelegram is already started")
+        runner = ThreadedServer(
+            build_app(self._world, load_spec(self._spec_path)),
+            name="fake-telegram",
+            port=self._port,
+            start_timeout=self._start_timeout,
+        )
+        sock = runner.bind()
+        with self._world.lock:
+            self._world.closing = False
+        runner.start(sock)
+        self._runner = runner
+        self._sender.start()
+        return self
+
+    def stop(self) -> None:
+        """Answer waiting long polls, stop webhook delivery, shut the server down. State stays readable, and
+        ``start()`` serves the same port again."""
+        with self._world.lock:
+            self._world.closing = True
+            self._world.changes.notify()
+        self._sender.stop()
+        if self._runner is not None:
+            self._runner.stop()
+            self._port = self._runner.port or self._port
+            self._runner = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        port = self._runner.port if self._runner is not None else self._port
+        if not port:
+            raise RuntimeError("FakeTelegram has not been started")
+        return port
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """What ClassBot's TELEGRAM_BASE_URL (python-telegram-bot's ``base_url``) should be."""
+        return f"{self.url}/bot"
+
+    @property
+    def token(self) -> str:
+        return self._world.bot.token
+
+    @property
+    def bot_id(self) -> int:
+        return self._world.bot.id
+
+    @property
+    def bot_username(self) -> str:
+        return self._world.bot.username
+
+    @property
+    def bot_user(self) -> dict[str, Any]:
+        with self._world.lock:
+            return bot_user(self._world)
+
+    # -- users and groups --------------------------------------------------------------------------------------
+
+    def add_user(
+        self, first_name: str, *, last_name: str | None = None, username: str | None = None, language_code: str = "en"
+    ) -> FakeUser:
+        """A Telegram user who has not started the bot yet (so the bot cannot message them)."""
+        with self._world.lock:
+            user_id = self._world.new_user_id()
+            self._world.users[user_id] = UserRecord(user_id, first_name, last_name, username, language_code)
+            self._world.changes.notify()
+        return FakeUser(self, user_id)
+
+    def add_group(
+        self,
+        title: str,
+        *,
+        members: Iterable[FakeUser] = (),
+        admins: Iterable[FakeUser] = (),
+        username: str | None = None,
+        with_bot: bool = False,
+    ) -> FakeGroup:
+        """A supergroup: the first admin is its creator, the others administrators. The bot is not in it unless
+        ``with_bot`` (as a plain member, without the updates ``add_bot_to_group`` sends)."""
+        admins = list(admins)
+        statuses = {user.id: "member" for user in members}
+        statuses |= {user.id: "creator" if index == 0 else "administrator" for index, user in enumerate(admins)}
+        with self._world.lock:
+            group_id = self._world.new_group_id()
+            self._world.groups[group_id] = GroupRecord(
+                group_id, title, username, statuses, bot_status="member" if with_bot else "left"
+            )
+            self._world.changes.notify()
+        return FakeGroup(self, group_id)
+
+    # -- time, limits and faults -------------------------------------------------------------------------------
+
+    @property
+    def latency(self) -> float:
+        with self._world.lock:
+            return self._world.latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        with self._world.lock:
+            self._world.latency = seconds
+
+    @property
+    def enforce_limits(self) -> bool:
+        with self._world.lock:
+            return self._world.limits.enforce
+
+    @enforce_limits.setter
+    def enforce_limits(self, enforce: bool) -> None:
+        """Telegram's flood limits on sent messages: 30/s overall, ~1/s per chat (bursts of 3), 20/min per group."""
+        with self._world.lock:
+            self._world.limits.enforce = enforce
+
+    def fail_next(
+        self,
+        method: str | None,
+        error_code: int,
+        description: str | None = None,
+        *,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` calls of ``method`` (any method if None) with this error. Without a
+        description a 429 says "Too Many Requests: retry after N" (N = ``retry_after`` or 1)."""
+        fault = ScriptedFault(method.lower() if method else None, error_code, description, retry_after, times)
+        with self._world.lock:
+            self._world.faults.add(fault)
+
+    def set_fault_rates(self, rate_limited: float = 0.0, seed: int = 0, *, server_error: float = 0.0) -> None:
+        """Random 429s (retry after 1) and 500s with these probabilities, reproducible from ``seed``; getUpdates,
+        getMe and the webhook methods are spared."""
+        with self._world.lock:
+            self._world.faults.set_rates(rate_limited=rate_limited, server_error=server_error, seed=seed)
+
+    def clear_faults(self) -> None:
+        with self._world.lock:
+            self._world.faults.clear()
+
+    # -- the transcript ----------------------------------------------------------------------------------------
+
+    def messages(self, chat: ChatRef, *, include_deleted: bool = True) -> list[SentMessage]:
+        """What the bot sent to ``chat``, in order, each as it stands now (edit history in ``history``)."""
+        chat_id = chat_id_of(chat)
+        with self._world.lock:
+            return [
+                message.snapshot()
+                for message in self._world.messages.get(chat_id, [])
+                if message.sender_id == self._world.bot.id and (include_deleted or not message.deleted)
+            ]
+
+    def last_message(self, chat: ChatRef) -> SentMessage:
+        found = self.messages(chat, include_deleted=False)
+        if not found:
+            raise LookupError(f"the bot sent nothing to chat {chat_id_of(chat)}")
+        return found[-1]
+
+    def all_messages(self) -> list[SentMessage]:
+        """Every message the bot sent, in every chat, in chat then message order."""
+        with self._world.lock:
+            chats = list(self._world.messages)
+        return [message for chat_id in chats for message in self.messages(chat_id)]
+
+    @property
+    def calls(self) -> list[TelegramCall]:
+        with self._world.lock:
+            return list(self._world.calls)
+
+    def count(self, method: str | None = None, *, ok: bool | None = None) -> int:
+        """How many calls of ``method`` (any letter case; all methods if None), only successful or failed ones
+        if ``ok`` says so."""
+        return sum(
+            1
+            for call in self.calls
+            if (method is None or call.method.lower() == method.lower()) and (ok is None or call.ok == ok)
+        )
+
+    def clear_calls(self) -> None:
+        with self._world.lock:
+            self._world.calls.clear()
+
+    @property
+    def long_polls_waiting(self) -> int:
+        """How many getUpdates calls are waiting for an update right now (1 while a bot is polling idly)."""
+        with self._world.lock:
+            return self._world.polls_waiting
+
+    @property
+    def pending_updates(self) -> list[dict[str, Any]]:
+        """Updates queued and not yet confirmed (getUpdates offset) or delivered (webhook)."""
+        with self._world.lock:
+            return list(self._world.updates)
+
+    @property
+    def dropped_webhook_updates(self) -> list[dict[str, Any]]:
+        """Updates the webhook refused every time they were delivered."""
+        with self._world.lock:
+            return list(self._world.webhook_dropped)
+
+    @property
+    def webhook_url(self) -> str | None:
+        with self._world.lock:
+            return self._world.webhook.url if self._world.webhook else None
+
+    def commands(self, scope: dict[str, Any] | None = None, language_code: str = "") -> list[dict[str, str]]:
+        """The commands set with setMyCommands for ``scope`` (default scope if None) and ``language_code``."""
+        with self._world.lock:
+            return [dict(command) for command in self._world.commands.get(commands_key(scope, language_code), [])]
