@@ -21,10 +21,11 @@ from bot.core.communities import CommunityService
 from bot.core.connect import ConnectService, ReconnectAlerts
 from bot.core.delivery import Delivery
 from bot.core.meetings import MeetingKeeper, MeetingNotReady, ZoomNotConfigured
-from bot.core.notify import NOTIFY_JOB, Messenger, NotificationDelivery, Notifier
+from bot.core.notify import NOTIFY_JOB, Messenger, NotificationDelivery, Notifier, RecipientUnreachable
 from bot.core.worker import JobWorker, backoff_seconds
 from bot.core.zoom_events import ZOOM_EVENT_JOB, ZoomEvents
 from bot.core.zoom_reactions import ZoomReactions
+from bot.handlers.telegram.frontend import TelegramFrontEnd
 from bot.storage.cipher import SecretCipher, load_keys
 from bot.storage.database import Database
 from bot.storage.jobs import JobQueue
@@ -43,6 +44,8 @@ log = logging.getLogger(__name__)
 _HTTP_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 # While a teacher must reconnect, their jobs look again this often (a reconnect also wakes the worker).
 _RECONNECT_RECHECK_SECONDS = 600.0
+# A person who never opened the bot's private chat: look again hourly (opening the chat also sends at once).
+_UNREACHABLE_RECHECK_SECONDS = 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +75,7 @@ class Components:
     bookings: BookingService
     meetings: MeetingKeeper
     communities: CommunityService
+    telegram: TelegramFrontEnd | None
 
 
 @asynccontextmanager
@@ -103,12 +107,14 @@ async def build_components(
         zoom = _build_zoom(settings, database, cipher, http, clock, zoom_retry or RetryPolicy())
         if zoom is not None:
             zoom_events.on("app_deauthorized", lambda event: zoom.connect.deauthorized(event.zoom_user_id or ""))
-        messenger = Messenger(database, dict(notifiers or {}))
-        classes = ClassService(database, clock=clock)
-        bookings = BookingService(database, clock=clock)
+        telegram = TelegramFrontEnd(settings) if settings.telegram_configured else None
+        front_ends: dict[str, Notifier] = {"telegram": telegram.notifier} if telegram else {}
+        messenger = Messenger(database, {**front_ends, **(notifiers or {})})
         meetings = MeetingKeeper(
             database, cipher, zoom.client if zoom else None, clock=clock, public_url=settings.public_url
         )
+        classes = ClassService(database, meetings, clock=clock)
+        bookings = BookingService(database, meetings, clock=clock)
         Delivery(database, meetings, messenger, clock=clock, cancel_class=classes.cancel).register(worker)
         ZoomReactions(database, meetings, clock=clock).register(zoom_events)
         worker.register(NOTIFY_JOB, NotificationDelivery(messenger))
@@ -117,7 +123,7 @@ async def build_components(
             worker.start()
             stack.push_async_callback(worker.stop)
         _announce_front_ends(settings)
-        yield Components(
+        components = Components(
             settings=settings,
             clock=clock,
             database=database,
@@ -131,7 +137,13 @@ async def build_components(
             bookings=bookings,
             meetings=meetings,
             communities=CommunityService(database, clock=clock),
+            telegram=telegram,
         )
+        if telegram is not None:
+            telegram.attach(components)
+            await telegram.start()
+            stack.push_async_callback(telegram.stop)  # stopped first: no new updates while the rest closes
+        yield components
 
 
 def _build_zoom(
@@ -174,6 +186,8 @@ def _retry_delay(failure: BaseException, attempts: int) -> float | None:
         return backoff_seconds(attempts)
     if isinstance(failure, ZoomReconnectNeeded):
         return _RECONNECT_RECHECK_SECONDS
+    if isinstance(failure, RecipientUnreachable):
+        return _UNREACHABLE_RECHECK_SECONDS
     if isinstance(failure, MeetingNotReady):
         return 1.0
     if isinstance(failure, ZoomNotConfigured):

@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.app import Components
+from bot.web_telegram import telegram_routes
 from bot.web_zoom import zoom_routes
 
 
@@ -21,4 +22,5 @@ def create_web_app(components: Components) -> Starlette:
             return JSONResponse({"status": "ok"})
         return JSONResponse({"status": "unavailable", "reason": "database is not answering"}, status_code=503)
 
-    return Starlette(routes=[Route("/healthz", healthz, methods=["GET"]), *zoom_routes(components)])
+    routes = [Route("/healthz", healthz, methods=["GET"]), *zoom_routes(components), *telegram_routes(components)]
+    return Starlette(routes=routes)

@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from bot.app import Components
 from bot.core.connect import ConnectOutcome
+from bot.web_limits import bounded_body
 from bot.web_pages import page
 from bot.zoom.webhook import (
     MAX_BODY_BYTES,
@@ -113,7 +114,7 @@ def zoom_routes(components: Components) -> list[Route]:
         secret = components.settings.zoom_webhook_secret_token
         if secret is None:
             return JSONResponse({"error": "ZOOM_WEBHOOK_SECRET_TOKEN is not configured"}, status_code=503)
-        body = await _bounded_body(request)
+        body = await bounded_body(request, MAX_BODY_BYTES)
         if body is None:
             return JSONResponse({"error": "body too large"}, status_code=413)
         try:
@@ -138,19 +139,3 @@ def zoom_routes(components: Components) -> list[Route]:
 def _failure(outcome: ConnectOutcome) -> tuple[str, str, int]:
     status, title, text = _FAILURE_PAGES[outcome]
     return title, text, status
-
-
-async def _bounded_body(request: Request) -> bytes | None:
-    """The raw body, or None once it grows past the cap (read no further than that)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        return None
-    chunks = bytearray()
-    async for chunk in request.stream():
-        chunks += chunk
-        if len(chunks) > MAX_BODY_BYTES:
-            return None
-    return bytes(chunks)
-
-
-__all__ = ["STATE_COOKIE", "zoom_routes"]

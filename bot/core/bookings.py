@@ -9,15 +9,18 @@ teacher's notice) is queued in the same transaction, so a booking is never confi
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import work
+from bot.core.calendar import booking_calendar
 from bot.core.clock import Clock
 from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.core.identity import PersonRef
 from bot.core.ids import new_public_id
+from bot.core.meetings import MeetingKeeper
 from bot.core.messages import Button, Message
 from bot.core.notify import tell
 from bot.core.views import BookingOutcome, BookingView
@@ -50,9 +53,54 @@ def parse_child_names(raw: str) -> list[str]:
 
 
 class BookingService:
-    def __init__(self, database: Database, *, clock: Clock) -> None:
+    def __init__(self, database: Database, meetings: MeetingKeeper, *, clock: Clock) -> None:
         self._database = database
+        self._meetings = meetings
         self._clock = clock
+
+    async def join_link(self, parent: PersonRef, booking_public_id: str) -> str:
+        """The parent's own Zoom link for a confirmed booking (only ever shown to them, privately)."""
+        booking_id = await self._own_confirmed_booking(parent, booking_public_id)
+        return await self._meetings.join_link(booking_id)
+
+    async def calendar(self, parent: PersonRef, booking_public_id: str) -> tuple[str, bytes]:
+        """A file name and an .ics calendar of the booking's sessions, with the join link when there is one."""
+        booking_id = await self._own_confirmed_booking(parent, booking_public_id)
+        async with self._database.read() as session:
+            booking = await Bookings(session).get(booking_id)
+            assert booking is not None
+            cls = await Classes(session).get(booking.class_id)
+            assert cls is not None
+            now = self._clock()
+            starts = [s.starts_at for s in await Classes(session).sessions(cls.id) if s.status == "scheduled"]
+            starts = [start for start in starts if start > now]
+            zoom = cls.zoom_enabled
+        link = None
+        if zoom:
+            with contextlib.suppress(Exception):  # a calendar without the link beats no calendar
+                link = await self._meetings.join_link(booking_id)
+        body = booking_calendar(
+            uid=booking_public_id,
+            title=cls.title,
+            child=booking.child_name,
+            starts=starts,
+            duration_minutes=cls.duration_minutes,
+            join_url=link,
+            now=now,
+        )
+        return f"class-{booking_public_id}.ics", body
+
+    async def _own_confirmed_booking(self, parent: PersonRef, booking_public_id: str) -> int:
+        async with self._database.read() as session:
+            person = await People(session).find(parent)
+            booking = await Bookings(session).by_public_id(booking_public_id)
+            if booking is None:
+                raise NotFound("That booking no longer exists.")
+            if person is None or booking.parent_id != person.id:
+                raise NotAllowed("Only the parent who made a booking can see its link.")
+            if booking.status != "confirmed":
+                raise Conflict(f"This booking is {booking.status.replace('_', ' ')}, so it has no link.")
+            return booking.id
 
     async def book(
         self, parent: PersonRef, class_public_id: str, children: list[str], request_key: str
@@ -141,7 +189,9 @@ class BookingService:
                 return []
             rows = await Bookings(session).upcoming_for_parent(person.id, now)
         return [
-            BookingView(booking.public_id, cls.public_id, cls.title, booking.child_name, booking.status, start)
+            BookingView(
+                booking.public_id, cls.public_id, cls.title, booking.child_name, booking.status, start, cls.timezone
+            )
             for booking, cls, start in rows
         ]
 
@@ -254,7 +304,13 @@ class BookingService:
     async def _view(self, session: AsyncSession, booking: Booking, cls: Class) -> BookingView:
         row = await Classes(session).row(cls, self._clock())
         return BookingView(
-            booking.public_id, cls.public_id, cls.title, booking.child_name, booking.status, row.next_start
+            booking.public_id,
+            cls.public_id,
+            cls.title,
+            booking.child_name,
+            booking.status,
+            row.next_start,
+            cls.timezone,
         )
 
 

@@ -20,6 +20,7 @@ from bot.core.clock import Clock
 from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.core.identity import PersonRef
 from bot.core.ids import new_public_id
+from bot.core.meetings import MeetingKeeper
 from bot.core.messages import Message
 from bot.core.notify import tell
 from bot.core.views import ClassView
@@ -50,9 +51,25 @@ class Roster:
 
 
 class ClassService:
-    def __init__(self, database: Database, *, clock: Clock) -> None:
+    def __init__(self, database: Database, meetings: MeetingKeeper, *, clock: Clock) -> None:
         self._database = database
+        self._meetings = meetings
         self._clock = clock
+
+    async def start_link(self, teacher: PersonRef, class_public_id: str) -> str:
+        """A fresh start link for the teacher only: it logs its holder in as the host."""
+        async with self._database.read() as session:
+            cls = await self._own_class(session, teacher, class_public_id)
+            self._require_scheduled(cls)
+            if not cls.zoom_enabled:
+                raise Conflict(f"“{cls.title}” has no Zoom meeting.")
+            class_id = cls.id
+        return await self._meetings.start_link(class_id)
+
+    async def upcoming_published(self, platform: str) -> list[ClassView]:
+        async with self._database.read() as session:
+            rows = await Classes(session).upcoming_published(platform, self._clock())
+        return [ClassView.of(row) for row in rows]
 
     async def default_timezone(self, teacher: PersonRef) -> str | None:
         """The teacher's own choice, else their Zoom profile's timezone."""

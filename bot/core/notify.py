@@ -20,7 +20,7 @@ from bot.core.messages import Message
 from bot.core.worker import Unretryable
 from bot.storage.classes import Classes
 from bot.storage.database import Database
-from bot.storage.jobs import enqueue
+from bot.storage.jobs import enqueue, hurry_failed_with
 from bot.storage.people import People
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,16 @@ class Notifier(Protocol):
 
 
 class RecipientUnreachable(Exception):
-    """The platform refuses to deliver (the user never opened the bot, or blocked it); not worth retrying soon."""
+    """The platform refuses to deliver (the user never opened the bot, or blocked it); not worth retrying soon.
+
+    Such messages wait: when the person opens the private chat, ``reachable_again`` sends them at once.
+    """
+
+
+async def reachable_again(database: Database, now: datetime) -> None:
+    """Someone opened their private chat with the bot: messages that could not reach them go out now."""
+    async with database.write() as session:
+        await hurry_failed_with(session, RecipientUnreachable.__name__, now)
 
 
 async def tell(

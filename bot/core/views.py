@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.storage.classes import ClassRow
+from bot.storage.models import Booking, Class
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,19 @@ class BookingView:
     child_name: str
     status: str
     next_start: datetime | None
+    timezone: str
+
+    @classmethod
+    def of(cls, booking: Booking, klass: Class, next_start: datetime | None) -> BookingView:
+        return cls(
+            booking.public_id,
+            klass.public_id,
+            klass.title,
+            booking.child_name,
+            booking.status,
+            next_start,
+            klass.timezone,
+        )
 
 
 @dataclass(frozen=True, slots=True)

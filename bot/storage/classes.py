@@ -79,6 +79,15 @@ class Classes:
         )
         return await self._upcoming(select(Class).where(Class.id.in_(published)), now, limit)
 
+    async def upcoming_published(self, platform: str, now: datetime, limit: int = 50) -> list[ClassRow]:
+        """Classes published in any community of ``platform``: what a parent can browse privately."""
+        published = (
+            select(Publication.class_id)
+            .join(Community, Community.id == Publication.community_id)
+            .where(Community.platform == platform, Publication.unpublished_at.is_(None))
+        )
+        return await self._upcoming(select(Class).where(Class.id.in_(published)), now, limit)
+
     async def _upcoming(self, base: Select[Class], now: datetime, limit: int) -> list[ClassRow]:
         """Scheduled classes with a session still to come, soonest first, with their teachers, in one query."""
         next_start = (

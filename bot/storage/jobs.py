@@ -55,6 +55,15 @@ async def hurry(session: AsyncSession, kinds: tuple[str, ...], now: datetime) ->
     )
 
 
+async def hurry_failed_with(session: AsyncSession, error_prefix: str, now: datetime) -> None:
+    """Make due now the waiting jobs whose last failure began with ``error_prefix``."""
+    await session.execute(
+        update(Job)
+        .where(Job.status == "pending", Job.last_error.startswith(error_prefix), Job.run_at > now)
+        .values(run_at=now, updated_at=now)
+    )
+
+
 class JobQueue:
     """Claims and settles jobs; each call is its own short transaction."""
 

@@ -1,0 +1,12 @@
+"""Recognising redelivered inbound updates (Telegram webhook retries, Slack retries) across processes."""
+
+from __future__ import annotations
+
+from bot.storage.database import Database
+from bot.storage.events import ProcessedEvents
+
+
+async def first_delivery(database: Database, source: str, key: str) -> bool:
+    """True the first time ``key`` from ``source`` is seen by any process sharing the database."""
+    async with database.write() as session:
+        return await ProcessedEvents(session).first_sight(source, key)

@@ -1,0 +1,216 @@
+"""Telegram's button presses and free-text answers.
+
+A button's callback data is ``kind:opaque-id``; nothing in it is trusted. Every press goes to a core use case
+that checks the presser against the class or booking (only its teacher, only its parent, only a group's
+admins), and a forged or stale id gets a short alert, never a crash. Private links are only ever sent into
+the presser's private chat.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from telegram import InputFile, Update
+from telegram.ext import ContextTypes
+
+from bot.core.delivery import card_text, local_time
+from bot.core.errors import NotAllowed
+from bot.core.messages import Button
+from bot.handlers.telegram.base import answers_refusals, community_of, in_group, person_of
+from bot.handlers.telegram.commands import Commands
+from bot.handlers.telegram.flows import CHILD, MESSAGE_PARENTS, MOVE, NEW_CLASS, Flows, restore
+from bot.handlers.telegram.render import html
+
+log = logging.getLogger(__name__)
+
+Route = Callable[[Update, ContextTypes.DEFAULT_TYPE, str], Awaitable[None]]
+
+
+class Buttons(Flows, Commands):
+    """Routes presses and typed answers to the flows and commands they belong to."""
+
+    async def press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Answer the press at once (Telegram shows a spinner until then), then do what the button says."""
+        query = update.callback_query
+        assert query is not None
+        kind, _, value = (query.data or "").partition(":")
+        handler = self._routes().get(kind)
+        if handler is None or not value or len(value) > 60:
+            await query.answer("This button is no longer valid.", show_alert=True)
+            return
+        if kind == "book" and in_group(update):  # booking happens in the private chat, opened by this link
+            await query.answer(url=self.link(context, f"b_{value}"))
+            return
+        await query.answer()
+        await self._run(update, context, handler, value)
+
+    @answers_refusals
+    async def _run(self, update: Update, context: ContextTypes.DEFAULT_TYPE, handler: Route, value: str) -> None:
+        await handler(update, context, value)
+
+    def _routes(self) -> dict[str, Route]:
+        return {
+            "book": self._book,
+            "kid": self._kid,
+            "nc": self._new_class_pick,
+            "approve": self._approve,
+            "decline": self._decline,
+            "cb": self._cancel_booking,
+            "link": self._link,
+            "ics": self._calendar,
+            "roster": self._roster,
+            "start": self._start_link,
+            "msg": self._ask_message,
+            "move": self._ask_move,
+            "cc": self._confirm_cancel_class,
+            "ccy": self._cancel_class,
+            "policy": self._policy,
+        }
+
+    async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A typed message outside a command: the answer to the flow the person is in, if any."""
+        chat, message = update.effective_chat, update.effective_message
+        assert chat is not None
+        assert message is not None
+        person = person_of(update)
+        state = await self.conversations.get(str(chat.id), person.user_id)
+        if state is None:
+            if not in_group(update):
+                await self.say(update, "I didn't get that. /help lists what I can do.")
+            return
+        answer = message.text or ""
+        if state.flow == NEW_CLASS:
+            await self.new_class_answer(update, context, answer, restore(state.data))
+        elif state.flow == CHILD:
+            await self.child_answer(update, answer, state.data, f"tg:msg:{chat.id}:{message.message_id}")
+        elif state.flow == MESSAGE_PARENTS:
+            await self.message_parents_answer(update, answer, state.data)
+        elif state.flow == MOVE:
+            await self.move_answer(update, answer, state.data)
+
+    async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not in_group(update):
+            await self.say(update, "I don't know that command. /help lists what I can do.")
+
+    # --- parents -----------------------------------------------------------------------------------------
+
+    async def _book(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
+        await self.ask_child(update, class_id)
+
+    async def _kid(self, update: Update, context: ContextTypes.DEFAULT_TYPE, index: str) -> None:
+        chat, query = update.effective_chat, update.callback_query
+        assert chat is not None
+        assert query is not None
+        state = await self.conversations.get(str(chat.id), person_of(update).user_id)
+        names = state.data.get("names", []) if state and state.flow == CHILD else []
+        if state is None or not index.isdigit() or int(index) >= len(names):
+            raise NotAllowed("That question was already answered: tap Book again to book another seat.")
+        await self.child_answer(update, names[int(index)], state.data, f"tg:cb:{query.id}")
+
+    async def _cancel_booking(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
+        booking = await self.core.bookings.cancel(person_of(update), booking_id)
+        await self.say(update, f"Cancelled: {booking.child_name} in “{booking.class_title}”. The seat is free again.")
+
+    async def _link(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
+        if in_group(update):
+            raise NotAllowed("Links are only shown in our private chat.")
+        url = await self.core.bookings.join_link(person_of(update), booking_id)
+        await self.say(
+            update, "Your Zoom link (it is yours: please don't share it).", [Button("Join on Zoom", url=url)]
+        )
+
+    async def _calendar(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
+        if in_group(update):
+            raise NotAllowed("Calendars are only sent in our private chat.")
+        name, body = await self.core.bookings.calendar(person_of(update), booking_id)
+        chat = update.effective_chat
+        assert chat is not None
+        await chat.send_document(InputFile(body, filename=name), caption="Open it to add the class to your calendar.")
+
+    # --- teachers ----------------------------------------------------------------------------------------
+
+    async def _new_class_pick(self, update: Update, context: ContextTypes.DEFAULT_TYPE, value: str) -> None:
+        chat = update.effective_chat
+        assert chat is not None
+        state = await self.conversations.get(str(chat.id), person_of(update).user_id)
+        if state is None or state.flow != NEW_CLASS:
+            raise NotAllowed("That question was already answered. Start again with /newclass.")
+        await self.new_class_answer(update, context, value, restore(state.data))
+
+    async def _approve(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
+        booking = await self.core.bookings.decide(person_of(update), booking_id, approve=True)
+        await self.say(update, f"Approved: {booking.child_name} is in “{booking.class_title}”.")
+
+    async def _decline(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
+        booking = await self.core.bookings.decide(person_of(update), booking_id, approve=False)
+        await self.say(update, f"Declined: {booking.child_name}; the parent was told.")
+
+    async def _roster(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
+        roster = await self.core.classes.roster(person_of(update), class_id)
+        lines = [card_text(roster.cls), ""]
+        buttons = []
+        for line in roster.lines:
+            attended = f", attended {line.sessions_attended}" if line.sessions_attended else ""
+            status = " (waiting for your approval)" if line.status == "pending_approval" else ""
+            lines.append(f"• {line.child_name} (parent: {line.parent_name}){status}{attended}")
+            if line.status == "pending_approval":
+                buttons += [
+                    Button(f"Approve {line.child_name}", action=f"approve:{line.booking_public_id}"),
+                    Button(f"Decline {line.child_name}", action=f"decline:{line.booking_public_id}"),
+                ]
+        if not roster.lines:
+            lines.append("No bookings yet.")
+        if roster.waiting:
+            lines.append("Waitlist: " + ", ".join(roster.waiting))
+        await self.say(update, "\n".join(lines), buttons)
+
+    async def _start_link(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
+        if in_group(update):
+            raise NotAllowed("Start links are only sent in our private chat.")
+        url = await self.core.classes.start_link(person_of(update), class_id)
+        view = await self.core.classes.view(class_id)
+        await self.say(
+            update,
+            f"Start “{view.title}” ({local_time(view.next_start, view.timezone)}). This link logs you in as the "
+            "host for about two hours: never share it.",
+            [Button("Start on Zoom", url=url)],
+        )
+
+    async def _ask_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
+        await self.core.classes.roster(person_of(update), class_id)  # only the teacher may go on
+        await self._enter(
+            update, MESSAGE_PARENTS, class_id, "Type the message for all booked parents (/cancel to stop)."
+        )
+
+    async def _ask_move(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
+        await self.core.classes.roster(person_of(update), class_id)
+        await self._enter(update, MOVE, class_id, "Type the new start as YYYY-MM-DD HH:MM (/cancel to stop).")
+
+    async def _enter(self, update: Update, flow: str, class_id: str, prompt: str) -> None:
+        chat = update.effective_chat
+        assert chat is not None
+        await self.conversations.put(str(chat.id), person_of(update).user_id, flow, {"class": class_id})
+        await self.say(update, prompt)
+
+    async def _confirm_cancel_class(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
+        roster = await self.core.classes.roster(person_of(update), class_id)
+        await self.say(
+            update,
+            f"Cancel “{roster.cls.title}”? Its {len(roster.lines)} booking(s) end and the parents are told.",
+            [Button("Yes, cancel the class", action=f"ccy:{class_id}")],
+        )
+
+    async def _cancel_class(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
+        view = await self.core.classes.cancel(person_of(update), class_id)
+        await self.say(update, f"“{view.title}” is cancelled; the parents were told.")
+
+    # --- group admins ------------------------------------------------------------------------------------
+
+    async def _policy(self, update: Update, context: ContextTypes.DEFAULT_TYPE, policy: str) -> None:
+        chat = update.effective_chat
+        assert chat is not None
+        admin = in_group(update) and await self.is_admin(update, context)
+        await self.core.communities.set_up(person_of(update), community_of(chat), admin_verified=admin, policy=policy)
+        who = "any member" if policy == "anyone" else "teachers an admin approves (reply /approve to them)"
+        await self.reply(update, html(f"Done: {who} may publish classes here."))

@@ -1,0 +1,129 @@
+"""The Telegram front end's lifecycle: python-telegram-bot's Application inside our own event loop.
+
+We never call ``run_polling()``: the process already runs an asyncio loop (uvicorn's), so the Application is
+initialized, started and stopped by the composition root, and updates arrive either by ``getUpdates`` long
+polling (the default) or by webhook, through our Starlette app, which checks Telegram's secret-token header
+and hands each update over exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from telegram import Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.core.inbound import first_delivery
+from bot.handlers.telegram.buttons import Buttons
+from bot.handlers.telegram.commands import COMMANDS
+from bot.handlers.telegram.notifier import TelegramNotifier
+
+if TYPE_CHECKING:
+    from bot.app import Components
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+WEBHOOK_PATH = "/telegram/webhook"
+
+
+class TelegramFrontEnd:
+    def __init__(self, settings: Settings) -> None:
+        token = settings.telegram_bot_token
+        assert token is not None
+        self._settings = settings
+        builder = (
+            ApplicationBuilder()
+            .token(token.get_secret_value())
+            .base_url(settings.telegram_base_url)
+            .rate_limiter(AIORateLimiter(max_retries=3))
+            .concurrent_updates(64)  # each person's flow state is in the database, so updates may overlap
+        )
+        if settings.telegram_webhook:
+            builder = builder.updater(None)
+        self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
+        self.notifier = TelegramNotifier(self.application.bot)
+        self._components: Components | None = None
+
+    def attach(self, components: Components) -> None:
+        """Register the handlers over the core services (built after the notifier they need)."""
+        self._components = components
+        handlers = Buttons(components)
+        commands = {
+            "start": handlers.start,
+            "help": handlers.help,
+            "connect": handlers.connect,
+            "disconnect": handlers.disconnect,
+            "timezone": handlers.timezone,
+            "newclass": handlers.new_class,
+            "myclasses": handlers.my_classes,
+            "classes": handlers.classes,
+            "mybookings": handlers.my_bookings,
+            "cancel": handlers.cancel,
+            "setup": handlers.setup,
+            "approve": handlers.approve,
+        }
+        app = self.application
+        for name, callback in commands.items():
+            app.add_handler(CommandHandler(name, callback))
+        app.add_handler(CallbackQueryHandler(handlers.press))
+        app.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
+        app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.text))
+        app.add_error_handler(self._on_error)
+
+    async def start(self) -> None:
+        app = self.application
+        await app.initialize()  # getMe: a wrong token stops start-up here
+        await app.bot.set_my_commands(COMMANDS)
+        if self._settings.telegram_webhook:
+            secret = self._settings.telegram_webhook_secret
+            assert secret is not None
+            await app.bot.set_webhook(
+                url=self._settings.public_url.rstrip("/") + WEBHOOK_PATH,
+                secret_token=secret.get_secret_value(),
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        else:
+            await app.bot.delete_webhook()
+            assert app.updater is not None
+            await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=20)
+        await app.start()
+        mode = "webhook" if self._settings.telegram_webhook else "polling"
+        log.info("Telegram front end running as @%s (%s)", app.bot.username, mode)
+
+    async def stop(self) -> None:
+        """Stop taking updates, let handlers in flight finish, then close the HTTP session."""
+        app = self.application
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    async def feed(self, data: dict[str, Any]) -> bool:
+        """Queue a webhook update; False for a redelivery Telegram already gave us (any process)."""
+        assert self._components is not None
+        update = Update.de_json(data, self.application.bot)
+        if update is None or not await first_delivery(self._components.database, "telegram", str(update.update_id)):
+            return False
+        await self.application.update_queue.put(update)
+        return True
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("a Telegram update failed: %s", type(context.error).__name__, exc_info=context.error)
+        if isinstance(update, Update) and update.effective_chat is not None:
+            try:
+                await update.effective_chat.send_message("Sorry, something went wrong. Please try again in a moment.")
+            except Exception:  # the chat may be unreachable: the error is already logged
+                log.debug("could not tell the chat about the failure")

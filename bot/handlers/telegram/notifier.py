@@ -1,0 +1,48 @@
+"""The core's Notifier for Telegram: private messages to people, cards to groups.
+
+A 403 means the person never opened the bot's private chat (or blocked it): the core's job then waits, and
+sends as soon as the person opens the chat. Rate limits are handled by python-telegram-bot's AIORateLimiter.
+"""
+
+from __future__ import annotations
+
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden
+
+from bot.core.communities import CommunityRef
+from bot.core.identity import PersonRef
+from bot.core.messages import Message
+from bot.core.notify import RecipientUnreachable
+from bot.handlers.telegram.render import keyboard, message_html
+
+
+class TelegramNotifier:
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def send_private(self, recipient: PersonRef, message: Message) -> None:
+        try:
+            await self._bot.send_message(
+                chat_id=int(recipient.user_id),
+                text=message_html(message),
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(message.buttons),
+                link_preview_options=None,
+            )
+        except Forbidden:
+            raise RecipientUnreachable("the person has not opened a private chat with the bot") from None
+        except BadRequest as refused:
+            if "chat not found" in str(refused).lower():
+                raise RecipientUnreachable("Telegram does not know this chat") from None
+            raise
+
+    async def post_to_community(self, community: CommunityRef, message: Message) -> None:
+        if any(button.url for button in message.buttons):
+            raise ValueError("community posts never carry links")  # a private link must never reach a group
+        await self._bot.send_message(
+            chat_id=int(community.chat_id),
+            text=message_html(message),
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(message.buttons, in_group=True, bot_username=self._bot.username),
+        )

@@ -1,0 +1,44 @@
+"""Telegram's webhook endpoint: only Telegram (holding our secret token) gets in, and each update counts once."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.app import Components
+from bot.handlers.telegram.frontend import WEBHOOK_PATH
+from bot.web_limits import bounded_body
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name, not a secret
+MAX_UPDATE_BYTES = 1024 * 1024
+
+
+def telegram_routes(components: Components) -> list[Route]:
+    async def webhook(request: Request) -> Response:
+        front, secret = components.telegram, components.settings.telegram_webhook_secret
+        if front is None or secret is None or not components.settings.telegram_webhook:
+            return JSONResponse({"error": "the Telegram webhook is not enabled"}, status_code=404)
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), secret.get_secret_value().encode()):
+            log.warning("refused a Telegram webhook request without the right secret token")
+            return JSONResponse({"error": "forbidden"}, status_code=403)
+        body = await bounded_body(request, MAX_UPDATE_BYTES)
+        if body is None:
+            return JSONResponse({"error": "body too large"}, status_code=413)
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return JSONResponse({"error": "the body is not JSON"}, status_code=400)
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            return JSONResponse({"error": "the body is not a Telegram update"}, status_code=400)
+        await front.feed(data)
+        return JSONResponse({"ok": True})
+
+    return [Route(WEBHOOK_PATH, webhook, methods=["POST"])]
