@@ -16,6 +16,7 @@ from telegram.ext import ContextTypes
 
 from bot.core.delivery import card_text, local_time
 from bot.core.errors import NotAllowed
+from bot.core.ids import looks_like_public_id
 from bot.core.messages import Button
 from bot.handlers.telegram.base import answers_refusals, community_of, in_group, person_of
 from bot.handlers.telegram.commands import Commands
@@ -23,6 +24,15 @@ from bot.handlers.telegram.flows import CHILD, MESSAGE_PARENTS, MOVE, NEW_CLASS,
 from bot.handlers.telegram.render import html
 
 log = logging.getLogger(__name__)
+
+# Buttons whose value is a class's or a booking's public id; the others carry a short choice.
+_ID_KINDS = {"book", "approve", "decline", "cb", "link", "ics", "roster", "start", "msg", "move", "cc", "ccy"}
+
+
+def _well_formed(kind: str, value: str) -> bool:
+    if kind in _ID_KINDS:
+        return looks_like_public_id(value)
+    return 0 < len(value) <= 40
 
 Route = Callable[[Update, ContextTypes.DEFAULT_TYPE, str], Awaitable[None]]
 
@@ -36,7 +46,7 @@ class Buttons(Flows, Commands):
         assert query is not None
         kind, _, value = (query.data or "").partition(":")
         handler = self._routes().get(kind)
-        if handler is None or not value or len(value) > 60:
+        if handler is None or not _well_formed(kind, value):
             await query.answer("This button is no longer valid.", show_alert=True)
             return
         if kind == "book" and in_group(update):  # booking happens in the private chat, opened by this link

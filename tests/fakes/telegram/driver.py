@@ -85,9 +85,22 @@ class TelegramDriver:
             button = stored.snapshot().button(button_text)
             if button.callback_data is None:
                 raise ValueError(f"button {button_text!r} opens {button.url!r}; it is not a callback button")
+            return self._callback(user, stored, button.callback_data)
+
+    def press_forged_as(self, user: FakeUser, data: str) -> str:
+        """A modified client sends ``data`` as if pressed on the bot's last message in the user's private chat."""
+        with self._world.lock:
+            mine = [m for m in self._world.messages.get(user.id, []) if not m.deleted]
+            if not mine:
+                raise ValueError(f"the bot sent nothing to user {user.id} to press on")
+            return self._callback(user, mine[-1], data)
+
+    def _callback(self, user: FakeUser, stored: StoredMessage, data: str) -> str:
+        world = self._world
+        with world.lock:
             query_id = str(secrets.randbits(63) | 1)
             world.callback_queries[query_id] = CallbackQueryRecord(
-                query_id, user.id, stored.chat_id, stored.message_id, button.callback_data, time.monotonic()
+                query_id, user.id, stored.chat_id, stored.message_id, data, time.monotonic()
             )
             world.enqueue(
                 "callback_query",
@@ -96,7 +109,7 @@ class TelegramDriver:
                     "from": user_json(world.users[user.id]),
                     "message": message_json(world, stored),
                     "chat_instance": world.chat_instances.setdefault(stored.chat_id, str(secrets.randbits(62))),
-                    "data": button.callback_data,
+                    "data": data,
                 },
             )
             return query_id

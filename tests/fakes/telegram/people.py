@@ -54,6 +54,10 @@ class FakeUser:
         """Press the callback button labelled ``button_text`` on ``message`` as it is now; the callback query id."""
         return self._driver.press_as(self, message, button_text)
 
+    def press_forged(self, data: str) -> str:
+        """Send callback ``data`` no button of the bot carried (a tampered client); the callback query id."""
+        return self._driver.press_forged_as(self, data)
+
     def open_deep_link(self, url: str) -> UserMessage:
         """Open ``https://t.me/BOT?start=PAYLOAD``: Start in the private chat, which sends "/start PAYLOAD"."""
         return self._driver.open_deep_link_as(self, url)

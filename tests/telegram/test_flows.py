@@ -1,0 +1,185 @@
+"""Telegram flows across restarts, webhook mode, bookings management, and buttons nobody should press."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.fakes.telegram import FakeUser
+from tests.telegram.world import TelegramWorld, telegram_world
+
+pytestmark = pytest.mark.slow
+
+
+def _when(days: int = 3) -> str:
+    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%d 16:30")
+
+
+@pytest.fixture
+def world(tmp_path: Path, sqlite_url: str) -> Iterator[TelegramWorld]:
+    with telegram_world(tmp_path, sqlite_url) as built:
+        yield built
+
+
+def _restart(world: TelegramWorld) -> None:
+    assert world.bot.stop(signal.SIGTERM) == 0
+    world.bot.start()
+    world.bot.wait_healthy()
+
+
+async def _ready_teacher(world: TelegramWorld, name: str = "Ann") -> FakeUser:
+    teacher = world.telegram.add_user(name)
+    zoom_user = world.zoom.add_user(email=f"{name.lower()}@example.org", timezone="Europe/Madrid")
+    teacher.start_private_chat()
+    await world.said(teacher, "books kids")
+    await world.connect_zoom(teacher, zoom_user.id)
+    return teacher
+
+
+async def test_the_guided_newclass_survives_a_restart(world: TelegramWorld) -> None:
+    teacher = await _ready_teacher(world)
+    teacher.send("/newclass")
+    await world.said(teacher, "What is the class called")
+    teacher.send("Robotics")
+    day_question = await world.said(teacher, "Which day")
+
+    _restart(world)
+
+    teacher.press(day_question, day_question.button_texts[2])
+    await world.said(teacher, "At what time")
+    teacher.send("25:00")
+    await world.said(teacher, "24-hour clock")
+    await world.said(teacher, "At what time")
+    teacher.send("17:15")
+    duration = await world.said(teacher, "How many minutes")
+    teacher.press(duration, "60")
+    seats = await world.said(teacher, "How many seats")
+    teacher.press(seats, "8")
+    repeat = await world.said(teacher, "Once, or weekly")
+    teacher.press(repeat, "Weekly, 4 times")
+    created = await world.said(teacher, "Created")
+    assert "Robotics" in (created.text or "")
+    assert "weekly x4" in (created.text or "")
+    assert "17:15" in (created.text or "")
+
+
+async def test_cancel_leaves_the_conversation(world: TelegramWorld) -> None:
+    teacher = await _ready_teacher(world)
+    teacher.send("/newclass")
+    await world.said(teacher, "What is the class called")
+    teacher.send("/cancel")
+    await world.said(teacher, "we left that")
+    teacher.send("Robotics")
+    await world.said(teacher, "didn't get that")
+
+
+async def test_a_booking_survives_a_restart_and_the_parent_manages_it(world: TelegramWorld) -> None:
+    teacher = await _ready_teacher(world)
+    parent = world.telegram.add_user("Pat")
+    teacher.send(f"/newclass Chess | {_when()} | 45 | 5")
+    [share] = [url for url in (await world.said(teacher, "Created")).urls if "start=c_" in url]
+    parent.open_deep_link(share)
+    parent.press(await world.said(parent, "Chess"), "Book a seat")
+    await world.said(parent, "who is the seat for")
+    parent.send("Mia, Leo")
+    await world.said(parent, "Booked: Mia")
+    first_link = await world.said(parent, "Here is your Zoom link")
+
+    _restart(world)
+
+    parent.send("/mybookings")
+    mia = await world.said(parent, "Mia in")
+    await world.said(parent, "Leo in")
+    parent.press(mia, "Get my Zoom link")
+    again = await world.said(parent, "Your Zoom link")
+    assert set(again.urls) & set(first_link.urls)
+    parent.press(mia, "Add to calendar (.ics)")
+    calendar = await world.telegram.wait_for_message(parent, lambda m: m.document is not None, timeout=20)
+    assert calendar.document is not None
+    assert b"BEGIN:VCALENDAR" in calendar.document.data
+    assert b"SUMMARY:Chess (Mia)" in calendar.document.data
+    parent.press(mia, "Cancel this booking")
+    await world.said(parent, "Cancelled: Mia")
+    teacher.send("/myclasses")
+    await world.said(teacher, "4 of 5 seats left")
+
+
+async def test_remembered_children_are_one_tap_next_time(world: TelegramWorld) -> None:
+    teacher = await _ready_teacher(world)
+    parent = world.telegram.add_user("Pat")
+    for title in ("Chess", "Art"):
+        teacher.send(f"/newclass {title} | {_when()} | 45 | 5")
+        [share] = [url for url in (await world.said(teacher, "Created")).urls if "start=c_" in url]
+        parent.open_deep_link(share)
+        parent.press(await world.said(parent, title), "Book a seat")
+        question = await world.said(parent, "who is the seat for")
+        if title == "Chess":
+            parent.send("Mia")
+        else:
+            parent.press(question, "Mia")
+        await world.said(parent, "Booked: Mia")
+
+
+async def test_forged_stale_and_foreign_buttons_are_refused(world: TelegramWorld) -> None:
+    teacher = await _ready_teacher(world)
+    intruder = world.telegram.add_user("Eve")
+    intruder.start_private_chat()
+    await world.said(intruder, "books kids")
+    teacher.send(f"/newclass Chess | {_when()} | 45 | 5")
+    await world.said(teacher, "Created")
+    teacher.send("/myclasses")
+    card = await world.said(teacher, "Chess")
+
+    # Eve replays the teacher's buttons from her own chat (same callback data, her user id).
+    for label in ("Start link", "Cancel the class", "Roster"):
+        data = card.button(label).callback_data
+        assert data is not None
+        intruder.press_forged(data)
+        await world.said(intruder, "Only the class's teacher")
+    for forged in ("zzz:1", "roster:" + "x" * 57, "nonsense"):
+        answer = await world.telegram.wait_for_callback_answer(intruder.press_forged(forged), timeout=20)
+        assert (answer.text, answer.show_alert) == ("This button is no longer valid.", True)
+    intruder.press_forged("cc:nope00000000")  # well formed, but no such class
+    await world.said(intruder, "no longer exists")
+    assert world.bot.process.poll() is None
+    teacher.send("/myclasses")
+    await world.said(teacher, "5 of 5 seats left")
+
+
+def test_webhook_mode_refuses_a_wrong_secret_and_processes_an_update_once(tmp_path: Path, sqlite_url: str) -> None:
+    with telegram_world(tmp_path, sqlite_url, webhook=True) as world:
+        assert world.telegram.webhook_url == f"{world.bot.url}/telegram/webhook"
+        user = world.telegram.add_user("Pat")
+        update = {
+            "update_id": 424242,
+            "message": {
+                "message_id": 1,
+                "date": int(datetime.now(UTC).timestamp()),
+                "chat": {"id": user.id, "type": "private", "first_name": "Pat"},
+                "from": {"id": user.id, "is_bot": False, "first_name": "Pat"},
+                "text": "/help",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+            },
+        }
+        body = json.dumps(update)
+        url = f"{world.bot.url}/telegram/webhook"
+        wrong = httpx.post(url, content=body, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"})
+        missing = httpx.post(url, content=body)
+        assert (wrong.status_code, missing.status_code) == (403, 403)
+
+        user.start_private_chat()  # delivered by the fake through the webhook
+        right = {"X-Telegram-Bot-Api-Secret-Token": "tg-secret-123", "content-type": "application/json"}
+        for _ in range(2):  # Telegram redelivers the same update
+            assert httpx.post(url, content=body, headers=right).status_code == 200
+        assert httpx.post(url, content="[]", headers=right).status_code == 400
+
+        asyncio.run(world.said(user, "books kids"))
+        helps = [m for m in world.telegram.messages(user) if "books kids" in (m.text or "")]
+        assert len(helps) == 2  # one for /start through the fake's webhook, one for the update sent twice
