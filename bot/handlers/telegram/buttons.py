@@ -34,6 +34,7 @@ def _well_formed(kind: str, value: str) -> bool:
         return looks_like_public_id(value)
     return 0 < len(value) <= 40
 
+
 Route = Callable[[Update, ContextTypes.DEFAULT_TYPE, str], Awaitable[None]]
 
 
