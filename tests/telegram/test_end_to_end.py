@@ -132,3 +132,57 @@ async def test_bad_input_gets_clear_answers_and_the_bot_stays_up(world: Telegram
     await world.said(teacher, "شطرنج")
     assert world.bot.process.poll() is None
     assert "Traceback" not in world.bot.output()
+
+
+async def test_admins_take_a_class_down_and_members_cannot(world: TelegramWorld) -> None:
+    tg, zoom = world.telegram, world.zoom
+    admin, teacher, member = tg.add_user("Ada"), tg.add_user("Ann"), tg.add_user("Max")
+    zoom_user = zoom.add_user(email="ann@example.org")
+    group = tg.add_group("Parents", members=[teacher, member], admins=[admin])
+    tg.add_bot_to_group(group, by=admin)
+    teacher.start_private_chat()
+    await world.connect_zoom(teacher, zoom_user.id)
+    admin.send("/setup", group)
+    await tg.wait_for_message(group, lambda m: "is set up here" in (m.text or ""), timeout=20)
+    teacher.send(f"/newclass Art club | {_when()} | 30 | 3", group)
+    await tg.wait_for_message(group, lambda m: "New class" in (m.text or ""), timeout=20)
+
+    member.send("/classes", group)
+    card = await tg.wait_for_message(group, lambda m: "Take down" in " ".join(m.button_texts), timeout=20)
+    member.press(card, "Take down (admins)")
+    await tg.wait_for_message(group, lambda m: "Only this group's admins" in (m.text or ""), timeout=20)
+    admin.press(card, "Take down (admins)")
+    await tg.wait_for_message(group, lambda m: "Taken down" in (m.text or ""), timeout=20)
+    member.send("/classes", group)
+    await tg.wait_for_message(group, lambda m: "No upcoming classes" in (m.text or ""), timeout=20)
+
+
+async def test_a_message_refused_by_telegram_arrives_when_the_parent_comes_back(world: TelegramWorld) -> None:
+    tg, zoom = world.telegram, world.zoom
+    teacher, parent = tg.add_user("Ann"), tg.add_user("Pat")
+    zoom_user = zoom.add_user(email="ann@example.org")
+    teacher.start_private_chat()
+    await world.connect_zoom(teacher, zoom_user.id)
+    teacher.send(f"/newclass Chess | {_when()} | 45 | 5")
+    [share] = [url for url in (await world.said(teacher, "Created")).urls if "start=c_" in url]
+    parent.open_deep_link(share)
+    parent.press(await world.said(parent, "Chess"), "Book a seat")
+    await world.said(parent, "who is the seat for")
+    parent.send("Mia")
+    await world.said(parent, "Here is your Zoom link")
+    parent.block_bot()
+
+    teacher.send("/myclasses")
+    teacher.press(await world.said(teacher, "seats left"), "Message the parents")
+    await world.said(teacher, "Type the message")
+    teacher.send("Bring a chessboard!")
+    await world.said(teacher, "Sent to 1 parent")
+
+    def refused() -> bool:
+        return any(call.method == "sendMessage" and call.status == 403 for call in tg.calls)
+
+    await tg.wait_until(refused, timeout=20)
+    assert not any("chessboard" in (m.text or "") for m in tg.messages(parent))
+
+    parent.send("/start")  # back: this unblocks the bot
+    await world.said(parent, "Bring a chessboard!")

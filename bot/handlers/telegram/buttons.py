@@ -26,7 +26,7 @@ from bot.handlers.telegram.render import html
 log = logging.getLogger(__name__)
 
 # Buttons whose value is a class's or a booking's public id; the others carry a short choice.
-_ID_KINDS = {"book", "approve", "decline", "cb", "link", "ics", "roster", "start", "msg", "move", "cc", "ccy"}
+_ID_KINDS = {"book", "approve", "decline", "cb", "link", "ics", "roster", "start", "msg", "move", "cc", "ccy", "unpub"}
 
 
 def _well_formed(kind: str, value: str) -> bool:
@@ -77,6 +77,7 @@ class Buttons(Flows, Commands):
             "cc": self._confirm_cancel_class,
             "ccy": self._cancel_class,
             "policy": self._policy,
+            "unpub": self._unpublish,
         }
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -225,3 +226,14 @@ class Buttons(Flows, Commands):
         await self.core.communities.set_up(person_of(update), community_of(chat), admin_verified=admin, policy=policy)
         who = "any member" if policy == "anyone" else "teachers an admin approves (reply /approve to them)"
         await self.reply(update, html(f"Done: {who} may publish classes here."))
+
+    async def _unpublish(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
+        chat = update.effective_chat
+        assert chat is not None
+        if not in_group(update):
+            raise NotAllowed("Classes are taken down from inside their group.")
+        admin = await self.is_admin(update, context)
+        taken = await self.core.communities.unpublish(
+            person_of(update), class_id, community_of(chat), admin_verified=admin
+        )
+        await self.say(update, "Taken down: it is no longer listed here." if taken else "It was not listed here.")

@@ -170,8 +170,10 @@ class Commands(TelegramBase):
             await self.say(update, "No upcoming classes yet.")
             return
         for view in views[:10]:
-            book = _book_button(view)
-            await self.say(update, card_text(view), [Button(book.label, url=self.link(context, f"c_{view.public_id}"))])
+            buttons = [Button(_book_button(view).label, url=self.link(context, f"c_{view.public_id}"))]
+            if in_group(update):
+                buttons.append(Button("Take down (admins)", action=f"unpub:{view.public_id}"))
+            await self.say(update, card_text(view), buttons)
 
     @answers_refusals
     async def my_classes(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
