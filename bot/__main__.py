@@ -1,4 +1,4 @@
-"""The command line: ``python -m bot [run|migrate|genkey]`` (also installed as ``classbot``)."""
+"""The command line: ``python -m bot [run|migrate|check|genkey]`` (also installed as ``classbot``)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("run", help="migrate the database, then serve the web app and the chat front ends (default)")
     commands.add_parser("migrate", help="bring the database schema up to date and exit")
     commands.add_parser("genkey", help="print a new ENCRYPTION_KEY")
+    commands.add_parser("check", help="check the configuration, the database and the platforms; say what to fix")
     arguments = parser.parse_args(argv)
 
     if arguments.command == "genkey":
@@ -29,6 +30,12 @@ def main(argv: list[str] | None = None) -> int:
         print(problem, file=sys.stderr)
         return 2
     configure_logging(settings.log_level, settings.log_format)
+    if arguments.command == "check":
+        from bot.check import render, run_checks
+
+        findings = asyncio.run(run_checks(settings))
+        print(render(findings))
+        return 0 if all(finding.ok for finding in findings) else 1
     if arguments.command == "migrate":
         asyncio.run(_migrate(settings))
         return 0
