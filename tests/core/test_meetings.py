@@ -13,6 +13,7 @@ from tests.fakes.zoom import FakeZoom
 from tests.fakes.zoom.webhooks import encode, event, signed_headers
 from tests.support.clock import MovableClock
 from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
+from tests.support.database_dump import dump_database
 from tests.support.zoom_app import WEBHOOK_SECRET
 
 
@@ -160,3 +161,19 @@ async def test_cancelling_deletes_the_meeting_and_tells_the_parents(world: CoreW
     assert world.zoom.meetings == {}
     assert any("was cancelled" in text for text in world.texts_to(parent(1)))
     assert await world.components.bookings.for_parent(parent(1)) == []
+
+
+async def test_no_link_is_stored_in_clear(world: CoreWorld) -> None:
+    cls = await world.new_class(seats=5)
+    await world.components.bookings.book(parent(1), cls.public_id, ["Ada"], "t1")
+    await world.run_jobs()
+    row = await world.class_row(cls.public_id)
+    start = await world.components.meetings.start_link(row.id)
+
+    stored = await dump_database(world.components)
+
+    [join] = world.links_to(parent(1))
+    assert join not in stored
+    assert start not in stored
+    assert "/j/" not in stored
+    assert "/w/" not in stored

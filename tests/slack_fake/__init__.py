@@ -1,0 +1,1 @@
+"""Tests of the Slack fake, through slack-sdk's and Bolt's own clients."""
