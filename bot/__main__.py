@@ -1,4 +1,4 @@
-"""The command line: ``python -m bot [run|migrate|check|genkey]`` (also installed as ``classbot``)."""
+"""The command line: ``python -m bot [run|migrate|check|genkey|rotate-keys]`` (also installed as ``classbot``)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("run", help="migrate the database, then serve the web app and the chat front ends (default)")
     commands.add_parser("migrate", help="bring the database schema up to date and exit")
     commands.add_parser("genkey", help="print a new ENCRYPTION_KEY")
+    commands.add_parser("rotate-keys", help="re-encrypt stored secrets under the first ENCRYPTION_KEY")
     commands.add_parser("check", help="check the configuration, the database and the platforms; say what to fix")
     arguments = parser.parse_args(argv)
 
@@ -39,10 +40,27 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.command == "migrate":
         asyncio.run(_migrate(settings))
         return 0
+    if arguments.command == "rotate-keys":
+        count = asyncio.run(_rotate(settings))
+        print(f"Re-encrypted {count} stored secrets under the first key; older keys can now be removed.")
+        return 0
     from bot.runtime import serve  # the web stack is imported only when it is going to run
 
     asyncio.run(serve(settings))
     return 0
+
+
+async def _rotate(settings: Settings) -> int:
+    from bot.storage.cipher import SecretCipher, load_keys
+    from bot.storage.database import Database
+    from bot.storage.rotation import rotate_keys
+
+    key = settings.encryption_key.get_secret_value() if settings.encryption_key else None
+    database = Database.connect(settings.database_url)
+    try:
+        return await rotate_keys(database, SecretCipher(load_keys(key, settings.data_dir)))
+    finally:
+        await database.dispose()
 
 
 async def _migrate(settings: Settings) -> None:
