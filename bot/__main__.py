@@ -1,4 +1,4 @@
-"""The command line: ``python -m bot [run|migrate|check|genkey|rotate-keys]`` (also installed as ``classbot``)."""
+"""The command line: ``python -m bot [run|migrate|check|backup|genkey|rotate-keys]``, also ``classbot``."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("run", help="migrate the database, then serve the web app and the chat front ends (default)")
     commands.add_parser("migrate", help="bring the database schema up to date and exit")
     commands.add_parser("genkey", help="print a new ENCRYPTION_KEY")
+    backup = commands.add_parser("backup", help="make a consistent copy of the SQLite database")
+    backup.add_argument("target", nargs="?", default="backup", help="file or folder for the copy (default: backup/)")
     commands.add_parser("rotate-keys", help="re-encrypt stored secrets under the first ENCRYPTION_KEY")
     commands.add_parser("check", help="check the configuration, the database and the platforms; say what to fix")
     arguments = parser.parse_args(argv)
@@ -39,6 +41,18 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if all(finding.ok for finding in findings) else 1
     if arguments.command == "migrate":
         asyncio.run(_migrate(settings))
+        return 0
+    if arguments.command == "backup":
+        from pathlib import Path
+
+        from bot.storage.backup import BackupNotPossible, backup_sqlite
+
+        try:
+            written = backup_sqlite(settings.database_url, Path(arguments.target))
+        except BackupNotPossible as problem:
+            print(f"Backup not made: {problem}.", file=sys.stderr)
+            return 2
+        print(f"Backed up the database to {written}. Keep it with the encryption key.")
         return 0
     if arguments.command == "rotate-keys":
         count = asyncio.run(_rotate(settings))
