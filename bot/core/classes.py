@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import work
@@ -27,7 +26,7 @@ from bot.core.views import ClassView
 from bot.storage.bookings import HOLDS_A_SEAT, Bookings, Waitlist
 from bot.storage.classes import Classes
 from bot.storage.database import Database
-from bot.storage.models import Class, ClassSession
+from bot.storage.models import Class
 from bot.storage.people import People
 
 # Zoom repeats a meeting at most 50 times unless Zoom's support raises the limit for the account.
@@ -199,9 +198,7 @@ class ClassService:
                 await Waitlist(session).set_status(entry.id, "left")
                 await tell(session, entry.parent_id, Message(text.replace("Your booking", "The waitlist")), now=now)
             cls.seats_taken = 0
-            await session.execute(
-                update(ClassSession).where(ClassSession.class_id == cls.id).values(status="cancelled")
-            )
+            await Classes(session).cancel_sessions(cls.id)
             if cls.meeting_id:
                 await work.delete_meeting(session, cls.id, now)
             if teacher is None:

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import work
@@ -33,7 +32,7 @@ from bot.storage.bookings import Bookings
 from bot.storage.cipher import SecretCipher
 from bot.storage.classes import Classes
 from bot.storage.database import Database
-from bot.storage.models import Booking, Class, ClassSession
+from bot.storage.models import Class
 from bot.storage.zoom_connections import ZoomConnections
 from bot.zoom.client import ZoomClient
 from bot.zoom.credentials import ZoomAccount
@@ -122,9 +121,7 @@ class MeetingKeeper:
 
     async def _release_claim(self, class_id: int) -> None:
         async with self._database.write() as session:
-            await session.execute(
-                update(Class).where(Class.id == class_id, Class.meeting_id.is_(None)).values(meeting_claimed_until=None)
-            )
+            await Classes(session).release_meeting_claim(class_id)
 
     async def verified(self, class_id: int) -> MeetingRef:
         """The meeting after checking it still exists at Zoom; a meeting deleted there is replaced."""
@@ -156,15 +153,10 @@ class MeetingKeeper:
     async def forget(self, class_id: int, meeting_id: str) -> bool:
         """The meeting is gone at Zoom: drop it (and its personal links) so the next need creates a new one."""
         async with self._database.write() as session:
-            result = await session.execute(
-                update(Class)
-                .where(Class.id == class_id, Class.meeting_id == meeting_id)
-                .values(meeting_id=None, meeting_join_url_enc=None, meeting_marker=None, meeting_claimed_until=None)
-            )
-            await session.execute(
-                update(Booking).where(Booking.class_id == class_id).values(registrant_id=None, join_url_enc=None)
-            )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+            forgotten = await Classes(session).forget_meeting(class_id, meeting_id)
+            if forgotten:
+                await Bookings(session).forget_personal_links(class_id)
+        return forgotten
 
     async def join_link(self, booking_id: int) -> str:
         """The link this booking's parent uses: personal for a licensed host, else the meeting's own."""
@@ -188,11 +180,8 @@ class MeetingKeeper:
         if registrant.join_url is None:
             return ref.join_url
         async with self._database.write() as session:
-            await session.execute(
-                update(Booking)
-                .where(Booking.id == booking_id)
-                .values(registrant_id=registrant.registrant_id, join_url_enc=self._cipher.encrypt(registrant.join_url))
-            )
+            encrypted = self._cipher.encrypt(registrant.join_url)
+            await Bookings(session).set_personal_link(booking_id, registrant.registrant_id, encrypted)
         return registrant.join_url
 
     async def start_link(self, class_id: int) -> str:
@@ -280,11 +269,7 @@ class MeetingKeeper:
                 cls.meeting_join_url_enc = self._cipher.encrypt(meeting.join_url)
                 cls.meeting_claimed_until = None
                 for position, occurrence in enumerate(meeting.occurrences):
-                    await session.execute(
-                        update(ClassSession)
-                        .where(ClassSession.class_id == class_id, ClassSession.position == position)
-                        .values(occurrence_id=occurrence.occurrence_id)
-                    )
+                    await Classes(session).set_occurrence(class_id, position, occurrence.occurrence_id)
             stored = MeetingRef(cls.meeting_id, self._cipher.decrypt(cls.meeting_join_url_enc or b""), True)
         if duplicate is not None:
             log.warning("class %s already had a meeting; deleting the duplicate %s", class_id, duplicate.id)

@@ -22,8 +22,7 @@ from bot.core.zoom_events import ZoomEvent, ZoomEvents
 from bot.storage.bookings import Bookings
 from bot.storage.classes import Classes
 from bot.storage.database import Database
-from bot.storage.dialect import insert_or_ignore
-from bot.storage.models import Attendance, Booking
+from bot.storage.models import Booking
 
 log = logging.getLogger(__name__)
 
@@ -109,13 +108,7 @@ class ZoomReactions:
                 if _same_participant(booking, event):
                     booking_id = booking.id
                     break
-            values = {
-                "session_id": current.id,
-                "booking_id": booking_id,
-                "participant_key": event.participant_key[:128],
-                "joined_at": now,
-            }
-            await session.execute(insert_or_ignore(session, Attendance, values, ["session_id", "participant_key"]))
+            await Classes(session).record_attendance(current.id, booking_id, event.participant_key, now)
 
 
 def _same_participant(booking: Booking, event: ZoomEvent) -> bool:

@@ -63,6 +63,19 @@ class Bookings:
         )
         return [(booking, cls, start) for booking, cls, start in await self._session.execute(query)]
 
+    async def set_personal_link(self, booking_id: int, registrant_id: str, join_url_enc: bytes) -> None:
+        await self._session.execute(
+            update(Booking)
+            .where(Booking.id == booking_id)
+            .values(registrant_id=registrant_id, join_url_enc=join_url_enc)
+        )
+
+    async def forget_personal_links(self, class_id: int) -> None:
+        """The class's meeting is gone, and with it every registrant link made for it."""
+        await self._session.execute(
+            update(Booking).where(Booking.class_id == class_id).values(registrant_id=None, join_url_enc=None)
+        )
+
     async def set_status(self, booking_id: int, status: str, now: datetime) -> None:
         await self._session.execute(
             update(Booking).where(Booking.id == booking_id).values(status=status, updated_at=now)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.dialect import locks_rows
+from bot.storage.dialect import insert_or_ignore, locks_rows
 from bot.storage.models import Attendance, Class, ClassSession, Community, Person, Publication
 
 
@@ -150,3 +150,43 @@ class Classes:
         )
         rows = await self._session.execute(query)
         return {int(booking_id): int(count) for booking_id, count in rows if booking_id is not None}
+
+    async def cancel_sessions(self, class_id: int) -> None:
+        await self._session.execute(
+            update(ClassSession).where(ClassSession.class_id == class_id).values(status="cancelled")
+        )
+
+    async def release_meeting_claim(self, class_id: int) -> None:
+        await self._session.execute(
+            update(Class).where(Class.id == class_id, Class.meeting_id.is_(None)).values(meeting_claimed_until=None)
+        )
+
+    async def forget_meeting(self, class_id: int, meeting_id: str) -> bool:
+        """Drop the class's meeting if it is still ``meeting_id``; True if it was."""
+        result = await self._session.execute(
+            update(Class)
+            .where(Class.id == class_id, Class.meeting_id == meeting_id)
+            .values(meeting_id=None, meeting_join_url_enc=None, meeting_marker=None, meeting_claimed_until=None)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def set_occurrence(self, class_id: int, position: int, occurrence_id: str) -> None:
+        await self._session.execute(
+            update(ClassSession)
+            .where(ClassSession.class_id == class_id, ClassSession.position == position)
+            .values(occurrence_id=occurrence_id)
+        )
+
+    async def record_attendance(
+        self, session_id: int, booking_id: int | None, participant_key: str, joined_at: datetime
+    ) -> None:
+        """Once per participant and session, however often Zoom reports the join."""
+        values = {
+            "session_id": session_id,
+            "booking_id": booking_id,
+            "participant_key": participant_key[:128],
+            "joined_at": joined_at,
+        }
+        await self._session.execute(
+            insert_or_ignore(self._session, Attendance, values, ["session_id", "participant_key"])
+        )
