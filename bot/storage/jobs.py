@@ -95,9 +95,10 @@ class JobQueue:
             return [ClaimedJob(*row) for row in rows]
 
     async def complete(self, job_id: int, now: datetime) -> None:
+        """Mark the job done and drop its payload: a sent message's words (children's names) are not kept."""
         async with self._database.write() as session:
             await session.execute(
-                update(Job).where(Job.id == job_id).values(status="done", locked_until=None, updated_at=now)
+                update(Job).where(Job.id == job_id).values(status="done", payload={}, locked_until=None, updated_at=now)
             )
 
     async def retry(self, job_id: int, run_at: datetime, error: str, now: datetime) -> None:

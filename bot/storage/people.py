@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.identity import PersonRef
 from bot.storage.dialect import insert_or_ignore
-from bot.storage.models import Person, ZoomConnection
+from bot.storage.models import ChatState, Person, WaitlistEntry, ZoomConnection
 
 
 class People:
@@ -55,3 +55,13 @@ class People:
         """The timezone of the person's Zoom profile, if they connected Zoom."""
         query = select(ZoomConnection.timezone).where(ZoomConnection.person_id == person_id)
         return (await self._session.execute(query)).scalar_one_or_none()
+
+    async def erase(self, person: Person) -> None:
+        """Delete the person and, by cascade, everything that is theirs (children's names, classes, tokens)."""
+        await self._session.execute(
+            delete(ChatState).where(ChatState.platform == person.platform, ChatState.user_id == person.platform_user_id)
+        )
+        await self._session.execute(
+            delete(WaitlistEntry).where(WaitlistEntry.parent_id == person.id, WaitlistEntry.status == "waiting")
+        )
+        await self._session.delete(person)

@@ -1,0 +1,72 @@
+"""Forgetting a person on request (``/forgetme``): what they booked is cancelled, what they teach is cancelled,
+their Zoom authorization is revoked, and then everything ClassBot kept about them is deleted.
+
+Other people are told as usual (a freed seat goes to the waitlist, parents of a cancelled class hear of it);
+only then is the person's row deleted, which removes their children's names, tokens and classes with it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.core.bookings import BookingService
+from bot.core.classes import ClassService
+from bot.core.connect import ConnectService
+from bot.core.identity import PersonRef
+from bot.core.meetings import MeetingKeeper
+from bot.storage.classes import Classes
+from bot.storage.database import Database
+from bot.storage.people import People
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Forgotten:
+    bookings_cancelled: int
+    classes_cancelled: int
+    zoom_disconnected: bool
+
+
+class PrivacyService:
+    def __init__(
+        self,
+        database: Database,
+        bookings: BookingService,
+        classes: ClassService,
+        meetings: MeetingKeeper,
+        connect: ConnectService | None,
+    ) -> None:
+        self._database = database
+        self._bookings = bookings
+        self._classes = classes
+        self._meetings = meetings
+        self._connect = connect
+
+    async def forget(self, who: PersonRef) -> Forgotten:
+        booked = await self._bookings.for_parent(who)
+        for booking in booked:
+            await self._bookings.cancel(who, booking.public_id)
+        taught = await self._classes.for_teacher(who)
+        for view in taught:
+            await self._delete_meeting(view.public_id)
+            await self._classes.cancel(who, view.public_id, reason="its teacher left ClassBot")
+        disconnected = bool(self._connect and await self._connect.disconnect(who))
+        async with self._database.write() as session:
+            person = await People(session).find(who)
+            if person is not None:
+                await People(session).erase(person)
+        log.info("forgot a person on request: %d bookings, %d classes", len(booked), len(taught))
+        return Forgotten(len(booked), len(taught), disconnected)
+
+    async def _delete_meeting(self, class_public_id: str) -> None:
+        """Delete the class's Zoom meeting now: once the class row is gone, no job could find it."""
+        async with self._database.read() as session:
+            cls = await Classes(session).by_public_id(class_public_id)
+        if cls is None or cls.meeting_id is None:
+            return
+        try:
+            await self._meetings.delete(cls.id)
+        except Exception as failure:  # Zoom down or the teacher's Zoom already gone: forgetting goes on
+            log.warning("could not delete the Zoom meeting of a forgotten teacher's class: %s", type(failure).__name__)
