@@ -22,6 +22,7 @@ from bot.core.connect import ConnectService, ReconnectAlerts
 from bot.core.delivery import Delivery
 from bot.core.meetings import MeetingKeeper, MeetingNotReady, ZoomNotConfigured
 from bot.core.notify import NOTIFY_JOB, Messenger, NotificationDelivery, Notifier, RecipientUnreachable
+from bot.core.privacy import PrivacyService
 from bot.core.worker import JobWorker, backoff_seconds
 from bot.core.zoom_events import ZOOM_EVENT_JOB, ZoomEvents
 from bot.core.zoom_reactions import ZoomReactions
@@ -75,6 +76,7 @@ class Components:
     bookings: BookingService
     meetings: MeetingKeeper
     communities: CommunityService
+    privacy: PrivacyService
     telegram: TelegramFrontEnd | None
 
 
@@ -137,6 +139,7 @@ async def build_components(
             bookings=bookings,
             meetings=meetings,
             communities=CommunityService(database, clock=clock),
+            privacy=PrivacyService(database, bookings, classes, meetings, zoom.connect if zoom else None),
             telegram=telegram,
         )
         if telegram is not None:

@@ -48,6 +48,7 @@ class TelegramBase:
     def __init__(self, components: Components) -> None:
         self.core = components
         self.conversations = Conversations(components.database, clock=components.clock, platform=PLATFORM)
+        self.privacy = components.privacy
 
     def link(self, context: ContextTypes.DEFAULT_TYPE, payload: str) -> str:
         return deep_link(context.bot.username, payload)

@@ -78,6 +78,7 @@ class Buttons(Flows, Commands):
             "ccy": self._cancel_class,
             "policy": self._policy,
             "unpub": self._unpublish,
+            "forget": self._forget,
         }
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -237,3 +238,13 @@ class Buttons(Flows, Commands):
             person_of(update), class_id, community_of(chat), admin_verified=admin
         )
         await self.say(update, "Taken down: it is no longer listed here." if taken else "It was not listed here.")
+
+    async def _forget(self, update: Update, context: ContextTypes.DEFAULT_TYPE, answer: str) -> None:
+        if answer != "yes" or in_group(update):
+            raise NotAllowed("Send /forgetme in our private chat.")
+        forgotten = await self.privacy.forget(person_of(update))
+        await self.say(
+            update,
+            f"Done: {forgotten.bookings_cancelled} booking(s) and {forgotten.classes_cancelled} class(es) cancelled, "
+            f"{'Zoom disconnected, ' if forgotten.zoom_disconnected else ''}and everything about you deleted.",
+        )

@@ -29,6 +29,7 @@ COMMANDS = [
     BotCommand("timezone", "Show or set your timezone"),
     BotCommand("setup", "Set ClassBot up in this group (admins)"),
     BotCommand("cancel", "Leave what you are doing"),
+    BotCommand("forgetme", "Delete everything ClassBot keeps about you"),
 ]
 
 HELP = (
@@ -209,6 +210,18 @@ class Commands(TelegramBase):
                     Button("Add to calendar (.ics)", action=f"ics:{booking.public_id}"),
                 ]
             await self.say(update, text, buttons)
+
+    @answers_refusals
+    async def forget_me(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if in_group(update):
+            await self.say(update, "Send /forgetme in our private chat.")
+            return
+        await self.say(
+            update,
+            "This cancels your bookings and your classes (everyone booked is told), disconnects your Zoom account "
+            "and deletes everything ClassBot keeps about you. It cannot be undone.",
+            [Button("Yes, forget me", action="forget:yes")],
+        )
 
     async def _privately(self, update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str, text: str) -> None:
         """Answer a group command in the private chat; if Telegram refuses (never opened), say so in the group."""

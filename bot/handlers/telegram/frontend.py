@@ -73,6 +73,7 @@ class TelegramFrontEnd:
             "cancel": handlers.cancel,
             "setup": handlers.setup,
             "approve": handlers.approve,
+            "forgetme": handlers.forget_me,
         }
         app = self.application
         for name, callback in commands.items():
