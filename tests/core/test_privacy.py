@@ -22,7 +22,7 @@ async def world(database_url: str, fake_zoom: FakeZoom, tmp_path: Path) -> Async
 
 def _privacy(world: CoreWorld) -> PrivacyService:
     c = world.components
-    return PrivacyService(c.database, c.bookings, c.classes, c.meetings, c.zoom.connect if c.zoom else None)
+    return c.privacy
 
 
 async def test_a_parent_who_leaves_frees_their_seats_for_the_waitlist(world: CoreWorld) -> None:

@@ -183,3 +183,23 @@ def test_webhook_mode_refuses_a_wrong_secret_and_processes_an_update_once(tmp_pa
         asyncio.run(world.said(user, "books kids"))
         helps = [m for m in world.telegram.messages(user) if "books kids" in (m.text or "")]
         assert len(helps) == 2  # one for /start through the fake's webhook, one for the update sent twice
+
+
+async def test_forgetme_cancels_and_deletes_after_a_confirmation(world: TelegramWorld) -> None:
+    teacher = await _ready_teacher(world)
+    parent = world.telegram.add_user("Pat")
+    teacher.send(f"/newclass Chess | {_when()} | 45 | 5")
+    [share] = [url for url in (await world.said(teacher, "Created")).urls if "start=c_" in url]
+    parent.open_deep_link(share)
+    parent.press(await world.said(parent, "Chess"), "Book a seat")
+    await world.said(parent, "who is the seat for")
+    parent.send("Mia")
+    await world.said(parent, "Here is your Zoom link")
+
+    parent.send("/forgetme")
+    confirm = await world.said(parent, "cannot be undone")
+    parent.press(confirm, "Yes, forget me")
+    await world.said(parent, "1 booking")
+    await world.said(teacher, "Mia no longer comes")
+    parent.send("/mybookings")
+    await world.said(parent, "no upcoming bookings")
