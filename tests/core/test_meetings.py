@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.fakes.zoom import FakeZoom
-from tests.fakes.zoom.webhooks import encode, event, signed_headers
+from tests.fakes.zoom.webhooks import deauthorization_event, encode, event, signed_headers
 from tests.support.clock import MovableClock
 from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
 from tests.support.database_dump import dump_database
@@ -177,3 +177,20 @@ async def test_no_link_is_stored_in_clear(world: CoreWorld) -> None:
     assert start not in stored
     assert "/j/" not in stored
     assert "/w/" not in stored
+
+
+async def test_after_deauthorization_links_wait_and_follow_the_reconnect(world: CoreWorld) -> None:
+    cls = await world.new_class()
+    zoom_user = world.zoom.user(world.zoom_world.zoom_user_id)
+    body = encode(deauthorization_event(zoom_user, world.zoom.client_id))
+    await world.zoom_world.web.post("/zoom/webhook", content=body, headers=signed_headers(WEBHOOK_SECRET, body))
+    await world.run_jobs()
+    assert any("removed from your Zoom account" in text for text in world.texts_to(TEACHER))
+
+    await world.components.bookings.book(parent(1), cls.public_id, ["Ada"], "t1")
+    await world.run_jobs()
+    assert world.links_to(parent(1)) == []  # the booking stands; its link waits for the teacher
+
+    await world.zoom_world.connect_teacher(TEACHER)
+    await world.run_jobs()
+    assert len(world.links_to(parent(1))) == 1
