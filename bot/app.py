@@ -27,6 +27,7 @@ from bot.core.worker import JobWorker, backoff_seconds
 from bot.core.zoom_events import ZOOM_EVENT_JOB, ZoomEvents
 from bot.core.zoom_reactions import ZoomReactions
 from bot.handlers.telegram.frontend import TelegramFrontEnd
+from bot.metrics import Metrics
 from bot.storage.cipher import SecretCipher, load_keys
 from bot.storage.database import Database
 from bot.storage.jobs import JobQueue
@@ -65,6 +66,7 @@ class Components:
 
     settings: Settings
     clock: Clock
+    metrics: Metrics
     database: Database
     cipher: SecretCipher
     http: httpx.AsyncClient
@@ -103,20 +105,26 @@ async def build_components(
         http = await stack.enter_async_context(
             httpx.AsyncClient(timeout=_HTTP_TIMEOUT, headers={"User-Agent": "ClassBot"})
         )
+        metrics = Metrics()
         jobs = JobQueue(database)
-        worker = JobWorker(jobs, clock=clock, retry_delay=_retry_delay)
+        worker = JobWorker(jobs, clock=clock, retry_delay=_retry_delay, metrics=metrics)
         zoom_events = ZoomEvents(database, clock=clock, wake_worker=worker.wake)
-        zoom = _build_zoom(settings, database, cipher, http, clock, zoom_retry or RetryPolicy())
+        zoom = _build_zoom(settings, database, cipher, http, clock, zoom_retry or RetryPolicy(), metrics)
         if zoom is not None:
             zoom_events.on("app_deauthorized", lambda event: zoom.connect.deauthorized(event.zoom_user_id or ""))
         telegram = TelegramFrontEnd(settings) if settings.telegram_configured else None
         front_ends: dict[str, Notifier] = {"telegram": telegram.notifier} if telegram else {}
-        messenger = Messenger(database, {**front_ends, **(notifiers or {})})
+        messenger = Messenger(database, {**front_ends, **(notifiers or {})}, metrics)
         meetings = MeetingKeeper(
-            database, cipher, zoom.client if zoom else None, clock=clock, public_url=settings.public_url
+            database,
+            cipher,
+            zoom.client if zoom else None,
+            clock=clock,
+            public_url=settings.public_url,
+            metrics=metrics,
         )
         classes = ClassService(database, meetings, clock=clock)
-        bookings = BookingService(database, meetings, clock=clock)
+        bookings = BookingService(database, meetings, clock=clock, metrics=metrics)
         Delivery(database, meetings, messenger, clock=clock, cancel_class=classes.cancel).register(worker)
         ZoomReactions(database, meetings, clock=clock).register(zoom_events)
         worker.register(NOTIFY_JOB, NotificationDelivery(messenger))
@@ -128,6 +136,7 @@ async def build_components(
         components = Components(
             settings=settings,
             clock=clock,
+            metrics=metrics,
             database=database,
             cipher=cipher,
             http=http,
@@ -156,6 +165,7 @@ def _build_zoom(
     http: httpx.AsyncClient,
     clock: Clock,
     retry: RetryPolicy,
+    metrics: Metrics,
 ) -> ZoomParts | None:
     client_id, client_secret = settings.zoom_client_id, _secret(settings.zoom_client_secret)
     if client_id is None or client_secret is None:
@@ -170,7 +180,9 @@ def _build_zoom(
     )
     alerts = ReconnectAlerts(database, cipher, clock=clock)
     tokens = ZoomTokenKeeper(database, cipher, oauth, clock=clock, on_reconnect_needed=alerts.reconnect_needed)
-    client = ZoomClient(http, settings.zoom_api_url, tokens, retry=retry, limiter=ZoomRateLimiter(), clock=clock)
+    client = ZoomClient(
+        http, settings.zoom_api_url, tokens, retry=retry, limiter=ZoomRateLimiter(), clock=clock, metrics=metrics
+    )
     connect = ConnectService(
         database,
         cipher,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.app import Components
@@ -22,5 +22,15 @@ def create_web_app(components: Components) -> Starlette:
             return JSONResponse({"status": "ok"})
         return JSONResponse({"status": "unavailable", "reason": "database is not answering"}, status_code=503)
 
-    routes = [Route("/healthz", healthz, methods=["GET"]), *zoom_routes(components), *telegram_routes(components)]
+    async def metrics(_request: Request) -> Response:
+        pending, oldest = await components.jobs.backlog(components.clock())
+        gauges = {"classbot_jobs_pending": pending, "classbot_jobs_oldest_pending_seconds": oldest}
+        return PlainTextResponse(components.metrics.render(gauges), media_type="text/plain; version=0.0.4")
+
+    routes = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
+        *zoom_routes(components),
+        *telegram_routes(components),
+    ]
     return Starlette(routes=routes)

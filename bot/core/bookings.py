@@ -24,6 +24,7 @@ from bot.core.meetings import MeetingKeeper
 from bot.core.messages import Button, Message
 from bot.core.notify import tell
 from bot.core.views import BookingOutcome, BookingView
+from bot.metrics import Metrics
 from bot.storage.bookings import HOLDS_A_SEAT, Bookings, Children, Waitlist
 from bot.storage.classes import Classes
 from bot.storage.database import Database
@@ -53,7 +54,10 @@ def parse_child_names(raw: str) -> list[str]:
 
 
 class BookingService:
-    def __init__(self, database: Database, meetings: MeetingKeeper, *, clock: Clock) -> None:
+    def __init__(
+        self, database: Database, meetings: MeetingKeeper, *, clock: Clock, metrics: Metrics | None = None
+    ) -> None:
+        self._metrics = metrics
         self._database = database
         self._meetings = meetings
         self._clock = clock
@@ -130,6 +134,9 @@ class BookingService:
                         WaitlistEntry(class_id=cls.id, parent_id=person.id, child_name=child, request_key=key)
                     )
                     waitlisted.append(child)
+        if self._metrics is not None:
+            self._metrics.count("classbot_bookings_total", len(booked), outcome="booked")
+            self._metrics.count("classbot_bookings_total", len(waitlisted), outcome="waitlisted")
         return BookingOutcome(tuple(booked), tuple(waitlisted), cls.requires_approval and bool(booked), False)
 
     async def cancel(self, parent: PersonRef, booking_public_id: str) -> BookingView:

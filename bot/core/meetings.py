@@ -28,6 +28,7 @@ from bot.core.clock import Clock
 from bot.core.keyed_locks import KeyedLocks
 from bot.core.messages import Message
 from bot.core.notify import tell
+from bot.metrics import Metrics
 from bot.storage.bookings import Bookings
 from bot.storage.cipher import SecretCipher
 from bot.storage.classes import Classes
@@ -62,8 +63,16 @@ class MeetingRef:
 
 class MeetingKeeper:
     def __init__(
-        self, database: Database, cipher: SecretCipher, zoom: ZoomClient | None, *, clock: Clock, public_url: str
+        self,
+        database: Database,
+        cipher: SecretCipher,
+        zoom: ZoomClient | None,
+        *,
+        clock: Clock,
+        public_url: str,
+        metrics: Metrics | None = None,
     ) -> None:
+        self._metrics = metrics
         self._database = database
         self._cipher = cipher
         self._zoom = zoom
@@ -276,4 +285,6 @@ class MeetingKeeper:
             await self.zoom.delete_meeting(await self.account_of_teacher(cls.teacher_id), duplicate.id)
             return MeetingRef(stored.meeting_id, stored.join_url, created=False)
         log.info("class %s has Zoom meeting %s", class_id, meeting.id)
+        if self._metrics is not None:
+            self._metrics.count("classbot_meetings_created_total")
         return stored

@@ -18,6 +18,7 @@ from bot.core.communities import CommunityRef
 from bot.core.identity import PersonRef
 from bot.core.messages import Message
 from bot.core.worker import Unretryable
+from bot.metrics import Metrics
 from bot.storage.classes import Classes
 from bot.storage.database import Database
 from bot.storage.jobs import enqueue, hurry_failed_with
@@ -60,9 +61,10 @@ async def tell(
 class Messenger:
     """Finds a person's (or a community's) platform and hands the message to that platform's front end."""
 
-    def __init__(self, database: Database, notifiers: Mapping[str, Notifier]) -> None:
+    def __init__(self, database: Database, notifiers: Mapping[str, Notifier], metrics: Metrics | None = None) -> None:
         self._database = database
         self._notifiers = notifiers
+        self._metrics = metrics
 
     async def send(self, person_id: int, message: Message) -> None:
         async with self._database.read() as session:
@@ -73,7 +75,13 @@ class Messenger:
         if notifier is None:
             raise Unretryable(f"no {person.platform} front end is configured to deliver this message")
         recipient = PersonRef(person.platform, person.platform_user_id, person.workspace_id, person.display_name)
-        await notifier.send_private(recipient, message)
+        try:
+            await notifier.send_private(recipient, message)
+        except Exception as refused:
+            if self._metrics is not None:
+                reason = type(refused).__name__
+                self._metrics.count("classbot_delivery_failures_total", platform=person.platform, reason=reason)
+            raise
 
     async def post(self, community_id: int, message: Message) -> None:
         async with self._database.read() as session:

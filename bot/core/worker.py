@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.core.clock import Clock
+from bot.metrics import Metrics
 from bot.storage.jobs import ClaimedJob, JobQueue
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,9 @@ class JobWorker:
         retry_delay: RetryPolicy | None = None,
         concurrency: int = 16,
         idle_poll_seconds: float = 1.0,
+        metrics: Metrics | None = None,
     ) -> None:
+        self._metrics = metrics
         self._queue = queue
         self._handlers: dict[str, JobHandler] = {}
         self._clock = clock
@@ -136,6 +139,10 @@ class JobWorker:
         now = self._clock()
         reason = f"{type(failure).__name__}: {failure}"
         delay = None if isinstance(failure, Unretryable) else self._delay_for(failure, job.attempts)
+        if self._metrics is not None:
+            self._metrics.count(
+                "classbot_job_failures_total", kind=job.kind, outcome="dead" if delay is None else "retry"
+            )
         if delay is None:
             log.error("job %s (%s) failed for good: %s", job.id, job.kind, reason, extra={"job_id": job.id})
             await self._queue.bury(job.id, reason, now)

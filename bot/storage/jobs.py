@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.database import Database
@@ -117,6 +117,13 @@ class JobQueue:
                 .where(Job.id == job_id)
                 .values(status="dead", locked_until=None, last_error=error[:2000], updated_at=now)
             )
+
+    async def backlog(self, now: datetime) -> tuple[int, float]:
+        """How many jobs are due now, and how many seconds the oldest of them has waited."""
+        async with self._database.read() as session:
+            due = (Job.status == "pending") & (Job.run_at <= now)
+            count, oldest = (await session.execute(select(func.count(), func.min(Job.run_at)).where(due))).one()
+        return int(count), max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
 
     async def next_due(self) -> datetime | None:
         """When the earliest pending job is due, so an idle worker sleeps just long enough."""

@@ -19,6 +19,7 @@ from typing import Literal
 
 import httpx
 
+from bot.metrics import Metrics
 from bot.zoom import payloads
 from bot.zoom.credentials import ZoomAccount, ZoomCredentials
 from bot.zoom.error_responses import MEETING_NOT_FOUND
@@ -56,9 +57,10 @@ class ZoomClient:
         limiter: ZoomRateLimiter,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         clock: Callable[[], datetime] = utc_now,
+        metrics: Metrics | None = None,
     ) -> None:
         self._transport = ZoomTransport(
-            http, api_url, credentials, retry=retry, limiter=limiter, sleep=sleep, clock=clock
+            http, api_url, credentials, retry=retry, limiter=limiter, sleep=sleep, clock=clock, metrics=metrics
         )
 
     # --- users ------------------------------------------------------------------------------------------

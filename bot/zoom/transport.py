@@ -37,6 +37,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from bot.metrics import Metrics
 from bot.zoom.credentials import ZoomAccount, ZoomCredentials
 from bot.zoom.error_responses import ZoomErrorAnswer, seconds_until_utc_midnight
 from bot.zoom.errors import ZoomRateLimited, ZoomReconnectNeeded, ZoomUnavailable
@@ -86,7 +87,9 @@ class ZoomTransport:
         limiter: ZoomRateLimiter,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         clock: Callable[[], datetime] = utc_now,
+        metrics: Metrics | None = None,
     ) -> None:
+        self._metrics = metrics
         self._http = http
         self._api_url = api_url.rstrip("/")
         self._credentials = credentials
@@ -128,9 +131,15 @@ class ZoomTransport:
                 logger.warning("Zoom %s failed: %s (attempt %d)", call.operation, why, failures)
                 raise ZoomUnavailable(f"{call.operation}: {why} after {failures} attempt(s)") from exc
 
+            if self._metrics is not None:
+                self._metrics.count(
+                    "classbot_zoom_calls_total", endpoint=call.operation, status=str(response.status_code)
+                )
             if response.is_success:
                 return response
             answer = ZoomErrorAnswer.read(response)
+            if self._metrics is not None:
+                self._metrics.count("classbot_zoom_errors_total", endpoint=call.operation, code=str(answer.code))
 
             if answer.missing_scopes or (answer.token_rejected and (account is None or refreshed)):
                 self._log_answer(call, answer, logging.WARNING)

@@ -9,6 +9,7 @@ and hands each update over exactly once.
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
@@ -20,6 +21,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -55,6 +57,7 @@ class TelegramFrontEnd:
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.notifier = TelegramNotifier(self.application.bot)
         self._components: Components | None = None
+        self._handling: dict[int, float] = {}
 
     def attach(self, components: Components) -> None:
         """Register the handlers over the core services (built after the notifier they need)."""
@@ -76,6 +79,9 @@ class TelegramFrontEnd:
             "forgetme": handlers.forget_me,
         }
         app = self.application
+        # Groups run in order for each update: -1 notes the start, 1000 (after every handler) the end.
+        app.add_handler(TypeHandler(Update, self._started), group=-1)
+        app.add_handler(TypeHandler(Update, self._finished), group=1000)
         for name, callback in commands.items():
             app.add_handler(CommandHandler(name, callback))
         app.add_handler(CallbackQueryHandler(handlers.press))
@@ -120,6 +126,17 @@ class TelegramFrontEnd:
             return False
         await self.application.update_queue.put(update)
         return True
+
+    async def _started(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if len(self._handling) < 10_000:  # an update that never finishes must not grow this forever
+            self._handling[update.update_id] = time.perf_counter()
+
+    async def _finished(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        started = self._handling.pop(update.update_id, None)
+        if started is not None and self._components is not None:
+            self._components.metrics.observe(
+                "classbot_update_seconds", time.perf_counter() - started, platform="telegram"
+            )
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("a Telegram update failed: %s", type(context.error).__name__, exc_info=context.error)
