@@ -12,6 +12,9 @@ class ProcessedEvents:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
+    async def seen(self, source: str, event_key: str) -> bool:
+        return await self._session.get(ProcessedEvent, (source, event_key)) is not None
+
     async def first_sight(self, source: str, event_key: str) -> bool:
         """Record the event; True only the first time it is seen (any process, any redelivery)."""
         statement = insert_or_ignore(

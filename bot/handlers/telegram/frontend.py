@@ -26,7 +26,7 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
-from bot.core.inbound import first_delivery
+from bot.core.inbound import already_handled, mark_handled
 from bot.handlers.telegram.buttons import Buttons
 from bot.handlers.telegram.commands import COMMANDS
 from bot.handlers.telegram.notifier import TelegramNotifier
@@ -119,12 +119,20 @@ class TelegramFrontEnd:
         await app.shutdown()
 
     async def feed(self, data: dict[str, Any]) -> bool:
-        """Queue a webhook update; False for a redelivery Telegram already gave us (any process)."""
+        """Handle a webhook update before answering; False for one already handled (by any process).
+
+        Telegram keeps an update until our answer confirms it. Answering only after the handlers ran means a
+        crash mid-way leaves the update with Telegram, which sends it again; it is recorded as handled only once
+        the handlers are done. (Handlers are idempotent where it matters: a booking is keyed by its update.)
+        """
         assert self._components is not None
+        database = self._components.database
         update = Update.de_json(data, self.application.bot)
-        if update is None or not await first_delivery(self._components.database, "telegram", str(update.update_id)):
+        key = str(update.update_id)
+        if await already_handled(database, "telegram", key):
             return False
-        await self.application.update_queue.put(update)
+        await self.application.process_update(update)
+        await mark_handled(database, "telegram", key)
         return True
 
     async def _started(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
