@@ -25,7 +25,9 @@ log = logging.getLogger(__name__)
 JobHandler = Callable[[dict[str, Any]], Awaitable[None]]
 RetryPolicy = Callable[[BaseException, int], float | None]
 
-_LEASE = timedelta(minutes=2)
+# A claimed job is this worker's for this long, renewed while it runs: a worker that dies (SIGKILL) gives its
+# jobs back within a lease, instead of holding them for the longest time a job could take.
+LEASE = timedelta(seconds=30)
 _MAX_UNEXPECTED_ATTEMPTS = 12
 
 
@@ -48,8 +50,10 @@ class JobWorker:
         concurrency: int = 16,
         idle_poll_seconds: float = 1.0,
         metrics: Metrics | None = None,
+        lease: timedelta = LEASE,
     ) -> None:
         self._metrics = metrics
+        self._lease = lease
         self._queue = queue
         self._handlers: dict[str, JobHandler] = {}
         self._clock = clock
@@ -59,7 +63,9 @@ class JobWorker:
         self._idle_poll = idle_poll_seconds
         self._wake = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
+        self._in_hand: set[int] = set()
         self._loop_task: asyncio.Task[None] | None = None
+        self._renewer: asyncio.Task[None] | None = None
 
     def register(self, kind: str, handler: JobHandler) -> None:
         """Name the handler for a job kind (once, while the composition root wires the process)."""
@@ -73,8 +79,13 @@ class JobWorker:
 
     def start(self) -> None:
         self._loop_task = asyncio.create_task(self._run(), name="job-worker")
+        self._renewer = asyncio.create_task(self._renew_leases(), name="job-leases")
 
     async def stop(self, grace_seconds: float = 5.0) -> None:
+        if self._renewer is not None:
+            self._renewer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._renewer
         if self._loop_task is not None:
             self._loop_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -87,7 +98,7 @@ class JobWorker:
 
     async def run_due_jobs(self) -> int:
         """Claim and run one batch to completion; returns how many ran. Tests and the loop both use it."""
-        jobs = await self._queue.claim(self._concurrency, _LEASE, self._clock())
+        jobs = await self._queue.claim(self._concurrency, self._lease, self._clock())
         await asyncio.gather(*(self._run_one(job) for job in jobs))
         return len(jobs)
 
@@ -97,7 +108,7 @@ class JobWorker:
             self._wake.clear()
             try:
                 free = self._concurrency - len(self._running)
-                jobs = await self._queue.claim(free, _LEASE, self._clock()) if free > 0 else []
+                jobs = await self._queue.claim(free, self._lease, self._clock()) if free > 0 else []
             except Exception:
                 log.exception("could not claim jobs; trying again shortly")
                 jobs = []
@@ -107,6 +118,14 @@ class JobWorker:
                 task.add_done_callback(self._finished)
             if not jobs:
                 await self._sleep_until_due()
+
+    async def _renew_leases(self) -> None:
+        while True:
+            await asyncio.sleep(self._lease.total_seconds() / 3)
+            try:
+                await self._queue.extend(sorted(self._in_hand), self._clock() + self._lease)
+            except Exception:
+                log.warning("could not renew job leases; trying again shortly", exc_info=True)
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
@@ -123,6 +142,13 @@ class JobWorker:
 
     async def _run_one(self, job: ClaimedJob) -> None:
         handler = self._handlers.get(job.kind)
+        self._in_hand.add(job.id)
+        try:
+            await self._run_claimed(job, handler)
+        finally:
+            self._in_hand.discard(job.id)
+
+    async def _run_claimed(self, job: ClaimedJob, handler: JobHandler | None) -> None:
         async with self._slots:
             try:
                 if handler is None:

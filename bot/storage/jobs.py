@@ -94,6 +94,15 @@ class JobQueue:
             )
             return [ClaimedJob(*row) for row in rows]
 
+    async def extend(self, job_ids: list[int], until: datetime) -> None:
+        """Keep the lease of jobs still running here, so no other worker takes them over."""
+        if not job_ids:
+            return
+        async with self._database.write() as session:
+            await session.execute(
+                update(Job).where(Job.id.in_(job_ids), Job.status == "running").values(locked_until=until)
+            )
+
     async def complete(self, job_id: int, now: datetime) -> None:
         """Mark the job done and drop its payload: a sent message's words (children's names) are not kept."""
         async with self._database.write() as session:

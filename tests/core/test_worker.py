@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.core.clock import utc_now
 from bot.core.worker import JobWorker, Unretryable, backoff_seconds
 from bot.storage.database import Database
 from bot.storage.jobs import JobQueue, enqueue
@@ -121,11 +122,11 @@ async def test_a_job_abandoned_by_a_dead_worker_is_claimed_again_after_its_lease
     clock = MovableClock()
     queue = JobQueue(database)
     await _enqueue(database, clock, {"n": 1})
-    [claimed] = await queue.claim(10, timedelta(minutes=2), clock())  # this worker then "dies"
+    [claimed] = await queue.claim(10, timedelta(seconds=30), clock())  # this worker then "dies"
 
-    assert await queue.claim(10, timedelta(minutes=2), clock()) == []
-    clock.advance(timedelta(minutes=2, seconds=1))
-    [again] = await queue.claim(10, timedelta(minutes=2), clock())
+    assert await queue.claim(10, timedelta(seconds=30), clock()) == []
+    clock.advance(timedelta(seconds=31))
+    [again] = await queue.claim(10, timedelta(seconds=30), clock())
     assert again.id == claimed.id
     assert again.attempts == 2
 
@@ -179,3 +180,38 @@ async def test_a_started_worker_picks_up_new_work_when_woken(database: Database)
         await asyncio.wait_for(done.wait(), timeout=5)
     finally:
         await worker.stop()
+
+
+async def test_a_long_job_keeps_its_lease_while_its_worker_lives(database: Database) -> None:
+    release = asyncio.Event()
+    runs = 0
+
+    async def slow(_payload: dict[str, Any]) -> None:
+        nonlocal runs
+        runs += 1
+        await release.wait()
+
+    lease = timedelta(milliseconds=300)
+    owner = JobWorker(JobQueue(database), clock=utc_now, lease=lease, idle_poll_seconds=0.05)
+    owner.register("work", slow)
+    await _enqueue(database, MovableClock(), {})
+    owner.start()
+    try:
+        await wait_until(lambda: _true_if(runs == 1), timeout=5, what="the job to start")
+        rival = JobQueue(database)
+        for _ in range(10):  # three leases long: the owner renews, the rival never gets the job
+            assert await rival.claim(10, lease, utc_now()) == []
+            await asyncio.sleep(0.1)
+        release.set()
+        await wait_until(lambda: _done(database), timeout=5, what="the job to finish")
+    finally:
+        await owner.stop()
+    assert runs == 1
+
+
+async def _true_if(value: bool) -> bool:
+    return value
+
+
+async def _done(database: Database) -> bool:
+    return [job.status for job in await _jobs(database)] == ["done"]

@@ -1,0 +1,55 @@
+"""A load balancer for tests: forwards each HTTP request to the next of several ClassBot processes."""
+
+from __future__ import annotations
+
+import itertools
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from tests.fakes.zoom.runner import ThreadedServer
+
+_HOP_BY_HOP = {"host", "content-length", "connection", "transfer-encoding", "keep-alive"}
+
+
+class RoundRobinProxy:
+    def __init__(self, targets: list[str]) -> None:
+        self.targets = targets
+        self._next = itertools.cycle(range(len(targets)))
+        self.forwarded = [0] * len(targets)
+        app = Starlette(routes=[Route("/{path:path}", self._forward, methods=["GET", "POST"])])
+        self._server = ThreadedServer(app, name="round-robin")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.port}"
+
+    def start(self) -> None:
+        self._server.start(self._server.bind())
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    async def _forward(self, request: Request) -> Response:
+        body = await request.body()
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_BY_HOP}
+        for _ in self.targets:  # a target that is down (restarting) passes the request to the next one
+            index = next(self._next)
+            try:
+                async with httpx.AsyncClient(timeout=60) as client:
+                    answer = await client.request(
+                        request.method,
+                        self.targets[index] + request.url.path,
+                        params=request.query_params,
+                        content=body,
+                        headers=headers,
+                    )
+            except httpx.TransportError:
+                continue
+            self.forwarded[index] += 1
+            kept = {k: v for k, v in answer.headers.items() if k.lower() not in _HOP_BY_HOP | {"content-encoding"}}
+            return Response(answer.content, status_code=answer.status_code, headers=kept)
+        return Response("no ClassBot process answered", status_code=502)

@@ -1,0 +1,38 @@
+"""Nothing lost, nothing doubled, nothing leaked: the soak under faults, under crashes, and on two processes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.reliability.soak import Soak, SoakPlan, SoakReport
+
+pytestmark = pytest.mark.slow
+
+
+def _assert_sound(report: SoakReport) -> None:
+    print("\n" + report.table())  # the summary the README's reliability section quotes
+    assert report.bookings > 0
+    assert report.confirmed_to_parents > 0
+    assert report.lost == 0
+    assert report.overbooked == 0
+    assert report.duplicate_meetings == 0
+    assert report.duplicate_links == 0
+    assert report.missing_links == 0
+    assert report.leaks == []
+    assert report.stuck_jobs == 0
+
+
+async def test_a_soak_with_zoom_and_telegram_faults_loses_and_leaks_nothing(tmp_path: Path, sqlite_url: str) -> None:
+    _assert_sound(await Soak(tmp_path, sqlite_url, SoakPlan.chosen()).run())
+
+
+async def test_a_soak_with_the_process_killed_five_times_loses_nothing(tmp_path: Path, sqlite_url: str) -> None:
+    report = await Soak(tmp_path, sqlite_url, SoakPlan.chosen(kills=5)).run()
+    assert report.kills == 5
+    _assert_sound(report)
+
+
+async def test_two_processes_on_one_postgres_behind_one_webhook_stay_exact(tmp_path: Path, postgres_url: str) -> None:
+    _assert_sound(await Soak(tmp_path, postgres_url, SoakPlan.chosen(processes=2, kills=2)).run())
