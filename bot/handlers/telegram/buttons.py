@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
-from telegram import InputFile, Update
+from telegram import CallbackQuery, InputFile, Update
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.core.delivery import card_text, local_time
@@ -27,6 +29,14 @@ log = logging.getLogger(__name__)
 
 # Buttons whose value is a class's or a booking's public id; the others carry a short choice.
 _ID_KINDS = {"book", "approve", "decline", "cb", "link", "ics", "roster", "start", "msg", "move", "cc", "ccy", "unpub"}
+
+
+async def _answer(query: CallbackQuery, text: str | None = None, **options: Any) -> None:
+    """Stop the button's spinner. A press that waited too long (Telegram forgets it after a while) is still done."""
+    try:
+        await query.answer(text, **options)
+    except BadRequest as refused:
+        log.info("a button press could not be answered (%s); doing what it asked anyway", refused.message)
 
 
 def _well_formed(kind: str, value: str) -> bool:
@@ -48,12 +58,12 @@ class Buttons(Flows, Commands):
         kind, _, value = (query.data or "").partition(":")
         handler = self._routes().get(kind)
         if handler is None or not _well_formed(kind, value):
-            await query.answer("This button is no longer valid.", show_alert=True)
+            await _answer(query, "This button is no longer valid.", show_alert=True)
             return
         if kind == "book" and in_group(update):  # booking happens in the private chat, opened by this link
-            await query.answer(url=self.link(context, f"b_{value}"))
+            await _answer(query, url=self.link(context, f"b_{value}"))
             return
-        await query.answer()
+        await _answer(query)
         await self._run(update, context, handler, value)
 
     @answers_refusals
