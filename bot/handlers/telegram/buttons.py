@@ -22,7 +22,7 @@ from bot.core.ids import looks_like_public_id
 from bot.core.messages import Button
 from bot.handlers.telegram.base import answers_refusals, community_of, in_group, person_of
 from bot.handlers.telegram.commands import Commands
-from bot.handlers.telegram.flows import CHILD, MESSAGE_PARENTS, MOVE, NEW_CLASS, Flows, restore
+from bot.handlers.telegram.flows import CHILD, CHILD_ANSWERED, MESSAGE_PARENTS, MOVE, NEW_CLASS, Flows, restore
 from bot.handlers.telegram.render import html
 
 log = logging.getLogger(__name__)
@@ -103,10 +103,17 @@ class Buttons(Flows, Commands):
                 await self.say(update, "I didn't get that. /help lists what I can do.")
             return
         answer = message.text or ""
-        if state.flow == NEW_CLASS:
+        request_key = f"tg:msg:{chat.id}:{message.message_id}"
+        if state.flow == CHILD_ANSWERED:
+            if state.data.get("request") == request_key:  # the same message again: answer it again
+                await self.child_answer(update, answer, state.data, request_key)
+            else:
+                await self.conversations.clear(str(chat.id), person.user_id)
+                await self.say(update, "I didn't get that. /help lists what I can do.")
+        elif state.flow == NEW_CLASS:
             await self.new_class_answer(update, context, answer, restore(state.data))
         elif state.flow == CHILD:
-            await self.child_answer(update, answer, state.data, f"tg:msg:{chat.id}:{message.message_id}")
+            await self.child_answer(update, answer, state.data, request_key)
         elif state.flow == MESSAGE_PARENTS:
             await self.message_parents_answer(update, answer, state.data)
         elif state.flow == MOVE:
@@ -126,10 +133,14 @@ class Buttons(Flows, Commands):
         assert chat is not None
         assert query is not None
         state = await self.conversations.get(str(chat.id), person_of(update).user_id)
+        request_key = f"tg:cb:{query.id}"
+        if state and state.flow == CHILD_ANSWERED and state.data.get("request") == request_key:
+            await self.child_answer(update, state.data["names"], state.data, request_key)  # delivered again
+            return
         names = state.data.get("names", []) if state and state.flow == CHILD else []
         if state is None or not index.isdigit() or int(index) >= len(names):
             raise NotAllowed("That question was already answered: tap Book again to book another seat.")
-        await self.child_answer(update, names[int(index)], state.data, f"tg:cb:{query.id}")
+        await self.child_answer(update, names[int(index)], state.data, request_key)
 
     async def _cancel_booking(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
         booking = await self.core.bookings.cancel(person_of(update), booking_id)

@@ -34,6 +34,7 @@ from bot.handlers.telegram.base import TelegramBase, answers_refusals, community
 
 NEW_CLASS = "newclass"
 CHILD = "child"
+CHILD_ANSWERED = "child_answered"
 MESSAGE_PARENTS = "msg"
 MOVE = "move"
 
@@ -145,7 +146,10 @@ class Flows(TelegramBase):
         person = person_of(update)
         names = parse_child_names(names_text)
         outcome = await self.core.bookings.book(person, data["class"], names, request_key)
-        await self.conversations.clear(str(chat.id), person.user_id)
+        # Not cleared but marked answered: if Telegram delivers this same message again (we crashed before
+        # replying), the booking is looked up by its request key and the answer given again.
+        answered = {"class": data["class"], "request": request_key, "names": names_text}
+        await self.conversations.put(str(chat.id), person.user_id, CHILD_ANSWERED, answered)
         await self.say(update, describe_outcome(outcome))
 
     # --- teachers: message parents, move a class --------------------------------------------------------
