@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import distinct, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.dialect import insert_or_ignore
-from bot.storage.models import Community, CommunityPublisher, Publication
+from bot.storage.models import Attendance, Booking, Community, CommunityPublisher, Publication
 
 
 class Communities:
@@ -78,3 +78,23 @@ class Communities:
             .values(unpublished_at=now)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def activity(self, community_id: int, since: datetime) -> tuple[int, int, int]:
+        """Classes published since ``since``, their bookings, and bookings with attendance."""
+        published = select(Publication.class_id).where(
+            Publication.community_id == community_id, Publication.published_at >= since
+        )
+        classes = (await self._session.execute(select(func.count()).select_from(published.subquery()))).scalar_one()
+        bookings = (
+            await self._session.execute(
+                select(func.count()).where(Booking.class_id.in_(published), Booking.status == "confirmed")
+            )
+        ).scalar_one()
+        attended = (
+            await self._session.execute(
+                select(func.count(distinct(Attendance.booking_id))).where(
+                    Attendance.booking_id.in_(select(Booking.id).where(Booking.class_id.in_(published)))
+                )
+            )
+        ).scalar_one()
+        return int(classes), int(bookings), int(attended)

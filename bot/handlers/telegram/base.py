@@ -16,6 +16,7 @@ from bot.core.conversations import Conversations
 from bot.core.errors import CoreError
 from bot.core.identity import PersonRef
 from bot.core.messages import Button
+from bot.core.reports import Reports
 from bot.handlers.telegram.render import deep_link, html, keyboard, truncate
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ class TelegramBase:
         self.core = components
         self.conversations = Conversations(components.database, clock=components.clock, platform=PLATFORM)
         self.privacy = components.privacy
+        self.reports = Reports(components.database, components.classes, clock=components.clock)
 
     def link(self, context: ContextTypes.DEFAULT_TYPE, payload: str) -> str:
         return deep_link(context.bot.username, payload)

@@ -28,7 +28,22 @@ from bot.handlers.telegram.render import html
 log = logging.getLogger(__name__)
 
 # Buttons whose value is a class's or a booking's public id; the others carry a short choice.
-_ID_KINDS = {"book", "approve", "decline", "cb", "link", "ics", "roster", "start", "msg", "move", "cc", "ccy", "unpub"}
+_ID_KINDS = {
+    "book",
+    "approve",
+    "decline",
+    "cb",
+    "link",
+    "ics",
+    "roster",
+    "start",
+    "msg",
+    "move",
+    "cc",
+    "ccy",
+    "unpub",
+    "csv",
+}
 
 
 async def _answer(query: CallbackQuery, text: str | None = None, **options: Any) -> None:
@@ -89,6 +104,7 @@ class Buttons(Flows, Commands):
             "policy": self._policy,
             "unpub": self._unpublish,
             "forget": self._forget,
+            "csv": self._roster_csv,
         }
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -197,6 +213,7 @@ class Buttons(Flows, Commands):
             lines.append("No bookings yet.")
         if roster.waiting:
             lines.append("Waitlist: " + ", ".join(roster.waiting))
+        buttons.append(Button("Roster as a spreadsheet (.csv)", action=f"csv:{class_id}"))
         await self.say(update, "\n".join(lines), buttons)
 
     async def _start_link(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
@@ -269,3 +286,11 @@ class Buttons(Flows, Commands):
             f"Done: {forgotten.bookings_cancelled} booking(s) and {forgotten.classes_cancelled} class(es) cancelled, "
             f"{'Zoom disconnected, ' if forgotten.zoom_disconnected else ''}and everything about you deleted.",
         )
+
+    async def _roster_csv(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
+        if in_group(update):
+            raise NotAllowed("Rosters are only sent in our private chat.")
+        name, body = await self.reports.roster_csv(person_of(update), class_id)
+        chat = update.effective_chat
+        assert chat is not None
+        await chat.send_document(InputFile(body, filename=name), caption="The roster, for a spreadsheet.")

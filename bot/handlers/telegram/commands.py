@@ -30,6 +30,7 @@ COMMANDS = [
     BotCommand("setup", "Set ClassBot up in this group (admins)"),
     BotCommand("cancel", "Leave what you are doing"),
     BotCommand("forgetme", "Delete everything ClassBot keeps about you"),
+    BotCommand("stats", "This group's last 30 days (admins)"),
 ]
 
 HELP = (
@@ -210,6 +211,21 @@ class Commands(TelegramBase):
                     Button("Add to calendar (.ics)", action=f"ics:{booking.public_id}"),
                 ]
             await self.say(update, text, buttons)
+
+    @answers_refusals
+    async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat = update.effective_chat
+        assert chat is not None
+        if not in_group(update):
+            await self.say(update, "Send /stats inside the group.")
+            return
+        admin = await self.is_admin(update, context)
+        numbers = await self.reports.community_stats(community_of(chat), admin_verified=admin)
+        await self.say(
+            update,
+            f"Last 30 days here: {numbers.classes} class(es) announced, {numbers.bookings} booking(s), "
+            f"{numbers.attended} attended ({numbers.attendance_rate:.0%}).",
+        )
 
     @answers_refusals
     async def forget_me(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -77,6 +77,7 @@ class TelegramFrontEnd:
             "setup": handlers.setup,
             "approve": handlers.approve,
             "forgetme": handlers.forget_me,
+            "stats": handlers.stats,
         }
         app = self.application
         # Groups run in order for each update: -1 notes the start, 1000 (after every handler) the end.
