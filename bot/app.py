@@ -26,6 +26,7 @@ from bot.core.privacy import PrivacyService
 from bot.core.worker import JobWorker, backoff_seconds
 from bot.core.zoom_events import ZOOM_EVENT_JOB, ZoomEvents
 from bot.core.zoom_reactions import ZoomReactions
+from bot.handlers.slack.frontend import SlackFrontEnd
 from bot.handlers.telegram.frontend import TelegramFrontEnd
 from bot.metrics import Metrics
 from bot.storage.cipher import SecretCipher, load_keys
@@ -80,6 +81,7 @@ class Components:
     communities: CommunityService
     privacy: PrivacyService
     telegram: TelegramFrontEnd | None
+    slack: SlackFrontEnd | None
 
 
 @asynccontextmanager
@@ -113,7 +115,12 @@ async def build_components(
         if zoom is not None:
             zoom_events.on("app_deauthorized", lambda event: zoom.connect.deauthorized(event.zoom_user_id or ""))
         telegram = TelegramFrontEnd(settings) if settings.telegram_configured else None
-        front_ends: dict[str, Notifier] = {"telegram": telegram.notifier} if telegram else {}
+        slack = SlackFrontEnd(settings, database) if settings.slack_configured else None
+        front_ends: dict[str, Notifier] = {}
+        if telegram is not None:
+            front_ends["telegram"] = telegram.notifier
+        if slack is not None:
+            front_ends["slack"] = slack.notifier
         messenger = Messenger(database, {**front_ends, **(notifiers or {})}, metrics)
         meetings = MeetingKeeper(
             database,
@@ -150,11 +157,16 @@ async def build_components(
             communities=CommunityService(database, clock=clock),
             privacy=PrivacyService(database, bookings, classes, meetings, zoom.connect if zoom else None),
             telegram=telegram,
+            slack=slack,
         )
         if telegram is not None:
             telegram.attach(components)
             await telegram.start()
             stack.push_async_callback(telegram.stop)  # stopped first: no new updates while the rest closes
+        if slack is not None:
+            slack.attach(components)
+            await slack.start()
+            stack.push_async_callback(slack.stop)  # stopped first too: no new deliveries, work in flight drains
         yield components
 
 

@@ -10,6 +10,7 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.handlers.slack.installations import store_tables
 from bot.storage.models import Base, UTCDateTime
 
 config = context.config
@@ -25,7 +26,8 @@ def _render_item(type_: str, item: Any, autogen_context: AutogenContext) -> str 
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        # slack-sdk's Slack installation and state stores own their tables (migration 0003), beside our models.
+        target_metadata=[Base.metadata, store_tables()],
         render_as_batch=True,  # SQLite alters tables by copying them; batch mode writes that for us
         compare_type=True,
         render_item=_render_item,

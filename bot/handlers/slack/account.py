@@ -1,0 +1,34 @@
+"""A teacher's Zoom account from Slack: the connect link (by direct message only) and disconnecting.
+
+Both are reached from ``/classbot connect|disconnect`` and from the Home tab's buttons; the listener has already
+acknowledged, because disconnecting revokes the grant at Zoom, which may take its time.
+"""
+
+from __future__ import annotations
+
+from slack_bolt.kwargs_injection.async_args import AsyncArgs
+
+from bot.core.messages import Button
+from bot.handlers.slack.base import SlackBase, person_of
+
+
+class ZoomAccount(SlackBase):
+    async def send_connect_link(self, args: AsyncArgs) -> None:
+        zoom = self.core.zoom
+        if zoom is None:
+            await self.answer(args, "This ClassBot has no Zoom app configured; ask its operator.")
+            return
+        link = await zoom.connect.begin(person_of(args))
+        await self.dm(
+            args,
+            f"Connect your Zoom account: the link works once, for {link.expires_minutes} minutes.",
+            [Button("Connect Zoom", url=link.url)],
+        )
+
+    async def disconnect(self, args: AsyncArgs) -> None:
+        zoom = self.core.zoom
+        if zoom is None or not await zoom.connect.disconnect(person_of(args)):
+            await self.answer(args, "No Zoom account is connected.")
+        else:
+            await self.dm(args, "Your Zoom account is disconnected, and ClassBot's access to it was revoked.")
+        await self.refresh_home(args)

@@ -1,0 +1,158 @@
+"""Button presses, in channel announcements, lists, direct messages, the Home tab and the roster.
+
+A button's ``action_id`` is ``kind:opaque-id``; nothing in it is trusted. Each press is acknowledged at once,
+then handed to a core use case that checks the presser against the class or booking (only its teacher, only its
+parent, only a workspace admin). Book opens the "who is the seat for?" form straight away, while the press's
+trigger_id is fresh. Start and join links go to the presser by direct message, wherever they pressed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from slack_bolt.kwargs_injection.async_args import AsyncArgs
+
+from bot.core.delivery import local_time
+from bot.core.errors import Conflict, NotAllowed
+from bot.core.ids import looks_like_public_id
+from bot.core.messages import Button
+from bot.handlers.slack.account import ZoomAccount
+from bot.handlers.slack.base import answers_refusals, channel_of, community, is_workspace_admin, person_of
+from bot.handlers.slack.blocks import Block, actions, button, card, escape, section
+from bot.handlers.slack.modal import booking_view
+
+log = logging.getLogger(__name__)
+
+Route = Callable[[AsyncArgs, str], Awaitable[None]]
+_ZOOM_KINDS = frozenset({"connect", "disconnect"})
+
+
+class Actions(ZoomAccount):
+    async def press(self, args: AsyncArgs) -> None:
+        action_id = str((args.action or {}).get("action_id") or "")
+        kind, _, value = action_id.partition(":")
+        route = self._routes().get(kind)
+        await args.ack()
+        if route is None:
+            return  # a link button (Slack reports its clicks too) or something retired: nothing to do
+        if not await self.first_time(args):
+            return
+        await self._run(args, route, kind, value)
+
+    @answers_refusals
+    async def _run(self, args: AsyncArgs, route: Route, kind: str, value: str) -> None:
+        if kind not in _ZOOM_KINDS and not looks_like_public_id(value):
+            raise NotAllowed("This button is no longer valid.")
+        await route(args, value)
+
+    def _routes(self) -> dict[str, Route]:
+        return {
+            "book": self._book,
+            "roster": self._roster,
+            "start": self._start_link,
+            "cc": self._cancel_class,
+            "cb": self._cancel_booking,
+            "link": self._join_link,
+            "approve": self._approve,
+            "decline": self._decline,
+            "unpub": self._unpublish,
+            "connect": self._connect,
+            "disconnect": self._disconnect,
+        }
+
+    # --- parents -----------------------------------------------------------------------------------------------
+
+    async def _book(self, args: AsyncArgs, class_id: str) -> None:
+        view = await self.core.classes.view(class_id)
+        if view.status != "scheduled":
+            raise Conflict(f"“{view.title}” was cancelled, so it cannot be booked.")
+        remembered = await self.core.bookings.remembered_children(person_of(args))
+        await self._open(args, booking_view(view, remembered))
+
+    async def _cancel_booking(self, args: AsyncArgs, booking_id: str) -> None:
+        booking = await self.core.bookings.cancel(person_of(args), booking_id)
+        await self.answer(args, f"Cancelled: {booking.child_name} in “{booking.class_title}”. The seat is free again.")
+        await self.refresh_home(args)
+
+    async def _join_link(self, args: AsyncArgs, booking_id: str) -> None:
+        url = await self.core.bookings.join_link(person_of(args), booking_id)
+        await self.dm(args, "Your Zoom link (it is yours: please don't share it).", [Button("Join on Zoom", url=url)])
+
+    # --- teachers ----------------------------------------------------------------------------------------------
+
+    async def _roster(self, args: AsyncArgs, class_id: str) -> None:
+        roster = await self.core.classes.roster(person_of(args), class_id)
+        blocks: list[Block] = [section(card(roster.cls))]
+        for line in roster.lines:
+            attended = f", attended {line.sessions_attended}" if line.sessions_attended else ""
+            waiting = " _(waiting for your approval)_" if line.status == "pending_approval" else ""
+            text = f"• *{escape(line.child_name)}* (parent: {escape(line.parent_name)}){waiting}{attended}"
+            blocks.append(section(text))
+            if line.status == "pending_approval":
+                blocks += actions(
+                    [
+                        button(f"Approve {line.child_name}", f"approve:{line.booking_public_id}", style="primary"),
+                        button(f"Decline {line.child_name}", f"decline:{line.booking_public_id}"),
+                    ]
+                )
+        if not roster.lines:
+            blocks.append(section("No bookings yet."))
+        if roster.waiting:
+            blocks.append(section("Waitlist: " + escape(", ".join(roster.waiting))))
+        await self._open(args, {"type": "modal", "title": _title("Roster"), "blocks": blocks[:100]})
+
+    async def _start_link(self, args: AsyncArgs, class_id: str) -> None:
+        url = await self.core.classes.start_link(person_of(args), class_id)
+        view = await self.core.classes.view(class_id)
+        await self.dm(
+            args,
+            f"Start “{view.title}” ({local_time(view.next_start, view.timezone)}). This link logs you in as the "
+            "host for about two hours: never share it.",
+            [Button("Start on Zoom", url=url)],
+        )
+
+    async def _cancel_class(self, args: AsyncArgs, class_id: str) -> None:
+        view = await self.core.classes.cancel(person_of(args), class_id)
+        await self.answer(args, f"“{view.title}” is cancelled; the parents were told.")
+        await self.refresh_home(args)
+
+    async def _approve(self, args: AsyncArgs, booking_id: str) -> None:
+        booking = await self.core.bookings.decide(person_of(args), booking_id, approve=True)
+        await self.answer(args, f"Approved: {booking.child_name} is in “{booking.class_title}”.")
+        await self.refresh_home(args)
+
+    async def _decline(self, args: AsyncArgs, booking_id: str) -> None:
+        booking = await self.core.bookings.decide(person_of(args), booking_id, approve=False)
+        await self.answer(args, f"Declined: {booking.child_name}; the parent was told.")
+        await self.refresh_home(args)
+
+    # --- admins, and the Home tab's Zoom buttons ---------------------------------------------------------------
+
+    async def _unpublish(self, args: AsyncArgs, class_id: str) -> None:
+        channel = channel_of(args)
+        if channel is None:
+            raise NotAllowed("Classes are taken down from inside their channel.")
+        person = person_of(args)
+        admin = await is_workspace_admin(args.client, person.user_id)
+        taken = await self.core.communities.unpublish(person, class_id, community(args, channel), admin_verified=admin)
+        await self.answer(args, "Taken down: it is no longer listed here." if taken else "It was not listed here.")
+
+    async def _connect(self, args: AsyncArgs, _value: str) -> None:
+        await self.send_connect_link(args)
+
+    async def _disconnect(self, args: AsyncArgs, _value: str) -> None:
+        await self.disconnect(args)
+
+    async def _open(self, args: AsyncArgs, view: dict[str, object]) -> None:
+        """Open ``view`` as a modal (stacked when the press came from one)."""
+        trigger = str(args.body.get("trigger_id", ""))
+        container = args.body.get("container") or {}
+        if container.get("type") == "view" and (args.body.get("view") or {}).get("type") == "modal":
+            await args.client.views_push(trigger_id=trigger, view=view)
+        else:
+            await args.client.views_open(trigger_id=trigger, view=view)
+
+
+def _title(text: str) -> dict[str, str]:
+    return {"type": "plain_text", "text": text}

@@ -1,0 +1,142 @@
+"""What every Slack listener shares: who acts and where, answering privately, core refusals, and doing each
+delivery's work once.
+
+Bolt hands each listener one ``AsyncArgs``. A listener acknowledges first (Slack waits 3 seconds at most) and
+then works; Bolt returns the acknowledgement to Slack at once and lets the work go on. Slack retries events it
+thinks were lost, and a proxy may repeat any request: ``first_time`` records each delivery (an event by its
+``event_id``, a command or interaction by its ``trigger_id``, which every delivery gets anew and a repeat keeps)
+in the database shared by every process, so the work happens once.
+
+Answers that carry a link always go by direct message. Other answers go where the person acted: as an ephemeral
+reply through the ``response_url`` when there is one (a command, a message button), else by direct message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from functools import wraps
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.kwargs_injection.async_args import AsyncArgs
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.core.communities import CommunityRef
+from bot.core.errors import CoreError
+from bot.core.identity import PersonRef
+from bot.core.inbound import first_delivery
+from bot.core.messages import Button, Message
+from bot.handlers.slack.blocks import MAX_SECTION, message_blocks, plain, text_sections
+from bot.handlers.slack.home import HomeTab
+
+if TYPE_CHECKING:
+    from bot.app import Components
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+SORRY = "Sorry, something went wrong. Please try again in a moment."
+Listener = Callable[[AsyncArgs], Awaitable[None]]
+
+
+def person_of(args: AsyncArgs) -> PersonRef:
+    """The person who acted, in the workspace where the app answers them."""
+    body = args.body
+    user = body.get("user")
+    if isinstance(user, Mapping):
+        user_id, name = str(user.get("id", "")), str(user.get("username") or user.get("name") or "")
+    else:
+        event = body.get("event") or {}
+        user_id = str(body.get("user_id") or event.get("user") or args.context.user_id or "")
+        name = str(body.get("user_name") or "")
+    return PersonRef(PLATFORM, user_id, args.context.team_id or "", name[:200])
+
+
+def channel_of(args: AsyncArgs) -> str | None:
+    """The conversation where the person acted, if it is a channel (not a DM with the app, not the Home tab)."""
+    channel = args.context.channel_id or ""
+    return channel if channel[:1] in ("C", "G") else None
+
+
+def community(args: AsyncArgs, channel_id: str, title: str = "") -> CommunityRef:
+    return CommunityRef(PLATFORM, channel_id, args.context.team_id or "", title[:200])
+
+
+def delivery_key(body: Mapping[str, Any]) -> str | None:
+    """What stays the same when Slack (or anything between) delivers the same request again."""
+    if body.get("event_id"):
+        return f"event:{body['event_id']}"
+    if body.get("trigger_id"):
+        return f"trigger:{body['trigger_id']}"
+    return None
+
+
+async def is_workspace_admin(client: AsyncWebClient, user_id: str) -> bool:
+    """Slack's word, never the request's: an admin or owner of the workspace, as users.info says now."""
+    found = await client.users_info(user=user_id)
+    user = found.get("user") or {}
+    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+
+
+class SlackBase:
+    """Holds the core services and the Home tab; subclasses add listeners for one concern each."""
+
+    def __init__(self, components: Components, home: HomeTab) -> None:
+        self.core = components
+        self.home = home
+
+    async def first_time(self, args: AsyncArgs) -> bool:
+        key = delivery_key(args.body)
+        return key is None or await first_delivery(self.core.database, PLATFORM, key)
+
+    async def dm(self, args: AsyncArgs, text: str, buttons: list[Button] | None = None) -> None:
+        """A direct message to the person who acted (the only way a link is ever sent)."""
+        notice, blocks = message_blocks(Message(text, tuple(buttons or ())))
+        await args.client.chat_postMessage(
+            channel=person_of(args).user_id, text=notice, blocks=blocks, unfurl_links=False, unfurl_media=False
+        )
+
+    async def dm_formatted(self, args: AsyncArgs, mrkdwn: str) -> None:
+        """A direct message already in Slack's markup (whatever a person typed in it escaped by the caller)."""
+        await args.client.chat_postMessage(
+            channel=person_of(args).user_id, text=mrkdwn[:MAX_SECTION], blocks=text_sections(mrkdwn)
+        )
+
+    async def answer(self, args: AsyncArgs, text: str) -> None:
+        """Tell the person who acted, where they acted (never with a link: see ``dm``)."""
+        mrkdwn = plain(text)
+        notice, blocks = mrkdwn[:MAX_SECTION], text_sections(mrkdwn)
+        if args.body.get("response_url"):
+            await args.respond(text=notice, blocks=blocks, response_type="ephemeral", replace_original=False)
+        else:
+            await args.client.chat_postMessage(channel=person_of(args).user_id, text=notice, blocks=blocks)
+
+    async def refresh_home(self, args: AsyncArgs) -> None:
+        await self.home.refresh_quietly(person_of(args))
+
+
+def answers_refusals(listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    """After the ack: a core refusal is told to the person; any other failure is logged and met with an apology."""
+
+    @wraps(listener)
+    async def guarded(self: SlackBase, args: AsyncArgs, *rest: Any) -> None:
+        try:
+            await listener(self, args, *rest)
+        except CoreError as refusal:
+            await _tell(self, args, refusal.message)
+        except SlackApiError as refused:
+            log.warning("Slack refused a call: %s", refused.response.get("error"))
+            await _tell(self, args, SORRY)
+        except Exception:
+            log.exception("a Slack listener failed")
+            await _tell(self, args, SORRY)
+
+    return guarded
+
+
+async def _tell(base: SlackBase, args: AsyncArgs, text: str) -> None:
+    try:
+        await base.answer(args, text)
+    except Exception:  # the person cannot be reached now; the failure is logged already
+        log.warning("could not tell a Slack user about a refusal or failure", exc_info=True)

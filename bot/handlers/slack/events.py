@@ -1,0 +1,41 @@
+"""Events the app subscribes to: a person opening the Home tab, and the bot joining a channel.
+
+Bolt acknowledges events before the listener runs. Slack retries an event it believes was lost (same
+``event_id``), so each listener first makes sure this is the event's first delivery.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt.kwargs_injection.async_args import AsyncArgs
+from slack_sdk.errors import SlackApiError
+
+from bot.core.notify import reachable_again
+from bot.handlers.slack.base import SlackBase, person_of
+from bot.handlers.slack.blocks import COMMAND
+
+log = logging.getLogger(__name__)
+
+
+class Events(SlackBase):
+    async def home_opened(self, args: AsyncArgs) -> None:
+        if (args.event or {}).get("tab") != "home" or not await self.first_time(args):
+            return
+        await self.home.refresh_quietly(person_of(args))
+
+    async def member_joined(self, args: AsyncArgs) -> None:
+        event = args.event or {}
+        if event.get("user") != args.context.bot_user_id or not await self.first_time(args):
+            return  # somebody else joined: nothing for ClassBot to say
+        await reachable_again(self.core.database, self.core.clock())  # announcements that waited for the invite
+        try:
+            await args.client.chat_postMessage(channel=str(event.get("channel") or ""), text=_GREETING)
+        except SlackApiError as refused:
+            log.warning("could not greet a channel: %s", refused.response.get("error"))
+
+
+_GREETING = (
+    "Hello! I'm ClassBot: I announce kids' classes here, and parents book them with a button. "
+    f"A workspace admin runs `{COMMAND} setup` in this channel to start; `{COMMAND} help` says more."
+)

@@ -1,0 +1,88 @@
+"""ClassBot's App Home tab: the person's Zoom connection, the classes they teach and the seats they booked.
+
+The tab is published (``views.publish``) when the person opens it and again after every change that concerns
+them: their own actions, and every direct message the core sends them (a new booking, a cancelled class, a
+connected Zoom account). A person's refreshes run one at a time in this process, so an older picture never
+replaces a newer one. The tab holds no links: start and join links are sent by direct message on request.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from bot.core.identity import PersonRef
+from bot.core.keyed_locks import KeyedLocks
+from bot.handlers.slack.blocks import COMMAND, Block, actions, button, context, header, parent_booking, section
+from bot.handlers.slack.blocks import teacher_class as teacher_class_blocks
+from bot.handlers.slack.installations import Workspaces
+
+if TYPE_CHECKING:
+    from bot.app import Components
+    from bot.core.views import BookingView, ClassView
+
+log = logging.getLogger(__name__)
+
+# A Home tab holds at most 100 blocks: two per class or booking, and a few headers.
+_MOST_SHOWN = 20
+
+
+class HomeTab:
+    def __init__(self, components: Components, workspaces: Workspaces) -> None:
+        self._core = components
+        self._workspaces = workspaces
+        self._locks = KeyedLocks()
+
+    async def refresh(self, person: PersonRef) -> None:
+        async with self._locks.hold((person.workspace_id, person.user_id)):
+            view = await self.view_for(person)
+            client = await self._workspaces.client_for(person.workspace_id)
+            await client.views_publish(user_id=person.user_id, view=view)
+
+    async def refresh_quietly(self, person: PersonRef) -> None:
+        """Refresh, logging (not raising) a failure: the change itself already happened."""
+        try:
+            await self.refresh(person)
+        except Exception:
+            log.warning("could not refresh a Slack Home tab", exc_info=True)
+
+    async def view_for(self, person: PersonRef) -> dict[str, Any]:
+        core = self._core
+        zoom = await core.zoom.connect.status(person) if core.zoom is not None else None
+        classes = await core.classes.for_teacher(person)
+        bookings = await core.bookings.for_parent(person)
+        blocks = [header("ClassBot"), *_zoom_blocks(zoom, core.zoom is not None)]
+        blocks += [header("Your classes"), *_classes_blocks(classes)]
+        blocks += [header("Your bookings"), *_bookings_blocks(bookings)]
+        blocks.append(context(f"`{COMMAND} help` lists everything ClassBot does. Links come by direct message."))
+        return {"type": "home", "blocks": blocks}
+
+
+def _zoom_blocks(status: str | None, configured: bool) -> list[Block]:
+    if not configured:
+        return [section("Zoom is not set up for this ClassBot yet: ask its operator.")]
+    if status == "active":
+        disconnect = button("Disconnect Zoom", "disconnect:zoom", confirm="Disconnect your Zoom account from ClassBot?")
+        return [section(":white_check_mark: Your Zoom account is connected."), *actions([disconnect])]
+    text = "Connect your Zoom account so that your classes get their Zoom meetings and parents their links."
+    if status == "reconnect_needed":
+        text = ":warning: Your Zoom connection stopped working: connect it again. Waiting links then go out."
+    return [section(text), *actions([button("Connect Zoom", "connect:zoom", style="primary")])]
+
+
+def _classes_blocks(classes: list[ClassView]) -> list[Block]:
+    if not classes:
+        return [section(f"You teach no upcoming class. `{COMMAND} new` creates one.")]
+    blocks = [block for view in classes[:_MOST_SHOWN] for block in teacher_class_blocks(view)]
+    if len(classes) > _MOST_SHOWN:
+        blocks.append(context(f"And {len(classes) - _MOST_SHOWN} more later on."))
+    return blocks
+
+
+def _bookings_blocks(bookings: list[BookingView]) -> list[Block]:
+    if not bookings:
+        return [section(f"No upcoming bookings. `{COMMAND} classes` lists the classes you can book.")]
+    blocks = [block for booking in bookings[:_MOST_SHOWN] for block in parent_booking(booking)]
+    if len(bookings) > _MOST_SHOWN:
+        blocks.append(context(f"And {len(bookings) - _MOST_SHOWN} more later on."))
+    return blocks

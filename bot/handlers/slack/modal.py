@@ -1,0 +1,200 @@
+"""The two modals: the new-class form and "who is the seat for?", and reading what people typed into them.
+
+Reading checks every field with the core's own parsers (``bot.core.class_input``) and collects one message per
+wrong field, keyed by the field's block, so that Slack shows them all inside the form at once
+(``response_action: errors``). The form's block ids are the core's field names, so a refusal from the core for
+the class as a whole (a start in the past, too many sessions for Zoom) lands on the field it names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bot.core.class_input import (
+    ClassDraft,
+    parse_date,
+    parse_description,
+    parse_duration,
+    parse_seats,
+    parse_sessions,
+    parse_time,
+    parse_timezone,
+    parse_title,
+)
+from bot.core.errors import InvalidInput
+from bot.core.views import ClassView
+from bot.handlers.slack.blocks import Block, card, escape, section
+
+NEW_CLASS = "new_class"
+BOOK = "book_seat"
+CHILD = "child"
+_FIELDS = frozenset(
+    {"title", "description", "date", "time", "duration", "seats", "sessions", "timezone", "min_bookings", "channel"}
+)
+
+
+def field_block(field: str) -> str:
+    """The form's block for a field the core named (the title for a refusal of the whole form)."""
+    return field if field in _FIELDS else "title"
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text}
+
+
+def _input(block_id: str, label: str, element: Block, *, hint: str = "", optional: bool = False) -> Block:
+    block: Block = {"type": "input", "block_id": block_id, "label": _plain(label), "element": element}
+    if hint:
+        block["hint"] = _plain(hint)
+    if optional:
+        block["optional"] = True
+    return block
+
+
+def _text(initial: str = "", *, multiline: bool = False, max_length: int | None = None) -> Block:
+    element: Block = {"type": "plain_text_input", "action_id": "value", "multiline": multiline}
+    if initial:
+        element["initial_value"] = initial
+    if max_length:
+        element["max_length"] = max_length
+    return element
+
+
+def new_class_view(*, timezone: str, day: date, channel_id: str | None) -> dict[str, Any]:
+    """The class form; ``channel_id`` (where the command was typed) is offered for the announcement."""
+    channel: Block = {
+        "type": "conversations_select",
+        "action_id": "value",
+        "placeholder": _plain("Pick a channel"),
+        "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+    }
+    if channel_id:
+        channel["initial_conversation"] = channel_id
+    approval = {
+        "type": "checkboxes",
+        "action_id": "value",
+        "options": [{"text": _plain("I approve each booking myself"), "value": "yes"}],
+    }
+    blocks = [
+        _input("title", "Title", _text(max_length=200)),
+        _input("description", "Description", _text(multiline=True, max_length=2000), optional=True),
+        _input("date", "First day", {"type": "datepicker", "action_id": "value", "initial_date": day.isoformat()}),
+        _input("time", "Start time", {"type": "timepicker", "action_id": "value", "initial_time": "17:00"}),
+        _input("duration", "Minutes", _text("45"), hint="How long each session lasts, 5 to 600 minutes."),
+        _input("seats", "Seats", _text("8")),
+        _input("sessions", "Weekly sessions", _text("1"), hint="1 for a one-off class; up to 50 for Zoom."),
+        _input("timezone", "Timezone", _text(timezone), hint="Area/City, like Europe/Madrid or America/New_York."),
+        _input("approval", "Bookings", approval, optional=True),
+        _input(
+            "min_bookings",
+            "Minimum bookings",
+            _text(),
+            optional=True,
+            hint="If fewer children are booked a day before it starts, the class is cancelled and parents told.",
+        ),
+        _input(
+            "channel",
+            "Announce in",
+            channel,
+            optional=True,
+            hint="A channel where ClassBot is set up. Leave empty to keep the class unlisted.",
+        ),
+    ]
+    return {
+        "type": "modal",
+        "callback_id": NEW_CLASS,
+        "title": _plain("New class"),
+        "submit": _plain("Create"),
+        "close": _plain("Cancel"),
+        "blocks": blocks,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class ClassForm:
+    draft: ClassDraft | None
+    errors: dict[str, str]
+    channel_id: str | None
+
+
+def read_new_class(values: dict[str, Any]) -> ClassForm:
+    """The draft the form describes, or a message for each wrong field."""
+    errors: dict[str, str] = {}
+
+    def parsed(block: str, parse: Any, raw: str) -> Any:
+        try:
+            return parse(raw)
+        except InvalidInput as wrong:
+            errors[field_block(block)] = wrong.message
+            return None
+
+    title = parsed("title", parse_title, _value(values, "title"))
+    description = parsed("description", parse_description, _value(values, "description"))
+    starts_on = parsed("date", parse_date, _value(values, "date", "selected_date"))
+    starts_at = parsed("time", parse_time, _value(values, "time", "selected_time"))
+    duration = parsed("duration", parse_duration, _value(values, "duration"))
+    seats = parsed("seats", parse_seats, _value(values, "seats"))
+    sessions = parsed("sessions", parse_sessions, _value(values, "sessions"))
+    timezone = parsed("timezone", parse_timezone, _value(values, "timezone"))
+    minimum = parsed("min_bookings", _parse_minimum, _value(values, "min_bookings"))
+    channel = _entry(values, "channel").get("selected_conversation") or None
+    approval = [option.get("value") for option in _entry(values, "approval").get("selected_options") or []]
+    if errors:
+        return ClassForm(None, errors, channel)
+    draft = ClassDraft(
+        title=title,
+        starts_on=starts_on,
+        starts_at=starts_at,
+        duration_minutes=duration,
+        seats=seats,
+        timezone=timezone,
+        sessions=sessions,
+        description=description,
+        requires_approval="yes" in approval,
+        min_bookings=minimum,
+    )
+    return ClassForm(draft, {}, channel)
+
+
+def _parse_minimum(raw: str) -> int | None:
+    text = raw.strip()
+    if not text:
+        return None
+    if not text.isascii() or not text.isdigit():
+        raise InvalidInput("min_bookings", "Type a whole number of children, or leave it empty.")
+    return int(text)
+
+
+def booking_view(view: ClassView, remembered: list[str]) -> dict[str, Any]:
+    """Asks which child the seat is for; the class travels in ``private_metadata`` (and is checked on submit)."""
+    question = "Who should go on the waitlist?" if view.full else "Who is the seat for?"
+    hint = "Several children: separate their names with commas."
+    if remembered:
+        hint += " You booked for: " + ", ".join(remembered[:8]) + "."
+    child = _input(CHILD, "Child's first name", _text(remembered[0] if remembered else "", max_length=300), hint=hint)
+    return {
+        "type": "modal",
+        "callback_id": BOOK,
+        "private_metadata": view.public_id,
+        "title": _plain("Book a seat"),
+        "submit": _plain("Join the waitlist" if view.full else "Book"),
+        "close": _plain("Cancel"),
+        "blocks": [section(card(view)), section(escape(question)), child],
+    }
+
+
+def read_child(values: dict[str, Any]) -> str:
+    return _value(values, CHILD)
+
+
+def _entry(values: dict[str, Any], block: str) -> dict[str, Any]:
+    """The one element's state in ``block`` (empty when absent)."""
+    elements = values.get(block) or {}
+    return next(iter(elements.values()), None) or {}
+
+
+def _value(values: dict[str, Any], block: str, key: str = "value") -> str:
+    value = _entry(values, block).get(key)
+    return value if isinstance(value, str) else ""

@@ -1,0 +1,103 @@
+"""What happens when a modal is submitted: a class is created (and announced), or seats are booked.
+
+Slack waits for the acknowledgement of a submission to decide what the modal does, so the quick part comes
+first: the fields are read and the core's use case runs (a database transaction, no Zoom call), and a refusal
+goes back into the form as field errors. Only a success closes the form; then the person gets a direct message
+and their Home tab is refreshed. The booking's request key is the modal's id, so however often Slack delivers
+one submission, it books once.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt.kwargs_injection.async_args import AsyncArgs
+
+from bot.core.bookings import parse_child_names
+from bot.core.errors import CoreError, InvalidInput
+from bot.core.ids import looks_like_public_id
+from bot.core.views import BookingOutcome, ClassView
+from bot.handlers.slack.base import SORRY, SlackBase, answers_refusals, community, person_of
+from bot.handlers.slack.blocks import COMMAND, card, describe_outcome, plain
+from bot.handlers.slack.modal import CHILD, field_block, read_child, read_new_class
+
+log = logging.getLogger(__name__)
+
+_NOT_SET_UP = f"ClassBot is not set up in that channel: a workspace admin runs `{COMMAND} setup` there first."
+
+
+class Submissions(SlackBase):
+    async def new_class(self, args: AsyncArgs) -> None:
+        view = args.view or {}
+        form = read_new_class(view.get("state", {}).get("values", {}))
+        if form.draft is None:
+            await args.ack(response_action="errors", errors=form.errors)
+            return
+        if form.channel_id and not await self.core.communities.is_set_up(community(args, form.channel_id)):
+            await args.ack(response_action="errors", errors={"channel": _NOT_SET_UP})
+            return
+        if not await self.first_time(args):
+            await args.ack()
+            return
+        try:
+            created = await self.core.classes.create(person_of(args), form.draft)
+        except InvalidInput as wrong:
+            await args.ack(response_action="errors", errors={field_block(wrong.field): wrong.message})
+            return
+        except CoreError as refusal:
+            await args.ack(response_action="errors", errors={"title": refusal.message})
+            return
+        except Exception:
+            log.exception("creating a class from Slack failed")
+            await args.ack(response_action="errors", errors={"title": SORRY})
+            return
+        await args.ack()
+        await self._created(args, created, form.channel_id)
+
+    @answers_refusals
+    async def _created(self, args: AsyncArgs, created: ClassView, channel_id: str | None) -> None:
+        person = person_of(args)
+        where = ""
+        if channel_id:
+            try:
+                await self.core.communities.publish(person, created.public_id, community(args, channel_id))
+                where = f" It is announced in <#{channel_id}>."
+            except CoreError as refusal:
+                where = f" It was not announced: {plain(refusal.message)}"
+        text = f"Created: {card(created)}\n{where.strip()} Manage it from ClassBot's Home tab or `{COMMAND} mine`."
+        zoom = self.core.zoom
+        if zoom is not None and await zoom.connect.status(person) != "active":
+            text += f"\nConnect Zoom with `{COMMAND} connect` so that booked parents get their links."
+        await self.dm_formatted(args, text)
+        await self.refresh_home(args)
+
+    async def book(self, args: AsyncArgs) -> None:
+        view = args.view or {}
+        class_id = str(view.get("private_metadata") or "")
+        try:
+            children = parse_child_names(read_child(view.get("state", {}).get("values", {})))
+        except InvalidInput as wrong:
+            await args.ack(response_action="errors", errors={CHILD: wrong.message})
+            return
+        if not looks_like_public_id(class_id):
+            await args.ack(response_action="errors", errors={CHILD: "This form is out of date: press Book again."})
+            return
+        if not await self.first_time(args):
+            await args.ack()
+            return
+        try:
+            outcome = await self.core.bookings.book(person_of(args), class_id, children, f"slack:{view.get('id')}")
+        except CoreError as refusal:
+            await args.ack(response_action="errors", errors={CHILD: refusal.message})
+            return
+        except Exception:
+            log.exception("a Slack booking failed")
+            await args.ack(response_action="errors", errors={CHILD: SORRY})
+            return
+        await args.ack()
+        await self._booked(args, outcome)
+
+    @answers_refusals
+    async def _booked(self, args: AsyncArgs, outcome: BookingOutcome) -> None:
+        await self.dm(args, describe_outcome(outcome))
+        await self.refresh_home(args)

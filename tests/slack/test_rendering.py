@@ -1,0 +1,81 @@
+"""Slack rendering and form reading on their own: escaping, Slack's command names, Block Kit that Slack accepts,
+one error per wrong field, and no link ever headed for a channel."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from bot.core.communities import CommunityRef
+from bot.core.messages import Button, Message
+from bot.core.views import BookingView, ClassView
+from bot.handlers.slack.blocks import message_blocks, parent_booking, plain, public_class, teacher_class
+from bot.handlers.slack.installations import Workspaces
+from bot.handlers.slack.modal import booking_view, new_class_view, read_new_class
+from bot.handlers.slack.notifier import SlackNotifier
+from tests.fakes.slack import check_blocks, check_view
+
+
+def _class(title: str = "Chess", *, seats_left: int = 3) -> ClassView:
+    start = datetime.now(UTC) + timedelta(days=2)
+    return ClassView("AbCdEf123456", title, "", "ann", start, "Europe/Madrid", 45, 5, seats_left, 1, "scheduled", False)
+
+
+def _form(**typed: str) -> dict[str, dict[str, dict[str, object]]]:
+    values = {
+        "title": "Chess",
+        "date": (date.today() + timedelta(days=3)).isoformat(),
+        "time": "16:30",
+        "duration": "45",
+        "seats": "5",
+        "sessions": "1",
+        "timezone": "Europe/Madrid",
+    } | typed
+    keys = {"date": "selected_date", "time": "selected_time"}
+    return {block: {"value": {keys.get(block, "value"): value}} for block, value in values.items()}
+
+
+def test_typed_text_is_escaped_and_commands_are_said_the_slack_way() -> None:
+    assert plain("<!channel> & <https://evil.example|your link>") == (
+        "&lt;!channel&gt; &amp; &lt;https://evil.example|your link&gt;"
+    )
+    assert plain("See /mybookings, /classes and /myclasses; send /connect.") == (
+        "See /classbot bookings, /classbot classes and /classbot mine; send /classbot connect."
+    )
+    assert plain("https://example.org/classes stays a link") == "https://example.org/classes stays a link"
+
+
+def test_everything_drawn_is_block_kit_slack_accepts() -> None:
+    booking = BookingView("BkBkBk123456", "AbCdEf123456", "Chess", "Mia", "confirmed", datetime.now(UTC), "UTC")
+    text, blocks = message_blocks(Message("x" * 7000, (Button("Join", url="https://zoom.example/j/1"),)))
+
+    assert check_view(new_class_view(timezone="Europe/Madrid", day=date(2027, 3, 14), channel_id="C1")) == []
+    assert check_view(booking_view(_class(seats_left=0), ["Mia", "Leo"])) == []
+    assert check_blocks(public_class(_class("T" * 300), in_channel=True), "message") == []
+    assert check_blocks(teacher_class(_class()) + parent_booking(booking), "home") == []
+    assert check_blocks(blocks, "message") == []
+    assert len(text) <= 3000
+    assert booking_view(_class(seats_left=0), [])["submit"]["text"] == "Join the waitlist"
+
+
+def test_the_form_reports_every_wrong_field_on_its_own_block() -> None:
+    wrong = read_new_class(
+        _form(title="", duration="4", seats="many", sessions="99", timezone="Mars/Olympus", min_bookings="two")
+    )
+    right = read_new_class(_form(min_bookings="2") | {"approval": {"value": {"selected_options": [{"value": "yes"}]}}})
+
+    assert wrong.draft is None
+    assert set(wrong.errors) == {"title", "duration", "seats", "sessions", "timezone", "min_bookings"}
+    assert "is not a timezone" in wrong.errors["timezone"]
+    assert right.errors == {}
+    assert right.draft is not None
+    assert (right.draft.min_bookings, right.draft.requires_approval, right.draft.seats) == (2, True, 5)
+
+
+async def test_a_link_is_never_posted_to_a_channel() -> None:
+    notifier = SlackNotifier(Workspaces("http://127.0.0.1:9/api/", bot_token="xoxb-test", installations=None))
+    message = Message("New class", (Button("Join", url="https://zoom.example/j/1"),))
+
+    with pytest.raises(ValueError, match="never carry links"):
+        await notifier.post_to_community(CommunityRef("slack", "C1", "T1", "chess"), message)
