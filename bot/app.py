@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 _HTTP_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 # While a teacher must reconnect, their jobs look again this often (a reconnect also wakes the worker).
 _RECONNECT_RECHECK_SECONDS = 600.0
-# A person who never opened the bot's private chat: look again hourly (opening the chat also sends at once).
+# A person who never opened the bot's private chat: look again at most hourly (opening the chat sends at once).
 _UNREACHABLE_RECHECK_SECONDS = 3600.0
 
 
@@ -214,7 +214,8 @@ def _retry_delay(failure: BaseException, attempts: int) -> float | None:
     if isinstance(failure, ZoomReconnectNeeded):
         return _RECONNECT_RECHECK_SECONDS
     if isinstance(failure, RecipientUnreachable):
-        return _UNREACHABLE_RECHECK_SECONDS
+        # A minute, then longer: opening the chat sends at once, and this covers opening it mid-attempt.
+        return float(min(_UNREACHABLE_RECHECK_SECONDS, 60.0 * 2.0 ** max(0, attempts - 1)))
     if isinstance(failure, MeetingNotReady):
         return 1.0
     if isinstance(failure, ZoomNotConfigured):

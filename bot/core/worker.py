@@ -169,10 +169,12 @@ class JobWorker:
             self._metrics.count(
                 "classbot_job_failures_total", kind=job.kind, outcome="dead" if delay is None else "retry"
             )
+        # Recorded first, logged after: whoever reads the log line finds the job's new state already stored.
         if delay is None:
-            log.error("job %s (%s) failed for good: %s", job.id, job.kind, reason, extra={"job_id": job.id})
             await self._queue.bury(job.id, reason, now)
+            log.error("job %s (%s) failed for good: %s", job.id, job.kind, reason, extra={"job_id": job.id})
             return
+        await self._queue.retry(job.id, now + timedelta(seconds=delay), reason, now)
         log.warning(
             "job %s (%s) attempt %d failed, retrying in %.0fs: %s",
             job.id,
@@ -182,7 +184,6 @@ class JobWorker:
             reason,
             extra={"job_id": job.id},
         )
-        await self._queue.retry(job.id, now + timedelta(seconds=delay), reason, now)
 
     def _delay_for(self, failure: Exception, attempts: int) -> float | None:
         if self._retry_delay is not None:

@@ -182,6 +182,8 @@ async def test_a_message_refused_by_telegram_arrives_when_the_parent_comes_back(
         return any(call.method == "sendMessage" and call.status == 403 for call in tg.calls)
 
     await tg.wait_until(refused, timeout=20)
+    retrying = re.compile(r"\(notify\) attempt \d+ failed, retrying")
+    await tg.wait_until(lambda: bool(retrying.search(world.bot.output())), timeout=20)  # the wait is recorded
     assert not any("chessboard" in (m.text or "") for m in tg.messages(parent))
 
     parent.send("/start")  # back: this unblocks the bot
