@@ -67,13 +67,13 @@ async def test_a_group_gets_announcements_and_lists_but_never_a_zoom_link(world:
     await world.connect_zoom(teacher, zoom_user.id)
 
     parent.send("/setup", group)  # not an admin: refused
-    await tg.wait_for_message(group, lambda m: "Only this group's admins" in (m.text or ""), timeout=20)
+    await tg.wait_for_message(group, lambda m: "Only this group's admins" in (m.text or ""), timeout=40)
     admin.send("/setup", group)
-    await tg.wait_for_message(group, lambda m: "is set up here" in (m.text or ""), timeout=20)
+    await tg.wait_for_message(group, lambda m: "is set up here" in (m.text or ""), timeout=40)
 
     teacher.send(f"/newclass Art club | {_when()} | 30 | 3", group)
-    await tg.wait_for_message(group, lambda m: "Created and announced" in (m.text or ""), timeout=20)
-    announcement = await tg.wait_for_message(group, lambda m: "New class" in (m.text or ""), timeout=20)
+    await tg.wait_for_message(group, lambda m: "Created and announced" in (m.text or ""), timeout=40)
+    announcement = await tg.wait_for_message(group, lambda m: "New class" in (m.text or ""), timeout=40)
     [deep_link] = [url for url in announcement.urls if "start=c_" in url]
 
     parent.open_deep_link(deep_link)
@@ -84,7 +84,7 @@ async def test_a_group_gets_announcements_and_lists_but_never_a_zoom_link(world:
     await world.said(parent, "Here is your Zoom link")
 
     parent.send("/classes", group)
-    listed = await tg.wait_for_message(group, lambda m: "2 of 3 seats left" in (m.text or ""), timeout=20)
+    listed = await tg.wait_for_message(group, lambda m: "2 of 3 seats left" in (m.text or ""), timeout=40)
     assert any("start=c_" in url for url in listed.urls)
     assert world.zoom_links_in(group) == []
     assert all(not re.search(r"/(j|s|w)/\d+", message.text or "") for message in tg.messages(group))
@@ -143,18 +143,18 @@ async def test_admins_take_a_class_down_and_members_cannot(world: TelegramWorld)
     teacher.start_private_chat()
     await world.connect_zoom(teacher, zoom_user.id)
     admin.send("/setup", group)
-    await tg.wait_for_message(group, lambda m: "is set up here" in (m.text or ""), timeout=20)
+    await tg.wait_for_message(group, lambda m: "is set up here" in (m.text or ""), timeout=40)
     teacher.send(f"/newclass Art club | {_when()} | 30 | 3", group)
-    await tg.wait_for_message(group, lambda m: "New class" in (m.text or ""), timeout=20)
+    await tg.wait_for_message(group, lambda m: "New class" in (m.text or ""), timeout=40)
 
     member.send("/classes", group)
-    card = await tg.wait_for_message(group, lambda m: "Take down" in " ".join(m.button_texts), timeout=20)
+    card = await tg.wait_for_message(group, lambda m: "Take down" in " ".join(m.button_texts), timeout=40)
     member.press(card, "Take down (admins)")
-    await tg.wait_for_message(group, lambda m: "Only this group's admins" in (m.text or ""), timeout=20)
+    await tg.wait_for_message(group, lambda m: "Only this group's admins" in (m.text or ""), timeout=40)
     admin.press(card, "Take down (admins)")
-    await tg.wait_for_message(group, lambda m: "Taken down" in (m.text or ""), timeout=20)
+    await tg.wait_for_message(group, lambda m: "Taken down" in (m.text or ""), timeout=40)
     member.send("/classes", group)
-    await tg.wait_for_message(group, lambda m: "No upcoming classes" in (m.text or ""), timeout=20)
+    await tg.wait_for_message(group, lambda m: "No upcoming classes" in (m.text or ""), timeout=40)
 
 
 async def test_a_message_refused_by_telegram_arrives_when_the_parent_comes_back(world: TelegramWorld) -> None:
@@ -181,9 +181,9 @@ async def test_a_message_refused_by_telegram_arrives_when_the_parent_comes_back(
     def refused() -> bool:
         return any(call.method == "sendMessage" and call.status == 403 for call in tg.calls)
 
-    await tg.wait_until(refused, timeout=20)
+    await tg.wait_until(refused, timeout=40)
     retrying = re.compile(r"\(notify\) attempt \d+ failed, retrying")
-    await tg.wait_until(lambda: bool(retrying.search(world.bot.output())), timeout=20)  # the wait is recorded
+    await tg.wait_until(lambda: bool(retrying.search(world.bot.output())), timeout=40)  # the wait is recorded
     assert not any("chessboard" in (m.text or "") for m in tg.messages(parent))
 
     parent.send("/start")  # back: this unblocks the bot

@@ -101,7 +101,7 @@ async def test_a_booking_survives_a_restart_and_the_parent_manages_it(world: Tel
     again = await world.said(parent, "Your Zoom link")
     assert set(again.urls) & set(first_link.urls)
     parent.press(mia, "Add to calendar (.ics)")
-    calendar = await world.telegram.wait_for_message(parent, lambda m: m.document is not None, timeout=20)
+    calendar = await world.telegram.wait_for_message(parent, lambda m: m.document is not None, timeout=40)
     assert calendar.document is not None
     assert b"BEGIN:VCALENDAR" in calendar.document.data
     assert b"SUMMARY:Chess (Mia)" in calendar.document.data
@@ -144,7 +144,7 @@ async def test_forged_stale_and_foreign_buttons_are_refused(world: TelegramWorld
         intruder.press_forged(data)
         await world.said(intruder, "Only the class's teacher")
     for forged in ("zzz:1", "roster:" + "x" * 57, "nonsense"):
-        answer = await world.telegram.wait_for_callback_answer(intruder.press_forged(forged), timeout=20)
+        answer = await world.telegram.wait_for_callback_answer(intruder.press_forged(forged), timeout=40)
         assert (answer.text, answer.show_alert) == ("This button is no longer valid.", True)
     intruder.press_forged("cc:nope00000000")  # well formed, but no such class
     await world.said(intruder, "no longer exists")

@@ -24,7 +24,7 @@ class TelegramWorld:
     telegram: FakeTelegram
     zoom: FakeZoom
 
-    async def said(self, user: FakeUser, pattern: str, *, timeout: float = 20) -> SentMessage:
+    async def said(self, user: FakeUser, pattern: str, *, timeout: float = 40) -> SentMessage:
         """The next message to ``user`` whose text matches ``pattern``."""
         return await self.telegram.wait_for_message(
             user, lambda message: bool(re.search(pattern, message.text or message.caption or "")), timeout=timeout

@@ -1,0 +1,151 @@
+"""footprint: how fast the bot starts and how much memory it holds when idle, on SQLite with Telegram configured.
+
+    python -m bench.footprint [--repeat 5] [--idle 10]
+
+Start-up is timed from spawning ``python -m bot run`` to the first 200 on /healthz (polled every 5 ms): first on
+a fresh SQLite file (the migrations run), then on the migrated file. Telegram is configured in its default
+polling mode against the fake Telegram (getMe, setMyCommands, deleteWebhook and a long poll happen at start),
+and Zoom against the fake Zoom, as an operator would run it. After the last start the bot stays idle for
+``--idle`` seconds; then its resident memory (now and peak) and the CPU it used while idle are read from /proc.
+How long the imports alone take is measured too, since they are most of a start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet
+
+from bench.hosts import Bot, telegram_host, zoom_host
+from bench.machine import REPOSITORY, cpu_seconds, memory_mb
+from bench.report import Target, command_line, record, table
+from bench.stack import TEACHER_EMAIL, free_port
+
+
+def import_seconds(trials: int = 3) -> float:
+    """Median wall time of a fresh interpreter importing the bot's run path (what every start pays first)."""
+    times = []
+    for _ in range(trials):
+        started = time.monotonic()
+        subprocess.run([sys.executable, "-c", "import bot.runtime, bot.app, bot.web"], cwd=REPOSITORY, check=True)
+        times.append(time.monotonic() - started)
+    return statistics.median(times)
+
+
+def slack_note() -> str:
+    """Whether a Slack front end exists in the committed code (it is not measured here either way)."""
+    tracked = subprocess.run(
+        ["/usr/bin/env", "git", "ls-files", "bot/handlers/slack"], cwd=REPOSITORY, capture_output=True, text=True
+    ).stdout.strip()
+    if tracked:
+        return "Slack: a Slack front end is committed, but this benchmark does not configure it yet."
+    return "Slack: not measured; ClassBot's Slack front end was not built (not committed) when this was measured."
+
+
+async def measure(arguments: argparse.Namespace, scratch: Path) -> dict[str, Any]:
+    async with (
+        telegram_host(scratch, latency=0.0, enforce_limits=False) as telegram,
+        zoom_host(scratch, latency=0.0, per_second_limit=None, users=[TEACHER_EMAIL]) as zoom,
+    ):
+        environment = {
+            "ENCRYPTION_KEY": Fernet.generate_key().decode(),
+            "TELEGRAM_BOT_TOKEN": telegram.value("TELEGRAM_BOT_TOKEN"),
+            "TELEGRAM_BASE_URL": telegram.value("TELEGRAM_BASE_URL"),
+            **{
+                key: zoom.value(key)
+                for key in ("ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET", "ZOOM_OAUTH_URL", "ZOOM_API_URL")
+            },
+        }
+        cold: list[float] = []
+        warm: list[float] = []
+        idle: dict[str, float] = {}
+        for trial in range(arguments.repeat):
+            folder = scratch / f"trial-{trial}"
+            folder.mkdir()
+            for label, starts in (("cold", cold), ("warm", warm)):
+                port = free_port()
+                settings = {
+                    **environment,
+                    "DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'classbot.db'}",
+                    "DATA_DIR": str(folder / "data"),
+                    "HTTP_PORT": str(port),
+                    "PUBLIC_URL": f"http://127.0.0.1:{port}",
+                }
+                bot = Bot(folder, settings)
+                try:
+                    starts.append(await bot.wait_healthy(poll=0.005))
+                    if trial == arguments.repeat - 1 and label == "warm":
+                        idle = await _idle(bot.pid, arguments.idle)
+                finally:
+                    bot.stop()
+    return {"cold": cold, "warm": warm, "imports": import_seconds(), **idle}
+
+
+async def _idle(pid: int, seconds: float) -> dict[str, float]:
+    used = cpu_seconds(pid)
+    await asyncio.sleep(seconds)
+    rss, peak = memory_mb(pid)
+    return {"idle_rss_mb": rss, "peak_rss_mb": peak, "idle_cpu_percent": (cpu_seconds(pid) - used) / seconds * 100}
+
+
+def report(found: dict[str, Any], arguments: argparse.Namespace) -> None:
+    cold, warm = found["cold"], found["warm"]
+    worst = max(cold + warm)
+    rows = [
+        ["first start, fresh SQLite (migrations run)", _spread(cold)],
+        ["later starts, migrated SQLite", _spread(warm)],
+        ["a fresh interpreter importing bot.runtime, bot.app, bot.web (median)", f"{found['imports']:.2f} s"],
+        [f"resident memory after {arguments.idle:g} s idle", f"{found['idle_rss_mb']:.1f} MB"],
+        ["peak resident memory since start", f"{found['peak_rss_mb']:.1f} MB"],
+        ["CPU while idle", f"{found['idle_cpu_percent']:.2f}% of one core"],
+    ]
+    body = "\n\n".join(
+        [
+            "SQLite, Telegram configured (polling mode, against the fake Telegram) and Zoom configured (the "
+            f"fake Zoom); {arguments.repeat} starts of each kind; start = spawning `python -m bot run` to the "
+            "first 200 on /healthz.",
+            table(["", "measured"], rows),
+            slack_note(),
+        ]
+    )
+    cmd = command_line()
+    targets = [
+        Target(
+            "footprint: start ≤ 3 s",
+            f"{worst:.2f} s at worst ({statistics.median(warm):.2f} s median)",
+            worst <= 3,
+            cmd,
+        ),
+        Target("footprint: idle RSS ≤ 120 MB", f"{found['idle_rss_mb']:.1f} MB", found["idle_rss_mb"] <= 120, cmd),
+        Target("footprint with Slack configured", "not measured (see footprint)", None, cmd),
+    ]
+    record("footprint", body, targets, found)
+
+
+def _spread(values: list[float]) -> str:
+    return f"median {statistics.median(values):.2f} s, worst {max(values):.2f} s"
+
+
+async def main_async(arguments: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="classbot-bench-") as scratch:
+        found = await measure(arguments, Path(scratch))
+    report(found, arguments)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.footprint", description=__doc__)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--idle", type=float, default=10.0, help="seconds idle before memory is read")
+    asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
