@@ -34,9 +34,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
+from tests.fakes.runner import ThreadedServer
 from tests.fakes.slack import FakeSlack, check_blocks, check_view, load_spec
 from tests.fakes.slack.app import METHODS
-from tests.fakes.zoom.runner import ThreadedServer
 
 REPO = Path(__file__).resolve().parents[2]
 

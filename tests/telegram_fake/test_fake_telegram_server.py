@@ -26,10 +26,10 @@ from starlette.routing import Route
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
+from tests.fakes.runner import ThreadedServer
 from tests.fakes.telegram import SECRET_HEADER, EntityParseError, FakeTelegram, load_spec, parse_html
 from tests.fakes.telegram.errors import BotApiError
 from tests.fakes.telegram.limits import RateLimits
-from tests.fakes.zoom.runner import ThreadedServer
 
 REPO = Path(__file__).resolve().parents[2]
 

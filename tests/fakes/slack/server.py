@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from types import TracebackType
 from typing import Self
 
-from ..zoom.runner import ThreadedServer
+from ..runner import ThreadedServer
 from .app import build_app
 from .bot_http import BotHttp
 from .delivery import Deliverer

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..changes import ChangeFeed
 from . import ids
-from .changes import ChangeFeed
 from .limits import FaultPlan, RateLimits
 from .records import (
     Ack,

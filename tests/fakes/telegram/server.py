@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from types import TracebackType
 from typing import Any, Self
 
-from ..zoom.runner import ThreadedServer
+from ..runner import ThreadedServer
 from .app import build_app
 from .chats import commands_key
 from .driver import TelegramDriver

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .changes import ChangeFeed
+from ..changes import ChangeFeed
 from .limits import FaultPlan, RateLimits
 from .markup import inline_buttons
 from .records import CallbackAnswer, MessageVersion, SentDocument, SentMessage, TelegramCall

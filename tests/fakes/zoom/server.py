@@ -18,11 +18,11 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
+from ..runner import ThreadedServer
 from .app import build_app
 from .controls import MeetingControls
 from .faults import Fault
 from .oauth_routes import token_body
-from .runner import ThreadedServer
 from .spec import load_spec
 from .state import Clock, DailyCapHeaders, FakeZoomUser, Limits, ZoomCall, ZoomWorld, zoom_id
 from .webhooks import WebhookSender, deauthorization_event

@@ -1,8 +1,8 @@
-"""Waiting for the fake's state to change, from threads and event loops alike, without polling.
+"""Waiting for a fake's state to change, from threads and from event loops alike, without polling.
 
-Whatever changes the world calls ``notify()`` with the world lock held: it wakes threads waiting on the condition
-and sets an ``asyncio.Event`` on every loop with a waiter, through ``call_soon_threadsafe``. A waiter registers,
-then checks, then sleeps, so no change between its check and its sleep is lost.
+Everything that changes the world calls ``notify()`` with the world lock held; it wakes the threads waiting on the
+condition and sets an ``asyncio.Event`` on every loop that is waiting, through ``call_soon_threadsafe``. A waiter
+registers first, then checks, then sleeps, so no change between its check and its sleep is lost.
 """
 
 from __future__ import annotations
@@ -21,10 +21,12 @@ class ChangeFeed:
     def __init__(self, lock: threading.RLock) -> None:
         self._lock = lock
         self.condition = threading.Condition(lock)
+        self.version = 0
         self._loops: dict[int, tuple[asyncio.AbstractEventLoop, asyncio.Event]] = {}
 
     def notify(self) -> None:
         """Wake every waiter; the caller holds the lock."""
+        self.version += 1
         self.condition.notify_all()
         for key, (loop, event) in list(self._loops.items()):
             try:
