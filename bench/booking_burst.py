@@ -127,6 +127,7 @@ def body(runs: dict[str, dict[str, Any]]) -> str:
             + f". Teacher notices delivered: {runs['on']['teacher_notices']} of {runs['on']['booked']} "
             "(Telegram allows about one message per second in one chat)."
         )
+    parts.append(burst_report.problems(runs))
     if "off" in runs:
         parts.append("Busiest statements, limits off:\n\n" + burst_report.statements(runs["off"]))
     return "\n\n".join(parts)

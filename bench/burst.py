@@ -81,6 +81,7 @@ class Burst:
     total_span: float  # first share link opened to last join link
     peak_rss_mb: float
     rss_mb: float
+    problems: dict[str, int] = field(default_factory=dict)  # the bot's ERROR/WARNING log lines by kind
 
     @property
     def name(self) -> Phase:
@@ -134,6 +135,7 @@ class Burst:
             "machine_cpu_busy_percent": {p.name: round(p.machine_busy * 100) for p in self.phases},
             "bot_peak_rss_mb": round(self.peak_rss_mb, 1),
             "bot_rss_mb_after": round(self.rss_mb, 1),
+            "bot_log_problems": self.problems,
         }
 
 
@@ -208,6 +210,7 @@ async def run_burst(
         total_span=last_link - first_open,
         peak_rss_mb=peak,
         rss_mb=rss,
+        problems=stack.bot.problems(),
     )
 
 

@@ -82,6 +82,16 @@ def calls(runs: dict[str, dict[str, Any]], key: str, label: str) -> str:
     return table([f"{label} (per booking)", *names], rows)
 
 
+def problems(runs: dict[str, dict[str, Any]], top: int = 8) -> str:
+    """What went wrong inside the bot during each run, from its own log (ids and numbers folded to N)."""
+    lines = []
+    for name, run in runs.items():
+        found = list(run.get("bot_log_problems", {}).items())[:top]
+        listed = "; ".join(f"{count} x `{text}`" for text, count in found) if found else "none"
+        lines.append(f"- **{name}**: {listed}")
+    return "The bot's own ERROR and WARNING log lines, by kind:\n\n" + "\n".join(lines)
+
+
 def statements(run: dict[str, Any], top: int = 12) -> str:
     rows = [[count, f"`{text[:150]}`"] for count, text in run["top_statements_per_booking"][:top]]
     return table(["per booking", "statement (booking phase)"], rows)

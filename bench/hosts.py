@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import select
 import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -20,6 +22,9 @@ from typing import Any, Self
 import httpx
 
 from bench.machine import REPOSITORY
+
+_PROBLEM = re.compile(r" ((?:ERROR|WARNING) .*)$")
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
 
 
 class Child:
@@ -168,3 +173,13 @@ class Bot:
 
     def stop(self) -> int | None:
         return self.child.stop()
+
+    def problems(self) -> dict[str, int]:
+        """The bot's ERROR and WARNING log lines so far, counted by kind (ids and numbers folded)."""
+        text = self.child.log_path.read_text(errors="replace") if self.child.log_path.exists() else ""
+        found: Counter[str] = Counter()
+        for line in text.splitlines():
+            match = _PROBLEM.search(line)
+            if match:
+                found[_DIGITS.sub("N", match.group(1))[:160]] += 1
+        return dict(found.most_common())

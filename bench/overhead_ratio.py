@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench import burst_report
 from bench.burst import FAILURE, LINK, NOTICE, measured, run_burst
 from bench.report import Target, command_line, record, table
 from bench.stack import Options, Stack, scratch_folder
@@ -101,6 +102,7 @@ def report(ours: dict[str, Any], least: dict[str, Any]) -> None:
             "does not.",
             table(["", "ClassBot", "floor"], rows),
             f"Ratio, final tap: **{ratio:.1f}x**; ClassBot's whole flow against the floor's tap: {whole:.1f}x.",
+            burst_report.problems({"ClassBot": ours}),
         ]
     )
     target = Target("limits off: CPU per booking ≤ 2x the floor", f"{ratio:.1f}x the floor", ratio <= 2, command_line())

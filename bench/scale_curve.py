@@ -23,6 +23,7 @@ from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 
+from bench import burst_report
 from bench.burst import run_burst
 from bench.machine import REPOSITORY, percentile
 from bench.prefill import fill
@@ -124,6 +125,7 @@ def report(sizes: dict[str, dict[str, Any]], arguments: argparse.Namespace) -> N
                 ("DB round trips per booking", lambda b: b["db_round_trips_per_booking"]),
                 ("bookings/s", lambda b: b["bookings_per_second"]),
                 ("tap → join link p99", lambda b: f"{b['tap_to_link_ms']['p99']:,.0f} ms"),
+                ("bot ERROR/WARNING log lines during the burst", lambda b: sum(b["bot_log_problems"].values())),
             )
         ],
     ]
@@ -146,6 +148,7 @@ def report(sizes: dict[str, dict[str, Any]], arguments: argparse.Namespace) -> N
             "that ClassBot's own pacing of Telegram sends (30 messages/s) has refilled before each one.",
             table(["", "empty", "full"], rows),
             f"CPU per booking, full against empty: **{ratio:.2f}x**.",
+            burst_report.problems({name: sizes[name]["burst"] for name in sizes}),
         ]
     )
     cmd = command_line()
