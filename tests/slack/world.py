@@ -17,6 +17,7 @@ from tests.fakes.slack import FakeSlack, FakeSlackChannel, FakeSlackUser, SlackM
 from tests.fakes.zoom import FakeZoom
 from tests.support.bot_process import BotProcess, free_port
 from tests.support.waiting import wait_until
+from tests.support.zoom_consent import consent_in_browser
 
 ZOOM_LINK = re.compile(r"/(j|s|w)/\d+")
 Mode = Literal["socket", "http"]
@@ -69,13 +70,7 @@ class SlackWorld:
         prompt = await self.said(teacher, "Connect your Zoom account")
         link = prompt.element("Connect Zoom").url
         assert link is not None
-        async with httpx.AsyncClient() as browser:
-            started = await browser.get(link)
-            assert started.status_code == 302, started.text
-            consent = await browser.get(started.headers["location"], headers={"X-Fake-Zoom-User": zoom_user_id})
-            assert consent.status_code == 302, consent.text
-            finished = await browser.get(consent.headers["location"])
-            assert finished.status_code == 200, finished.text
+        await consent_in_browser(link, zoom_user_id)
         await self.said(teacher, "is connected")
 
     async def set_up_channel(self, admin: FakeSlackUser, channel: FakeSlackChannel) -> None:

@@ -8,12 +8,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 from cryptography.fernet import Fernet
 
 from tests.fakes.telegram import FakeTelegram, FakeUser, SentMessage
 from tests.fakes.zoom import FakeZoom
 from tests.support.bot_process import BotProcess, free_port
+from tests.support.zoom_consent import consent_in_browser
 
 ZOOM_LINK = re.compile(r"/(j|s|w)/\d+")
 
@@ -35,13 +35,7 @@ class TelegramWorld:
         prompt = await self.said(teacher, "Connect your Zoom account")
         link = prompt.button("Connect Zoom").url
         assert link is not None
-        async with httpx.AsyncClient() as browser:
-            started = await browser.get(link)
-            assert started.status_code == 302, started.text
-            consent = await browser.get(started.headers["location"], headers={"X-Fake-Zoom-User": zoom_user_id})
-            assert consent.status_code == 302, consent.text
-            finished = await browser.get(consent.headers["location"])
-            assert finished.status_code == 200, finished.text
+        await consent_in_browser(link, zoom_user_id)
         await self.said(teacher, "is connected")
 
     def zoom_links_in(self, chat: object) -> list[str]:
