@@ -106,6 +106,9 @@ class MeetingKeeper:
 
     async def _ensure(self, class_id: int) -> MeetingRef:
         now = self._clock()
+        # Everything that needs its own connection is read before the write transaction: inside it, this
+        # connection may hold the class's row while bookings queue on that row holding the pool's others.
+        licensed = await self._licensed(await self._teacher_of(class_id))
         async with self._database.write() as session:
             classes = Classes(session)
             cls = await classes.get(class_id)
@@ -118,7 +121,7 @@ class MeetingKeeper:
             if not await classes.claim_meeting_creation(class_id, now, now + _CLAIM):
                 raise MeetingNotReady(f"the meeting of class {class_id} is being created")
             marker, teacher_id = cls.meeting_marker, cls.teacher_id
-            request = await self._request_for(session, cls)
+            request = await self._request_for(session, cls, licensed)
         try:
             account = await self.account_of_teacher(teacher_id)
             meeting = await self._find_marked(account, marker) or await self.zoom.create_meeting(account, request)
@@ -239,7 +242,7 @@ class MeetingKeeper:
             raise LookupError("class not found")
         return cls.teacher_id
 
-    async def _request_for(self, session: AsyncSession, cls: Class) -> MeetingRequest:
+    async def _request_for(self, session: AsyncSession, cls: Class, licensed: bool) -> MeetingRequest:
         sessions = await Classes(session).sessions(cls.id)
         return MeetingRequest(
             topic=cls.title,
@@ -248,7 +251,7 @@ class MeetingKeeper:
             timezone=cls.timezone,
             agenda=f"{cls.description[:1800]}\n\n[{MARKER_PREFIX}{cls.meeting_marker}]".strip(),
             weekly_sessions=cls.sessions_count if cls.sessions_count > 1 else None,
-            registration=await self._licensed(cls.teacher_id),
+            registration=licensed,
         )
 
     async def _licensed(self, teacher_id: int) -> bool:
