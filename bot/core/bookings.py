@@ -231,16 +231,9 @@ class BookingService:
     async def _refuse_double_booking(
         self, session: AsyncSession, cls: Class, parent_id: int, children: list[str]
     ) -> None:
-        taken = {
-            booking.child_name.casefold(): booking.child_name
-            for booking in await Bookings(session).holding_seats(cls.id)
-            if booking.parent_id == parent_id
-        }
-        waiting = {
-            entry.child_name.casefold(): entry.child_name
-            for entry in await Waitlist(session).waiting(cls.id)
-            if entry.parent_id == parent_id
-        }
+        """Refuse a child who already holds a seat or waits in the class (two indexed lookups, not the roster)."""
+        taken = {name.casefold(): name for name in await Bookings(session).children_holding_seats(cls.id, parent_id)}
+        waiting = {name.casefold(): name for name in await Waitlist(session).children_waiting(cls.id, parent_id)}
         for child in children:
             if child.casefold() in taken:
                 raise Conflict(f"{taken[child.casefold()]} already has a seat in “{cls.title}”: see /mybookings.")

@@ -9,6 +9,7 @@ the write transaction is already exclusive.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +20,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.storage.database import Database
 from bot.storage.dialect import insert_or_ignore, locks_rows
 from bot.storage.models import Job
+
+# Set in a session's info by enqueue(), read after its commit by call_when_queued()'s hook.
+_QUEUED = "classbot_jobs_queued"
+
+
+def call_when_queued(database: Database, callback: Callable[[], None]) -> None:
+    """Call ``callback`` after each transaction that enqueued a job commits (so a worker starts on it at once)."""
+
+    def _committed(info: dict[str, Any]) -> None:
+        if info.pop(_QUEUED, False):
+            callback()
+
+    database.after_commit(_committed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +53,7 @@ async def enqueue(
 ) -> bool:
     """Add a job inside the caller's transaction; False if a job with ``dedupe_key`` already exists."""
     values = {"kind": kind, "payload": payload, "run_at": run_at, "dedupe_key": dedupe_key, "status": "pending"}
+    session.info[_QUEUED] = True
     if dedupe_key is None:
         await session.execute(insert(Job).values(**values))
         return True
