@@ -49,6 +49,11 @@ class Bookings:
         )
         return list((await self._session.execute(query)).scalars())
 
+    async def child_names(self, booking_ids: list[int]) -> list[str]:
+        """The children of these bookings that still exist, in booking order."""
+        query = select(Booking.child_name).where(Booking.id.in_(booking_ids)).order_by(Booking.id)
+        return list((await self._session.execute(query)).scalars())
+
     async def count_confirmed(self, class_id: int) -> int:
         query = select(func.count()).where(Booking.class_id == class_id, Booking.status == "confirmed")
         return int((await self._session.execute(query)).scalar_one())
