@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from tests.fakes.telegram import FakeTelegram, FakeUser
+from bot.fakes.telegram import FakeTelegram, FakeUser
 
 _POLL_SECONDS = 0.002
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.errors import Conflict, NotAllowed
-from tests.fakes.zoom import FakeZoom
+from bot.fakes.zoom import FakeZoom
 from tests.support.clock import MovableClock
 from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
 
