@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tests.fakes.telegram import FakeTelegram, FakeUser
+from bot.fakes.telegram import FakeTelegram, FakeUser
 
 _POLL_SECONDS = 0.002
 

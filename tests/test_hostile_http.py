@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.fakes.zoom import FakeZoom
 from bot.handlers.telegram.render import valid_payload
-from tests.fakes.zoom import FakeZoom
 from tests.support.database_dump import dump_database
 from tests.support.zoom_app import ZoomWorld, zoom_world
 

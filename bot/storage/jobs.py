@@ -168,11 +168,14 @@ class JobQueue:
             count, oldest = (await session.execute(select(func.count(), func.min(Job.run_at)).where(due))).one()
         return int(count), max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
 
-    async def next_due(self) -> datetime | None:
-        """When the earliest pending job is due, so an idle worker sleeps just long enough."""
+    async def next_due(self, kind: str | None = None) -> datetime | None:
+        """When the earliest pending job (of ``kind``, if given) is due, so an idle worker sleeps just long enough
+        and the playground knows how far to move its clock to reach the next reminder."""
         async with self._database.read() as session:
-            query = select(Job.run_at).where(Job.status == "pending").order_by(Job.run_at).limit(1)
-            return (await session.execute(query)).scalar_one_or_none()
+            query = select(Job.run_at).where(Job.status == "pending")
+            if kind is not None:
+                query = query.where(Job.kind == kind)
+            return (await session.execute(query.order_by(Job.run_at).limit(1))).scalar_one_or_none()
 
     async def purge_done(self, before: datetime) -> None:
         async with self._database.write() as session:

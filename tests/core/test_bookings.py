@@ -11,7 +11,7 @@ import pytest
 
 from bot.core.errors import Conflict, NotAllowed
 from bot.core.work import DIGEST_WINDOW_SECONDS
-from tests.fakes.zoom import FakeZoom
+from bot.fakes.zoom import FakeZoom
 from tests.support.clock import MovableClock
 from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
 

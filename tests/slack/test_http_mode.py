@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.fakes.slack import signed_headers
-from tests.fakes.slack.delivery import FORM, http_body
+from bot.fakes.slack import signed_headers
+from bot.fakes.slack.delivery import FORM, http_body
 from tests.slack.world import SlackWorld, slack_world
 
 pytestmark = pytest.mark.slow

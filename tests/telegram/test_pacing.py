@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from telegram.ext import ExtBot
 
+from bot.fakes.telegram import FakeTelegram, FakeUser
 from bot.handlers.telegram.pacing import ChatPacer, ChatRate
-from tests.fakes.telegram import FakeTelegram, FakeUser
 
 
 @pytest.fixture
