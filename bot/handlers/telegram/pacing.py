@@ -16,6 +16,8 @@ links too. Here:
 - a 429 for a chat moves only that chat's schedule past ``retry_after``; the send is then tried again.
 
 Requests that send nothing to a chat (``answerCallbackQuery``, ``getMe``, ``setWebhook``…) are not paced.
+With ``messages_per_second=0`` nothing is paced (a Bot API server without limits, or a benchmark of raw
+capacity); a 429 is still waited out and retried.
 """
 
 from __future__ import annotations
@@ -102,7 +104,7 @@ class ChatPacer(BaseRateLimiter[int]):
         chat = _chat_of(data)
         retries = rate_limit_args if rate_limit_args is not None else self._max_retries
         for attempt in range(retries + 1):
-            if chat is not None:
+            if chat is not None and self._spacing:
                 await self._wait_for_turn(chat)
             try:
                 return await callback(*args, **kwargs)
@@ -112,7 +114,10 @@ class ChatPacer(BaseRateLimiter[int]):
                 wait = limited.retry_after
                 seconds = wait.total_seconds() if not isinstance(wait, int) else float(wait)
                 log.info("Telegram asked to wait %.0f s before sending to a chat again", seconds)
-                self._hold(chat, seconds)
+                if self._spacing:
+                    self._hold(chat, seconds)
+                else:
+                    await asyncio.sleep(seconds)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def _wait_for_turn(self, chat: int | str) -> None:
@@ -123,8 +128,6 @@ class ChatPacer(BaseRateLimiter[int]):
         held = self._held.get(chat, 0.0) - self._now()  # reserved before a 429 for this chat came back
         if held > 0:
             await asyncio.sleep(held)
-        if not self._spacing:
-            return
         async with self._overall:
             now = self._now()
             if self._next_send > now:
