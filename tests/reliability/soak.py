@@ -46,9 +46,13 @@ class SoakPlan:
     processes: int = 1
     kills: int = 0
     seed: int = 7
+    # Each teacher also creates a class starting in about 16 minutes: its 15-minute reminder goes out mid-soak.
+    reminders: bool = True
+    # Zoom expires every access token when half the bookings are done: each teacher's is refreshed once.
+    expire_tokens_midway: bool = False
 
     @classmethod
-    def chosen(cls, **overrides: int) -> SoakPlan:
+    def chosen(cls, **overrides: int | bool) -> SoakPlan:
         if os.environ.get("SOAK_SCALE") == "full":
             base = cls(teachers=5, classes_per_teacher=10, parents=500, bookings=1000, zoom_latency=0.3)
             return SoakPlan(**{**base.__dict__, **overrides})
@@ -67,6 +71,11 @@ class SoakReport:
     leaks: list[str] = field(default_factory=list)
     stuck_jobs: int = 0
     kills: int = 0
+    reminders: int = 0
+    missing_reminders: int = 0
+    duplicate_reminders: int = 0
+    token_refreshes: int | None = None  # counted when tokens were expired mid-soak
+    failed_refreshes: int = 0
     tap_to_link: list[float] = field(default_factory=list)
 
     @property
@@ -85,6 +94,8 @@ class SoakReport:
             ("missing link messages", self.missing_links),
             ("leaks", len(self.leaks)),
             ("stuck jobs", self.stuck_jobs),
+            ("reminders (missing, twice)", f"{self.reminders} ({self.missing_reminders}, {self.duplicate_reminders})"),
+            ("token refreshes (failed)", f"{self.token_refreshes} ({self.failed_refreshes})"),
             ("processes killed", self.kills),
             ("p99 tap to link (s)", f"{self.p99:.2f}"),
         ]
@@ -120,6 +131,9 @@ class Soak:
         self.bots: list[BotProcess] = []
         self.proxy: RoundRobinProxy | None = None
         self.answered: dict[tuple[int, str], str] = {}  # (parent id, child) -> "booked" | "waitlisted"
+        self.booked_at: dict[tuple[int, str], tuple[str, datetime]] = {}  # class title, when "Booked" was read
+        self.reminder_due: dict[str, datetime] = {}  # title of a class starting soon -> its reminder's time
+        self.refresh_calls_from: int | None = None  # Zoom's call log index when tokens were expired
 
     async def run(self) -> SoakReport:
         with self.telegram, self.zoom:
@@ -179,7 +193,7 @@ class Soak:
         when = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%d 16:30")
         for t in range(self.plan.teachers):
             teacher = self.telegram.add_user(f"Teacher{t}")
-            zoom_user = self.zoom.add_user(email=f"teacher{t}@example.org", licensed=t % 2 == 0)
+            zoom_user = self.zoom.add_user(email=f"teacher{t}@example.org", licensed=t % 2 == 0, timezone="UTC")
             teacher.start_private_chat()
             await self._said(teacher, "books kids")
             teacher.send("/connect")
@@ -196,7 +210,18 @@ class Soak:
                 created = await self._said(teacher, f"Created:\n“{title}”")
                 [share] = [url for url in created.urls if "start=c_" in url]
                 classes.append((share.rsplit("c_", 1)[1], title, teacher))
+            if self.plan.reminders:
+                classes.append(await self._create_class_starting_soon(teacher, f"Soon {t}"))
         return classes
+
+    async def _create_class_starting_soon(self, teacher: FakeUser, title: str) -> tuple[str, str, FakeUser]:
+        now = datetime.now(UTC)
+        start = now.replace(second=0, microsecond=0) + timedelta(minutes=17)  # the reminder: in 1 to 2 minutes
+        teacher.send(f"/newclass {title} | {start:%Y-%m-%d %H:%M} | 45 | 12")
+        created = await self._said(teacher, f"Created:\n“{title}”")
+        [share] = [url for url in created.urls if "start=c_" in url]
+        self.reminder_due[title] = start - timedelta(minutes=15)
+        return share.rsplit("c_", 1)[1], title, teacher
 
     def _faults(self, *, on: bool) -> None:
         plan = self.plan
@@ -233,8 +258,10 @@ class Soak:
                     await progress.advance()
 
         killer = asyncio.create_task(self._kill_now_and_then(progress))
+        expirer = asyncio.create_task(self._expire_tokens_midway(progress))
         await asyncio.gather(*(parent_books(p, c) for p, c in plans.items()))
         await killer
+        await expirer
 
     async def _book(self, parent: FakeUser, cls: tuple[str, str, FakeUser], child: str) -> None:
         public_id, title, _ = cls
@@ -247,6 +274,8 @@ class Soak:
         answer = await self._said(parent, f"Booked: {child} |{child} is on the waitlist", timeout=120)
         booked = "Booked" in (answer.text or "")
         self.answered[(parent.id, child)] = "booked" if booked else "waitlisted"
+        if booked:
+            self.booked_at[(parent.id, child)] = (title, datetime.now(UTC))
         if booked:
             try:
                 await self._said(parent, rf"You're booked: {child} in", timeout=120)
@@ -265,11 +294,28 @@ class Soak:
             await asyncio.to_thread(bot.wait_healthy, 60)
             self.report.kills += 1
 
+    async def _expire_tokens_midway(self, progress: Progress) -> None:
+        if not self.plan.expire_tokens_midway:
+            return
+        await progress.reached(self.report.bookings // 2)
+        self.refresh_calls_from = len(self.zoom.calls)
+        self.zoom.expire_access_tokens()
+
     # --- the end -----------------------------------------------------------------------------------------
 
     async def _settle(self) -> None:
         database = Database.connect(self.database_url)
         try:
+            deadline = time.monotonic() + 240
+            while self.reminder_due and time.monotonic() < deadline:  # until the soon classes' reminders ran
+                soon = max(self.reminder_due.values()) + timedelta(seconds=1)
+                async with database.read() as session:
+                    waiting = (Job.kind == "reminder") & (Job.status != "done") & (Job.run_at <= soon)
+                    if (await session.execute(select(func.count()).where(waiting))).scalar_one() == 0 and (
+                        datetime.now(UTC) > soon
+                    ):
+                        break
+                await asyncio.sleep(0.2)
             deadline = time.monotonic() + 180
             while time.monotonic() < deadline:
                 soon = datetime.now(UTC) + timedelta(seconds=5)
@@ -341,3 +387,35 @@ class Soak:
                 report.missing_links += 1
         report.duplicate_links = sum(count - 1 for count in link_counts.values() if count > 1)
         del by_title
+        self._check_reminders(teachers)
+        self._check_refreshes()
+
+    def _check_reminders(self, teachers: set[int]) -> None:
+        """Every child booked (a moment) before a class's reminder got it once; no one got one twice."""
+        report = self.report
+        reminded: Counter[tuple[int, str, str]] = Counter()
+        for message in self.telegram.all_messages():
+            text = message.text or ""
+            if found := re.search(r"Reminder: “(Soon \d+)” for (\S+) starts", text):
+                reminded[(message.chat_id, found.group(1), found.group(2))] += 1
+            elif (found := re.search(r"Reminder: your class “(Soon \d+)”", text)) and message.chat_id in teachers:
+                reminded[(message.chat_id, found.group(1), "(teacher)")] += 1
+        report.reminders = sum(reminded.values())
+        report.duplicate_reminders = sum(count - 1 for count in reminded.values() if count > 1)
+        for (parent_id, child), (title, at) in self.booked_at.items():
+            due = self.reminder_due.get(title)
+            if due is not None and at < due - timedelta(seconds=2) and not reminded[(parent_id, title, child)]:
+                report.missing_reminders += 1
+        teacher_reminders = sum(1 for (_, title, who) in reminded if who == "(teacher)" and title in self.reminder_due)
+        report.missing_reminders += len(self.reminder_due) - teacher_reminders
+
+    def _check_refreshes(self) -> None:
+        if self.refresh_calls_from is None:
+            return
+        grants = [
+            call
+            for call in self.zoom.calls[self.refresh_calls_from :]
+            if call.path.endswith("/oauth/token") and (call.form or {}).get("grant_type") == "refresh_token"
+        ]
+        self.report.token_refreshes = sum(1 for call in grants if call.status == 200)
+        self.report.failed_refreshes = sum(1 for call in grants if 400 <= call.status < 500)

@@ -24,6 +24,9 @@ def _assert_sound(report: SoakReport, *, duplicate_links_allowed: int = 0) -> No
     assert report.missing_links == 0
     assert report.leaks == []
     assert report.stuck_jobs == 0
+    assert report.reminders > 0
+    assert report.missing_reminders == 0
+    assert report.duplicate_reminders == 0
 
 
 async def test_a_soak_with_zoom_and_telegram_faults_loses_and_leaks_nothing(tmp_path: Path, sqlite_url: str) -> None:
@@ -39,6 +42,9 @@ async def test_a_soak_with_the_process_killed_five_times_loses_nothing(tmp_path:
 
 
 async def test_two_processes_on_one_postgres_behind_one_webhook_stay_exact(tmp_path: Path, postgres_url: str) -> None:
-    report = await Soak(tmp_path, postgres_url, SoakPlan.chosen(processes=2, kills=2)).run()
+    plan = SoakPlan.chosen(processes=2, kills=2, expire_tokens_midway=True)
+    report = await Soak(tmp_path, postgres_url, plan).run()
     assert report.kills == 2
+    assert report.token_refreshes == plan.teachers  # each teacher's token refreshed once, by one of the two
+    assert report.failed_refreshes == 0
     _assert_sound(report, duplicate_links_allowed=report.kills * WORKER_CONCURRENCY)

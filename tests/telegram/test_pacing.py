@@ -73,3 +73,12 @@ async def test_the_overall_rate_is_never_exceeded_in_any_second(fake: FakeTelegr
 
     assert fake.count("sendMessage", ok=True) == 45
     assert fake.count("sendMessage", ok=False) == 0  # 45 chats at once: 29 a second, never a burst
+
+
+async def test_a_429_on_a_call_to_no_chat_is_waited_out_and_retried(fake: FakeTelegram) -> None:
+    fake.fail_next("getMe", 429, retry_after=1)
+    async for bot in _bot(fake, ChatPacer()):
+        me = await bot.get_me()
+
+    assert me.username == fake.bot_username
+    assert fake.count("getMe", ok=False) == 1

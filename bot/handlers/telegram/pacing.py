@@ -109,15 +109,15 @@ class ChatPacer(BaseRateLimiter[int]):
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as limited:
-                if chat is None or attempt == retries:
+                if attempt == retries:
                     raise
                 wait = limited.retry_after
                 seconds = wait.total_seconds() if not isinstance(wait, int) else float(wait)
-                log.info("Telegram asked to wait %.0f s before sending to a chat again", seconds)
-                if self._spacing:
-                    self._hold(chat, seconds)
+                log.info("Telegram asked to wait %.0f s before calling %s again", seconds, endpoint)
+                if chat is not None and self._spacing:
+                    self._hold(chat, seconds)  # the next turn of this chat waits it out
                 else:
-                    await asyncio.sleep(seconds)
+                    await asyncio.sleep(seconds + 0.1)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def _wait_for_turn(self, chat: int | str) -> None:
