@@ -113,11 +113,17 @@ class SlackWorld:
 
 @asynccontextmanager
 async def slack_world(
-    tmp_path: Path, database_url: str, *, mode: Mode = "socket", multi_workspace: bool = False
+    tmp_path: Path,
+    database_url: str,
+    *,
+    mode: Mode = "socket",
+    multi_workspace: bool = False,
+    environment: dict[str, str] | None = None,
 ) -> AsyncIterator[SlackWorld]:
+    """The bot process (``environment`` adds or overrides its settings) and the fakes it talks to."""
     with FakeSlack() as slack, FakeZoom() as zoom:
         port = free_port()
-        environment = {
+        settings = {
             "DATABASE_URL": database_url,
             "ENCRYPTION_KEY": Fernet.generate_key().decode(),
             "HTTP_PORT": str(port),
@@ -130,14 +136,14 @@ async def slack_world(
             "SLACK_API_URL": slack.api_url,
         }
         if multi_workspace:
-            environment |= {"SLACK_CLIENT_ID": slack.client_id, "SLACK_CLIENT_SECRET": slack.client_secret}
+            settings |= {"SLACK_CLIENT_ID": slack.client_id, "SLACK_CLIENT_SECRET": slack.client_secret}
         else:
-            environment["SLACK_BOT_TOKEN"] = slack.bot_token
+            settings["SLACK_BOT_TOKEN"] = slack.bot_token
         if mode == "socket":
-            environment["SLACK_APP_TOKEN"] = slack.app_token
+            settings["SLACK_APP_TOKEN"] = slack.app_token
         else:
-            environment["SLACK_SIGNING_SECRET"] = slack.signing_secret
-        bot = BotProcess(tmp_path, environment)
+            settings["SLACK_SIGNING_SECRET"] = slack.signing_secret
+        bot = BotProcess(tmp_path, settings | (environment or {}))
         bot.start()
         try:
             bot.wait_healthy()

@@ -38,7 +38,9 @@ from bot.handlers.slack.installations import Installing, Workspaces, web_client
 from bot.handlers.slack.modal import BOOK, NEW_CLASS
 from bot.handlers.slack.notifier import SlackNotifier
 from bot.handlers.slack.submissions import Submissions
+from bot.storage.cipher import SecretCipher
 from bot.storage.database import Database
+from bot.storage.slack_tokens import seal_slack_tokens
 
 if TYPE_CHECKING:
     from bot.app import Components
@@ -56,14 +58,16 @@ _REFUSED_TOKEN = frozenset(
 
 
 class SlackFrontEnd:
-    def __init__(self, settings: Settings, database: Database) -> None:
+    def __init__(self, settings: Settings, database: Database, cipher: SecretCipher) -> None:
         self._settings = settings
+        self._database = database
+        self._cipher = cipher
         multi = settings.slack_client_id is not None
         bot_token = None if multi else _secret(settings.slack_bot_token)
         if multi and settings.slack_bot_token is not None:
             log.info("SLACK_CLIENT_ID is set, so each workspace's own token is used and SLACK_BOT_TOKEN is not")
         self.client = web_client(settings.slack_api_url, bot_token)
-        self.installing = Installing(settings, database, self.client) if multi else None
+        self.installing = Installing(settings, database, cipher, self.client) if multi else None
         self.app = AsyncApp(
             name="classbot",
             logger=_bolt_logger(),
@@ -115,11 +119,17 @@ class SlackFrontEnd:
     async def start(self) -> None:
         """Check the tokens (a refused one stops start-up with one clear line), then open Socket Mode if asked.
 
+        With many workspaces, Slack tokens stored in clear by an older ClassBot are encrypted first.
+
         The websocket is opened in the background: slack-sdk keeps retrying while Slack is unreachable, and the
         rest of ClassBot (the web server, Telegram, reminders) must not wait for it.
         """
         if self.installing is None:
             await self._check_token("SLACK_BOT_TOKEN", self.client.auth_test())
+        else:
+            sealed = await seal_slack_tokens(self._database, self._cipher)
+            if sealed:
+                log.info("encrypted %d Slack tokens that were stored in clear", sealed)
         app_token = _secret(self._settings.slack_app_token)
         if app_token is not None:
             await self._check_token("SLACK_APP_TOKEN", self.client.apps_connections_open(app_token=app_token))
