@@ -23,6 +23,7 @@ MAX_SECTION = 3000
 MAX_BUTTON = 75
 MAX_BUTTONS = 25
 COMMAND = "/classbot"
+FORGET_ME = "forget:yes"  # the confirmation of `/classbot forgetme`
 
 _COMMANDS = {
     "/connect": f"{COMMAND} connect",
@@ -33,8 +34,9 @@ _COMMANDS = {
     "/classes": f"{COMMAND} classes",
     "/setup": f"{COMMAND} setup",
     "/help": f"{COMMAND} help",
+    "/forgetme": f"{COMMAND} forgetme",
 }
-_COMMAND_WORD = re.compile(r"(?<![\w/.:])(/(?:connect|disconnect|newclass|myclasses|mybookings|classes|setup|help))\b")
+_COMMAND_WORD = re.compile(r"(?<![\w/.:])(/(?:" + "|".join(name[1:] for name in _COMMANDS) + r"))\b")
 
 HELP = (
     "*ClassBot* books kids' online classes over Zoom.\n\n"
@@ -44,7 +46,8 @@ HELP = (
     f"channel in it to announce the class there). `{COMMAND} mine` shows your classes: roster, start link, cancel.\n\n"
     f"*Workspace admins*: invite me to a channel (`/invite @ClassBot`) and run `{COMMAND} setup` there.\n\n"
     "ClassBot's *Home* tab shows your Zoom connection, your classes and your bookings. "
-    f"Also: `{COMMAND} disconnect`, `{COMMAND} help`."
+    f"Also: `{COMMAND} disconnect`, `{COMMAND} help`, and `{COMMAND} forgetme` to have everything ClassBot keeps "
+    "about you deleted."
 )
 
 

@@ -1,6 +1,7 @@
-"""``/classbot`` and its subcommands: connect, disconnect, new, classes, mine, bookings, setup and help.
+"""``/classbot`` and its subcommands: connect, disconnect, new, classes, mine, bookings, setup, forgetme and help.
 
-A subcommand that only reads the database answers in its acknowledgement (Slack shows it to the person alone).
+A subcommand that only reads the database answers in its acknowledgement (Slack shows it to the person alone);
+``forgetme`` answers there too, with the button that confirms it (pressing it is handled in ``actions``).
 The others acknowledge at once and then work: ``new`` opens the form while its trigger_id is fresh (3 seconds),
 ``setup`` asks Slack whether the person is an admin, ``connect`` and ``disconnect`` talk to Zoom. Anything
 unknown gets the help.
@@ -23,8 +24,11 @@ from bot.handlers.slack.account import ZoomAccount
 from bot.handlers.slack.base import answers_refusals, channel_of, community, is_workspace_admin, person_of
 from bot.handlers.slack.blocks import (
     COMMAND,
+    FORGET_ME,
     HELP,
     Block,
+    actions,
+    button,
     escape,
     parent_booking,
     public_class,
@@ -36,6 +40,10 @@ from bot.handlers.slack.modal import new_class_view
 log = logging.getLogger(__name__)
 
 _MOST_LISTED = 20  # two blocks each, within Slack's 50 per message
+_FORGET_WARNING = (
+    "This cancels your bookings and your classes (everyone booked is told), disconnects your Zoom account "
+    "and deletes everything ClassBot keeps about you. It cannot be undone."
+)
 _NOT_AN_ADMIN = (
     "Only workspace admins and owners can set ClassBot up in a channel. (Slack does not tell apps who manages a "
     "channel, so a channel manager who is not a workspace admin needs to ask one.)"
@@ -55,6 +63,7 @@ class Commands(ZoomAccount):
             "mine": self.mine,
             "bookings": self.bookings,
             "setup": self.setup,
+            "forgetme": self.forget_me,
         }
         route = routes.get(word)
         if route is None:
@@ -143,6 +152,13 @@ class Commands(ZoomAccount):
             return
         blocks = [block for booking in found[:_MOST_LISTED] for block in parent_booking(booking)]
         await args.ack(text="Your bookings", blocks=blocks)
+
+    async def forget_me(self, args: AsyncArgs) -> None:
+        """Nothing is deleted yet: the person confirms with the button, which only they see."""
+        await args.ack(
+            text=_FORGET_WARNING,
+            blocks=[section(_FORGET_WARNING), *actions([button("Yes, forget me", FORGET_ME, style="danger")])],
+        )
 
     async def setup(self, args: AsyncArgs) -> None:
         channel = channel_of(args)
