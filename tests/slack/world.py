@@ -98,9 +98,11 @@ class SlackWorld:
     def zoom_links_in(self, where: Where | str) -> list[str]:
         return [url for message in self.slack.messages(where) for url in message.links if ZOOM_LINK.search(url)]
 
-    async def all_handled(self, *, timeout: float = 20) -> None:
-        """Until the bot has finished working on every delivery so far (its listeners' own count, on /metrics)."""
-        wanted = sum(1 for d in self.slack.deliveries if d.kind in ("slash_commands", "interactive", "events_api"))
+    async def all_handled(self, *, extra: int = 0, timeout: float = 20) -> None:
+        """Until the bot has finished working on every delivery so far (its listeners' own count, on /metrics),
+        and on ``extra`` requests posted to it by hand."""
+        kinds = ("slash_commands", "interactive", "events_api")
+        wanted = extra + sum(1 for d in self.slack.deliveries if d.kind in kinds)
         async with httpx.AsyncClient() as client:
 
             async def finished() -> bool:
