@@ -114,7 +114,8 @@ class SlackFrontEnd:
 
     def routes(self) -> list[Route]:
         """``/slack/events`` (HTTP mode), ``/slack/install`` and ``/slack/oauth_redirect`` (multi-workspace)."""
-        return slack_endpoints(self.app, events_enabled=not self.socket_mode, install_enabled=bool(self.installing))
+        signing_secret = None if self.socket_mode else _secret(self._settings.slack_signing_secret)
+        return slack_endpoints(self.app, signing_secret=signing_secret, install_enabled=bool(self.installing))
 
     async def start(self) -> None:
         """Check the tokens (a refused one stops start-up with one clear line), then open Socket Mode if asked.
