@@ -141,6 +141,7 @@ CASES: list[tuple[str, str, Callable[[Stage], Awaitable[None]], str]] = [
     ("another teacher opens the roster", "Otto", _forged("Otto", "roster:{class}"), NOT_THE_TEACHER),
     ("another teacher asks for the start link", "Otto", _forged("Otto", "start:{class}"), NOT_THE_TEACHER),
     ("a parent cancels the class", "Eve", _forged("Eve", "cc:{class}"), NOT_THE_TEACHER),
+    ("another teacher writes to the parents", "Otto", _forged("Otto", "msg:{class}"), NOT_THE_TEACHER),
     (
         "another teacher approves a booking",
         "Otto",
@@ -169,6 +170,7 @@ CASES: list[tuple[str, str, Callable[[Stage], Awaitable[None]], str]] = [
     ("a button for no such class", "Eve", _forged("Eve", "cc:nope00000000"), "That class no longer exists"),
     ("a forged forgetme confirmation", "Eve", _forged("Eve", "forget:everyone"), "This button is no longer valid"),
     ("a member sets the channel up", "Mo", _command("Mo", "setup"), "Only workspace admins and owners"),
+    ("a member asks for the channel's numbers", "Mo", _command("Mo", "stats"), "Only workspace admins and owners"),
     (
         "a member takes a class down",
         "Mo",
@@ -203,3 +205,31 @@ def _to(world: SlackWorld, person: FakeSlackUser) -> list[SlackMessage]:
 
 def _new_answer(world: SlackWorld, person: FakeSlackUser, before: set[tuple[str, str]], answer: str) -> Any:
     return next((m for m in _to(world, person) if (m.channel, m.ts) not in before and answer in m.all_text), None)
+
+
+async def test_a_message_form_sent_for_another_teachers_class_is_refused_in_the_form(stage: Stage) -> None:
+    world, otto = stage.world, stage.people["Otto"]
+    slack = world.slack
+    otto_home = await slack.wait_for_home(otto, lambda view: "Origami" in view.all_text)
+    await slack.press(otto, otto_home, "Message the parents")
+    form = await slack.wait_for_view(otto, lambda view: view.callback_id == "message_parents")
+    own = await slack.submit_view(otto, form, {"words": {"value": "Hello"}})
+    await world.said(otto, "Sent to 0 parents")
+    await world.all_handled(extra=stage.by_hand)
+    before = _stored(stage.database)
+    pat_told = len(slack.dm(stage.people["Pat"]))
+
+    forged = copy.deepcopy(own.payload)  # the same form, sent again for Ann's class
+    forged["trigger_id"] = f"{secrets.randbelow(10**10)}.{secrets.randbelow(10**10)}.{secrets.token_hex(16)}"
+    forged["view"]["private_metadata"] = stage.ids["class"]
+    body, content_type = http_body("interactive", forged)
+    headers = signed_headers(slack.signing_secret, body, content_type=content_type)
+    async with httpx.AsyncClient(timeout=10) as client:
+        answer = await client.post(f"{world.bot.url}/slack/events", content=body, headers=headers)
+    stage.by_hand += 1
+    await world.all_handled(extra=stage.by_hand)
+
+    assert answer.status_code == 200
+    assert answer.json() == {"response_action": "errors", "errors": {"words": "Only the class's teacher can do that."}}
+    assert _stored(stage.database) == before
+    assert len(slack.dm(stage.people["Pat"])) == pat_told

@@ -20,7 +20,7 @@ from bot.core.messages import Button
 from bot.handlers.slack.account import ZoomAccount
 from bot.handlers.slack.base import answers_refusals, channel_of, community, is_workspace_admin, person_of
 from bot.handlers.slack.blocks import COMMAND, FORGET_ME, Block, actions, button, card, escape, section
-from bot.handlers.slack.modal import booking_view
+from bot.handlers.slack.modal import booking_view, message_parents_view
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,7 @@ class Actions(ZoomAccount):
             "roster": self._roster,
             "start": self._start_link,
             "cc": self._cancel_class,
+            "msg": self._message_parents,
             "cb": self._cancel_booking,
             "link": self._join_link,
             "approve": self._approve,
@@ -113,6 +114,14 @@ class Actions(ZoomAccount):
             "host for about two hours: never share it.",
             [Button("Start on Zoom", url=url)],
         )
+
+    async def _message_parents(self, args: AsyncArgs, class_id: str) -> None:
+        """The form opens for the class's teacher only; sending checks again (see ``Submissions``)."""
+        teaching = {view.public_id: view for view in await self.core.classes.for_teacher(person_of(args))}
+        view = teaching.get(class_id) or await self.core.classes.view(class_id)  # no such class: NotFound
+        if view.public_id not in teaching:
+            raise NotAllowed("Only the class's teacher can do that.")
+        await self._open(args, message_parents_view(view))
 
     async def _cancel_class(self, args: AsyncArgs, class_id: str) -> None:
         view = await self.core.classes.cancel(person_of(args), class_id)

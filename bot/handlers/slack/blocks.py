@@ -43,8 +43,10 @@ HELP = (
     f"*Parents*: `{COMMAND} classes` lists upcoming classes; press *Book a seat*. Your Zoom link comes by direct "
     f"message, privately. `{COMMAND} bookings` shows your bookings.\n\n"
     f"*Teachers*: `{COMMAND} connect` links your Zoom account once. `{COMMAND} new` opens the class form (pick a "
-    f"channel in it to announce the class there). `{COMMAND} mine` shows your classes: roster, start link, cancel.\n\n"
-    f"*Workspace admins*: invite me to a channel (`/invite @ClassBot`) and run `{COMMAND} setup` there.\n\n"
+    f"channel in it to announce the class there). `{COMMAND} mine` shows your classes: roster, start link, a "
+    "message to the parents, cancel.\n\n"
+    f"*Workspace admins*: invite me to a channel (`/invite @ClassBot`) and run `{COMMAND} setup` there; "
+    f"`{COMMAND} stats` there shows its last 30 days.\n\n"
     "ClassBot's *Home* tab shows your Zoom connection, your classes and your bookings. "
     f"Also: `{COMMAND} disconnect`, `{COMMAND} help`, and `{COMMAND} forgetme` to have everything ClassBot keeps "
     "about you deleted."
@@ -170,6 +172,7 @@ def teacher_class(view: ClassView) -> list[Block]:
             [
                 button("Roster", f"roster:{view.public_id}"),
                 button("Start link", f"start:{view.public_id}", style="primary"),
+                button("Message the parents", f"msg:{view.public_id}"),
                 button("Cancel the class", f"cc:{view.public_id}", style="danger", confirm=cancel),
             ]
         ),

@@ -1,4 +1,5 @@
-"""The two modals: the new-class form and "who is the seat for?", and reading what people typed into them.
+"""The modals: the new-class form, "who is the seat for?" and a teacher's message to the parents, and reading
+what people typed into them.
 
 Reading checks every field with the core's own parsers (``bot.core.class_input``) and collects one message per
 wrong field, keyed by the field's block, so that Slack shows them all inside the form at once
@@ -30,6 +31,8 @@ from bot.handlers.slack.blocks import Block, card, escape, section
 NEW_CLASS = "new_class"
 BOOK = "book_seat"
 CHILD = "child"
+MESSAGE_PARENTS = "message_parents"
+WORDS = "words"
 _FIELDS = frozenset(
     {"title", "description", "date", "time", "duration", "seats", "sessions", "timezone", "min_bookings", "channel"}
 )
@@ -187,6 +190,30 @@ def booking_view(view: ClassView, remembered: list[str]) -> dict[str, Any]:
 
 def read_child(values: dict[str, Any]) -> str:
     return _value(values, CHILD)
+
+
+def message_parents_view(view: ClassView) -> dict[str, Any]:
+    """The teacher's words for the class's booked parents; the class travels in ``private_metadata`` (and the
+    core checks on submit that the person submitting teaches it)."""
+    words = _input(
+        WORDS,
+        "Message",
+        _text(multiline=True, max_length=3000),
+        hint="Each parent with a booking gets it by direct message, with the class's name.",
+    )
+    return {
+        "type": "modal",
+        "callback_id": MESSAGE_PARENTS,
+        "private_metadata": view.public_id,
+        "title": _plain("Message the parents"),
+        "submit": _plain("Send"),
+        "close": _plain("Cancel"),
+        "blocks": [section(card(view)), words],
+    }
+
+
+def read_words(values: dict[str, Any]) -> str:
+    return _value(values, WORDS)
 
 
 def _entry(values: dict[str, Any], block: str) -> dict[str, Any]:
