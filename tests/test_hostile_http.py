@@ -243,7 +243,7 @@ _JSON = st.recursive(
 _FIELDS = st.sampled_from(["type", "team", "team_id", "user", "event", "actions", "view", "channel", "enterprise"])
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     fields=st.dictionaries(_FIELDS, _JSON, max_size=6),
     kind=st.sampled_from(["event_callback", "block_actions", "view_submission", "shortcut", None]),
@@ -255,3 +255,30 @@ async def test_no_signed_body_of_any_shape_makes_the_slack_endpoint_fail(
         fields = {**fields, "type": kind, "team_id": "T0001"}
     response = await slack_web.web.post("/slack/events", **slack_web.signed(*_signed_json(fields)))
     assert response.status_code < 500, (fields, response.text[:200])
+
+
+_FORM_VALUES = st.dictionaries(
+    st.sampled_from(["title", "date", "time", "seats", "channel", "child", "words", "approval", "min_bookings"]),
+    _JSON | st.dictionaries(st.just("value"), _JSON | st.dictionaries(st.text(max_size=15), _JSON, max_size=3)),
+    max_size=5,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    callback=st.sampled_from(["new_class", "book_seat", "message_parents"]),
+    metadata=_JSON,
+    state=_JSON | st.fixed_dictionaries({"values": _JSON | _FORM_VALUES}),
+)
+async def test_no_signed_form_of_any_content_makes_a_submission_fail(
+    slack_web: SlackWeb, callback: str, metadata: object, state: object
+) -> None:
+    submission = {
+        "type": "view_submission",
+        "team": {"id": "T0001"},
+        "user": {"id": "U0PARENT", "name": "pat"},
+        "trigger_id": "1.2.3",
+        "view": {"id": "V1", "type": "modal", "callback_id": callback, "private_metadata": metadata, "state": state},
+    }
+    response = await slack_web.web.post("/slack/events", **slack_web.signed(*_signed_json(submission)))
+    assert response.status_code < 500, (submission, response.text[:200])

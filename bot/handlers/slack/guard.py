@@ -47,6 +47,7 @@ def parsed(body: str, query: Any, headers: Any) -> AsyncBoltRequest | None:
 # The fields Bolt reads before any listener runs, with the types Slack gives them.
 _OBJECTS = ("event", "view", "container", "message", "state", "authed_user")
 _OBJECTS_OR_IDS = ("user", "team", "channel", "enterprise")
+_VIEW_KEYS = ("type", "callback_id")
 
 
 def _shaped_as_slacks(fields: dict[str, Any]) -> bool:
@@ -59,5 +60,11 @@ def _shaped_as_slacks(fields: dict[str, Any]) -> bool:
         return False
     actions = fields.get("actions", [{}])  # a press carries at least one action, and Bolt reads the first
     if not isinstance(actions, list) or not actions or not all(isinstance(action, dict) for action in actions):
+        return False
+    # What Bolt indexes into: the event's type, each button's action_id, a view's type and callback_id.
+    if kind == "block_actions" and not all(isinstance(action.get("action_id"), str) for action in actions):
+        return False
+    view = fields.get("view", {})
+    if kind in ("view_submission", "view_closed") and not all(isinstance(view.get(k), str) for k in _VIEW_KEYS):
         return False
     return kind != "event_callback" or isinstance(fields.get("event", {}).get("type"), str)

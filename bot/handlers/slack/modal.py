@@ -142,8 +142,10 @@ def read_new_class(values: dict[str, Any]) -> ClassForm:
     sessions = parsed("sessions", parse_sessions, _value(values, "sessions"))
     timezone = parsed("timezone", parse_timezone, _value(values, "timezone"))
     minimum = parsed("min_bookings", _parse_minimum, _value(values, "min_bookings"))
-    channel = _entry(values, "channel").get("selected_conversation") or None
-    approval = [option.get("value") for option in _entry(values, "approval").get("selected_options") or []]
+    channel = _value(values, "channel", "selected_conversation") or None
+    options = _entry(values, "approval").get("selected_options")
+    chosen = options if isinstance(options, list) else []
+    approval = [option.get("value") for option in chosen if isinstance(option, dict)]
     if errors:
         return ClassForm(None, errors, channel)
     draft = ClassDraft(
@@ -216,10 +218,18 @@ def read_words(values: dict[str, Any]) -> str:
     return _value(values, WORDS)
 
 
+def form_values(view: dict[str, Any]) -> dict[str, Any]:
+    """What was typed into a submitted modal, by block (nothing, when the submission is not shaped as Slack's)."""
+    state = view.get("state")
+    values = state.get("values") if isinstance(state, dict) else None
+    return values if isinstance(values, dict) else {}
+
+
 def _entry(values: dict[str, Any], block: str) -> dict[str, Any]:
-    """The one element's state in ``block`` (empty when absent)."""
-    elements = values.get(block) or {}
-    return next(iter(elements.values()), None) or {}
+    """The one element's state in ``block`` (empty when absent or not shaped as Slack's)."""
+    elements = values.get(block)
+    element = next(iter(elements.values()), None) if isinstance(elements, dict) else None
+    return element if isinstance(element, dict) else {}
 
 
 def _value(values: dict[str, Any], block: str, key: str = "value") -> str:

@@ -20,7 +20,15 @@ from bot.core.ids import looks_like_public_id
 from bot.core.views import BookingOutcome, ClassView
 from bot.handlers.slack.base import SORRY, SlackBase, answers_refusals, community, person_of
 from bot.handlers.slack.blocks import COMMAND, card, describe_outcome, plain
-from bot.handlers.slack.modal import CHILD, WORDS, field_block, read_child, read_new_class, read_words
+from bot.handlers.slack.modal import (
+    CHILD,
+    WORDS,
+    field_block,
+    form_values,
+    read_child,
+    read_new_class,
+    read_words,
+)
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +38,7 @@ _NOT_SET_UP = f"ClassBot is not set up in that channel: a workspace admin runs `
 class Submissions(SlackBase):
     async def new_class(self, args: AsyncArgs) -> None:
         view = args.view or {}
-        form = read_new_class(view.get("state", {}).get("values", {}))
+        form = read_new_class(form_values(view))
         if form.draft is None:
             await args.ack(response_action="errors", errors=form.errors)
             return
@@ -76,7 +84,7 @@ class Submissions(SlackBase):
         view = args.view or {}
         class_id = str(view.get("private_metadata") or "")
         try:
-            children = parse_child_names(read_child(view.get("state", {}).get("values", {})))
+            children = parse_child_names(read_child(form_values(view)))
         except InvalidInput as wrong:
             await args.ack(response_action="errors", errors={CHILD: wrong.message})
             return
@@ -106,7 +114,7 @@ class Submissions(SlackBase):
     async def message_parents(self, args: AsyncArgs) -> None:
         view = args.view or {}
         class_id = str(view.get("private_metadata") or "")
-        words = read_words(view.get("state", {}).get("values", {}))
+        words = read_words(form_values(view))
         if not looks_like_public_id(class_id):
             await args.ack(response_action="errors", errors={WORDS: "This form is out of date: open it again."})
             return
