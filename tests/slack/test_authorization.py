@@ -24,7 +24,7 @@ import pytest_asyncio
 
 from tests.fakes.slack import FakeSlackUser, SlackMessage, SlackView, signed_headers
 from tests.fakes.slack.delivery import http_body
-from tests.slack.world import SlackWorld, slack_world
+from tests.slack.world import SlackWorld, jobs_idle, slack_world
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
@@ -76,6 +76,7 @@ async def stage(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stage
         await slack.wait_for_view(people["Otto"], lambda view: view.title == "Roster")
         await slack.close_view(people["Otto"])
         await world.all_handled()
+        await jobs_idle(tmp / "classbot.db")
         yield Stage(
             world, tmp / "classbot.db", people, room.id, ids, {"Eve": eve_press.payload, "Otto": otto_press.payload}
         )
@@ -186,6 +187,7 @@ async def test_the_wrong_person_is_refused_clearly_and_nothing_changes(
     stage: Stage, who: str, act: Callable[[Stage], Awaitable[None]], answer: str
 ) -> None:
     world, person = stage.world, stage.people[who]
+    await jobs_idle(stage.database)
     before = _stored(stage.database)
     told_before = {(m.channel, m.ts) for m in _to(world, person)}
 
@@ -216,6 +218,7 @@ async def test_a_message_form_sent_for_another_teachers_class_is_refused_in_the_
     own = await slack.submit_view(otto, form, {"words": {"value": "Hello"}})
     await world.said(otto, "Sent to 0 parents")
     await world.all_handled(extra=stage.by_hand)
+    await jobs_idle(stage.database)
     before = _stored(stage.database)
     pat_told = len(slack.dm(stage.people["Pat"]))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.slack.world import SlackWorld, slack_world
+from tests.slack.world import SlackWorld, jobs_idle, slack_world
 
 pytestmark = pytest.mark.slow
 
@@ -53,6 +53,7 @@ async def test_forgetme_frees_a_parents_seat_for_the_waitlist_and_deletes_them(
     await world.said(teacher, "Mialou no longer comes")
     await world.said(waiting, "Here is your Zoom link")
     await world.all_handled()
+    await jobs_idle(tmp_path / "classbot.db")
     stored = _stored(tmp_path / "classbot.db")
     bookings = await slack.slash(parent, "bookings")
 
@@ -86,6 +87,7 @@ async def test_forgetme_cancels_a_teachers_classes_and_disconnects_their_zoom(
     await world.said(parent, "“Pottery wheel” was cancelled")
     emptied = await slack.wait_for_home(teacher, lambda view: "Pottery wheel" not in view.all_text)
     await world.all_handled()
+    await jobs_idle(tmp_path / "classbot.db")
     stored = _stored(tmp_path / "classbot.db")
 
     assert "1 class(es) cancelled, Zoom disconnected" in done.all_text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -111,6 +112,19 @@ class SlackWorld:
                 return found is not None and int(found.group(1)) >= wanted
 
             await wait_until(finished, timeout=timeout, what=f"the bot to finish {wanted} Slack deliveries")
+
+
+async def jobs_idle(database: Path, *, timeout: float = 20) -> None:
+    """Until the bot (on the SQLite file ``database``) runs no job and has no message waiting to be sent."""
+
+    async def idle() -> bool:
+        with sqlite3.connect(database) as connection:
+            (busy,) = connection.execute(
+                "SELECT count(*) FROM jobs WHERE status = 'running' OR (status = 'pending' AND kind = 'notify')"
+            ).fetchone()
+        return int(busy) == 0
+
+    await wait_until(idle, timeout=timeout, what="the bot's jobs to finish")
 
 
 @asynccontextmanager
