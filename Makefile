@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint types pytest migrate venv clean
+.PHONY: run demo test lint types pytest migrate venv clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ venv: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/python -m bot run
+
+# The offline playground: ClassBot against its built-in Zoom and Telegram test servers, in a terminal chat.
+demo: $(STAMP)
+	$(BIN)/python -m bot demo
 
 migrate: $(STAMP)
 	$(BIN)/python -m bot migrate

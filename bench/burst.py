@@ -24,7 +24,7 @@ from bench.stack import Stack
 CARD = "Book a seat"
 QUESTION = "who is the seat for"
 LINK = "Join the class on Zoom"
-NOTICE = "New booking"
+NOTICE = r"New booking: |(?P<n>\d+) new bookings"  # one notice, or a digest of n
 FAILURE = "Sorry, something went wrong"  # the bot's answer when a handler failed
 
 
@@ -76,7 +76,7 @@ class Burst:
     phases: list[Phase]
     latencies: list[float]  # final tap to join link, seconds, for the parents who got one
     booked: int  # parents who got their link
-    notices: int  # "New booking" notices the teacher got
+    notices: int  # bookings the teacher was told of (a digest of n counts n)
     name_span: float  # first final tap to last join link
     total_span: float  # first share link opened to last join link
     peak_rss_mb: float
@@ -170,7 +170,9 @@ async def run_burst(
         ),
     )
     users = _answered(asked, "the child question")
-    notices_before = (await stack.telegram.call("/count", {"chat": teacher, "pattern": NOTICE}))["matched"]
+    notices_before = (await stack.telegram.call("/count", {"chat": teacher, "pattern": NOTICE, "tally": True}))[
+        "matched"
+    ]
     notices: dict[str, Any] = {}
 
     async def book() -> dict[str, Any]:
@@ -181,7 +183,9 @@ async def run_burst(
         wanted = notices_before + len(users)
         left = notice_timeout if notice_timeout is not None else max(1.0, deadline - time.monotonic())
         notices.update(
-            await stack.telegram.call("/count", {"chat": teacher, "pattern": NOTICE, "count": wanted, "timeout": left})
+            await stack.telegram.call(
+                "/count", {"chat": teacher, "pattern": NOTICE, "tally": True, "count": wanted, "timeout": left}
+            )
         )
         return answer
 

@@ -14,10 +14,11 @@ import json
 import re
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tests.fakes.telegram import FakeTelegram, FakeUser
+from bot.fakes.telegram import FakeTelegram, FakeUser
 
 _POLL_SECONDS = 0.002
 
@@ -68,21 +69,24 @@ class Transcript:
         quiet: float,
         deadline: float,
         fail: re.Pattern[str] | None = None,
+        weigh: Callable[[re.Match[str]], int] = lambda _match: 1,
     ) -> tuple[list[Sent], bool]:
-        """Messages to ``chat`` from index ``start`` on matching ``pattern``: once ``count`` arrived, or once one
-        arrived and none followed for ``quiet`` seconds, or whatever arrived by ``deadline``; and whether a
-        message matching ``fail`` came first (the wait ends there)."""
+        """Messages to ``chat`` from index ``start`` on matching ``pattern``: once ``count`` arrived (each
+        message counting as ``weigh`` says), or once one arrived and none followed for ``quiet`` seconds, or
+        whatever arrived by ``deadline``; and whether a message matching ``fail`` came first (the wait ends)."""
         changed = self._changed[chat]
         while True:
             changed.clear()
             found = []
+            weight = 0
             for sent in self.by_chat[chat][start:]:
-                if pattern.search(sent.words):
+                if match := pattern.search(sent.words):
                     found.append(sent)
+                    weight += weigh(match)
                 elif fail is not None and fail.search(sent.words):
                     return found, True
             now = time.monotonic()
-            if len(found) >= count or now >= deadline:
+            if weight >= count or now >= deadline:
                 return found, False
             wait = deadline - now
             if found and quiet:
@@ -164,10 +168,20 @@ class Crowd:
             raise ValueError(f"unknown action {kind!r}")
 
     async def count(self, request: dict[str, Any]) -> dict[str, Any]:
-        """How many messages to ``chat`` match ``pattern`` (waiting up to ``timeout`` for ``count`` of them)."""
+        """How many messages to ``chat`` match ``pattern`` (waiting up to ``timeout`` for ``count`` of them).
+
+        With ``tally``, a message counts as the number its ``n`` group holds (a digest of several bookings),
+        or 1 without one; ``matched`` is then that sum."""
         chat = int(request["chat"])
         pattern = re.compile(str(request.get("pattern", "")), re.S)
         wanted, timeout = int(request.get("count", 0)), float(request.get("timeout", 0))
+        tally = bool(request.get("tally", False))
+
+        def weigh(match: re.Match[str]) -> int:
+            number = match.groupdict().get("n") if tally else None
+            return int(number) if number else 1
+
         self._transcript.catch_up()
-        found, _ = await self._transcript.wait(chat, 0, pattern, wanted, 0, time.monotonic() + timeout)
-        return {"matched": len(found), "last": found[-1].at if found else None, "now": time.monotonic()}
+        found, _ = await self._transcript.wait(chat, 0, pattern, wanted, 0, time.monotonic() + timeout, weigh=weigh)
+        matched = sum(weigh(match) for sent in found if (match := pattern.search(sent.words)))
+        return {"matched": matched, "last": found[-1].at if found else None, "now": time.monotonic()}

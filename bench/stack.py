@@ -119,6 +119,8 @@ class Stack:
             "TELEGRAM_BOT_TOKEN": self.telegram.value("TELEGRAM_BOT_TOKEN"),
             "TELEGRAM_BASE_URL": self.telegram.value("TELEGRAM_BASE_URL"),
             "TELEGRAM_WEBHOOK": "1",
+            # Limits off: the bot's own pacing off too (as with a local Bot API server), to measure raw capacity.
+            "TELEGRAM_MESSAGES_PER_SECOND": "29" if self.options.telegram_limits else "0",
             "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
             "ZOOM_CLIENT_ID": self.zoom.value("ZOOM_CLIENT_ID"),
             "ZOOM_CLIENT_SECRET": self.zoom.value("ZOOM_CLIENT_SECRET"),

@@ -27,7 +27,7 @@ from starlette.routing import Route
 from bench.crowd import Crowd, Transcript
 from bench.hosting import json_route, serve_control
 from bench.webhook_fanout import WebhookFanout
-from tests.fakes.telegram import FakeTelegram
+from bot.fakes.telegram import FakeTelegram
 
 
 class TelegramHost:

@@ -21,7 +21,7 @@ import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from tests.fakes.telegram import SECRET_HEADER, FakeTelegram
+from bot.fakes.telegram import SECRET_HEADER, FakeTelegram
 
 _ATTEMPTS = 4
 _RETRY_DELAY = 0.05

@@ -1,4 +1,4 @@
-"""The command line: ``python -m bot [run|migrate|check|backup|genkey|rotate-keys]``, also ``classbot``."""
+"""The command line: ``python -m bot [run|migrate|check|backup|genkey|rotate-keys|demo]``, also ``classbot``."""
 
 from __future__ import annotations
 
@@ -22,11 +22,16 @@ def main(argv: list[str] | None = None) -> int:
     backup.add_argument("target", nargs="?", default="backup", help="file or folder for the copy (default: backup/)")
     commands.add_parser("rotate-keys", help="re-encrypt stored secrets under the first ENCRYPTION_KEY")
     commands.add_parser("check", help="check the configuration, the database and the platforms; say what to fix")
+    commands.add_parser("demo", help="try ClassBot offline: built-in Zoom and Telegram test servers, a terminal chat")
     arguments = parser.parse_args(argv)
 
     if arguments.command == "genkey":
         print(Fernet.generate_key().decode())
         return 0
+    if arguments.command == "demo":  # needs no settings: the playground makes its own
+        from bot.demo.playground import play
+
+        return play(sys.stdin, sys.stdout)
     try:
         settings = load_settings()
     except ConfigError as problem:

@@ -31,7 +31,7 @@ from bot.handlers.telegram.frontend import TelegramFrontEnd
 from bot.metrics import Metrics
 from bot.storage.cipher import SecretCipher, load_keys
 from bot.storage.database import Database
-from bot.storage.jobs import JobQueue
+from bot.storage.jobs import JobQueue, call_when_queued
 from bot.storage.migrate import upgrade_to_head
 from bot.zoom.authorization import ZoomAuthorization
 from bot.zoom.client import ZoomClient
@@ -110,7 +110,8 @@ async def build_components(
         metrics = Metrics()
         jobs = JobQueue(database)
         worker = JobWorker(jobs, clock=clock, retry_delay=_retry_delay, metrics=metrics)
-        zoom_events = ZoomEvents(database, clock=clock, wake_worker=worker.wake)
+        call_when_queued(database, worker.wake)
+        zoom_events = ZoomEvents(database, clock=clock)
         zoom = _build_zoom(settings, database, cipher, http, clock, zoom_retry or RetryPolicy(), metrics)
         if zoom is not None:
             zoom_events.on("app_deauthorized", lambda event: zoom.connect.deauthorized(event.zoom_user_id or ""))

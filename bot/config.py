@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_webhook: bool = False
     telegram_webhook_secret: SecretStr | None = None
+    # Just under Telegram's overall flood limit (about 30/s); 0 turns pacing off (per chat too).
+    telegram_messages_per_second: float = Field(default=29.0, ge=0)
 
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None

@@ -10,7 +10,7 @@ from cryptography.fernet import Fernet
 
 from bot.app import Components, build_components
 from bot.config import Settings, load_settings
-from tests.fakes.zoom import FakeZoom
+from bot.fakes.zoom import FakeZoom
 from tests.support.databases import fresh_postgres_database
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from bot.check import run_checks
 from bot.config import Settings, load_settings
-from tests.fakes.telegram import FakeTelegram
-from tests.fakes.zoom import FakeZoom
+from bot.fakes.telegram import FakeTelegram
+from bot.fakes.zoom import FakeZoom
 
 
 def _settings(sqlite_url: str, zoom: FakeZoom, telegram: FakeTelegram, token: str, secret: str = "") -> Settings:

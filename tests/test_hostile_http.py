@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from slack_sdk.oauth.installation_store import Installation
 
 from bot.app import Components
+from bot.fakes.slack import FakeSlack, signed_headers
+from bot.fakes.zoom import FakeZoom
 from bot.handlers.telegram.render import valid_payload
-from tests.fakes.slack import FakeSlack, signed_headers
-from tests.fakes.zoom import FakeZoom
 from tests.support.database_dump import dump_database
 from tests.support.notifier import RecordingNotifier
 from tests.support.zoom_app import ZoomWorld, zoom_components, zoom_settings, zoom_world

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from bot.fakes.zoom import FakeZoom
 from bot.metrics import Metrics
-from tests.fakes.zoom import FakeZoom
 from tests.support.core_world import core_world, parent
 
 

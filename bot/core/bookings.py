@@ -116,7 +116,7 @@ class BookingService:
         keys = [f"{request_key}:{position}" for position in range(len(children))]
         async with self._database.write() as session:
             person = await People(session).ensure(parent)
-            cls = await self._bookable_class(session, class_public_id, person.id)
+            cls, next_start = await self._bookable_class(session, class_public_id, person.id)
             earlier = await self._earlier_outcome(session, keys, cls)
             if earlier is not None:
                 return earlier
@@ -128,7 +128,7 @@ class BookingService:
                 await Children(session).remember(person.id, child)
                 if await Classes(session).take_seats(cls.id, 1):
                     booking = await self._add_booking(session, cls, person.id, child, key, status, now)
-                    booked.append(await self._view(session, booking, cls))
+                    booked.append(_view(booking, cls, next_start))
                 else:
                     await Waitlist(session).add(
                         WaitlistEntry(class_id=cls.id, parent_id=person.id, child_name=child, request_key=key)
@@ -207,7 +207,8 @@ class BookingService:
             person = await People(session).find(parent)
             return await Children(session).names(person.id) if person else []
 
-    async def _bookable_class(self, session: AsyncSession, public_id: str, person_id: int) -> Class:
+    async def _bookable_class(self, session: AsyncSession, public_id: str, person_id: int) -> tuple[Class, datetime]:
+        """The class to book and its next session's start, or the reason it cannot be booked."""
         cls = await Classes(session).by_public_id(public_id)
         if cls is None:
             raise NotFound("That class no longer exists. Ask for a new link, or see /classes.")
@@ -215,9 +216,10 @@ class BookingService:
             raise Conflict(f"“{cls.title}” was cancelled, so it cannot be booked.")
         if cls.teacher_id == person_id:
             raise Conflict("You teach this class, so there is nothing to book.")
-        if (await Classes(session).row(cls, self._clock())).next_start is None:
+        next_start = (await Classes(session).row(cls, self._clock())).next_start
+        if next_start is None:
             raise Conflict(f"“{cls.title}” has no session left to book.")
-        return cls
+        return cls, next_start
 
     async def _earlier_outcome(self, session: AsyncSession, keys: list[str], cls: Class) -> BookingOutcome | None:
         booked = await Bookings(session).by_request_keys(keys)
@@ -231,16 +233,9 @@ class BookingService:
     async def _refuse_double_booking(
         self, session: AsyncSession, cls: Class, parent_id: int, children: list[str]
     ) -> None:
-        taken = {
-            booking.child_name.casefold(): booking.child_name
-            for booking in await Bookings(session).holding_seats(cls.id)
-            if booking.parent_id == parent_id
-        }
-        waiting = {
-            entry.child_name.casefold(): entry.child_name
-            for entry in await Waitlist(session).waiting(cls.id)
-            if entry.parent_id == parent_id
-        }
+        """Refuse a child who already holds a seat or waits in the class (two indexed lookups, not the roster)."""
+        taken = {name.casefold(): name for name in await Bookings(session).children_holding_seats(cls.id, parent_id)}
+        waiting = {name.casefold(): name for name in await Waitlist(session).children_waiting(cls.id, parent_id)}
         for child in children:
             if child.casefold() in taken:
                 raise Conflict(f"{taken[child.casefold()]} already has a seat in “{cls.title}”: see /mybookings.")
@@ -260,13 +255,13 @@ class BookingService:
                 request_key=key,
             )
         )
-        await cls_refresh(session, cls)
-        taken = f"{cls.seats_taken} of {cls.seats} seats taken"
         if status == "confirmed":
             if cls.zoom_enabled:
                 await work.send_link(session, booking.id, "booked", now)
-            await tell(session, cls.teacher_id, Message(f"New booking: {child} for “{cls.title}” ({taken})."), now=now)
+            await work.note_booking(session, cls.id, booking.id, now)
         else:
+            await cls_refresh(session, cls)
+            taken = f"{cls.seats_taken} of {cls.seats} seats taken"
             await tell(
                 session,
                 cls.teacher_id,
@@ -309,16 +304,13 @@ class BookingService:
         await tell(session, entry.parent_id, Message(text), now=now, dedupe_key=f"promoted:{booking.id}")
 
     async def _view(self, session: AsyncSession, booking: Booking, cls: Class) -> BookingView:
-        row = await Classes(session).row(cls, self._clock())
-        return BookingView(
-            booking.public_id,
-            cls.public_id,
-            cls.title,
-            booking.child_name,
-            booking.status,
-            row.next_start,
-            cls.timezone,
-        )
+        return _view(booking, cls, (await Classes(session).row(cls, self._clock())).next_start)
+
+
+def _view(booking: Booking, cls: Class, next_start: datetime | None) -> BookingView:
+    return BookingView(
+        booking.public_id, cls.public_id, cls.title, booking.child_name, booking.status, next_start, cls.timezone
+    )
 
 
 async def cls_refresh(session: AsyncSession, cls: Class) -> None:

@@ -52,6 +52,17 @@ def card_text(view: ClassView) -> str:
     return "\n".join(lines)
 
 
+def digest_text(title: str, children: list[str], count: int, taken: int, seats: int) -> str:
+    """ "New booking: Mia for “Chess” (3 of 10 seats taken)." or the same for several children at once."""
+    seats_taken = f"{taken} of {seats} seats taken"
+    if count == 1:
+        return f"New booking: {children[0]} for “{title}” ({seats_taken})."
+    names = ", ".join(children)
+    if count > len(children):
+        names += f" and {count - len(children)} more"
+    return f"{count} new bookings for “{title}”: {names} ({seats_taken})."
+
+
 def book_button(view: ClassView) -> Button:
     return Button("Join the waitlist" if view.full else "Book a seat", action=f"book:{view.public_id}")
 
@@ -89,6 +100,7 @@ class Delivery:
         worker.register(work.MEETING_DELETE, self.delete_meeting)
         worker.register(work.REGISTRANT_CANCEL, self.cancel_registrant)
         worker.register(work.ANNOUNCE, self.announce)
+        worker.register(work.BOOKING_DIGEST, self.tell_new_bookings)
 
     async def announce(self, payload: dict[str, Any]) -> None:
         """Post a newly published class's card (no link: the Book button leads to a private chat)."""
@@ -99,6 +111,20 @@ class Delivery:
             view = ClassView.of(await Classes(session).row(cls, self._clock()))
         text = f"New class: {card_text(view)}"
         await self._messenger.post(int(payload["community_id"]), Message(text, (book_button(view),)))
+
+    async def tell_new_bookings(self, payload: dict[str, Any]) -> None:
+        """The teacher's notice of a window's new bookings in one class (see ``work.note_booking``)."""
+        async with self._database.read() as session:
+            cls = await Classes(session).get(int(payload["class_id"]))
+            if cls is None:
+                return
+            children = await Bookings(session).child_names([int(i) for i in payload["booking_ids"]])
+            teacher_id, title, taken, seats = cls.teacher_id, cls.title, cls.seats_taken, cls.seats
+        # Bookings forgotten meanwhile (the parent left ClassBot) are no longer named, nor counted.
+        count = int(payload["count"]) - (len(payload["booking_ids"]) - len(children))
+        if count <= 0:
+            return
+        await self.send_private(teacher_id, Message(digest_text(title, children, count, taken, seats)))
 
     async def send_link(self, payload: dict[str, Any]) -> None:
         booking_id, reason = int(payload["booking_id"]), str(payload["reason"])

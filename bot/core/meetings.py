@@ -11,6 +11,10 @@ Exactly one meeting per class, even with several workers in several processes an
 
 Links: a licensed host gives each booked child a personal registrant link, a basic host the meeting's
 join_url. A start_url is fetched fresh every time it is needed (it logs its holder in as the host).
+
+Before links go out the meeting is checked at Zoom, at most once a minute per meeting: a burst of bookings
+would otherwise spend half of the teacher's Zoom request budget on the same check. A meeting deleted in Zoom is
+normally learned from the ``meeting.deleted`` webhook at once; the check catches one whose webhook never came.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,6 +47,8 @@ from bot.zoom.models import Meeting, MeetingRequest, MeetingUpdate
 log = logging.getLogger(__name__)
 
 _CLAIM = timedelta(minutes=1)
+# How long a meeting found at Zoom is trusted to still be there (see the module docstring).
+_TRUST_CHECKED = timedelta(minutes=1)
 MARKER_PREFIX = "classbot:"
 
 
@@ -82,6 +88,7 @@ class MeetingKeeper:
         # Zoom never writes to (registrant emails are off) and that identifies the booking in Zoom's reports.
         self._registrant_domain = host if "." in host else "classbot.example"
         self._creating = KeyedLocks()
+        self._checked_at: dict[str, datetime] = {}  # meeting id → when Zoom last confirmed it exists
 
     @property
     def zoom(self) -> ZoomClient:
@@ -91,7 +98,18 @@ class MeetingKeeper:
 
     async def account_of_teacher(self, teacher_id: int) -> ZoomAccount:
         async with self._database.read() as session:
-            connection = await ZoomConnections(session, self._cipher).for_person(teacher_id)
+            return await self._account(session, teacher_id)
+
+    async def account_for_class(self, class_id: int) -> ZoomAccount:
+        """The Zoom account of the class's teacher (one read)."""
+        async with self._database.read() as session:
+            cls = await Classes(session).get(class_id)
+            if cls is None:
+                raise LookupError("class not found")
+            return await self._account(session, cls.teacher_id)
+
+    async def _account(self, session: AsyncSession, teacher_id: int) -> ZoomAccount:
+        connection = await ZoomConnections(session, self._cipher).for_person(teacher_id)
         if connection is None or connection.status != "active":
             raise ZoomReconnectNeeded("the teacher has no working Zoom connection")
         return ZoomAccount(connection.id, connection.zoom_account_id, connection.licensed)
@@ -106,9 +124,19 @@ class MeetingKeeper:
 
     async def _ensure(self, class_id: int) -> MeetingRef:
         now = self._clock()
-        # Everything that needs its own connection is read before the write transaction: inside it, this
-        # connection may hold the class's row while bookings queue on that row holding the pool's others.
-        licensed = await self._licensed(await self._teacher_of(class_id))
+        # The common case, a meeting already made, needs one read. Everything else that needs its own
+        # connection is read before the write transaction: inside it, this connection may hold the class's row
+        # while bookings queue on that row holding the pool's other connections.
+        async with self._database.read() as session:
+            cls = await Classes(session).get(class_id)
+            if cls is None:
+                raise LookupError("class not found")
+            if cls.meeting_id is not None and cls.meeting_join_url_enc is not None:
+                return MeetingRef(cls.meeting_id, self._cipher.decrypt(cls.meeting_join_url_enc), created=False)
+            try:
+                licensed = (await self._account(session, cls.teacher_id)).licensed
+            except ZoomReconnectNeeded:
+                licensed = False
         async with self._database.write() as session:
             classes = Classes(session)
             cls = await classes.get(class_id)
@@ -138,9 +166,11 @@ class MeetingKeeper:
     async def verified(self, class_id: int) -> MeetingRef:
         """The meeting after checking it still exists at Zoom; a meeting deleted there is replaced."""
         ref = await self.ensure(class_id)
-        if ref.created:
+        now = self._clock()
+        checked = self._checked_at.get(ref.meeting_id)
+        if ref.created or (checked is not None and now - checked < _TRUST_CHECKED):
             return ref
-        account = await self.account_of_teacher(await self._teacher_of(class_id))
+        account = await self.account_for_class(class_id)
         try:
             await self.zoom.get_meeting(account, ref.meeting_id)
         except ZoomNotFound:
@@ -148,7 +178,13 @@ class MeetingKeeper:
             replacement = await self.ensure(class_id)
             await self._announce_replacement(class_id)
             return replacement
+        self._remember_checked(ref.meeting_id, now)
         return ref
+
+    def _remember_checked(self, meeting_id: str, now: datetime) -> None:
+        if len(self._checked_at) >= 10_000:  # forget stale entries rather than grow with every class ever seen
+            self._checked_at = {key: at for key, at in self._checked_at.items() if now - at < _TRUST_CHECKED}
+        self._checked_at[meeting_id] = now
 
     async def _announce_replacement(self, class_id: int) -> None:
         """The class's meeting vanished at Zoom and a new one was made: the teacher and every parent hear."""
@@ -164,6 +200,7 @@ class MeetingKeeper:
 
     async def forget(self, class_id: int, meeting_id: str) -> bool:
         """The meeting is gone at Zoom: drop it (and its personal links) so the next need creates a new one."""
+        self._checked_at.pop(meeting_id, None)
         async with self._database.write() as session:
             forgotten = await Classes(session).forget_meeting(class_id, meeting_id)
             if forgotten:
@@ -179,8 +216,11 @@ class MeetingKeeper:
             if booking.join_url_enc is not None:
                 return self._cipher.decrypt(booking.join_url_enc)
             class_id, child, public_id = booking.class_id, booking.child_name, booking.public_id
+            cls = await Classes(session).get(class_id)
+            if cls is None:
+                raise LookupError("class not found")
+            account = await self._account(session, cls.teacher_id)
         ref = await self.verified(class_id)
-        account = await self.account_of_teacher(await self._teacher_of(class_id))
         if not account.licensed:
             return ref.join_url
         try:
@@ -199,7 +239,7 @@ class MeetingKeeper:
     async def start_link(self, class_id: int) -> str:
         """A fresh start_url (it expires about two hours after Zoom issues it)."""
         ref = await self.verified(class_id)
-        account = await self.account_of_teacher(await self._teacher_of(class_id))
+        account = await self.account_for_class(class_id)
         return (await self.zoom.get_meeting(account, ref.meeting_id)).start_url
 
     async def cancel_registrant(self, booking_id: int) -> None:
@@ -235,13 +275,6 @@ class MeetingKeeper:
         account = await self.account_of_teacher(cls.teacher_id)
         await self.zoom.delete_meeting(account, cls.meeting_id)
 
-    async def _teacher_of(self, class_id: int) -> int:
-        async with self._database.read() as session:
-            cls = await Classes(session).get(class_id)
-        if cls is None:
-            raise LookupError("class not found")
-        return cls.teacher_id
-
     async def _request_for(self, session: AsyncSession, cls: Class, licensed: bool) -> MeetingRequest:
         sessions = await Classes(session).sessions(cls.id)
         return MeetingRequest(
@@ -253,12 +286,6 @@ class MeetingKeeper:
             weekly_sessions=cls.sessions_count if cls.sessions_count > 1 else None,
             registration=licensed,
         )
-
-    async def _licensed(self, teacher_id: int) -> bool:
-        try:
-            return (await self.account_of_teacher(teacher_id)).licensed
-        except ZoomReconnectNeeded:
-            return False
 
     async def _find_marked(self, account: ZoomAccount, marker: str) -> Meeting | None:
         tag = f"[{MARKER_PREFIX}{marker}]"
@@ -287,6 +314,7 @@ class MeetingKeeper:
             log.warning("class %s already had a meeting; deleting the duplicate %s", class_id, duplicate.id)
             await self.zoom.delete_meeting(await self.account_of_teacher(cls.teacher_id), duplicate.id)
             return MeetingRef(stored.meeting_id, stored.join_url, created=False)
+        self._remember_checked(meeting.id, self._clock())
         log.info("class %s has Zoom meeting %s", class_id, meeting.id)
         if self._metrics is not None:
             self._metrics.count("classbot_meetings_created_total")

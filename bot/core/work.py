@@ -8,10 +8,11 @@ redelivered event asks, each message is queued once.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.jobs import enqueue
+from bot.storage.jobs import amend_pending, enqueue
 
 SEND_LINK = "link.send"
 SEND_START_LINK = "start_link.send"
@@ -21,11 +22,17 @@ MEETING_UPDATE = "meeting.update"
 MEETING_DELETE = "meeting.delete"
 REGISTRANT_CANCEL = "registrant.cancel"
 ANNOUNCE = "community.announce"
+BOOKING_DIGEST = "booking.digest"
 
 # Jobs that wait on a teacher's Zoom connection; a reconnect makes them due at once.
 WAITS_ON_ZOOM = (SEND_LINK, SEND_START_LINK, MEETING_UPDATE, MEETING_DELETE, REGISTRANT_CANCEL)
 
 REMINDER_OFFSETS = (timedelta(hours=24), timedelta(minutes=15))
+
+# A teacher hears of new bookings at most once per class per window: a class announced in a big group can take
+# hundreds of bookings a minute, and Telegram lets a bot send about one message a second to one chat.
+DIGEST_WINDOW_SECONDS = 5
+DIGEST_NAMES = 10  # children named in one notice; the rest are counted
 
 
 async def send_link(session: AsyncSession, booking_id: int, reason: str, now: datetime, occasion: str = "") -> None:
@@ -40,6 +47,29 @@ async def send_start_link(
     key = f"start:{class_id}:{reason}:{occasion}"
     payload = {"class_id": class_id, "reason": reason}
     await enqueue(session, SEND_START_LINK, payload, run_at=run_at or now, dedupe_key=key)
+
+
+async def note_booking(session: AsyncSession, class_id: int, booking_id: int, now: datetime) -> None:
+    """Tell the teacher of a new booking in the class's next digest (one notice per class per window).
+
+    The digest names bookings, never children: a name is read when the notice is sent, so a parent who asks to
+    be forgotten before then leaves nothing behind in the job table.
+    """
+    window = int(now.timestamp()) // DIGEST_WINDOW_SECONDS
+    key = f"digest:{class_id}:{window}"
+    payload = {"class_id": class_id, "booking_ids": [booking_id], "count": 1}
+    run_at = datetime.fromtimestamp((window + 1) * DIGEST_WINDOW_SECONDS, now.tzinfo)
+    if await enqueue(session, BOOKING_DIGEST, payload, run_at=run_at, dedupe_key=key):
+        return
+
+    def add_booking(digest: dict[str, Any]) -> dict[str, Any]:
+        named = list(digest["booking_ids"])
+        if len(named) < DIGEST_NAMES:
+            named.append(booking_id)
+        return {**digest, "booking_ids": named, "count": int(digest["count"]) + 1}
+
+    if not await amend_pending(session, key, add_booking):
+        await enqueue(session, BOOKING_DIGEST, payload, run_at=now)  # this window's notice is already on its way
 
 
 async def schedule_reminders(session: AsyncSession, session_id: int, starts_at: datetime, now: datetime) -> None:

@@ -48,10 +48,9 @@ EventReaction = Callable[[ZoomEvent], Awaitable[None]]
 
 
 class ZoomEvents:
-    def __init__(self, database: Database, *, clock: Clock, wake_worker: Callable[[], None]) -> None:
+    def __init__(self, database: Database, *, clock: Clock) -> None:
         self._database = database
         self._clock = clock
-        self._wake_worker = wake_worker
         self._reactions: dict[str, list[EventReaction]] = {}
 
     def on(self, name: str, reaction: EventReaction) -> None:
@@ -64,7 +63,6 @@ class ZoomEvents:
             if not await ProcessedEvents(session).first_sight("zoom", event_key):
                 return False
             await enqueue(session, ZOOM_EVENT_JOB, event.to_payload(), run_at=self._clock())
-        self._wake_worker()
         return True
 
     async def process(self, payload: dict[str, Any]) -> None:

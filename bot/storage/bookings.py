@@ -42,6 +42,18 @@ class Bookings:
         query = select(Booking).where(Booking.class_id == class_id, Booking.status.in_(statuses)).order_by(Booking.id)
         return list((await self._session.execute(query)).scalars())
 
+    async def children_holding_seats(self, class_id: int, parent_id: int) -> list[str]:
+        """The names of one parent's children holding a seat in the class (found by the parent's index)."""
+        query = select(Booking.child_name).where(
+            Booking.parent_id == parent_id, Booking.status.in_(HOLDS_A_SEAT), Booking.class_id == class_id
+        )
+        return list((await self._session.execute(query)).scalars())
+
+    async def child_names(self, booking_ids: list[int]) -> list[str]:
+        """The children of these bookings that still exist, in booking order."""
+        query = select(Booking.child_name).where(Booking.id.in_(booking_ids)).order_by(Booking.id)
+        return list((await self._session.execute(query)).scalars())
+
     async def count_confirmed(self, class_id: int) -> int:
         query = select(func.count()).where(Booking.class_id == class_id, Booking.status == "confirmed")
         return int((await self._session.execute(query)).scalar_one())
@@ -110,6 +122,13 @@ class Waitlist:
             select(WaitlistEntry)
             .where(WaitlistEntry.class_id == class_id, WaitlistEntry.status == "waiting")
             .order_by(WaitlistEntry.id)
+        )
+        return list((await self._session.execute(query)).scalars())
+
+    async def children_waiting(self, class_id: int, parent_id: int) -> list[str]:
+        """The names of one parent's children on the class's waitlist (found by the parent's index)."""
+        query = select(WaitlistEntry.child_name).where(
+            WaitlistEntry.parent_id == parent_id, WaitlistEntry.class_id == class_id, WaitlistEntry.status == "waiting"
         )
         return list((await self._session.execute(query)).scalars())
 

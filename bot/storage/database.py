@@ -7,22 +7,33 @@ SQLite's writers serial, which is what "serialized on SQLite" means for seat cou
 PostgreSQL writes run at READ COMMITTED and take row locks (``FOR UPDATE``) where they need them.
 
 ``Database.read()`` is a plain transaction for queries that change nothing.
+
+Connections are not pinged on every checkout (SQLAlchemy's ``pool_pre_ping``): on asyncpg that ping is a
+transaction of its own, ``BEGIN; ;ROLLBACK``, three round trips before each of the ~20 transactions a booking
+runs. Only a connection that sat idle in the pool long enough for a server restart or a firewall to have cut it
+is pinged; one that broke while in use fails its transaction once, SQLAlchemy then discards the whole pool, and
+the caller's retry (a redelivered webhook, a job's next attempt) gets fresh connections.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 _WRITE_OPTION = "classbot_write"
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
+# A pooled connection idle for longer than this is pinged before use; busier ones are trusted.
+_PING_AFTER_IDLE_SECONDS = 10.0
+# Connections older than this are replaced, so no server-side idle timeout ever meets one mid-transaction.
+_RECYCLE_SECONDS = 1800
 
 
 class Database:
@@ -31,6 +42,7 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        self._after_commit: list[Callable[[dict[str, Any]], None]] = []
 
     @classmethod
     def connect(cls, url: str, *, echo: bool = False) -> Database:
@@ -43,8 +55,13 @@ class Database:
             engine = create_async_engine(url, **options)
             _configure_sqlite(engine)
         else:
-            engine = create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **options)
+            engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_recycle=_RECYCLE_SECONDS, **options)
+            _ping_idle_connections(engine)
         return cls(engine)
+
+    def after_commit(self, callback: Callable[[dict[str, Any]], None]) -> None:
+        """Call ``callback`` with the session's ``info`` after each committed write (queued jobs wake the worker)."""
+        self._after_commit.append(callback)
 
     @property
     def is_sqlite(self) -> bool:
@@ -62,6 +79,8 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+            for callback in self._after_commit:
+                callback(session.info)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -80,6 +99,24 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def _ping_idle_connections(engine: AsyncEngine) -> None:
+    """Ping a pooled connection before use only when it has been idle for a while (see the module's docstring)."""
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < _PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            dbapi_connection.ping()
+        except Exception as error:  # the pool replaces the connection and tries again
+            raise exc.DisconnectionError("pooled connection did not answer a ping") from error
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

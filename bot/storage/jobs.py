@@ -9,6 +9,7 @@ the write transaction is already exclusive.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +20,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.storage.database import Database
 from bot.storage.dialect import insert_or_ignore, locks_rows
 from bot.storage.models import Job
+
+# Set in a session's info by enqueue(), read after its commit by call_when_queued()'s hook.
+_QUEUED = "classbot_jobs_queued"
+
+
+def call_when_queued(database: Database, callback: Callable[[], None]) -> None:
+    """Call ``callback`` after each transaction that enqueued a job commits (so a worker starts on it at once)."""
+
+    def _committed(info: dict[str, Any]) -> None:
+        if info.pop(_QUEUED, False):
+            callback()
+
+    database.after_commit(_committed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +53,31 @@ async def enqueue(
 ) -> bool:
     """Add a job inside the caller's transaction; False if a job with ``dedupe_key`` already exists."""
     values = {"kind": kind, "payload": payload, "run_at": run_at, "dedupe_key": dedupe_key, "status": "pending"}
+    session.info[_QUEUED] = True
     if dedupe_key is None:
         await session.execute(insert(Job).values(**values))
         return True
     result = await session.execute(insert_or_ignore(session, Job, values, ["dedupe_key"]))
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def amend_pending(
+    session: AsyncSession, dedupe_key: str, change: Callable[[dict[str, Any]], dict[str, Any]]
+) -> bool:
+    """Rewrite the payload of the job with ``dedupe_key`` if no worker has claimed it yet; False otherwise.
+
+    The job's row is locked for the rest of the caller's transaction, so a worker's claim (which skips locked
+    rows) either happened before, and the answer is False, or waits until the amended payload is committed.
+    """
+    query = select(Job).where(Job.dedupe_key == dedupe_key)
+    if locks_rows(session):
+        query = query.with_for_update()
+    job = (await session.execute(query)).scalar_one_or_none()
+    if job is None or job.status != "pending":
+        return False
+    await session.execute(update(Job).where(Job.id == job.id).values(payload=change(dict(job.payload))))
+    session.info[_QUEUED] = True
+    return True
 
 
 async def hurry(session: AsyncSession, kinds: tuple[str, ...], now: datetime) -> None:
@@ -134,11 +168,14 @@ class JobQueue:
             count, oldest = (await session.execute(select(func.count(), func.min(Job.run_at)).where(due))).one()
         return int(count), max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
 
-    async def next_due(self) -> datetime | None:
-        """When the earliest pending job is due, so an idle worker sleeps just long enough."""
+    async def next_due(self, kind: str | None = None) -> datetime | None:
+        """When the earliest pending job (of ``kind``, if given) is due, so an idle worker sleeps just long enough
+        and the playground knows how far to move its clock to reach the next reminder."""
         async with self._database.read() as session:
-            query = select(Job.run_at).where(Job.status == "pending").order_by(Job.run_at).limit(1)
-            return (await session.execute(query)).scalar_one_or_none()
+            query = select(Job.run_at).where(Job.status == "pending")
+            if kind is not None:
+                query = query.where(Job.kind == kind)
+            return (await session.execute(query.order_by(Job.run_at).limit(1))).scalar_one_or_none()
 
     async def purge_done(self, before: datetime) -> None:
         async with self._database.write() as session:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.errors import Conflict, NotAllowed
-from tests.fakes.zoom import FakeZoom
+from bot.core.work import DIGEST_WINDOW_SECONDS
+from bot.fakes.zoom import FakeZoom
 from tests.support.clock import MovableClock
 from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
 
@@ -149,3 +150,41 @@ async def test_enough_bookings_keep_the_class(world: CoreWorld, clock: MovableCl
     clock.advance(timedelta(days=2, minutes=1))
     await world.run_jobs()
     assert (await world.components.classes.view(cls.public_id)).status == "scheduled"
+
+
+async def test_a_burst_of_bookings_reaches_the_teacher_as_one_notice_per_class(
+    world: CoreWorld, clock: MovableClock
+) -> None:
+    cls = await world.new_class(seats=20)
+    _to_a_window_start(clock)
+    for n in range(12):
+        await world.components.bookings.book(parent(n), cls.public_id, [f"Kid {n}"], f"tap-{n}")
+    await world.run_jobs()
+    assert not [text for text in world.texts_to(TEACHER) if "new booking" in text.lower()]  # gathered, not sent
+
+    clock.advance(timedelta(seconds=5))
+    await world.run_jobs()
+
+    [notice] = [text for text in world.texts_to(TEACHER) if "new booking" in text.lower()]
+    names = ", ".join(f"Kid {n}" for n in range(10))
+    assert notice == f"12 new bookings for “Chess for kids”: {names} and 2 more (12 of 20 seats taken)."
+
+
+async def test_a_booking_after_its_notice_left_gets_a_notice_of_its_own(world: CoreWorld, clock: MovableClock) -> None:
+    cls = await world.new_class(seats=20)
+    _to_a_window_start(clock)
+    await world.components.bookings.book(parent(1), cls.public_id, ["Ada"], "tap-1")
+    clock.advance(timedelta(seconds=5))
+    claimed = await world.components.jobs.claim(100, timedelta(minutes=1), clock())  # a worker took it
+    assert "booking.digest" in [job.kind for job in claimed]
+    clock.advance(timedelta(seconds=-5))  # a booking still in the same window commits only now
+
+    await world.components.bookings.book(parent(2), cls.public_id, ["Bo"], "tap-2")
+    await world.run_jobs()
+
+    assert "New booking: Bo for “Chess for kids” (2 of 20 seats taken)." in world.texts_to(TEACHER)
+
+
+def _to_a_window_start(clock: MovableClock) -> None:
+    """Start a test's bookings at the beginning of a notice window, so they all fall in that one window."""
+    clock.advance(timedelta(seconds=DIGEST_WINDOW_SECONDS - clock().timestamp() % DIGEST_WINDOW_SECONDS))

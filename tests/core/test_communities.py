@@ -10,7 +10,7 @@ import pytest
 from bot.core.communities import CommunityRef
 from bot.core.errors import NotAllowed
 from bot.core.identity import PersonRef
-from tests.fakes.zoom import FakeZoom
+from bot.fakes.zoom import FakeZoom
 from tests.support.clock import MovableClock
 from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.fakes.zoom import FakeZoom
-from tests.fakes.zoom.webhooks import deauthorization_event, encode, event, signed_headers
+from bot.fakes.zoom import FakeZoom
+from bot.fakes.zoom.webhooks import deauthorization_event, encode, event, signed_headers
 from tests.support.clock import MovableClock
 from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
 from tests.support.database_dump import dump_database
@@ -118,12 +118,15 @@ async def test_a_meeting_deleted_in_zoom_is_replaced_and_everyone_gets_the_new_l
     assert any("deleted in Zoom" in text for text in world.texts_to(TEACHER))
 
 
-async def test_a_meeting_deleted_silently_is_found_out_before_the_next_link(world: CoreWorld) -> None:
+async def test_a_meeting_deleted_silently_is_found_out_before_the_next_link(
+    world: CoreWorld, clock: MovableClock
+) -> None:
     cls = await world.new_class()
     await world.components.bookings.book(parent(1), cls.public_id, ["Ada"], "t1")
     await world.run_jobs()
     [old] = world.zoom.meetings.values()
     world.zoom.delete_meeting_out_of_band(old.id)  # no webhook reaches us
+    clock.advance(timedelta(minutes=1))  # the meeting was last seen at Zoom a minute ago, so it is checked again
 
     await world.components.bookings.book(parent(2), cls.public_id, ["Bo"], "t2")
     await world.run_jobs()
@@ -132,6 +135,23 @@ async def test_a_meeting_deleted_silently_is_found_out_before_the_next_link(worl
     assert str(new.id) in world.links_to(parent(2))[0]
     assert str(new.id) in world.links_to(parent(1))[-1]  # the first parent got the replacement too
     assert any("made a new one" in text for text in world.texts_to(TEACHER))
+
+
+async def test_a_burst_of_bookings_checks_the_meeting_at_zoom_at_most_once_a_minute(
+    world: CoreWorld, clock: MovableClock
+) -> None:
+    cls = await world.new_class(seats=20)
+    for number in range(1, 6):
+        await world.components.bookings.book(parent(number), cls.public_id, [f"Kid {number}"], f"t{number}")
+        await world.run_jobs()
+    checks_in_the_first_minute = world.zoom.count("GET", r"/meetings/\d+$")
+    clock.advance(timedelta(minutes=1))
+    await world.components.bookings.book(parent(6), cls.public_id, ["Kid 6"], "t6")
+    await world.run_jobs()
+
+    assert all(world.links_to(parent(number)) for number in range(1, 7))
+    assert checks_in_the_first_minute == 0  # the meeting was made in this minute: Zoom just confirmed it
+    assert world.zoom.count("GET", r"/meetings/\d+$") == 1
 
 
 async def test_reschedule_moves_the_zoom_meeting_and_tells_the_parents(world: CoreWorld, clock: MovableClock) -> None:

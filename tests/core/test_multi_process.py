@@ -14,7 +14,7 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.fakes.zoom import FakeZoom
+from bot.fakes.zoom import FakeZoom
 from tests.support.bot_process import BotProcess
 from tests.support.clock import MovableClock
 from tests.support.core_world import core_world, parent

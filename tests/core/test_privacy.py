@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.privacy import PrivacyService
-from tests.fakes.zoom import FakeZoom
+from bot.fakes.zoom import FakeZoom
 from tests.support.clock import MovableClock
 from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
 from tests.support.database_dump import dump_database

@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.app import build_components
-from tests.fakes.zoom import FakeZoom
+from bot.fakes.zoom import FakeZoom
 from tests.support.clock import MovableClock
 from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
 from tests.support.notifier import RecordingNotifier

@@ -12,7 +12,7 @@ from bot.core.communities import CommunityRef
 from bot.core.errors import NotAllowed
 from bot.core.identity import PersonRef
 from bot.core.reports import Reports
-from tests.fakes.zoom import FakeZoom
+from bot.fakes.zoom import FakeZoom
 from tests.support.core_world import TEACHER, core_world, parent
 
 GROUP = CommunityRef("telegram", "-100777", title="Parents")

@@ -22,10 +22,10 @@ import httpx
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
+from bot.fakes.telegram import FakeTelegram, FakeUser, SentMessage
+from bot.fakes.zoom import FakeZoom
 from bot.storage.database import Database
 from bot.storage.models import Booking, Class, Job
-from tests.fakes.telegram import FakeTelegram, FakeUser, SentMessage
-from tests.fakes.zoom import FakeZoom
 from tests.reliability.round_robin import RoundRobinProxy
 from tests.support.bot_process import BotProcess, free_port
 

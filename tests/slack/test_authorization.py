@@ -22,8 +22,8 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from tests.fakes.slack import FakeSlackUser, SlackMessage, SlackView, signed_headers
-from tests.fakes.slack.delivery import http_body
+from bot.fakes.slack import FakeSlackUser, SlackMessage, SlackView, signed_headers
+from bot.fakes.slack.delivery import http_body
 from tests.slack.world import SlackWorld, jobs_idle, slack_world
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]

@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.fakes.slack import signed_headers
-from tests.fakes.slack.delivery import FORM, http_body
+from bot.fakes.slack import signed_headers
+from bot.fakes.slack.delivery import FORM, http_body
 from tests.slack.world import SlackWorld, slack_world
 
 pytestmark = pytest.mark.slow
@@ -50,6 +50,7 @@ async def test_forged_and_stale_requests_are_refused_and_a_redelivery_books_once
         return sum(1 for c in slack.calls if c.method == "views.publish" and c.params.get("user_id") == parent.id)
 
     await slack.wait_until(lambda: home_published() >= 2)  # after the booking, and after the link's message
+    await world.said(teacher, "New booking")
     before = home_published()
     home = await slack.open_home(parent)
     home_again = await slack.redeliver(home)

@@ -10,11 +10,11 @@ import pytest
 from bot.core.communities import CommunityRef
 from bot.core.messages import Button, Message
 from bot.core.views import BookingView, ClassView
+from bot.fakes.slack import check_blocks, check_view
 from bot.handlers.slack.blocks import message_blocks, parent_booking, plain, public_class, teacher_class
 from bot.handlers.slack.installations import Workspaces
 from bot.handlers.slack.modal import booking_view, new_class_view, read_new_class
 from bot.handlers.slack.notifier import SlackNotifier
-from tests.fakes.slack import check_blocks, check_view
 
 
 def _class(title: str = "Chess", *, seats_left: int = 3) -> ClassView:

@@ -14,8 +14,8 @@ from typing import Any, Literal
 import httpx
 from cryptography.fernet import Fernet
 
-from tests.fakes.slack import FakeSlack, FakeSlackChannel, FakeSlackUser, SlackMessage, SlackView
-from tests.fakes.zoom import FakeZoom
+from bot.fakes.slack import FakeSlack, FakeSlackChannel, FakeSlackUser, SlackMessage, SlackView
+from bot.fakes.zoom import FakeZoom
 from tests.support.bot_process import BotProcess, free_port
 from tests.support.waiting import wait_until
 from tests.support.zoom_consent import consent_in_browser

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.fakes.slack import FakeSlack
+from bot.fakes.slack import FakeSlack
 
 
 @pytest.fixture

@@ -34,9 +34,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from tests.fakes.runner import ThreadedServer
-from tests.fakes.slack import FakeSlack, check_blocks, check_view, load_spec
-from tests.fakes.slack.app import METHODS
+from bot.fakes.runner import ThreadedServer
+from bot.fakes.slack import FakeSlack, check_blocks, check_view, load_spec
+from bot.fakes.slack.app import METHODS
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -729,7 +729,7 @@ async def test_nowhere_to_deliver_is_a_clear_error(fake_slack: FakeSlack) -> Non
 
 def test_cli_prints_the_api_url_and_serves() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakes.slack", "--port", "0", "--user", "Ann"],
+        [sys.executable, "-m", "bot.fakes.slack", "--port", "0", "--user", "Ann"],
         cwd=REPO,
         stdout=subprocess.PIPE,
         text=True,

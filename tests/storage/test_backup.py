@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.fakes.zoom import FakeZoom
+from bot.fakes.zoom import FakeZoom
 from tests.support.core_world import core_world, parent
 
 

@@ -8,9 +8,9 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.core.identity import PersonRef
+from bot.fakes.zoom import FakeZoom
 from bot.storage.cipher import SecretCipher, SecretUnreadable
 from bot.storage.rotation import rotate_keys
-from tests.fakes.zoom import FakeZoom
 from tests.support.core_world import core_world, parent
 
 

@@ -15,8 +15,8 @@ from bot.core.class_input import ClassDraft
 from bot.core.clock import Clock, utc_now
 from bot.core.identity import PersonRef
 from bot.core.views import ClassView
+from bot.fakes.zoom import FakeZoom
 from bot.storage.models import Class, Job
-from tests.fakes.zoom import FakeZoom
 from tests.support.zoom_app import ZoomWorld, zoom_world
 
 TEACHER = PersonRef("telegram", "1001", display_name="Ann Lee")

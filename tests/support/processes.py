@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from bot.config import Settings
-from tests.fakes.zoom import FakeZoom
+from bot.fakes.zoom import FakeZoom
 from tests.support.bot_process import REPOSITORY
 
 

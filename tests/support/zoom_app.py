@@ -16,11 +16,11 @@ from bot.app import Components, build_components
 from bot.config import Settings, load_settings
 from bot.core.clock import Clock, utc_now
 from bot.core.identity import PersonRef
+from bot.fakes.zoom import FakeZoom
 from bot.storage.models import OAuthState, ZoomConnection
 from bot.web import create_web_app
 from bot.zoom.credentials import ZoomAccount
 from bot.zoom.retry import RetryPolicy
-from tests.fakes.zoom import FakeZoom
 from tests.support.notifier import RecordingNotifier
 
 PUBLIC_URL = "http://classbot.test"

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.fakes.telegram import FakeUser
+from bot.fakes.telegram import FakeUser
 from tests.telegram.world import TelegramWorld, telegram_world
 
 pytestmark = pytest.mark.slow

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
-from tests.fakes.telegram import FakeTelegram, FakeUser, SentMessage
-from tests.fakes.zoom import FakeZoom
+from bot.fakes.telegram import FakeTelegram, FakeUser, SentMessage
+from bot.fakes.zoom import FakeZoom
 from tests.support.bot_process import BotProcess, free_port
 from tests.support.zoom_consent import consent_in_browser
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 import telegram
 
-from tests.fakes.telegram import FakeTelegram
+from bot.fakes.telegram import FakeTelegram
 
 
 @pytest.fixture

@@ -26,10 +26,10 @@ from starlette.routing import Route
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
-from tests.fakes.runner import ThreadedServer
-from tests.fakes.telegram import SECRET_HEADER, EntityParseError, FakeTelegram, load_spec, parse_html
-from tests.fakes.telegram.errors import BotApiError
-from tests.fakes.telegram.limits import RateLimits
+from bot.fakes.runner import ThreadedServer
+from bot.fakes.telegram import SECRET_HEADER, EntityParseError, FakeTelegram, load_spec, parse_html
+from bot.fakes.telegram.errors import BotApiError
+from bot.fakes.telegram.limits import RateLimits
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -874,7 +874,7 @@ async def test_results_match_the_spec_types(fake_telegram: FakeTelegram, bot: te
 
 def test_cli_prints_the_base_url_and_serves() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakes.telegram", "--port", "0"],
+        [sys.executable, "-m", "bot.fakes.telegram", "--port", "0"],
         cwd=REPO,
         stdout=subprocess.PIPE,
         text=True,

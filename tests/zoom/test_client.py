@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from bot.fakes.zoom import FakeZoom
 from bot.zoom.client import ZoomClient
 from bot.zoom.credentials import ZoomAccount
 from bot.zoom.errors import (
@@ -34,7 +35,6 @@ from bot.zoom.models import Meeting, MeetingRequest, MeetingUpdate
 from bot.zoom.payloads import create_meeting_body, local_start_time, zoom_weekday
 from bot.zoom.ratelimit import RateCategory, ZoomRateLimiter
 from bot.zoom.retry import RetryPolicy
-from tests.fakes.zoom import FakeZoom
 from tests.support.waiting import wait_until
 
 REDIRECT_URI = "http://classbot.test/zoom/oauth/callback"

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot.core.identity import PersonRef
+from bot.fakes.zoom import FakeZoom
 from bot.logs import quiet_libraries
 from bot.zoom.errors import ZoomError
 from bot.zoom.models import MeetingRequest
-from tests.fakes.zoom import FakeZoom
 from tests.support.zoom_app import zoom_world
 
 

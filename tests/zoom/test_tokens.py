@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from bot.core.identity import PersonRef
+from bot.fakes.zoom import FakeZoom
 from bot.zoom.credentials import ZoomAccount
 from bot.zoom.errors import ZoomReconnectNeeded
-from tests.fakes.zoom import FakeZoom
 from tests.support.bot_process import REPOSITORY
 from tests.support.clock import MovableClock
 from tests.support.zoom_app import ZoomWorld, zoom_world

@@ -13,11 +13,8 @@ from sqlalchemy import func, select
 from bot.app import build_components
 from bot.config import load_settings
 from bot.core.identity import PersonRef
-from bot.storage.models import Job
-from bot.web import create_web_app
-from bot.zoom.webhook import parse_event
-from tests.fakes.zoom import FakeZoom
-from tests.fakes.zoom.webhooks import (
+from bot.fakes.zoom import FakeZoom
+from bot.fakes.zoom.webhooks import (
     deauthorization_event,
     encode,
     encrypted_token,
@@ -25,6 +22,9 @@ from tests.fakes.zoom.webhooks import (
     signed_headers,
     url_validation_event,
 )
+from bot.storage.models import Job
+from bot.web import create_web_app
+from bot.zoom.webhook import parse_event
 from tests.support.zoom_app import WEBHOOK_SECRET, ZoomWorld, zoom_world
 
 TEACHER = PersonRef("telegram", "1001", display_name="Ann")

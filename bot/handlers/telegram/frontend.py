@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -30,6 +29,7 @@ from bot.core.inbound import already_handled, mark_handled
 from bot.handlers.telegram.buttons import Buttons
 from bot.handlers.telegram.commands import COMMANDS
 from bot.handlers.telegram.notifier import TelegramNotifier
+from bot.handlers.telegram.pacing import ChatPacer
 
 if TYPE_CHECKING:
     from bot.app import Components
@@ -49,7 +49,7 @@ class TelegramFrontEnd:
             ApplicationBuilder()
             .token(token.get_secret_value())
             .base_url(settings.telegram_base_url)
-            .rate_limiter(AIORateLimiter(max_retries=3))
+            .rate_limiter(ChatPacer(messages_per_second=settings.telegram_messages_per_second))
             .concurrent_updates(64)  # each person's flow state is in the database, so updates may overlap
         )
         if settings.telegram_webhook:

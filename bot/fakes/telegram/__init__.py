@@ -13,7 +13,7 @@ from .records import (
     UserMessage,
 )
 from .server import FakeTelegram
-from .spec import BotApiSpec, load_spec
+from .spec import BotApiSpec, load_essentials, load_spec
 from .text import EntityParseError
 from .webhook import SECRET_HEADER
 
@@ -33,6 +33,7 @@ __all__ = [
     "SentMessage",
     "TelegramCall",
     "UserMessage",
+    "load_essentials",
     "load_spec",
     "parse",
     "parse_html",

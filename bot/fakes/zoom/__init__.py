@@ -17,7 +17,7 @@ webhooks.py      event envelopes, signatures, delivery
 
 from .oauth import s256
 from .server import DEFAULT_SCOPES, FakeZoom
-from .spec import OpenAPISpec, load_spec
+from .spec import OpenAPISpec, load_essentials, load_spec
 from .state import (
     FakeZoomMeeting,
     FakeZoomOccurrence,
@@ -50,6 +50,7 @@ __all__ = [
     "encode",
     "encrypted_token",
     "event",
+    "load_essentials",
     "load_spec",
     "s256",
     "sign",

@@ -23,7 +23,7 @@ from .app import build_app
 from .controls import MeetingControls
 from .faults import Fault
 from .oauth_routes import token_body
-from .spec import load_spec
+from .spec import load_essentials, load_spec
 from .state import Clock, DailyCapHeaders, FakeZoomUser, Limits, ZoomCall, ZoomWorld, zoom_id
 from .webhooks import WebhookSender, deauthorization_event
 
@@ -45,6 +45,7 @@ class FakeZoom(MeetingControls):
     """Zoom for tests: OAuth (authorize, token, revoke), the /v2 meeting API checked against Zoom's OpenAPI
     document, Zoom's limits and errors, injected faults, and a transcript of every call.
 
+    ``validate=False`` serves without Zoom's document (``spec.load_essentials``): routes, no checks.
     ``now`` replaces the wall clock (``advance_clock`` moves either); ``registrant_daily_cap`` is Zoom's limit
     on adding one registrant email per day (None: off); ``daily_cap_headers`` chooses the 429 of the per-host
     meeting cap: "documented" (``X-RateLimit-Type: Daily-limit`` and an ISO ``Retry-After``) or "observed"
@@ -60,6 +61,7 @@ class FakeZoom(MeetingControls):
         latency: float = 0.0,
         daily_meeting_cap: int = 100,
         spec_path: str | os.PathLike[str] | None = None,
+        validate: bool = True,
         port: int = 0,
         now: Callable[[], datetime] | None = None,
         registrant_daily_cap: int | None = 3,
@@ -81,6 +83,7 @@ class FakeZoom(MeetingControls):
         )
         self._sender: WebhookSender | None = None
         self._spec_path = spec_path
+        self._validate = validate
         self._port = port
         self._start_timeout = start_timeout
         self._runner: ThreadedServer | None = None
@@ -91,7 +94,8 @@ class FakeZoom(MeetingControls):
         """Serve on 127.0.0.1 (the port given, or a free one); returns once the server listens."""
         if self._runner is not None:
             raise RuntimeError("FakeZoom is already started")
-        app = build_app(self._world, load_spec(self._spec_path))
+        spec = load_spec(self._spec_path) if self._validate else load_essentials()
+        app = build_app(self._world, spec)
         runner = ThreadedServer(app, name="fake-zoom", port=self._port, start_timeout=self._start_timeout)
         sock = runner.bind()
         self._runner = runner

@@ -4,6 +4,14 @@ The ~3 MB document is read once per process, lazily, and shared by every ``FakeZ
 once per operation. The document describes OpenAPI 3.0 schemas, which are turned into JSON Schema draft 4
 (``nullable`` becomes a ``"null"`` type). A few known errata of Zoom's document are corrected where the real
 API accepts what the document forbids (see ``_ERRATA``).
+
+Without the document (an installed package carries no copy of it) the fake still has to route requests and read
+their parameters: ``load_essentials`` serves the operations the fake implements from ``essentials.json`` (their
+paths, parameter types and rate-limit labels; a test keeps it in line with the document) and checks nothing.
+
+jsonschema is imported only when a validator is first compiled. It stays a development dependency: checking
+requests is what the tests do, with the document beside the repository; ClassBot itself never validates, and the
+playground without the document has nothing to validate against, so neither should install it.
 """
 
 from __future__ import annotations
@@ -15,12 +23,13 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-# jsonschema ships no type hints; types-jsonschema may or may not be installed.
-from jsonschema import Draft4Validator, FormatChecker  # type: ignore[import-untyped,unused-ignore]
-from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped,unused-ignore]
+if TYPE_CHECKING:
+    from jsonschema import Draft4Validator, FormatChecker
+    from jsonschema.exceptions import ValidationError
 
 SPEC_ENV_VAR = "ZOOM_OPENAPI_SPEC"
 DEFAULT_SPEC_PATH = (
@@ -96,13 +105,12 @@ def _int64(value: object) -> bool:
 
 
 def _checker() -> FormatChecker:
+    from jsonschema import FormatChecker
+
     checker = FormatChecker(formats=())
     for name, check in (("date-time", _zoom_date_time), ("date", _iso_date), ("email", _email), ("int64", _int64)):
         checker.checks(name)(check)
     return checker
-
-
-_FORMATS = _checker()
 
 
 def _to_json_schema(node: Any, key: str | None = None) -> Any:
@@ -146,7 +154,9 @@ _ERRATA = (_weekly_days_are_a_list, _array_maximum_is_max_items, _one_of_is_any_
 class OpenAPISpec:
     """The operations of one OpenAPI document, found by method and concrete path."""
 
-    def __init__(self, document: Mapping[str, Any]) -> None:
+    def __init__(self, document: Mapping[str, Any], *, validating: bool = True) -> None:
+        self.validating = validating
+        self._formats: FormatChecker | None = None
         self._components = document.get("components", {})
         self._operations: dict[tuple[str, str], Operation] = {}
         self._templates: dict[int, list[tuple[tuple[str, ...], str]]] = {}
@@ -179,6 +189,9 @@ class OpenAPISpec:
     def operation(self, method: str, template: str) -> Operation:
         return self._operations[(method.upper(), template)]
 
+    def operations(self) -> list[Operation]:
+        return list(self._operations.values())
+
     def check_parameters(
         self, operation: Operation, path_params: Mapping[str, str], query: Mapping[str, str]
     ) -> tuple[dict[str, Any], dict[str, Any], list[FieldError]]:
@@ -194,6 +207,9 @@ class OpenAPISpec:
                     errors.append(FieldError(param.name, "Required field is missing."))
                 continue
             value = _coerce(source[param.name], param.schema)
+            if not self.validating:
+                values[param.location][param.name] = value
+                continue
             validator = self._validator(operation, f"{param.location}:{param.name}", param.schema)
             if any(True for _ in validator.iter_errors(value)):
                 errors.append(FieldError(param.name, "Invalid field."))
@@ -202,8 +218,8 @@ class OpenAPISpec:
         return values["path"], values["query"], errors
 
     def check_body(self, operation: Operation, body: object) -> list[FieldError]:
-        """Zoom-shaped errors for a decoded JSON body (empty when it conforms)."""
-        if operation.body_schema is None:
+        """Zoom-shaped errors for a decoded JSON body (empty when it conforms, or when nothing is checked)."""
+        if operation.body_schema is None or not self.validating:
             return []
         validator = self._validator(operation, "body", operation.body_schema)
         return sorted({_field_error(error) for error in validator.iter_errors(body)}, key=lambda e: e.field)
@@ -217,12 +233,16 @@ class OpenAPISpec:
         return [f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(body)]
 
     def _validator(self, operation: Operation, key: str, schema: Mapping[str, Any]) -> Draft4Validator:
+        from jsonschema import Draft4Validator
+
         with self._lock:
             validator = operation._validators.get(key)
             if validator is None:
+                if self._formats is None:
+                    self._formats = _checker()
                 # The wrapper carries the document's components so that "#/components/..." refs resolve.
                 wrapper = {"allOf": [_to_json_schema(schema)], "components": self._components}
-                validator = Draft4Validator(wrapper, format_checker=_FORMATS)
+                validator = Draft4Validator(wrapper, format_checker=self._formats)
                 operation._validators[key] = validator
             return validator
 
@@ -306,3 +326,9 @@ def load_spec(path: str | os.PathLike[str] | None = None) -> OpenAPISpec:
                 spec = OpenAPISpec(json.load(handle))
             _cache[resolved] = spec
         return spec
+
+
+def load_essentials() -> OpenAPISpec:
+    """The operations the fake implements, from the package's own summary, with no request checked."""
+    text = resources.files(__package__).joinpath("essentials.json").read_text(encoding="utf-8")
+    return OpenAPISpec(json.loads(text), validating=False)

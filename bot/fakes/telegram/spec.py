@@ -5,6 +5,11 @@ The document lists, for every method and type, its fields with their types ("Int
 object with fields or a union listing its ``subtypes``. ``check`` walks a decoded JSON value against a type and
 names the first problem in the Bot API server's words ('Can't find field "text"', 'Field "x" must be of type
 String'). Method names are case-insensitive, as in Telegram.
+
+The fake cannot read a call's parameters without their types. Where the document is absent (an installed package
+carries no copy of it), ``load_essentials`` gives the methods the fake implements from ``essentials.json``: their
+fields' names, types and whether they are required, and no types at all, so that objects go unchecked (a test
+keeps the file in line with the document).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import os
 import re
 import threading
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -168,3 +174,9 @@ def load_spec(path: str | os.PathLike[str] | None = None) -> BotApiSpec:
                 spec = BotApiSpec(json.load(handle))
             _cache[resolved] = spec
         return spec
+
+
+def load_essentials() -> BotApiSpec:
+    """The methods the fake implements, from the package's own summary: parameters are decoded, objects unchecked."""
+    text = resources.files(__package__).joinpath("essentials.json").read_text(encoding="utf-8")
+    return BotApiSpec(json.loads(text))

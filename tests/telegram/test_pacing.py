@@ -1,0 +1,75 @@
+"""Sends paced to Telegram's flood limits per chat: a busy chat waits its turn without holding up the others."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from telegram.ext import ExtBot
+
+from bot.fakes.telegram import FakeTelegram, FakeUser
+from bot.handlers.telegram.pacing import ChatPacer, ChatRate
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    with FakeTelegram(enforce_limits=True) as server:
+        yield server
+
+
+def _delivered_to(fake: FakeTelegram) -> list[int]:
+    """The chats of the messages Telegram accepted, in the order it received them."""
+    return [int(call.params["chat_id"]) for call in fake.calls if call.method == "sendMessage" and call.ok]
+
+
+def _people(fake: FakeTelegram, count: int) -> list[FakeUser]:
+    people = [fake.add_user(f"Parent {n}") for n in range(count)]
+    for person in people:
+        person.start_private_chat()
+    return people
+
+
+async def _bot(fake: FakeTelegram, pacer: ChatPacer) -> AsyncIterator[ExtBot[None]]:
+    async with ExtBot(fake.token, base_url=fake.base_url, rate_limiter=pacer) as bot:
+        yield bot
+
+
+async def test_a_busy_chat_waits_its_turn_and_every_other_chat_goes_first(fake: FakeTelegram) -> None:
+    teacher, *parents = _people(fake, 21)
+    async for bot in _bot(fake, ChatPacer()):
+        notices = [bot.send_message(teacher.id, f"New booking {n}") for n in range(6)]
+        links = [bot.send_message(parent.id, "Your link") for parent in parents]
+        await asyncio.gather(*notices, *links)
+
+    order = _delivered_to(fake)
+    assert fake.count("sendMessage", ok=False) == 0  # no 429: the limits were kept, not discovered
+    assert len(order) == 26
+    fourth_notice = [index for index, chat in enumerate(order) if chat == teacher.id][3]
+    assert all(order.index(parent.id) < fourth_notice for parent in parents)  # after a burst of 3, 1/s
+    assert [m.text for m in fake.messages(teacher)] == [f"New booking {n}" for n in range(6)]  # in order
+
+
+async def test_a_429_holds_only_its_chat_and_the_message_is_sent_after_the_wait(fake: FakeTelegram) -> None:
+    teacher, *parents = _people(fake, 10)
+    # Paced too loosely for this chat on purpose, so that Telegram (the fake) answers 429 for it.
+    pacer = ChatPacer(private=ChatRate(interval=0.01, burst=10))
+    async for bot in _bot(fake, pacer):
+        notices = [bot.send_message(teacher.id, f"New booking {n}") for n in range(5)]
+        links = [bot.send_message(parent.id, "Your link") for parent in parents]
+        await asyncio.gather(*notices, *links)
+
+    assert fake.count("sendMessage", ok=False) >= 1  # Telegram did say "retry after"
+    assert sorted(m.text or "" for m in fake.messages(teacher)) == [f"New booking {n}" for n in range(5)]
+    order = _delivered_to(fake)
+    last_notice = max(index for index, chat in enumerate(order) if chat == teacher.id)
+    assert all(order.index(parent.id) < last_notice for parent in parents)  # the wait stopped no one else
+
+
+async def test_the_overall_rate_is_never_exceeded_in_any_second(fake: FakeTelegram) -> None:
+    parents = _people(fake, 45)
+    async for bot in _bot(fake, ChatPacer(messages_per_second=29)):
+        await asyncio.gather(*(bot.send_message(parent.id, "Your link") for parent in parents))
+
+    assert fake.count("sendMessage", ok=True) == 45
+    assert fake.count("sendMessage", ok=False) == 0  # 45 chats at once: 29 a second, never a burst
