@@ -116,7 +116,7 @@ async def build_components(
         if zoom is not None:
             zoom_events.on("app_deauthorized", lambda event: zoom.connect.deauthorized(event.zoom_user_id or ""))
         telegram = TelegramFrontEnd(settings) if settings.telegram_configured else None
-        slack = SlackFrontEnd(settings, database) if settings.slack_configured else None
+        slack = SlackFrontEnd(settings, database, cipher) if settings.slack_configured else None
         front_ends: dict[str, Notifier] = {}
         if telegram is not None:
             front_ends["telegram"] = telegram.notifier

@@ -17,7 +17,7 @@ _SECRET_PATTERNS = [
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"),
     re.compile(r"(?i)([?&](?:zak|pwd|tk|token|code|access_token|refresh_token)=)[^&\s\"']+"),
     re.compile(r"(/bot)\d+:[A-Za-z0-9_-]+"),  # Telegram bot token inside a Bot API URL
-    re.compile(r"\b(xox[abprs]-)[A-Za-z0-9-]+"),  # Slack tokens
+    re.compile(r"\b(xox[a-z]-)[A-Za-z0-9-]+"),  # Slack tokens: bot, user, refresh (xoxe-), inside rotating ones
     re.compile(r"\b(xapp-)[A-Za-z0-9-]+"),
 ]
 

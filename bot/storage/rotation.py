@@ -11,8 +11,9 @@ from sqlalchemy import inspect, select, update
 from bot.storage.cipher import SecretCipher
 from bot.storage.database import Database
 from bot.storage.models import Base, Booking, Class, OAuthState, ZoomConnection
+from bot.storage.slack_tokens import seal_slack_tokens
 
-# Every column that holds a secret or a private link, by table.
+# Every column that holds a secret or a private link, by table (Slack's tokens: ``bot.storage.slack_tokens``).
 ENCRYPTED_COLUMNS: dict[type[Base], tuple[str, ...]] = {
     ZoomConnection: ("access_token_enc", "refresh_token_enc"),
     OAuthState: ("code_verifier_enc",),
@@ -39,4 +40,4 @@ async def rotate_keys(database: Database, cipher: SecretCipher) -> int:
             async with database.write() as session:
                 await session.execute(update(model).where(key == row[0]).values(**values))
             rewritten += len(values)
-    return rewritten
+    return rewritten + await seal_slack_tokens(database, cipher, rotate=True)

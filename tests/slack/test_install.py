@@ -1,5 +1,5 @@
 """Installing into many workspaces, through the real process: /slack/install, Slack's consent, /slack/oauth_redirect;
-the installation is stored in ClassBot's database and its token is used for that workspace."""
+the installation is stored in ClassBot's database, its token encrypted, and used for that workspace."""
 
 from __future__ import annotations
 
@@ -16,8 +16,19 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 async def world(tmp_path: Path, sqlite_url: str) -> AsyncIterator[SlackWorld]:
-    async with slack_world(tmp_path, sqlite_url, mode="http", multi_workspace=True) as built:
+    # DEBUG: slack-sdk then logs every Web API answer, oauth.v2.access's token included, to be scrubbed.
+    async with slack_world(
+        tmp_path, sqlite_url, mode="http", multi_workspace=True, environment={"LOG_LEVEL": "DEBUG"}
+    ) as built:
         yield built
+
+
+def _every_value(database: Path) -> str:
+    """Every value of every table in the SQLite file, as text."""
+    with sqlite3.connect(database) as connection:
+        tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        rows = [row for table in tables for row in connection.execute(f'SELECT * FROM "{table}"')]  # noqa: S608
+    return "\n".join(" ".join(str(value) for value in row) for row in rows)
 
 
 async def test_an_installed_workspace_is_served_with_its_own_token(world: SlackWorld, tmp_path: Path) -> None:
@@ -47,3 +58,50 @@ async def test_an_installed_workspace_is_served_with_its_own_token(world: SlackW
     assert rows == [("T0002", installation.bot_user_id)]
     assert states == (1,)  # the denied install's state is left to expire; the used one is gone
     slack.assert_acks_in_time()
+
+
+async def test_slack_tokens_are_stored_encrypted_and_never_logged(world: SlackWorld, tmp_path: Path) -> None:
+    slack = world.slack
+    await slack.install(team_id="T0002")
+    [installation] = slack.installations
+    parent = slack.add_user("Pat", team_id="T0002")
+    database = tmp_path / "classbot.db"
+
+    stored = _every_value(database)
+    with sqlite3.connect(database) as connection:
+        [(bot_token,)] = connection.execute("SELECT bot_token FROM slack_bots").fetchall()
+        [(installed_token,)] = connection.execute("SELECT bot_token FROM slack_installations").fetchall()
+    bookings = await slack.slash(parent, "bookings")
+    await world.all_handled()
+
+    assert installation.bot_token not in stored
+    assert "xoxb-" not in stored
+    assert bot_token.startswith("gAAAAA")  # Fernet, with ClassBot's keys
+    assert installed_token.startswith("gAAAAA")
+    assert "You have no upcoming bookings" in str(bookings.response)  # the workspace is served all the same
+    output = world.bot.output()
+    assert "oauth.v2.access" in output  # DEBUG logging did show Slack's answers…
+    assert installation.bot_token not in output  # …with the token scrubbed
+    assert slack.client_secret not in output
+
+
+async def test_a_token_stored_in_clear_by_an_older_classbot_keeps_working_and_is_encrypted(
+    world: SlackWorld, tmp_path: Path
+) -> None:
+    slack = world.slack
+    await slack.install(team_id="T0002")
+    [installation] = slack.installations
+    teacher = slack.add_user("Tess", team_id="T0002")
+    database = tmp_path / "classbot.db"
+    assert world.bot.stop() == 0
+    with sqlite3.connect(database) as connection:  # as ClassBot stored it before tokens were encrypted
+        connection.execute("UPDATE slack_bots SET bot_token = ?", (installation.bot_token,))
+        connection.execute("UPDATE slack_installations SET bot_token = ?", (installation.bot_token,))
+
+    world.bot.start()
+    world.bot.wait_healthy()
+    helped = await slack.slash(teacher, "help")
+
+    assert "What ClassBot can do" in str(helped.response)
+    assert installation.bot_token not in _every_value(database)
+    assert "encrypted 2 Slack tokens that were stored in clear" in world.bot.output()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -98,9 +99,11 @@ class SlackWorld:
     def zoom_links_in(self, where: Where | str) -> list[str]:
         return [url for message in self.slack.messages(where) for url in message.links if ZOOM_LINK.search(url)]
 
-    async def all_handled(self, *, timeout: float = 20) -> None:
-        """Until the bot has finished working on every delivery so far (its listeners' own count, on /metrics)."""
-        wanted = sum(1 for d in self.slack.deliveries if d.kind in ("slash_commands", "interactive", "events_api"))
+    async def all_handled(self, *, extra: int = 0, timeout: float = 20) -> None:
+        """Until the bot has finished working on every delivery so far (its listeners' own count, on /metrics),
+        and on ``extra`` requests posted to it by hand."""
+        kinds = ("slash_commands", "interactive", "events_api")
+        wanted = extra + sum(1 for d in self.slack.deliveries if d.kind in kinds)
         async with httpx.AsyncClient() as client:
 
             async def finished() -> bool:
@@ -111,13 +114,32 @@ class SlackWorld:
             await wait_until(finished, timeout=timeout, what=f"the bot to finish {wanted} Slack deliveries")
 
 
+async def jobs_idle(database: Path, *, timeout: float = 20) -> None:
+    """Until the bot (on the SQLite file ``database``) runs no job and has no message waiting to be sent."""
+
+    async def idle() -> bool:
+        with sqlite3.connect(database) as connection:
+            (busy,) = connection.execute(
+                "SELECT count(*) FROM jobs WHERE status = 'running' OR (status = 'pending' AND kind = 'notify')"
+            ).fetchone()
+        return int(busy) == 0
+
+    await wait_until(idle, timeout=timeout, what="the bot's jobs to finish")
+
+
 @asynccontextmanager
 async def slack_world(
-    tmp_path: Path, database_url: str, *, mode: Mode = "socket", multi_workspace: bool = False
+    tmp_path: Path,
+    database_url: str,
+    *,
+    mode: Mode = "socket",
+    multi_workspace: bool = False,
+    environment: dict[str, str] | None = None,
 ) -> AsyncIterator[SlackWorld]:
+    """The bot process (``environment`` adds or overrides its settings) and the fakes it talks to."""
     with FakeSlack() as slack, FakeZoom() as zoom:
         port = free_port()
-        environment = {
+        settings = {
             "DATABASE_URL": database_url,
             "ENCRYPTION_KEY": Fernet.generate_key().decode(),
             "HTTP_PORT": str(port),
@@ -130,14 +152,14 @@ async def slack_world(
             "SLACK_API_URL": slack.api_url,
         }
         if multi_workspace:
-            environment |= {"SLACK_CLIENT_ID": slack.client_id, "SLACK_CLIENT_SECRET": slack.client_secret}
+            settings |= {"SLACK_CLIENT_ID": slack.client_id, "SLACK_CLIENT_SECRET": slack.client_secret}
         else:
-            environment["SLACK_BOT_TOKEN"] = slack.bot_token
+            settings["SLACK_BOT_TOKEN"] = slack.bot_token
         if mode == "socket":
-            environment["SLACK_APP_TOKEN"] = slack.app_token
+            settings["SLACK_APP_TOKEN"] = slack.app_token
         else:
-            environment["SLACK_SIGNING_SECRET"] = slack.signing_secret
-        bot = BotProcess(tmp_path, environment)
+            settings["SLACK_SIGNING_SECRET"] = slack.signing_secret
+        bot = BotProcess(tmp_path, settings | (environment or {}))
         bot.start()
         try:
             bot.wait_healthy()

@@ -19,13 +19,14 @@ from bot.core.ids import looks_like_public_id
 from bot.core.messages import Button
 from bot.handlers.slack.account import ZoomAccount
 from bot.handlers.slack.base import answers_refusals, channel_of, community, is_workspace_admin, person_of
-from bot.handlers.slack.blocks import Block, actions, button, card, escape, section
-from bot.handlers.slack.modal import booking_view
+from bot.handlers.slack.blocks import COMMAND, FORGET_ME, Block, actions, button, card, escape, section
+from bot.handlers.slack.modal import booking_view, message_parents_view
 
 log = logging.getLogger(__name__)
 
 Route = Callable[[AsyncArgs, str], Awaitable[None]]
-_ZOOM_KINDS = frozenset({"connect", "disconnect"})
+# Buttons that name no class or booking: they act on the presser alone.
+_PERSONAL_KINDS = frozenset({"connect", "disconnect", "forget"})
 
 
 class Actions(ZoomAccount):
@@ -42,7 +43,7 @@ class Actions(ZoomAccount):
 
     @answers_refusals
     async def _run(self, args: AsyncArgs, route: Route, kind: str, value: str) -> None:
-        if kind not in _ZOOM_KINDS and not looks_like_public_id(value):
+        if kind not in _PERSONAL_KINDS and not looks_like_public_id(value):
             raise NotAllowed("This button is no longer valid.")
         await route(args, value)
 
@@ -52,6 +53,7 @@ class Actions(ZoomAccount):
             "roster": self._roster,
             "start": self._start_link,
             "cc": self._cancel_class,
+            "msg": self._message_parents,
             "cb": self._cancel_booking,
             "link": self._join_link,
             "approve": self._approve,
@@ -59,6 +61,7 @@ class Actions(ZoomAccount):
             "unpub": self._unpublish,
             "connect": self._connect,
             "disconnect": self._disconnect,
+            "forget": self._forget,
         }
 
     # --- parents -----------------------------------------------------------------------------------------------
@@ -112,6 +115,14 @@ class Actions(ZoomAccount):
             [Button("Start on Zoom", url=url)],
         )
 
+    async def _message_parents(self, args: AsyncArgs, class_id: str) -> None:
+        """The form opens for the class's teacher only; sending checks again (see ``Submissions``)."""
+        teaching = {view.public_id: view for view in await self.core.classes.for_teacher(person_of(args))}
+        view = teaching.get(class_id) or await self.core.classes.view(class_id)  # no such class: NotFound
+        if view.public_id not in teaching:
+            raise NotAllowed("Only the class's teacher can do that.")
+        await self._open(args, message_parents_view(view))
+
     async def _cancel_class(self, args: AsyncArgs, class_id: str) -> None:
         view = await self.core.classes.cancel(person_of(args), class_id)
         await self.answer(args, f"“{view.title}” is cancelled; the parents were told.")
@@ -127,7 +138,7 @@ class Actions(ZoomAccount):
         await self.answer(args, f"Declined: {booking.child_name}; the parent was told.")
         await self.refresh_home(args)
 
-    # --- admins, and the Home tab's Zoom buttons ---------------------------------------------------------------
+    # --- admins, the Home tab's Zoom buttons, forgetting ---------------------------------------------------------
 
     async def _unpublish(self, args: AsyncArgs, class_id: str) -> None:
         channel = channel_of(args)
@@ -143,6 +154,18 @@ class Actions(ZoomAccount):
 
     async def _disconnect(self, args: AsyncArgs, _value: str) -> None:
         await self.disconnect(args)
+
+    async def _forget(self, args: AsyncArgs, answer: str) -> None:
+        """The confirmation of ``/classbot forgetme``: the presser, and only them, is forgotten."""
+        if f"forget:{answer}" != FORGET_ME:
+            raise NotAllowed(f"This button is no longer valid: run `{COMMAND} forgetme` again.")
+        forgotten = await self.core.privacy.forget(person_of(args))
+        await self.answer(
+            args,
+            f"Done: {forgotten.bookings_cancelled} booking(s) and {forgotten.classes_cancelled} class(es) cancelled, "
+            f"{'Zoom disconnected, ' if forgotten.zoom_disconnected else ''}and everything about you deleted.",
+        )
+        await self.refresh_home(args)
 
     async def _open(self, args: AsyncArgs, view: dict[str, object]) -> None:
         """Open ``view`` as a modal (stacked when the press came from one)."""

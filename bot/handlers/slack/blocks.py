@@ -23,6 +23,7 @@ MAX_SECTION = 3000
 MAX_BUTTON = 75
 MAX_BUTTONS = 25
 COMMAND = "/classbot"
+FORGET_ME = "forget:yes"  # the confirmation of `/classbot forgetme`
 
 _COMMANDS = {
     "/connect": f"{COMMAND} connect",
@@ -33,18 +34,22 @@ _COMMANDS = {
     "/classes": f"{COMMAND} classes",
     "/setup": f"{COMMAND} setup",
     "/help": f"{COMMAND} help",
+    "/forgetme": f"{COMMAND} forgetme",
 }
-_COMMAND_WORD = re.compile(r"(?<![\w/.:])(/(?:connect|disconnect|newclass|myclasses|mybookings|classes|setup|help))\b")
+_COMMAND_WORD = re.compile(r"(?<![\w/.:])(/(?:" + "|".join(name[1:] for name in _COMMANDS) + r"))\b")
 
 HELP = (
     "*ClassBot* books kids' online classes over Zoom.\n\n"
     f"*Parents*: `{COMMAND} classes` lists upcoming classes; press *Book a seat*. Your Zoom link comes by direct "
     f"message, privately. `{COMMAND} bookings` shows your bookings.\n\n"
     f"*Teachers*: `{COMMAND} connect` links your Zoom account once. `{COMMAND} new` opens the class form (pick a "
-    f"channel in it to announce the class there). `{COMMAND} mine` shows your classes: roster, start link, cancel.\n\n"
-    f"*Workspace admins*: invite me to a channel (`/invite @ClassBot`) and run `{COMMAND} setup` there.\n\n"
+    f"channel in it to announce the class there). `{COMMAND} mine` shows your classes: roster, start link, a "
+    "message to the parents, cancel.\n\n"
+    f"*Workspace admins*: invite me to a channel (`/invite @ClassBot`) and run `{COMMAND} setup` there; "
+    f"`{COMMAND} stats` there shows its last 30 days.\n\n"
     "ClassBot's *Home* tab shows your Zoom connection, your classes and your bookings. "
-    f"Also: `{COMMAND} disconnect`, `{COMMAND} help`."
+    f"Also: `{COMMAND} disconnect`, `{COMMAND} help`, and `{COMMAND} forgetme` to have everything ClassBot keeps "
+    "about you deleted."
 )
 
 
@@ -167,6 +172,7 @@ def teacher_class(view: ClassView) -> list[Block]:
             [
                 button("Roster", f"roster:{view.public_id}"),
                 button("Start link", f"start:{view.public_id}", style="primary"),
+                button("Message the parents", f"msg:{view.public_id}"),
                 button("Cancel the class", f"cc:{view.public_id}", style="danger", confirm=cancel),
             ]
         ),

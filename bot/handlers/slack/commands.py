@@ -1,8 +1,10 @@
-"""``/classbot`` and its subcommands: connect, disconnect, new, classes, mine, bookings, setup and help.
+"""``/classbot`` and its subcommands: connect, disconnect, new, classes, mine, bookings, setup, stats, forgetme
+and help.
 
-A subcommand that only reads the database answers in its acknowledgement (Slack shows it to the person alone).
+A subcommand that only reads the database answers in its acknowledgement (Slack shows it to the person alone);
+``forgetme`` answers there too, with the button that confirms it (pressing it is handled in ``actions``).
 The others acknowledge at once and then work: ``new`` opens the form while its trigger_id is fresh (3 seconds),
-``setup`` asks Slack whether the person is an admin, ``connect`` and ``disconnect`` talk to Zoom. Anything
+``setup`` and ``stats`` ask Slack whether the person is an admin, ``connect`` and ``disconnect`` talk to Zoom. Anything
 unknown gets the help.
 """
 
@@ -12,6 +14,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
@@ -19,23 +22,35 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core.class_input import parse_timezone
 from bot.core.errors import CoreError, NotAllowed
+from bot.core.reports import Reports
 from bot.handlers.slack.account import ZoomAccount
 from bot.handlers.slack.base import answers_refusals, channel_of, community, is_workspace_admin, person_of
 from bot.handlers.slack.blocks import (
     COMMAND,
+    FORGET_ME,
     HELP,
     Block,
+    actions,
+    button,
     escape,
     parent_booking,
     public_class,
     section,
     teacher_class,
 )
+from bot.handlers.slack.home import HomeTab
 from bot.handlers.slack.modal import new_class_view
+
+if TYPE_CHECKING:
+    from bot.app import Components
 
 log = logging.getLogger(__name__)
 
 _MOST_LISTED = 20  # two blocks each, within Slack's 50 per message
+_FORGET_WARNING = (
+    "This cancels your bookings and your classes (everyone booked is told), disconnects your Zoom account "
+    "and deletes everything ClassBot keeps about you. It cannot be undone."
+)
 _NOT_AN_ADMIN = (
     "Only workspace admins and owners can set ClassBot up in a channel. (Slack does not tell apps who manages a "
     "channel, so a channel manager who is not a workspace admin needs to ask one.)"
@@ -43,6 +58,10 @@ _NOT_AN_ADMIN = (
 
 
 class Commands(ZoomAccount):
+    def __init__(self, components: Components, home: HomeTab) -> None:
+        super().__init__(components, home)
+        self.reports = Reports(components.database, components.classes, clock=components.clock)
+
     async def slash(self, args: AsyncArgs) -> None:
         text = str((args.command or {}).get("text") or "").strip()
         word = text.split(maxsplit=1)[0].lower() if text else "help"
@@ -55,6 +74,8 @@ class Commands(ZoomAccount):
             "mine": self.mine,
             "bookings": self.bookings,
             "setup": self.setup,
+            "stats": self.stats,
+            "forgetme": self.forget_me,
         }
         route = routes.get(word)
         if route is None:
@@ -143,6 +164,35 @@ class Commands(ZoomAccount):
             return
         blocks = [block for booking in found[:_MOST_LISTED] for block in parent_booking(booking)]
         await args.ack(text="Your bookings", blocks=blocks)
+
+    async def stats(self, args: AsyncArgs) -> None:
+        channel = channel_of(args)
+        if channel is None:
+            await args.ack(text=f"Run `{COMMAND} stats` inside a channel where ClassBot is set up.")
+            return
+        await args.ack()
+        if await self.first_time(args):
+            await self._stats(args, channel)
+
+    @answers_refusals
+    async def _stats(self, args: AsyncArgs, channel: str) -> None:
+        admin = await is_workspace_admin(args.client, person_of(args).user_id)
+        if not admin:
+            await self.answer(args, "Only workspace admins and owners can see a channel's numbers.")
+            return
+        numbers = await self.reports.community_stats(community(args, channel), admin_verified=admin)
+        await self.answer(
+            args,
+            f"Last 30 days here: {numbers.classes} class(es) announced, {numbers.bookings} booking(s), "
+            f"{numbers.attended} attended ({numbers.attendance_rate:.0%}).",
+        )
+
+    async def forget_me(self, args: AsyncArgs) -> None:
+        """Nothing is deleted yet: the person confirms with the button, which only they see."""
+        await args.ack(
+            text=_FORGET_WARNING,
+            blocks=[section(_FORGET_WARNING), *actions([button("Yes, forget me", FORGET_ME, style="danger")])],
+        )
 
     async def setup(self, args: AsyncArgs) -> None:
         channel = channel_of(args)

@@ -1,44 +1,58 @@
 """Slack's HTTP endpoints on our one Starlette app, through Bolt's Starlette adapter.
 
-``/slack/events`` takes commands, interactions and events in HTTP mode (Bolt checks the signing secret and the
-5-minute timestamp window and answers 401 otherwise); in Socket Mode it is closed, since nothing legitimate
-arrives there. ``/slack/install`` and ``/slack/oauth_redirect`` run the multi-workspace install. A body is read
-up to a cap before Bolt sees it.
+``/slack/events`` takes commands, interactions and events in HTTP mode; in Socket Mode it is closed, since
+nothing legitimate arrives there. A body is read up to a cap, then must be text signed by Slack within 5 minutes
+(else 401) and shaped as one of Slack's (else 400) before Bolt sees it (see ``guard``). ``/slack/install`` and
+``/slack/oauth_redirect`` run the multi-workspace install.
 """
 
 from __future__ import annotations
 
-from slack_bolt.adapter.starlette.async_handler import (
-    AsyncSlackRequestHandler,
-    to_async_bolt_request,
-    to_starlette_response,
-)
+import logging
+
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler, to_starlette_response
 from slack_bolt.async_app import AsyncApp
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.handlers.slack.guard import MALFORMED, SlackRequestGuard, parsed
 from bot.handlers.slack.installations import INSTALL_PATH, REDIRECT_PATH
 from bot.web_limits import bounded_body
 
+log = logging.getLogger(__name__)
+
 EVENTS_PATH = "/slack/events"
 MAX_BODY_BYTES = 1024 * 1024  # a modal submission with every field full is a few kilobytes
+_NOT_SLACKS = {"error": "the body is not one of Slack's requests"}
 
 
-def slack_endpoints(app: AsyncApp, *, events_enabled: bool, install_enabled: bool) -> list[Route]:
+def slack_endpoints(app: AsyncApp, *, signing_secret: str | None, install_enabled: bool) -> list[Route]:
+    """The routes; ``signing_secret`` is None in Socket Mode, where ``/slack/events`` is closed."""
     adapter = AsyncSlackRequestHandler(app)
+    guard = SlackRequestGuard(signing_secret) if signing_secret else None
 
     async def events(request: Request) -> Response:
-        if not events_enabled:
+        if guard is None:
             return JSONResponse({"error": "this ClassBot takes Slack's requests over Socket Mode"}, status_code=404)
-        body = await bounded_body(request, MAX_BODY_BYTES)
-        if body is None:
+        raw = await bounded_body(request, MAX_BODY_BYTES)
+        if raw is None:
             return JSONResponse({"error": "body too large"}, status_code=413)
         try:
-            bolt_request = to_async_bolt_request(request, body)
+            body = raw.decode("utf-8")
         except UnicodeDecodeError:
             return JSONResponse({"error": "the body is not UTF-8"}, status_code=400)
-        return to_starlette_response(await app.async_dispatch(bolt_request))
+        if not guard.signed_by_slack(body, request.headers):
+            return JSONResponse({"error": "invalid request"}, status_code=401)
+        bolt_request = parsed(body, request.query_params, request.headers)
+        if bolt_request is None:
+            return JSONResponse(_NOT_SLACKS, status_code=400)
+        try:
+            answer = await app.async_dispatch(bolt_request)
+        except MALFORMED as unreadable:  # Bolt choked on a field deeper than the guard looks: still the body's fault
+            log.warning("Bolt could not read a signed Slack request (%s)", type(unreadable).__name__)
+            return JSONResponse(_NOT_SLACKS, status_code=400)
+        return to_starlette_response(answer)
 
     async def install(request: Request) -> Response:
         if not install_enabled:

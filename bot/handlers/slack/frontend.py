@@ -35,10 +35,12 @@ from bot.handlers.slack.endpoints import slack_endpoints
 from bot.handlers.slack.events import Events
 from bot.handlers.slack.home import HomeTab
 from bot.handlers.slack.installations import Installing, Workspaces, web_client
-from bot.handlers.slack.modal import BOOK, NEW_CLASS
+from bot.handlers.slack.modal import BOOK, MESSAGE_PARENTS, NEW_CLASS
 from bot.handlers.slack.notifier import SlackNotifier
 from bot.handlers.slack.submissions import Submissions
+from bot.storage.cipher import SecretCipher
 from bot.storage.database import Database
+from bot.storage.slack_tokens import seal_slack_tokens
 
 if TYPE_CHECKING:
     from bot.app import Components
@@ -56,14 +58,16 @@ _REFUSED_TOKEN = frozenset(
 
 
 class SlackFrontEnd:
-    def __init__(self, settings: Settings, database: Database) -> None:
+    def __init__(self, settings: Settings, database: Database, cipher: SecretCipher) -> None:
         self._settings = settings
+        self._database = database
+        self._cipher = cipher
         multi = settings.slack_client_id is not None
         bot_token = None if multi else _secret(settings.slack_bot_token)
         if multi and settings.slack_bot_token is not None:
             log.info("SLACK_CLIENT_ID is set, so each workspace's own token is used and SLACK_BOT_TOKEN is not")
         self.client = web_client(settings.slack_api_url, bot_token)
-        self.installing = Installing(settings, database, self.client) if multi else None
+        self.installing = Installing(settings, database, cipher, self.client) if multi else None
         self.app = AsyncApp(
             name="classbot",
             logger=_bolt_logger(),
@@ -103,6 +107,7 @@ class SlackFrontEnd:
         app.command(COMMAND)(self._tracked(commands.slash))
         app.view(NEW_CLASS)(self._tracked(submissions.new_class))
         app.view(BOOK)(self._tracked(submissions.book))
+        app.view(MESSAGE_PARENTS)(self._tracked(submissions.message_parents))
         app.action(re.compile(".*"))(self._tracked(actions.press))
         app.event("app_home_opened")(self._tracked(events.home_opened))
         app.event("member_joined_channel")(self._tracked(events.member_joined))
@@ -110,16 +115,23 @@ class SlackFrontEnd:
 
     def routes(self) -> list[Route]:
         """``/slack/events`` (HTTP mode), ``/slack/install`` and ``/slack/oauth_redirect`` (multi-workspace)."""
-        return slack_endpoints(self.app, events_enabled=not self.socket_mode, install_enabled=bool(self.installing))
+        signing_secret = None if self.socket_mode else _secret(self._settings.slack_signing_secret)
+        return slack_endpoints(self.app, signing_secret=signing_secret, install_enabled=bool(self.installing))
 
     async def start(self) -> None:
         """Check the tokens (a refused one stops start-up with one clear line), then open Socket Mode if asked.
+
+        With many workspaces, Slack tokens stored in clear by an older ClassBot are encrypted first.
 
         The websocket is opened in the background: slack-sdk keeps retrying while Slack is unreachable, and the
         rest of ClassBot (the web server, Telegram, reminders) must not wait for it.
         """
         if self.installing is None:
             await self._check_token("SLACK_BOT_TOKEN", self.client.auth_test())
+        else:
+            sealed = await seal_slack_tokens(self._database, self._cipher)
+            if sealed:
+                log.info("encrypted %d Slack tokens that were stored in clear", sealed)
         app_token = _secret(self._settings.slack_app_token)
         if app_token is not None:
             await self._check_token("SLACK_APP_TOKEN", self.client.apps_connections_open(app_token=app_token))

@@ -1,4 +1,5 @@
-"""The two modals: the new-class form and "who is the seat for?", and reading what people typed into them.
+"""The modals: the new-class form, "who is the seat for?" and a teacher's message to the parents, and reading
+what people typed into them.
 
 Reading checks every field with the core's own parsers (``bot.core.class_input``) and collects one message per
 wrong field, keyed by the field's block, so that Slack shows them all inside the form at once
@@ -30,6 +31,8 @@ from bot.handlers.slack.blocks import Block, card, escape, section
 NEW_CLASS = "new_class"
 BOOK = "book_seat"
 CHILD = "child"
+MESSAGE_PARENTS = "message_parents"
+WORDS = "words"
 _FIELDS = frozenset(
     {"title", "description", "date", "time", "duration", "seats", "sessions", "timezone", "min_bookings", "channel"}
 )
@@ -139,8 +142,10 @@ def read_new_class(values: dict[str, Any]) -> ClassForm:
     sessions = parsed("sessions", parse_sessions, _value(values, "sessions"))
     timezone = parsed("timezone", parse_timezone, _value(values, "timezone"))
     minimum = parsed("min_bookings", _parse_minimum, _value(values, "min_bookings"))
-    channel = _entry(values, "channel").get("selected_conversation") or None
-    approval = [option.get("value") for option in _entry(values, "approval").get("selected_options") or []]
+    channel = _value(values, "channel", "selected_conversation") or None
+    options = _entry(values, "approval").get("selected_options")
+    chosen = options if isinstance(options, list) else []
+    approval = [option.get("value") for option in chosen if isinstance(option, dict)]
     if errors:
         return ClassForm(None, errors, channel)
     draft = ClassDraft(
@@ -189,10 +194,42 @@ def read_child(values: dict[str, Any]) -> str:
     return _value(values, CHILD)
 
 
+def message_parents_view(view: ClassView) -> dict[str, Any]:
+    """The teacher's words for the class's booked parents; the class travels in ``private_metadata`` (and the
+    core checks on submit that the person submitting teaches it)."""
+    words = _input(
+        WORDS,
+        "Message",
+        _text(multiline=True, max_length=3000),
+        hint="Each parent with a booking gets it by direct message, with the class's name.",
+    )
+    return {
+        "type": "modal",
+        "callback_id": MESSAGE_PARENTS,
+        "private_metadata": view.public_id,
+        "title": _plain("Message the parents"),
+        "submit": _plain("Send"),
+        "close": _plain("Cancel"),
+        "blocks": [section(card(view)), words],
+    }
+
+
+def read_words(values: dict[str, Any]) -> str:
+    return _value(values, WORDS)
+
+
+def form_values(view: dict[str, Any]) -> dict[str, Any]:
+    """What was typed into a submitted modal, by block (nothing, when the submission is not shaped as Slack's)."""
+    state = view.get("state")
+    values = state.get("values") if isinstance(state, dict) else None
+    return values if isinstance(values, dict) else {}
+
+
 def _entry(values: dict[str, Any], block: str) -> dict[str, Any]:
-    """The one element's state in ``block`` (empty when absent)."""
-    elements = values.get(block) or {}
-    return next(iter(elements.values()), None) or {}
+    """The one element's state in ``block`` (empty when absent or not shaped as Slack's)."""
+    elements = values.get(block)
+    element = next(iter(elements.values()), None) if isinstance(elements, dict) else None
+    return element if isinstance(element, dict) else {}
 
 
 def _value(values: dict[str, Any], block: str, key: str = "value") -> str:

@@ -1,4 +1,5 @@
-"""What happens when a modal is submitted: a class is created (and announced), or seats are booked.
+"""What happens when a modal is submitted: a class is created (and announced), seats are booked, or a teacher's
+message goes to the class's parents.
 
 Slack waits for the acknowledgement of a submission to decide what the modal does, so the quick part comes
 first: the fields are read and the core's use case runs (a database transaction, no Zoom call), and a refusal
@@ -19,7 +20,15 @@ from bot.core.ids import looks_like_public_id
 from bot.core.views import BookingOutcome, ClassView
 from bot.handlers.slack.base import SORRY, SlackBase, answers_refusals, community, person_of
 from bot.handlers.slack.blocks import COMMAND, card, describe_outcome, plain
-from bot.handlers.slack.modal import CHILD, field_block, read_child, read_new_class
+from bot.handlers.slack.modal import (
+    CHILD,
+    WORDS,
+    field_block,
+    form_values,
+    read_child,
+    read_new_class,
+    read_words,
+)
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +38,7 @@ _NOT_SET_UP = f"ClassBot is not set up in that channel: a workspace admin runs `
 class Submissions(SlackBase):
     async def new_class(self, args: AsyncArgs) -> None:
         view = args.view or {}
-        form = read_new_class(view.get("state", {}).get("values", {}))
+        form = read_new_class(form_values(view))
         if form.draft is None:
             await args.ack(response_action="errors", errors=form.errors)
             return
@@ -75,7 +84,7 @@ class Submissions(SlackBase):
         view = args.view or {}
         class_id = str(view.get("private_metadata") or "")
         try:
-            children = parse_child_names(read_child(view.get("state", {}).get("values", {})))
+            children = parse_child_names(read_child(form_values(view)))
         except InvalidInput as wrong:
             await args.ack(response_action="errors", errors={CHILD: wrong.message})
             return
@@ -101,3 +110,29 @@ class Submissions(SlackBase):
     async def _booked(self, args: AsyncArgs, outcome: BookingOutcome) -> None:
         await self.dm(args, describe_outcome(outcome))
         await self.refresh_home(args)
+
+    async def message_parents(self, args: AsyncArgs) -> None:
+        view = args.view or {}
+        class_id = str(view.get("private_metadata") or "")
+        words = read_words(form_values(view))
+        if not looks_like_public_id(class_id):
+            await args.ack(response_action="errors", errors={WORDS: "This form is out of date: open it again."})
+            return
+        if not await self.first_time(args):
+            await args.ack()
+            return
+        try:
+            told = await self.core.classes.message_parents(person_of(args), class_id, words)
+        except CoreError as refusal:
+            await args.ack(response_action="errors", errors={WORDS: refusal.message})
+            return
+        except Exception:
+            log.exception("a Slack message to parents failed")
+            await args.ack(response_action="errors", errors={WORDS: SORRY})
+            return
+        await args.ack()
+        await self._sent(args, told)
+
+    @answers_refusals
+    async def _sent(self, args: AsyncArgs, told: int) -> None:
+        await self.dm(args, f"Sent to {told} parent{'s' if told != 1 else ''}.")
