@@ -1,5 +1,9 @@
 """Logging set-up: readable text for people or one JSON object per line for machines, and nothing secret.
 
+Each line can carry the ids of what is being worked on (``update_id``, ``slack_request``, ``job_id``), bound to
+the asyncio task that handles it (``bind_log_ids`` / ``log_ids``), so every line of one update or job, from any
+library, can be found together.
+
 Secrets are kept out of log calls by design; the scrubber here is the second line of defence, masking anything
 that looks like a bearer token or a Zoom link's credential should a library put one in a message. The ``httpx``
 logger is quietened because it logs full request URLs, and Telegram's URLs contain the bot token.
@@ -11,7 +15,11 @@ import json
 import logging
 import re
 import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
+from types import MappingProxyType
 
 _SECRET_PATTERNS = [
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"),
@@ -20,6 +28,35 @@ _SECRET_PATTERNS = [
     re.compile(r"\b(xox[a-z]-)[A-Za-z0-9-]+"),  # Slack tokens: bot, user, refresh (xoxe-), inside rotating ones
     re.compile(r"\b(xapp-)[A-Za-z0-9-]+"),
 ]
+
+
+# The ids of the update or job the current asyncio task works on; each task sees its own (a context variable).
+_IDS: ContextVar[Mapping[str, object]] = ContextVar("classbot_log_ids", default=MappingProxyType({}))
+
+
+def bind_log_ids(**ids: object) -> None:
+    """Tag every later log line of the current task (an update's handling, a job's run) with ``ids``."""
+    _IDS.set(MappingProxyType({**_IDS.get(), **ids}))
+
+
+@contextmanager
+def log_ids(**ids: object) -> Iterator[None]:
+    """Tag the log lines written inside the block with ``ids``."""
+    token = _IDS.set(MappingProxyType({**_IDS.get(), **ids}))
+    try:
+        yield
+    finally:
+        _IDS.reset(token)
+
+
+class IdsFilter(logging.Filter):
+    """Copies the current task's ids onto each record (an explicit ``extra`` of the same name wins)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for key, value in _IDS.get().items():
+            if not hasattr(record, key):
+                setattr(record, key, value)
+        return True
 
 
 def scrub(text: str) -> str:
@@ -61,6 +98,7 @@ class JsonFormatter(logging.Formatter):
 def configure_logging(level: str, log_format: str) -> None:
     """Install one handler on the root logger (replacing any), writing to standard error."""
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(IdsFilter())
     handler.addFilter(ScrubbingFilter())
     if log_format == "json":
         handler.setFormatter(JsonFormatter())

@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.core.clock import Clock
+from bot.logs import log_ids
 from bot.metrics import Metrics
 from bot.storage.jobs import ClaimedJob, JobQueue
 
@@ -144,7 +145,8 @@ class JobWorker:
         handler = self._handlers.get(job.kind)
         self._in_hand.add(job.id)
         try:
-            await self._run_claimed(job, handler)
+            with log_ids(job_id=job.id, job_kind=job.kind):
+                await self._run_claimed(job, handler)
         finally:
             self._in_hand.discard(job.id)
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import json
+import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -12,6 +15,7 @@ from sqlalchemy import select
 
 from bot.core.clock import utc_now
 from bot.core.worker import JobWorker, Unretryable, backoff_seconds
+from bot.logs import IdsFilter, JsonFormatter
 from bot.storage.database import Database
 from bot.storage.jobs import JobQueue, enqueue
 from bot.storage.migrate import upgrade_to_head
@@ -215,3 +219,34 @@ async def _true_if(value: bool) -> bool:
 
 async def _done(database: Database) -> bool:
     return [job.status for job in await _jobs(database)] == ["done"]
+
+
+async def test_every_line_a_job_logs_carries_its_id_in_json_logs(database: Database) -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(IdsFilter())
+    handler.setFormatter(JsonFormatter())
+    job_logger = logging.getLogger("tests.a_job")
+    job_logger.addHandler(handler)
+    job_logger.setLevel(logging.INFO)
+
+    async def handler_that_logs(payload: dict[str, Any]) -> None:
+        job_logger.info("sending to %s", payload["to"])
+
+    clock = MovableClock()
+    worker = JobWorker(JobQueue(database), clock=clock)
+    worker.register("work", handler_that_logs)
+    try:
+        await _enqueue(database, clock, {"to": "Ann"})
+        await _enqueue(database, clock, {"to": "Bo"})
+        await worker.run_due_jobs()
+        job_logger.info("outside any job")
+    finally:
+        job_logger.removeHandler(handler)
+
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    ids = {job.id for job in await _jobs(database)}
+    by_message = {line["message"]: line for line in lines}
+    assert {by_message["sending to Ann"]["job_id"], by_message["sending to Bo"]["job_id"]} == ids
+    assert by_message["sending to Ann"]["job_kind"] == "work"
+    assert "job_id" not in by_message["outside any job"]

@@ -29,6 +29,7 @@ from bot.core.inbound import first_delivery
 from bot.core.messages import Button, Message
 from bot.handlers.slack.blocks import MAX_SECTION, message_blocks, plain, text_sections
 from bot.handlers.slack.home import HomeTab
+from bot.logs import bind_log_ids
 
 if TYPE_CHECKING:
     from bot.app import Components
@@ -88,6 +89,8 @@ class SlackBase:
 
     async def first_time(self, args: AsyncArgs) -> bool:
         key = delivery_key(args.body)
+        if key is not None:
+            bind_log_ids(slack_request=key)  # this request's task: every line it logs carries the id
         return key is None or await first_delivery(self.core.database, PLATFORM, key)
 
     async def dm(self, args: AsyncArgs, text: str, buttons: list[Button] | None = None) -> None:

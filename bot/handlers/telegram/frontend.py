@@ -30,6 +30,7 @@ from bot.handlers.telegram.buttons import Buttons
 from bot.handlers.telegram.commands import COMMANDS
 from bot.handlers.telegram.notifier import TelegramNotifier
 from bot.handlers.telegram.pacing import ChatPacer
+from bot.logs import bind_log_ids
 
 if TYPE_CHECKING:
     from bot.app import Components
@@ -137,6 +138,7 @@ class TelegramFrontEnd:
         return True
 
     async def _started(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        bind_log_ids(update_id=update.update_id)  # this update's task: every line it logs carries the id
         if len(self._handling) < 10_000:  # an update that never finishes must not grow this forever
             self._handling[update.update_id] = time.perf_counter()
 
