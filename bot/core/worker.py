@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.clock import Clock
@@ -30,6 +30,7 @@ RetryPolicy = Callable[[BaseException, int], float | None]
 # jobs back within a lease, instead of holding them for the longest time a job could take.
 LEASE = timedelta(seconds=30)
 _MAX_UNEXPECTED_ATTEMPTS = 12
+_DUE_ASK_INTERVAL = 0.25  # seconds between two questions of when the next job is due (see ``_next_due``)
 
 
 class Unretryable(Exception):
@@ -66,6 +67,8 @@ class JobWorker:
         self._running: set[asyncio.Task[None]] = set()
         self._in_hand: set[int] = set()
         self._loop_task: asyncio.Task[None] | None = None
+        self._known_due: datetime | None = None
+        self._due_asked_at = float("-inf")
         self._renewer: asyncio.Task[None] | None = None
 
     def register(self, kind: str, handler: JobHandler) -> None:
@@ -133,13 +136,30 @@ class JobWorker:
         self._wake.set()
 
     async def _sleep_until_due(self) -> None:
+        if self._wake.is_set():
+            return  # more work was queued while we claimed: look again at once
         wait = self._idle_poll
-        with contextlib.suppress(Exception):
-            due = await self._queue.next_due()
-            if due is not None:
-                wait = min(wait, max(0.0, (due - self._clock()).total_seconds()))
+        due = await self._next_due()
+        if due is not None:
+            seconds = (due - self._clock()).total_seconds()
+            # Due already, yet not claimed: another worker holds it; look again shortly rather than spin.
+            wait = min(wait, seconds if seconds > 0 else _DUE_ASK_INTERVAL)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=wait)
+
+    async def _next_due(self) -> datetime | None:
+        """When the earliest waiting job is due; asked of the database at most a few times a second.
+
+        Under a burst every commit wakes the worker, and each wake that finds nothing due would otherwise ask
+        again. Asking less often costs nothing: a job queued here wakes the worker, and the idle poll bounds
+        how late a job queued elsewhere is seen.
+        """
+        now = asyncio.get_running_loop().time()
+        if now - self._due_asked_at >= _DUE_ASK_INTERVAL:
+            with contextlib.suppress(Exception):  # the next poll asks again
+                self._known_due = await self._queue.next_due()
+                self._due_asked_at = now
+        return self._known_due
 
     async def _run_one(self, job: ClaimedJob) -> None:
         handler = self._handlers.get(job.kind)
