@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test lint types pytest migrate venv clean
+.PHONY: run demo test lint types pytest migrate venv clean messages
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,14 @@ pytest: $(STAMP)
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 test: lint types pytest
+
+# Re-extract the texts marked with tr()/ntr() into the template and merge it into each language's catalog;
+# then translate what is new or fuzzy (tests/i18n fails until every text has a translation).
+MESSAGE_KEYWORDS := --no-default-keywords -k tr -k ntr:1,2
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg $(MESSAGE_KEYWORDS) --no-location --no-wrap --sort-output \
+		--project=ClassBot --version=0.1.0 --copyright-holder=ClassBot -o bot/locale/classbot.pot .
+	$(BIN)/pybabel update -i bot/locale/classbot.pot -d bot/locale -D classbot --no-wrap --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

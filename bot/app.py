@@ -20,6 +20,7 @@ from bot.core.clock import Clock, utc_now
 from bot.core.communities import CommunityService
 from bot.core.connect import ConnectService, ReconnectAlerts
 from bot.core.delivery import Delivery
+from bot.core.languages import LanguageService
 from bot.core.meetings import MeetingKeeper, MeetingNotReady, ZoomNotConfigured
 from bot.core.notify import NOTIFY_JOB, Messenger, NotificationDelivery, Notifier, RecipientUnreachable
 from bot.core.privacy import PrivacyService
@@ -28,6 +29,7 @@ from bot.core.zoom_events import ZOOM_EVENT_JOB, ZoomEvents
 from bot.core.zoom_reactions import ZoomReactions
 from bot.handlers.slack.frontend import SlackFrontEnd
 from bot.handlers.telegram.frontend import TelegramFrontEnd
+from bot.i18n.catalogs import Catalogs
 from bot.metrics import Metrics
 from bot.storage.cipher import SecretCipher, load_keys
 from bot.storage.database import Database
@@ -80,6 +82,8 @@ class Components:
     meetings: MeetingKeeper
     communities: CommunityService
     privacy: PrivacyService
+    catalogs: Catalogs
+    languages: LanguageService
     telegram: TelegramFrontEnd | None
     slack: SlackFrontEnd | None
 
@@ -122,7 +126,8 @@ async def build_components(
             front_ends["telegram"] = telegram.notifier
         if slack is not None:
             front_ends["slack"] = slack.notifier
-        messenger = Messenger(database, {**front_ends, **(notifiers or {})}, metrics)
+        catalogs = Catalogs()  # each language's catalog is read when first needed
+        messenger = Messenger(database, {**front_ends, **(notifiers or {})}, metrics, catalogs=catalogs)
         meetings = MeetingKeeper(
             database,
             cipher,
@@ -157,6 +162,8 @@ async def build_components(
             meetings=meetings,
             communities=CommunityService(database, clock=clock),
             privacy=PrivacyService(database, bookings, classes, meetings, zoom.connect if zoom else None),
+            catalogs=catalogs,
+            languages=LanguageService(database),
             telegram=telegram,
             slack=slack,
         )

@@ -1,23 +1,36 @@
-"""The few HTML pages a browser sees (the end of the Zoom connect flow): small, escaped, self-contained."""
+"""The few HTML pages a browser sees (the end of the Zoom connect flow): small, escaped, self-contained, and in the
+language the browser asks for (``Accept-Language``), as far as we speak it.
+"""
 
 from __future__ import annotations
 
 from html import escape
 
+from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from bot.core.texts import Text
+from bot.i18n.catalogs import Catalogs
+from bot.i18n.languages import from_accept_language
+from bot.i18n.translator import Translator
+
 _PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>ClassBot: {title}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;line-height:1.5}}</style>
 </head><body><h1>{title}</h1><p>{text}</p></body></html>
 """
 
 
-def page(title: str, text: str, status_code: int = 200) -> HTMLResponse:
-    """A page with ``title`` and ``text`` (both escaped), never cached."""
+def browser_translator(request: Request, catalogs: Catalogs) -> Translator:
+    """The language the browser prefers among ours (English when it prefers none of them)."""
+    return catalogs.translator(from_accept_language(request.headers.get("accept-language", "")))
+
+
+def page(t: Translator, title: Text, text: Text, status_code: int = 200) -> HTMLResponse:
+    """A page with ``title`` and ``text`` in ``t``'s language (both escaped), never cached."""
     return HTMLResponse(
-        _PAGE.format(title=escape(title), text=escape(text)),
+        _PAGE.format(lang=t.code, title=escape(t(title)), text=escape(t(text))),
         status_code=status_code,
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "Content-Language": t.code},
     )

@@ -14,8 +14,9 @@ from starlette.routing import Route
 
 from bot.app import Components
 from bot.core.connect import ConnectOutcome
+from bot.core.texts import Text, tr
 from bot.web_limits import bounded_body
-from bot.web_pages import page
+from bot.web_pages import browser_translator, page
 from bot.zoom.webhook import (
     MAX_BODY_BYTES,
     WebhookRejected,
@@ -31,51 +32,57 @@ log = logging.getLogger(__name__)
 STATE_COOKIE = "classbot_zoom_state"
 _COOKIE_PATH = "/zoom/oauth"
 
-_FAILURE_PAGES: dict[ConnectOutcome, tuple[int, str, str]] = {
+_FAILURE_PAGES: dict[ConnectOutcome, tuple[int, Text, Text]] = {
     ConnectOutcome.DENIED: (
         400,
-        "Zoom was not connected",
-        "You declined the authorization in Zoom, so nothing was connected. "
-        "To try again, send /connect to ClassBot in your chat.",
+        tr("Zoom was not connected"),
+        tr(
+            "You declined the authorization in Zoom, so nothing was connected. "
+            "To try again, send /connect to ClassBot in your chat."
+        ),
     ),
     ConnectOutcome.UNKNOWN_STATE: (
         400,
-        "This link does not work",
-        "This connect link is not valid or was already used. Send /connect to ClassBot in your chat for a new one.",
+        tr("This link does not work"),
+        tr("This connect link is not valid or was already used. Send /connect to ClassBot in your chat for a new one."),
     ),
     ConnectOutcome.EXPIRED_STATE: (
         400,
-        "This link has expired",
-        "Connect links work for 10 minutes. Send /connect to ClassBot in your chat for a new one.",
+        tr("This link has expired"),
+        tr("Connect links work for 10 minutes. Send /connect to ClassBot in your chat for a new one."),
     ),
     ConnectOutcome.OTHER_BROWSER: (
         400,
-        "Please start again in this browser",
-        "This authorization was started in another browser, so it was not accepted. "
-        "Send /connect to ClassBot in your chat and open the new link here.",
+        tr("Please start again in this browser"),
+        tr(
+            "This authorization was started in another browser, so it was not accepted. "
+            "Send /connect to ClassBot in your chat and open the new link here."
+        ),
     ),
     ConnectOutcome.REFUSED: (
         400,
-        "Zoom did not accept the authorization",
-        "Zoom refused to complete the connection. Send /connect to ClassBot in your chat to try again.",
+        tr("Zoom did not accept the authorization"),
+        tr("Zoom refused to complete the connection. Send /connect to ClassBot in your chat to try again."),
     ),
     ConnectOutcome.ZOOM_DOWN: (
         503,
-        "Zoom is not answering",
-        "Zoom did not answer, so nothing was connected. Please send /connect again in a few minutes.",
+        tr("Zoom is not answering"),
+        tr("Zoom did not answer, so nothing was connected. Please send /connect again in a few minutes."),
     ),
 }
+_NOT_SET_UP = (tr("Zoom is not set up"), tr("This ClassBot has no Zoom app configured."), 503)
 
 
 def zoom_routes(components: Components) -> list[Route]:
     async def oauth_start(request: Request) -> Response:
         zoom = components.zoom
+        t = browser_translator(request, components.catalogs)
         if zoom is None:
-            return page("Zoom is not set up", "This ClassBot has no Zoom app configured.", 503)
+            return page(t, *_NOT_SET_UP)
         state = request.query_params.get("state", "")
         target = await zoom.connect.authorize_redirect(state) if state else ConnectOutcome.UNKNOWN_STATE
         if isinstance(target, ConnectOutcome):
-            return page(*_failure(target))
+            return page(t, *_failure(target))
         response = RedirectResponse(target, status_code=302)
         response.set_cookie(
             STATE_COOKIE,
@@ -90,8 +97,9 @@ def zoom_routes(components: Components) -> list[Route]:
 
     async def oauth_callback(request: Request) -> Response:
         zoom = components.zoom
+        t = browser_translator(request, components.catalogs)
         if zoom is None:
-            return page("Zoom is not set up", "This ClassBot has no Zoom app configured.", 503)
+            return page(t, *_NOT_SET_UP)
         params = request.query_params
         result = await zoom.connect.complete(
             state=params.get("state"),
@@ -101,12 +109,16 @@ def zoom_routes(components: Components) -> list[Route]:
         )
         if result.outcome is ConnectOutcome.CONNECTED:
             response = page(
-                "Zoom is connected",
-                f"ClassBot can now create meetings in the Zoom account {result.zoom_email}. "
-                "You can close this tab and go back to your chat.",
+                t,
+                tr("Zoom is connected"),
+                tr(
+                    "ClassBot can now create meetings in the Zoom account {email}. "
+                    "You can close this tab and go back to your chat.",
+                    email=result.zoom_email or "",
+                ),
             )
         else:
-            response = page(*_failure(result.outcome))
+            response = page(t, *_failure(result.outcome))
         response.delete_cookie(STATE_COOKIE, path=_COOKIE_PATH)
         return response
 
@@ -136,6 +148,6 @@ def zoom_routes(components: Components) -> list[Route]:
     ]
 
 
-def _failure(outcome: ConnectOutcome) -> tuple[str, str, int]:
+def _failure(outcome: ConnectOutcome) -> tuple[Text, Text, int]:
     status, title, text = _FAILURE_PAGES[outcome]
     return title, text, status

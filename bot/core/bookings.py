@@ -23,6 +23,7 @@ from bot.core.ids import new_public_id
 from bot.core.meetings import MeetingKeeper
 from bot.core.messages import Button, Message
 from bot.core.notify import tell
+from bot.core.texts import Text, ntr, plain, tr
 from bot.core.views import BookingOutcome, BookingView
 from bot.metrics import Metrics
 from bot.storage.bookings import HOLDS_A_SEAT, Bookings, Children, Waitlist
@@ -43,13 +44,13 @@ def parse_child_names(raw: str) -> list[str]:
         if not name:
             continue
         if len(name) > CHILD_NAME_MAX:
-            raise InvalidInput("child", f"A child's name can have at most {CHILD_NAME_MAX} characters.")
+            raise InvalidInput("child", tr("A child's name can have at most {most} characters.", most=CHILD_NAME_MAX))
         if name.casefold() not in (known.casefold() for known in names):
             names.append(name)
     if not names:
-        raise InvalidInput("child", "Type your child's first name (several children: separate names by commas).")
+        raise InvalidInput("child", tr("Type your child's first name (several children: separate names by commas)."))
     if len(names) > CHILDREN_PER_REQUEST:
-        raise InvalidInput("child", f"Book at most {CHILDREN_PER_REQUEST} children at a time.")
+        raise InvalidInput("child", tr("Book at most {most} children at a time.", most=CHILDREN_PER_REQUEST))
     return names
 
 
@@ -99,11 +100,13 @@ class BookingService:
             person = await People(session).find(parent)
             booking = await Bookings(session).by_public_id(booking_public_id)
             if booking is None:
-                raise NotFound("That booking no longer exists.")
+                raise NotFound(tr("That booking no longer exists."))
             if person is None or booking.parent_id != person.id:
-                raise NotAllowed("Only the parent who made a booking can see its link.")
+                raise NotAllowed(tr("Only the parent who made a booking can see its link."))
             if booking.status != "confirmed":
-                raise Conflict(f"This booking is {booking.status.replace('_', ' ')}, so it has no link.")
+                raise Conflict(
+                    tr("This booking is {status}, so it has no link.", status=booking_status(booking.status))
+                )
             return booking.id
 
     async def book(
@@ -111,7 +114,7 @@ class BookingService:
     ) -> BookingOutcome:
         """Book a seat for each child, waitlisting those who do not fit; the same request twice books once."""
         if not children:
-            raise InvalidInput("child", "Say which child the seat is for.")
+            raise InvalidInput("child", tr("Say which child the seat is for."))
         now = self._clock()
         keys = [f"{request_key}:{position}" for position in range(len(children))]
         async with self._database.write() as session:
@@ -146,9 +149,9 @@ class BookingService:
             person = await People(session).find(parent)
             booking = await Bookings(session).by_public_id(booking_public_id, for_update=True)
             if booking is None:
-                raise NotFound("That booking no longer exists.")
+                raise NotFound(tr("That booking no longer exists."))
             if person is None or booking.parent_id != person.id:
-                raise NotAllowed("Only the parent who made a booking can cancel it.")
+                raise NotAllowed(tr("Only the parent who made a booking can cancel it."))
             cls = await Classes(session).get(booking.class_id)
             assert cls is not None
             if booking.status in HOLDS_A_SEAT:
@@ -156,7 +159,13 @@ class BookingService:
                 await tell(
                     session,
                     cls.teacher_id,
-                    Message(f"{booking.child_name} no longer comes to “{cls.title}”: the booking was cancelled."),
+                    Message(
+                        tr(
+                            "{child} no longer comes to “{title}”: the booking was cancelled.",
+                            child=booking.child_name,
+                            title=cls.title,
+                        )
+                    ),
                     now=now,
                 )
             return await self._view(session, booking, cls)
@@ -169,11 +178,11 @@ class BookingService:
             booking = await Bookings(session).by_public_id(booking_public_id, for_update=True)
             cls = await Classes(session).get(booking.class_id) if booking else None
             if booking is None or cls is None:
-                raise NotFound("That booking no longer exists.")
+                raise NotFound(tr("That booking no longer exists."))
             if person is None or cls.teacher_id != person.id:
-                raise NotAllowed("Only the class's teacher can approve or decline its bookings.")
+                raise NotAllowed(tr("Only the class's teacher can approve or decline its bookings."))
             if booking.status != "pending_approval":
-                raise Conflict(f"This booking was already {booking.status.replace('_', ' ')}.")
+                raise Conflict(tr("This booking was already {status}.", status=booking_status(booking.status)))
             if approve:
                 await Bookings(session).set_status(booking.id, "confirmed", now)
                 booking.status = "confirmed"
@@ -183,7 +192,13 @@ class BookingService:
                 await tell(
                     session,
                     booking.parent_id,
-                    Message(f"Sorry: the teacher could not take {booking.child_name} in “{cls.title}”."),
+                    Message(
+                        tr(
+                            "Sorry: the teacher could not take {child} in “{title}”.",
+                            child=booking.child_name,
+                            title=cls.title,
+                        )
+                    ),
                     now=now,
                 )
             return await self._view(session, booking, cls)
@@ -211,14 +226,14 @@ class BookingService:
         """The class to book and its next session's start, or the reason it cannot be booked."""
         cls = await Classes(session).by_public_id(public_id)
         if cls is None:
-            raise NotFound("That class no longer exists. Ask for a new link, or see /classes.")
+            raise NotFound(tr("That class no longer exists. Ask for a new link, or see /classes."))
         if cls.status != "scheduled":
-            raise Conflict(f"“{cls.title}” was cancelled, so it cannot be booked.")
+            raise Conflict(tr("“{title}” was cancelled, so it cannot be booked.", title=cls.title))
         if cls.teacher_id == person_id:
-            raise Conflict("You teach this class, so there is nothing to book.")
+            raise Conflict(tr("You teach this class, so there is nothing to book."))
         next_start = (await Classes(session).row(cls, self._clock())).next_start
         if next_start is None:
-            raise Conflict(f"“{cls.title}” has no session left to book.")
+            raise Conflict(tr("“{title}” has no session left to book.", title=cls.title))
         return cls, next_start
 
     async def _earlier_outcome(self, session: AsyncSession, keys: list[str], cls: Class) -> BookingOutcome | None:
@@ -238,9 +253,21 @@ class BookingService:
         waiting = {name.casefold(): name for name in await Waitlist(session).children_waiting(cls.id, parent_id)}
         for child in children:
             if child.casefold() in taken:
-                raise Conflict(f"{taken[child.casefold()]} already has a seat in “{cls.title}”: see /mybookings.")
+                raise Conflict(
+                    tr(
+                        "{child} already has a seat in “{title}”: see /mybookings.",
+                        child=taken[child.casefold()],
+                        title=cls.title,
+                    )
+                )
             if child.casefold() in waiting:
-                raise Conflict(f"{waiting[child.casefold()]} is already on the waitlist of “{cls.title}”.")
+                raise Conflict(
+                    tr(
+                        "{child} is already on the waitlist of “{title}”.",
+                        child=waiting[child.casefold()],
+                        title=cls.title,
+                    )
+                )
 
     async def _add_booking(
         self, session: AsyncSession, cls: Class, parent_id: int, child: str, key: str, status: str, now: datetime
@@ -261,15 +288,15 @@ class BookingService:
             await work.note_booking(session, cls.id, booking.id, now)
         else:
             await cls_refresh(session, cls)
-            taken = f"{cls.seats_taken} of {cls.seats} seats taken"
+            taken = ntr("{taken} of {n} seat taken", "{taken} of {n} seats taken", cls.seats, taken=cls.seats_taken)
             await tell(
                 session,
                 cls.teacher_id,
                 Message(
-                    f"{child} asks to join “{cls.title}” ({taken}). Approve?",
+                    tr("{child} asks to join “{title}” ({taken}). Approve?", child=child, title=cls.title, taken=taken),
                     (
-                        Button("Approve", action=f"approve:{booking.public_id}"),
-                        Button("Decline", action=f"decline:{booking.public_id}"),
+                        Button(tr("Approve"), action=f"approve:{booking.public_id}"),
+                        Button(tr("Decline"), action=f"decline:{booking.public_id}"),
                     ),
                 ),
                 now=now,
@@ -298,9 +325,13 @@ class BookingService:
         booking = await self._add_booking(
             session, cls, entry.parent_id, entry.child_name, f"waitlist:{entry.id}", status, now
         )
-        text = f"A seat opened in “{cls.title}”: {entry.child_name} is booked now."
+        text = tr("A seat opened in “{title}”: {child} is booked now.", title=cls.title, child=entry.child_name)
         if status == "pending_approval":
-            text = f"A seat opened in “{cls.title}”: {entry.child_name} now waits for the teacher's approval."
+            text = tr(
+                "A seat opened in “{title}”: {child} now waits for the teacher's approval.",
+                title=cls.title,
+                child=entry.child_name,
+            )
         await tell(session, entry.parent_id, Message(text), now=now, dedupe_key=f"promoted:{booking.id}")
 
     async def _view(self, session: AsyncSession, booking: Booking, cls: Class) -> BookingView:
@@ -311,6 +342,17 @@ def _view(booking: Booking, cls: Class, next_start: datetime | None) -> BookingV
     return BookingView(
         booking.public_id, cls.public_id, cls.title, booking.child_name, booking.status, next_start, cls.timezone
     )
+
+
+def booking_status(status: str) -> Text:
+    """A booking's status as a word people read."""
+    words = {
+        "confirmed": tr("confirmed"),
+        "pending_approval": tr("pending approval"),
+        "cancelled": tr("cancelled"),
+        "declined": tr("declined"),
+    }
+    return words.get(status, plain(status.replace("_", " ")))
 
 
 async def cls_refresh(session: AsyncSession, cls: Class) -> None:

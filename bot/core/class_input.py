@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.errors import InvalidInput
+from bot.core.texts import Text, joined, tr
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 2000
@@ -28,25 +29,30 @@ _WEEKLY = re.compile(r"^weekly\s+(\d{1,3})$", re.IGNORECASE)
 
 def _clean(raw: str, field: str) -> str:
     if len(raw) > _INPUT_MAX:
-        raise InvalidInput(field, f"That {field} is far too long.")
+        raise InvalidInput(field, tr("That is far too long for this answer."))
     return " ".join(raw.split())
 
 
 def parse_title(raw: str) -> str:
     title = _clean(raw, "title")
     if not title:
-        raise InvalidInput("title", "The title is empty: give the class a name (up to 200 characters).")
+        raise InvalidInput("title", tr("The title is empty: give the class a name (up to 200 characters)."))
     if len(title) > TITLE_MAX:
-        raise InvalidInput("title", f"The title has {len(title)} characters; keep it to {TITLE_MAX} or fewer.")
+        raise InvalidInput(
+            "title",
+            tr("The title has {length} characters; keep it to {most} or fewer.", length=len(title), most=TITLE_MAX),
+        )
     return title
 
 
 def parse_description(raw: str) -> str:
     if len(raw) > _INPUT_MAX:
-        raise InvalidInput("description", "That description is far too long.")
+        raise InvalidInput("description", tr("That description is far too long."))
     description = raw.strip()
     if len(description) > DESCRIPTION_MAX:
-        raise InvalidInput("description", f"Keep the description to {DESCRIPTION_MAX} characters or fewer.")
+        raise InvalidInput(
+            "description", tr("Keep the description to {most} characters or fewer.", most=DESCRIPTION_MAX)
+        )
     return description
 
 
@@ -54,41 +60,56 @@ def parse_date(raw: str) -> date:
     text = _clean(raw, "date")
     match = _DATE.match(text)
     if match is None:
-        raise InvalidInput("date", f"“{text[:40]}” is not a date: type it as YYYY-MM-DD, for example 2027-03-14.")
+        raise InvalidInput(
+            "date", tr("“{typed}” is not a date: type it as YYYY-MM-DD, for example 2027-03-14.", typed=text[:40])
+        )
     try:
         return date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:
-        raise InvalidInput("date", f"{text} is not a day of the calendar: check the month and the day.") from None
+        raise InvalidInput(
+            "date", tr("{typed} is not a day of the calendar: check the month and the day.", typed=text)
+        ) from None
 
 
 def parse_time(raw: str) -> time:
     text = _clean(raw, "time")
     match = _TIME.match(text)
     if match is None or int(match[1]) > 23 or int(match[2]) > 59:
-        raise InvalidInput("time", f"“{text[:40]}” is not a time: type it as HH:MM on a 24-hour clock, like 16:30.")
+        raise InvalidInput(
+            "time", tr("“{typed}” is not a time: type it as HH:MM on a 24-hour clock, like 16:30.", typed=text[:40])
+        )
     return time(int(match[1]), int(match[2]))
 
 
-def _whole_number(raw: str, field: str, low: int, high: int, unit: str) -> int:
+def _whole_number(raw: str, field: str, bounds: tuple[int, int], explain: Text) -> int:
+    """A whole number within ``bounds``; ``explain`` (filled with ``low`` and ``high``) says what to type."""
     text = _clean(raw, field)
-    if not text.isascii() or not text.isdigit():
-        raise InvalidInput(field, f"The {field} must be a whole number of {unit} from {low} to {high}.")
-    value = int(text)
-    if not low <= value <= high:
-        raise InvalidInput(field, f"The {field} must be from {low} to {high} {unit}; {value} is out of range.")
-    return value
+    low, high = bounds
+    if not text.isascii() or not text.isdigit() or not low <= int(text) <= high:
+        typed = tr("“{typed}” does not fit.", typed=text[:20])
+        raise InvalidInput(field, joined(" ", typed, explain))
+    return int(text)
+
+
+def _field_range(field: str, low: int, high: int) -> Text:
+    explain = {
+        "duration": tr("The duration must be a whole number of minutes from {low} to {high}.", low=low, high=high),
+        "seats": tr("The seats must be a whole number from {low} to {high}.", low=low, high=high),
+        "sessions": tr("The weekly sessions must be a whole number from {low} to {high}.", low=low, high=high),
+    }
+    return explain[field]
 
 
 def parse_duration(raw: str) -> int:
-    return _whole_number(raw, "duration", *DURATION_RANGE, "minutes")
+    return _whole_number(raw, "duration", DURATION_RANGE, _field_range("duration", *DURATION_RANGE))
 
 
 def parse_seats(raw: str) -> int:
-    return _whole_number(raw, "seats", *SEATS_RANGE, "seats")
+    return _whole_number(raw, "seats", SEATS_RANGE, _field_range("seats", *SEATS_RANGE))
 
 
 def parse_sessions(raw: str) -> int:
-    return _whole_number(raw, "sessions", *SESSIONS_RANGE, "weekly sessions")
+    return _whole_number(raw, "sessions", SESSIONS_RANGE, _field_range("sessions", *SESSIONS_RANGE))
 
 
 def parse_timezone(raw: str) -> str:
@@ -97,7 +118,8 @@ def parse_timezone(raw: str) -> str:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidInput(
-            "timezone", f"“{name[:60]}” is not a timezone: use a name like Europe/Madrid or America/New_York."
+            "timezone",
+            tr("“{typed}” is not a timezone: use a name like Europe/Madrid or America/New_York.", typed=name[:60]),
         ) from None
     return name
 
@@ -133,38 +155,40 @@ class ClassDraft:
         parse_title(self.title)
         parse_timezone(self.timezone)
         if self.first_start() <= now:
-            raise InvalidInput("date", "That start is in the past: choose a date and time still to come.")
+            raise InvalidInput("date", tr("That start is in the past: choose a date and time still to come."))
         for value, (low, high), field in (
             (self.duration_minutes, DURATION_RANGE, "duration"),
             (self.seats, SEATS_RANGE, "seats"),
             (self.sessions, SESSIONS_RANGE, "sessions"),
         ):
             if not low <= value <= high:
-                raise InvalidInput(field, f"The {field} must be from {low} to {high}.")
+                raise InvalidInput(field, _field_range(field, low, high))
         if self.min_bookings is not None and not 1 <= self.min_bookings <= self.seats:
-            raise InvalidInput("min_bookings", "The minimum number of bookings must be from 1 to the seats.")
+            raise InvalidInput("min_bookings", tr("The minimum number of bookings must be from 1 to the seats."))
         return replace(self, title=parse_title(self.title), description=parse_description(self.description))
 
 
 def parse_one_line(raw: str, timezone: str) -> ClassDraft:
     """``Title | YYYY-MM-DD HH:MM | MINUTES | SEATS [| weekly N]`` in the teacher's timezone."""
     if len(raw) > _INPUT_MAX:
-        raise InvalidInput("form", "That is far too long for a class.")
+        raise InvalidInput("form", tr("That is far too long for a class."))
     parts = [part.strip() for part in raw.split("|")]
     if len(parts) not in (4, 5):
         raise InvalidInput(
             "form",
-            "Use four or five parts separated by |: Title | YYYY-MM-DD HH:MM | MINUTES | SEATS, "
-            "and optionally | weekly N.",
+            tr(
+                "Use four or five parts separated by |: Title | YYYY-MM-DD HH:MM | MINUTES | SEATS, "
+                "and optionally | weekly N."
+            ),
         )
     when = parts[1].split()
     if len(when) != 2:
-        raise InvalidInput("date", "Give the start as YYYY-MM-DD HH:MM, for example 2027-03-14 16:30.")
+        raise InvalidInput("date", tr("Give the start as YYYY-MM-DD HH:MM, for example 2027-03-14 16:30."))
     sessions = 1
     if len(parts) == 5:
         match = _WEEKLY.match(" ".join(parts[4].split()))
         if match is None:
-            raise InvalidInput("sessions", "The last part must be “weekly N”, for example weekly 8.")
+            raise InvalidInput("sessions", tr("The last part must be “weekly N”, for example weekly 8."))
         sessions = parse_sessions(match[1])
     return ClassDraft(
         title=parse_title(parts[0]),

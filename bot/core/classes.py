@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +21,7 @@ from bot.core.ids import new_public_id
 from bot.core.meetings import MeetingKeeper
 from bot.core.messages import Message
 from bot.core.notify import tell
+from bot.core.texts import Moment, Text, plain, tr
 from bot.core.views import ClassView
 from bot.storage.bookings import HOLDS_A_SEAT, Bookings, Waitlist
 from bot.storage.classes import Classes
@@ -61,7 +61,7 @@ class ClassService:
             cls = await self._own_class(session, teacher, class_public_id)
             self._require_scheduled(cls)
             if not cls.zoom_enabled:
-                raise Conflict(f"“{cls.title}” has no Zoom meeting.")
+                raise Conflict(tr("“{title}” has no Zoom meeting.", title=cls.title))
             class_id = cls.id
         return await self._meetings.start_link(class_id)
 
@@ -89,8 +89,11 @@ class ClassService:
         if draft.zoom_enabled and draft.sessions > ZOOM_MAX_SESSIONS:
             raise InvalidInput(
                 "sessions",
-                f"A Zoom meeting repeats at most {ZOOM_MAX_SESSIONS} times: "
-                f"choose {ZOOM_MAX_SESSIONS} weekly sessions or fewer, or make the class without Zoom.",
+                tr(
+                    "A Zoom meeting repeats at most {most} times: "
+                    "choose {most} weekly sessions or fewer, or make the class without Zoom.",
+                    most=ZOOM_MAX_SESSIONS,
+                ),
             )
         starts = draft.session_starts()
         async with self._database.write() as session:
@@ -122,7 +125,7 @@ class ClassService:
         async with self._database.read() as session:
             cls = await Classes(session).by_public_id(class_public_id)
             if cls is None:
-                raise NotFound("That class no longer exists.")
+                raise NotFound(tr("That class no longer exists."))
             return ClassView.of(await Classes(session).row(cls, self._clock()))
 
     async def for_teacher(self, teacher: PersonRef) -> list[ClassView]:
@@ -170,11 +173,13 @@ class ClassService:
             if cls.min_bookings:
                 await work.check_min_bookings(session, cls.id, sessions[0].starts_at, now)
             await work.update_meeting(session, cls.id, now)
-            when = _local(draft.first_start(), cls.timezone)
-            await self._tell_parents(session, cls, f"“{cls.title}” moved: it now starts {when}.", now)
+            when = Moment(draft.first_start(), cls.timezone)
+            await self._tell_parents(
+                session, cls, tr("“{title}” moved: it now starts {when}.", title=cls.title, when=when), now
+            )
             return ClassView.of(await Classes(session).row(cls, now))
 
-    async def cancel(self, teacher: PersonRef | None, class_public_id: str, reason: str = "") -> ClassView:
+    async def cancel(self, teacher: PersonRef | None, class_public_id: str, reason: Text | None = None) -> ClassView:
         """Cancel the class: every booking ends, the Zoom meeting is deleted, everyone is told.
 
         ``teacher`` None is the system cancelling (too few bookings); otherwise only the teacher may.
@@ -184,38 +189,41 @@ class ClassService:
             if teacher is None:
                 found = await Classes(session).by_public_id(class_public_id, for_update=True)
                 if found is None:
-                    raise NotFound("That class no longer exists.")
+                    raise NotFound(tr("That class no longer exists."))
                 cls = found
             else:
                 cls = await self._own_class(session, teacher, class_public_id, for_update=True)
             self._require_scheduled(cls)
             cls.status = "cancelled"
-            text = f"“{cls.title}” was cancelled{': ' + reason if reason else ''}. Your booking is cancelled too."
+            said = _cancelled(cls.title, reason)
+            text = tr("{cancelled} Your booking is cancelled too.", cancelled=said)
             await self._tell_parents(session, cls, text, now)
             for booking in await Bookings(session).holding_seats(cls.id):
                 await Bookings(session).set_status(booking.id, "cancelled", now)
             for entry in await Waitlist(session).waiting(cls.id):
                 await Waitlist(session).set_status(entry.id, "left")
-                await tell(session, entry.parent_id, Message(text.replace("Your booking", "The waitlist")), now=now)
+                waiting = tr("{cancelled} The waitlist is cancelled too.", cancelled=said)
+                await tell(session, entry.parent_id, Message(waiting), now=now)
             cls.seats_taken = 0
             await Classes(session).cancel_sessions(cls.id)
             if cls.meeting_id:
                 await work.delete_meeting(session, cls.id, now)
             if teacher is None:
-                await tell(session, cls.teacher_id, Message(text.split(". Your")[0] + "."), now=now)
+                await tell(session, cls.teacher_id, Message(said), now=now)
             return ClassView.of(await Classes(session).row(cls, now))
 
     async def message_parents(self, teacher: PersonRef, class_public_id: str, text: str) -> int:
         """Send the teacher's words to every booked parent; returns how many parents."""
         body = text.strip()
         if not body:
-            raise InvalidInput("message", "The message is empty: type what to tell the parents.")
+            raise InvalidInput("message", tr("The message is empty: type what to tell the parents."))
         if len(body) > 3000:
-            raise InvalidInput("message", "Keep the message to 3,000 characters or fewer.")
+            raise InvalidInput("message", tr("Keep the message to 3,000 characters or fewer."))
         now = self._clock()
         async with self._database.write() as session:
             cls = await self._own_class(session, teacher, class_public_id)
-            return await self._tell_parents(session, cls, f"From the teacher of “{cls.title}”:\n{body}", now)
+            words = tr("From the teacher of “{title}”:\n{body}", title=cls.title, body=plain(body))
+            return await self._tell_parents(session, cls, words, now)
 
     async def _own_class(
         self, session: AsyncSession, teacher: PersonRef, class_public_id: str, *, for_update: bool = False
@@ -223,22 +231,22 @@ class ClassService:
         person = await People(session).find(teacher)
         cls = await Classes(session).by_public_id(class_public_id, for_update=for_update)
         if cls is None:
-            raise NotFound("That class no longer exists.")
+            raise NotFound(tr("That class no longer exists."))
         if person is None or cls.teacher_id != person.id:
-            raise NotAllowed("Only the class's teacher can do that.")
+            raise NotAllowed(tr("Only the class's teacher can do that."))
         return cls
 
     @staticmethod
     def _require_scheduled(cls: Class) -> None:
         if cls.status != "scheduled":
-            raise Conflict(f"“{cls.title}” was already cancelled.")
+            raise Conflict(tr("“{title}” was already cancelled.", title=cls.title))
 
     async def _schedule_session_work(self, session: AsyncSession, cls: Class, now: datetime) -> None:
         for row in await Classes(session).sessions(cls.id):
             if row.status == "scheduled":
                 await work.schedule_reminders(session, row.id, row.starts_at, now)
 
-    async def _tell_parents(self, session: AsyncSession, cls: Class, text: str, now: datetime) -> int:
+    async def _tell_parents(self, session: AsyncSession, cls: Class, text: Text, now: datetime) -> int:
         parents = {booking.parent_id for booking in await Bookings(session).holding_seats(cls.id, HOLDS_A_SEAT)}
         for parent_id in sorted(parents):
             await tell(session, parent_id, Message(text), now=now)
@@ -257,5 +265,7 @@ def _draft_of(cls: Class, on: date, at: time) -> ClassDraft:
     )
 
 
-def _local(moment: datetime, timezone: str) -> str:
-    return moment.astimezone(ZoneInfo(timezone)).strftime(f"%a %d %b %Y at %H:%M ({timezone})")
+def _cancelled(title: str, reason: Text | None) -> Text:
+    if reason is None:
+        return tr("“{title}” was cancelled.", title=title)
+    return tr("“{title}” was cancelled: {reason}.", title=title, reason=reason)

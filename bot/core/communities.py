@@ -15,6 +15,7 @@ from bot.core import work
 from bot.core.clock import Clock
 from bot.core.errors import InvalidInput, NotAllowed, NotFound
 from bot.core.identity import PersonRef
+from bot.core.texts import tr
 from bot.core.views import ClassView
 from bot.storage.classes import Classes
 from bot.storage.communities import Communities
@@ -44,9 +45,9 @@ class CommunityService:
         self, admin: PersonRef, community: CommunityRef, *, admin_verified: bool, policy: str = "anyone"
     ) -> None:
         if not admin_verified:
-            raise NotAllowed("Only this group's admins can set ClassBot up here.")
+            raise NotAllowed(tr("Only this group's admins can set ClassBot up here."))
         if policy not in POLICIES:
-            raise InvalidInput("policy", "Choose who may publish: anyone, or approved teachers only.")
+            raise InvalidInput("policy", tr("Choose who may publish: anyone, or approved teachers only."))
         async with self._database.write() as session:
             person = await People(session).ensure(admin)
             row = await Communities(session).ensure(
@@ -59,7 +60,7 @@ class CommunityService:
         self, admin: PersonRef, community: CommunityRef, teacher: PersonRef, *, admin_verified: bool
     ) -> None:
         if not admin_verified:
-            raise NotAllowed("Only this group's admins can approve teachers.")
+            raise NotAllowed(tr("Only this group's admins can approve teachers."))
         async with self._database.write() as session:
             row = await self._set_up_community(session, community)
             person = await People(session).ensure(teacher)
@@ -80,11 +81,11 @@ class CommunityService:
             person = await People(session).ensure(teacher)
             cls = await Classes(session).by_public_id(class_public_id)
             if cls is None:
-                raise NotFound("That class no longer exists.")
+                raise NotFound(tr("That class no longer exists."))
             if cls.teacher_id != person.id:
-                raise NotAllowed("Only the class's teacher can publish it.")
+                raise NotAllowed(tr("Only the class's teacher can publish it."))
             if not await Communities(session).may_publish(row, person.id):
-                raise NotAllowed("Only teachers approved by this group's admins can publish classes here.")
+                raise NotAllowed(tr("Only teachers approved by this group's admins can publish classes here."))
             if await Communities(session).publish(cls.id, row.id):
                 await work.announce(session, cls.id, row.id, now)
             return ClassView.of(await Classes(session).row(cls, now))
@@ -96,10 +97,10 @@ class CommunityService:
             row = await self._set_up_community(session, community)
             cls = await Classes(session).by_public_id(class_public_id)
             if cls is None:
-                raise NotFound("That class no longer exists.")
+                raise NotFound(tr("That class no longer exists."))
             person = await People(session).find(admin)
             if not admin_verified and (person is None or person.id != cls.teacher_id):
-                raise NotAllowed("Only this group's admins or the class's teacher can take a class down.")
+                raise NotAllowed(tr("Only this group's admins or the class's teacher can take a class down."))
             return await Communities(session).unpublish(cls.id, row.id, self._clock())
 
     async def upcoming(self, community: CommunityRef) -> list[ClassView]:
@@ -113,5 +114,5 @@ class CommunityService:
     async def _set_up_community(self, session: AsyncSession, community: CommunityRef) -> Community:
         row = await Communities(session).find(community.platform, community.workspace_id, community.chat_id)
         if row is None:
-            raise NotAllowed("ClassBot is not set up here yet: a group admin must send /setup first.")
+            raise NotAllowed(tr("ClassBot is not set up here yet: a group admin must send /setup first."))
         return row

@@ -22,6 +22,7 @@ from bot.core.clock import Clock
 from bot.core.identity import PersonRef
 from bot.core.messages import Message
 from bot.core.notify import tell
+from bot.core.texts import tr
 from bot.core.work import WAITS_ON_ZOOM
 from bot.storage.cipher import SecretCipher
 from bot.storage.database import Database
@@ -157,9 +158,9 @@ class ConnectService:
             await ZoomConnections(session, self._cipher).replace(
                 pending.person_id, authorized.profile, authorized.tokens, authorized.scopes
             )
-            text = (
-                f"Your Zoom account {authorized.profile.email} is connected. "
-                "Your classes will get their Zoom meetings automatically."
+            text = tr(
+                "Your Zoom account {email} is connected. Your classes will get their Zoom meetings automatically.",
+                email=authorized.profile.email,
             )
             await tell(session, pending.person_id, Message(text), now=now)
             await hurry(session, WAITS_ON_ZOOM, now)  # links that waited for this connection go out now
@@ -203,8 +204,10 @@ class ConnectService:
                 session,
                 connection.person_id,
                 Message(
-                    "ClassBot was removed from your Zoom account, so your classes cannot get Zoom links. "
-                    "Bookings are kept; send /connect to connect Zoom again and the links will follow."
+                    tr(
+                        "ClassBot was removed from your Zoom account, so your classes cannot get Zoom links. "
+                        "Bookings are kept; send /connect to connect Zoom again and the links will follow."
+                    )
                 ),
                 now=now,
             )
@@ -229,8 +232,10 @@ class ReconnectAlerts:
                 session,
                 connection.person_id,
                 Message(
-                    "Your Zoom connection stopped working, so new Zoom links are on hold. "
-                    "Send /connect to connect Zoom again; waiting links will then be sent."
+                    tr(
+                        "Your Zoom connection stopped working, so new Zoom links are on hold. "
+                        "Send /connect to connect Zoom again; waiting links will then be sent."
+                    )
                 ),
                 now=self._clock(),
             )

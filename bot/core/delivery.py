@@ -11,7 +11,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.core import work
 from bot.core.clock import Clock
@@ -19,6 +18,7 @@ from bot.core.identity import PersonRef
 from bot.core.meetings import MeetingKeeper
 from bot.core.messages import Button, Message
 from bot.core.notify import Messenger, tell
+from bot.core.texts import Moment, Text, lines, ntr, plain, tr
 from bot.core.views import ClassView
 from bot.core.worker import JobWorker
 from bot.storage.bookings import Bookings
@@ -28,49 +28,91 @@ from bot.zoom.models import MeetingUpdate
 
 log = logging.getLogger(__name__)
 
-_LINK_TEXT = {
-    "booked": "You're booked: {child} in “{title}”, {when}. Here is your Zoom link; keep this message.",
-    "approved": "The teacher approved {child} for “{title}”, {when}. Here is your Zoom link.",
-    "promoted": "A seat opened: {child} is in “{title}”, {when}. Here is your Zoom link.",
-    "reminder": "Reminder: “{title}” for {child} starts {when}. Join with this link.",
-    "live": "“{title}” is starting now. Join {child}'s class with this link.",
-    "new_link": "The Zoom meeting of “{title}” changed: use this new link for {child} ({when}).",
-}
+
+def _link_text(reason: str, child: str, title: str, when: Moment) -> Text:
+    """What comes with a parent's Zoom link, by why it is sent."""
+    if reason == "approved":
+        return tr(
+            "The teacher approved {child} for “{title}”, {when}. Here is your Zoom link.",
+            child=child,
+            title=title,
+            when=when,
+        )
+    if reason == "promoted":
+        return tr(
+            "A seat opened: {child} is in “{title}”, {when}. Here is your Zoom link.",
+            child=child,
+            title=title,
+            when=when,
+        )
+    if reason == "reminder":
+        return tr(
+            "Reminder: “{title}” for {child} starts {when}. Join with this link.", child=child, title=title, when=when
+        )
+    if reason == "live":
+        return tr("“{title}” is starting now. Join {child}'s class with this link.", child=child, title=title)
+    if reason == "new_link":
+        return tr(
+            "The Zoom meeting of “{title}” changed: use this new link for {child} ({when}).",
+            child=child,
+            title=title,
+            when=when,
+        )
+    return tr(
+        "You're booked: {child} in “{title}”, {when}. Here is your Zoom link; keep this message.",
+        child=child,
+        title=title,
+        when=when,
+    )
 
 
-def card_text(view: ClassView) -> str:
+def card_text(view: ClassView) -> Text:
     """A class as parents read it: title, teacher, next time with its timezone, seats left."""
-    sessions = f", weekly x{view.sessions}" if view.sessions > 1 else ""
-    seats = "full: join the waitlist" if view.full else f"{view.seats_left} of {view.seats} seats left"
-    lines = [
-        f"“{view.title}” with {view.teacher_name}",
-        f"{local_time(view.next_start, view.timezone)}, {view.duration_minutes} min{sessions}",
-        seats,
-    ]
+    when = local_time(view.next_start, view.timezone)
+    if view.sessions > 1:
+        schedule = tr(
+            "{when}, {minutes} min, weekly x{sessions}",
+            when=when,
+            minutes=view.duration_minutes,
+            sessions=view.sessions,
+        )
+    else:
+        schedule = tr("{when}, {minutes} min", when=when, minutes=view.duration_minutes)
+    if view.full:
+        seats = tr("full: join the waitlist")
+    else:
+        seats = ntr("{left} of {n} seat left", "{left} of {n} seats left", view.seats, left=view.seats_left)
+    parts = [tr("“{title}” with {teacher}", title=view.title, teacher=view.teacher_name), schedule, seats]
     if view.description:
-        lines.insert(1, view.description[:300])
-    return "\n".join(lines)
+        parts.insert(1, plain(view.description[:300]))
+    return lines(*parts)
 
 
-def digest_text(title: str, children: list[str], count: int, taken: int, seats: int) -> str:
+def digest_text(title: str, children: list[str], count: int, taken: int, seats: int) -> Text:
     """ "New booking: Mia for “Chess” (3 of 10 seats taken)." or the same for several children at once."""
-    seats_taken = f"{taken} of {seats} seats taken"
+    seats_taken = ntr("{taken} of {n} seat taken", "{taken} of {n} seats taken", seats, taken=taken)
     if count == 1:
-        return f"New booking: {children[0]} for “{title}” ({seats_taken})."
-    names = ", ".join(children)
+        return tr("New booking: {child} for “{title}” ({taken}).", child=children[0], title=title, taken=seats_taken)
+    names: Text = plain(", ".join(children))
     if count > len(children):
-        names += f" and {count - len(children)} more"
-    return f"{count} new bookings for “{title}”: {names} ({seats_taken})."
+        names = ntr("{names} and {n} more", "{names} and {n} more", count - len(children), names=names)
+    return ntr(
+        "{n} new booking for “{title}”: {names} ({taken}).",
+        "{n} new bookings for “{title}”: {names} ({taken}).",
+        count,
+        title=title,
+        names=names,
+        taken=seats_taken,
+    )
 
 
 def book_button(view: ClassView) -> Button:
-    return Button("Join the waitlist" if view.full else "Book a seat", action=f"book:{view.public_id}")
+    return Button(tr("Join the waitlist") if view.full else tr("Book a seat"), action=f"book:{view.public_id}")
 
 
-def local_time(moment: datetime | None, timezone: str) -> str:
-    if moment is None:
-        return "(no session left)"
-    return moment.astimezone(ZoneInfo(timezone)).strftime(f"%a %d %b %Y, %H:%M ({timezone})")
+def local_time(moment: datetime | None, timezone: str) -> Moment:
+    """A session's start, shown in the class's timezone in each reader's own date format."""
+    return Moment(moment, timezone)
 
 
 class Delivery:
@@ -83,7 +125,7 @@ class Delivery:
         messenger: Messenger,
         *,
         clock: Clock,
-        cancel_class: Callable[[PersonRef | None, str, str], Awaitable[object]],
+        cancel_class: Callable[[PersonRef | None, str, Text], Awaitable[object]],
     ) -> None:
         self._database = database
         self._meetings = meetings
@@ -109,7 +151,7 @@ class Delivery:
             if cls is None or cls.status != "scheduled":
                 return
             view = ClassView.of(await Classes(session).row(cls, self._clock()))
-        text = f"New class: {card_text(view)}"
+        text = tr("New class: {card}", card=card_text(view))
         await self._messenger.post(int(payload["community_id"]), Message(text, (book_button(view),)))
 
     async def tell_new_bookings(self, payload: dict[str, Any]) -> None:
@@ -138,10 +180,8 @@ class Delivery:
             row = await Classes(session).row(cls, self._clock())
             parent_id, title, child, timezone = booking.parent_id, cls.title, booking.child_name, cls.timezone
         link = await self._meetings.join_link(booking_id)
-        text = _LINK_TEXT.get(reason, _LINK_TEXT["booked"]).format(
-            child=child, title=title, when=local_time(row.next_start, timezone)
-        )
-        await self.send_private(parent_id, Message(text, (Button("Join the class on Zoom", url=link),)))
+        text = _link_text(reason, child, title, local_time(row.next_start, timezone))
+        await self.send_private(parent_id, Message(text, (Button(tr("Join the class on Zoom"), url=link),)))
 
     async def send_start_link(self, payload: dict[str, Any]) -> None:
         class_id, reason = int(payload["class_id"]), str(payload["reason"])
@@ -152,12 +192,22 @@ class Delivery:
             row = await Classes(session).row(cls, self._clock())
             teacher_id, title, timezone = cls.teacher_id, cls.title, cls.timezone
         url = await self._meetings.start_link(class_id)
-        lead = "Reminder: your class" if reason == "reminder" else "Your class"
-        text = (
-            f"{lead} “{title}” starts {local_time(row.next_start, timezone)}. "
-            "This start link logs you in as the host and works for about two hours; do not share it."
-        )
-        await self.send_private(teacher_id, Message(text, (Button("Start the class on Zoom", url=url),)))
+        when = local_time(row.next_start, timezone)
+        if reason == "reminder":
+            text = tr(
+                "Reminder: your class “{title}” starts {when}. "
+                "This start link logs you in as the host and works for about two hours; do not share it.",
+                title=title,
+                when=when,
+            )
+        else:
+            text = tr(
+                "Your class “{title}” starts {when}. "
+                "This start link logs you in as the host and works for about two hours; do not share it.",
+                title=title,
+                when=when,
+            )
+        await self.send_private(teacher_id, Message(text, (Button(tr("Start the class on Zoom"), url=url),)))
 
     async def remind(self, payload: dict[str, Any]) -> None:
         session_id, stamp = int(payload["session_id"]), int(payload["starts_at"])
@@ -175,7 +225,12 @@ class Delivery:
                     await work.send_link(session, booking.id, "reminder", now, occasion)
                 else:
                     when = local_time(row.starts_at, cls.timezone)
-                    text = f"Reminder: “{cls.title}” for {booking.child_name} starts {when}."
+                    text = tr(
+                        "Reminder: “{title}” for {child} starts {when}.",
+                        title=cls.title,
+                        child=booking.child_name,
+                        when=when,
+                    )
                     key = f"remind:{booking.id}:{occasion}"
                     await tell(session, booking.parent_id, Message(text), now=now, dedupe_key=key)
             if cls.zoom_enabled:
@@ -190,7 +245,8 @@ class Delivery:
             public_id, minimum = cls.public_id, cls.min_bookings
         if confirmed < minimum:
             log.info("class %s has %d of %d minimum bookings: cancelling", public_id, confirmed, minimum)
-            await self._cancel_class(None, public_id, f"it needed at least {minimum} bookings")
+            reason = ntr("it needed at least {n} booking", "it needed at least {n} bookings", minimum)
+            await self._cancel_class(None, public_id, reason)
 
     async def update_meeting(self, payload: dict[str, Any]) -> None:
         class_id = int(payload["class_id"])

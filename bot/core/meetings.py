@@ -32,6 +32,7 @@ from bot.core.clock import Clock
 from bot.core.keyed_locks import KeyedLocks
 from bot.core.messages import Message
 from bot.core.notify import tell
+from bot.core.texts import tr
 from bot.metrics import Metrics
 from bot.storage.bookings import Bookings
 from bot.storage.cipher import SecretCipher
@@ -193,8 +194,12 @@ class MeetingKeeper:
             cls = await Classes(session).get(class_id)
             if cls is None or cls.meeting_id is None:
                 return
-            text = f"The Zoom meeting of “{cls.title}” was deleted in Zoom, so ClassBot made a new one."
-            await tell(session, cls.teacher_id, Message(text + " Parents get the new link."), now=now)
+            text = tr(
+                "The Zoom meeting of “{title}” was deleted in Zoom, so ClassBot made a new one. "
+                "Parents get the new link.",
+                title=cls.title,
+            )
+            await tell(session, cls.teacher_id, Message(text), now=now)
             for booking in await Bookings(session).holding_seats(class_id, ("confirmed",)):
                 await work.send_link(session, booking.id, "new_link", now, cls.meeting_id)
 

@@ -1,7 +1,9 @@
-"""What the core says to people, independent of how a platform draws it.
+"""What the core says to people, independent of how a platform draws it and of the reader's language.
 
-A ``Message`` is text plus buttons. A button either carries an ``action`` (an opaque id the front end sends
-back when pressed, checked against the presser every time) or opens a ``url``. Front ends escape and format.
+A ``Message`` is text plus buttons, both as translatable ``Text`` (``bot.core.texts``): a message queued for
+later is stored untranslated and put into words only when it is delivered, in its recipient's language. A
+button either carries an ``action`` (an opaque id the front end sends back when pressed, checked against the
+presser every time) or opens a ``url``. Front ends render, escape and format.
 """
 
 from __future__ import annotations
@@ -9,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.core.texts import Language, Text, plain
+
 
 @dataclass(frozen=True, slots=True)
 class Button:
-    label: str
+    label: Text
     action: str | None = None
     url: str | None = None
 
@@ -23,16 +27,47 @@ class Button:
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    text: str
+    text: Text
     buttons: tuple[Button, ...] = field(default=())
 
     def to_payload(self) -> dict[str, Any]:
         """A JSON-ready form for the job table (never used for messages that carry private links)."""
         return {
-            "text": self.text,
-            "buttons": [{"label": b.label, "action": b.action, "url": b.url} for b in self.buttons],
+            "text": self.text.to_json(),
+            "buttons": [{"label": b.label.to_json(), "action": b.action, "url": b.url} for b in self.buttons],
         }
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> Message:
-        return cls(text=payload["text"], buttons=tuple(Button(**button) for button in payload.get("buttons", [])))
+        buttons = tuple(
+            Button(_text_of(button["label"]), button.get("action"), button.get("url"))
+            for button in payload.get("buttons", [])
+        )
+        return cls(text=_text_of(payload["text"]), buttons=buttons)
+
+    def render(self, language: Language) -> Said:
+        """The message in one language, ready for a platform to draw."""
+        return Said(
+            self.text.render(language),
+            tuple(SaidButton(b.label.render(language), b.action, b.url) for b in self.buttons),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SaidButton:
+    label: str
+    action: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    """A message put into one language's words: what a notifier draws and sends."""
+
+    text: str
+    buttons: tuple[SaidButton, ...] = ()
+
+
+def _text_of(stored: dict[str, Any] | str) -> Text:
+    """A stored text; a bare string is a message queued before texts were translatable, shown as it was."""
+    return plain(stored) if isinstance(stored, str) else Text.from_json(stored)

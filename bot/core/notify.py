@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.communities import CommunityRef
 from bot.core.identity import PersonRef
-from bot.core.messages import Message
+from bot.core.messages import Message, Said
 from bot.core.worker import Unretryable
+from bot.i18n.catalogs import Catalogs
 from bot.metrics import Metrics
 from bot.storage.classes import Classes
 from bot.storage.database import Database
@@ -30,11 +31,14 @@ NOTIFY_JOB = "notify"
 
 
 class Notifier(Protocol):
-    """A chat front end: messages one person privately, or posts to a community (never with private links)."""
+    """A chat front end: messages one person privately, or posts to a community (never with private links).
 
-    async def send_private(self, recipient: PersonRef, message: Message) -> None: ...
+    Messages arrive already in their reader's words (``Said``): the messenger knows each reader's language.
+    """
 
-    async def post_to_community(self, community: CommunityRef, message: Message) -> None: ...
+    async def send_private(self, recipient: PersonRef, message: Said) -> None: ...
+
+    async def post_to_community(self, community: CommunityRef, message: Said) -> None: ...
 
 
 class RecipientUnreachable(Exception):
@@ -59,12 +63,25 @@ async def tell(
 
 
 class Messenger:
-    """Finds a person's (or a community's) platform and hands the message to that platform's front end."""
+    """Finds a person's (or a community's) platform and language, and hands the message, in that language, to
+    that platform's front end.
 
-    def __init__(self, database: Database, notifiers: Mapping[str, Notifier], metrics: Metrics | None = None) -> None:
+    The language is read when the message goes out, not when it was queued: a person who switched language
+    in between gets the new one. A community speaks the language its admins chose (English until they do).
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        notifiers: Mapping[str, Notifier],
+        metrics: Metrics | None = None,
+        *,
+        catalogs: Catalogs,
+    ) -> None:
         self._database = database
         self._notifiers = notifiers
         self._metrics = metrics
+        self._catalogs = catalogs
 
     async def send(self, person_id: int, message: Message) -> None:
         async with self._database.read() as session:
@@ -75,8 +92,9 @@ class Messenger:
         if notifier is None:
             raise Unretryable(f"no {person.platform} front end is configured to deliver this message")
         recipient = PersonRef(person.platform, person.platform_user_id, person.workspace_id, person.display_name)
+        said = message.render(self._catalogs.translator(person.language))
         try:
-            await notifier.send_private(recipient, message)
+            await notifier.send_private(recipient, said)
         except Exception as refused:
             if self._metrics is not None:
                 reason = type(refused).__name__
@@ -91,7 +109,8 @@ class Messenger:
         notifier = self._notifiers.get(row.platform)
         if notifier is None:
             raise Unretryable(f"no {row.platform} front end is configured to post this message")
-        await notifier.post_to_community(CommunityRef(row.platform, row.chat_id, row.workspace_id, row.title), message)
+        said = message.render(self._catalogs.translator(row.language))
+        await notifier.post_to_community(CommunityRef(row.platform, row.chat_id, row.workspace_id, row.title), said)
 
 
 class NotificationDelivery:

@@ -15,6 +15,7 @@ from bot.core.classes import ClassService
 from bot.core.connect import ConnectService
 from bot.core.identity import PersonRef
 from bot.core.meetings import MeetingKeeper
+from bot.core.texts import Text, ntr, tr
 from bot.storage.classes import Classes
 from bot.storage.database import Database
 from bot.storage.people import People
@@ -27,6 +28,22 @@ class Forgotten:
     bookings_cancelled: int
     classes_cancelled: int
     zoom_disconnected: bool
+
+    def summary(self) -> Text:
+        """What was done, for the person who asked (told in the language they had before being forgotten)."""
+        bookings = ntr("{n} booking", "{n} bookings", self.bookings_cancelled)
+        classes = ntr("{n} class", "{n} classes", self.classes_cancelled)
+        if self.zoom_disconnected:
+            return tr(
+                "Done: {bookings} and {classes} cancelled, Zoom disconnected, and everything about you deleted.",
+                bookings=bookings,
+                classes=classes,
+            )
+        return tr(
+            "Done: {bookings} and {classes} cancelled, and everything about you deleted.",
+            bookings=bookings,
+            classes=classes,
+        )
 
 
 class PrivacyService:
@@ -51,7 +68,7 @@ class PrivacyService:
         taught = await self._classes.for_teacher(who)
         for view in taught:
             await self._delete_meeting(view.public_id)
-            await self._classes.cancel(who, view.public_id, reason="its teacher left ClassBot")
+            await self._classes.cancel(who, view.public_id, reason=tr("its teacher left ClassBot"))
         disconnected = bool(self._connect and await self._connect.disconnect(who))
         async with self._database.write() as session:
             person = await People(session).find(who)

@@ -12,6 +12,7 @@ from bot.core.clock import Clock
 from bot.core.communities import CommunityRef
 from bot.core.errors import NotAllowed
 from bot.core.identity import PersonRef
+from bot.core.texts import Text, ntr, tr
 from bot.storage.communities import Communities
 from bot.storage.database import Database
 
@@ -32,6 +33,16 @@ class CommunityStats:
     @property
     def attendance_rate(self) -> float:
         return self.attended / self.bookings if self.bookings else 0.0
+
+    def summary(self, rate: str) -> Text:
+        """The numbers in a sentence; ``rate`` is the attendance rate as the reader's language writes a percent."""
+        return tr(
+            "Last 30 days here: {classes}, {bookings}, {attended} attended ({rate}).",
+            classes=ntr("{n} class announced", "{n} classes announced", self.classes),
+            bookings=ntr("{n} booking", "{n} bookings", self.bookings),
+            attended=self.attended,
+            rate=rate,
+        )
 
 
 class Reports:
@@ -54,11 +65,11 @@ class Reports:
 
     async def community_stats(self, community: CommunityRef, *, admin_verified: bool) -> CommunityStats:
         if not admin_verified:
-            raise NotAllowed("Only this group's admins can see its numbers.")
+            raise NotAllowed(tr("Only this group's admins can see its numbers."))
         since = self._clock() - timedelta(days=30)
         async with self._database.read() as session:
             row = await Communities(session).find(community.platform, community.workspace_id, community.chat_id)
             if row is None:
-                raise NotAllowed("ClassBot is not set up here yet: a group admin must send /setup first.")
+                raise NotAllowed(tr("ClassBot is not set up here yet: a group admin must send /setup first."))
             classes, bookings, attended = await Communities(session).activity(row.id, since)
         return CommunityStats(classes, bookings, attended)

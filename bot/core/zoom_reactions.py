@@ -18,6 +18,7 @@ from bot.core.delivery import local_time
 from bot.core.meetings import MeetingKeeper
 from bot.core.messages import Message
 from bot.core.notify import tell
+from bot.core.texts import tr
 from bot.core.zoom_events import ZoomEvent, ZoomEvents
 from bot.storage.bookings import Bookings
 from bot.storage.classes import Classes
@@ -51,8 +52,15 @@ class ZoomReactions:
             return
         async with self._database.write() as session:
             confirmed = await Bookings(session).holding_seats(cls.id, ("confirmed",))
-            note = " Booked parents get a new link." if confirmed else " A new one will be made when needed."
-            text = f"The Zoom meeting of “{cls.title}” was deleted in Zoom.{note}"
+            if confirmed:
+                text = tr(
+                    "The Zoom meeting of “{title}” was deleted in Zoom. Booked parents get a new link.", title=cls.title
+                )
+            else:
+                text = tr(
+                    "The Zoom meeting of “{title}” was deleted in Zoom. A new one will be made when needed.",
+                    title=cls.title,
+                )
             await tell(session, cls.teacher_id, Message(text), now=now)
             for booking in confirmed:
                 await work.send_link(session, booking.id, "new_link", now, f"after-delete:{event.meeting_id}")
@@ -73,11 +81,13 @@ class ZoomReactions:
             for row in sessions:
                 row.starts_at = row.starts_at + shift
                 await work.schedule_reminders(session, row.id, row.starts_at, now)
-            text = f"“{cls.title}” moved: it now starts {local_time(new_start, cls.timezone)}."
+            text = tr(
+                "“{title}” moved: it now starts {when}.", title=cls.title, when=local_time(new_start, cls.timezone)
+            )
             parents = {b.parent_id for b in await Bookings(session).holding_seats(cls.id)}
             for parent_id in sorted(parents):
                 await tell(session, parent_id, Message(text), now=now)
-            await tell(session, cls.teacher_id, Message(text + " (changed in Zoom)"), now=now)
+            await tell(session, cls.teacher_id, Message(tr("{moved} (changed in Zoom)", moved=text)), now=now)
 
     async def started(self, event: ZoomEvent) -> None:
         if event.meeting_id is None:

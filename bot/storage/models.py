@@ -79,7 +79,10 @@ class Person(Timestamped, Base):
     workspace_id: Mapped[str] = mapped_column(String(64), default="")
     platform_user_id: Mapped[str] = mapped_column(String(64))
     display_name: Mapped[str] = mapped_column(String(200), default="")
+    # The language ClassBot speaks to them: the platform's (Telegram's language_code, Slack's locale) until
+    # they pick one with /language; ``language_chosen`` then keeps the platform's from overriding their choice.
     language: Mapped[str | None] = mapped_column(String(16))
+    language_chosen: Mapped[bool | None] = mapped_column(Boolean)
     timezone: Mapped[str | None] = mapped_column(String(64))
 
 
@@ -143,6 +146,8 @@ class Community(Timestamped, Base):
     title: Mapped[str] = mapped_column(String(200), default="")
     # "anyone" may publish, or only "approved" teachers (community_publishers).
     publish_policy: Mapped[str] = mapped_column(String(16), default="anyone")
+    # What the bot posts there on its own (announcements) is in this language; None is English.
+    language: Mapped[str | None] = mapped_column(String(16))
     configured_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
 
 

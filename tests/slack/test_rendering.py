@@ -8,13 +8,17 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.core.communities import CommunityRef
-from bot.core.messages import Button, Message
+from bot.core.messages import Said, SaidButton
 from bot.core.views import BookingView, ClassView
 from bot.fakes.slack import check_blocks, check_view
 from bot.handlers.slack.blocks import message_blocks, parent_booking, plain, public_class, teacher_class
 from bot.handlers.slack.installations import Workspaces
 from bot.handlers.slack.modal import booking_view, new_class_view, read_new_class
 from bot.handlers.slack.notifier import SlackNotifier
+from bot.i18n.catalogs import Catalogs
+
+ENGLISH = Catalogs().translator("en")
+SPANISH = Catalogs().translator("es")
 
 
 def _class(title: str = "Chess", *, seats_left: int = 3) -> ClassView:
@@ -48,26 +52,32 @@ def test_typed_text_is_escaped_and_commands_are_said_the_slack_way() -> None:
 
 def test_everything_drawn_is_block_kit_slack_accepts() -> None:
     booking = BookingView("BkBkBk123456", "AbCdEf123456", "Chess", "Mia", "confirmed", datetime.now(UTC), "UTC")
-    text, blocks = message_blocks(Message("x" * 7000, (Button("Join", url="https://zoom.example/j/1"),)))
+    text, blocks = message_blocks(Said("x" * 7000, (SaidButton("Join", url="https://zoom.example/j/1"),)))
 
-    assert check_view(new_class_view(timezone="Europe/Madrid", day=date(2027, 3, 14), channel_id="C1")) == []
-    assert check_view(booking_view(_class(seats_left=0), ["Mia", "Leo"])) == []
-    assert check_blocks(public_class(_class("T" * 300), in_channel=True), "message") == []
-    assert check_blocks(teacher_class(_class()) + parent_booking(booking), "home") == []
+    for t in (ENGLISH, SPANISH):
+        form = new_class_view(t, timezone="Europe/Madrid", day=date(2027, 3, 14), channel_id="C1")
+        assert check_view(form) == []
+        assert check_view(booking_view(_class(seats_left=0), ["Mia", "Leo"], t)) == []
+        assert check_blocks(public_class(_class("T" * 300), t, in_channel=True), "message") == []
+        assert check_blocks(teacher_class(_class(), t) + parent_booking(booking, t), "home") == []
     assert check_blocks(blocks, "message") == []
     assert len(text) <= 3000
-    assert booking_view(_class(seats_left=0), [])["submit"]["text"] == "Join the waitlist"
+    assert booking_view(_class(seats_left=0), [], ENGLISH)["submit"]["text"] == "Join the waitlist"
+    assert booking_view(_class(seats_left=0), [], SPANISH)["submit"]["text"] == "A la lista de espera"
 
 
 def test_the_form_reports_every_wrong_field_on_its_own_block() -> None:
     wrong = read_new_class(
-        _form(title="", duration="4", seats="many", sessions="99", timezone="Mars/Olympus", min_bookings="two")
+        _form(title="", duration="4", seats="many", sessions="99", timezone="Mars/Olympus", min_bookings="two"),
+        ENGLISH,
     )
-    right = read_new_class(_form(min_bookings="2") | {"approval": {"value": {"selected_options": [{"value": "yes"}]}}})
+    approved = {"approval": {"value": {"selected_options": [{"value": "yes"}]}}}
+    right = read_new_class(_form(min_bookings="2") | approved, ENGLISH)
 
     assert wrong.draft is None
     assert set(wrong.errors) == {"title", "duration", "seats", "sessions", "timezone", "min_bookings"}
     assert "is not a timezone" in wrong.errors["timezone"]
+    assert "no es una zona horaria" in read_new_class(_form(timezone="Mars/Olympus"), SPANISH).errors["timezone"]
     assert right.errors == {}
     assert right.draft is not None
     assert (right.draft.min_bookings, right.draft.requires_approval, right.draft.seats) == (2, True, 5)
@@ -75,7 +85,7 @@ def test_the_form_reports_every_wrong_field_on_its_own_block() -> None:
 
 async def test_a_link_is_never_posted_to_a_channel() -> None:
     notifier = SlackNotifier(Workspaces("http://127.0.0.1:9/api/", bot_token="xoxb-test", installations=None))
-    message = Message("New class", (Button("Join", url="https://zoom.example/j/1"),))
+    message = Said("New class", (SaidButton("Join", url="https://zoom.example/j/1"),))
 
     with pytest.raises(ValueError, match="never carry links"):
         await notifier.post_to_community(CommunityRef("slack", "C1", "T1", "chess"), message)

@@ -20,15 +20,15 @@ from bot.app import build_components
 from bot.config import load_settings
 from bot.core.communities import CommunityRef
 from bot.core.identity import PersonRef
-from bot.core.messages import Message
+from bot.core.messages import Said
 from bot.storage.models import Job
 
 
 class PrintingNotifier:
-    async def post_to_community(self, community: CommunityRef, message: Message) -> None:
+    async def post_to_community(self, community: CommunityRef, message: Said) -> None:
         print(f"post {community.chat_id}", flush=True)
 
-    async def send_private(self, recipient: PersonRef, message: Message) -> None:
+    async def send_private(self, recipient: PersonRef, message: Said) -> None:
         if any(button.url for button in message.buttons):
             print(f"link {recipient.user_id}", flush=True)
 

@@ -6,18 +6,18 @@ from dataclasses import dataclass, field
 
 from bot.core.communities import CommunityRef
 from bot.core.identity import PersonRef
-from bot.core.messages import Message
+from bot.core.messages import Said
 
 
 @dataclass
 class RecordingNotifier:
-    sent: list[tuple[PersonRef, Message]] = field(default_factory=list)
-    posted: list[tuple[CommunityRef, Message]] = field(default_factory=list)
+    sent: list[tuple[PersonRef, Said]] = field(default_factory=list)
+    posted: list[tuple[CommunityRef, Said]] = field(default_factory=list)
 
-    async def post_to_community(self, community: CommunityRef, message: Message) -> None:
+    async def post_to_community(self, community: CommunityRef, message: Said) -> None:
         self.posted.append((community, message))
 
-    async def send_private(self, recipient: PersonRef, message: Message) -> None:
+    async def send_private(self, recipient: PersonRef, message: Said) -> None:
         self.sent.append((recipient, message))
 
     def texts_for(self, user_id: str) -> list[str]:

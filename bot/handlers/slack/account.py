@@ -9,6 +9,7 @@ from __future__ import annotations
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 
 from bot.core.messages import Button
+from bot.core.texts import ntr, tr
 from bot.handlers.slack.base import SlackBase, person_of
 
 
@@ -16,19 +17,23 @@ class ZoomAccount(SlackBase):
     async def send_connect_link(self, args: AsyncArgs) -> None:
         zoom = self.core.zoom
         if zoom is None:
-            await self.answer(args, "This ClassBot has no Zoom app configured; ask its operator.")
+            await self.answer(args, tr("This ClassBot has no Zoom app configured; ask its operator."))
             return
         link = await zoom.connect.begin(person_of(args))
         await self.dm(
             args,
-            f"Connect your Zoom account: the link works once, for {link.expires_minutes} minutes.",
-            [Button("Connect Zoom", url=link.url)],
+            ntr(
+                "Connect your Zoom account: the link works once, for {n} minute.",
+                "Connect your Zoom account: the link works once, for {n} minutes.",
+                link.expires_minutes,
+            ),
+            [Button(tr("Connect Zoom"), url=link.url)],
         )
 
     async def disconnect(self, args: AsyncArgs) -> None:
         zoom = self.core.zoom
         if zoom is None or not await zoom.connect.disconnect(person_of(args)):
-            await self.answer(args, "No Zoom account is connected.")
+            await self.answer(args, tr("No Zoom account is connected."))
         else:
-            await self.dm(args, "Your Zoom account is disconnected, and ClassBot's access to it was revoked.")
+            await self.dm(args, tr("Your Zoom account is disconnected, and ClassBot's access to it was revoked."))
         await self.refresh_home(args)

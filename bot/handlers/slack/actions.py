@@ -17,16 +17,18 @@ from bot.core.delivery import local_time
 from bot.core.errors import Conflict, NotAllowed
 from bot.core.ids import looks_like_public_id
 from bot.core.messages import Button
+from bot.core.texts import ntr, tr
 from bot.handlers.slack.account import ZoomAccount
 from bot.handlers.slack.base import answers_refusals, channel_of, community, is_workspace_admin, person_of
 from bot.handlers.slack.blocks import COMMAND, FORGET_ME, Block, actions, button, card, escape, section
 from bot.handlers.slack.modal import booking_view, message_parents_view
+from bot.i18n.languages import SUPPORTED
 
 log = logging.getLogger(__name__)
 
 Route = Callable[[AsyncArgs, str], Awaitable[None]]
-# Buttons that name no class or booking: they act on the presser alone.
-_PERSONAL_KINDS = frozenset({"connect", "disconnect", "forget"})
+# Buttons that name no class or booking: they act on the presser alone (or, for a language, on their channel).
+_PERSONAL_KINDS = frozenset({"connect", "disconnect", "forget", "lang"})
 
 
 class Actions(ZoomAccount):
@@ -44,7 +46,7 @@ class Actions(ZoomAccount):
     @answers_refusals
     async def _run(self, args: AsyncArgs, route: Route, kind: str, value: str) -> None:
         if kind not in _PERSONAL_KINDS and not looks_like_public_id(value):
-            raise NotAllowed("This button is no longer valid.")
+            raise NotAllowed(tr("This button is no longer valid."))
         await route(args, value)
 
     def _routes(self) -> dict[str, Route]:
@@ -62,6 +64,7 @@ class Actions(ZoomAccount):
             "connect": self._connect,
             "disconnect": self._disconnect,
             "forget": self._forget,
+            "lang": self._language,
         }
 
     # --- parents -----------------------------------------------------------------------------------------------
@@ -69,50 +72,72 @@ class Actions(ZoomAccount):
     async def _book(self, args: AsyncArgs, class_id: str) -> None:
         view = await self.core.classes.view(class_id)
         if view.status != "scheduled":
-            raise Conflict(f"“{view.title}” was cancelled, so it cannot be booked.")
+            raise Conflict(tr("“{title}” was cancelled, so it cannot be booked.", title=view.title))
         remembered = await self.core.bookings.remembered_children(person_of(args))
-        await self._open(args, booking_view(view, remembered))
+        await self._open(args, booking_view(view, remembered, await self.translator(args)))
 
     async def _cancel_booking(self, args: AsyncArgs, booking_id: str) -> None:
         booking = await self.core.bookings.cancel(person_of(args), booking_id)
-        await self.answer(args, f"Cancelled: {booking.child_name} in “{booking.class_title}”. The seat is free again.")
+        await self.answer(
+            args,
+            tr(
+                "Cancelled: {child} in “{title}”. The seat is free again.",
+                child=booking.child_name,
+                title=booking.class_title,
+            ),
+        )
         await self.refresh_home(args)
 
     async def _join_link(self, args: AsyncArgs, booking_id: str) -> None:
         url = await self.core.bookings.join_link(person_of(args), booking_id)
-        await self.dm(args, "Your Zoom link (it is yours: please don't share it).", [Button("Join on Zoom", url=url)])
+        await self.dm(
+            args, tr("Your Zoom link (it is yours: please don't share it)."), [Button(tr("Join on Zoom"), url=url)]
+        )
 
     # --- teachers ----------------------------------------------------------------------------------------------
 
     async def _roster(self, args: AsyncArgs, class_id: str) -> None:
         roster = await self.core.classes.roster(person_of(args), class_id)
-        blocks: list[Block] = [section(card(roster.cls))]
+        t = await self.translator(args)
+        blocks: list[Block] = [section(card(roster.cls, t))]
         for line in roster.lines:
-            attended = f", attended {line.sessions_attended}" if line.sessions_attended else ""
-            waiting = " _(waiting for your approval)_" if line.status == "pending_approval" else ""
-            text = f"• *{escape(line.child_name)}* (parent: {escape(line.parent_name)}){waiting}{attended}"
-            blocks.append(section(text))
+            text = tr("• *{child}* (parent: {parent})", child=escape(line.child_name), parent=escape(line.parent_name))
             if line.status == "pending_approval":
+                text = tr("{entry} _(waiting for your approval)_", entry=text)
+            if line.sessions_attended:
+                text = ntr(
+                    "{entry}, attended {n} session",
+                    "{entry}, attended {n} sessions",
+                    line.sessions_attended,
+                    entry=text,
+                )
+            blocks.append(section(t(text)))
+            if line.status == "pending_approval":
+                approve = t(tr("Approve {child}", child=line.child_name))
+                decline = t(tr("Decline {child}", child=line.child_name))
                 blocks += actions(
                     [
-                        button(f"Approve {line.child_name}", f"approve:{line.booking_public_id}", style="primary"),
-                        button(f"Decline {line.child_name}", f"decline:{line.booking_public_id}"),
+                        button(approve, f"approve:{line.booking_public_id}", style="primary"),
+                        button(decline, f"decline:{line.booking_public_id}"),
                     ]
                 )
         if not roster.lines:
-            blocks.append(section("No bookings yet."))
+            blocks.append(section(t(tr("No bookings yet."))))
         if roster.waiting:
-            blocks.append(section("Waitlist: " + escape(", ".join(roster.waiting))))
-        await self._open(args, {"type": "modal", "title": _title("Roster"), "blocks": blocks[:100]})
+            blocks.append(section(t(tr("Waitlist: {children}", children=escape(", ".join(roster.waiting))))))
+        await self._open(args, {"type": "modal", "title": _title(t(tr("Roster"))), "blocks": blocks[:100]})
 
     async def _start_link(self, args: AsyncArgs, class_id: str) -> None:
         url = await self.core.classes.start_link(person_of(args), class_id)
         view = await self.core.classes.view(class_id)
         await self.dm(
             args,
-            f"Start “{view.title}” ({local_time(view.next_start, view.timezone)}). This link logs you in as the "
-            "host for about two hours: never share it.",
-            [Button("Start on Zoom", url=url)],
+            tr(
+                "Start “{title}” ({when}). This link logs you in as the host for about two hours: never share it.",
+                title=view.title,
+                when=local_time(view.next_start, view.timezone),
+            ),
+            [Button(tr("Start on Zoom"), url=url)],
         )
 
     async def _message_parents(self, args: AsyncArgs, class_id: str) -> None:
@@ -120,22 +145,24 @@ class Actions(ZoomAccount):
         teaching = {view.public_id: view for view in await self.core.classes.for_teacher(person_of(args))}
         view = teaching.get(class_id) or await self.core.classes.view(class_id)  # no such class: NotFound
         if view.public_id not in teaching:
-            raise NotAllowed("Only the class's teacher can do that.")
-        await self._open(args, message_parents_view(view))
+            raise NotAllowed(tr("Only the class's teacher can do that."))
+        await self._open(args, message_parents_view(view, await self.translator(args)))
 
     async def _cancel_class(self, args: AsyncArgs, class_id: str) -> None:
         view = await self.core.classes.cancel(person_of(args), class_id)
-        await self.answer(args, f"“{view.title}” is cancelled; the parents were told.")
+        await self.answer(args, tr("“{title}” is cancelled; the parents were told.", title=view.title))
         await self.refresh_home(args)
 
     async def _approve(self, args: AsyncArgs, booking_id: str) -> None:
         booking = await self.core.bookings.decide(person_of(args), booking_id, approve=True)
-        await self.answer(args, f"Approved: {booking.child_name} is in “{booking.class_title}”.")
+        await self.answer(
+            args, tr("Approved: {child} is in “{title}”.", child=booking.child_name, title=booking.class_title)
+        )
         await self.refresh_home(args)
 
     async def _decline(self, args: AsyncArgs, booking_id: str) -> None:
         booking = await self.core.bookings.decide(person_of(args), booking_id, approve=False)
-        await self.answer(args, f"Declined: {booking.child_name}; the parent was told.")
+        await self.answer(args, tr("Declined: {child}; the parent was told.", child=booking.child_name))
         await self.refresh_home(args)
 
     # --- admins, the Home tab's Zoom buttons, forgetting ---------------------------------------------------------
@@ -143,11 +170,28 @@ class Actions(ZoomAccount):
     async def _unpublish(self, args: AsyncArgs, class_id: str) -> None:
         channel = channel_of(args)
         if channel is None:
-            raise NotAllowed("Classes are taken down from inside their channel.")
+            raise NotAllowed(tr("Classes are taken down from inside their channel."))
         person = person_of(args)
         admin = await is_workspace_admin(args.client, person.user_id)
         taken = await self.core.communities.unpublish(person, class_id, community(args, channel), admin_verified=admin)
-        await self.answer(args, "Taken down: it is no longer listed here." if taken else "It was not listed here.")
+        await self.answer(
+            args, tr("Taken down: it is no longer listed here.") if taken else tr("It was not listed here.")
+        )
+
+    async def _language(self, args: AsyncArgs, code: str) -> None:
+        """A language button: in a channel the channel's (workspace admins only), elsewhere the presser's own."""
+        channel = channel_of(args)
+        if channel:
+            admin = await is_workspace_admin(args.client, person_of(args).user_id)
+            chosen = await self.core.languages.choose_for_community(
+                community(args, channel), code, admin_verified=admin
+            )
+            done = tr("Done: this channel's announcements are in {language} now.", language=SUPPORTED[chosen])
+            await self.answer(args, done)
+            return
+        chosen = await self.core.languages.choose(person_of(args), code)
+        await self.answer(args, tr("Done: I speak {language} with you now.", language=SUPPORTED[chosen]))
+        await self.refresh_home(args)
 
     async def _connect(self, args: AsyncArgs, _value: str) -> None:
         await self.send_connect_link(args)
@@ -158,13 +202,10 @@ class Actions(ZoomAccount):
     async def _forget(self, args: AsyncArgs, answer: str) -> None:
         """The confirmation of ``/classbot forgetme``: the presser, and only them, is forgotten."""
         if f"forget:{answer}" != FORGET_ME:
-            raise NotAllowed(f"This button is no longer valid: run `{COMMAND} forgetme` again.")
+            raise NotAllowed(tr("This button is no longer valid: run `{command} forgetme` again.", command=COMMAND))
+        t = await self.translator(args)  # asked before the person, and their language, are deleted
         forgotten = await self.core.privacy.forget(person_of(args))
-        await self.answer(
-            args,
-            f"Done: {forgotten.bookings_cancelled} booking(s) and {forgotten.classes_cancelled} class(es) cancelled, "
-            f"{'Zoom disconnected, ' if forgotten.zoom_disconnected else ''}and everything about you deleted.",
-        )
+        await self.answer(args, forgotten.summary(), translator=t)
         await self.refresh_home(args)
 
     async def _open(self, args: AsyncArgs, view: dict[str, object]) -> None:

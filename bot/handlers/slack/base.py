@@ -9,10 +9,14 @@ in the database shared by every process, so the work happens once.
 
 Answers that carry a link always go by direct message. Other answers go where the person acted: as an ephemeral
 reply through the ``response_url`` when there is one (a command, a message button), else by direct message.
+
+Answers are in the person's language: their choice (``/classbot language``), else their Slack locale, asked
+once with ``users.info`` (``include_locale``) and kept with the person, so later answers need no Slack call.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from functools import wraps
@@ -27,8 +31,10 @@ from bot.core.errors import CoreError
 from bot.core.identity import PersonRef
 from bot.core.inbound import first_delivery
 from bot.core.messages import Button, Message
+from bot.core.texts import Text, tr
 from bot.handlers.slack.blocks import MAX_SECTION, message_blocks, plain, text_sections
 from bot.handlers.slack.home import HomeTab
+from bot.i18n.translator import Translator
 from bot.logs import bind_log_ids
 
 if TYPE_CHECKING:
@@ -37,7 +43,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
-SORRY = "Sorry, something went wrong. Please try again in a moment."
+SORRY = tr("Sorry, something went wrong. Please try again in a moment.")
 Listener = Callable[[AsyncArgs], Awaitable[None]]
 
 
@@ -87,15 +93,24 @@ class SlackBase:
         self.core = components
         self.home = home
 
+    async def translator(self, args: AsyncArgs) -> Translator:
+        """The acting person's language; Slack is asked for their locale only the first time we meet them."""
+        person = person_of(args)
+        language = await self.core.languages.known(person)
+        if language is None:
+            language = await self.core.languages.of_person(person, await _slack_locale(args, person.user_id))
+        return self.core.catalogs.translator(language)
+
     async def first_time(self, args: AsyncArgs) -> bool:
         key = delivery_key(args.body)
         if key is not None:
             bind_log_ids(slack_request=key)  # this request's task: every line it logs carries the id
         return key is None or await first_delivery(self.core.database, PLATFORM, key)
 
-    async def dm(self, args: AsyncArgs, text: str, buttons: list[Button] | None = None) -> None:
+    async def dm(self, args: AsyncArgs, text: Text, buttons: list[Button] | None = None) -> None:
         """A direct message to the person who acted (the only way a link is ever sent)."""
-        notice, blocks = message_blocks(Message(text, tuple(buttons or ())))
+        said = Message(text, tuple(buttons or ())).render(await self.translator(args))
+        notice, blocks = message_blocks(said)
         await args.client.chat_postMessage(
             channel=person_of(args).user_id, text=notice, blocks=blocks, unfurl_links=False, unfurl_media=False
         )
@@ -106,9 +121,10 @@ class SlackBase:
             channel=person_of(args).user_id, text=mrkdwn[:MAX_SECTION], blocks=text_sections(mrkdwn)
         )
 
-    async def answer(self, args: AsyncArgs, text: str) -> None:
-        """Tell the person who acted, where they acted (never with a link: see ``dm``)."""
-        mrkdwn = plain(text)
+    async def answer(self, args: AsyncArgs, text: Text, *, translator: Translator | None = None) -> None:
+        """Tell the person who acted, where they acted (never with a link: see ``dm``), in ``translator``'s
+        language if given (a person about to be forgotten), else in theirs."""
+        mrkdwn = plain((translator or await self.translator(args))(text))
         notice, blocks = mrkdwn[:MAX_SECTION], text_sections(mrkdwn)
         if args.body.get("response_url"):
             await args.respond(text=notice, blocks=blocks, response_type="ephemeral", replace_original=False)
@@ -127,7 +143,7 @@ def answers_refusals(listener: Callable[..., Awaitable[None]]) -> Callable[..., 
         try:
             await listener(self, args, *rest)
         except CoreError as refusal:
-            await _tell(self, args, refusal.message)
+            await _tell(self, args, refusal.text)
         except SlackApiError as refused:
             log.warning("Slack refused a call: %s", refused.response.get("error"))
             await _tell(self, args, SORRY)
@@ -138,7 +154,18 @@ def answers_refusals(listener: Callable[..., Awaitable[None]]) -> Callable[..., 
     return guarded
 
 
-async def _tell(base: SlackBase, args: AsyncArgs, text: str) -> None:
+async def _slack_locale(args: AsyncArgs, user_id: str) -> str | None:
+    """The person's Slack locale (``es-ES``), or None when Slack does not answer at once (English then)."""
+    try:
+        async with asyncio.timeout(1.0):  # a listener may still have to use a 3-second trigger_id
+            found = await args.client.users_info(user=user_id, include_locale=True)
+    except (TimeoutError, SlackApiError):
+        return None
+    locale = (found.get("user") or {}).get("locale")
+    return str(locale) if locale else None
+
+
+async def _tell(base: SlackBase, args: AsyncArgs, text: Text) -> None:
     try:
         await base.answer(args, text)
     except Exception:  # the person cannot be reached now; the failure is logged already

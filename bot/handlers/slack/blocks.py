@@ -2,7 +2,8 @@
 
 Everything a person typed (titles, names, descriptions) reaches Slack escaped (``&``, ``<``, ``>``): in mrkdwn an
 unescaped ``<!channel>`` in a class title would ping a whole channel, and ``<https://…|text>`` would disguise a
-link. The core speaks in Telegram's command names; ``slack_words`` says them the Slack way. A button carrying an
+link. Texts are rendered in the reader's language (a ``Translator``) before they are drawn. The core speaks in
+Telegram's command names; ``slack_words`` says them the Slack way. A button carrying an
 action is ``action_id = value = "kind:opaque-id"`` (unique within its block, and checked on every press); a link
 button only ever appears in a direct message.
 """
@@ -14,8 +15,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from bot.core.delivery import card_text, local_time
-from bot.core.messages import Button, Message
+from bot.core.messages import Said, SaidButton
+from bot.core.texts import Text, lines, tr
 from bot.core.views import BookingOutcome, BookingView, ClassView
+from bot.i18n.translator import Translator
 
 Block = dict[str, Any]
 
@@ -38,18 +41,19 @@ _COMMANDS = {
 }
 _COMMAND_WORD = re.compile(r"(?<![\w/.:])(/(?:" + "|".join(name[1:] for name in _COMMANDS) + r"))\b")
 
-HELP = (
+HELP = tr(
     "*ClassBot* books kids' online classes over Zoom.\n\n"
-    f"*Parents*: `{COMMAND} classes` lists upcoming classes; press *Book a seat*. Your Zoom link comes by direct "
-    f"message, privately. `{COMMAND} bookings` shows your bookings.\n\n"
-    f"*Teachers*: `{COMMAND} connect` links your Zoom account once. `{COMMAND} new` opens the class form (pick a "
-    f"channel in it to announce the class there). `{COMMAND} mine` shows your classes: roster, start link, a "
+    "*Parents*: `{command} classes` lists upcoming classes; press *Book a seat*. Your Zoom link comes by direct "
+    "message, privately. `{command} bookings` shows your bookings.\n\n"
+    "*Teachers*: `{command} connect` links your Zoom account once. `{command} new` opens the class form (pick a "
+    "channel in it to announce the class there). `{command} mine` shows your classes: roster, start link, a "
     "message to the parents, cancel.\n\n"
-    f"*Workspace admins*: invite me to a channel (`/invite @ClassBot`) and run `{COMMAND} setup` there; "
-    f"`{COMMAND} stats` there shows its last 30 days.\n\n"
+    "*Workspace admins*: invite me to a channel (`/invite @ClassBot`) and run `{command} setup` there; "
+    "`{command} stats` there shows its last 30 days.\n\n"
     "ClassBot's *Home* tab shows your Zoom connection, your classes and your bookings. "
-    f"Also: `{COMMAND} disconnect`, `{COMMAND} help`, and `{COMMAND} forgetme` to have everything ClassBot keeps "
-    "about you deleted."
+    "Also: `{command} language`, `{command} disconnect`, `{command} help`, and `{command} forgetme` to have "
+    "everything ClassBot keeps about you deleted.",
+    command=COMMAND,
 )
 
 
@@ -91,8 +95,10 @@ def text_sections(mrkdwn: str) -> list[Block]:
     return [*blocks, section(chunk or " ")]
 
 
-def button(label: str, action: str, *, style: str | None = None, confirm: str | None = None) -> Block:
-    """A button that sends ``action`` back; ``confirm`` asks "are you sure?" in Slack before it does."""
+def button(
+    label: str, action: str, *, style: str | None = None, confirm: str | None = None, t: Translator | None = None
+) -> Block:
+    """A button that sends ``action`` back; ``confirm`` asks "are you sure?" (in ``t``'s language) first."""
     element: Block = {
         "type": "button",
         "text": {"type": "plain_text", "text": _cut(label, MAX_BUTTON)},
@@ -102,11 +108,12 @@ def button(label: str, action: str, *, style: str | None = None, confirm: str | 
     if style:
         element["style"] = style
     if confirm:
+        assert t is not None, "a confirmation is asked in the presser's language"
         element["confirm"] = {
-            "title": {"type": "plain_text", "text": "Are you sure?"},
+            "title": {"type": "plain_text", "text": t(tr("Are you sure?"))},
             "text": {"type": "plain_text", "text": _cut(confirm, 300)},
-            "confirm": {"type": "plain_text", "text": "Yes"},
-            "deny": {"type": "plain_text", "text": "No"},
+            "confirm": {"type": "plain_text", "text": t(tr("Yes"))},
+            "deny": {"type": "plain_text", "text": t(tr("No"))},
             "style": "danger",
         }
     return element
@@ -128,13 +135,13 @@ def actions(elements: Iterable[Block]) -> list[Block]:
     return [{"type": "actions", "elements": shown}] if shown else []
 
 
-def message_blocks(message: Message) -> tuple[str, list[Block]]:
-    """The notification text and the blocks of a core message."""
+def message_blocks(message: Said) -> tuple[str, list[Block]]:
+    """The notification text and the blocks of a core message, already in its reader's words."""
     text = plain(message.text)
     return _cut(text, MAX_SECTION), [*text_sections(text), *actions(_elements(message.buttons))]
 
 
-def _elements(buttons: Sequence[Button]) -> list[Block]:
+def _elements(buttons: Sequence[SaidButton]) -> list[Block]:
     found = []
     for index, item in enumerate(buttons):
         if item.url is not None:
@@ -144,66 +151,81 @@ def _elements(buttons: Sequence[Button]) -> list[Block]:
     return found
 
 
-def card(view: ClassView) -> str:
+def card(view: ClassView, t: Translator) -> str:
     """A class card in mrkdwn, its title in bold."""
-    first, _, rest = card_text(view).partition("\n")
+    first, _, rest = t(card_text(view)).partition("\n")
     return f"*{escape(first)}*\n{escape(rest)}"
 
 
-def book_button(view: ClassView) -> Block:
-    label = "Join the waitlist" if view.full else "Book a seat"
-    return button(label, f"book:{view.public_id}", style="primary")
+def book_button(view: ClassView, t: Translator) -> Block:
+    label = tr("Join the waitlist") if view.full else tr("Book a seat")
+    return button(t(label), f"book:{view.public_id}", style="primary")
 
 
-def public_class(view: ClassView, *, in_channel: bool) -> list[Block]:
+def public_class(view: ClassView, t: Translator, *, in_channel: bool) -> list[Block]:
     """A class as parents see it listed: the card, Book, and (in a channel) Take down for admins."""
-    buttons = [book_button(view)]
+    buttons = [book_button(view, t)]
     if in_channel:
-        buttons.append(button("Take down (admins)", f"unpub:{view.public_id}", confirm="Take this class down here?"))
-    return [section(card(view)), *actions(buttons)]
+        take_down = button(
+            t(tr("Take down (admins)")), f"unpub:{view.public_id}", confirm=t(tr("Take this class down here?")), t=t
+        )
+        buttons.append(take_down)
+    return [section(card(view, t)), *actions(buttons)]
 
 
-def teacher_class(view: ClassView) -> list[Block]:
+def teacher_class(view: ClassView, t: Translator) -> list[Block]:
     """A class as its teacher manages it."""
-    cancel = f"Cancel “{view.title[:80]}”? Its bookings end and the parents are told."
+    cancel = t(tr("Cancel “{title}”? Its bookings end and the parents are told.", title=view.title[:80]))
     return [
-        section(card(view)),
+        section(card(view, t)),
         *actions(
             [
-                button("Roster", f"roster:{view.public_id}"),
-                button("Start link", f"start:{view.public_id}", style="primary"),
-                button("Message the parents", f"msg:{view.public_id}"),
-                button("Cancel the class", f"cc:{view.public_id}", style="danger", confirm=cancel),
+                button(t(tr("Roster")), f"roster:{view.public_id}"),
+                button(t(tr("Start link")), f"start:{view.public_id}", style="primary"),
+                button(t(tr("Message the parents")), f"msg:{view.public_id}"),
+                button(t(tr("Cancel the class")), f"cc:{view.public_id}", style="danger", confirm=cancel, t=t),
             ]
         ),
     ]
 
 
-def parent_booking(booking: BookingView) -> list[Block]:
+def parent_booking(booking: BookingView, t: Translator) -> list[Block]:
     """A booking as the parent manages it (its link comes by direct message)."""
-    line = f"*{escape(booking.child_name)}* in “{escape(booking.class_title)}”, "
-    line += escape(local_time(booking.next_start, booking.timezone))
+    # Dates and timezone names hold none of Slack's control characters; what people typed is escaped.
+    line = tr(
+        "*{child}* in “{title}”, {when}",
+        child=escape(booking.child_name),
+        title=escape(booking.class_title),
+        when=local_time(booking.next_start, booking.timezone),
+    )
     if booking.status == "pending_approval":
-        line += " _(waiting for the teacher's approval)_"
-    buttons = [button("Cancel this booking", f"cb:{booking.public_id}", confirm="Cancel this booking?")]
+        line = tr("{booking} _(waiting for the teacher's approval)_", booking=line)
+    cancel = button(t(tr("Cancel this booking")), f"cb:{booking.public_id}", confirm=t(tr("Cancel this booking?")), t=t)
+    buttons = [cancel]
     if booking.status == "confirmed":
-        buttons.insert(0, button("Send me the Zoom link", f"link:{booking.public_id}"))
-    return [section(line), *actions(buttons)]
+        buttons.insert(0, button(t(tr("Send me the Zoom link")), f"link:{booking.public_id}"))
+    return [section(t(line)), *actions(buttons)]
 
 
-def describe_outcome(outcome: BookingOutcome) -> str:
+def describe_outcome(outcome: BookingOutcome) -> Text:
     """What one Book request did, for the parent (plain text)."""
-    lines = []
+    said: list[Text] = []
     for booking in outcome.booked:
         if booking.status == "pending_approval":
-            lines.append(f"{booking.child_name}: the teacher approves bookings; you will hear here.")
+            said.append(tr("{child}: the teacher approves bookings; you will hear here.", child=booking.child_name))
         else:
-            lines.append(f"Booked: {booking.child_name} in “{booking.class_title}”. Your Zoom link follows here.")
+            said.append(
+                tr(
+                    "Booked: {child} in “{title}”. Your Zoom link follows here.",
+                    child=booking.child_name,
+                    title=booking.class_title,
+                )
+            )
     for child in outcome.waitlisted:
-        lines.append(f"The class is full: {child} is on the waitlist and gets the first free seat.")
+        said.append(tr("The class is full: {child} is on the waitlist and gets the first free seat.", child=child))
     if outcome.already_done:
-        lines.append("(You had already asked for this; nothing was booked twice.)")
-    return "\n".join(lines)
+        said.append(tr("(You had already asked for this; nothing was booked twice.)"))
+    return lines(*said)
 
 
 def _cut(text: str, limit: int) -> str:

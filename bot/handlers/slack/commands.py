@@ -1,5 +1,5 @@
-"""``/classbot`` and its subcommands: connect, disconnect, new, classes, mine, bookings, setup, stats, forgetme
-and help.
+"""``/classbot`` and its subcommands: connect, disconnect, new, classes, mine, bookings, setup, stats, language,
+forgetme and help.
 
 A subcommand that only reads the database answers in its acknowledgement (Slack shows it to the person alone);
 ``forgetme`` answers there too, with the button that confirms it (pressing it is handled in ``actions``).
@@ -23,6 +23,7 @@ from slack_sdk.errors import SlackApiError
 from bot.core.class_input import parse_timezone
 from bot.core.errors import CoreError, NotAllowed
 from bot.core.reports import Reports
+from bot.core.texts import Text, tr
 from bot.handlers.slack.account import ZoomAccount
 from bot.handlers.slack.base import answers_refusals, channel_of, community, is_workspace_admin, person_of
 from bot.handlers.slack.blocks import (
@@ -40,6 +41,7 @@ from bot.handlers.slack.blocks import (
 )
 from bot.handlers.slack.home import HomeTab
 from bot.handlers.slack.modal import new_class_view
+from bot.i18n.languages import SUPPORTED
 
 if TYPE_CHECKING:
     from bot.app import Components
@@ -47,11 +49,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _MOST_LISTED = 20  # two blocks each, within Slack's 50 per message
-_FORGET_WARNING = (
+_FORGET_WARNING = tr(
     "This cancels your bookings and your classes (everyone booked is told), disconnects your Zoom account "
     "and deletes everything ClassBot keeps about you. It cannot be undone."
 )
-_NOT_AN_ADMIN = (
+_NOT_AN_ADMIN = tr(
     "Only workspace admins and owners can set ClassBot up in a channel. (Slack does not tell apps who manages a "
     "channel, so a channel manager who is not a workspace admin needs to ask one.)"
 )
@@ -76,21 +78,48 @@ class Commands(ZoomAccount):
             "setup": self.setup,
             "stats": self.stats,
             "forgetme": self.forget_me,
+            "language": self.language,
         }
         route = routes.get(word)
         if route is None:
-            await args.ack(
-                text=f"I don't know “{escape(word[:40])}”.",
-                blocks=[section(f"I don't know “{escape(word[:40])}”."), section(HELP)],
-            )
+            t = await self.translator(args)
+            unknown = t(tr("I don't know “{word}”.", word=escape(word[:40])))
+            await args.ack(text=unknown, blocks=[section(unknown), section(t(HELP))])
             return
         await route(args)
 
     async def help(self, args: AsyncArgs) -> None:
-        await args.ack(text="What ClassBot can do", blocks=[section(HELP)])
+        t = await self.translator(args)
+        await args.ack(text=t(tr("What ClassBot can do")), blocks=[section(t(HELP))])
+
+    async def language(self, args: AsyncArgs) -> None:
+        """The language in use, with a button per language: the person's own (their choice then wins over Slack's
+        locale), or in a channel the channel's, which workspace admins set for what ClassBot posts there."""
+        t = await self.translator(args)
+        channel = channel_of(args)
+        if channel:
+            spoken = await self.core.languages.of_community(community(args, channel))
+            current = t(
+                tr(
+                    "This channel's announcements are in {language}. Workspace admins can choose another language:",
+                    language=SUPPORTED[spoken],
+                )
+            )
+        else:
+            current = t(tr("I speak {language} with you. Choose a language:", language=SUPPORTED[t.code]))
+        choices = [button(name, f"lang:{code}") for code, name in SUPPORTED.items()]
+        await args.ack(text=current, blocks=[section(current), *actions(choices)])
+
+    async def _ack(self, args: AsyncArgs, text: Text, blocks: list[Block] | None = None) -> None:
+        """Acknowledge with ``text`` in the person's language (Slack shows it to them alone)."""
+        words = (await self.translator(args))(text)
+        if blocks is None:
+            await args.ack(text=words)
+        else:
+            await args.ack(text=words, blocks=blocks)
 
     async def connect(self, args: AsyncArgs) -> None:
-        await args.ack(text="I'm sending you a direct message with the link to connect your Zoom account.")
+        await self._ack(args, tr("I'm sending you a direct message with the link to connect your Zoom account."))
         if await self.first_time(args):
             await self._connect(args)
 
@@ -99,7 +128,7 @@ class Commands(ZoomAccount):
         await self.send_connect_link(args)
 
     async def disconnect_command(self, args: AsyncArgs) -> None:
-        await args.ack(text="Disconnecting your Zoom account…")
+        await self._ack(args, tr("Disconnecting your Zoom account…"))
         if await self.first_time(args):
             await self._disconnect(args)
 
@@ -120,8 +149,9 @@ class Commands(ZoomAccount):
             channel = None  # only offer a channel whose admins set ClassBot up
         tomorrow = datetime.now(ZoneInfo(timezone)).date() + timedelta(days=1)
         trigger = str(args.body.get("trigger_id", ""))
+        t = await self.translator(args)
         await args.client.views_open(
-            trigger_id=trigger, view=new_class_view(timezone=timezone, day=tomorrow, channel_id=channel)
+            trigger_id=trigger, view=new_class_view(t, timezone=timezone, day=tomorrow, channel_id=channel)
         )
 
     async def _slack_timezone(self, args: AsyncArgs) -> str:
@@ -139,36 +169,46 @@ class Commands(ZoomAccount):
             views = await self.core.communities.upcoming(community(args, channel))
         elif self.core.settings.slack_client_id is not None:
             # Installed in many workspaces: a list across them would show one community's classes to another.
-            await args.ack(text=f"Run `{COMMAND} classes` in a channel to see the classes announced there.")
+            await self._ack(
+                args, tr("Run `{command} classes` in a channel to see the classes announced there.", command=COMMAND)
+            )
             return
         else:
             views = await self.core.classes.upcoming_published("slack")
         if not views:
-            await args.ack(text="No upcoming classes yet.")
+            await self._ack(args, tr("No upcoming classes yet."))
             return
-        blocks = [block for view in views[:_MOST_LISTED] for block in public_class(view, in_channel=bool(channel))]
-        await args.ack(text="Upcoming classes", blocks=blocks)
+        t = await self.translator(args)
+        in_channel = bool(channel)
+        blocks = [block for view in views[:_MOST_LISTED] for block in public_class(view, t, in_channel=in_channel)]
+        await args.ack(text=t(tr("Upcoming classes")), blocks=blocks)
 
     async def mine(self, args: AsyncArgs) -> None:
         views = await self.core.classes.for_teacher(person_of(args))
         if not views:
-            await args.ack(text=f"You teach no upcoming class. `{COMMAND} new` creates one.")
+            await self._ack(args, tr("You teach no upcoming class. `{command} new` creates one.", command=COMMAND))
             return
-        blocks: list[Block] = [block for view in views[:_MOST_LISTED] for block in teacher_class(view)]
-        await args.ack(text="Your classes", blocks=blocks)
+        t = await self.translator(args)
+        blocks: list[Block] = [block for view in views[:_MOST_LISTED] for block in teacher_class(view, t)]
+        await args.ack(text=t(tr("Your classes")), blocks=blocks)
 
     async def bookings(self, args: AsyncArgs) -> None:
         found = await self.core.bookings.for_parent(person_of(args))
         if not found:
-            await args.ack(text=f"You have no upcoming bookings. `{COMMAND} classes` lists the classes.")
+            await self._ack(
+                args, tr("You have no upcoming bookings. `{command} classes` lists the classes.", command=COMMAND)
+            )
             return
-        blocks = [block for booking in found[:_MOST_LISTED] for block in parent_booking(booking)]
-        await args.ack(text="Your bookings", blocks=blocks)
+        t = await self.translator(args)
+        blocks = [block for booking in found[:_MOST_LISTED] for block in parent_booking(booking, t)]
+        await args.ack(text=t(tr("Your bookings")), blocks=blocks)
 
     async def stats(self, args: AsyncArgs) -> None:
         channel = channel_of(args)
         if channel is None:
-            await args.ack(text=f"Run `{COMMAND} stats` inside a channel where ClassBot is set up.")
+            await self._ack(
+                args, tr("Run `{command} stats` inside a channel where ClassBot is set up.", command=COMMAND)
+            )
             return
         await args.ack()
         if await self.first_time(args):
@@ -178,28 +218,27 @@ class Commands(ZoomAccount):
     async def _stats(self, args: AsyncArgs, channel: str) -> None:
         admin = await is_workspace_admin(args.client, person_of(args).user_id)
         if not admin:
-            await self.answer(args, "Only workspace admins and owners can see a channel's numbers.")
+            await self.answer(args, tr("Only workspace admins and owners can see a channel's numbers."))
             return
         numbers = await self.reports.community_stats(community(args, channel), admin_verified=admin)
-        await self.answer(
-            args,
-            f"Last 30 days here: {numbers.classes} class(es) announced, {numbers.bookings} booking(s), "
-            f"{numbers.attended} attended ({numbers.attendance_rate:.0%}).",
-        )
+        t = await self.translator(args)
+        await self.answer(args, numbers.summary(t.percent(numbers.attendance_rate)), translator=t)
 
     async def forget_me(self, args: AsyncArgs) -> None:
         """Nothing is deleted yet: the person confirms with the button, which only they see."""
-        await args.ack(
-            text=_FORGET_WARNING,
-            blocks=[section(_FORGET_WARNING), *actions([button("Yes, forget me", FORGET_ME, style="danger")])],
-        )
+        t = await self.translator(args)
+        warning = t(_FORGET_WARNING)
+        confirm = button(t(tr("Yes, forget me")), FORGET_ME, style="danger")
+        await args.ack(text=warning, blocks=[section(warning), *actions([confirm])])
 
     async def setup(self, args: AsyncArgs) -> None:
         channel = channel_of(args)
         if channel is None:
-            await args.ack(text=f"Run `{COMMAND} setup` inside the channel where classes should be announced.")
+            await self._ack(
+                args, tr("Run `{command} setup` inside the channel where classes should be announced.", command=COMMAND)
+            )
             return
-        await args.ack(text="Setting ClassBot up in this channel…")
+        await self._ack(args, tr("Setting ClassBot up in this channel…"))
         if await self.first_time(args):
             await self._set_up(args, channel)
 
@@ -213,9 +252,15 @@ class Commands(ZoomAccount):
         except NotAllowed:
             await self.answer(args, _NOT_AN_ADMIN)
             return
-        text = (
-            f"ClassBot is set up in this channel by <@{person.user_id}>: classes published here are announced, "
-            f"and `{COMMAND} classes` lists them. Zoom links are only ever sent by direct message."
+        # Posted in the channel for everyone: in the channel's language (English until an admin picks one).
+        language = await self.core.languages.of_community(community(args, channel, title))
+        text = self.core.catalogs.translator(language)(
+            tr(
+                "ClassBot is set up in this channel by <@{user}>: classes published here are announced, "
+                "and `{command} classes` lists them. Zoom links are only ever sent by direct message.",
+                user=person.user_id,
+                command=COMMAND,
+            )
         )
         try:
             await args.client.chat_postMessage(channel=channel, text=text)
@@ -223,5 +268,6 @@ class Commands(ZoomAccount):
             if refused.response.get("error") not in ("not_in_channel", "channel_not_found"):
                 raise
             await self.answer(
-                args, "Set up. Now invite me to this channel (/invite @ClassBot) so that I can announce classes here."
+                args,
+                tr("Set up. Now invite me to this channel (/invite @ClassBot) so that I can announce classes here."),
             )

@@ -12,7 +12,8 @@ from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_sdk.errors import SlackApiError
 
 from bot.core.notify import reachable_again
-from bot.handlers.slack.base import SlackBase, person_of
+from bot.core.texts import tr
+from bot.handlers.slack.base import SlackBase, community, person_of
 from bot.handlers.slack.blocks import COMMAND
 
 log = logging.getLogger(__name__)
@@ -29,13 +30,17 @@ class Events(SlackBase):
         if event.get("user") != args.context.bot_user_id or not await self.first_time(args):
             return  # somebody else joined: nothing for ClassBot to say
         await reachable_again(self.core.database, self.core.clock())  # announcements that waited for the invite
+        channel = str(event.get("channel") or "")
+        language = await self.core.languages.of_community(community(args, channel))
+        greeting = self.core.catalogs.translator(language)(_GREETING)
         try:
-            await args.client.chat_postMessage(channel=str(event.get("channel") or ""), text=_GREETING)
+            await args.client.chat_postMessage(channel=channel, text=greeting)
         except SlackApiError as refused:
             log.warning("could not greet a channel: %s", refused.response.get("error"))
 
 
-_GREETING = (
+_GREETING = tr(
     "Hello! I'm ClassBot: I announce kids' classes here, and parents book them with a button. "
-    f"A workspace admin runs `{COMMAND} setup` in this channel to start; `{COMMAND} help` says more."
+    "A workspace admin runs `{command} setup` in this channel to start; `{command} help` says more.",
+    command=COMMAND,
 )

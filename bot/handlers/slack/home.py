@@ -4,6 +4,7 @@ The tab is published (``views.publish``) when the person opens it and again afte
 them: their own actions, and every direct message the core sends them (a new booking, a cancelled class, a
 connected Zoom account). A person's refreshes run one at a time in this process, so an older picture never
 replaces a newer one. The tab holds no links: start and join links are sent by direct message on request.
+It is drawn in the person's stored language (English for someone we never learned one for).
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core.identity import PersonRef
 from bot.core.keyed_locks import KeyedLocks
+from bot.core.texts import ntr, tr
 from bot.handlers.slack.blocks import COMMAND, Block, actions, button, context, header, parent_booking, section
 from bot.handlers.slack.blocks import teacher_class as teacher_class_blocks
 from bot.handlers.slack.installations import Workspaces
+from bot.i18n.translator import Translator
 
 if TYPE_CHECKING:
     from bot.app import Components
@@ -48,41 +51,48 @@ class HomeTab:
 
     async def view_for(self, person: PersonRef) -> dict[str, Any]:
         core = self._core
+        t = core.catalogs.translator(await core.languages.known(person))
         zoom = await core.zoom.connect.status(person) if core.zoom is not None else None
         classes = await core.classes.for_teacher(person)
         bookings = await core.bookings.for_parent(person)
-        blocks = [header("ClassBot"), *_zoom_blocks(zoom, core.zoom is not None)]
-        blocks += [header("Your classes"), *_classes_blocks(classes)]
-        blocks += [header("Your bookings"), *_bookings_blocks(bookings)]
-        blocks.append(context(f"`{COMMAND} help` lists everything ClassBot does. Links come by direct message."))
+        blocks = [header("ClassBot"), *_zoom_blocks(zoom, core.zoom is not None, t)]
+        blocks += [header(t(tr("Your classes"))), *_classes_blocks(classes, t)]
+        blocks += [header(t(tr("Your bookings"))), *_bookings_blocks(bookings, t)]
+        footer = tr("`{command} help` lists everything ClassBot does. Links come by direct message.", command=COMMAND)
+        blocks.append(context(t(footer)))
         return {"type": "home", "blocks": blocks}
 
 
-def _zoom_blocks(status: str | None, configured: bool) -> list[Block]:
+def _zoom_blocks(status: str | None, configured: bool, t: Translator) -> list[Block]:
     if not configured:
-        return [section("Zoom is not set up for this ClassBot yet: ask its operator.")]
+        return [section(t(tr("Zoom is not set up for this ClassBot yet: ask its operator.")))]
     if status == "active":
-        disconnect = button("Disconnect Zoom", "disconnect:zoom", confirm="Disconnect your Zoom account from ClassBot?")
-        return [section(":white_check_mark: Your Zoom account is connected."), *actions([disconnect])]
-    text = "Connect your Zoom account so that your classes get their Zoom meetings and parents their links."
+        confirm = t(tr("Disconnect your Zoom account from ClassBot?"))
+        disconnect = button(t(tr("Disconnect Zoom")), "disconnect:zoom", confirm=confirm, t=t)
+        return [section(t(tr(":white_check_mark: Your Zoom account is connected."))), *actions([disconnect])]
+    text = tr("Connect your Zoom account so that your classes get their Zoom meetings and parents their links.")
     if status == "reconnect_needed":
-        text = ":warning: Your Zoom connection stopped working: connect it again. Waiting links then go out."
-    return [section(text), *actions([button("Connect Zoom", "connect:zoom", style="primary")])]
+        text = tr(":warning: Your Zoom connection stopped working: connect it again. Waiting links then go out.")
+    return [section(t(text)), *actions([button(t(tr("Connect Zoom")), "connect:zoom", style="primary")])]
 
 
-def _classes_blocks(classes: list[ClassView]) -> list[Block]:
+def _classes_blocks(classes: list[ClassView], t: Translator) -> list[Block]:
     if not classes:
-        return [section(f"You teach no upcoming class. `{COMMAND} new` creates one.")]
-    blocks = [block for view in classes[:_MOST_SHOWN] for block in teacher_class_blocks(view)]
+        return [section(t(tr("You teach no upcoming class. `{command} new` creates one.", command=COMMAND)))]
+    blocks = [block for view in classes[:_MOST_SHOWN] for block in teacher_class_blocks(view, t)]
     if len(classes) > _MOST_SHOWN:
-        blocks.append(context(f"And {len(classes) - _MOST_SHOWN} more later on."))
+        more = len(classes) - _MOST_SHOWN
+        blocks.append(context(t(ntr("And {n} more later on.", "And {n} more later on.", more))))
     return blocks
 
 
-def _bookings_blocks(bookings: list[BookingView]) -> list[Block]:
+def _bookings_blocks(bookings: list[BookingView], t: Translator) -> list[Block]:
     if not bookings:
-        return [section(f"No upcoming bookings. `{COMMAND} classes` lists the classes you can book.")]
-    blocks = [block for booking in bookings[:_MOST_SHOWN] for block in parent_booking(booking)]
+        return [
+            section(t(tr("No upcoming bookings. `{command} classes` lists the classes you can book.", command=COMMAND)))
+        ]
+    blocks = [block for booking in bookings[:_MOST_SHOWN] for block in parent_booking(booking, t)]
     if len(bookings) > _MOST_SHOWN:
-        blocks.append(context(f"And {len(bookings) - _MOST_SHOWN} more later on."))
+        more = len(bookings) - _MOST_SHOWN
+        blocks.append(context(t(ntr("And {n} more later on.", "And {n} more later on.", more))))
     return blocks

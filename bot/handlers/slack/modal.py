@@ -4,7 +4,8 @@ what people typed into them.
 Reading checks every field with the core's own parsers (``bot.core.class_input``) and collects one message per
 wrong field, keyed by the field's block, so that Slack shows them all inside the form at once
 (``response_action: errors``). The form's block ids are the core's field names, so a refusal from the core for
-the class as a whole (a start in the past, too many sessions for Zoom) lands on the field it names.
+the class as a whole (a start in the past, too many sessions for Zoom) lands on the field it names. Labels, hints
+and messages are in the person's language (``t``).
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from bot.core.class_input import (
     parse_title,
 )
 from bot.core.errors import InvalidInput
+from bot.core.texts import Text, tr
 from bot.core.views import ClassView
 from bot.handlers.slack.blocks import Block, card, escape, section
+from bot.i18n.translator import Translator
 
 NEW_CLASS = "new_class"
 BOOK = "book_seat"
@@ -65,12 +68,16 @@ def _text(initial: str = "", *, multiline: bool = False, max_length: int | None 
     return element
 
 
-def new_class_view(*, timezone: str, day: date, channel_id: str | None) -> dict[str, Any]:
+def new_class_view(t: Translator, *, timezone: str, day: date, channel_id: str | None) -> dict[str, Any]:
     """The class form; ``channel_id`` (where the command was typed) is offered for the announcement."""
+
+    def say(text: Text) -> str:
+        return t(text)
+
     channel: Block = {
         "type": "conversations_select",
         "action_id": "value",
-        "placeholder": _plain("Pick a channel"),
+        "placeholder": _plain(say(tr("Pick a channel"))),
         "filter": {"include": ["public", "private"], "exclude_bot_users": True},
     }
     if channel_id:
@@ -78,39 +85,57 @@ def new_class_view(*, timezone: str, day: date, channel_id: str | None) -> dict[
     approval = {
         "type": "checkboxes",
         "action_id": "value",
-        "options": [{"text": _plain("I approve each booking myself"), "value": "yes"}],
+        "options": [{"text": _plain(say(tr("I approve each booking myself"))), "value": "yes"}],
     }
+    day_picker = {"type": "datepicker", "action_id": "value", "initial_date": day.isoformat()}
     blocks = [
-        _input("title", "Title", _text(max_length=200)),
-        _input("description", "Description", _text(multiline=True, max_length=2000), optional=True),
-        _input("date", "First day", {"type": "datepicker", "action_id": "value", "initial_date": day.isoformat()}),
-        _input("time", "Start time", {"type": "timepicker", "action_id": "value", "initial_time": "17:00"}),
-        _input("duration", "Minutes", _text("45"), hint="How long each session lasts, 5 to 600 minutes."),
-        _input("seats", "Seats", _text("8")),
-        _input("sessions", "Weekly sessions", _text("1"), hint="1 for a one-off class; up to 50 for Zoom."),
-        _input("timezone", "Timezone", _text(timezone), hint="Area/City, like Europe/Madrid or America/New_York."),
-        _input("approval", "Bookings", approval, optional=True),
+        _input("title", say(tr("Title")), _text(max_length=200)),
+        _input("description", say(tr("Description")), _text(multiline=True, max_length=2000), optional=True),
+        _input("date", say(tr("First day")), day_picker),
+        _input("time", say(tr("Start time")), {"type": "timepicker", "action_id": "value", "initial_time": "17:00"}),
+        _input(
+            "duration",
+            say(tr("Minutes")),
+            _text("45"),
+            hint=say(tr("How long each session lasts, 5 to 600 minutes.")),
+        ),
+        _input("seats", say(tr("Seats")), _text("8")),
+        _input(
+            "sessions",
+            say(tr("Weekly sessions")),
+            _text("1"),
+            hint=say(tr("1 for a one-off class; up to 50 for Zoom.")),
+        ),
+        _input(
+            "timezone",
+            say(tr("Timezone")),
+            _text(timezone),
+            hint=say(tr("Area/City, like Europe/Madrid or America/New_York.")),
+        ),
+        _input("approval", say(tr("Bookings")), approval, optional=True),
         _input(
             "min_bookings",
-            "Minimum bookings",
+            say(tr("Minimum bookings")),
             _text(),
             optional=True,
-            hint="If fewer children are booked a day before it starts, the class is cancelled and parents told.",
+            hint=say(
+                tr("If fewer children are booked a day before it starts, the class is cancelled and parents told.")
+            ),
         ),
         _input(
             "channel",
-            "Announce in",
+            say(tr("Announce in")),
             channel,
             optional=True,
-            hint="A channel where ClassBot is set up. Leave empty to keep the class unlisted.",
+            hint=say(tr("A channel where ClassBot is set up. Leave empty to keep the class unlisted.")),
         ),
     ]
     return {
         "type": "modal",
         "callback_id": NEW_CLASS,
-        "title": _plain("New class"),
-        "submit": _plain("Create"),
-        "close": _plain("Cancel"),
+        "title": _plain(say(tr("New class"))),
+        "submit": _plain(say(tr("Create"))),
+        "close": _plain(say(tr("Cancel"))),
         "blocks": blocks,
     }
 
@@ -122,15 +147,15 @@ class ClassForm:
     channel_id: str | None
 
 
-def read_new_class(values: dict[str, Any]) -> ClassForm:
-    """The draft the form describes, or a message for each wrong field."""
+def read_new_class(values: dict[str, Any], t: Translator) -> ClassForm:
+    """The draft the form describes, or a message (in ``t``'s language) for each wrong field."""
     errors: dict[str, str] = {}
 
     def parsed(block: str, parse: Any, raw: str) -> Any:
         try:
             return parse(raw)
         except InvalidInput as wrong:
-            errors[field_block(block)] = wrong.message
+            errors[field_block(block)] = t(wrong.text)
             return None
 
     title = parsed("title", parse_title, _value(values, "title"))
@@ -168,25 +193,31 @@ def _parse_minimum(raw: str) -> int | None:
     if not text:
         return None
     if not text.isascii() or not text.isdigit():
-        raise InvalidInput("min_bookings", "Type a whole number of children, or leave it empty.")
+        raise InvalidInput("min_bookings", tr("Type a whole number of children, or leave it empty."))
     return int(text)
 
 
-def booking_view(view: ClassView, remembered: list[str]) -> dict[str, Any]:
+def booking_view(view: ClassView, remembered: list[str], t: Translator) -> dict[str, Any]:
     """Asks which child the seat is for; the class travels in ``private_metadata`` (and is checked on submit)."""
-    question = "Who should go on the waitlist?" if view.full else "Who is the seat for?"
-    hint = "Several children: separate their names with commas."
+    question = t(tr("Who should go on the waitlist?") if view.full else tr("Who is the seat for?"))
+    hint = t(tr("Several children: separate their names with commas."))
     if remembered:
-        hint += " You booked for: " + ", ".join(remembered[:8]) + "."
-    child = _input(CHILD, "Child's first name", _text(remembered[0] if remembered else "", max_length=300), hint=hint)
+        hint = t(
+            tr(
+                "Several children: separate their names with commas. You booked for: {names}.",
+                names=", ".join(remembered[:8]),
+            )
+        )
+    name = _text(remembered[0] if remembered else "", max_length=300)
+    child = _input(CHILD, t(tr("Child's first name")), name, hint=hint)
     return {
         "type": "modal",
         "callback_id": BOOK,
         "private_metadata": view.public_id,
-        "title": _plain("Book a seat"),
-        "submit": _plain("Join the waitlist" if view.full else "Book"),
-        "close": _plain("Cancel"),
-        "blocks": [section(card(view)), section(escape(question)), child],
+        "title": _plain(t(tr("Book a seat"))),
+        "submit": _plain(t(tr("Join the waitlist") if view.full else tr("Book"))),
+        "close": _plain(t(tr("Cancel"))),
+        "blocks": [section(card(view, t)), section(escape(question)), child],
     }
 
 
@@ -194,23 +225,23 @@ def read_child(values: dict[str, Any]) -> str:
     return _value(values, CHILD)
 
 
-def message_parents_view(view: ClassView) -> dict[str, Any]:
+def message_parents_view(view: ClassView, t: Translator) -> dict[str, Any]:
     """The teacher's words for the class's booked parents; the class travels in ``private_metadata`` (and the
     core checks on submit that the person submitting teaches it)."""
     words = _input(
         WORDS,
-        "Message",
+        t(tr("Message")),
         _text(multiline=True, max_length=3000),
-        hint="Each parent with a booking gets it by direct message, with the class's name.",
+        hint=t(tr("Each parent with a booking gets it by direct message, with the class's name.")),
     )
     return {
         "type": "modal",
         "callback_id": MESSAGE_PARENTS,
         "private_metadata": view.public_id,
-        "title": _plain("Message the parents"),
-        "submit": _plain("Send"),
-        "close": _plain("Cancel"),
-        "blocks": [section(card(view)), words],
+        "title": _plain(t(tr("Message the parents"))),
+        "submit": _plain(t(tr("Send"))),
+        "close": _plain(t(tr("Cancel"))),
+        "blocks": [section(card(view, t)), words],
     }
 
 

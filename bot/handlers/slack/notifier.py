@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core.communities import CommunityRef
 from bot.core.identity import PersonRef
-from bot.core.messages import Message
+from bot.core.messages import Said
 from bot.core.notify import RecipientUnreachable
 from bot.core.worker import Unretryable
 from bot.handlers.slack.blocks import message_blocks
@@ -42,7 +42,7 @@ class SlackNotifier:
         """Run ``callback`` (never failing the delivery) after each direct message."""
         self._after_private = callback
 
-    async def send_private(self, recipient: PersonRef, message: Message) -> None:
+    async def send_private(self, recipient: PersonRef, message: Said) -> None:
         text, blocks = message_blocks(message)
         await self._post(recipient.workspace_id, recipient.user_id, text, blocks)
         if self._after_private is not None:
@@ -51,7 +51,7 @@ class SlackNotifier:
             except Exception:  # the message is delivered; a stale Home tab must not make the job send it again
                 log.warning("could not refresh a Slack Home tab after a direct message", exc_info=True)
 
-    async def post_to_community(self, community: CommunityRef, message: Message) -> None:
+    async def post_to_community(self, community: CommunityRef, message: Said) -> None:
         if any(button.url for button in message.buttons):
             raise ValueError("channel posts never carry links")  # a private link must never reach a channel
         text, blocks = message_blocks(message)

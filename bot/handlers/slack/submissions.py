@@ -17,6 +17,7 @@ from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from bot.core.bookings import parse_child_names
 from bot.core.errors import CoreError, InvalidInput
 from bot.core.ids import looks_like_public_id
+from bot.core.texts import ntr, tr
 from bot.core.views import BookingOutcome, ClassView
 from bot.handlers.slack.base import SORRY, SlackBase, answers_refusals, community, person_of
 from bot.handlers.slack.blocks import COMMAND, card, describe_outcome, plain
@@ -32,18 +33,21 @@ from bot.handlers.slack.modal import (
 
 log = logging.getLogger(__name__)
 
-_NOT_SET_UP = f"ClassBot is not set up in that channel: a workspace admin runs `{COMMAND} setup` there first."
+_NOT_SET_UP = tr(
+    "ClassBot is not set up in that channel: a workspace admin runs `{command} setup` there first.", command=COMMAND
+)
 
 
 class Submissions(SlackBase):
     async def new_class(self, args: AsyncArgs) -> None:
         view = args.view or {}
-        form = read_new_class(form_values(view))
+        t = await self.translator(args)
+        form = read_new_class(form_values(view), t)
         if form.draft is None:
             await args.ack(response_action="errors", errors=form.errors)
             return
         if form.channel_id and not await self.core.communities.is_set_up(community(args, form.channel_id)):
-            await args.ack(response_action="errors", errors={"channel": _NOT_SET_UP})
+            await args.ack(response_action="errors", errors={"channel": t(_NOT_SET_UP)})
             return
         if not await self.first_time(args):
             await args.ack()
@@ -51,14 +55,14 @@ class Submissions(SlackBase):
         try:
             created = await self.core.classes.create(person_of(args), form.draft)
         except InvalidInput as wrong:
-            await args.ack(response_action="errors", errors={field_block(wrong.field): wrong.message})
+            await args.ack(response_action="errors", errors={field_block(wrong.field): t(wrong.text)})
             return
         except CoreError as refusal:
-            await args.ack(response_action="errors", errors={"title": refusal.message})
+            await args.ack(response_action="errors", errors={"title": t(refusal.text)})
             return
         except Exception:
             log.exception("creating a class from Slack failed")
-            await args.ack(response_action="errors", errors={"title": SORRY})
+            await args.ack(response_action="errors", errors={"title": t(SORRY)})
             return
         await args.ack()
         await self._created(args, created, form.channel_id)
@@ -66,30 +70,37 @@ class Submissions(SlackBase):
     @answers_refusals
     async def _created(self, args: AsyncArgs, created: ClassView, channel_id: str | None) -> None:
         person = person_of(args)
+        t = await self.translator(args)
         where = ""
         if channel_id:
             try:
                 await self.core.communities.publish(person, created.public_id, community(args, channel_id))
-                where = f" It is announced in <#{channel_id}>."
+                where = t(tr("It is announced in <#{channel}>.", channel=channel_id)) + " "
             except CoreError as refusal:
-                where = f" It was not announced: {plain(refusal.message)}"
-        text = f"Created: {card(created)}\n{where.strip()} Manage it from ClassBot's Home tab or `{COMMAND} mine`."
+                where = t(tr("It was not announced: {reason}", reason=plain(t(refusal.text)))) + " "
+        manage = t(tr("Manage it from ClassBot's Home tab or `{command} mine`.", command=COMMAND))
+        text = t(tr("Created: {card}", card=card(created, t))) + f"\n{where}{manage}"
         zoom = self.core.zoom
         if zoom is not None and await zoom.connect.status(person) != "active":
-            text += f"\nConnect Zoom with `{COMMAND} connect` so that booked parents get their links."
+            text += "\n" + t(
+                tr("Connect Zoom with `{command} connect` so that booked parents get their links.", command=COMMAND)
+            )
         await self.dm_formatted(args, text)
         await self.refresh_home(args)
 
     async def book(self, args: AsyncArgs) -> None:
         view = args.view or {}
         class_id = str(view.get("private_metadata") or "")
+        t = await self.translator(args)
         try:
             children = parse_child_names(read_child(form_values(view)))
         except InvalidInput as wrong:
-            await args.ack(response_action="errors", errors={CHILD: wrong.message})
+            await args.ack(response_action="errors", errors={CHILD: t(wrong.text)})
             return
         if not looks_like_public_id(class_id):
-            await args.ack(response_action="errors", errors={CHILD: "This form is out of date: press Book again."})
+            await args.ack(
+                response_action="errors", errors={CHILD: t(tr("This form is out of date: press Book again."))}
+            )
             return
         if not await self.first_time(args):
             await args.ack()
@@ -97,11 +108,11 @@ class Submissions(SlackBase):
         try:
             outcome = await self.core.bookings.book(person_of(args), class_id, children, f"slack:{view.get('id')}")
         except CoreError as refusal:
-            await args.ack(response_action="errors", errors={CHILD: refusal.message})
+            await args.ack(response_action="errors", errors={CHILD: t(refusal.text)})
             return
         except Exception:
             log.exception("a Slack booking failed")
-            await args.ack(response_action="errors", errors={CHILD: SORRY})
+            await args.ack(response_action="errors", errors={CHILD: t(SORRY)})
             return
         await args.ack()
         await self._booked(args, outcome)
@@ -115,8 +126,9 @@ class Submissions(SlackBase):
         view = args.view or {}
         class_id = str(view.get("private_metadata") or "")
         words = read_words(form_values(view))
+        t = await self.translator(args)
         if not looks_like_public_id(class_id):
-            await args.ack(response_action="errors", errors={WORDS: "This form is out of date: open it again."})
+            await args.ack(response_action="errors", errors={WORDS: t(tr("This form is out of date: open it again."))})
             return
         if not await self.first_time(args):
             await args.ack()
@@ -124,15 +136,15 @@ class Submissions(SlackBase):
         try:
             told = await self.core.classes.message_parents(person_of(args), class_id, words)
         except CoreError as refusal:
-            await args.ack(response_action="errors", errors={WORDS: refusal.message})
+            await args.ack(response_action="errors", errors={WORDS: t(refusal.text)})
             return
         except Exception:
             log.exception("a Slack message to parents failed")
-            await args.ack(response_action="errors", errors={WORDS: SORRY})
+            await args.ack(response_action="errors", errors={WORDS: t(SORRY)})
             return
         await args.ack()
         await self._sent(args, told)
 
     @answers_refusals
     async def _sent(self, args: AsyncArgs, told: int) -> None:
-        await self.dm(args, f"Sent to {told} parent{'s' if told != 1 else ''}.")
+        await self.dm(args, ntr("Sent to {n} parent.", "Sent to {n} parents.", told))

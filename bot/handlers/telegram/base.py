@@ -1,4 +1,10 @@
-"""What every Telegram handler shares: who is acting, where, how to answer, and how core refusals are shown."""
+"""What every Telegram handler shares: who is acting, where, in which language, how to answer, and how core
+refusals are shown.
+
+Answers are in the language of the person who acted: their choice from /language, else the ``language_code``
+Telegram sends with each update (noted with the person, for the messages the worker sends them later). The
+language is looked up for each answer rather than kept in the process, so every process agrees at once.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +21,11 @@ from bot.core.communities import CommunityRef
 from bot.core.conversations import Conversations
 from bot.core.errors import CoreError
 from bot.core.identity import PersonRef
-from bot.core.messages import Button
+from bot.core.messages import Button, Message, SaidButton
 from bot.core.reports import Reports
+from bot.core.texts import Text
 from bot.handlers.telegram.render import deep_link, html, keyboard, truncate
+from bot.i18n.translator import Translator
 
 if TYPE_CHECKING:
     from bot.app import Components
@@ -51,9 +59,18 @@ class TelegramBase:
         self.conversations = Conversations(components.database, clock=components.clock, platform=PLATFORM)
         self.privacy = components.privacy
         self.reports = Reports(components.database, components.classes, clock=components.clock)
+        self.languages = components.languages
+        self.catalogs = components.catalogs
 
     def link(self, context: ContextTypes.DEFAULT_TYPE, payload: str) -> str:
         return deep_link(context.bot.username, payload)
+
+    async def translator(self, update: Update) -> Translator:
+        """The acting person's language (noting the one Telegram reports, unless they chose their own)."""
+        user = update.effective_user
+        assert user is not None
+        language = await self.languages.of_person(person_of(update), user.language_code)
+        return self.catalogs.translator(language)
 
     async def reply(
         self,
@@ -62,19 +79,27 @@ class TelegramBase:
         buttons: list[Button] | None = None,
         *,
         markup: InlineKeyboardMarkup | None = None,
+        translator: Translator | None = None,
     ) -> None:
+        """Reply with HTML the caller already put in the person's words; button labels are rendered here."""
         chat = update.effective_chat
         assert chat is not None
+        said: tuple[SaidButton, ...] = ()
+        if buttons:
+            t = translator or await self.translator(update)
+            said = tuple(SaidButton(t(b.label), b.action, b.url) for b in buttons)
         await chat.send_message(
             truncate(text_html),
             parse_mode=ParseMode.HTML,
-            reply_markup=markup or keyboard(buttons or []),
+            reply_markup=markup or keyboard(said),
             link_preview_options=None,
         )
 
-    async def say(self, update: Update, text: str, buttons: list[Button] | None = None) -> None:
-        """Reply with plain text (escaped)."""
-        await self.reply(update, html(text), buttons)
+    async def say(self, update: Update, text: Text, buttons: list[Button] | None = None) -> None:
+        """Reply with ``text`` in the person's language, as plain text (escaped)."""
+        t = await self.translator(update)
+        said = Message(text, tuple(buttons or ())).render(t)
+        await self.reply(update, html(said.text), buttons, translator=t)
 
 
 def answers_refusals(handler: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., Coroutine[Any, Any, None]]:
@@ -85,6 +110,6 @@ def answers_refusals(handler: Callable[..., Coroutine[Any, Any, None]]) -> Calla
         try:
             await handler(self, update, *args)
         except CoreError as refusal:
-            await self.say(update, refusal.message)
+            await self.say(update, refusal.text)
 
     return guarded

@@ -20,10 +20,12 @@ from bot.core.delivery import card_text, local_time
 from bot.core.errors import NotAllowed
 from bot.core.ids import looks_like_public_id
 from bot.core.messages import Button
+from bot.core.texts import Text, lines, ntr, plain, tr
 from bot.handlers.telegram.base import answers_refusals, community_of, in_group, person_of
 from bot.handlers.telegram.commands import Commands
 from bot.handlers.telegram.flows import CHILD, CHILD_ANSWERED, MESSAGE_PARENTS, MOVE, NEW_CLASS, Flows, restore
 from bot.handlers.telegram.render import html
+from bot.i18n.languages import SUPPORTED
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +75,8 @@ class Buttons(Flows, Commands):
         kind, _, value = (query.data or "").partition(":")
         handler = self._routes().get(kind)
         if handler is None or not _well_formed(kind, value):
-            await _answer(query, "This button is no longer valid.", show_alert=True)
+            t = await self.translator(update)
+            await _answer(query, t(tr("This button is no longer valid.")), show_alert=True)
             return
         if kind == "book" and in_group(update):  # booking happens in the private chat, opened by this link
             await _answer(query, url=self.link(context, f"b_{value}"))
@@ -105,6 +108,7 @@ class Buttons(Flows, Commands):
             "unpub": self._unpublish,
             "forget": self._forget,
             "csv": self._roster_csv,
+            "lang": self._language,
         }
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -116,7 +120,7 @@ class Buttons(Flows, Commands):
         state = await self.conversations.get(str(chat.id), person.user_id)
         if state is None:
             if not in_group(update):
-                await self.say(update, "I didn't get that. /help lists what I can do.")
+                await self.say(update, tr("I didn't get that. /help lists what I can do."))
             return
         answer = message.text or ""
         request_key = f"tg:msg:{chat.id}:{message.message_id}"
@@ -125,7 +129,7 @@ class Buttons(Flows, Commands):
                 await self.child_answer(update, answer, state.data, request_key)
             else:
                 await self.conversations.clear(str(chat.id), person.user_id)
-                await self.say(update, "I didn't get that. /help lists what I can do.")
+                await self.say(update, tr("I didn't get that. /help lists what I can do."))
         elif state.flow == NEW_CLASS:
             await self.new_class_answer(update, context, answer, restore(state.data))
         elif state.flow == CHILD:
@@ -137,7 +141,7 @@ class Buttons(Flows, Commands):
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if not in_group(update):
-            await self.say(update, "I don't know that command. /help lists what I can do.")
+            await self.say(update, tr("I don't know that command. /help lists what I can do."))
 
     # --- parents -----------------------------------------------------------------------------------------
 
@@ -155,28 +159,36 @@ class Buttons(Flows, Commands):
             return
         names = state.data.get("names", []) if state and state.flow == CHILD else []
         if state is None or not index.isdigit() or int(index) >= len(names):
-            raise NotAllowed("That question was already answered: tap Book again to book another seat.")
+            raise NotAllowed(tr("That question was already answered: tap Book again to book another seat."))
         await self.child_answer(update, names[int(index)], state.data, request_key)
 
     async def _cancel_booking(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
         booking = await self.core.bookings.cancel(person_of(update), booking_id)
-        await self.say(update, f"Cancelled: {booking.child_name} in “{booking.class_title}”. The seat is free again.")
+        await self.say(
+            update,
+            tr(
+                "Cancelled: {child} in “{title}”. The seat is free again.",
+                child=booking.child_name,
+                title=booking.class_title,
+            ),
+        )
 
     async def _link(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
         if in_group(update):
-            raise NotAllowed("Links are only shown in our private chat.")
+            raise NotAllowed(tr("Links are only shown in our private chat."))
         url = await self.core.bookings.join_link(person_of(update), booking_id)
         await self.say(
-            update, "Your Zoom link (it is yours: please don't share it).", [Button("Join on Zoom", url=url)]
+            update, tr("Your Zoom link (it is yours: please don't share it)."), [Button(tr("Join on Zoom"), url=url)]
         )
 
     async def _calendar(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
         if in_group(update):
-            raise NotAllowed("Calendars are only sent in our private chat.")
+            raise NotAllowed(tr("Calendars are only sent in our private chat."))
         name, body = await self.core.bookings.calendar(person_of(update), booking_id)
         chat = update.effective_chat
         assert chat is not None
-        await chat.send_document(InputFile(body, filename=name), caption="Open it to add the class to your calendar.")
+        caption = (await self.translator(update))(tr("Open it to add the class to your calendar."))
+        await chat.send_document(InputFile(body, filename=name), caption=caption)
 
     # --- teachers ----------------------------------------------------------------------------------------
 
@@ -185,60 +197,73 @@ class Buttons(Flows, Commands):
         assert chat is not None
         state = await self.conversations.get(str(chat.id), person_of(update).user_id)
         if state is None or state.flow != NEW_CLASS:
-            raise NotAllowed("That question was already answered. Start again with /newclass.")
+            raise NotAllowed(tr("That question was already answered. Start again with /newclass."))
         await self.new_class_answer(update, context, value, restore(state.data))
 
     async def _approve(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
         booking = await self.core.bookings.decide(person_of(update), booking_id, approve=True)
-        await self.say(update, f"Approved: {booking.child_name} is in “{booking.class_title}”.")
+        await self.say(
+            update, tr("Approved: {child} is in “{title}”.", child=booking.child_name, title=booking.class_title)
+        )
 
     async def _decline(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
         booking = await self.core.bookings.decide(person_of(update), booking_id, approve=False)
-        await self.say(update, f"Declined: {booking.child_name}; the parent was told.")
+        await self.say(update, tr("Declined: {child}; the parent was told.", child=booking.child_name))
 
     async def _roster(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
         roster = await self.core.classes.roster(person_of(update), class_id)
-        lines = [card_text(roster.cls), ""]
+        said: list[Text] = [card_text(roster.cls), plain("")]
         buttons = []
         for line in roster.lines:
-            attended = f", attended {line.sessions_attended}" if line.sessions_attended else ""
-            status = " (waiting for your approval)" if line.status == "pending_approval" else ""
-            lines.append(f"• {line.child_name} (parent: {line.parent_name}){status}{attended}")
+            entry = tr("• {child} (parent: {parent})", child=line.child_name, parent=line.parent_name)
+            if line.status == "pending_approval":
+                entry = tr("{entry} (waiting for your approval)", entry=entry)
+            if line.sessions_attended:
+                entry = ntr(
+                    "{entry}, attended {n} session",
+                    "{entry}, attended {n} sessions",
+                    line.sessions_attended,
+                    entry=entry,
+                )
+            said.append(entry)
             if line.status == "pending_approval":
                 buttons += [
-                    Button(f"Approve {line.child_name}", action=f"approve:{line.booking_public_id}"),
-                    Button(f"Decline {line.child_name}", action=f"decline:{line.booking_public_id}"),
+                    Button(tr("Approve {child}", child=line.child_name), action=f"approve:{line.booking_public_id}"),
+                    Button(tr("Decline {child}", child=line.child_name), action=f"decline:{line.booking_public_id}"),
                 ]
         if not roster.lines:
-            lines.append("No bookings yet.")
+            said.append(tr("No bookings yet."))
         if roster.waiting:
-            lines.append("Waitlist: " + ", ".join(roster.waiting))
-        buttons.append(Button("Roster as a spreadsheet (.csv)", action=f"csv:{class_id}"))
-        await self.say(update, "\n".join(lines), buttons)
+            said.append(tr("Waitlist: {children}", children=", ".join(roster.waiting)))
+        buttons.append(Button(tr("Roster as a spreadsheet (.csv)"), action=f"csv:{class_id}"))
+        await self.say(update, lines(*said), buttons)
 
     async def _start_link(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
         if in_group(update):
-            raise NotAllowed("Start links are only sent in our private chat.")
+            raise NotAllowed(tr("Start links are only sent in our private chat."))
         url = await self.core.classes.start_link(person_of(update), class_id)
         view = await self.core.classes.view(class_id)
         await self.say(
             update,
-            f"Start “{view.title}” ({local_time(view.next_start, view.timezone)}). This link logs you in as the "
-            "host for about two hours: never share it.",
-            [Button("Start on Zoom", url=url)],
+            tr(
+                "Start “{title}” ({when}). This link logs you in as the host for about two hours: never share it.",
+                title=view.title,
+                when=local_time(view.next_start, view.timezone),
+            ),
+            [Button(tr("Start on Zoom"), url=url)],
         )
 
     async def _ask_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
         await self.core.classes.roster(person_of(update), class_id)  # only the teacher may go on
         await self._enter(
-            update, MESSAGE_PARENTS, class_id, "Type the message for all booked parents (/cancel to stop)."
+            update, MESSAGE_PARENTS, class_id, tr("Type the message for all booked parents (/cancel to stop).")
         )
 
     async def _ask_move(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
         await self.core.classes.roster(person_of(update), class_id)
-        await self._enter(update, MOVE, class_id, "Type the new start as YYYY-MM-DD HH:MM (/cancel to stop).")
+        await self._enter(update, MOVE, class_id, tr("Type the new start as YYYY-MM-DD HH:MM (/cancel to stop)."))
 
-    async def _enter(self, update: Update, flow: str, class_id: str, prompt: str) -> None:
+    async def _enter(self, update: Update, flow: str, class_id: str, prompt: Text) -> None:
         chat = update.effective_chat
         assert chat is not None
         await self.conversations.put(str(chat.id), person_of(update).user_id, flow, {"class": class_id})
@@ -248,13 +273,18 @@ class Buttons(Flows, Commands):
         roster = await self.core.classes.roster(person_of(update), class_id)
         await self.say(
             update,
-            f"Cancel “{roster.cls.title}”? Its {len(roster.lines)} booking(s) end and the parents are told.",
-            [Button("Yes, cancel the class", action=f"ccy:{class_id}")],
+            ntr(
+                "Cancel “{title}”? Its {n} booking ends and the parents are told.",
+                "Cancel “{title}”? Its {n} bookings end and the parents are told.",
+                len(roster.lines),
+                title=roster.cls.title,
+            ),
+            [Button(tr("Yes, cancel the class"), action=f"ccy:{class_id}")],
         )
 
     async def _cancel_class(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
         view = await self.core.classes.cancel(person_of(update), class_id)
-        await self.say(update, f"“{view.title}” is cancelled; the parents were told.")
+        await self.say(update, tr("“{title}” is cancelled; the parents were told.", title=view.title))
 
     # --- group admins ------------------------------------------------------------------------------------
 
@@ -263,34 +293,55 @@ class Buttons(Flows, Commands):
         assert chat is not None
         admin = in_group(update) and await self.is_admin(update, context)
         await self.core.communities.set_up(person_of(update), community_of(chat), admin_verified=admin, policy=policy)
-        who = "any member" if policy == "anyone" else "teachers an admin approves (reply /approve to them)"
-        await self.reply(update, html(f"Done: {who} may publish classes here."))
+        if policy == "anyone":
+            await self.say(update, tr("Done: any member may publish classes here."))
+        else:
+            await self.say(
+                update, tr("Done: teachers an admin approves (reply /approve to them) may publish classes here.")
+            )
 
     async def _unpublish(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
         chat = update.effective_chat
         assert chat is not None
         if not in_group(update):
-            raise NotAllowed("Classes are taken down from inside their group.")
+            raise NotAllowed(tr("Classes are taken down from inside their group."))
         admin = await self.is_admin(update, context)
         taken = await self.core.communities.unpublish(
             person_of(update), class_id, community_of(chat), admin_verified=admin
         )
-        await self.say(update, "Taken down: it is no longer listed here." if taken else "It was not listed here.")
+        await self.say(
+            update, tr("Taken down: it is no longer listed here.") if taken else tr("It was not listed here.")
+        )
 
     async def _forget(self, update: Update, context: ContextTypes.DEFAULT_TYPE, answer: str) -> None:
         if answer != "yes" or in_group(update):
-            raise NotAllowed("Send /forgetme in our private chat.")
+            raise NotAllowed(tr("Send /forgetme in our private chat."))
+        t = await self.translator(update)  # asked before the person, and their language, are deleted
         forgotten = await self.privacy.forget(person_of(update))
-        await self.say(
-            update,
-            f"Done: {forgotten.bookings_cancelled} booking(s) and {forgotten.classes_cancelled} class(es) cancelled, "
-            f"{'Zoom disconnected, ' if forgotten.zoom_disconnected else ''}and everything about you deleted.",
-        )
+        await self.reply(update, html(t(forgotten.summary())), translator=t)
 
     async def _roster_csv(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
         if in_group(update):
-            raise NotAllowed("Rosters are only sent in our private chat.")
+            raise NotAllowed(tr("Rosters are only sent in our private chat."))
         name, body = await self.reports.roster_csv(person_of(update), class_id)
         chat = update.effective_chat
         assert chat is not None
-        await chat.send_document(InputFile(body, filename=name), caption="The roster, for a spreadsheet.")
+        caption = (await self.translator(update))(tr("The roster, for a spreadsheet."))
+        await chat.send_document(InputFile(body, filename=name), caption=caption)
+
+    # --- languages ---------------------------------------------------------------------------------------
+
+    async def _language(self, update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) -> None:
+        """A language button: the presser's own language in private, the group's (admins only) in a group."""
+        if in_group(update):
+            chat = update.effective_chat
+            assert chat is not None
+            admin = await self.is_admin(update, context)
+            chosen = await self.languages.choose_for_community(community_of(chat), code, admin_verified=admin)
+            announce = self.catalogs.translator(chosen)
+            done = tr("Done: this group's announcements are in {language} now.", language=SUPPORTED[chosen])
+            words = announce(done)
+            await self.reply(update, html(words))
+            return
+        chosen = await self.languages.choose(person_of(update), code)
+        await self.say(update, tr("Done: I speak {language} with you now.", language=SUPPORTED[chosen]))

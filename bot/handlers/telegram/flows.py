@@ -29,8 +29,10 @@ from bot.core.class_input import (
 from bot.core.delivery import card_text
 from bot.core.errors import InvalidInput
 from bot.core.messages import Button
+from bot.core.texts import Text, lines, ntr, plain, tr
 from bot.core.views import BookingOutcome
 from bot.handlers.telegram.base import TelegramBase, answers_refusals, community_of, in_group, person_of
+from bot.i18n.translator import Translator
 
 NEW_CLASS = "newclass"
 CHILD = "child"
@@ -40,13 +42,13 @@ MOVE = "move"
 
 _STEPS = ("timezone", "title", "date", "time", "duration", "seats", "repeat")
 _QUESTIONS = {
-    "timezone": "First, your timezone (Area/City, for example Europe/Madrid):",
-    "title": "What is the class called? (up to 200 characters)",
-    "date": "Which day does it start? Pick one or type YYYY-MM-DD.",
-    "time": "At what time? Pick one or type HH:MM (24-hour clock).",
-    "duration": "How many minutes does it last?",
-    "seats": "How many seats?",
-    "repeat": "Once, or weekly? Pick one or type the number of weekly sessions (1-52).",
+    "timezone": tr("First, your timezone (Area/City, for example Europe/Madrid):"),
+    "title": tr("What is the class called? (up to 200 characters)"),
+    "date": tr("Which day does it start? Pick one or type YYYY-MM-DD."),
+    "time": tr("At what time? Pick one or type HH:MM (24-hour clock)."),
+    "duration": tr("How many minutes does it last?"),
+    "seats": tr("How many seats?"),
+    "repeat": tr("Once, or weekly? Pick one or type the number of weekly sessions (1-52)."),
 }
 
 
@@ -64,11 +66,16 @@ class Flows(TelegramBase):
             await self._create(update, context, draft)
             return
         if in_group(update):
+            t = await self.translator(update)
+            form = tr(
+                "In a group, use the one-line form:\n<code>/newclass Title | YYYY-MM-DD HH:MM | MINUTES | SEATS"
+                "</code>\nor create the class step by step in our private chat."
+            )
             await self.reply(
                 update,
-                "In a group, use the one-line form:\n<code>/newclass Title | YYYY-MM-DD HH:MM | MINUTES | SEATS"
-                "</code>\nor create the class step by step in our private chat.",
-                [Button("Create it privately", url=self.link(context, "newclass"))],
+                t(form),
+                [Button(tr("Create it privately"), url=self.link(context, "newclass"))],
+                translator=t,
             )
             return
         data: dict[str, Any] = {"timezone": timezone} if timezone else {}
@@ -84,7 +91,7 @@ class Flows(TelegramBase):
         try:
             data[step] = _PARSERS[step](answer)
         except InvalidInput as wrong:
-            await self.say(update, wrong.message)
+            await self.say(update, wrong.text)
             await self._ask(update, str(chat.id), person.user_id, data)
             return
         if _next_step(data):
@@ -105,7 +112,8 @@ class Flows(TelegramBase):
     async def _ask(self, update: Update, chat_id: str, user_id: str, data: dict[str, Any]) -> None:
         step = _next_step(data)
         await self.conversations.put(chat_id, user_id, NEW_CLASS, _storable(data))
-        await self.say(update, _QUESTIONS[step] + "\n(/cancel to stop)", _suggestions(step, data))
+        question = lines(_QUESTIONS[step], tr("(/cancel to stop)"))
+        await self.say(update, question, _suggestions(step, data, await self.translator(update)))
 
     @answers_refusals
     async def _create(self, update: Update, context: ContextTypes.DEFAULT_TYPE, draft: ClassDraft) -> None:
@@ -115,16 +123,16 @@ class Flows(TelegramBase):
         view = await self.core.classes.create(teacher, draft)
         if in_group(update):
             await self.core.communities.publish(teacher, view.public_id, community_of(chat))
-            await self.say(update, f"Created and announced here:\n{card_text(view)}")
+            await self.say(update, tr("Created and announced here:\n{card}", card=card_text(view)))
             return
         share = self.link(context, f"c_{view.public_id}")
         await self.say(
             update,
-            f"Created:\n{card_text(view)}\n\nShare this link with parents: {share}",
-            [Button("Open /myclasses to manage it", action=f"roster:{view.public_id}")],
+            tr("Created:\n{card}\n\nShare this link with parents: {link}", card=card_text(view), link=share),
+            [Button(tr("Open /myclasses to manage it"), action=f"roster:{view.public_id}")],
         )
         if self.core.zoom is not None and await self.core.zoom.connect.status(teacher) != "active":
-            await self.say(update, "Connect Zoom with /connect so booked parents get their links.")
+            await self.say(update, tr("Connect Zoom with /connect so booked parents get their links."))
 
     # --- booking: which child ---------------------------------------------------------------------------
 
@@ -135,9 +143,12 @@ class Flows(TelegramBase):
         view = await self.core.classes.view(class_public_id)
         names = await self.core.bookings.remembered_children(person)
         await self.conversations.put(str(chat.id), person.user_id, CHILD, {"class": class_public_id, "names": names})
-        buttons = [Button(name, action=f"kid:{index}") for index, name in enumerate(names[:8])]
-        question = "full: who should go on the waitlist?" if view.full else "who is the seat for?"
-        await self.say(update, f"“{view.title}”: {question}\nType the child's first name, or pick one.", buttons)
+        buttons = [Button(plain(name), action=f"kid:{index}") for index, name in enumerate(names[:8])]
+        if view.full:
+            question = tr("“{title}”: full: who should go on the waitlist?", title=view.title)
+        else:
+            question = tr("“{title}”: who is the seat for?", title=view.title)
+        await self.say(update, lines(question, tr("Type the child's first name, or pick one.")), buttons)
 
     @answers_refusals
     async def child_answer(self, update: Update, names_text: str, data: dict[str, Any], request_key: str) -> None:
@@ -161,7 +172,7 @@ class Flows(TelegramBase):
         person = person_of(update)
         told = await self.core.classes.message_parents(person, data["class"], text)
         await self.conversations.clear(str(chat.id), person.user_id)
-        await self.say(update, f"Sent to {told} parent{'s' if told != 1 else ''}.")
+        await self.say(update, ntr("Sent to {n} parent.", "Sent to {n} parents.", told))
 
     @answers_refusals
     async def move_answer(self, update: Update, text: str, data: dict[str, Any]) -> None:
@@ -170,24 +181,30 @@ class Flows(TelegramBase):
         person = person_of(update)
         parts = text.split()
         if len(parts) != 2:
-            raise InvalidInput("date", "Type the new start as YYYY-MM-DD HH:MM, for example 2027-03-21 16:30.")
+            raise InvalidInput("date", tr("Type the new start as YYYY-MM-DD HH:MM, for example 2027-03-21 16:30."))
         view = await self.core.classes.reschedule(person, data["class"], parse_date(parts[0]), parse_time(parts[1]))
         await self.conversations.clear(str(chat.id), person.user_id)
-        await self.say(update, f"Moved, and the parents were told:\n{card_text(view)}")
+        await self.say(update, tr("Moved, and the parents were told:\n{card}", card=card_text(view)))
 
 
-def describe_outcome(outcome: BookingOutcome) -> str:
-    lines = []
+def describe_outcome(outcome: BookingOutcome) -> Text:
+    said: list[Text] = []
     for booking in outcome.booked:
         if booking.status == "pending_approval":
-            lines.append(f"{booking.child_name}: the teacher approves bookings; you will hear here.")
+            said.append(tr("{child}: the teacher approves bookings; you will hear here.", child=booking.child_name))
         else:
-            lines.append(f"Booked: {booking.child_name} in “{booking.class_title}”. Your Zoom link follows here.")
+            said.append(
+                tr(
+                    "Booked: {child} in “{title}”. Your Zoom link follows here.",
+                    child=booking.child_name,
+                    title=booking.class_title,
+                )
+            )
     for child in outcome.waitlisted:
-        lines.append(f"The class is full: {child} is on the waitlist and gets the first free seat.")
+        said.append(tr("The class is full: {child} is on the waitlist and gets the first free seat.", child=child))
     if outcome.already_done:
-        lines.append("(You had already asked for this; nothing was booked twice.)")
-    return "\n".join(lines)
+        said.append(tr("(You had already asked for this; nothing was booked twice.)"))
+    return lines(*said)
 
 
 def _next_step(data: dict[str, Any]) -> str:
@@ -219,21 +236,22 @@ def restore(data: dict[str, Any]) -> dict[str, Any]:
     return restored
 
 
-def _suggestions(step: str, data: dict[str, Any]) -> list[Button]:
+def _suggestions(step: str, data: dict[str, Any], t: Translator) -> list[Button]:
     if step == "timezone":
         zones = ["Europe/London", "Europe/Madrid", "America/New_York", "America/Los_Angeles", "Asia/Kolkata"]
-        return [Button(zone, action=f"nc:{zone}") for zone in zones]
+        return [Button(plain(zone), action=f"nc:{zone}") for zone in zones]
     if step == "date":
         today = datetime.now(ZoneInfo(data["timezone"])).date()
         days = [today + timedelta(days=n) for n in range(1, 8)]
-        return [Button(day.strftime("%a %d %b"), action=f"nc:{day.isoformat()}") for day in days]
+        return [Button(plain(t.day(day)), action=f"nc:{day.isoformat()}") for day in days]
     values = {
         "time": ["09:00", "10:00", "16:00", "17:00", "18:00"],
         "duration": ["30", "45", "60", "90"],
         "seats": ["5", "8", "10", "15"],
     }.get(step)
     if values:
-        return [Button(value, action=f"nc:{value}") for value in values]
+        return [Button(plain(value), action=f"nc:{value}") for value in values]
     if step == "repeat":
-        return [Button("Once", action="nc:1")] + [Button(f"Weekly, {n} times", action=f"nc:{n}") for n in (4, 8, 12)]
+        weekly = [Button(ntr("Weekly, {n} time", "Weekly, {n} times", n), action=f"nc:{n}") for n in (4, 8, 12)]
+        return [Button(tr("Once"), action="nc:1"), *weekly]
     return []

@@ -26,10 +26,12 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.core.inbound import already_handled, mark_handled
+from bot.core.texts import tr
 from bot.handlers.telegram.buttons import Buttons
-from bot.handlers.telegram.commands import COMMANDS
+from bot.handlers.telegram.commands import bot_commands
 from bot.handlers.telegram.notifier import TelegramNotifier
 from bot.handlers.telegram.pacing import ChatPacer
+from bot.i18n.languages import SOURCE, SUPPORTED, supported
 from bot.logs import bind_log_ids
 
 if TYPE_CHECKING:
@@ -70,6 +72,7 @@ class TelegramFrontEnd:
             "connect": handlers.connect,
             "disconnect": handlers.disconnect,
             "timezone": handlers.timezone,
+            "language": handlers.language,
             "newclass": handlers.new_class,
             "myclasses": handlers.my_classes,
             "classes": handlers.classes,
@@ -94,7 +97,13 @@ class TelegramFrontEnd:
     async def start(self) -> None:
         app = self.application
         await app.initialize()  # getMe: a wrong token stops start-up here
-        await app.bot.set_my_commands(COMMANDS)
+        assert self._components is not None
+        catalogs = self._components.catalogs
+        # The menu in each language we speak; Telegram shows users without one of them the default (English).
+        await app.bot.set_my_commands(bot_commands(catalogs.translator(SOURCE)))
+        for code in SUPPORTED:
+            if code != SOURCE:
+                await app.bot.set_my_commands(bot_commands(catalogs.translator(code)), language_code=code)
         if self._settings.telegram_webhook:
             secret = self._settings.telegram_webhook_secret
             assert secret is not None
@@ -152,7 +161,12 @@ class TelegramFrontEnd:
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("a Telegram update failed: %s", type(context.error).__name__, exc_info=context.error)
         if isinstance(update, Update) and update.effective_chat is not None:
+            user = update.effective_user
+            # The database may be what failed: the language Telegram reports is the one at hand.
+            hint = supported(user.language_code) if user is not None else None
+            sorry = tr("Sorry, something went wrong. Please try again in a moment.")
+            words = self._components.catalogs.translator(hint)(sorry) if self._components else sorry.msgid
             try:
-                await update.effective_chat.send_message("Sorry, something went wrong. Please try again in a moment.")
+                await update.effective_chat.send_message(words)
             except Exception:  # the chat may be unreachable: the error is already logged
                 log.debug("could not tell the chat about the failure")

@@ -12,7 +12,7 @@ from telegram.error import BadRequest, Forbidden
 
 from bot.core.communities import CommunityRef
 from bot.core.identity import PersonRef
-from bot.core.messages import Message
+from bot.core.messages import Said
 from bot.core.notify import RecipientUnreachable
 from bot.handlers.telegram.render import keyboard, message_html
 
@@ -21,7 +21,7 @@ class TelegramNotifier:
     def __init__(self, bot: Bot) -> None:
         self._bot = bot
 
-    async def send_private(self, recipient: PersonRef, message: Message) -> None:
+    async def send_private(self, recipient: PersonRef, message: Said) -> None:
         try:
             await self._bot.send_message(
                 chat_id=int(recipient.user_id),
@@ -37,7 +37,7 @@ class TelegramNotifier:
                 raise RecipientUnreachable("Telegram does not know this chat") from None
             raise
 
-    async def post_to_community(self, community: CommunityRef, message: Message) -> None:
+    async def post_to_community(self, community: CommunityRef, message: Said) -> None:
         if any(button.url for button in message.buttons):
             raise ValueError("community posts never carry links")  # a private link must never reach a group
         await self._bot.send_message(

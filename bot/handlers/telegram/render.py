@@ -1,18 +1,20 @@
 """Turning the core's plain messages into Telegram's HTML and inline keyboards.
 
 Everything a person typed (titles, names, descriptions) is escaped: the core's text is plain text, and only
-the markup added here is HTML. In groups, a Book action becomes a deep link into the private chat, because
-booking asks questions and sends private links, which never happen in a group.
+the markup added here is HTML. Texts arrive already in their reader's language (``Said``). In groups, a Book
+action becomes a deep link into the private chat, because booking asks questions and sends private links,
+which never happen in a group.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core.messages import Button, Message
+from bot.core.messages import Said, SaidButton
 
 MAX_TEXT = 4096
 _PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -34,7 +36,7 @@ def valid_payload(payload: str) -> bool:
 
 
 def keyboard(
-    buttons: tuple[Button, ...] | list[Button], *, in_group: bool = False, bot_username: str = ""
+    buttons: Sequence[SaidButton], *, in_group: bool = False, bot_username: str = ""
 ) -> InlineKeyboardMarkup | None:
     """One button per row; group cards link to the private chat instead of pressing in the group."""
     rows = []
@@ -49,7 +51,7 @@ def keyboard(
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def message_html(message: Message) -> str:
+def message_html(message: Said) -> str:
     return truncate(html(message.text))
 
 

@@ -1,0 +1,80 @@
+"""Which language each person and each community is spoken to in.
+
+A person's language comes from their platform (Telegram's ``language_code``, Slack's locale) the first time we
+see them, and follows the platform's while they have not chosen; once they pick one with /language, their
+choice wins. It is stored with the person, because most messages reach them later, from the worker, with no
+platform update at hand. A community (a group or channel) is spoken to in English until one of its admins
+picks its language, with /language inside it: announcements are read by everyone there, so no single member's
+platform setting decides for the others.
+"""
+
+from __future__ import annotations
+
+from bot.core.communities import CommunityRef
+from bot.core.errors import InvalidInput, NotAllowed
+from bot.core.identity import PersonRef
+from bot.core.texts import tr
+from bot.i18n.languages import SUPPORTED, or_source, supported
+from bot.storage.communities import Communities
+from bot.storage.database import Database
+from bot.storage.people import People
+
+
+class LanguageService:
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def known(self, who: PersonRef) -> str | None:
+        """The person's stored language, or None when we never learned one (a platform may then be asked)."""
+        async with self._database.read() as session:
+            person = await People(session).find(who)
+            return supported(person.language) if person else None
+
+    async def of_person(self, who: PersonRef, platform_tag: str | None) -> str:
+        """The person's language, noting the platform's ``platform_tag`` unless they chose one themselves.
+
+        Only a first sight or a change writes: the common case is one read.
+        """
+        detected = supported(platform_tag)
+        async with self._database.read() as session:
+            person = await People(session).find(who)
+            if person is not None and (person.language_chosen or detected is None or person.language == detected):
+                return or_source(person.language)
+        async with self._database.write() as session:
+            person = await People(session).ensure(who)
+            if not person.language_chosen and detected is not None:
+                person.language = detected
+            return or_source(person.language)
+
+    async def choose(self, who: PersonRef, code: str) -> str:
+        """The person's own choice: kept whatever their platform says afterwards."""
+        language = _checked(code)
+        async with self._database.write() as session:
+            person = await People(session).ensure(who)
+            person.language, person.language_chosen = language, True
+        return language
+
+    async def of_community(self, community: CommunityRef) -> str:
+        async with self._database.read() as session:
+            row = await Communities(session).find(community.platform, community.workspace_id, community.chat_id)
+            return or_source(row.language if row else None)
+
+    async def choose_for_community(self, community: CommunityRef, code: str, *, admin_verified: bool) -> str:
+        """An admin sets the language of what the bot posts in the group or channel."""
+        language = _checked(code)
+        if not admin_verified:
+            raise NotAllowed(tr("Only this group's admins can change its language."))
+        async with self._database.write() as session:
+            row = await Communities(session).find(community.platform, community.workspace_id, community.chat_id)
+            if row is None:
+                raise NotAllowed(tr("ClassBot is not set up here yet: a group admin must send /setup first."))
+            row.language = language
+        return language
+
+
+def _checked(code: str) -> str:
+    language = supported(code)
+    if language is None or language != code:
+        names = ", ".join(SUPPORTED)
+        raise InvalidInput("language", tr("Choose one of these languages: {names}.", names=names))
+    return language

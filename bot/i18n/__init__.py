@@ -1,0 +1,1 @@
+"""ClassBot's languages: the message catalogs (``bot/locale``) and the translators made from them."""

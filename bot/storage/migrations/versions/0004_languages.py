@@ -1,0 +1,34 @@
+"""Languages: whether a person chose theirs, and each community's language for announcements.
+
+``people.language`` exists since 0001; ``language_chosen`` marks a choice made with /language, which the
+platform's language no longer overrides. ``communities.language`` is the language of what the bot posts there
+(NULL is English). Both are nullable, so existing rows need no backfill.
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-28 22:05:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0004"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("people") as batch:
+        batch.add_column(sa.Column("language_chosen", sa.Boolean(), nullable=True))
+    with op.batch_alter_table("communities") as batch:
+        batch.add_column(sa.Column("language", sa.String(length=16), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("communities") as batch:
+        batch.drop_column("language")
+    with op.batch_alter_table("people") as batch:
+        batch.drop_column("language_chosen")
