@@ -22,10 +22,9 @@ from bot.core.ids import looks_like_public_id
 from bot.core.messages import Button
 from bot.core.texts import Text, lines, ntr, plain, tr
 from bot.handlers.telegram.base import answers_refusals, community_of, in_group, person_of
-from bot.handlers.telegram.commands import Commands
 from bot.handlers.telegram.flows import CHILD, CHILD_ANSWERED, MESSAGE_PARENTS, MOVE, NEW_CLASS, Flows, restore
+from bot.handlers.telegram.languages import Languages
 from bot.handlers.telegram.render import html
-from bot.i18n.languages import SUPPORTED
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +64,7 @@ def _well_formed(kind: str, value: str) -> bool:
 Route = Callable[[Update, ContextTypes.DEFAULT_TYPE, str], Awaitable[None]]
 
 
-class Buttons(Flows, Commands):
+class Buttons(Flows, Languages):
     """Routes presses and typed answers to the flows and commands they belong to."""
 
     async def press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -108,7 +107,7 @@ class Buttons(Flows, Commands):
             "unpub": self._unpublish,
             "forget": self._forget,
             "csv": self._roster_csv,
-            "lang": self._language,
+            "lang": self.choose_language,
         }
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -328,20 +327,3 @@ class Buttons(Flows, Commands):
         assert chat is not None
         caption = (await self.translator(update))(tr("The roster, for a spreadsheet."))
         await chat.send_document(InputFile(body, filename=name), caption=caption)
-
-    # --- languages ---------------------------------------------------------------------------------------
-
-    async def _language(self, update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) -> None:
-        """A language button: the presser's own language in private, the group's (admins only) in a group."""
-        if in_group(update):
-            chat = update.effective_chat
-            assert chat is not None
-            admin = await self.is_admin(update, context)
-            chosen = await self.languages.choose_for_community(community_of(chat), code, admin_verified=admin)
-            announce = self.catalogs.translator(chosen)
-            done = tr("Done: this group's announcements are in {language} now.", language=SUPPORTED[chosen])
-            words = announce(done)
-            await self.reply(update, html(words))
-            return
-        chosen = await self.languages.choose(person_of(update), code)
-        await self.say(update, tr("Done: I speak {language} with you now.", language=SUPPORTED[chosen]))

@@ -1,4 +1,4 @@
-"""Telegram's commands: /start with deep links, /help, /connect, /disconnect, /timezone, /language, /cancel,
+"""Telegram's commands: /start with deep links, /help, /connect, /disconnect, /timezone, /cancel,
 /setup, /classes, /myclasses and /mybookings. Each reads the update, calls the core, and formats the answer.
 """
 
@@ -17,7 +17,6 @@ from bot.core.texts import Text, ntr, plain, tr
 from bot.core.views import ClassView
 from bot.handlers.telegram.base import TelegramBase, answers_refusals, community_of, in_group, person_of
 from bot.handlers.telegram.render import html, valid_payload
-from bot.i18n.languages import SUPPORTED
 from bot.i18n.translator import Translator
 
 _COMMANDS = (
@@ -80,25 +79,6 @@ class Commands(TelegramBase):
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         t = await self.translator(update)
         await self.reply(update, t(HELP), translator=t)
-
-    @answers_refusals
-    async def language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """The language in use, with a button per language: a person's own in private, the group's in a group."""
-        buttons = [Button(plain(name), action=f"lang:{code}") for code, name in SUPPORTED.items()]
-        if in_group(update):
-            chat = update.effective_chat
-            assert chat is not None
-            current = await self.languages.of_community(community_of(chat))
-            text = tr(
-                "This group's announcements are in {language}. Admins can choose another language:",
-                language=SUPPORTED[current],
-            )
-            await self.say(update, text, buttons)
-            return
-        t = await self.translator(update)
-        await self.say(
-            update, tr("I speak {language} with you. Choose a language:", language=SUPPORTED[t.code]), buttons
-        )
 
     async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat, person = update.effective_chat, person_of(update)
