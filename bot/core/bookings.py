@@ -23,7 +23,7 @@ from bot.core.ids import new_public_id
 from bot.core.meetings import MeetingKeeper
 from bot.core.messages import Button, Message
 from bot.core.notify import tell
-from bot.core.texts import Text, ntr, plain, tr
+from bot.core.texts import Language, Text, ntr, plain, tr
 from bot.core.views import BookingOutcome, BookingView
 from bot.metrics import Metrics
 from bot.storage.bookings import HOLDS_A_SEAT, Bookings, Children, Waitlist
@@ -68,8 +68,9 @@ class BookingService:
         booking_id = await self._own_confirmed_booking(parent, booking_public_id)
         return await self._meetings.join_link(booking_id)
 
-    async def calendar(self, parent: PersonRef, booking_public_id: str) -> tuple[str, bytes]:
-        """A file name and an .ics calendar of the booking's sessions, with the join link when there is one."""
+    async def calendar(self, parent: PersonRef, booking_public_id: str, *, language: Language) -> tuple[str, bytes]:
+        """A file name and an .ics calendar of the booking's sessions, with the join link when there is one; its
+        words are in ``language`` (the file is made for the person who asked)."""
         booking_id = await self._own_confirmed_booking(parent, booking_public_id)
         async with self._database.read() as session:
             booking = await Bookings(session).get(booking_id)
@@ -91,6 +92,7 @@ class BookingService:
             starts=starts,
             duration_minutes=cls.duration_minutes,
             join_url=link,
+            description=_calendar_note(booking.child_name, link).render(language),
             now=now,
         )
         return f"class-{booking_public_id}.ics", body
@@ -342,6 +344,12 @@ def _view(booking: Booking, cls: Class, next_start: datetime | None) -> BookingV
     return BookingView(
         booking.public_id, cls.public_id, cls.title, booking.child_name, booking.status, next_start, cls.timezone
     )
+
+
+def _calendar_note(child: str, link: str | None) -> Text:
+    if link:
+        return tr("ClassBot booking for {child}. Join on Zoom: {link}", child=child, link=link)
+    return tr("ClassBot booking for {child}.", child=child)
 
 
 def booking_status(status: str) -> Text:

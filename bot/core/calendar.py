@@ -35,11 +35,9 @@ def booking_calendar(
     starts: list[datetime],
     duration_minutes: int,
     join_url: str | None,
+    description: str,
     now: datetime,
 ) -> bytes:
-    description = f"ClassBot booking for {child}."
-    if join_url:
-        description += f" Join on Zoom: {join_url}"
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//ClassBot//Bookings//EN", "CALSCALE:GREGORIAN"]
     for position, start in enumerate(starts):
         lines += [

@@ -7,12 +7,13 @@ import io
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.core.bookings import booking_status
 from bot.core.classes import ClassService
 from bot.core.clock import Clock
 from bot.core.communities import CommunityRef
 from bot.core.errors import NotAllowed
 from bot.core.identity import PersonRef
-from bot.core.texts import Text, ntr, tr
+from bot.core.texts import Language, Text, ntr, tr
 from bot.storage.communities import Communities
 from bot.storage.database import Database
 
@@ -51,16 +52,18 @@ class Reports:
         self._classes = classes
         self._clock = clock
 
-    async def roster_csv(self, teacher: PersonRef, class_public_id: str) -> tuple[str, bytes]:
-        """The class's roster as a CSV file (only for its teacher)."""
+    async def roster_csv(self, teacher: PersonRef, class_public_id: str, *, language: Language) -> tuple[str, bytes]:
+        """The class's roster as a CSV file (only for its teacher), its headings and statuses in ``language``."""
         roster = await self._classes.roster(teacher, class_public_id)
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(["child", "parent", "status", "sessions attended"])
+        headings = (tr("child"), tr("parent"), tr("status"), tr("sessions attended"))
+        writer.writerow([heading.render(language) for heading in headings])
         for line in roster.lines:
-            writer.writerow([_cell(line.child_name), _cell(line.parent_name), line.status, line.sessions_attended])
+            status = booking_status(line.status).render(language)
+            writer.writerow([_cell(line.child_name), _cell(line.parent_name), status, line.sessions_attended])
         for child in roster.waiting:
-            writer.writerow([_cell(child), "", "waitlist", 0])
+            writer.writerow([_cell(child), "", tr("waitlist").render(language), 0])
         return f"roster-{class_public_id}.csv", out.getvalue().encode("utf-8-sig")
 
     async def community_stats(self, community: CommunityRef, *, admin_verified: bool) -> CommunityStats:

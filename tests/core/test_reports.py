@@ -28,15 +28,23 @@ async def test_the_roster_csv_lists_the_children_and_defuses_formulas(
         await world.components.bookings.book(parent(1), cls.public_id, ["=HYPERLINK(evil)"], "t1")
         await world.components.bookings.book(parent(2), cls.public_id, ["Bo"], "t2")
 
-        name, body = await reports.roster_csv(TEACHER, cls.public_id)
+        english = world.components.catalogs.translator("en")
+        name, body = await reports.roster_csv(TEACHER, cls.public_id, language=english)
         with pytest.raises(NotAllowed):
-            await reports.roster_csv(parent(1), cls.public_id)
+            await reports.roster_csv(parent(1), cls.public_id, language=english)
+        _, spanish = await reports.roster_csv(
+            TEACHER, cls.public_id, language=world.components.catalogs.translator("es")
+        )
 
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert name.endswith(".csv")
     assert rows[0] == ["child", "parent", "status", "sessions attended"]
     assert rows[1][:3] == ["'=HYPERLINK(evil)", "Parent 1", "confirmed"]
     assert rows[2][:3] == ["Bo", "", "waitlist"]
+    spanish_rows = list(csv.reader(io.StringIO(spanish.decode("utf-8-sig"))))
+    assert spanish_rows[0] == ["niño o niña", "familia", "estado", "sesiones a las que asistió"]
+    assert spanish_rows[1][2] == "confirmada"
+    assert spanish_rows[2][2] == "en lista de espera"
 
 
 async def test_community_numbers_are_for_admins(sqlite_url: str, fake_zoom: FakeZoom, tmp_path: Path) -> None:

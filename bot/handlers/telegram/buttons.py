@@ -183,10 +183,11 @@ class Buttons(Flows, Languages):
     async def _calendar(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
         if in_group(update):
             raise NotAllowed(tr("Calendars are only sent in our private chat."))
-        name, body = await self.core.bookings.calendar(person_of(update), booking_id)
+        t = await self.translator(update)
+        name, body = await self.core.bookings.calendar(person_of(update), booking_id, language=t)
         chat = update.effective_chat
         assert chat is not None
-        caption = (await self.translator(update))(tr("Open it to add the class to your calendar."))
+        caption = t(tr("Open it to add the class to your calendar."))
         await chat.send_document(InputFile(body, filename=name), caption=caption)
 
     # --- teachers ----------------------------------------------------------------------------------------
@@ -322,8 +323,9 @@ class Buttons(Flows, Languages):
     async def _roster_csv(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
         if in_group(update):
             raise NotAllowed(tr("Rosters are only sent in our private chat."))
-        name, body = await self.reports.roster_csv(person_of(update), class_id)
+        t = await self.translator(update)
+        name, body = await self.reports.roster_csv(person_of(update), class_id, language=t)
         chat = update.effective_chat
         assert chat is not None
-        caption = (await self.translator(update))(tr("The roster, for a spreadsheet."))
+        caption = t(tr("The roster, for a spreadsheet."))
         await chat.send_document(InputFile(body, filename=name), caption=caption)
