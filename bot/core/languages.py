@@ -14,7 +14,7 @@ from bot.core.communities import CommunityRef
 from bot.core.errors import InvalidInput, NotAllowed
 from bot.core.identity import PersonRef
 from bot.core.texts import tr
-from bot.i18n.languages import SUPPORTED, or_source, supported
+from bot.i18n.languages import SOURCE, SUPPORTED, or_source, supported
 from bot.storage.communities import Communities
 from bot.storage.database import Database
 from bot.storage.people import People
@@ -33,11 +33,14 @@ class LanguageService:
     async def of_person(self, who: PersonRef, platform_tag: str | None) -> str:
         """The person's language, noting the platform's ``platform_tag`` unless they chose one themselves.
 
-        Only a first sight or a change writes: the common case is one read.
+        A tag we have no language for counts as English, and is stored as such: the platform did answer, so it
+        need not be asked again (Slack's locale costs a call). Only a first sight or a change writes.
         """
-        detected = supported(platform_tag)
+        detected = (supported(platform_tag) or SOURCE) if platform_tag else None
         async with self._database.read() as session:
             person = await People(session).find(who)
+            if person is None and detected is None:
+                return SOURCE  # nothing to note: no row is made for someone who only looked
             if person is not None and (person.language_chosen or detected is None or person.language == detected):
                 return or_source(person.language)
         async with self._database.write() as session:

@@ -1,0 +1,79 @@
+"""Each person's language: the platform's until they choose, their choice afterwards; a community's, set by its
+admins; and a notice queued in one language setting goes out in the recipient's language when it is delivered."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.core.communities import CommunityRef
+from bot.core.errors import InvalidInput, NotAllowed
+from bot.core.identity import PersonRef
+from tests.fakes.zoom import FakeZoom
+from tests.support.clock import MovableClock
+from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
+
+GROUP = CommunityRef("telegram", "-100777", title="Ajedrez")
+ADMIN = PersonRef("telegram", "9001", display_name="Admin")
+
+
+@pytest.fixture
+async def world(sqlite_url: str, fake_zoom: FakeZoom, tmp_path: Path) -> AsyncIterator[CoreWorld]:
+    async with core_world(sqlite_url, fake_zoom, tmp_path, clock=MovableClock()) as built:
+        yield built
+
+
+async def test_the_platforms_language_until_the_person_chooses_one(world: CoreWorld) -> None:
+    languages = world.components.languages
+
+    assert await languages.of_person(parent(1), None) == "en"
+    assert await languages.known(parent(1)) is None  # someone who only looked leaves nothing behind
+    assert await languages.of_person(parent(1), "es-419") == "es"
+    assert await languages.of_person(parent(1), "de") == "en"  # a language we lack: English, noted as such
+    assert await languages.known(parent(1)) == "en"
+    assert await languages.of_person(parent(1), "es") == "es"
+
+    assert await languages.choose(parent(1), "en") == "en"
+    assert await languages.of_person(parent(1), "es") == "en"
+    with pytest.raises(InvalidInput, match="Choose one of these languages: en, es"):
+        await languages.choose(parent(1), "fr")
+
+
+async def test_only_a_set_up_communitys_admins_choose_its_language(world: CoreWorld) -> None:
+    languages = world.components.languages
+    with pytest.raises(NotAllowed, match="not set up"):
+        await languages.choose_for_community(GROUP, "es", admin_verified=True)
+    await world.components.communities.set_up(ADMIN, GROUP, admin_verified=True)
+    with pytest.raises(NotAllowed, match="admins"):
+        await languages.choose_for_community(GROUP, "es", admin_verified=False)
+
+    assert await languages.of_community(GROUP) == "en"
+    assert await languages.choose_for_community(GROUP, "es", admin_verified=True) == "es"
+    assert await languages.of_community(GROUP) == "es"
+
+
+async def test_notices_go_out_in_each_recipients_language(world: CoreWorld) -> None:
+    await world.components.languages.of_person(parent(1), "es")
+    await world.components.languages.of_person(parent(2), "en")
+    await world.components.communities.set_up(ADMIN, GROUP, admin_verified=True)
+    await world.components.languages.choose_for_community(GROUP, "es", admin_verified=True)
+    cls = await world.new_class(seats=1)
+    await world.components.communities.publish(TEACHER, cls.public_id, GROUP)
+    await world.run_jobs()  # the announcement, while the seat is free
+
+    await world.components.bookings.book(parent(1), cls.public_id, ["Mia"], "t1")
+    await world.components.bookings.book(parent(2), cls.public_id, ["Leo"], "t2")
+    await world.run_jobs()
+    await world.components.languages.choose(parent(2), "es")  # switched before the seat opens
+    [booking] = await world.components.bookings.for_parent(parent(1))
+    await world.components.bookings.cancel(parent(1), booking.public_id)
+    await world.run_jobs()
+
+    assert any("Aquí tienes tu enlace de Zoom" in text for text in world.notifier.texts_for(parent(1).user_id))
+    assert any("Se liberó una plaza en «Chess for kids»: Leo" in t for t in world.notifier.texts_for(parent(2).user_id))
+    assert any("New booking: Mia" in text for text in world.notifier.texts_for(TEACHER.user_id))
+    [(_, announcement)] = world.notifier.posted
+    assert announcement.text.startswith("Nueva clase: «Chess for kids» con Ann Lee")
+    assert [button.label for button in announcement.buttons] == ["Reservar plaza"]
