@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
 class PersonRef:
-    """A user on one platform; ``workspace_id`` is the Slack team (empty on Telegram)."""
+    """A user on one platform; ``workspace_id`` is the Slack team (empty on Telegram).
+
+    ``language`` is the language tag the platform reports for them (Telegram's ``language_code``), if any: it
+    travels with the person so that the row made on their first booking already knows how to speak to them. It
+    does not take part in comparisons: it describes the person, it does not identify them.
+    """
 
     platform: str
     user_id: str
     workspace_id: str = ""
     display_name: str = ""
+    language: str | None = field(default=None, compare=False)

@@ -14,7 +14,7 @@ from bot.core.communities import CommunityRef
 from bot.core.errors import InvalidInput, NotAllowed
 from bot.core.identity import PersonRef
 from bot.core.texts import tr
-from bot.i18n.languages import SOURCE, SUPPORTED, or_source, supported
+from bot.i18n.languages import SUPPORTED, noted, or_source, supported
 from bot.storage.communities import Communities
 from bot.storage.database import Database
 from bot.storage.people import People
@@ -34,20 +34,22 @@ class LanguageService:
         """The person's language, noting the platform's ``platform_tag`` unless they chose one themselves.
 
         A tag we have no language for counts as English, and is stored as such: the platform did answer, so it
-        need not be asked again (Slack's locale costs a call). Only a first sight or a change writes.
+        need not be asked again (Slack's locale costs a call). Asking makes no row: someone who only looks, or is
+        refused, leaves nothing behind; the row made by their first real action takes the language from the
+        ``PersonRef`` (``People.ensure``). Only a change of a known person's platform language writes here.
         """
-        detected = (supported(platform_tag) or SOURCE) if platform_tag else None
+        detected = noted(platform_tag)
         async with self._database.read() as session:
             person = await People(session).find(who)
-            if person is None and detected is None:
-                return SOURCE  # nothing to note: no row is made for someone who only looked
-            if person is not None and (person.language_chosen or detected is None or person.language == detected):
+            if person is None:
+                return or_source(detected)
+            if person.language_chosen or detected is None or person.language == detected:
                 return or_source(person.language)
         async with self._database.write() as session:
-            person = await People(session).ensure(who)
-            if not person.language_chosen and detected is not None:
+            person = await People(session).find(who)
+            if person is not None and not person.language_chosen:
                 person.language = detected
-            return or_source(person.language)
+            return or_source(person.language if person else detected)
 
     async def choose(self, who: PersonRef, code: str) -> str:
         """The person's own choice: kept whatever their platform says afterwards."""

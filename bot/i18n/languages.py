@@ -19,6 +19,12 @@ def supported(tag: str | None) -> str | None:
     return base if base in SUPPORTED else None
 
 
+def noted(tag: str | None) -> str | None:
+    """What to store for a platform's ``tag``: our language for it, English for one we lack (the platform did
+    answer, so it need not be asked again), None when there is no tag at all."""
+    return (supported(tag) or SOURCE) if tag else None
+
+
 def or_source(code: str | None) -> str:
     """A stored or detected language, or English when there is none."""
     return supported(code) or SOURCE

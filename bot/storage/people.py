@@ -6,6 +6,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.identity import PersonRef
+from bot.i18n.languages import noted
 from bot.storage.dialect import insert_or_ignore
 from bot.storage.models import ChatState, Person, WaitlistEntry, ZoomConnection
 
@@ -15,12 +16,15 @@ class People:
         self._session = session
 
     async def ensure(self, who: PersonRef) -> Person:
-        """The stored person for ``who``, created on first sight; the display name follows the platform's."""
+        """The stored person for ``who``, created on first sight; the display name follows the platform's, and so
+        does the language until the person chooses one."""
+        language = noted(who.language)
         values = {
             "platform": who.platform,
             "workspace_id": who.workspace_id,
             "platform_user_id": who.user_id,
             "display_name": who.display_name,
+            "language": language,
         }
         conflict = ["platform", "workspace_id", "platform_user_id"]
         await self._session.execute(insert_or_ignore(self._session, Person, values, conflict))
@@ -35,6 +39,8 @@ class People:
         ).scalar_one()
         if who.display_name and person.display_name != who.display_name:
             person.display_name = who.display_name
+        if language and not person.language_chosen and person.language != language:
+            person.language = language
         return person
 
     async def find(self, who: PersonRef) -> Person | None:

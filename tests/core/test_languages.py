@@ -4,6 +4,7 @@ admins; and a notice queued in one language setting goes out in the recipient's 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -27,16 +28,20 @@ async def world(sqlite_url: str, fake_zoom: FakeZoom, tmp_path: Path) -> AsyncIt
 
 async def test_the_platforms_language_until_the_person_chooses_one(world: CoreWorld) -> None:
     languages = world.components.languages
+    cls = await world.new_class(seats=5)
 
-    assert await languages.of_person(parent(1), None) == "en"
-    assert await languages.known(parent(1)) is None  # someone who only looked leaves nothing behind
     assert await languages.of_person(parent(1), "es-419") == "es"
+    assert await languages.known(parent(1)) is None  # asking makes no row: someone who only looked leaves nothing
+    await world.components.bookings.book(replace(parent(1), language="es-419"), cls.public_id, ["Mia"], "t1")
+    assert await languages.known(parent(1)) == "es"  # the row made by the booking knows the language
     assert await languages.of_person(parent(1), "de") == "en"  # a language we lack: English, noted as such
     assert await languages.known(parent(1)) == "en"
     assert await languages.of_person(parent(1), "es") == "es"
 
     assert await languages.choose(parent(1), "en") == "en"
     assert await languages.of_person(parent(1), "es") == "en"
+    await world.components.bookings.book(replace(parent(1), language="es"), cls.public_id, ["Leo"], "t2")
+    assert await languages.known(parent(1)) == "en"  # the person's own choice wins over the platform's
     with pytest.raises(InvalidInput, match="Choose one of these languages: en, es"):
         await languages.choose(parent(1), "fr")
 
@@ -55,16 +60,14 @@ async def test_only_a_set_up_communitys_admins_choose_its_language(world: CoreWo
 
 
 async def test_notices_go_out_in_each_recipients_language(world: CoreWorld) -> None:
-    await world.components.languages.of_person(parent(1), "es")
-    await world.components.languages.of_person(parent(2), "en")
     await world.components.communities.set_up(ADMIN, GROUP, admin_verified=True)
     await world.components.languages.choose_for_community(GROUP, "es", admin_verified=True)
     cls = await world.new_class(seats=1)
     await world.components.communities.publish(TEACHER, cls.public_id, GROUP)
     await world.run_jobs()  # the announcement, while the seat is free
 
-    await world.components.bookings.book(parent(1), cls.public_id, ["Mia"], "t1")
-    await world.components.bookings.book(parent(2), cls.public_id, ["Leo"], "t2")
+    await world.components.bookings.book(replace(parent(1), language="es"), cls.public_id, ["Mia"], "t1")
+    await world.components.bookings.book(replace(parent(2), language="en"), cls.public_id, ["Leo"], "t2")
     await world.run_jobs()
     await world.components.languages.choose(parent(2), "es")  # switched before the seat opens
     [booking] = await world.components.bookings.for_parent(parent(1))

@@ -90,7 +90,7 @@ async def test_forgetme_cancels_a_teachers_classes_and_disconnects_their_zoom(
     await jobs_idle(tmp_path / "classbot.db")
     stored = _stored(tmp_path / "classbot.db")
 
-    assert "1 class(es) cancelled, Zoom disconnected" in done.all_text
+    assert "1 class cancelled, Zoom disconnected" in done.all_text
     assert home.id == emptied.id  # the Home tab was redrawn, without the class
     assert not zoom.is_authorized(zoom_user.id)
     assert zoom.meetings == {}

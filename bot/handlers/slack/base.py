@@ -47,8 +47,9 @@ SORRY = tr("Sorry, something went wrong. Please try again in a moment.")
 Listener = Callable[[AsyncArgs], Awaitable[None]]
 
 
-def person_of(args: AsyncArgs) -> PersonRef:
-    """The person who acted, in the workspace where the app answers them."""
+def person_of(args: AsyncArgs, language: str | None = None) -> PersonRef:
+    """The person who acted, in the workspace where the app answers them; ``language``, when the caller already
+    knows it (see ``SlackBase.translator``), is kept with the person if this action makes their row."""
     body = args.body
     user = body.get("user")
     if isinstance(user, Mapping):
@@ -57,7 +58,7 @@ def person_of(args: AsyncArgs) -> PersonRef:
         event = body.get("event") or {}
         user_id = str(body.get("user_id") or event.get("user") or args.context.user_id or "")
         name = str(body.get("user_name") or "")
-    return PersonRef(PLATFORM, user_id, args.context.team_id or "", name[:200])
+    return PersonRef(PLATFORM, user_id, args.context.team_id or "", name[:200], language)
 
 
 def channel_of(args: AsyncArgs) -> str | None:

@@ -53,7 +53,7 @@ class Submissions(SlackBase):
             await args.ack()
             return
         try:
-            created = await self.core.classes.create(person_of(args), form.draft)
+            created = await self.core.classes.create(person_of(args, t.code), form.draft)
         except InvalidInput as wrong:
             await args.ack(response_action="errors", errors={field_block(wrong.field): t(wrong.text)})
             return
@@ -106,7 +106,8 @@ class Submissions(SlackBase):
             await args.ack()
             return
         try:
-            outcome = await self.core.bookings.book(person_of(args), class_id, children, f"slack:{view.get('id')}")
+            key = f"slack:{view.get('id')}"
+            outcome = await self.core.bookings.book(person_of(args, t.code), class_id, children, key)
         except CoreError as refusal:
             await args.ack(response_action="errors", errors={CHILD: t(refusal.text)})
             return

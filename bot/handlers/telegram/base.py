@@ -39,7 +39,7 @@ Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 def person_of(update: Update) -> PersonRef:
     user = update.effective_user
     assert user is not None
-    return PersonRef(PLATFORM, str(user.id), "", user.full_name[:200])
+    return PersonRef(PLATFORM, str(user.id), "", user.full_name[:200], user.language_code)
 
 
 def community_of(chat: Chat) -> CommunityRef:
@@ -69,7 +69,7 @@ class TelegramBase:
         """The acting person's language (noting the one Telegram reports, unless they chose their own)."""
         user = update.effective_user
         assert user is not None
-        language = await self.languages.of_person(person_of(update), user.language_code)
+        language = await self.languages.of_person(person_of(update), user.language_code)  # never makes a row
         return self.catalogs.translator(language)
 
     async def reply(
