@@ -21,10 +21,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("people") as batch:
-        batch.add_column(sa.Column("language_chosen", sa.Boolean(), nullable=True))
-    with op.batch_alter_table("communities") as batch:
-        batch.add_column(sa.Column("language", sa.String(length=16), nullable=True))
+    # Adding a nullable column is a plain ALTER TABLE on SQLite too: no batch copy of the table is needed.
+    op.add_column("people", sa.Column("language_chosen", sa.Boolean(), nullable=True))
+    op.add_column("communities", sa.Column("language", sa.String(length=16), nullable=True))
 
 
 def downgrade() -> None:
