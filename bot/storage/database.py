@@ -30,6 +30,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 _WRITE_OPTION = "classbot_write"
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Tries at switching a new SQLite file to WAL while other connections do the same (see ``_switch_to_wal``).
+_WAL_ATTEMPTS = 20
 # A pooled connection idle for longer than this is pinged before use; busier ones are trusted.
 _PING_AFTER_IDLE_SECONDS = 10.0
 # Connections older than this are replaced, so no server-side idle timeout ever meets one mid-transaction.
@@ -119,6 +121,24 @@ def _ping_idle_connections(engine: AsyncEngine) -> None:
             raise exc.DisconnectionError("pooled connection did not answer a ping") from error
 
 
+def _switch_to_wal(cursor: Any) -> None:
+    """Put the database in WAL mode, trying again while another connection is doing the same.
+
+    Two connections switching a new file at once each hold a shared lock and want an exclusive one: SQLite
+    answers one of them "database is locked" at once instead of calling its busy handler (waiting could never
+    end). That happens only when several processes start together on a new file, so a few short blocking waits
+    here cost nothing in practice.
+    """
+    for attempt in range(_WAL_ATTEMPTS):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except Exception as error:
+            if "locked" not in str(error) or attempt == _WAL_ATTEMPTS - 1:
+                raise
+            time.sleep(0.01 * (attempt + 1))
+
+
 def _configure_sqlite(engine: AsyncEngine) -> None:
     """Hand transaction control to SQLAlchemy's events (the driver's own BEGIN is deferred and implicit)."""
 
@@ -128,7 +148,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor = dbapi_connection.cursor()
         # The busy timeout first: switching to WAL waits for other connections' locks like any write.
         cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer, nor it them
+        _switch_to_wal(cursor)  # readers never block the writer, nor it them
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")  # durable at each WAL checkpoint; safe against crashes
         cursor.close()
