@@ -115,12 +115,14 @@ class SlackWorld:
 
 
 async def jobs_idle(database: Path, *, timeout: float = 20) -> None:
-    """Until the bot (on the SQLite file ``database``) runs no job and has no message waiting to be sent."""
+    """Until the bot (on the SQLite file ``database``) runs no job and has no message waiting to be sent
+    (a teacher's digest of new bookings waits up to five seconds to gather them)."""
 
     async def idle() -> bool:
         with sqlite3.connect(database) as connection:
             (busy,) = connection.execute(
-                "SELECT count(*) FROM jobs WHERE status = 'running' OR (status = 'pending' AND kind = 'notify')"
+                "SELECT count(*) FROM jobs WHERE status = 'running'"
+                " OR (status = 'pending' AND kind IN ('notify', 'booking.digest'))"
             ).fetchone()
         return int(busy) == 0
 
