@@ -5,8 +5,8 @@
 "Full" is a database migrated with ``python -m bot migrate`` and filled by ``bench.prefill`` before the bot
 starts. At each size: the limits-off burst of ``bench.burst`` (CPU and round trips per booking), then
 ``--probes`` parents each send /classes and then /mybookings, one at a time, each timed from the command's
-update being queued to the bot's first message and to its last (/classes answers one card per class, up to 10;
-/mybookings one message per booking, up to 20; on the full database the probing parents are prefilled ones
+update being queued to the bot's first message and to its last (/classes answers one message listing up to 10
+classes; /mybookings one message per booking, up to 20; on the full database the probing parents are prefilled ones
 with their bookings). The expected number of messages is read from the database beforehand, and each probe
 waits until ClassBot's pacing of Telegram sends (30/s) has room for the whole answer.
 """
@@ -32,9 +32,6 @@ from bench.stack import Options, Stack, scratch_folder
 
 _UPCOMING = """EXISTS (SELECT 1 FROM class_sessions s WHERE s.class_id = c.id AND s.status = 'scheduled'
                AND s.starts_at > now())"""
-_LISTED = f"""SELECT count(*) FROM classes c WHERE c.status = 'scheduled' AND {_UPCOMING} AND c.id IN (
-    SELECT p.class_id FROM publications p JOIN communities m ON m.id = p.community_id
-    WHERE m.platform = 'telegram' AND p.unpublished_at IS NULL)"""  # noqa: S608 - constant SQL
 _BOOKED = f"""SELECT count(*) FROM bookings b JOIN classes c ON c.id = b.class_id JOIN people u ON u.id = b.parent_id
     WHERE u.platform = 'telegram' AND u.platform_user_id = $1 AND b.status IN ('confirmed', 'pending_approval')
     AND c.status = 'scheduled' AND {_UPCOMING}"""  # noqa: S608 - constant SQL
@@ -102,7 +99,7 @@ async def one_size(name: str, full: bool, arguments: argparse.Namespace, workdir
                         str(user),
                         f"fill-p-{n + 1}",
                     )
-            listed = min(10, int(await database.fetchval(_LISTED))) or 1
+            listed = 1  # /classes lists every class in one message
             booked = [min(20, int(await database.fetchval(_BOOKED, str(user)))) or 1 for user in probers]
         finally:
             await database.close()

@@ -13,7 +13,7 @@ from bot.core.class_input import parse_timezone
 from bot.core.delivery import card_text, local_time
 from bot.core.messages import Button
 from bot.core.notify import reachable_again
-from bot.core.texts import Text, ntr, plain, tr
+from bot.core.texts import Text, joined, ntr, plain, tr
 from bot.core.views import ClassView
 from bot.handlers.telegram.base import TelegramBase, answers_refusals, community_of, in_group, person_of
 from bot.handlers.telegram.render import html, valid_payload
@@ -190,11 +190,20 @@ class Commands(TelegramBase):
         if not views:
             await self.say(update, tr("No upcoming classes yet."))
             return
-        for view in views[:10]:
-            buttons = [Button(_book_button(view).label, url=self.link(context, f"c_{view.public_id}"))]
+        # One message, not one per class: Telegram allows about one message a second in a chat (20 a minute in
+        # a group), so a list of ten would trickle in for ten seconds and use up half a group's minute.
+        listed = views[:10]
+        cards = [tr("{number}. {card}", number=n, card=card_text(view)) for n, view in enumerate(listed, 1)]
+        buttons: list[Button] = []
+        for n, view in enumerate(listed, 1):
+            book = _book_button(view).label
+            buttons.append(
+                Button(tr("{number}. {action}", number=n, action=book), url=self.link(context, f"c_{view.public_id}"))
+            )
             if in_group(update):
-                buttons.append(Button(tr("Take down (admins)"), action=f"unpub:{view.public_id}"))
-            await self.say(update, card_text(view), buttons)
+                take_down = tr("{number}. Take down (admins)", number=n)
+                buttons.append(Button(take_down, action=f"unpub:{view.public_id}"))
+        await self.say(update, joined("\n\n", *cards), buttons)
 
     @answers_refusals
     async def my_classes(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
