@@ -19,7 +19,7 @@ from bot.core.meetings import MeetingKeeper
 from bot.core.messages import Button, Message
 from bot.core.notify import Messenger, tell
 from bot.core.texts import Moment, Text, lines, ntr, plain, tr
-from bot.core.views import ClassView
+from bot.core.views import BookingOutcome, ClassView
 from bot.core.worker import JobWorker
 from bot.storage.bookings import Bookings
 from bot.storage.classes import Classes
@@ -86,6 +86,27 @@ def card_text(view: ClassView) -> Text:
     if view.description:
         parts.insert(1, plain(view.description[:300]))
     return lines(*parts)
+
+
+def describe_outcome(outcome: BookingOutcome) -> Text:
+    """What one Book request did, told to the parent on any platform."""
+    said: list[Text] = []
+    for booking in outcome.booked:
+        if booking.status == "pending_approval":
+            said.append(tr("{child}: the teacher approves bookings; you will hear here.", child=booking.child_name))
+        else:
+            said.append(
+                tr(
+                    "Booked: {child} in “{title}”. Your Zoom link follows here.",
+                    child=booking.child_name,
+                    title=booking.class_title,
+                )
+            )
+    for child in outcome.waitlisted:
+        said.append(tr("The class is full: {child} is on the waitlist and gets the first free seat.", child=child))
+    if outcome.already_done:
+        said.append(tr("(You had already asked for this; nothing was booked twice.)"))
+    return lines(*said)
 
 
 def digest_text(title: str, children: list[str], count: int, taken: int, seats: int) -> Text:

@@ -7,11 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.core.delivery import card_text
+from bot.core.delivery import card_text, describe_outcome
 from bot.core.messages import Button, Message
 from bot.core.texts import Moment, Text, ntr, plain, tr
 from bot.core.views import BookingOutcome, BookingView, ClassView
-from bot.handlers.telegram.flows import describe_outcome
 from bot.i18n.catalogs import Catalogs
 from bot.i18n.languages import from_accept_language, supported
 from bot.i18n.translator import Translator

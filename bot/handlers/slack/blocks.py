@@ -16,8 +16,8 @@ from typing import Any
 
 from bot.core.delivery import card_text, local_time
 from bot.core.messages import Said, SaidButton
-from bot.core.texts import Text, lines, tr
-from bot.core.views import BookingOutcome, BookingView, ClassView
+from bot.core.texts import tr
+from bot.core.views import BookingView, ClassView
 from bot.i18n.translator import Translator
 
 Block = dict[str, Any]
@@ -205,27 +205,6 @@ def parent_booking(booking: BookingView, t: Translator) -> list[Block]:
     if booking.status == "confirmed":
         buttons.insert(0, button(t(tr("Send me the Zoom link")), f"link:{booking.public_id}"))
     return [section(t(line)), *actions(buttons)]
-
-
-def describe_outcome(outcome: BookingOutcome) -> Text:
-    """What one Book request did, for the parent (plain text)."""
-    said: list[Text] = []
-    for booking in outcome.booked:
-        if booking.status == "pending_approval":
-            said.append(tr("{child}: the teacher approves bookings; you will hear here.", child=booking.child_name))
-        else:
-            said.append(
-                tr(
-                    "Booked: {child} in “{title}”. Your Zoom link follows here.",
-                    child=booking.child_name,
-                    title=booking.class_title,
-                )
-            )
-    for child in outcome.waitlisted:
-        said.append(tr("The class is full: {child} is on the waitlist and gets the first free seat.", child=child))
-    if outcome.already_done:
-        said.append(tr("(You had already asked for this; nothing was booked twice.)"))
-    return lines(*said)
 
 
 def _cut(text: str, limit: int) -> str:

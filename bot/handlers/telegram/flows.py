@@ -26,11 +26,10 @@ from bot.core.class_input import (
     parse_timezone,
     parse_title,
 )
-from bot.core.delivery import card_text
+from bot.core.delivery import card_text, describe_outcome
 from bot.core.errors import InvalidInput
 from bot.core.messages import Button
-from bot.core.texts import Text, lines, ntr, plain, tr
-from bot.core.views import BookingOutcome
+from bot.core.texts import lines, ntr, plain, tr
 from bot.handlers.telegram.base import TelegramBase, answers_refusals, community_of, in_group, person_of
 from bot.i18n.translator import Translator
 
@@ -185,26 +184,6 @@ class Flows(TelegramBase):
         view = await self.core.classes.reschedule(person, data["class"], parse_date(parts[0]), parse_time(parts[1]))
         await self.conversations.clear(str(chat.id), person.user_id)
         await self.say(update, tr("Moved, and the parents were told:\n{card}", card=card_text(view)))
-
-
-def describe_outcome(outcome: BookingOutcome) -> Text:
-    said: list[Text] = []
-    for booking in outcome.booked:
-        if booking.status == "pending_approval":
-            said.append(tr("{child}: the teacher approves bookings; you will hear here.", child=booking.child_name))
-        else:
-            said.append(
-                tr(
-                    "Booked: {child} in “{title}”. Your Zoom link follows here.",
-                    child=booking.child_name,
-                    title=booking.class_title,
-                )
-            )
-    for child in outcome.waitlisted:
-        said.append(tr("The class is full: {child} is on the waitlist and gets the first free seat.", child=child))
-    if outcome.already_done:
-        said.append(tr("(You had already asked for this; nothing was booked twice.)"))
-    return lines(*said)
 
 
 def _next_step(data: dict[str, Any]) -> str:
