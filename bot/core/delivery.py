@@ -88,6 +88,15 @@ def card_text(view: ClassView) -> Text:
     return lines(*parts)
 
 
+def start_link_text(view: ClassView) -> Text:
+    """What goes with a start link the teacher asked for (the link itself is the message's button)."""
+    return tr(
+        "Start “{title}” ({when}). This link logs you in as the host for about two hours: never share it.",
+        title=view.title,
+        when=local_time(view.next_start, view.timezone),
+    )
+
+
 def describe_outcome(outcome: BookingOutcome) -> Text:
     """What one Book request did, told to the parent on any platform."""
     said: list[Text] = []

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 
-from bot.core.delivery import local_time
+from bot.core.delivery import start_link_text
 from bot.core.errors import Conflict, NotAllowed
 from bot.core.ids import looks_like_public_id
 from bot.core.messages import Button
@@ -132,11 +132,7 @@ class Actions(ZoomAccount):
         view = await self.core.classes.view(class_id)
         await self.dm(
             args,
-            tr(
-                "Start “{title}” ({when}). This link logs you in as the host for about two hours: never share it.",
-                title=view.title,
-                when=local_time(view.next_start, view.timezone),
-            ),
+            start_link_text(view),
             [Button(tr("Start on Zoom"), url=url)],
         )
 

@@ -16,7 +16,7 @@ from telegram import CallbackQuery, InputFile, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.core.delivery import card_text, local_time
+from bot.core.delivery import card_text, start_link_text
 from bot.core.errors import NotAllowed
 from bot.core.ids import looks_like_public_id
 from bot.core.messages import Button
@@ -245,11 +245,7 @@ class Buttons(Flows, Languages):
         view = await self.core.classes.view(class_id)
         await self.say(
             update,
-            tr(
-                "Start “{title}” ({when}). This link logs you in as the host for about two hours: never share it.",
-                title=view.title,
-                when=local_time(view.next_start, view.timezone),
-            ),
+            start_link_text(view),
             [Button(tr("Start on Zoom"), url=url)],
         )
 
