@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import ColumnElement, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.storage.dialect import insert_or_ignore, locks_rows
 from bot.storage.models import Attendance, Class, ClassSession, Community, Person, Publication
@@ -71,13 +72,13 @@ class Classes:
         return ClassRow(cls, teacher.display_name if teacher else "", next_start)
 
     async def upcoming_for_teacher(self, teacher_id: int, now: datetime, limit: int = 50) -> list[ClassRow]:
-        return await self._upcoming(select(Class).where(Class.teacher_id == teacher_id), now, limit)
+        return await self._upcoming(Class.teacher_id == teacher_id, now, limit)
 
     async def upcoming_in_community(self, community_id: int, now: datetime, limit: int = 50) -> list[ClassRow]:
         published = select(Publication.class_id).where(
             Publication.community_id == community_id, Publication.unpublished_at.is_(None)
         )
-        return await self._upcoming(select(Class).where(Class.id.in_(published)), now, limit)
+        return await self._upcoming(Class.id.in_(published), now, limit)
 
     async def upcoming_published(self, platform: str, now: datetime, limit: int = 50) -> list[ClassRow]:
         """Classes published in any community of ``platform``: what a parent can browse privately."""
@@ -86,24 +87,36 @@ class Classes:
             .join(Community, Community.id == Publication.community_id)
             .where(Community.platform == platform, Publication.unpublished_at.is_(None))
         )
-        return await self._upcoming(select(Class).where(Class.id.in_(published)), now, limit)
+        return await self._upcoming(Class.id.in_(published), now, limit)
 
-    async def _upcoming(self, base: Select[Class], now: datetime, limit: int) -> list[ClassRow]:
-        """Scheduled classes with a session still to come, soonest first, with their teachers, in one query."""
-        next_start = (
-            select(ClassSession.class_id, func.min(ClassSession.starts_at).label("next_start"))
-            .where(ClassSession.status == "scheduled", ClassSession.starts_at > now)
-            .group_by(ClassSession.class_id)
-            .subquery()
+    async def _upcoming(self, which: ColumnElement[bool], now: datetime, limit: int) -> list[ClassRow]:
+        """Scheduled classes among ``which`` with a session still to come, soonest first, with their teachers.
+
+        Walks upcoming sessions in start order (an index) and keeps each class's first one (an index probe per
+        session), so the answer costs about ``limit`` rows however many classes and sessions there are; taking
+        every class's earliest session first (a GROUP BY) would read all of them on every /classes.
+        """
+        earlier = aliased(ClassSession)
+        an_earlier_session = exists().where(
+            earlier.class_id == ClassSession.class_id,
+            earlier.status == "scheduled",
+            earlier.starts_at > now,
+            (earlier.starts_at < ClassSession.starts_at)
+            | ((earlier.starts_at == ClassSession.starts_at) & (earlier.id < ClassSession.id)),
         )
-        classes = base.subquery()
         query = (
-            select(Class, Person.display_name, next_start.c.next_start)
-            .join(classes, classes.c.id == Class.id)
-            .join(next_start, next_start.c.class_id == Class.id)
+            select(Class, Person.display_name, ClassSession.starts_at)
+            .select_from(ClassSession)
+            .join(Class, Class.id == ClassSession.class_id)
             .join(Person, Person.id == Class.teacher_id)
-            .where(Class.status == "scheduled")
-            .order_by(next_start.c.next_start, Class.id)
+            .where(
+                ClassSession.status == "scheduled",
+                ClassSession.starts_at > now,
+                Class.status == "scheduled",
+                which,
+                ~an_earlier_session,
+            )
+            .order_by(ClassSession.starts_at, Class.id)
             .limit(limit)
         )
         return [ClassRow(cls, name, start) for cls, name, start in await self._session.execute(query)]

@@ -195,7 +195,11 @@ class ClassSession(Base):
     """One meeting time of a class (a weekly class has several, matched to Zoom's occurrences)."""
 
     __tablename__ = "class_sessions"
-    __table_args__ = (UniqueConstraint("class_id", "position"),)
+    # (class_id, starts_at): a class's next session in one index probe, for cards and for lists of classes.
+    __table_args__ = (
+        UniqueConstraint("class_id", "position"),
+        Index("ix_class_sessions_class_start", "class_id", "starts_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))

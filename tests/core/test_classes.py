@@ -49,6 +49,23 @@ async def test_a_teacher_sees_their_classes_with_seats_left(world: CoreWorld) ->
     assert await world.components.classes.for_teacher(OTHER_TEACHER) == []
 
 
+async def test_lists_order_classes_by_their_next_session_once_each(world: CoreWorld) -> None:
+    weekly = await world.new_class(days_ahead=1, sessions=3)  # then days 8 and 15
+    soon = await world.new_class(days_ahead=5)
+    later = await world.new_class(days_ahead=10)
+    gone = await world.new_class(days_ahead=2)
+    await world.components.classes.cancel(TEACHER, gone.public_id)
+    await world.new_class(days_ahead=3)  # its only session will have passed
+
+    world.clock.advance(timedelta(days=4))  # the weekly class's first session is over, the one-off on day 3 too
+    listed = await world.components.classes.for_teacher(TEACHER)
+
+    assert [view.public_id for view in listed] == [soon.public_id, weekly.public_id, later.public_id]
+    weekly_view = next(view for view in listed if view.public_id == weekly.public_id)
+    assert weekly_view.next_start == (await world.components.classes.view(weekly.public_id)).next_start
+    assert weekly_view.next_start is not None and weekly_view.next_start > world.clock() + timedelta(days=3)
+
+
 async def test_the_teachers_message_reaches_every_booked_parent(world: CoreWorld) -> None:
     cls = await world.new_class()
     await world.components.bookings.book(parent(1), cls.public_id, ["Ada"], "t1")

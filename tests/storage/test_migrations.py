@@ -33,7 +33,7 @@ async def test_an_empty_database_upgrades_to_exactly_the_models(database_url: st
     finally:
         await database.dispose()
     assert set(Base.metadata.tables) <= tables
-    assert version == "0005"
+    assert version == "0006"
 
 
 async def test_processes_starting_together_migrate_once_without_error(database_url: str) -> None:
