@@ -67,6 +67,7 @@ class JobWorker:
         self._running: set[asyncio.Task[None]] = set()
         self._in_hand: set[int] = set()
         self._loop_task: asyncio.Task[None] | None = None
+        self._short_of_slots = False
         self._known_due: datetime | None = None
         self._due_asked_at = float("-inf")
         self._renewer: asyncio.Task[None] | None = None
@@ -120,8 +121,10 @@ class JobWorker:
                 task = asyncio.create_task(self._run_one(job), name=f"job-{job.id}")
                 self._running.add(task)
                 task.add_done_callback(self._finished)
-            if not jobs:
-                await self._sleep_until_due()
+            # A claim that filled every free slot may have left due jobs behind: the next job to finish wakes the
+            # loop. One that did not found all that was due; looking again at once would claim nothing.
+            self._short_of_slots = len(jobs) >= free
+            await self._sleep_until_due()
 
     async def _renew_leases(self) -> None:
         while True:
@@ -133,7 +136,8 @@ class JobWorker:
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
-        self._wake.set()
+        if self._short_of_slots:
+            self._wake.set()
 
     async def _sleep_until_due(self) -> None:
         if self._wake.is_set():
@@ -197,6 +201,8 @@ class JobWorker:
             log.error("job %s (%s) failed for good: %s", job.id, job.kind, reason, extra={"job_id": job.id})
             return
         await self._queue.retry(job.id, now + timedelta(seconds=delay), reason, now)
+        self._due_asked_at = float("-inf")  # its new due time may be the earliest: sleep until then, not longer
+        self._wake.set()
         log.warning(
             "job %s (%s) attempt %d failed, retrying in %.0fs: %s",
             job.id,
