@@ -24,6 +24,7 @@ from bot.core.worker import JobWorker
 from bot.storage.bookings import Bookings
 from bot.storage.classes import Classes
 from bot.storage.database import Database
+from bot.storage.people import People
 from bot.zoom.models import MeetingUpdate
 
 log = logging.getLogger(__name__)
@@ -200,6 +201,7 @@ class Delivery:
 
     async def send_link(self, payload: dict[str, Any]) -> None:
         booking_id, reason = int(payload["booking_id"]), str(payload["reason"])
+        # One read for everything the link and its message need; then Zoom, then the parent's chat.
         async with self._database.read() as session:
             booking = await Bookings(session).get(booking_id)
             cls = await Classes(session).get(booking.class_id) if booking else None
@@ -207,11 +209,13 @@ class Delivery:
                 return
             if booking.status != "confirmed" or cls.status != "scheduled" or not cls.zoom_enabled:
                 return
-            row = await Classes(session).row(cls, self._clock())
-            parent_id, title, child, timezone = booking.parent_id, cls.title, booking.child_name, cls.timezone
-        link = await self._meetings.join_link(booking_id)
-        text = _link_text(reason, child, title, local_time(row.next_start, timezone))
-        await self.send_private(parent_id, Message(text, (Button(tr("Join the class on Zoom"), url=link),)))
+            next_start = await Classes(session).next_start(cls.id, self._clock())
+            parent = await People(session).get(booking.parent_id)
+            plan = await self._meetings.plan_link(session, booking, cls)
+            title, child, timezone = cls.title, booking.child_name, cls.timezone
+        link = await self._meetings.link_of(plan)
+        text = _link_text(reason, child, title, local_time(next_start, timezone))
+        await self._messenger.send_to(parent, Message(text, (Button(tr("Join the class on Zoom"), url=link),)))
 
     async def send_start_link(self, payload: dict[str, Any]) -> None:
         class_id, reason = int(payload["class_id"]), str(payload["reason"])

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -38,7 +38,7 @@ from bot.storage.bookings import Bookings
 from bot.storage.cipher import SecretCipher
 from bot.storage.classes import Classes
 from bot.storage.database import Database
-from bot.storage.models import Class
+from bot.storage.models import Booking, Class
 from bot.storage.zoom_connections import ZoomConnections
 from bot.zoom.client import ZoomClient
 from bot.zoom.credentials import ZoomAccount
@@ -64,8 +64,22 @@ class ZoomNotConfigured(Exception):
 @dataclass(frozen=True, slots=True)
 class MeetingRef:
     meeting_id: str
-    join_url: str
+    join_url: str = field(repr=False)
     created: bool  # a new meeting: links sent before it are dead
+
+
+@dataclass(frozen=True, slots=True)
+class LinkPlan:
+    """What finding a booking's join link needs, read inside a caller's transaction: a job that sends a link
+    reads the booking, its class and the teacher's account once, not once for each step."""
+
+    booking_id: int
+    class_id: int
+    child: str
+    booking_public_id: str
+    stored_link: str | None = field(repr=False)  # the personal link made earlier, if any
+    account: ZoomAccount | None  # the teacher's, when a link must still be made
+    meeting: MeetingRef | None = field(repr=False)  # the class's stored meeting, if it has one
 
 
 class MeetingKeeper:
@@ -132,8 +146,9 @@ class MeetingKeeper:
             cls = await Classes(session).get(class_id)
             if cls is None:
                 raise LookupError("class not found")
-            if cls.meeting_id is not None and cls.meeting_join_url_enc is not None:
-                return MeetingRef(cls.meeting_id, self._cipher.decrypt(cls.meeting_join_url_enc), created=False)
+            stored = self._stored_meeting(cls)
+            if stored is not None:
+                return stored
             try:
                 licensed = (await self._account(session, cls.teacher_id)).licensed
             except ZoomReconnectNeeded:
@@ -143,8 +158,9 @@ class MeetingKeeper:
             cls = await classes.get(class_id)
             if cls is None:
                 raise LookupError("class not found")
-            if cls.meeting_id is not None and cls.meeting_join_url_enc is not None:
-                return MeetingRef(cls.meeting_id, self._cipher.decrypt(cls.meeting_join_url_enc), created=False)
+            stored = self._stored_meeting(cls)
+            if stored is not None:
+                return stored
             if cls.meeting_marker is None:
                 cls.meeting_marker = secrets.token_hex(8)
             if not await classes.claim_meeting_creation(class_id, now, now + _CLAIM):
@@ -160,13 +176,21 @@ class MeetingKeeper:
             raise
         return await self._store(class_id, meeting)
 
+    def _stored_meeting(self, cls: Class) -> MeetingRef | None:
+        if cls.meeting_id is None or cls.meeting_join_url_enc is None:
+            return None
+        return MeetingRef(cls.meeting_id, self._cipher.decrypt(cls.meeting_join_url_enc), created=False)
+
     async def _release_claim(self, class_id: int) -> None:
         async with self._database.write() as session:
             await Classes(session).release_meeting_claim(class_id)
 
-    async def verified(self, class_id: int) -> MeetingRef:
-        """The meeting after checking it still exists at Zoom; a meeting deleted there is replaced."""
-        ref = await self.ensure(class_id)
+    async def verified(self, class_id: int, *, known: MeetingRef | None = None) -> MeetingRef:
+        """The meeting after checking it still exists at Zoom; a meeting deleted there is replaced.
+
+        ``known`` is the class's stored meeting when the caller has just read it (no need to read it again).
+        """
+        ref = known if known is not None else await self.ensure(class_id)
         now = self._clock()
         checked = self._checked_at.get(ref.meeting_id)
         if ref.created or (checked is not None and now - checked < _TRUST_CHECKED):
@@ -218,19 +242,33 @@ class MeetingKeeper:
             booking = await Bookings(session).get(booking_id)
             if booking is None:
                 raise LookupError("booking not found")
-            if booking.join_url_enc is not None:
-                return self._cipher.decrypt(booking.join_url_enc)
-            class_id, child, public_id = booking.class_id, booking.child_name, booking.public_id
-            cls = await Classes(session).get(class_id)
+            cls = await Classes(session).get(booking.class_id)
             if cls is None:
                 raise LookupError("class not found")
-            account = await self._account(session, cls.teacher_id)
-        ref = await self.verified(class_id)
-        if not account.licensed:
+            plan = await self.plan_link(session, booking, cls)
+        return await self.link_of(plan)
+
+    async def plan_link(self, session: AsyncSession, booking: Booking, cls: Class) -> LinkPlan:
+        """Read, in the caller's transaction, what ``link_of`` needs for ``booking`` of ``cls``."""
+        if booking.join_url_enc is not None:
+            stored = self._cipher.decrypt(booking.join_url_enc)
+            return LinkPlan(booking.id, cls.id, booking.child_name, booking.public_id, stored, None, None)
+        account = await self._account(session, cls.teacher_id)
+        meeting = self._stored_meeting(cls)
+        return LinkPlan(booking.id, cls.id, booking.child_name, booking.public_id, None, account, meeting)
+
+    async def link_of(self, plan: LinkPlan) -> str:
+        """The join link ``plan`` leads to, making the meeting and the personal registrant link if need be."""
+        if plan.stored_link is not None:
+            return plan.stored_link
+        assert plan.account is not None  # a plan without a stored link always carries the account
+        ref = await self.verified(plan.class_id, known=plan.meeting)
+        if not plan.account.licensed:
             return ref.join_url
+        email = f"parent-{plan.booking_public_id.lower()}@{self._registrant_domain}"
         try:
             registrant = await self.zoom.add_registrant(
-                account, ref.meeting_id, email=f"parent-{public_id.lower()}@{self._registrant_domain}", first_name=child
+                plan.account, ref.meeting_id, email=email, first_name=plan.child
             )
         except (ZoomPaidFeatureRequired, ZoomRequestRejected):
             return ref.join_url  # the host's plan changed since connecting, or registration was turned off
@@ -238,7 +276,7 @@ class MeetingKeeper:
             return ref.join_url
         async with self._database.write() as session:
             encrypted = self._cipher.encrypt(registrant.join_url)
-            await Bookings(session).set_personal_link(booking_id, registrant.registrant_id, encrypted)
+            await Bookings(session).set_personal_link(plan.booking_id, registrant.registrant_id, encrypted)
         return registrant.join_url
 
     async def start_link(self, class_id: int) -> str:

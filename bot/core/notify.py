@@ -23,6 +23,7 @@ from bot.metrics import Metrics
 from bot.storage.classes import Classes
 from bot.storage.database import Database
 from bot.storage.jobs import enqueue, hurry_failed_with
+from bot.storage.models import Person
 from bot.storage.people import People
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,10 @@ class Messenger:
     async def send(self, person_id: int, message: Message) -> None:
         async with self._database.read() as session:
             person = await People(session).get(person_id)
+        await self.send_to(person, message)
+
+    async def send_to(self, person: Person | None, message: Message) -> None:
+        """Deliver to a person the caller has just read (None: the person is gone, and the message with them)."""
         if person is None:
             raise Unretryable("the recipient no longer exists")
         notifier = self._notifiers.get(person.platform)

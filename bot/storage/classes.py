@@ -60,16 +60,14 @@ class Classes:
 
     async def row(self, cls: Class, now: datetime) -> ClassRow:
         teacher = await self._session.get(Person, cls.teacher_id)
-        next_start = (
-            await self._session.execute(
-                select(func.min(ClassSession.starts_at)).where(
-                    ClassSession.class_id == cls.id,
-                    ClassSession.status == "scheduled",
-                    ClassSession.starts_at > now,
-                )
-            )
-        ).scalar_one_or_none()
-        return ClassRow(cls, teacher.display_name if teacher else "", next_start)
+        return ClassRow(cls, teacher.display_name if teacher else "", await self.next_start(cls.id, now))
+
+    async def next_start(self, class_id: int, now: datetime) -> datetime | None:
+        """When the class's first session still to come starts; None when none is left."""
+        query = select(func.min(ClassSession.starts_at)).where(
+            ClassSession.class_id == class_id, ClassSession.status == "scheduled", ClassSession.starts_at > now
+        )
+        return (await self._session.execute(query)).scalar_one_or_none()
 
     async def upcoming_for_teacher(self, teacher_id: int, now: datetime, limit: int = 50) -> list[ClassRow]:
         return await self._upcoming(Class.teacher_id == teacher_id, now, limit)

@@ -6,6 +6,10 @@ within this process behind an ``asyncio.Lock`` per connection, across processes 
 (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's write transaction is exclusive). Whoever gets the lock first
 checks whether someone else refreshed meanwhile, and only if not asks Zoom; the new pair is committed before it
 is used, so a crash can never lose the only live refresh token.
+
+A token read or refreshed here is kept in memory until its refresh moment, so a burst of calls for one teacher
+reads the database once. A token another process replaced meanwhile still works at Zoom until it expires; if
+Zoom refuses it anyway, the 401 path reads the database again (``refresh_after_rejection``).
 """
 
 from __future__ import annotations
@@ -54,17 +58,24 @@ class ZoomTokenKeeper:
         self._clock = clock
         self._on_reconnect_needed = on_reconnect_needed
         self._refreshing = KeyedLocks()
+        self._usable: dict[int, StoredTokens] = {}  # connection id → tokens last read or refreshed here
 
     async def access_token(self, connection_id: int) -> str:
+        known = self._usable.get(connection_id)
+        if known is not None and known.usable_at(self._clock()):
+            return known.access_token
         tokens = await self._read(connection_id)
         if tokens.usable_at(self._clock()):
+            self._usable[connection_id] = tokens
             return tokens.access_token
         return await self._refresh(connection_id, stale_access_token=tokens.access_token)
 
     async def refresh_after_rejection(self, connection_id: int, rejected_token: str) -> str:
+        self._usable.pop(connection_id, None)
         return await self._refresh(connection_id, stale_access_token=rejected_token)
 
     async def reconnect_needed(self, connection_id: int, reason: str) -> None:
+        self._usable.pop(connection_id, None)
         async with self._database.write() as session:
             newly = await ZoomConnections(session, self._cipher).mark_reconnect_needed(
                 connection_id, reason, self._clock()
@@ -84,6 +95,7 @@ class ZoomTokenKeeper:
     async def _refresh(self, connection_id: int, *, stale_access_token: str) -> str:
         async with self._refreshing.hold(connection_id):
             used_refresh_token = ""
+            fresh: StoredTokens | None = None
             async with self._database.write() as session:
                 connections = ZoomConnections(session, self._cipher)
                 connection = await connections.get(connection_id, for_update=True)
@@ -92,6 +104,7 @@ class ZoomTokenKeeper:
                 current = connections.tokens(connection)
                 now = self._clock()
                 if current.access_token != stale_access_token and current.usable_at(now):
+                    self._usable[connection_id] = current
                     return current.access_token  # another task or process refreshed first
                 used_refresh_token = current.refresh_token
                 try:
@@ -102,8 +115,10 @@ class ZoomTokenKeeper:
                     fresh = tokens_from_grant(grant, now)
                     await connections.store_tokens(connection_id, fresh, grant.scopes, now)
                     log.info("refreshed the Zoom token of connection %s", connection_id)
-                    return fresh.access_token
-            return await self._after_invalid_grant(connection_id, used_refresh_token)
+            if fresh is None:
+                return await self._after_invalid_grant(connection_id, used_refresh_token)
+            self._usable[connection_id] = fresh  # only now, committed: a crash never loses the only live pair
+            return fresh.access_token
 
     async def _after_invalid_grant(self, connection_id: int, used_refresh_token: str) -> str:
         """Zoom says the refresh token is dead: read once more in case another holder rotated it, else give up."""
