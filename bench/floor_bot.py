@@ -134,7 +134,13 @@ async def serve() -> None:
 
 
 def main() -> None:
-    asyncio.run(serve())
+    try:  # the same event loop as ClassBot's server (bot/runtime.py), so the ratio compares like with like
+        import uvloop
+    except ImportError:
+        asyncio.run(serve())
+        return
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(serve())
 
 
 if __name__ == "__main__":

@@ -63,9 +63,9 @@ def main(argv: list[str] | None = None) -> int:
         count = asyncio.run(_rotate(settings))
         print(f"Re-encrypted {count} stored secrets under the first key; older keys can now be removed.")
         return 0
-    from bot.runtime import serve  # the web stack is imported only when it is going to run
+    from bot.runtime import run_server  # the web stack is imported only when it is going to run
 
-    asyncio.run(serve(settings))
+    run_server(settings)
     return 0
 
 
