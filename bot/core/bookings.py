@@ -233,7 +233,7 @@ class BookingService:
             raise Conflict(tr("“{title}” was cancelled, so it cannot be booked.", title=cls.title))
         if cls.teacher_id == person_id:
             raise Conflict(tr("You teach this class, so there is nothing to book."))
-        next_start = (await Classes(session).row(cls, self._clock())).next_start
+        next_start = await Classes(session).next_start(cls.id, self._clock())
         if next_start is None:
             raise Conflict(tr("“{title}” has no session left to book.", title=cls.title))
         return cls, next_start
@@ -337,7 +337,7 @@ class BookingService:
         await tell(session, entry.parent_id, Message(text), now=now, dedupe_key=f"promoted:{booking.id}")
 
     async def _view(self, session: AsyncSession, booking: Booking, cls: Class) -> BookingView:
-        return _view(booking, cls, (await Classes(session).row(cls, self._clock())).next_start)
+        return _view(booking, cls, await Classes(session).next_start(cls.id, self._clock()))
 
 
 def _view(booking: Booking, cls: Class, next_start: datetime | None) -> BookingView:

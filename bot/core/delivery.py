@@ -223,10 +223,10 @@ class Delivery:
             cls = await Classes(session).get(class_id)
             if cls is None or cls.status != "scheduled" or not cls.zoom_enabled:
                 return
-            row = await Classes(session).row(cls, self._clock())
+            next_start = await Classes(session).next_start(cls.id, self._clock())
             teacher_id, title, timezone = cls.teacher_id, cls.title, cls.timezone
         url = await self._meetings.start_link(class_id)
-        when = local_time(row.next_start, timezone)
+        when = local_time(next_start, timezone)
         if reason == "reminder":
             text = tr(
                 "Reminder: your class “{title}” starts {when}. "

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.dialect import insert_or_update
 from bot.storage.models import ChatState
 
 
@@ -21,13 +22,13 @@ class ChatStates:
     async def put(
         self, platform: str, chat_id: str, user_id: str, flow: str, data: dict[str, Any], now: datetime
     ) -> None:
-        state = await self.get(platform, chat_id, user_id)
-        if state is None:
-            self._session.add(
-                ChatState(platform=platform, chat_id=chat_id, user_id=user_id, flow=flow, data=data, updated_at=now)
-            )
-        else:
-            state.flow, state.data, state.updated_at = flow, dict(data), now
+        """Set the person's step in one statement (an upsert): no read of the step it replaces."""
+        values: dict[str, Any] = {"platform": platform, "chat_id": chat_id, "user_id": user_id}
+        values.update(flow=flow, data=data, updated_at=now)
+        changed = ["flow", "data", "updated_at"]
+        await self._session.execute(
+            insert_or_update(self._session, ChatState, values, ["platform", "chat_id", "user_id"], changed)
+        )
 
     async def clear(self, platform: str, chat_id: str, user_id: str) -> bool:
         result = await self._session.execute(

@@ -18,6 +18,17 @@ def insert_or_ignore(session: AsyncSession, model: type[Base], values: dict[str,
     return sqlite.insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
 
 
+def insert_or_update(
+    session: AsyncSession, model: type[Base], values: dict[str, Any], conflict: list[str], update: list[str]
+) -> Insert:
+    """``INSERT … ON CONFLICT (conflict) DO UPDATE`` of the ``update`` columns: one statement, no read first."""
+    insert = postgresql.insert(model) if session.get_bind().dialect.name == "postgresql" else sqlite.insert(model)
+    statement = insert.values(**values)
+    return statement.on_conflict_do_update(
+        index_elements=conflict, set_={column: statement.excluded[column] for column in update}
+    )
+
+
 def locks_rows(session: AsyncSession) -> bool:
     """Whether ``SELECT … FOR UPDATE`` means anything here (SQLite's write transactions are already exclusive)."""
     return session.get_bind().dialect.name == "postgresql"
