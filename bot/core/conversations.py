@@ -38,9 +38,9 @@ class Conversations:
         return FlowState(state.flow, dict(state.data))
 
     async def put(self, chat_id: str, user_id: str, flow: str, data: dict[str, Any]) -> None:
-        async with self._database.write() as session:
+        async with self._database.statement() as session:
             await ChatStates(session).put(self._platform, chat_id, user_id, flow, data, self._clock())
 
     async def clear(self, chat_id: str, user_id: str) -> bool:
-        async with self._database.write() as session:
+        async with self._database.statement() as session:
             return await ChatStates(session).clear(self._platform, chat_id, user_id)

@@ -12,11 +12,11 @@ async def already_handled(database: Database, source: str, key: str) -> bool:
 
 
 async def mark_handled(database: Database, source: str, key: str) -> None:
-    async with database.write() as session:
+    async with database.statement() as session:
         await ProcessedEvents(session).first_sight(source, key)
 
 
 async def first_delivery(database: Database, source: str, key: str) -> bool:
     """True the first time ``key`` from ``source`` is seen by any process sharing the database."""
-    async with database.write() as session:
+    async with database.statement() as session:
         return await ProcessedEvents(session).first_sight(source, key)

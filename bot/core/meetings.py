@@ -274,8 +274,8 @@ class MeetingKeeper:
             return ref.join_url  # the host's plan changed since connecting, or registration was turned off
         if registrant.join_url is None:
             return ref.join_url
-        async with self._database.write() as session:
-            encrypted = self._cipher.encrypt(registrant.join_url)
+        encrypted = self._cipher.encrypt(registrant.join_url)
+        async with self._database.statement() as session:
             await Bookings(session).set_personal_link(plan.booking_id, registrant.registrant_id, encrypted)
         return registrant.join_url
 

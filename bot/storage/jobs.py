@@ -99,14 +99,14 @@ async def hurry_failed_with(session: AsyncSession, error_prefix: str, now: datet
 
 
 class JobQueue:
-    """Claims and settles jobs; each call is its own short transaction."""
+    """Claims and settles jobs; each call is one statement, atomic by itself."""
 
     def __init__(self, database: Database) -> None:
         self._database = database
 
     async def claim(self, limit: int, lease: timedelta, now: datetime) -> list[ClaimedJob]:
         """Up to ``limit`` due jobs (or jobs whose worker's lease ran out), leased to the caller."""
-        async with self._database.write() as session:
+        async with self._database.statement() as session:
             due = (
                 select(Job.id)
                 .where(
@@ -132,20 +132,20 @@ class JobQueue:
         """Keep the lease of jobs still running here, so no other worker takes them over."""
         if not job_ids:
             return
-        async with self._database.write() as session:
+        async with self._database.statement() as session:
             await session.execute(
                 update(Job).where(Job.id.in_(job_ids), Job.status == "running").values(locked_until=until)
             )
 
     async def complete(self, job_id: int, now: datetime) -> None:
         """Mark the job done and drop its payload: a sent message's words (children's names) are not kept."""
-        async with self._database.write() as session:
+        async with self._database.statement() as session:
             await session.execute(
                 update(Job).where(Job.id == job_id).values(status="done", payload={}, locked_until=None, updated_at=now)
             )
 
     async def retry(self, job_id: int, run_at: datetime, error: str, now: datetime) -> None:
-        async with self._database.write() as session:
+        async with self._database.statement() as session:
             await session.execute(
                 update(Job)
                 .where(Job.id == job_id)
@@ -154,7 +154,7 @@ class JobQueue:
 
     async def bury(self, job_id: int, error: str, now: datetime) -> None:
         """Give up on a job that can never succeed; it stays in the table for an operator to see."""
-        async with self._database.write() as session:
+        async with self._database.statement() as session:
             await session.execute(
                 update(Job)
                 .where(Job.id == job_id)
@@ -178,5 +178,5 @@ class JobQueue:
             return (await session.execute(query.order_by(Job.run_at).limit(1))).scalar_one_or_none()
 
     async def purge_done(self, before: datetime) -> None:
-        async with self._database.write() as session:
+        async with self._database.statement() as session:
             await session.execute(delete(Job).where(Job.status == "done", Job.updated_at < before))
