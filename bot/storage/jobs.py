@@ -93,7 +93,12 @@ async def hurry_failed_with(session: AsyncSession, error_prefix: str, now: datet
     """Make due now the waiting jobs whose last failure began with ``error_prefix``."""
     await session.execute(
         update(Job)
-        .where(Job.status == "pending", Job.last_error.startswith(error_prefix), Job.run_at > now)
+        .where(
+            Job.status == "pending",
+            Job.last_error.is_not(None),  # so the partial index of failed waiting jobs serves this
+            Job.last_error.startswith(error_prefix),
+            Job.run_at > now,
+        )
         .values(run_at=now, updated_at=now)
     )
 

@@ -26,6 +26,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -288,7 +289,17 @@ class Job(Timestamped, Base):
     """Durable work (link delivery, reminders, Zoom retries, webhook effects) claimed by any process."""
 
     __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_status_run_at", "status", "run_at"),)
+    __table_args__ = (
+        Index("ix_jobs_status_run_at", "status", "run_at"),
+        # The few waiting jobs that failed before (an unreachable chat, a lost Zoom connection), found without
+        # reading every future reminder when their obstacle goes away (a person opening the bot's chat, say).
+        Index(
+            "ix_jobs_failed_waiting",
+            "run_at",
+            postgresql_where=text("status = 'pending' AND last_error IS NOT NULL"),
+            sqlite_where=text("status = 'pending' AND last_error IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(64))

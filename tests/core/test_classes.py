@@ -63,7 +63,8 @@ async def test_lists_order_classes_by_their_next_session_once_each(world: CoreWo
     assert [view.public_id for view in listed] == [soon.public_id, weekly.public_id, later.public_id]
     weekly_view = next(view for view in listed if view.public_id == weekly.public_id)
     assert weekly_view.next_start == (await world.components.classes.view(weekly.public_id)).next_start
-    assert weekly_view.next_start is not None and weekly_view.next_start > world.clock() + timedelta(days=3)
+    assert weekly_view.next_start is not None
+    assert weekly_view.next_start > world.clock() + timedelta(days=3)
 
 
 async def test_the_teachers_message_reaches_every_booked_parent(world: CoreWorld) -> None:
