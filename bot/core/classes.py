@@ -65,9 +65,10 @@ class ClassService:
             class_id = cls.id
         return await self._meetings.start_link(class_id)
 
-    async def upcoming_published(self, platform: str) -> list[ClassView]:
+    async def upcoming_published(self, platform: str, limit: int = 50) -> list[ClassView]:
+        """The ``limit`` soonest classes published anywhere on ``platform`` (a front end asks for what it shows)."""
         async with self._database.read() as session:
-            rows = await Classes(session).upcoming_published(platform, self._clock())
+            rows = await Classes(session).upcoming_published(platform, self._clock(), limit)
         return [ClassView.of(row) for row in rows]
 
     async def default_timezone(self, teacher: PersonRef) -> str | None:

@@ -103,12 +103,13 @@ class CommunityService:
                 raise NotAllowed(tr("Only this group's admins or the class's teacher can take a class down."))
             return await Communities(session).unpublish(cls.id, row.id, self._clock())
 
-    async def upcoming(self, community: CommunityRef) -> list[ClassView]:
+    async def upcoming(self, community: CommunityRef, limit: int = 50) -> list[ClassView]:
+        """The ``limit`` soonest classes published in ``community``."""
         async with self._database.read() as session:
             row = await Communities(session).find(community.platform, community.workspace_id, community.chat_id)
             if row is None:
                 return []
-            rows = await Classes(session).upcoming_in_community(row.id, self._clock())
+            rows = await Classes(session).upcoming_in_community(row.id, self._clock(), limit)
         return [ClassView.of(found) for found in rows]
 
     async def _set_up_community(self, session: AsyncSession, community: CommunityRef) -> Community:

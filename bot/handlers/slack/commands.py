@@ -166,7 +166,7 @@ class Commands(ZoomAccount):
     async def classes(self, args: AsyncArgs) -> None:
         channel = channel_of(args)
         if channel:
-            views = await self.core.communities.upcoming(community(args, channel))
+            views = await self.core.communities.upcoming(community(args, channel), _MOST_LISTED)
         elif self.core.settings.slack_client_id is not None:
             # Installed in many workspaces: a list across them would show one community's classes to another.
             await self._ack(
@@ -174,7 +174,7 @@ class Commands(ZoomAccount):
             )
             return
         else:
-            views = await self.core.classes.upcoming_published("slack")
+            views = await self.core.classes.upcoming_published("slack", _MOST_LISTED)
         if not views:
             await self._ack(args, tr("No upcoming classes yet."))
             return

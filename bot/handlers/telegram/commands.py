@@ -19,6 +19,8 @@ from bot.handlers.telegram.base import TelegramBase, answers_refusals, community
 from bot.handlers.telegram.render import html, valid_payload
 from bot.i18n.translator import Translator
 
+_MOST_LISTED = 10  # classes in one /classes answer: one message, numbered buttons
+
 _COMMANDS = (
     ("start", tr("Start, or open a class from a link")),
     ("help", tr("What ClassBot can do")),
@@ -183,16 +185,15 @@ class Commands(TelegramBase):
     async def classes(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_chat
         assert chat is not None
-        if in_group(update):
-            views = await self.core.communities.upcoming(community_of(chat))
-        else:
-            views = await self.core.classes.upcoming_published("telegram")
-        if not views:
-            await self.say(update, tr("No upcoming classes yet."))
-            return
         # One message, not one per class: Telegram allows about one message a second in a chat (20 a minute in
         # a group), so a list of ten would trickle in for ten seconds and use up half a group's minute.
-        listed = views[:10]
+        if in_group(update):
+            listed = await self.core.communities.upcoming(community_of(chat), _MOST_LISTED)
+        else:
+            listed = await self.core.classes.upcoming_published("telegram", _MOST_LISTED)
+        if not listed:
+            await self.say(update, tr("No upcoming classes yet."))
+            return
         cards = [tr("{number}. {card}", number=n, card=card_text(view)) for n, view in enumerate(listed, 1)]
         buttons: list[Button] = []
         for n, view in enumerate(listed, 1):
