@@ -209,6 +209,7 @@ def _build_zoom(
         ZoomAuthorization(oauth, client, clock=clock),
         start_url=settings.public_url.rstrip("/") + "/zoom/oauth/start",
         clock=clock,
+        on_tokens_replaced=tokens.forget,
     )
     return ZoomParts(oauth=oauth, tokens=tokens, client=client, connect=connect)
 

@@ -14,6 +14,7 @@ import enum
 import hashlib
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
@@ -102,12 +103,16 @@ class ConnectService:
         *,
         start_url: str,
         clock: Clock,
+        on_tokens_replaced: Callable[[int], None] | None = None,
     ) -> None:
         self._database = database
         self._cipher = cipher
         self._authorizer = authorizer
         self._start_url = start_url
         self._clock = clock
+        # Told a connection id whose tokens were replaced or deleted here, so no copy kept in memory outlives them
+        # (SQLite may give a new connection the id of the one it replaced).
+        self._on_tokens_replaced = on_tokens_replaced or (lambda _connection_id: None)
 
     async def begin(self, who: PersonRef) -> ConnectLink:
         """A fresh, single-use link that starts the Zoom authorization for ``who``."""
@@ -155,7 +160,7 @@ class ConnectService:
             return ConnectResult(ConnectOutcome.ZOOM_DOWN)
         now = self._clock()
         async with self._database.write() as session:
-            await ZoomConnections(session, self._cipher).replace(
+            connection = await ZoomConnections(session, self._cipher).replace(
                 pending.person_id, authorized.profile, authorized.tokens, authorized.scopes
             )
             text = tr(
@@ -164,6 +169,7 @@ class ConnectService:
             )
             await tell(session, pending.person_id, Message(text), now=now)
             await hurry(session, WAITS_ON_ZOOM, now)  # links that waited for this connection go out now
+        self._on_tokens_replaced(connection.id)
         log.info("person %s connected a Zoom account", pending.person_id)
         return ConnectResult(ConnectOutcome.CONNECTED, authorized.profile.email)
 
@@ -184,6 +190,7 @@ class ConnectService:
                 return False
             refresh_token = connections.tokens(connection).refresh_token
             await connections.delete(connection.id)
+        self._on_tokens_replaced(connection.id)
         try:
             await self._authorizer.revoke(refresh_token)
         except (ZoomDown, ZoomRefused):
@@ -211,6 +218,7 @@ class ConnectService:
                 ),
                 now=now,
             )
+        self._on_tokens_replaced(connection.id)
         log.info("Zoom deauthorized connection %s; its tokens were deleted", connection.id)
 
 

@@ -66,9 +66,13 @@ class ZoomTokenKeeper:
             return known.access_token
         tokens = await self._read(connection_id)
         if tokens.usable_at(self._clock()):
-            self._usable[connection_id] = tokens
+            self._keep(connection_id, tokens)
             return tokens.access_token
         return await self._refresh(connection_id, stale_access_token=tokens.access_token)
+
+    def forget(self, connection_id: int) -> None:
+        """The connection's tokens were replaced or deleted (a reconnect, a disconnect): drop the copy kept here."""
+        self._usable.pop(connection_id, None)
 
     async def refresh_after_rejection(self, connection_id: int, rejected_token: str) -> str:
         self._usable.pop(connection_id, None)
@@ -83,6 +87,12 @@ class ZoomTokenKeeper:
         if newly:
             log.warning("Zoom connection %s needs reconnecting: %s", connection_id, reason)
             await self._on_reconnect_needed(connection_id, reason)
+
+    def _keep(self, connection_id: int, tokens: StoredTokens) -> None:
+        if len(self._usable) >= 10_000:  # deleted connections' entries go once their tokens are due anyway
+            now = self._clock()
+            self._usable = {key: kept for key, kept in self._usable.items() if kept.usable_at(now)}
+        self._usable[connection_id] = tokens
 
     async def _read(self, connection_id: int) -> StoredTokens:
         async with self._database.read() as session:
@@ -104,7 +114,7 @@ class ZoomTokenKeeper:
                 current = connections.tokens(connection)
                 now = self._clock()
                 if current.access_token != stale_access_token and current.usable_at(now):
-                    self._usable[connection_id] = current
+                    self._keep(connection_id, current)
                     return current.access_token  # another task or process refreshed first
                 used_refresh_token = current.refresh_token
                 try:
@@ -117,7 +127,7 @@ class ZoomTokenKeeper:
                     log.info("refreshed the Zoom token of connection %s", connection_id)
             if fresh is None:
                 return await self._after_invalid_grant(connection_id, used_refresh_token)
-            self._usable[connection_id] = fresh  # only now, committed: a crash never loses the only live pair
+            self._keep(connection_id, fresh)  # only now, committed: a crash never loses the only live pair
             return fresh.access_token
 
     async def _after_invalid_grant(self, connection_id: int, used_refresh_token: str) -> str:

@@ -76,6 +76,20 @@ async def test_a_token_near_expiry_is_refreshed_before_the_call(world: ZoomWorld
     assert all(call.status != 401 for call in world.zoom.calls)
 
 
+async def test_a_teacher_who_reconnects_as_another_zoom_user_acts_as_that_user_at_once(world: ZoomWorld) -> None:
+    first = await world.connect_teacher(TEACHER)
+    assert (await _client(world).get_me(first)).email == "ann@example.org"  # its token is now in hand
+    other = world.zoom.add_user(email="ann.school@example.org", first_name="Ann", licensed=True)
+    assert world.components.zoom is not None
+
+    link = await world.components.zoom.connect.begin(TEACHER)
+    assert (await world.fresh_browser(other.id).connect(link.url)).status_code == 200
+    [connection] = await world.connections()
+    second = ZoomAccount(connection.id, connection.zoom_account_id, connection.licensed)
+
+    assert (await _client(world).get_me(second)).email == "ann.school@example.org"
+
+
 async def test_a_401_mid_call_refreshes_once_and_the_call_succeeds(world: ZoomWorld) -> None:
     account = await world.connect_teacher(TEACHER)
     world.zoom.expire_access_tokens()
