@@ -5,10 +5,10 @@
 "Full" is a database migrated with ``python -m bot migrate`` and filled by ``bench.prefill`` before the bot
 starts. At each size: the limits-off burst of ``bench.burst`` (CPU and round trips per booking), then
 ``--probes`` parents each send /classes and then /mybookings, one at a time, each timed from the command's
-update being queued to the bot's first message and to its last (/classes answers one message listing up to 10
-classes; /mybookings one message per booking, up to 20; on the full database the probing parents are prefilled ones
-with their bookings). The expected number of messages is read from the database beforehand, and each probe
-waits until ClassBot's pacing of Telegram sends (30/s) has room for the whole answer.
+update being queued to the bot's first message and to its last (each answers in one message: /classes lists up
+to 10 classes, /mybookings up to 20 bookings; on the full database the probing parents are prefilled ones with
+their bookings, counted beforehand). Each probe waits until ClassBot's pacing of Telegram sends (30/s) has room
+for the answer.
 """
 
 from __future__ import annotations
@@ -99,12 +99,13 @@ async def one_size(name: str, full: bool, arguments: argparse.Namespace, workdir
                         str(user),
                         f"fill-p-{n + 1}",
                     )
-            listed = 1  # /classes lists every class in one message
-            booked = [min(20, int(await database.fetchval(_BOOKED, str(user)))) or 1 for user in probers]
+            booked = [min(20, int(await database.fetchval(_BOOKED, str(user)))) for user in probers]
         finally:
             await database.close()
-        classes = await probe(stack, probers, "/classes", [listed] * len(probers))
-        bookings = await probe(stack, probers, "/mybookings", booked)
+        # Each answers in one message: /classes lists up to 10 classes, /mybookings up to 20 bookings.
+        classes = await probe(stack, probers, "/classes", [1] * len(probers))
+        bookings = await probe(stack, probers, "/mybookings", [1] * len(probers))
+        bookings["bookings_listed"] = round(sum(booked) / len(booked), 1)
     return {"rows": rows, "burst": burst, "classes": classes, "mybookings": bookings}
 
 
@@ -135,14 +136,17 @@ def report(sizes: dict[str, dict[str, Any]], arguments: argparse.Namespace) -> N
                 ]
             )
         rows.append([f"/{command}: messages per answer", *(sizes[s][command]["messages"] for s in sizes)])
+    rows.append(
+        ["/mybookings: bookings listed per answer", *(sizes[s]["mybookings"]["bookings_listed"] for s in sizes)]
+    )
     body = "\n\n".join(
         [
             f"The limits-off burst ({arguments.parents} parents) on an empty database and on one filled by "
             "`bench/prefill.py`, then /classes and /mybookings from "
             f"{arguments.probes} parents one at a time, timed on the fake Telegram's clock from the command's "
-            "update being queued to the bot's first and last message of the answer (one message per class or "
-            "booking, so the whole answer includes that many sendMessage round trips). Probes are spaced so "
-            "that ClassBot's own pacing of Telegram sends (30 messages/s) has refilled before each one.",
+            "update being queued to the bot's first and last message of the answer (each command answers in one "
+            "message: up to 10 classes, up to 20 bookings). Probes are spaced so that ClassBot's own pacing of "
+            "Telegram sends (30 messages/s) has refilled before each one.",
             table(["", "empty", "full"], rows),
             f"CPU per booking, full against empty: **{ratio:.2f}x**.",
             burst_report.problems({name: sizes[name]["burst"] for name in sizes}),

@@ -95,17 +95,18 @@ async def test_a_booking_survives_a_restart_and_the_parent_manages_it(world: Tel
     _restart(world)
 
     parent.send("/mybookings")
-    mia = await world.said(parent, "Mia in")
-    await world.said(parent, "Leo in")
-    parent.press(mia, "Get my Zoom link")
+    listed = await world.said(parent, "Mia in")
+    assert "1. Mia in" in listed.text
+    assert "2. Leo in" in listed.text  # both in one message, numbered
+    parent.press(listed, "1. Get my Zoom link")
     again = await world.said(parent, "Your Zoom link")
     assert set(again.urls) & set(first_link.urls)
-    parent.press(mia, "Add to calendar (.ics)")
+    parent.press(listed, "1. Add to calendar (.ics)")
     calendar = await world.telegram.wait_for_message(parent, lambda m: m.document is not None, timeout=40)
     assert calendar.document is not None
     assert b"BEGIN:VCALENDAR" in calendar.document.data
     assert b"SUMMARY:Chess (Mia)" in calendar.document.data
-    parent.press(mia, "Cancel this booking")
+    parent.press(listed, "1. Cancel this booking")
     await world.said(parent, "Cancelled: Mia")
     teacher.send("/myclasses")
     await world.said(teacher, "4 of 5 seats left")

@@ -48,4 +48,4 @@ async def test_a_spanish_speaking_parent_books_in_spanish_and_switches_to_englis
     await world.said(parent, "Done: I speak English with you now.")
     parent.send("/mybookings")  # Telegram still says "es": the person's own choice wins
     listed = await world.said(parent, "Mia in “Ajedrez”")
-    assert "Cancel this booking" in listed.button_texts
+    assert "1. Cancel this booking" in listed.button_texts

@@ -20,6 +20,7 @@ from bot.handlers.telegram.render import html, valid_payload
 from bot.i18n.translator import Translator
 
 _MOST_LISTED = 10  # classes in one /classes answer: one message, numbered buttons
+_MOST_BOOKINGS_LISTED = 20  # bookings in one /mybookings answer: three buttons each, of Telegram's 100
 
 _COMMANDS = (
     ("start", tr("Start, or open a class from a link")),
@@ -231,18 +232,26 @@ class Commands(TelegramBase):
         if not bookings:
             await self.say(update, tr("You have no upcoming bookings. See /classes."))
             return
-        for booking in bookings[:20]:
+        # One message with numbered buttons, as /classes: one per booking would trickle in at Telegram's pace of
+        # about one message a second in a chat.
+        lines: list[Text] = []
+        buttons: list[Button] = []
+        for n, booking in enumerate(bookings[:_MOST_BOOKINGS_LISTED], 1):
             when = local_time(booking.next_start, booking.timezone)
             text = tr("{child} in “{title}”, {when}", child=booking.child_name, title=booking.class_title, when=when)
             if booking.status == "pending_approval":
                 text = tr("{booking} (waiting for the teacher's approval)", booking=text)
-            buttons = [Button(tr("Cancel this booking"), action=f"cb:{booking.public_id}")]
+            lines.append(tr("{number}. {card}", number=n, card=text))
+            actions = [(tr("Cancel this booking"), f"cb:{booking.public_id}")]
             if booking.status == "confirmed":
-                buttons[:0] = [
-                    Button(tr("Get my Zoom link"), action=f"link:{booking.public_id}"),
-                    Button(tr("Add to calendar (.ics)"), action=f"ics:{booking.public_id}"),
+                actions[:0] = [
+                    (tr("Get my Zoom link"), f"link:{booking.public_id}"),
+                    (tr("Add to calendar (.ics)"), f"ics:{booking.public_id}"),
                 ]
-            await self.say(update, text, buttons)
+            buttons += [
+                Button(tr("{number}. {action}", number=n, action=label), action=data) for label, data in actions
+            ]
+        await self.say(update, joined("\n\n", *lines), buttons)
 
     @answers_refusals
     async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
