@@ -122,27 +122,66 @@ class BookingService:
         async with self._database.write() as session:
             person = await People(session).ensure(parent)
             cls, next_start = await self._bookable_class(session, class_public_id, person.id)
-            earlier = await self._earlier_outcome(session, keys, cls)
+            earlier = await self._earlier_or_refused(session, cls, next_start, person.id, keys, children)
             if earlier is not None:
                 return earlier
-            await self._refuse_double_booking(session, cls, person.id, children)
-            booked: list[BookingView] = []
-            waitlisted: list[str] = []
-            status = "pending_approval" if cls.requires_approval else "confirmed"
-            for key, child in zip(keys, children, strict=True):
+            for child in children:
                 await Children(session).remember(person.id, child)
-                if await Classes(session).take_seats(cls.id, 1):
-                    booking = await self._add_booking(session, cls, person.id, child, key, status, now)
-                    booked.append(_view(booking, cls, next_start))
-                else:
-                    await Waitlist(session).add(
-                        WaitlistEntry(class_id=cls.id, parent_id=person.id, child_name=child, request_key=key)
-                    )
-                    waitlisted.append(child)
+            booked, waitlisted = await self._take_seats(
+                session, cls, person.id, list(zip(keys, children, strict=True)), now
+            )
+            views = [_view(booking, cls, next_start) for booking in booked]
         if self._metrics is not None:
             self._metrics.count("classbot_bookings_total", len(booked), outcome="booked")
             self._metrics.count("classbot_bookings_total", len(waitlisted), outcome="waitlisted")
-        return BookingOutcome(tuple(booked), tuple(waitlisted), cls.requires_approval and bool(booked), False)
+        return BookingOutcome(tuple(views), tuple(waitlisted), cls.requires_approval and bool(booked), False)
+
+    async def _take_seats(
+        self, session: AsyncSession, cls: Class, parent_id: int, children: list[tuple[str, str]], now: datetime
+    ) -> tuple[list[Booking], list[str]]:
+        """Book each (request key, child) that fits and waitlist the rest; the booked and the waitlisted children."""
+        status = "pending_approval" if cls.requires_approval else "confirmed"
+        if status == "confirmed":
+            await work.note_booking(session, cls.id, now)  # before any seat is taken (see note_booking)
+        booked: list[Booking] = []
+        waitlisted: list[str] = []
+        for key, child in children:
+            booking = await self._seat_child(session, cls, parent_id, child, key, status, now)
+            if booking is not None:
+                booked.append(booking)
+                continue
+            await Waitlist(session).add(
+                WaitlistEntry(class_id=cls.id, parent_id=parent_id, child_name=child, request_key=key)
+            )
+            waitlisted.append(child)
+        if status == "pending_approval":
+            for booking in booked:
+                await self._ask_teacher(session, cls, booking, now)
+        return booked, waitlisted
+
+    async def _seat_child(
+        self, session: AsyncSession, cls: Class, parent_id: int, child: str, key: str, status: str, now: datetime
+    ) -> Booking | None:
+        """The child's booking, its seat taken; None when no seat is left (and nothing of it stays written).
+
+        Every booking of a class takes its seat by updating the class's row and holds that row until it commits,
+        so bookings of one class queue there. The seat is therefore taken last: the booking and its link are
+        written first and undone if no seat is left, and the row is held only from the seat to the commit. A
+        class that looked full when read takes the seat first instead, as nearly all such requests end waitlisted.
+        """
+        seats = Classes(session)
+        in_digest = status == "confirmed"
+        if cls.seats_taken >= cls.seats:
+            if not await seats.take_seats(cls.id, 1):
+                return None
+            return await self._add_booking(session, cls, parent_id, child, key, status, now, in_digest=in_digest)
+        booking = await self._add_booking(session, cls, parent_id, child, key, status, now, in_digest=in_digest)
+        if await seats.take_seats(cls.id, 1):
+            return booking
+        if cls.zoom_enabled and status == "confirmed":
+            await work.withdraw_link(session, booking.id, "booked")
+        await Bookings(session).remove(booking.id)
+        return None
 
     async def cancel(self, parent: PersonRef, booking_public_id: str) -> BookingView:
         """The parent gives their seat back; the first waiting parent gets it."""
@@ -226,33 +265,38 @@ class BookingService:
 
     async def _bookable_class(self, session: AsyncSession, public_id: str, person_id: int) -> tuple[Class, datetime]:
         """The class to book and its next session's start, or the reason it cannot be booked."""
-        cls = await Classes(session).by_public_id(public_id)
+        cls, next_start = await Classes(session).by_public_id_with_next_start(public_id, self._clock())
         if cls is None:
             raise NotFound(tr("That class no longer exists. Ask for a new link, or see /classes."))
         if cls.status != "scheduled":
             raise Conflict(tr("“{title}” was cancelled, so it cannot be booked.", title=cls.title))
         if cls.teacher_id == person_id:
             raise Conflict(tr("You teach this class, so there is nothing to book."))
-        next_start = await Classes(session).next_start(cls.id, self._clock())
         if next_start is None:
             raise Conflict(tr("“{title}” has no session left to book.", title=cls.title))
         return cls, next_start
 
-    async def _earlier_outcome(self, session: AsyncSession, keys: list[str], cls: Class) -> BookingOutcome | None:
-        booked = await Bookings(session).by_request_keys(keys)
-        waiting = await Waitlist(session).by_request_keys(keys)
-        if not booked and not waiting:
-            return None
-        views = tuple([await self._view(session, booking, cls) for booking in booked])
-        pending = any(booking.status == "pending_approval" for booking in booked)
-        return BookingOutcome(views, tuple(entry.child_name for entry in waiting), pending, True)
-
-    async def _refuse_double_booking(
-        self, session: AsyncSession, cls: Class, parent_id: int, children: list[str]
-    ) -> None:
-        """Refuse a child who already holds a seat or waits in the class (two indexed lookups, not the roster)."""
-        taken = {name.casefold(): name for name in await Bookings(session).children_holding_seats(cls.id, parent_id)}
-        waiting = {name.casefold(): name for name in await Waitlist(session).children_waiting(cls.id, parent_id)}
+    async def _earlier_or_refused(
+        self,
+        session: AsyncSession,
+        cls: Class,
+        next_start: datetime,
+        parent_id: int,
+        keys: list[str],
+        children: list[str],
+    ) -> BookingOutcome | None:
+        """What this same request got the first time, if it came before; else None, having refused any child who
+        already holds a seat or waits in the class. One indexed lookup in bookings and one in the waitlist."""
+        bookings = await Bookings(session).of_request_or_parent(keys, cls.id, parent_id)
+        entries = await Waitlist(session).of_request_or_parent(keys, cls.id, parent_id)
+        booked = [booking for booking in bookings if booking.request_key in keys]
+        waited = [entry for entry in entries if entry.request_key in keys]
+        if booked or waited:
+            views = tuple(_view(booking, cls, next_start) for booking in booked)
+            pending = any(booking.status == "pending_approval" for booking in booked)
+            return BookingOutcome(views, tuple(entry.child_name for entry in waited), pending, True)
+        taken = {booking.child_name.casefold(): booking.child_name for booking in bookings}
+        waiting = {entry.child_name.casefold(): entry.child_name for entry in entries}
         for child in children:
             if child.casefold() in taken:
                 raise Conflict(
@@ -270,10 +314,22 @@ class BookingService:
                         title=cls.title,
                     )
                 )
+        return None
 
     async def _add_booking(
-        self, session: AsyncSession, cls: Class, parent_id: int, child: str, key: str, status: str, now: datetime
+        self,
+        session: AsyncSession,
+        cls: Class,
+        parent_id: int,
+        child: str,
+        key: str,
+        status: str,
+        now: datetime,
+        *,
+        in_digest: bool,
     ) -> Booking:
+        """Write the booking and, once confirmed, queue its join link; ``in_digest``: the teacher hears of it in
+        the class's next digest (which the caller made sure of, see ``work.note_booking``)."""
         booking = await Bookings(session).add(
             Booking(
                 public_id=new_public_id(),
@@ -282,28 +338,32 @@ class BookingService:
                 child_name=child,
                 status=status,
                 request_key=key,
+                awaits_digest=in_digest,
             )
         )
-        if status == "confirmed":
-            if cls.zoom_enabled:
-                await work.send_link(session, booking.id, "booked", now)
-            await work.note_booking(session, cls.id, booking.id, now)
-        else:
-            await cls_refresh(session, cls)
-            taken = ntr("{taken} of {n} seat taken", "{taken} of {n} seats taken", cls.seats, taken=cls.seats_taken)
-            await tell(
-                session,
-                cls.teacher_id,
-                Message(
-                    tr("{child} asks to join “{title}” ({taken}). Approve?", child=child, title=cls.title, taken=taken),
-                    (
-                        Button(tr("Approve"), action=f"approve:{booking.public_id}"),
-                        Button(tr("Decline"), action=f"decline:{booking.public_id}"),
-                    ),
-                ),
-                now=now,
-            )
+        if status == "confirmed" and cls.zoom_enabled:
+            await work.send_link(session, booking.id, "booked", now)
         return booking
+
+    async def _tell_teacher_of(self, session: AsyncSession, cls: Class, booking: Booking, now: datetime) -> None:
+        """Tell the teacher of one booking on its own, outside the digest: a waitlisted child got a seat while
+        the class's row is held, where passing the digest's gate could wait on a digest that waits on this."""
+        await cls_refresh(session, cls)
+        notice = digest_text(cls.title, [booking.child_name], 1, cls.seats_taken, cls.seats)
+        await tell(session, cls.teacher_id, Message(notice), now=now, dedupe_key=f"seated:{booking.id}")
+
+    async def _ask_teacher(self, session: AsyncSession, cls: Class, booking: Booking, now: datetime) -> None:
+        """Ask the teacher to approve or decline a booking waiting for approval."""
+        await cls_refresh(session, cls)
+        taken = ntr("{taken} of {n} seat taken", "{taken} of {n} seats taken", cls.seats, taken=cls.seats_taken)
+        question = tr(
+            "{child} asks to join “{title}” ({taken}). Approve?", child=booking.child_name, title=cls.title, taken=taken
+        )
+        buttons = (
+            Button(tr("Approve"), action=f"approve:{booking.public_id}"),
+            Button(tr("Decline"), action=f"decline:{booking.public_id}"),
+        )
+        await tell(session, cls.teacher_id, Message(question, buttons), now=now)
 
     async def _release(
         self, session: AsyncSession, cls: Class, booking: Booking, now: datetime, status: str = "cancelled"
@@ -324,11 +384,15 @@ class BookingService:
             return
         await Waitlist(session).set_status(entry.id, "promoted")
         status = "pending_approval" if cls.requires_approval else "confirmed"
+        key = f"waitlist:{entry.id}"
         booking = await self._add_booking(
-            session, cls, entry.parent_id, entry.child_name, f"waitlist:{entry.id}", status, now
+            session, cls, entry.parent_id, entry.child_name, key, status, now, in_digest=False
         )
         text = tr("A seat opened in “{title}”: {child} is booked now.", title=cls.title, child=entry.child_name)
-        if status == "pending_approval":
+        if status == "confirmed":
+            await self._tell_teacher_of(session, cls, booking, now)
+        else:
+            await self._ask_teacher(session, cls, booking, now)
             text = tr(
                 "A seat opened in “{title}”: {child} now waits for the teacher's approval.",
                 title=cls.title,
@@ -350,6 +414,24 @@ def _calendar_note(child: str, link: str | None) -> Text:
     if link:
         return tr("ClassBot booking for {child}. Join on Zoom: {link}", child=child, link=link)
     return tr("ClassBot booking for {child}.", child=child)
+
+
+def digest_text(title: str, children: list[str], count: int, taken: int, seats: int) -> Text:
+    """ "New booking: Mia for “Chess” (3 of 10 seats taken)." or the same for several children at once."""
+    seats_taken = ntr("{taken} of {n} seat taken", "{taken} of {n} seats taken", seats, taken=taken)
+    if count == 1:
+        return tr("New booking: {child} for “{title}” ({taken}).", child=children[0], title=title, taken=seats_taken)
+    names: Text = plain(", ".join(children))
+    if count > len(children):
+        names = ntr("{names} and {n} more", "{names} and {n} more", count - len(children), names=names)
+    return ntr(
+        "{n} new booking for “{title}”: {names} ({taken}).",
+        "{n} new bookings for “{title}”: {names} ({taken}).",
+        count,
+        title=title,
+        names=names,
+        taken=seats_taken,
+    )
 
 
 def booking_status(status: str) -> Text:

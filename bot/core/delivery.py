@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.core import work
+from bot.core.bookings import digest_text
 from bot.core.clock import Clock
 from bot.core.identity import PersonRef
 from bot.core.meetings import MeetingKeeper
@@ -119,24 +120,6 @@ def describe_outcome(outcome: BookingOutcome) -> Text:
     return lines(*said)
 
 
-def digest_text(title: str, children: list[str], count: int, taken: int, seats: int) -> Text:
-    """ "New booking: Mia for “Chess” (3 of 10 seats taken)." or the same for several children at once."""
-    seats_taken = ntr("{taken} of {n} seat taken", "{taken} of {n} seats taken", seats, taken=taken)
-    if count == 1:
-        return tr("New booking: {child} for “{title}” ({taken}).", child=children[0], title=title, taken=seats_taken)
-    names: Text = plain(", ".join(children))
-    if count > len(children):
-        names = ntr("{names} and {n} more", "{names} and {n} more", count - len(children), names=names)
-    return ntr(
-        "{n} new booking for “{title}”: {names} ({taken}).",
-        "{n} new bookings for “{title}”: {names} ({taken}).",
-        count,
-        title=title,
-        names=names,
-        taken=seats_taken,
-    )
-
-
 def book_button(view: ClassView) -> Button:
     return Button(tr("Join the waitlist") if view.full else tr("Book a seat"), action=f"book:{view.public_id}")
 
@@ -186,30 +169,34 @@ class Delivery:
         await self._messenger.post(int(payload["community_id"]), Message(text, (book_button(view),)))
 
     async def tell_new_bookings(self, payload: dict[str, Any]) -> None:
-        """The teacher's notice of a window's new bookings in one class (see ``work.note_booking``)."""
-        async with self._database.read() as session:
-            cls = await Classes(session).get(int(payload["class_id"]))
-            if cls is None:
+        """The teacher's notice of the class's bookings they have not heard of (see ``work.note_booking``).
+
+        The bookings are marked told only once the notice is sent: a notice that fails is tried again with
+        them, and a crash in between tells them twice rather than never.
+        """
+        class_id = int(payload["class_id"])
+        async with self._database.write() as session:
+            await work.open_digest(session, class_id)
+            untold = await Bookings(session).awaiting_digest(class_id)
+            cls = await Classes(session).get(class_id)
+            if cls is None or not untold:
                 return
-            children = await Bookings(session).child_names([int(i) for i in payload["booking_ids"]])
             teacher_id, title, taken, seats = cls.teacher_id, cls.title, cls.seats_taken, cls.seats
-        # Bookings forgotten meanwhile (the parent left ClassBot) are no longer named, nor counted.
-        count = int(payload["count"]) - (len(payload["booking_ids"]) - len(children))
-        if count <= 0:
-            return
-        await self.send_private(teacher_id, Message(digest_text(title, children, count, taken, seats)))
+        children = [child for _, child in untold[: work.DIGEST_NAMES]]
+        await self.send_private(teacher_id, Message(digest_text(title, children, len(untold), taken, seats)))
+        async with self._database.statement() as session:
+            await Bookings(session).told_teacher([booking_id for booking_id, _ in untold])
 
     async def send_link(self, payload: dict[str, Any]) -> None:
         booking_id, reason = int(payload["booking_id"]), str(payload["reason"])
         # One read for everything the link and its message need; then Zoom, then the parent's chat.
         async with self._database.read() as session:
             booking = await Bookings(session).get(booking_id)
-            cls = await Classes(session).get(booking.class_id) if booking else None
-            if booking is None or cls is None:
+            if booking is None:
                 return
-            if booking.status != "confirmed" or cls.status != "scheduled" or not cls.zoom_enabled:
+            cls, next_start = await Classes(session).get_with_next_start(booking.class_id, self._clock())
+            if cls is None or booking.status != "confirmed" or cls.status != "scheduled" or not cls.zoom_enabled:
                 return
-            next_start = await Classes(session).next_start(cls.id, self._clock())
             parent = await People(session).get(booking.parent_id)
             plan = await self._meetings.plan_link(session, booking, cls)
             title, child, timezone = cls.title, booking.child_name, cls.timezone

@@ -8,11 +8,11 @@ redelivered event asks, each message is queued once.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.jobs import amend_pending, enqueue
+from bot.storage import gates
+from bot.storage.jobs import enqueue, release_key, withdraw
 
 SEND_LINK = "link.send"
 SEND_START_LINK = "start_link.send"
@@ -29,16 +29,25 @@ WAITS_ON_ZOOM = (SEND_LINK, SEND_START_LINK, MEETING_UPDATE, MEETING_DELETE, REG
 
 REMINDER_OFFSETS = (timedelta(hours=24), timedelta(minutes=15))
 
-# A teacher hears of new bookings at most once per class per window: a class announced in a big group can take
-# hundreds of bookings a minute, and Telegram lets a bot send about one message a second to one chat.
+# A teacher hears of new bookings in a class at most about once per window: a class announced in a big group can
+# take hundreds of bookings a minute, and Telegram lets a bot send about one message a second to one chat.
 DIGEST_WINDOW_SECONDS = 5
 DIGEST_NAMES = 10  # children named in one notice; the rest are counted
 
 
 async def send_link(session: AsyncSession, booking_id: int, reason: str, now: datetime, occasion: str = "") -> None:
     """Queue the join link for a booking's parent; ``reason`` and ``occasion`` make the message unique."""
-    key = f"link:{booking_id}:{reason}:{occasion}"
+    key = _link_key(booking_id, reason, occasion)
     await enqueue(session, SEND_LINK, {"booking_id": booking_id, "reason": reason}, run_at=now, dedupe_key=key)
+
+
+async def withdraw_link(session: AsyncSession, booking_id: int, reason: str, occasion: str = "") -> None:
+    """Take back a link queued earlier in the caller's transaction for a booking that is being undone."""
+    await withdraw(session, _link_key(booking_id, reason, occasion))
+
+
+def _link_key(booking_id: int, reason: str, occasion: str) -> str:
+    return f"link:{booking_id}:{reason}:{occasion}"
 
 
 async def send_start_link(
@@ -49,27 +58,29 @@ async def send_start_link(
     await enqueue(session, SEND_START_LINK, payload, run_at=run_at or now, dedupe_key=key)
 
 
-async def note_booking(session: AsyncSession, class_id: int, booking_id: int, now: datetime) -> None:
-    """Tell the teacher of a new booking in the class's next digest (one notice per class per window).
+async def note_booking(session: AsyncSession, class_id: int, now: datetime) -> None:
+    """Make sure a digest will tell the teacher of the class's new bookings (marked ``awaits_digest``).
 
-    The digest names bookings, never children: a name is read when the notice is sent, so a parent who asks to
-    be forgotten before then leaves nothing behind in the job table.
+    A booking touches no shared row here: it passes the class's digest gate alongside other bookings and adds
+    the class's digest job unless one is already waiting. The digest closes the gate before it reads the marked
+    bookings (``open_digest``), so a booking that found a job waiting is always read by it; one that comes
+    after makes the next job. The digest names bookings, never children, in the job table: a name is read when
+    the notice is sent, so a parent who asks to be forgotten before then leaves nothing behind.
     """
-    window = int(now.timestamp()) // DIGEST_WINDOW_SECONDS
-    key = f"digest:{class_id}:{window}"
-    payload = {"class_id": class_id, "booking_ids": [booking_id], "count": 1}
-    run_at = datetime.fromtimestamp((window + 1) * DIGEST_WINDOW_SECONDS, now.tzinfo)
-    if await enqueue(session, BOOKING_DIGEST, payload, run_at=run_at, dedupe_key=key):
-        return
+    await gates.pass_through(session, gates.DIGEST_GATES, class_id)
+    run_at = now + timedelta(seconds=DIGEST_WINDOW_SECONDS)
+    await enqueue(session, BOOKING_DIGEST, {"class_id": class_id}, run_at=run_at, dedupe_key=_digest_key(class_id))
 
-    def add_booking(digest: dict[str, Any]) -> dict[str, Any]:
-        named = list(digest["booking_ids"])
-        if len(named) < DIGEST_NAMES:
-            named.append(booking_id)
-        return {**digest, "booking_ids": named, "count": int(digest["count"]) + 1}
 
-    if not await amend_pending(session, key, add_booking):
-        await enqueue(session, BOOKING_DIGEST, payload, run_at=now)  # this window's notice is already on its way
+async def open_digest(session: AsyncSession, class_id: int) -> None:
+    """Called by the running digest before it reads the bookings to tell: waits for bookings that found it
+    waiting, then lets the next booking queue a new digest."""
+    await gates.close(session, gates.DIGEST_GATES, class_id)
+    await release_key(session, _digest_key(class_id))
+
+
+def _digest_key(class_id: int) -> str:
+    return f"digest:{class_id}"
 
 
 async def schedule_reminders(session: AsyncSession, session_id: int, starts_at: datetime, now: datetime) -> None:

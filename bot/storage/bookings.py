@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.dialect import insert_or_ignore, locks_rows
@@ -17,14 +17,20 @@ class Bookings:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def by_request_keys(self, keys: list[str]) -> list[Booking]:
-        query = select(Booking).where(Booking.request_key.in_(keys))
+    async def of_request_or_parent(self, keys: list[str], class_id: int, parent_id: int) -> list[Booking]:
+        """The bookings a request made (by its keys), and the parent's bookings holding a seat in the class."""
+        holding = (Booking.parent_id == parent_id) & (Booking.class_id == class_id) & Booking.status.in_(HOLDS_A_SEAT)
+        query = select(Booking).where(Booking.request_key.in_(keys) | holding).order_by(Booking.id)
         return list((await self._session.execute(query)).scalars())
 
     async def add(self, booking: Booking) -> Booking:
         self._session.add(booking)
         await self._session.flush()
         return booking
+
+    async def remove(self, booking_id: int) -> None:
+        """Delete a booking made earlier in the caller's transaction, which could not get its seat."""
+        await self._session.execute(delete(Booking).where(Booking.id == booking_id))
 
     async def get(self, booking_id: int, *, for_update: bool = False) -> Booking | None:
         query = select(Booking).where(Booking.id == booking_id)
@@ -42,17 +48,17 @@ class Bookings:
         query = select(Booking).where(Booking.class_id == class_id, Booking.status.in_(statuses)).order_by(Booking.id)
         return list((await self._session.execute(query)).scalars())
 
-    async def children_holding_seats(self, class_id: int, parent_id: int) -> list[str]:
-        """The names of one parent's children holding a seat in the class (found by the parent's index)."""
-        query = select(Booking.child_name).where(
-            Booking.parent_id == parent_id, Booking.status.in_(HOLDS_A_SEAT), Booking.class_id == class_id
+    async def awaiting_digest(self, class_id: int) -> list[tuple[int, str]]:
+        """The id and child of each booking in the class the teacher has not heard of yet, in booking order."""
+        query = (
+            select(Booking.id, Booking.child_name)
+            .where(Booking.class_id == class_id, Booking.awaits_digest)
+            .order_by(Booking.id)
         )
-        return list((await self._session.execute(query)).scalars())
+        return [(booking_id, child) for booking_id, child in await self._session.execute(query)]
 
-    async def child_names(self, booking_ids: list[int]) -> list[str]:
-        """The children of these bookings that still exist, in booking order."""
-        query = select(Booking.child_name).where(Booking.id.in_(booking_ids)).order_by(Booking.id)
-        return list((await self._session.execute(query)).scalars())
+    async def told_teacher(self, booking_ids: list[int]) -> None:
+        await self._session.execute(update(Booking).where(Booking.id.in_(booking_ids)).values(awaits_digest=False))
 
     async def count_confirmed(self, class_id: int) -> int:
         query = select(func.count()).where(Booking.class_id == class_id, Booking.status == "confirmed")
@@ -98,8 +104,14 @@ class Waitlist:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def by_request_keys(self, keys: list[str]) -> list[WaitlistEntry]:
-        query = select(WaitlistEntry).where(WaitlistEntry.request_key.in_(keys))
+    async def of_request_or_parent(self, keys: list[str], class_id: int, parent_id: int) -> list[WaitlistEntry]:
+        """The entries a request made (by its keys), and the parent's children waiting in the class."""
+        waiting = (
+            (WaitlistEntry.parent_id == parent_id)
+            & (WaitlistEntry.class_id == class_id)
+            & (WaitlistEntry.status == "waiting")
+        )
+        query = select(WaitlistEntry).where(WaitlistEntry.request_key.in_(keys) | waiting).order_by(WaitlistEntry.id)
         return list((await self._session.execute(query)).scalars())
 
     async def add(self, entry: WaitlistEntry) -> None:
@@ -122,13 +134,6 @@ class Waitlist:
             select(WaitlistEntry)
             .where(WaitlistEntry.class_id == class_id, WaitlistEntry.status == "waiting")
             .order_by(WaitlistEntry.id)
-        )
-        return list((await self._session.execute(query)).scalars())
-
-    async def children_waiting(self, class_id: int, parent_id: int) -> list[str]:
-        """The names of one parent's children on the class's waitlist (found by the parent's index)."""
-        query = select(WaitlistEntry.child_name).where(
-            WaitlistEntry.parent_id == parent_id, WaitlistEntry.class_id == class_id, WaitlistEntry.status == "waiting"
         )
         return list((await self._session.execute(query)).scalars())
 

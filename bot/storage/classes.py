@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, func, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -61,6 +61,18 @@ class Classes:
     async def row(self, cls: Class, now: datetime) -> ClassRow:
         teacher = await self._session.get(Person, cls.teacher_id)
         return ClassRow(cls, teacher.display_name if teacher else "", await self.next_start(cls.id, now))
+
+    async def by_public_id_with_next_start(self, public_id: str, now: datetime) -> tuple[Class | None, datetime | None]:
+        """The class and its next session's start, in one statement (for a booking, which needs both)."""
+        query = select(Class, _next_start_of_class(now)).where(Class.public_id == public_id)
+        row = (await self._session.execute(query)).one_or_none()
+        return (row[0], row[1]) if row is not None else (None, None)
+
+    async def get_with_next_start(self, class_id: int, now: datetime) -> tuple[Class | None, datetime | None]:
+        """The class and its next session's start, in one statement (for a link, which needs both)."""
+        query = select(Class, _next_start_of_class(now)).where(Class.id == class_id)
+        row = (await self._session.execute(query)).one_or_none()
+        return (row[0], row[1]) if row is not None else (None, None)
 
     async def next_start(self, class_id: int, now: datetime) -> datetime | None:
         """When the class's first session still to come starts; None when none is left."""
@@ -201,3 +213,12 @@ class Classes:
         await self._session.execute(
             insert_or_ignore(self._session, Attendance, values, ["session_id", "participant_key"])
         )
+
+
+def _next_start_of_class(now: datetime) -> ScalarSelect[datetime]:
+    """The start of the first session still to come of the class selected alongside (a correlated subquery)."""
+    return (
+        select(func.min(ClassSession.starts_at))
+        .where(ClassSession.class_id == Class.id, ClassSession.status == "scheduled", ClassSession.starts_at > now)
+        .scalar_subquery()
+    )

@@ -61,23 +61,16 @@ async def enqueue(
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def amend_pending(
-    session: AsyncSession, dedupe_key: str, change: Callable[[dict[str, Any]], dict[str, Any]]
-) -> bool:
-    """Rewrite the payload of the job with ``dedupe_key`` if no worker has claimed it yet; False otherwise.
+async def release_key(session: AsyncSession, dedupe_key: str) -> None:
+    """Free ``dedupe_key`` from the running job that holds it, so the next enqueue with it makes a new job."""
+    await session.execute(
+        update(Job).where(Job.dedupe_key == dedupe_key, Job.status == "running").values(dedupe_key=None)
+    )
 
-    The job's row is locked for the rest of the caller's transaction, so a worker's claim (which skips locked
-    rows) either happened before, and the answer is False, or waits until the amended payload is committed.
-    """
-    query = select(Job).where(Job.dedupe_key == dedupe_key)
-    if locks_rows(session):
-        query = query.with_for_update()
-    job = (await session.execute(query)).scalar_one_or_none()
-    if job is None or job.status != "pending":
-        return False
-    await session.execute(update(Job).where(Job.id == job.id).values(payload=change(dict(job.payload))))
-    session.info[_QUEUED] = True
-    return True
+
+async def withdraw(session: AsyncSession, dedupe_key: str) -> None:
+    """Take back a job enqueued earlier in the caller's transaction (the change that called for it was undone)."""
+    await session.execute(delete(Job).where(Job.dedupe_key == dedupe_key, Job.status == "pending"))
 
 
 async def hurry(session: AsyncSession, kinds: tuple[str, ...], now: datetime) -> None:

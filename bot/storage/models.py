@@ -231,6 +231,13 @@ class Booking(Timestamped, Base):
     __table_args__ = (
         Index("ix_bookings_class_status", "class_id", "status"),
         Index("ix_bookings_parent_status", "parent_id", "status"),
+        # The few bookings the teacher has not heard of yet, found per class without reading the others.
+        Index(
+            "ix_bookings_awaiting_digest",
+            "class_id",
+            postgresql_where=text("awaits_digest"),
+            sqlite_where=text("awaits_digest"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -244,6 +251,8 @@ class Booking(Timestamped, Base):
     request_key: Mapped[str] = mapped_column(String(128), unique=True)
     registrant_id: Mapped[str | None] = mapped_column(String(64))
     join_url_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Booked, and not yet in a digest sent to the teacher (see ``work.note_booking``).
+    awaits_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 

@@ -1,4 +1,4 @@
-"""People by platform identity: found or created in one statement, safe when two updates race."""
+"""People by platform identity: found, or created on first sight, safe when two updates race."""
 
 from __future__ import annotations
 
@@ -26,17 +26,12 @@ class People:
             "display_name": who.display_name,
             "language": language,
         }
-        conflict = ["platform", "workspace_id", "platform_user_id"]
-        await self._session.execute(insert_or_ignore(self._session, Person, values, conflict))
-        person = (
-            await self._session.execute(
-                select(Person).where(
-                    Person.platform == who.platform,
-                    Person.workspace_id == who.workspace_id,
-                    Person.platform_user_id == who.user_id,
-                )
-            )
-        ).scalar_one()
+        person = await self.find(who)  # nearly always there: one statement
+        if person is None:
+            conflict = ["platform", "workspace_id", "platform_user_id"]
+            await self._session.execute(insert_or_ignore(self._session, Person, values, conflict))
+            person = await self.find(who)
+            assert person is not None
         if who.display_name and person.display_name != who.display_name:
             person.display_name = who.display_name
         if language and not person.language_chosen and person.language != language:

@@ -8,12 +8,19 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
+from bot.core import work
 from bot.core.errors import Conflict, NotAllowed
 from bot.core.work import DIGEST_WINDOW_SECONDS
 from bot.fakes.zoom import FakeZoom
+from bot.storage.bookings import Bookings
+from bot.storage.classes import Classes
+from bot.storage.models import Booking
+from bot.storage.people import People
 from tests.support.clock import MovableClock
 from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
+from tests.support.waiting import wait_until
 
 
 @pytest.fixture
@@ -45,6 +52,23 @@ async def test_200_parents_racing_for_10_seats_book_10_and_wait_190_with_one_mee
     for n in booked:
         assert len(world.links_to(parent(n))) == 1
     assert all(not world.links_to(parent(n)) for n in range(200) if n not in booked)
+    assert [kind for kind, _ in await world.job_states()].count("link.send") == 10  # none left of the undone
+
+
+async def test_the_teacher_hears_of_every_booking_of_a_burst_and_of_no_waitlisted_child(
+    world: CoreWorld, clock: MovableClock
+) -> None:
+    cls = await world.new_class(seats=10)
+    await asyncio.gather(
+        *(world.components.bookings.book(parent(n), cls.public_id, [f"Kid {n}"], f"tap-{n}") for n in range(40))
+    )
+
+    clock.advance(timedelta(seconds=DIGEST_WINDOW_SECONDS))
+    await world.run_jobs()
+
+    [notice] = [text for text in world.texts_to(TEACHER) if "new booking" in text.lower()]
+    assert notice.startswith("10 new bookings for “Chess for kids”: ")
+    assert notice.endswith(" (10 of 10 seats taken).")
 
 
 async def test_a_redelivered_request_books_once(world: CoreWorld) -> None:
@@ -156,7 +180,6 @@ async def test_a_burst_of_bookings_reaches_the_teacher_as_one_notice_per_class(
     world: CoreWorld, clock: MovableClock
 ) -> None:
     cls = await world.new_class(seats=20)
-    _to_a_window_start(clock)
     for n in range(12):
         await world.components.bookings.book(parent(n), cls.public_id, [f"Kid {n}"], f"tap-{n}")
     await world.run_jobs()
@@ -172,19 +195,52 @@ async def test_a_burst_of_bookings_reaches_the_teacher_as_one_notice_per_class(
 
 async def test_a_booking_after_its_notice_left_gets_a_notice_of_its_own(world: CoreWorld, clock: MovableClock) -> None:
     cls = await world.new_class(seats=20)
-    _to_a_window_start(clock)
     await world.components.bookings.book(parent(1), cls.public_id, ["Ada"], "tap-1")
-    clock.advance(timedelta(seconds=5))
-    claimed = await world.components.jobs.claim(100, timedelta(minutes=1), clock())  # a worker took it
-    assert "booking.digest" in [job.kind for job in claimed]
-    clock.advance(timedelta(seconds=-5))  # a booking still in the same window commits only now
-
-    await world.components.bookings.book(parent(2), cls.public_id, ["Bo"], "tap-2")
+    clock.advance(timedelta(seconds=DIGEST_WINDOW_SECONDS))
     await world.run_jobs()
 
-    assert "New booking: Bo for “Chess for kids” (2 of 20 seats taken)." in world.texts_to(TEACHER)
+    await world.components.bookings.book(parent(2), cls.public_id, ["Bo"], "tap-2")
+    clock.advance(timedelta(seconds=DIGEST_WINDOW_SECONDS))
+    await world.run_jobs()
+
+    assert [text for text in world.texts_to(TEACHER) if text.startswith("New booking")] == [
+        "New booking: Ada for “Chess for kids” (1 of 20 seats taken).",
+        "New booking: Bo for “Chess for kids” (2 of 20 seats taken).",
+    ]
 
 
-def _to_a_window_start(clock: MovableClock) -> None:
-    """Start a test's bookings at the beginning of a notice window, so they all fall in that one window."""
-    clock.advance(timedelta(seconds=DIGEST_WINDOW_SECONDS - clock().timestamp() % DIGEST_WINDOW_SECONDS))
+async def test_a_digest_waits_for_the_booking_that_found_it_waiting(
+    postgres_url: str, fake_zoom: FakeZoom, tmp_path: Path, clock: MovableClock
+) -> None:
+    async with core_world(postgres_url, fake_zoom, tmp_path, clock=clock, licensed=True) as world:
+        cls = await world.new_class(seats=20)
+        await world.components.bookings.book(parent(1), cls.public_id, ["Ada"], "tap-1")  # queues the digest
+        class_id = (await world.class_row(cls.public_id)).id
+        async with world.components.database.write() as session:  # a second booking, between its gate and commit
+            await work.note_booking(session, class_id, clock())
+            await Bookings(session).add(
+                Booking(
+                    public_id="bo-booking",
+                    class_id=class_id,
+                    parent_id=(await People(session).ensure(parent(2))).id,
+                    child_name="Bo",
+                    status="confirmed",
+                    request_key="tap-2:0",
+                    awaits_digest=True,
+                )
+            )
+            assert await Classes(session).take_seats(class_id, 1)
+            clock.advance(timedelta(seconds=DIGEST_WINDOW_SECONDS))
+            digest = asyncio.create_task(world.run_jobs())
+            await wait_until(lambda: _waiting_on_a_gate(world), timeout=10, what="the digest to wait at the gate")
+        await digest
+
+    assert [text for text in world.texts_to(TEACHER) if "new booking" in text.lower()] == [
+        "2 new bookings for “Chess for kids”: Ada, Bo (2 of 20 seats taken)."
+    ]
+
+
+async def _waiting_on_a_gate(world: CoreWorld) -> bool:
+    async with world.components.database.read() as session:
+        waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        return bool((await session.execute(text(waiting))).scalar_one())

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -12,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from bot.handlers.slack.installations import store_tables
 from bot.storage.database import Database
-from bot.storage.migrate import upgrade_to_head
+from bot.storage.migrate import alembic_config, upgrade_to_head
 from bot.storage.models import Base
 
 
@@ -33,7 +35,7 @@ async def test_an_empty_database_upgrades_to_exactly_the_models(database_url: st
     finally:
         await database.dispose()
     assert set(Base.metadata.tables) <= tables
-    assert version == "0006"
+    assert version == "0007"
 
 
 async def test_processes_starting_together_migrate_once_without_error(database_url: str) -> None:
@@ -56,3 +58,40 @@ async def test_a_sqlite_database_folder_is_created(tmp_path: Any) -> None:
     finally:
         await database.dispose()
     assert (tmp_path / "deep" / "er" / "classbot.db").exists()
+
+
+async def test_a_digest_waiting_at_upgrade_still_tells_its_bookings(database_url: str) -> None:
+    database = Database.connect(database_url)
+    try:
+        async with database.engine.begin() as connection:
+            await connection.run_sync(lambda sync: _upgrade_to(sync, "0006"))
+            for statement in _BEFORE_0007:
+                await connection.execute(text(statement))
+        await upgrade_to_head(database)
+        async with database.engine.connect() as connection:
+            marked = (await connection.execute(text("SELECT id FROM bookings WHERE awaits_digest"))).all()
+            job = (await connection.execute(text("SELECT dedupe_key, payload FROM jobs"))).one()
+    finally:
+        await database.dispose()
+    assert [row[0] for row in marked] == [1]  # the one the waiting digest named; not the one it did not
+    assert job[0] is None
+    assert (json.loads(job[1]) if isinstance(job[1], str) else job[1]) == {"class_id": 1}
+
+
+def _upgrade_to(connection: Connection, revision: str) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
+
+
+_BEFORE_0007 = [
+    "INSERT INTO people (id, platform, workspace_id, platform_user_id, display_name) "
+    "VALUES (1, 'telegram', '', '1', 'Ann'), (2, 'telegram', '', '2', 'Bea')",
+    "INSERT INTO classes (id, public_id, teacher_id, title, description, timezone, duration_minutes, seats, "
+    "seats_taken, sessions_count, requires_approval, zoom_enabled, status) "
+    "VALUES (1, 'c1', 1, 'Chess', '', 'UTC', 45, 10, 2, 1, false, true, 'scheduled')",
+    "INSERT INTO bookings (id, public_id, class_id, parent_id, child_name, status, request_key) "
+    "VALUES (1, 'b1', 1, 2, 'Mia', 'confirmed', 'k1'), (2, 'b2', 1, 2, 'Leo', 'confirmed', 'k2')",
+    "INSERT INTO jobs (kind, dedupe_key, payload, run_at, attempts, status) VALUES ('booking.digest', "
+    "'digest:1:9', '{\"class_id\": 1, \"booking_ids\": [1], \"count\": 1}', CURRENT_TIMESTAMP, 0, 'pending')",
+]

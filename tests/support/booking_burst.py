@@ -2,13 +2,15 @@
 
     python -m tests.support.booking_burst GO_FILE CLASS_PUBLIC_ID FIRST_PARENT COUNT
 
-Prints one line per outcome (``booked N``, ``waitlisted N``) and per private link sent (``link USER_ID``), then
-exits once no job is due in the next seconds. Settings come from the environment.
+Prints one line per outcome (``booked N``, ``waitlisted N``), per private link sent (``link USER_ID``) and per
+teacher's notice of new bookings (``told COUNT``), then exits once no job is due in the next seconds. Settings
+come from the environment.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 import time
 from datetime import timedelta
@@ -23,6 +25,9 @@ from bot.core.identity import PersonRef
 from bot.core.messages import Said
 from bot.storage.models import Job
 
+# "New booking: Kid 5001 for …" or "3 new bookings for …".
+_NOTICE = re.compile(r"^(?:New booking:|(\d+) new bookings for)")
+
 
 class PrintingNotifier:
     async def post_to_community(self, community: CommunityRef, message: Said) -> None:
@@ -31,6 +36,9 @@ class PrintingNotifier:
     async def send_private(self, recipient: PersonRef, message: Said) -> None:
         if any(button.url for button in message.buttons):
             print(f"link {recipient.user_id}", flush=True)
+        told = _NOTICE.match(message.text)
+        if told:
+            print(f"told {told.group(1) or 1}", flush=True)
 
 
 async def burst(go: Path, class_id: str, first: int, count: int) -> None:

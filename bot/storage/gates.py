@@ -1,0 +1,32 @@
+"""Gates: many writers pass one together, and one closer waits until none of them is still inside.
+
+A gate is a PostgreSQL transaction-level advisory lock, taken shared by the writers and exclusive by the
+closer. Writers never wait on each other; the closer waits only for the writers already past the gate to
+commit, and writers arriving meanwhile wait behind it. So whatever the closer reads after closing, every
+writer that passed before is in it. On SQLite, write transactions are already one at a time, so a gate is
+nothing there.
+
+Each use of gates has its own space, so a gate keyed by a class id never meets one keyed by something else.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.dialect import locks_rows
+
+# One space per use; the numbers only have to differ from each other and from other users of the database.
+DIGEST_GATES = 0x43_42_44_47  # a class's digest of new bookings
+
+
+async def pass_through(session: AsyncSession, space: int, key: int) -> None:
+    """Pass the gate for the rest of the caller's transaction, alongside any other writers."""
+    if locks_rows(session):
+        await session.execute(select(func.pg_advisory_xact_lock_shared(space, key)))
+
+
+async def close(session: AsyncSession, space: int, key: int) -> None:
+    """Wait until the writers already past the gate have committed; hold it closed until the caller commits."""
+    if locks_rows(session):
+        await session.execute(select(func.pg_advisory_xact_lock(space, key)))
