@@ -47,6 +47,7 @@ class Phase:
     telegram: dict[str, int] = field(default_factory=dict)
     zoom: dict[str, int] = field(default_factory=dict)
     answer: dict[str, Any] = field(default_factory=dict)
+    sent_at: list[float] = field(default_factory=list)  # when Telegram accepted each message the bot sent
 
 
 async def measured(stack: Stack, name: str, work: Callable[[], Awaitable[dict[str, Any]]]) -> Phase:
@@ -64,7 +65,8 @@ async def measured(stack: Stack, name: str, work: Callable[[], Awaitable[dict[st
         trips, statements = stack.wire.counts.snapshot()
         phase.round_trips = trips - wire_before[0]
         phase.statements = statements - wire_before[1]
-    phase.telegram = (await stack.telegram_calls(telegram_mark))["by_method"]
+    telegram = await stack.telegram_calls(telegram_mark)
+    phase.telegram, phase.sent_at = telegram["by_method"], telegram.get("sent_at", [])
     phase.zoom = (await stack.zoom_calls(zoom_mark))["by_endpoint"]
     return phase
 
@@ -121,7 +123,7 @@ class Burst:
             "db_round_trips_per_booking_whole_flow": round(whole_trips / per, 1),
             "db_statements_per_booking": round(sum(self.name.statements.values()) / per, 1),
             "top_statements_per_booking": [
-                [round(count / per, 2), text] for text, count in self.name.statements.most_common(12)
+                [round(count / per, 2), text] for text, count in self.name.statements.most_common(40)
             ],
             "telegram_calls": dict(self.total("telegram")),
             "zoom_calls": dict(self.total("zoom")),
@@ -220,15 +222,20 @@ async def run_burst(
 
 def _answer_span(phase: Phase) -> dict[str, Any]:
     """Who acted in a phase, who got the answer or the bot's error, and the seconds from its first action to
-    its last answer."""
+    its last answer; and the messages Telegram accepted from the bot (to anyone) up to that last answer, with
+    the seconds before the first of them (the round trips of one answer, before messages flow)."""
     results = phase.answer["results"]
     answered = [r["first"] for r in results if r["first"] is not None]
     began = min((r["acted"] for r in results), default=0.0)
+    last = max(answered, default=began)
+    sent = [at for at in phase.sent_at if at <= last]
     return {
         "acted": len(results),
         "answered": len(answered),
         "errors": sum(1 for r in results if r["failed"]),
-        "seconds": round(max(answered) - began, 3) if answered else 0.0,
+        "seconds": round(last - began, 3),
+        "messages_sent": len(sent),
+        "first_message_seconds": round(sent[0] - began, 3) if sent else 0.0,
     }
 
 

@@ -112,4 +112,15 @@ def message_throughput(run: dict[str, Any]) -> dict[str, float]:
     rates = {name: delivered[name] / spans[name]["seconds"] for name in delivered if spans[name]["seconds"] > 0}
     total_seconds = sum(span["seconds"] for span in spans.values())
     rates["overall"] = sum(delivered.values()) / total_seconds if total_seconds else 0.0
+    rates["sustained"] = sustained_messages_per_second(run)
     return {name: round(rate, 1) for name, rate in rates.items()}
+
+
+def sustained_messages_per_second(run: dict[str, Any]) -> float:
+    """Messages of every kind (parents' and the teacher's) Telegram accepted per second while they flowed: in
+    each phase, from the first accepted message to the phase's last answer. The seconds before a phase's first
+    message are the latency of one answer (the platforms' round trips), not a rate the bot keeps up."""
+    spans = [span for span in run["answer_spans"].values() if span.get("messages_sent", 0) > 1]
+    intervals = sum(span["messages_sent"] - 1 for span in spans)
+    seconds = sum(span["seconds"] - span["first_message_seconds"] for span in spans)
+    return intervals / seconds if seconds > 0 else 0.0

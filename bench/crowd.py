@@ -58,7 +58,8 @@ class Transcript:
     def counts(self, since: int) -> dict[str, Any]:
         calls = self._fake.calls
         counted = Counter(f"{call.method} {call.status}" for call in calls[since:])
-        return {"total": len(calls), "by_method": dict(counted)}
+        sent_at = sorted(call.at for call in calls[since:] if call.method.lower() == "sendmessage" and call.ok)
+        return {"total": len(calls), "by_method": dict(counted), "sent_at": sent_at}
 
     async def wait(
         self,
