@@ -27,7 +27,7 @@ def comparison(runs: dict[str, dict[str, Any]]) -> str:
     row("whole flow: first link opened → last join link", lambda r: f"{r['total_seconds']} s")
     row("booking phase: first final tap → last join link", lambda r: f"{r['booking_phase_seconds']} s")
     row("bookings/s (booking phase)", lambda r: r["bookings_per_second"])
-    row("messages sent/s in the booking phase (ClassBot paces itself to 30/s)", _pace)
+    row("messages sent/s in the booking phase (limits on: ClassBot paces itself to 28/s)", _pace)
     for name in ("p50", "p95", "p99", "max"):
         row(f"tap → join link {name}", lambda r, n=name: ms(r["tap_to_link_ms"][n]))
     row("bot CPU per booking: booking phase / whole flow", _cpu)

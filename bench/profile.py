@@ -35,7 +35,6 @@ _PACKAGES = (
     "uvicorn",
     "pydantic",
     "cryptography",
-    "aiolimiter",
     "logging",
     "json",
     "asyncio",

@@ -120,13 +120,15 @@ class Stack:
             "TELEGRAM_BASE_URL": self.telegram.value("TELEGRAM_BASE_URL"),
             "TELEGRAM_WEBHOOK": "1",
             # Limits off: the bot's own pacing off too (as with a local Bot API server), to measure raw capacity.
-            "TELEGRAM_MESSAGES_PER_SECOND": "29" if self.options.telegram_limits else "0",
+            "TELEGRAM_MESSAGES_PER_SECOND": "28" if self.options.telegram_limits else "0",
             "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
             "ZOOM_CLIENT_ID": self.zoom.value("ZOOM_CLIENT_ID"),
             "ZOOM_CLIENT_SECRET": self.zoom.value("ZOOM_CLIENT_SECRET"),
             "ZOOM_OAUTH_URL": self.zoom.value("ZOOM_OAUTH_URL"),
             "ZOOM_API_URL": self.zoom.value("ZOOM_API_URL"),
             "ZOOM_WEBHOOK_SECRET_TOKEN": "bench-zoom-webhook-secret",
+            # Likewise the bot's pacing to Zoom's per-second limits: on exactly when the fake Zoom enforces them.
+            "ZOOM_PACED": "1" if self.options.zoom_per_second_limit is not None else "0",
             "LOG_LEVEL": options.log_level,
             **(extra or {}),
         }

@@ -201,7 +201,13 @@ def _build_zoom(
     alerts = ReconnectAlerts(database, cipher, clock=clock)
     tokens = ZoomTokenKeeper(database, cipher, oauth, clock=clock, on_reconnect_needed=alerts.reconnect_needed)
     client = ZoomClient(
-        http, settings.zoom_api_url, tokens, retry=retry, limiter=ZoomRateLimiter(), clock=clock, metrics=metrics
+        http,
+        settings.zoom_api_url,
+        tokens,
+        retry=retry,
+        limiter=ZoomRateLimiter() if settings.zoom_paced else None,
+        clock=clock,
+        metrics=metrics,
     )
     connect = ConnectService(
         database,

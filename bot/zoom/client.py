@@ -54,7 +54,7 @@ class ZoomClient:
         credentials: ZoomCredentials,
         *,
         retry: RetryPolicy,
-        limiter: ZoomRateLimiter,
+        limiter: ZoomRateLimiter | None,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         clock: Callable[[], datetime] = utc_now,
         metrics: Metrics | None = None,

@@ -17,8 +17,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
-from aiolimiter import AsyncLimiter
-
+from bot.pace import EvenPace
 from bot.zoom.credentials import ZoomAccount
 
 
@@ -41,14 +40,13 @@ ZOOM_LIMITS_PER_SECOND: Final[Mapping[tuple[bool, RateCategory], float]] = Mappi
 
 
 class ZoomRateLimiter:
-    """Token buckets per Zoom account, category and plan, created on first use.
+    """An even pace per Zoom account, category and plan, created on first use.
 
-    Each bucket holds a single token, refilled ``limit`` times a second: calls are evenly spaced rather than
-    let through in bursts. Zoom does not say how it counts its second; a bucket holding a second's worth would
-    let a burst of ``limit`` go at once and ``limit`` more during the next second, nearly twice the limit within
-    one second, while even spacing never exceeds it in any one-second window. A queued call waits at most
-    ``1/limit`` s (a quarter second for a basic host's light calls). Buckets are bound to the event loop that
-    first uses them (aiolimiter's rule): build one limiter per running application, as the composition root does.
+    Calls are evenly spaced at the limit rather than let through in bursts: Zoom does not say how it counts its
+    second, and a bucket holding a second's worth would let ``limit`` go at once and ``limit`` more during the
+    next second, nearly twice the limit within one second. The pace keeps its schedule when the event loop
+    wakes callers late (``bot.pace``), so a busy bot still gets the whole budget, and never more than the limit
+    in any one second. Build one limiter per running application, as the composition root does.
     """
 
     def __init__(self, limits: Mapping[tuple[bool, RateCategory], float] = ZOOM_LIMITS_PER_SECOND) -> None:
@@ -58,18 +56,18 @@ class ZoomRateLimiter:
         if any(rate <= 0 for rate in limits.values()):
             raise ValueError("every limit must be a positive number of requests per second")
         self._limits = dict(limits)
-        # One bucket per (account, licensed, category). The plan is part of the key so that a teacher who
+        # One pace per (account, licensed, category). The plan is part of the key so that a teacher who
         # upgrades gets the larger budget on the next call, without any invalidation.
-        self._buckets: dict[tuple[str, bool, RateCategory], AsyncLimiter] = {}
+        self._paces: dict[tuple[str, bool, RateCategory], EvenPace] = {}
 
     async def acquire(self, account: ZoomAccount, category: RateCategory) -> None:
         """Wait until a request of ``category`` may be sent for ``account``."""
-        await self._bucket(account, category).acquire()
+        await self._pace(account, category).turn()
 
-    def _bucket(self, account: ZoomAccount, category: RateCategory) -> AsyncLimiter:
+    def _pace(self, account: ZoomAccount, category: RateCategory) -> EvenPace:
         key = (account.account_id, account.licensed, category)
-        bucket = self._buckets.get(key)
-        if bucket is None:
-            bucket = AsyncLimiter(1, time_period=1.0 / self._limits[(account.licensed, category)])
-            self._buckets[key] = bucket
-        return bucket
+        pace = self._paces.get(key)
+        if pace is None:
+            pace = EvenPace(self._limits[(account.licensed, category)])
+            self._paces[key] = pace
+        return pace

@@ -84,7 +84,7 @@ class ZoomTransport:
         credentials: ZoomCredentials,
         *,
         retry: RetryPolicy,
-        limiter: ZoomRateLimiter,
+        limiter: ZoomRateLimiter | None,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         clock: Callable[[], datetime] = utc_now,
         metrics: Metrics | None = None,
@@ -112,7 +112,7 @@ class ZoomTransport:
         refreshed = False
         failures = 0
         while True:
-            if account is not None:
+            if account is not None and self._limiter is not None:
                 await self._limiter.acquire(account, call.category)
             try:
                 response = await self._http.request(

@@ -12,7 +12,8 @@ links too. Here:
 - each chat has its own schedule: a send reserves the chat's next free moment when it arrives, so sends to one
   chat go out in arrival order at the chat's rate (a private chat: a token bucket in its "virtual scheduling"
   form, GCRA; a group: a sliding window, at most 20 sends in any 60 seconds, so a short burst goes at once);
-- the overall rate is a strict spacing between sends (no bursts above it), taken in arrival order;
+- the overall rate is an even pace that keeps its schedule (``bot.pace``): sends in arrival order, never
+  more than the rate in any second, and no fewer over time when the event loop wakes senders late;
 - a 429 for a chat moves only that chat's schedule past ``retry_after``; the send is then tried again.
 
 Requests that send nothing to a chat (``answerCallbackQuery``, ``getMe``, ``setWebhook``…) are not paced.
@@ -32,6 +33,8 @@ from typing import Any
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
+
+from bot.pace import EvenPace
 
 log = logging.getLogger(__name__)
 
@@ -69,19 +72,17 @@ class ChatPacer(BaseRateLimiter[int]):
     def __init__(
         self,
         *,
-        messages_per_second: float = 29.0,
+        messages_per_second: float = 28.0,
         private: ChatRate = PRIVATE_CHAT,
         group: GroupRate = GROUP_CHAT,
         max_retries: int = 3,
         clock: Callable[[], float] | None = None,
     ) -> None:
-        self._spacing = 1.0 / messages_per_second if messages_per_second > 0 else 0.0
+        self._overall = EvenPace(messages_per_second, clock=clock) if messages_per_second > 0 else None
         self._private = private
         self._group = group
         self._max_retries = max_retries
         self._clock = clock
-        self._next_send = 0.0  # the earliest moment the next send (to any chat) may leave
-        self._overall = asyncio.Lock()  # FIFO: sends ready at the same time leave in arrival order
         self._chats: dict[int | str, float] = {}  # private chat → its theoretical arrival time (GCRA)
         self._groups: dict[int | str, deque[float]] = {}  # group → its last ``limit`` reserved send times
         self._held: dict[int | str, float] = {}  # chat → when Telegram lets us send to it again (after a 429)
@@ -104,8 +105,8 @@ class ChatPacer(BaseRateLimiter[int]):
         chat = _chat_of(data)
         retries = rate_limit_args if rate_limit_args is not None else self._max_retries
         for attempt in range(retries + 1):
-            if chat is not None and self._spacing:
-                await self._wait_for_turn(chat)
+            if chat is not None and self._overall is not None:
+                await self._wait_for_turn(chat, self._overall)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as limited:
@@ -114,26 +115,21 @@ class ChatPacer(BaseRateLimiter[int]):
                 wait = limited.retry_after
                 seconds = wait.total_seconds() if not isinstance(wait, int) else float(wait)
                 log.info("Telegram asked to wait %.0f s before calling %s again", seconds, endpoint)
-                if chat is not None and self._spacing:
+                if chat is not None and self._overall is not None:
                     self._hold(chat, seconds)  # the next turn of this chat waits it out
                 else:
                     await asyncio.sleep(seconds + 0.1)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
-    async def _wait_for_turn(self, chat: int | str) -> None:
-        """Sleep until the chat may receive again, then until the overall spacing lets a message leave."""
+    async def _wait_for_turn(self, chat: int | str, overall: EvenPace) -> None:
+        """Sleep until the chat may receive again, then until the overall pace lets a message leave."""
         delay = self._reserve(chat) - self._now()
         if delay > 0:
             await asyncio.sleep(delay)
         held = self._held.get(chat, 0.0) - self._now()  # reserved before a 429 for this chat came back
         if held > 0:
             await asyncio.sleep(held)
-        async with self._overall:
-            now = self._now()
-            if self._next_send > now:
-                await asyncio.sleep(self._next_send - now)
-                now = self._now()
-            self._next_send = max(now, self._next_send) + self._spacing
+        await overall.turn()
 
     def _reserve(self, chat: int | str) -> float:
         """The moment this send may go to ``chat``; the chat's schedule moves past it (no await: no race)."""
