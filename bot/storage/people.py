@@ -29,9 +29,9 @@ class People:
         person = await self.find(who)  # nearly always there: one statement
         if person is None:
             conflict = ["platform", "workspace_id", "platform_user_id"]
-            await self._session.execute(insert_or_ignore(self._session, Person, values, conflict))
-            person = await self.find(who)
-            assert person is not None
+            adding = insert_or_ignore(self._session, Person, values, conflict).returning(Person)
+            person = (await self._session.execute(adding)).scalar_one_or_none() or await self.find(who)
+            assert person is not None  # made here, or by a request that raced this one
         if who.display_name and person.display_name != who.display_name:
             person.display_name = who.display_name
         if language and not person.language_chosen and person.language != language:
