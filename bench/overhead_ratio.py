@@ -113,8 +113,9 @@ def report(rounds: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
             "mode like ClassBot, making per final tap only the calls ClassBot makes: the reply, the parent's "
             "link message, the teacher's notice and Zoom's registrant call. No database, no jobs, no rate "
             "limiter. CPU is each process's own, from /proc, over the booking phase (from the first final tap to "
-            "the last teacher notice). ClassBot also makes one `GET /meetings/{id}` per booking, which the floor "
-            "does not.",
+            "the last teacher notice). The floor tells the teacher of each booking in a message of its own; "
+            "ClassBot gathers a class's new bookings into one notice every few seconds, so it sends fewer messages "
+            "(the Telegram calls below).",
             f"The round closest to the median ratio, of {len(rounds)}:",
             table(["", "ClassBot", "floor"], rows),
             f"Rounds, ClassBot / floor CPU per final tap: {each}.",
