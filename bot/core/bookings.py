@@ -178,8 +178,7 @@ class BookingService:
         booking = await self._add_booking(session, cls, parent_id, child, key, status, now, in_digest=in_digest)
         if await seats.take_seats(cls.id, 1):
             return booking
-        if cls.zoom_enabled and status == "confirmed":
-            await work.withdraw_link(session, booking.id, "booked")
+        await work.withdraw_link(session, booking.id, "booked")  # if one was queued
         await Bookings(session).remove(booking.id)
         return None
 

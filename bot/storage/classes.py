@@ -64,14 +64,14 @@ class Classes:
 
     async def by_public_id_with_next_start(self, public_id: str, now: datetime) -> tuple[Class | None, datetime | None]:
         """The class and its next session's start, in one statement (for a booking, which needs both)."""
-        query = select(Class, _next_start_of_class(now)).where(Class.public_id == public_id)
-        row = (await self._session.execute(query)).one_or_none()
-        return (row[0], row[1]) if row is not None else (None, None)
+        return await self._with_next_start(Class.public_id == public_id, now)
 
     async def get_with_next_start(self, class_id: int, now: datetime) -> tuple[Class | None, datetime | None]:
         """The class and its next session's start, in one statement (for a link, which needs both)."""
-        query = select(Class, _next_start_of_class(now)).where(Class.id == class_id)
-        row = (await self._session.execute(query)).one_or_none()
+        return await self._with_next_start(Class.id == class_id, now)
+
+    async def _with_next_start(self, which: ColumnElement[bool], now: datetime) -> tuple[Class | None, datetime | None]:
+        row = (await self._session.execute(select(Class, _next_start_of_class(now)).where(which))).one_or_none()
         return (row[0], row[1]) if row is not None else (None, None)
 
     async def next_start(self, class_id: int, now: datetime) -> datetime | None:
