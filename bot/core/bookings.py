@@ -10,6 +10,7 @@ teacher's notice) is queued in the same transaction, so a booking is never confi
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -124,7 +125,7 @@ class BookingService:
             cls, next_start = await self._bookable_class(session, class_public_id, person.id)
             earlier = await self._earlier_or_refused(session, cls, next_start, person.id, keys, children)
             if earlier is not None:
-                return earlier
+                return replace(earlier, language=person.language)
             for child in children:
                 await Children(session).remember(person.id, child)
             booked, waitlisted = await self._take_seats(
@@ -134,7 +135,8 @@ class BookingService:
         if self._metrics is not None:
             self._metrics.count("classbot_bookings_total", len(booked), outcome="booked")
             self._metrics.count("classbot_bookings_total", len(waitlisted), outcome="waitlisted")
-        return BookingOutcome(tuple(views), tuple(waitlisted), cls.requires_approval and bool(booked), False)
+        pending = cls.requires_approval and bool(booked)
+        return BookingOutcome(tuple(views), tuple(waitlisted), pending, False, person.language)
 
     async def _take_seats(
         self, session: AsyncSession, cls: Class, parent_id: int, children: list[tuple[str, str]], now: datetime
@@ -172,11 +174,11 @@ class BookingService:
         seats = Classes(session)
         in_digest = status == "confirmed"
         if cls.seats_taken >= cls.seats:
-            if not await seats.take_seats(cls.id, 1):
+            if not await seats.take_seats(cls, 1):
                 return None
             return await self._add_booking(session, cls, parent_id, child, key, status, now, in_digest=in_digest)
         booking = await self._add_booking(session, cls, parent_id, child, key, status, now, in_digest=in_digest)
-        if await seats.take_seats(cls.id, 1):
+        if await seats.take_seats(cls, 1):
             return booking
         await work.withdraw_link(session, booking.id, "booked")  # if one was queued
         await Bookings(session).remove(booking.id)
@@ -379,7 +381,7 @@ class BookingService:
         if cls.status != "scheduled":
             return
         entry = await Waitlist(session).first_waiting(cls.id)
-        if entry is None or not await Classes(session).take_seats(cls.id, 1):
+        if entry is None or not await Classes(session).take_seats(cls, 1):
             return
         await Waitlist(session).set_status(entry.id, "promoted")
         status = "pending_approval" if cls.requires_approval else "confirmed"

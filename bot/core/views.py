@@ -80,3 +80,6 @@ class BookingOutcome:
     waitlisted: tuple[str, ...]  # children's names put on the waitlist
     pending_approval: bool
     already_done: bool  # the same request came before (a double tap, a redelivered update)
+    # The parent's language as the booking left it (their choice, else their platform's; None: not known), so the
+    # answer needs no second look-up.
+    language: str | None = None

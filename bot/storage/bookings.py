@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, Update, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.dialect import insert_or_ignore, locks_rows
 from bot.storage.models import Booking, Child, Class, ClassSession, WaitlistEntry
+from bot.storage.prepared import prepared
 
 HOLDS_A_SEAT = ("confirmed", "pending_approval")
 
@@ -19,9 +20,8 @@ class Bookings:
 
     async def of_request_or_parent(self, keys: list[str], class_id: int, parent_id: int) -> list[Booking]:
         """The bookings a request made (by its keys), and the parent's bookings holding a seat in the class."""
-        holding = (Booking.parent_id == parent_id) & (Booking.class_id == class_id) & Booking.status.in_(HOLDS_A_SEAT)
-        query = select(Booking).where(Booking.request_key.in_(keys) | holding).order_by(Booking.id)
-        return list((await self._session.execute(query)).scalars())
+        values = {"keys": keys, "class_id": class_id, "parent_id": parent_id}
+        return list((await self._session.execute(_bookings_of_request_or_parent(), values)).scalars())
 
     async def add(self, booking: Booking) -> Booking:
         self._session.add(booking)
@@ -33,10 +33,8 @@ class Bookings:
         await self._session.execute(delete(Booking).where(Booking.id == booking_id))
 
     async def get(self, booking_id: int, *, for_update: bool = False) -> Booking | None:
-        query = select(Booking).where(Booking.id == booking_id)
-        if for_update and locks_rows(self._session):
-            query = query.with_for_update()
-        return (await self._session.execute(query)).scalar_one_or_none()
+        query = _booking(for_update and locks_rows(self._session))
+        return (await self._session.execute(query, {"booking_id": booking_id})).scalar_one_or_none()
 
     async def by_public_id(self, public_id: str, *, for_update: bool = False) -> Booking | None:
         query = select(Booking).where(Booking.public_id == public_id)
@@ -50,15 +48,11 @@ class Bookings:
 
     async def awaiting_digest(self, class_id: int) -> list[tuple[int, str]]:
         """The id and child of each booking in the class the teacher has not heard of yet, in booking order."""
-        query = (
-            select(Booking.id, Booking.child_name)
-            .where(Booking.class_id == class_id, Booking.awaits_digest)
-            .order_by(Booking.id)
-        )
-        return [(booking_id, child) for booking_id, child in await self._session.execute(query)]
+        rows = await self._session.execute(_awaiting_digest(), {"class_id": class_id})
+        return [(booking_id, child) for booking_id, child in rows]
 
     async def told_teacher(self, booking_ids: list[int]) -> None:
-        await self._session.execute(update(Booking).where(Booking.id.in_(booking_ids)).values(awaits_digest=False))
+        await self._session.execute(_told_teacher(), {"booking_ids": booking_ids})
 
     async def count_confirmed(self, class_id: int) -> int:
         query = select(func.count()).where(Booking.class_id == class_id, Booking.status == "confirmed")
@@ -82,11 +76,8 @@ class Bookings:
         return [(booking, cls, start) for booking, cls, start in await self._session.execute(query)]
 
     async def set_personal_link(self, booking_id: int, registrant_id: str, join_url_enc: bytes) -> None:
-        await self._session.execute(
-            update(Booking)
-            .where(Booking.id == booking_id)
-            .values(registrant_id=registrant_id, join_url_enc=join_url_enc)
-        )
+        values = {"booking_id": booking_id, "registrant_id": registrant_id, "join_url_enc": join_url_enc}
+        await self._session.execute(_set_personal_link(), values)
 
     async def forget_personal_links(self, class_id: int) -> None:
         """The class's meeting is gone, and with it every registrant link made for it."""
@@ -106,13 +97,8 @@ class Waitlist:
 
     async def of_request_or_parent(self, keys: list[str], class_id: int, parent_id: int) -> list[WaitlistEntry]:
         """The entries a request made (by its keys), and the parent's children waiting in the class."""
-        waiting = (
-            (WaitlistEntry.parent_id == parent_id)
-            & (WaitlistEntry.class_id == class_id)
-            & (WaitlistEntry.status == "waiting")
-        )
-        query = select(WaitlistEntry).where(WaitlistEntry.request_key.in_(keys) | waiting).order_by(WaitlistEntry.id)
-        return list((await self._session.execute(query)).scalars())
+        values = {"keys": keys, "class_id": class_id, "parent_id": parent_id}
+        return list((await self._session.execute(_waiting_of_request_or_parent(), values)).scalars())
 
     async def add(self, entry: WaitlistEntry) -> None:
         self._session.add(entry)
@@ -146,10 +132,70 @@ class Children:
         self._session = session
 
     async def remember(self, parent_id: int, name: str) -> None:
-        await self._session.execute(
-            insert_or_ignore(self._session, Child, {"parent_id": parent_id, "name": name}, ["parent_id", "name"])
-        )
+        statement = insert_or_ignore(self._session, Child, ("parent_id", "name"))
+        await self._session.execute(statement, {"parent_id": parent_id, "name": name})
 
     async def names(self, parent_id: int) -> list[str]:
         query = select(Child.name).where(Child.parent_id == parent_id).order_by(Child.id)
         return list((await self._session.execute(query)).scalars())
+
+
+# The statements every booking and link runs, built once (``bot.storage.prepared``).
+
+
+@prepared
+def _bookings_of_request_or_parent() -> Select[Booking]:
+    holding = (
+        (Booking.parent_id == bindparam("parent_id"))
+        & (Booking.class_id == bindparam("class_id"))
+        & Booking.status.in_(HOLDS_A_SEAT)
+    )
+    made = Booking.request_key.in_(bindparam("keys", expanding=True))
+    return select(Booking).where(made | holding).order_by(Booking.id)
+
+
+@prepared
+def _waiting_of_request_or_parent() -> Select[WaitlistEntry]:
+    waiting = (
+        (WaitlistEntry.parent_id == bindparam("parent_id"))
+        & (WaitlistEntry.class_id == bindparam("class_id"))
+        & (WaitlistEntry.status == "waiting")
+    )
+    made = WaitlistEntry.request_key.in_(bindparam("keys", expanding=True))
+    return select(WaitlistEntry).where(made | waiting).order_by(WaitlistEntry.id)
+
+
+@prepared
+def _booking(for_update: bool) -> Select[Booking]:
+    query = select(Booking).where(Booking.id == bindparam("booking_id"))
+    return query.with_for_update() if for_update else query
+
+
+@prepared
+def _awaiting_digest() -> Select[int, str]:
+    return (
+        select(Booking.id, Booking.child_name)
+        .where(Booking.class_id == bindparam("class_id"), Booking.awaits_digest)
+        .order_by(Booking.id)
+    )
+
+
+@prepared
+def _told_teacher() -> Update:
+    # Run after the digest's own transaction: no session object of these bookings is read again.
+    return (
+        update(Booking)
+        .where(Booking.id.in_(bindparam("booking_ids", expanding=True)))
+        .values(awaits_digest=False)
+        .execution_options(synchronize_session=False)
+    )
+
+
+@prepared
+def _set_personal_link() -> Update:
+    return (
+        update(Booking)
+        .where(Booking.id == bindparam("booking_id"))
+        .values(registrant_id=bindparam("registrant_id"), join_url_enc=bindparam("join_url_enc"))
+        .execution_options(synchronize_session=False)
+    )

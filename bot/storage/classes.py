@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, ScalarSelect, exists, func, select, update
+from sqlalchemy import BindParameter, ColumnElement, ScalarSelect, Select, bindparam, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from bot.storage.dialect import insert_or_ignore, locks_rows
 from bot.storage.models import Attendance, Class, ClassSession, Community, Person, Publication
+from bot.storage.prepared import prepared
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,10 +45,8 @@ class Classes:
         return (await self._session.execute(query)).scalar_one_or_none()
 
     async def get(self, class_id: int, *, for_update: bool = False) -> Class | None:
-        query = select(Class).where(Class.id == class_id)
-        if for_update and locks_rows(self._session):
-            query = query.with_for_update()
-        return (await self._session.execute(query)).scalar_one_or_none()
+        query = _by_id(for_update and locks_rows(self._session))
+        return (await self._session.execute(query, {"class_id": class_id})).scalar_one_or_none()
 
     async def by_meeting(self, meeting_id: str) -> Class | None:
         query = select(Class).where(Class.meeting_id == meeting_id).order_by(Class.id.desc()).limit(1)
@@ -64,14 +65,15 @@ class Classes:
 
     async def by_public_id_with_next_start(self, public_id: str, now: datetime) -> tuple[Class | None, datetime | None]:
         """The class and its next session's start, in one statement (for a booking, which needs both)."""
-        return await self._with_next_start(Class.public_id == public_id, now)
+        return await self._with_next_start("public_id", public_id, now)
 
     async def get_with_next_start(self, class_id: int, now: datetime) -> tuple[Class | None, datetime | None]:
         """The class and its next session's start, in one statement (for a link, which needs both)."""
-        return await self._with_next_start(Class.id == class_id, now)
+        return await self._with_next_start("id", class_id, now)
 
-    async def _with_next_start(self, which: ColumnElement[bool], now: datetime) -> tuple[Class | None, datetime | None]:
-        row = (await self._session.execute(select(Class, _next_start_of_class(now)).where(which))).one_or_none()
+    async def _with_next_start(self, key: str, value: object, now: datetime) -> tuple[Class | None, datetime | None]:
+        found = await self._session.execute(_with_next_start(key), {"key": value, "now": now})
+        row = found.one_or_none()
         return (row[0], row[1]) if row is not None else (None, None)
 
     async def next_start(self, class_id: int, now: datetime) -> datetime | None:
@@ -131,14 +133,14 @@ class Classes:
         )
         return [ClassRow(cls, name, start) for cls, name, start in await self._session.execute(query)]
 
-    async def take_seats(self, class_id: int, count: int) -> bool:
-        """Take ``count`` seats if that many are free, in one statement: never more bookings than seats."""
-        result = await self._session.execute(
-            update(Class)
-            .where(Class.id == class_id, Class.status == "scheduled", Class.seats_taken + count <= Class.seats)
-            .values(seats_taken=Class.seats_taken + count)
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+    async def take_seats(self, cls: Class, count: int) -> bool:
+        """Take ``count`` seats if that many are free, in one statement: never more bookings than seats. ``cls``
+        then shows the seats taken as the database counts them, other requests' included."""
+        taken = (await self._session.execute(_taking_seats(), {"class_id": cls.id, "count": count})).scalar()
+        if taken is None:
+            return False
+        set_committed_value(cls, "seats_taken", taken)  # as loaded: nothing for the session to write back
+        return True
 
     async def give_back_seats(self, class_id: int, count: int) -> None:
         await self._session.execute(
@@ -211,11 +213,36 @@ class Classes:
             "joined_at": joined_at,
         }
         await self._session.execute(
-            insert_or_ignore(self._session, Attendance, values, ["session_id", "participant_key"])
+            insert_or_ignore(self._session, Attendance, ("session_id", "participant_key")), values
         )
 
 
-def _next_start_of_class(now: datetime) -> ScalarSelect[datetime]:
+@prepared
+def _by_id(for_update: bool) -> Select[Class]:
+    query = select(Class).where(Class.id == bindparam("class_id"))
+    return query.with_for_update() if for_update else query
+
+
+@prepared
+def _taking_seats() -> ReturningUpdate[int]:
+    count: BindParameter[int] = bindparam("count")
+    return (
+        update(Class)
+        .where(Class.id == bindparam("class_id"), Class.status == "scheduled", Class.seats_taken + count <= Class.seats)
+        .values(seats_taken=Class.seats_taken + count)
+        .returning(Class.seats_taken)
+        .execution_options(synchronize_session=False)  # the caller's object is set from what comes back
+    )
+
+
+@prepared
+def _with_next_start(key: str) -> Select[Class, datetime]:
+    """A class found by its ``key`` column, with the start of its first session after ``now`` (both bound)."""
+    which = Class.public_id if key == "public_id" else Class.id
+    return select(Class, _next_start_of_class(bindparam("now"))).where(which == bindparam("key"))
+
+
+def _next_start_of_class(now: datetime | BindParameter[datetime]) -> ScalarSelect[datetime]:
     """The start of the first session still to come of the class selected alongside (a correlated subquery)."""
     return (
         select(func.min(ClassSession.starts_at))

@@ -31,7 +31,7 @@ class Communities:
             "publish_policy": "anyone",
         }
         await self._session.execute(
-            insert_or_ignore(self._session, Community, values, ["platform", "workspace_id", "chat_id"])
+            insert_or_ignore(self._session, Community, ("platform", "workspace_id", "chat_id")), values
         )
         community = await self.find(platform, workspace_id, chat_id)
         assert community is not None
@@ -40,7 +40,7 @@ class Communities:
     async def approve_publisher(self, community_id: int, person_id: int) -> None:
         values = {"community_id": community_id, "person_id": person_id}
         await self._session.execute(
-            insert_or_ignore(self._session, CommunityPublisher, values, ["community_id", "person_id"])
+            insert_or_ignore(self._session, CommunityPublisher, ("community_id", "person_id")), values
         )
 
     async def may_publish(self, community: Community, person_id: int) -> bool:

@@ -1,4 +1,8 @@
-"""The few statements whose spelling differs between SQLite and PostgreSQL, written once."""
+"""The few statements whose spelling differs between SQLite and PostgreSQL, written once.
+
+The upserts are built once per dialect, table and conflict target (``bot.storage.prepared``) and take their
+row as the execution's parameters: ``session.execute(insert_or_ignore(session, Child, KEY), {"name": …})``.
+"""
 
 from __future__ import annotations
 
@@ -6,29 +10,63 @@ from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.dml import Insert, ReturningInsert
 
 from bot.storage.models import Base
+from bot.storage.prepared import prepared
 
 
-def insert_or_ignore(session: AsyncSession, model: type[Base], values: dict[str, Any], conflict: list[str]) -> Insert:
-    """``INSERT … ON CONFLICT (conflict) DO NOTHING`` for the session's database."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
-    return sqlite.insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
+def insert_or_ignore(session: AsyncSession, model: type[Base], conflict: tuple[str, ...]) -> Insert:
+    """``INSERT … ON CONFLICT (conflict) DO NOTHING`` for the session's database; the row comes as parameters."""
+    return _ignoring(session.get_bind().dialect.name, model, conflict)
+
+
+def insert_or_ignore_returning(
+    session: AsyncSession, model: type[Base], conflict: tuple[str, ...]
+) -> ReturningInsert[Any]:
+    """The same, giving back the row it made: none when the row was there already."""
+    return _ignoring_returning(session.get_bind().dialect.name, model, conflict)
 
 
 def insert_or_update(
-    session: AsyncSession, model: type[Base], values: dict[str, Any], conflict: list[str], update: list[str]
+    session: AsyncSession, model: type[Base], conflict: tuple[str, ...], update: tuple[str, ...]
 ) -> Insert:
-    """``INSERT … ON CONFLICT (conflict) DO UPDATE`` of the ``update`` columns: one statement, no read first."""
-    insert = postgresql.insert(model) if session.get_bind().dialect.name == "postgresql" else sqlite.insert(model)
-    statement = insert.values(**values)
-    return statement.on_conflict_do_update(
-        index_elements=conflict, set_={column: statement.excluded[column] for column in update}
-    )
+    """``INSERT … ON CONFLICT (conflict) DO UPDATE`` of the ``update`` columns: one statement, no read first; the
+    row comes as parameters."""
+    return _updating(session.get_bind().dialect.name, model, conflict, update)
 
 
 def locks_rows(session: AsyncSession) -> bool:
     """Whether ``SELECT … FOR UPDATE`` means anything here (SQLite's write transactions are already exclusive)."""
     return session.get_bind().dialect.name == "postgresql"
+
+
+def _insert(dialect: str, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
+    return postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model)
+
+
+@prepared
+def _ignoring(dialect: str, model: type[Base], conflict: tuple[str, ...]) -> Insert:
+    return _raw(_insert(dialect, model).on_conflict_do_nothing(index_elements=list(conflict)))
+
+
+@prepared
+def _ignoring_returning(dialect: str, model: type[Base], conflict: tuple[str, ...]) -> ReturningInsert[Any]:
+    # The ORM's way, unlike the others: the row comes back as the model's object, in the session.
+    return _insert(dialect, model).on_conflict_do_nothing(index_elements=list(conflict)).returning(model)
+
+
+@prepared
+def _updating(dialect: str, model: type[Base], conflict: tuple[str, ...], update: tuple[str, ...]) -> Insert:
+    insert = _insert(dialect, model)
+    return _raw(
+        insert.on_conflict_do_update(
+            index_elements=list(conflict), set_={column: insert.excluded[column] for column in update}
+        )
+    )
+
+
+def _raw(insert: Insert) -> Insert:
+    """Run as the one-row statement it is, its parameters its row, and with its rowcount: the ORM would take a
+    statement without VALUES and a dict of parameters for a bulk insert, which tells no rowcount."""
+    return insert.execution_options(dml_strategy="raw")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.dialect import insert_or_ignore
 from bot.storage.models import ProcessedEvent
+from bot.storage.prepared import prepared
+
+_KEY = ("source", "event_key")
 
 
 class ProcessedEvents:
@@ -13,12 +17,18 @@ class ProcessedEvents:
         self._session = session
 
     async def seen(self, source: str, event_key: str) -> bool:
-        return await self._session.get(ProcessedEvent, (source, event_key)) is not None
+        found = await self._session.execute(_seen(), {"source": source, "event_key": event_key})
+        return found.first() is not None
 
     async def first_sight(self, source: str, event_key: str) -> bool:
         """Record the event; True only the first time it is seen (any process, any redelivery)."""
-        statement = insert_or_ignore(
-            self._session, ProcessedEvent, {"source": source, "event_key": event_key}, ["source", "event_key"]
-        )
-        result = await self._session.execute(statement)
+        statement = insert_or_ignore(self._session, ProcessedEvent, _KEY)
+        result = await self._session.execute(statement, {"source": source, "event_key": event_key})
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+@prepared
+def _seen() -> Select[str]:
+    return select(ProcessedEvent.source).where(
+        ProcessedEvent.source == bindparam("source"), ProcessedEvent.event_key == bindparam("event_key")
+    )

@@ -11,10 +11,13 @@ Each use of gates has its own space, so a gate keyed by a class id never meets o
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import Any
+
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.dialect import locks_rows
+from bot.storage.prepared import prepared
 
 # One space per use; the numbers only have to differ from each other and from other users of the database.
 DIGEST_GATES = 0x43_42_44_47  # a class's digest of new bookings
@@ -23,10 +26,20 @@ DIGEST_GATES = 0x43_42_44_47  # a class's digest of new bookings
 async def pass_through(session: AsyncSession, space: int, key: int) -> None:
     """Pass the gate for the rest of the caller's transaction, alongside any other writers."""
     if locks_rows(session):
-        await session.execute(select(func.pg_advisory_xact_lock_shared(space, key)))
+        await session.execute(_passing(), {"space": space, "key": key})
 
 
 async def close(session: AsyncSession, space: int, key: int) -> None:
     """Wait until the writers already past the gate have committed; hold it closed until the caller commits."""
     if locks_rows(session):
-        await session.execute(select(func.pg_advisory_xact_lock(space, key)))
+        await session.execute(_closing(), {"space": space, "key": key})
+
+
+@prepared
+def _passing() -> Select[Any]:
+    return select(func.pg_advisory_xact_lock_shared(bindparam("space", type_=Integer), bindparam("key", type_=Integer)))
+
+
+@prepared
+def _closing() -> Select[Any]:
+    return select(func.pg_advisory_xact_lock(bindparam("space", type_=Integer), bindparam("key", type_=Integer)))

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import BindParameter, Select, Update, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert, ReturningUpdate
 
 from bot.storage.database import Database
 from bot.storage.dialect import insert_or_ignore, locks_rows
 from bot.storage.models import Job
+from bot.storage.prepared import prepared
 
 # Set in a session's info by enqueue(), read after its commit by call_when_queued()'s hook.
 _QUEUED = "classbot_jobs_queued"
@@ -55,17 +57,15 @@ async def enqueue(
     values = {"kind": kind, "payload": payload, "run_at": run_at, "dedupe_key": dedupe_key, "status": "pending"}
     session.info[_QUEUED] = True
     if dedupe_key is None:
-        await session.execute(insert(Job).values(**values))
+        await session.execute(_adding(), values)
         return True
-    result = await session.execute(insert_or_ignore(session, Job, values, ["dedupe_key"]))
+    result = await session.execute(insert_or_ignore(session, Job, ("dedupe_key",)), values)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def release_key(session: AsyncSession, dedupe_key: str) -> None:
     """Free ``dedupe_key`` from the running job that holds it, so the next enqueue with it makes a new job."""
-    await session.execute(
-        update(Job).where(Job.dedupe_key == dedupe_key, Job.status == "running").values(dedupe_key=None)
-    )
+    await session.execute(_releasing_key(), {"held_key": dedupe_key})
 
 
 async def withdraw(session: AsyncSession, dedupe_key: str) -> None:
@@ -105,25 +105,8 @@ class JobQueue:
     async def claim(self, limit: int, lease: timedelta, now: datetime) -> list[ClaimedJob]:
         """Up to ``limit`` due jobs (or jobs whose worker's lease ran out), leased to the caller."""
         async with self._database.statement() as session:
-            due = (
-                select(Job.id)
-                .where(
-                    or_(
-                        (Job.status == "pending") & (Job.run_at <= now),
-                        (Job.status == "running") & (Job.locked_until < now),
-                    )
-                )
-                .order_by(Job.run_at, Job.id)
-                .limit(limit)
-            )
-            if locks_rows(session):
-                due = due.with_for_update(skip_locked=True)
-            rows = await session.execute(
-                update(Job)
-                .where(Job.id.in_(due.scalar_subquery()))
-                .values(status="running", locked_until=now + lease, attempts=Job.attempts + 1, updated_at=now)
-                .returning(Job.id, Job.kind, Job.payload, Job.attempts)
-            )
+            values = {"now": now, "limit": limit, "until": now + lease}
+            rows = await session.execute(_claiming(locks_rows(session)), values)
             return [ClaimedJob(*row) for row in rows]
 
     async def extend(self, job_ids: list[int], until: datetime) -> None:
@@ -138,17 +121,12 @@ class JobQueue:
     async def complete(self, job_id: int, now: datetime) -> None:
         """Mark the job done and drop its payload: a sent message's words (children's names) are not kept."""
         async with self._database.statement() as session:
-            await session.execute(
-                update(Job).where(Job.id == job_id).values(status="done", payload={}, locked_until=None, updated_at=now)
-            )
+            await session.execute(_completing(), {"job_id": job_id, "now": now})
 
     async def retry(self, job_id: int, run_at: datetime, error: str, now: datetime) -> None:
         async with self._database.statement() as session:
-            await session.execute(
-                update(Job)
-                .where(Job.id == job_id)
-                .values(status="pending", run_at=run_at, locked_until=None, last_error=error[:2000], updated_at=now)
-            )
+            values = {"job_id": job_id, "run_at": run_at, "error": error[:2000], "now": now}
+            await session.execute(_retrying(), values)
 
     async def bury(self, job_id: int, error: str, now: datetime) -> None:
         """Give up on a job that can never succeed; it stays in the table for an operator to see."""
@@ -170,11 +148,92 @@ class JobQueue:
         """When the earliest pending job (of ``kind``, if given) is due, so an idle worker sleeps just long enough
         and the playground knows how far to move its clock to reach the next reminder."""
         async with self._database.read() as session:
-            query = select(Job.run_at).where(Job.status == "pending")
-            if kind is not None:
-                query = query.where(Job.kind == kind)
-            return (await session.execute(query.order_by(Job.run_at).limit(1))).scalar_one_or_none()
+            if kind is None:
+                return (await session.execute(_next_due())).scalar_one_or_none()
+            return (await session.execute(_next_due_of_kind(), {"kind": kind})).scalar_one_or_none()
 
     async def purge_done(self, before: datetime) -> None:
         async with self._database.statement() as session:
             await session.execute(delete(Job).where(Job.status == "done", Job.updated_at < before))
+
+
+# The statements every job runs, built once (``bot.storage.prepared``). Their UPDATEs run in sessions of their
+# own, which hold no job object to keep in step (``synchronize_session=False``).
+
+
+@prepared
+def _adding() -> Insert:
+    return insert(Job).execution_options(dml_strategy="raw")
+
+
+@prepared
+def _releasing_key() -> Update:
+    return (
+        update(Job)
+        .where(Job.dedupe_key == bindparam("held_key"), Job.status == "running")
+        .values(dedupe_key=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+@prepared
+def _claiming(skip_locked: bool) -> ReturningUpdate[int, str, dict[str, Any], int]:
+    now: BindParameter[datetime] = bindparam("now")
+    due = (
+        select(Job.id)
+        .where(
+            or_(
+                (Job.status == "pending") & (Job.run_at <= now),
+                (Job.status == "running") & (Job.locked_until < now),
+            )
+        )
+        .order_by(Job.run_at, Job.id)
+        .limit(bindparam("limit"))
+    )
+    if skip_locked:
+        due = due.with_for_update(skip_locked=True)
+    return (
+        update(Job)
+        .where(Job.id.in_(due.scalar_subquery()))
+        .values(status="running", locked_until=bindparam("until"), attempts=Job.attempts + 1, updated_at=now)
+        .returning(Job.id, Job.kind, Job.payload, Job.attempts)
+        .execution_options(synchronize_session=False)
+    )
+
+
+@prepared
+def _completing() -> Update:
+    return (
+        update(Job)
+        .where(Job.id == bindparam("job_id"))
+        .values(status="done", payload={}, locked_until=None, updated_at=bindparam("now"))
+        .execution_options(synchronize_session=False)
+    )
+
+
+@prepared
+def _retrying() -> Update:
+    return (
+        update(Job)
+        .where(Job.id == bindparam("job_id"))
+        .values(
+            status="pending",
+            run_at=bindparam("run_at"),
+            locked_until=None,
+            last_error=bindparam("error"),
+            updated_at=bindparam("now"),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+@prepared
+def _next_due() -> Select[datetime]:
+    return select(Job.run_at).where(Job.status == "pending").order_by(Job.run_at).limit(1)
+
+
+@prepared
+def _next_due_of_kind() -> Select[datetime]:
+    return (
+        select(Job.run_at).where(Job.status == "pending", Job.kind == bindparam("kind")).order_by(Job.run_at).limit(1)
+    )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.identity import PersonRef
 from bot.i18n.languages import noted
-from bot.storage.dialect import insert_or_ignore
+from bot.storage.dialect import insert_or_ignore_returning
 from bot.storage.models import ChatState, Person, WaitlistEntry, ZoomConnection
+from bot.storage.prepared import prepared
+
+_IDENTITY = ("platform", "workspace_id", "platform_user_id")
 
 
 class People:
@@ -28,9 +31,8 @@ class People:
         }
         person = await self.find(who)  # nearly always there: one statement
         if person is None:
-            conflict = ["platform", "workspace_id", "platform_user_id"]
-            adding = insert_or_ignore(self._session, Person, values, conflict).returning(Person)
-            person = (await self._session.execute(adding)).scalar_one_or_none() or await self.find(who)
+            adding = insert_or_ignore_returning(self._session, Person, _IDENTITY)
+            person = (await self._session.execute(adding, values)).scalar_one_or_none() or await self.find(who)
             assert person is not None  # made here, or by a request that raced this one
         if who.display_name and person.display_name != who.display_name:
             person.display_name = who.display_name
@@ -39,18 +41,11 @@ class People:
         return person
 
     async def find(self, who: PersonRef) -> Person | None:
-        return (
-            await self._session.execute(
-                select(Person).where(
-                    Person.platform == who.platform,
-                    Person.workspace_id == who.workspace_id,
-                    Person.platform_user_id == who.user_id,
-                )
-            )
-        ).scalar_one_or_none()
+        identity = {"platform": who.platform, "workspace_id": who.workspace_id, "user_id": who.user_id}
+        return (await self._session.execute(_by_identity(), identity)).scalar_one_or_none()
 
     async def get(self, person_id: int) -> Person | None:
-        return await self._session.get(Person, person_id)
+        return (await self._session.execute(_by_id(), {"person_id": person_id})).scalar_one_or_none()
 
     async def zoom_timezone(self, person_id: int) -> str | None:
         """The timezone of the person's Zoom profile, if they connected Zoom."""
@@ -66,3 +61,17 @@ class People:
             delete(WaitlistEntry).where(WaitlistEntry.parent_id == person.id, WaitlistEntry.status == "waiting")
         )
         await self._session.delete(person)
+
+
+@prepared
+def _by_identity() -> Select[Person]:
+    return select(Person).where(
+        Person.platform == bindparam("platform"),
+        Person.workspace_id == bindparam("workspace_id"),
+        Person.platform_user_id == bindparam("user_id"),
+    )
+
+
+@prepared
+def _by_id() -> Select[Person]:
+    return select(Person).where(Person.id == bindparam("person_id"))

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.cipher import SecretCipher
 from bot.storage.dialect import locks_rows
 from bot.storage.models import ZoomConnection
+from bot.storage.prepared import prepared
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +83,7 @@ class ZoomConnections:
         return (await self._session.execute(query)).scalar_one_or_none()
 
     async def for_person(self, person_id: int) -> ZoomConnection | None:
-        query = select(ZoomConnection).where(ZoomConnection.person_id == person_id)
-        return (await self._session.execute(query)).scalar_one_or_none()
+        return (await self._session.execute(_of_person(), {"person_id": person_id})).scalar_one_or_none()
 
     async def for_zoom_user(self, zoom_user_id: str) -> ZoomConnection | None:
         query = select(ZoomConnection).where(ZoomConnection.zoom_user_id == zoom_user_id)
@@ -123,3 +123,9 @@ class ZoomConnections:
             "access_expires_at": tokens.expires_at,
             "access_refresh_at": tokens.refresh_at,
         }
+
+
+@prepared
+def _of_person() -> Select[ZoomConnection]:
+    """Every link a booking sends reads its teacher's connection: built once (``bot.storage.prepared``)."""
+    return select(ZoomConnection).where(ZoomConnection.person_id == bindparam("person_id"))

@@ -95,9 +95,12 @@ class TelegramBase:
             link_preview_options=None,
         )
 
-    async def say(self, update: Update, text: Text, buttons: list[Button] | None = None) -> None:
-        """Reply with ``text`` in the person's language, as plain text (escaped)."""
-        t = await self.translator(update)
+    async def say(
+        self, update: Update, text: Text, buttons: list[Button] | None = None, *, translator: Translator | None = None
+    ) -> None:
+        """Reply with ``text`` as plain text (escaped), in ``translator``'s language when the caller already knows
+        the person's (the core said it), else in the person's, looked up."""
+        t = translator or await self.translator(update)
         said = Message(text, tuple(buttons or ())).render(t)
         await self.reply(update, html(said.text), buttons, translator=t)
 

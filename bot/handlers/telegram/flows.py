@@ -31,6 +31,7 @@ from bot.core.errors import InvalidInput
 from bot.core.messages import Button
 from bot.core.texts import lines, ntr, plain, tr
 from bot.handlers.telegram.base import TelegramBase, answers_refusals, community_of, in_group, person_of
+from bot.i18n.languages import or_source
 from bot.i18n.translator import Translator
 
 NEW_CLASS = "newclass"
@@ -160,7 +161,8 @@ class Flows(TelegramBase):
         # replying), the booking is looked up by its request key and the answer given again.
         answered = {"class": data["class"], "request": request_key, "names": names_text}
         await self.conversations.put(str(chat.id), person.user_id, CHILD_ANSWERED, answered)
-        await self.say(update, describe_outcome(outcome))
+        language = self.catalogs.translator(or_source(outcome.language))
+        await self.say(update, describe_outcome(outcome), translator=language)
 
     # --- teachers: message parents, move a class --------------------------------------------------------
 
