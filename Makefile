@@ -54,4 +54,5 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.footprint
 	$(BIN)/python -m bench.booking_burst
 	$(BIN)/python -m bench.overhead_ratio
+	$(BIN)/python -m bench.python_calls
 	$(BIN)/python -m bench.scale_curve

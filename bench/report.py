@@ -20,7 +20,7 @@ from bench.machine import machine, now_text
 HERE = Path(__file__).resolve().parent
 RESULTS_MD = HERE / "RESULTS.md"
 RESULTS_JSON = HERE / "results.json"
-ORDER = ("booking_burst", "overhead_ratio", "scale_curve", "footprint")
+ORDER = ("booking_burst", "overhead_ratio", "python_calls", "scale_curve", "footprint")
 _SKELETON = """# ClassBot benchmark results
 
 Measured by `make bench` (or `python -m bench.NAME`); the blocks between `bench:` markers are rewritten by
