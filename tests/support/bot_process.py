@@ -50,7 +50,7 @@ class BotProcess:
                 stderr=subprocess.STDOUT,
             )
 
-    def wait_healthy(self, timeout: float = 30.0) -> None:
+    def wait_healthy(self, timeout: float = 120.0) -> None:  # a second or two, unless the machine is starved
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
