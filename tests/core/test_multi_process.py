@@ -102,13 +102,13 @@ async def test_a_process_killed_between_zoom_create_and_commit_leaves_one_meetin
             async def creation_claimed() -> bool:
                 return (await world.class_row(cls.public_id)).meeting_claimed_until is not None
 
-            await wait_until(creation_claimed, timeout=30, what="the bot to claim the meeting's creation")
+            await wait_until(creation_claimed, timeout=120, what="the bot to claim the meeting's creation")
             async with _holding_class_row(database_url, class_id):
 
                 async def created_at_zoom() -> bool:
                     return len(fake_zoom.meetings) == 1
 
-                await wait_until(created_at_zoom, timeout=30, what="Zoom to create the meeting")
+                await wait_until(created_at_zoom, timeout=120, what="Zoom to create the meeting")
                 bot.kill()  # SIGKILL: Zoom has the meeting, our database does not
         finally:
             bot.kill()
