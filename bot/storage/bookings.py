@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.dialect import insert_or_ignore, locks_rows
 from bot.storage.models import Booking, Child, Class, ClassSession, WaitlistEntry
-from bot.storage.prepared import prepared
+from bot.storage.prepared import prepared, table_of
 
 HOLDS_A_SEAT = ("confirmed", "pending_approval")
 
@@ -173,29 +173,28 @@ def _booking(for_update: bool) -> Select[Booking]:
 
 @prepared
 def _awaiting_digest() -> Select[int, str]:
+    bookings = table_of(Booking)
     return (
-        select(Booking.id, Booking.child_name)
-        .where(Booking.class_id == bindparam("class_id"), Booking.awaits_digest)
-        .order_by(Booking.id)
+        select(bookings.c.id, bookings.c.child_name)
+        .where(bookings.c.class_id == bindparam("class_id"), bookings.c.awaits_digest)
+        .order_by(bookings.c.id)
     )
 
 
 @prepared
 def _told_teacher() -> Update:
     # Run after the digest's own transaction: no session object of these bookings is read again.
+    bookings = table_of(Booking)
     return (
-        update(Booking)
-        .where(Booking.id.in_(bindparam("booking_ids", expanding=True)))
-        .values(awaits_digest=False)
-        .execution_options(synchronize_session=False)
+        update(bookings).where(bookings.c.id.in_(bindparam("booking_ids", expanding=True))).values(awaits_digest=False)
     )
 
 
 @prepared
 def _set_personal_link() -> Update:
+    bookings = table_of(Booking)
     return (
-        update(Booking)
-        .where(Booking.id == bindparam("booking_id"))
+        update(bookings)
+        .where(bookings.c.id == bindparam("booking_id"))
         .values(registrant_id=bindparam("registrant_id"), join_url_enc=bindparam("join_url_enc"))
-        .execution_options(synchronize_session=False)
     )

@@ -13,7 +13,7 @@ from sqlalchemy.sql.dml import ReturningUpdate
 
 from bot.storage.dialect import insert_or_ignore, locks_rows
 from bot.storage.models import Attendance, Class, ClassSession, Community, Person, Publication
-from bot.storage.prepared import prepared
+from bot.storage.prepared import prepared, table_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,13 +225,15 @@ def _by_id(for_update: bool) -> Select[Class]:
 
 @prepared
 def _taking_seats() -> ReturningUpdate[int]:
+    # On the table: the ORM does not touch the caller's object, which is set from what comes back.
+    classes = table_of(Class)
     count: BindParameter[int] = bindparam("count")
+    free = (classes.c.status == "scheduled") & (classes.c.seats_taken + count <= classes.c.seats)
     return (
-        update(Class)
-        .where(Class.id == bindparam("class_id"), Class.status == "scheduled", Class.seats_taken + count <= Class.seats)
-        .values(seats_taken=Class.seats_taken + count)
-        .returning(Class.seats_taken)
-        .execution_options(synchronize_session=False)  # the caller's object is set from what comes back
+        update(classes)
+        .where(classes.c.id == bindparam("class_id"), free)
+        .values(seats_taken=classes.c.seats_taken + count)
+        .returning(classes.c.seats_taken)
     )
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert, ReturningInsert
 
 from bot.storage.models import Base
-from bot.storage.prepared import prepared
+from bot.storage.prepared import prepared, table_of
 
 
 def insert_or_ignore(session: AsyncSession, model: type[Base], conflict: tuple[str, ...]) -> Insert:
@@ -42,31 +42,26 @@ def locks_rows(session: AsyncSession) -> bool:
 
 
 def _insert(dialect: str, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
-    return postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model)
+    """A Core INSERT into the model's table: one row, its rowcount told (``bot.storage.prepared``)."""
+    table = table_of(model)
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
 @prepared
 def _ignoring(dialect: str, model: type[Base], conflict: tuple[str, ...]) -> Insert:
-    return _raw(_insert(dialect, model).on_conflict_do_nothing(index_elements=list(conflict)))
+    return _insert(dialect, model).on_conflict_do_nothing(index_elements=list(conflict))
 
 
 @prepared
 def _ignoring_returning(dialect: str, model: type[Base], conflict: tuple[str, ...]) -> ReturningInsert[Any]:
     # The ORM's way, unlike the others: the row comes back as the model's object, in the session.
-    return _insert(dialect, model).on_conflict_do_nothing(index_elements=list(conflict)).returning(model)
+    insert = postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model)
+    return insert.on_conflict_do_nothing(index_elements=list(conflict)).returning(model)
 
 
 @prepared
 def _updating(dialect: str, model: type[Base], conflict: tuple[str, ...], update: tuple[str, ...]) -> Insert:
     insert = _insert(dialect, model)
-    return _raw(
-        insert.on_conflict_do_update(
-            index_elements=list(conflict), set_={column: insert.excluded[column] for column in update}
-        )
+    return insert.on_conflict_do_update(
+        index_elements=list(conflict), set_={column: insert.excluded[column] for column in update}
     )
-
-
-def _raw(insert: Insert) -> Insert:
-    """Run as the one-row statement it is, its parameters its row, and with its rowcount: the ORM would take a
-    statement without VALUES and a dict of parameters for a bulk insert, which tells no rowcount."""
-    return insert.execution_options(dml_strategy="raw")

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.dialect import insert_or_ignore
 from bot.storage.models import ProcessedEvent
-from bot.storage.prepared import prepared
+from bot.storage.prepared import prepared, table_of
 
 _KEY = ("source", "event_key")
 
@@ -29,6 +29,7 @@ class ProcessedEvents:
 
 @prepared
 def _seen() -> Select[str]:
-    return select(ProcessedEvent.source).where(
-        ProcessedEvent.source == bindparam("source"), ProcessedEvent.event_key == bindparam("event_key")
+    events = table_of(ProcessedEvent)
+    return select(events.c.source).where(
+        events.c.source == bindparam("source"), events.c.event_key == bindparam("event_key")
     )

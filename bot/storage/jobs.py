@@ -21,7 +21,7 @@ from sqlalchemy.sql.dml import Insert, ReturningUpdate
 from bot.storage.database import Database
 from bot.storage.dialect import insert_or_ignore, locks_rows
 from bot.storage.models import Job
-from bot.storage.prepared import prepared
+from bot.storage.prepared import prepared, table_of
 
 # Set in a session's info by enqueue(), read after its commit by call_when_queued()'s hook.
 _QUEUED = "classbot_jobs_queued"
@@ -157,65 +157,65 @@ class JobQueue:
             await session.execute(delete(Job).where(Job.status == "done", Job.updated_at < before))
 
 
-# The statements every job runs, built once (``bot.storage.prepared``). Their UPDATEs run in sessions of their
-# own, which hold no job object to keep in step (``synchronize_session=False``).
+# The statements every job runs, built once, on the table (``bot.storage.prepared``).
 
 
 @prepared
 def _adding() -> Insert:
-    return insert(Job).execution_options(dml_strategy="raw")
+    return insert(table_of(Job))
 
 
 @prepared
 def _releasing_key() -> Update:
+    jobs = table_of(Job)
     return (
-        update(Job)
-        .where(Job.dedupe_key == bindparam("held_key"), Job.status == "running")
+        update(jobs)
+        .where(jobs.c.dedupe_key == bindparam("held_key"), jobs.c.status == "running")
         .values(dedupe_key=None)
-        .execution_options(synchronize_session=False)
     )
 
 
 @prepared
 def _claiming(skip_locked: bool) -> ReturningUpdate[int, str, dict[str, Any], int]:
+    jobs = table_of(Job)
     now: BindParameter[datetime] = bindparam("now")
     due = (
-        select(Job.id)
+        select(jobs.c.id)
         .where(
             or_(
-                (Job.status == "pending") & (Job.run_at <= now),
-                (Job.status == "running") & (Job.locked_until < now),
+                (jobs.c.status == "pending") & (jobs.c.run_at <= now),
+                (jobs.c.status == "running") & (jobs.c.locked_until < now),
             )
         )
-        .order_by(Job.run_at, Job.id)
+        .order_by(jobs.c.run_at, jobs.c.id)
         .limit(bindparam("limit"))
     )
     if skip_locked:
         due = due.with_for_update(skip_locked=True)
     return (
-        update(Job)
-        .where(Job.id.in_(due.scalar_subquery()))
-        .values(status="running", locked_until=bindparam("until"), attempts=Job.attempts + 1, updated_at=now)
-        .returning(Job.id, Job.kind, Job.payload, Job.attempts)
-        .execution_options(synchronize_session=False)
+        update(jobs)
+        .where(jobs.c.id.in_(due.scalar_subquery()))
+        .values(status="running", locked_until=bindparam("until"), attempts=jobs.c.attempts + 1, updated_at=now)
+        .returning(jobs.c.id, jobs.c.kind, jobs.c.payload, jobs.c.attempts)
     )
 
 
 @prepared
 def _completing() -> Update:
+    jobs = table_of(Job)
     return (
-        update(Job)
-        .where(Job.id == bindparam("job_id"))
+        update(jobs)
+        .where(jobs.c.id == bindparam("job_id"))
         .values(status="done", payload={}, locked_until=None, updated_at=bindparam("now"))
-        .execution_options(synchronize_session=False)
     )
 
 
 @prepared
 def _retrying() -> Update:
+    jobs = table_of(Job)
     return (
-        update(Job)
-        .where(Job.id == bindparam("job_id"))
+        update(jobs)
+        .where(jobs.c.id == bindparam("job_id"))
         .values(
             status="pending",
             run_at=bindparam("run_at"),
@@ -223,17 +223,17 @@ def _retrying() -> Update:
             last_error=bindparam("error"),
             updated_at=bindparam("now"),
         )
-        .execution_options(synchronize_session=False)
     )
 
 
 @prepared
 def _next_due() -> Select[datetime]:
-    return select(Job.run_at).where(Job.status == "pending").order_by(Job.run_at).limit(1)
+    jobs = table_of(Job)
+    return select(jobs.c.run_at).where(jobs.c.status == "pending").order_by(jobs.c.run_at).limit(1)
 
 
 @prepared
 def _next_due_of_kind() -> Select[datetime]:
-    return (
-        select(Job.run_at).where(Job.status == "pending", Job.kind == bindparam("kind")).order_by(Job.run_at).limit(1)
-    )
+    jobs = table_of(Job)
+    pending = (jobs.c.status == "pending") & (jobs.c.kind == bindparam("kind"))
+    return select(jobs.c.run_at).where(pending).order_by(jobs.c.run_at).limit(1)
