@@ -31,16 +31,16 @@ class Conversations:
         self._platform = platform
 
     async def get(self, chat_id: str, user_id: str) -> FlowState | None:
-        async with self._database.read() as session:
-            state = await ChatStates(session).get(self._platform, chat_id, user_id)
+        async with self._database.query() as connection:
+            state = await ChatStates(connection).get(self._platform, chat_id, user_id)
         if state is None or state.updated_at < self._clock() - _FORGET_AFTER:
             return None
         return FlowState(state.flow, dict(state.data))
 
     async def put(self, chat_id: str, user_id: str, flow: str, data: dict[str, Any]) -> None:
-        async with self._database.statement() as session:
-            await ChatStates(session).put(self._platform, chat_id, user_id, flow, data, self._clock())
+        async with self._database.statement() as connection:
+            await ChatStates(connection).put(self._platform, chat_id, user_id, flow, data, self._clock())
 
     async def clear(self, chat_id: str, user_id: str) -> bool:
-        async with self._database.statement() as session:
-            return await ChatStates(session).clear(self._platform, chat_id, user_id)
+        async with self._database.statement() as connection:
+            return await ChatStates(connection).clear(self._platform, chat_id, user_id)

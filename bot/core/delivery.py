@@ -22,7 +22,7 @@ from bot.core.notify import Messenger, tell
 from bot.core.texts import Moment, Text, lines, ntr, plain, tr
 from bot.core.views import BookingOutcome, ClassView
 from bot.core.worker import JobWorker
-from bot.storage.bookings import Bookings
+from bot.storage.bookings import BookingMarks, Bookings
 from bot.storage.classes import Classes
 from bot.storage.database import Database
 from bot.storage.people import People
@@ -184,8 +184,8 @@ class Delivery:
             teacher_id, title, taken, seats = cls.teacher_id, cls.title, cls.seats_taken, cls.seats
         children = [child for _, child in untold[: work.DIGEST_NAMES]]
         await self.send_private(teacher_id, Message(digest_text(title, children, len(untold), taken, seats)))
-        async with self._database.statement() as session:
-            await Bookings(session).told_teacher([booking_id for booking_id, _ in untold])
+        async with self._database.statement() as connection:
+            await BookingMarks(connection).told_teacher([booking_id for booking_id, _ in untold])
 
     async def send_link(self, payload: dict[str, Any]) -> None:
         booking_id, reason = int(payload["booking_id"]), str(payload["reason"])

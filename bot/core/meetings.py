@@ -34,7 +34,7 @@ from bot.core.messages import Message
 from bot.core.notify import tell
 from bot.core.texts import tr
 from bot.metrics import Metrics
-from bot.storage.bookings import Bookings
+from bot.storage.bookings import BookingMarks, Bookings
 from bot.storage.cipher import SecretCipher
 from bot.storage.classes import Classes
 from bot.storage.database import Database
@@ -275,8 +275,8 @@ class MeetingKeeper:
         if registrant.join_url is None:
             return ref.join_url
         encrypted = self._cipher.encrypt(registrant.join_url)
-        async with self._database.statement() as session:
-            await Bookings(session).set_personal_link(plan.booking_id, registrant.registrant_id, encrypted)
+        async with self._database.statement() as connection:
+            await BookingMarks(connection).set_personal_link(plan.booking_id, registrant.registrant_id, encrypted)
         return registrant.join_url
 
     async def start_link(self, class_id: int) -> str:

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Select, Update, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.database import Executor
 from bot.storage.dialect import insert_or_ignore, locks_rows
 from bot.storage.models import Booking, Child, Class, ClassSession, WaitlistEntry
 from bot.storage.prepared import prepared, table_of
@@ -51,9 +52,6 @@ class Bookings:
         rows = await self._session.execute(_awaiting_digest(), {"class_id": class_id})
         return [(booking_id, child) for booking_id, child in rows]
 
-    async def told_teacher(self, booking_ids: list[int]) -> None:
-        await self._session.execute(_told_teacher(), {"booking_ids": booking_ids})
-
     async def count_confirmed(self, class_id: int) -> int:
         query = select(func.count()).where(Booking.class_id == class_id, Booking.status == "confirmed")
         return int((await self._session.execute(query)).scalar_one())
@@ -75,10 +73,6 @@ class Bookings:
         )
         return [(booking, cls, start) for booking, cls, start in await self._session.execute(query)]
 
-    async def set_personal_link(self, booking_id: int, registrant_id: str, join_url_enc: bytes) -> None:
-        values = {"booking_id": booking_id, "registrant_id": registrant_id, "join_url_enc": join_url_enc}
-        await self._session.execute(_set_personal_link(), values)
-
     async def forget_personal_links(self, class_id: int) -> None:
         """The class's meeting is gone, and with it every registrant link made for it."""
         await self._session.execute(
@@ -89,6 +83,21 @@ class Bookings:
         await self._session.execute(
             update(Booking).where(Booking.id == booking_id).values(status=status, updated_at=now)
         )
+
+
+class BookingMarks:
+    """Changes to bookings made by one statement that loads none of them, so they run on a bare connection
+    (``Database.statement()``)."""
+
+    def __init__(self, executor: Executor) -> None:
+        self._executor = executor
+
+    async def told_teacher(self, booking_ids: list[int]) -> None:
+        await self._executor.execute(_told_teacher(), {"booking_ids": booking_ids})
+
+    async def set_personal_link(self, booking_id: int, registrant_id: str, join_url_enc: bytes) -> None:
+        values = {"booking_id": booking_id, "registrant_id": registrant_id, "join_url_enc": join_url_enc}
+        await self._executor.execute(_set_personal_link(), values)
 
 
 class Waitlist:

@@ -9,9 +9,14 @@ PostgreSQL writes run at READ COMMITTED and take row locks (``FOR UPDATE``) wher
 ``Database.read()`` is for queries that change nothing. On PostgreSQL it runs them without BEGIN and COMMIT
 (autocommit): at READ COMMITTED every statement sees its own snapshot anyway, so wrapping reads in a
 transaction bought nothing but two round trips each. On SQLite it is a plain transaction (one snapshot).
-On PostgreSQL, reads and ``Database.statement()`` use an engine of their own whose connections are always in
+On PostgreSQL, reads and one-statement work use an engine of their own whose connections are always in
 autocommit: switching a pooled connection to autocommit and back on every use, as an engine's
 ``execution_options`` does, cost a third of the CPU of a one-statement session. Each engine has its own pool.
+
+``Database.query()`` and ``Database.statement()`` hand out a bare Core connection, not an ORM session, for one
+statement that loads no objects (a lookup of one row's columns; an INSERT or UPDATE): the busiest statements
+(claiming and finishing jobs, an update's chat state, marking an update handled) then skip a session's setup
+and teardown, about 150 Python calls of each 500.
 
 Connections are not pinged on every checkout (SQLAlchemy's ``pool_pre_ping``): on asyncpg that ping is a
 transaction of its own, ``BEGIN; ;ROLLBACK``, three round trips before each of the ~20 transactions a booking
@@ -31,7 +36,16 @@ from typing import Any
 
 from sqlalchemy import event, exc, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+# What a store runs its statements on: an ORM session, or a bare connection for statements that load no objects.
+Executor = AsyncSession | AsyncConnection
 
 _WRITE_OPTION = "classbot_write"
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -51,7 +65,8 @@ class Database:
         self.engine = engine
         self._autocommit = autocommit
         self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
-        self._reads = async_sessionmaker(autocommit or engine, expire_on_commit=False, autoflush=False)
+        self._autocommit_engine = autocommit or engine
+        self._reads = async_sessionmaker(self._autocommit_engine, expire_on_commit=False, autoflush=False)
         self._after_commit: list[Callable[[dict[str, Any]], None]] = []
 
     @classmethod
@@ -96,20 +111,27 @@ class Database:
                 callback(session.info)
 
     @asynccontextmanager
-    async def statement(self) -> AsyncIterator[AsyncSession]:
-        """For a change made by exactly one statement, atomic by itself; on PostgreSQL it runs without BEGIN and
-        COMMIT, two round trips fewer on the busiest writes (claiming and finishing jobs, marking an update
-        handled). Two statements in here would not be atomic together: those need ``write()``.
+    async def statement(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for a change made by exactly one Core statement, atomic by itself; on PostgreSQL it runs
+        without BEGIN and COMMIT, two round trips fewer on the busiest writes (claiming and finishing jobs,
+        marking an update handled). Two statements in here would not be atomic together: those need ``write()``.
+        Nothing queued here wakes the worker (jobs are enqueued in ``write()`` sessions).
         """
         if self.is_sqlite:  # SQLite's writes take the write lock up front (see the module docstring)
-            async with self.write() as session:
-                yield session
+            async with self.engine.connect() as connection:
+                await connection.execution_options(**{_WRITE_OPTION: True})
+                async with connection.begin():
+                    yield connection
             return
-        async with self._reads() as session:
-            yield session
-            await session.commit()
-        for callback in self._after_commit:
-            callback(session.info)
+        async with self._autocommit_engine.connect() as connection:
+            yield connection
+
+    @asynccontextmanager
+    async def query(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for one Core query that loads no objects (see the module docstring); on SQLite its
+        transaction is rolled back at the end, there being nothing to commit."""
+        async with self._autocommit_engine.connect() as connection:
+            yield connection
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

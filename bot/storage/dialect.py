@@ -9,16 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.dml import Insert, ReturningInsert
 
+from bot.storage.database import Executor
 from bot.storage.models import Base
 from bot.storage.prepared import prepared, table_of
 
 
-def insert_or_ignore(session: AsyncSession, model: type[Base], conflict: tuple[str, ...]) -> Insert:
-    """``INSERT … ON CONFLICT (conflict) DO NOTHING`` for the session's database; the row comes as parameters."""
-    return _ignoring(session.get_bind().dialect.name, model, conflict)
+def insert_or_ignore(executor: Executor, model: type[Base], conflict: tuple[str, ...]) -> Insert:
+    """``INSERT … ON CONFLICT (conflict) DO NOTHING`` for the executor's database; the row comes as parameters."""
+    return _ignoring(dialect_name(executor), model, conflict)
 
 
 def insert_or_ignore_returning(
@@ -29,16 +30,23 @@ def insert_or_ignore_returning(
 
 
 def insert_or_update(
-    session: AsyncSession, model: type[Base], conflict: tuple[str, ...], update: tuple[str, ...]
+    executor: Executor, model: type[Base], conflict: tuple[str, ...], update: tuple[str, ...]
 ) -> Insert:
     """``INSERT … ON CONFLICT (conflict) DO UPDATE`` of the ``update`` columns: one statement, no read first; the
     row comes as parameters."""
-    return _updating(session.get_bind().dialect.name, model, conflict, update)
+    return _updating(dialect_name(executor), model, conflict, update)
 
 
-def locks_rows(session: AsyncSession) -> bool:
+def dialect_name(executor: Executor) -> str:
+    """The database behind a session or a connection: "postgresql" or "sqlite"."""
+    if isinstance(executor, AsyncConnection):
+        return executor.dialect.name
+    return executor.get_bind().dialect.name
+
+
+def locks_rows(executor: Executor) -> bool:
     """Whether ``SELECT … FOR UPDATE`` means anything here (SQLite's write transactions are already exclusive)."""
-    return session.get_bind().dialect.name == "postgresql"
+    return dialect_name(executor) == "postgresql"
 
 
 def _insert(dialect: str, model: type[Base]) -> postgresql.Insert | sqlite.Insert:

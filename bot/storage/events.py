@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import Select, bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.database import Executor
 from bot.storage.dialect import insert_or_ignore
 from bot.storage.models import ProcessedEvent
 from bot.storage.prepared import prepared, table_of
@@ -13,17 +13,17 @@ _KEY = ("source", "event_key")
 
 
 class ProcessedEvents:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, executor: Executor) -> None:
+        self._executor = executor
 
     async def seen(self, source: str, event_key: str) -> bool:
-        found = await self._session.execute(_seen(), {"source": source, "event_key": event_key})
+        found = await self._executor.execute(_seen(), {"source": source, "event_key": event_key})
         return found.first() is not None
 
     async def first_sight(self, source: str, event_key: str) -> bool:
         """Record the event; True only the first time it is seen (any process, any redelivery)."""
-        statement = insert_or_ignore(self._session, ProcessedEvent, _KEY)
-        result = await self._session.execute(statement, {"source": source, "event_key": event_key})
+        statement = insert_or_ignore(self._executor, ProcessedEvent, _KEY)
+        result = await self._executor.execute(statement, {"source": source, "event_key": event_key})
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
 

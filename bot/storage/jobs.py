@@ -104,57 +104,60 @@ class JobQueue:
 
     async def claim(self, limit: int, lease: timedelta, now: datetime) -> list[ClaimedJob]:
         """Up to ``limit`` due jobs (or jobs whose worker's lease ran out), leased to the caller."""
-        async with self._database.statement() as session:
+        async with self._database.statement() as connection:
             values = {"now": now, "limit": limit, "until": now + lease}
-            rows = await session.execute(_claiming(locks_rows(session)), values)
+            rows = await connection.execute(_claiming(locks_rows(connection)), values)
             return [ClaimedJob(*row) for row in rows]
 
     async def extend(self, job_ids: list[int], until: datetime) -> None:
         """Keep the lease of jobs still running here, so no other worker takes them over."""
         if not job_ids:
             return
-        async with self._database.statement() as session:
-            await session.execute(
-                update(Job).where(Job.id.in_(job_ids), Job.status == "running").values(locked_until=until)
-            )
+        async with self._database.statement() as connection:
+            jobs = table_of(Job)
+            running = jobs.c.id.in_(job_ids) & (jobs.c.status == "running")
+            await connection.execute(update(jobs).where(running).values(locked_until=until))
 
     async def complete(self, job_id: int, now: datetime) -> None:
         """Mark the job done and drop its payload: a sent message's words (children's names) are not kept."""
-        async with self._database.statement() as session:
-            await session.execute(_completing(), {"job_id": job_id, "now": now})
+        async with self._database.statement() as connection:
+            await connection.execute(_completing(), {"job_id": job_id, "now": now})
 
     async def retry(self, job_id: int, run_at: datetime, error: str, now: datetime) -> None:
-        async with self._database.statement() as session:
+        async with self._database.statement() as connection:
             values = {"job_id": job_id, "run_at": run_at, "error": error[:2000], "now": now}
-            await session.execute(_retrying(), values)
+            await connection.execute(_retrying(), values)
 
     async def bury(self, job_id: int, error: str, now: datetime) -> None:
         """Give up on a job that can never succeed; it stays in the table for an operator to see."""
-        async with self._database.statement() as session:
-            await session.execute(
-                update(Job)
-                .where(Job.id == job_id)
+        async with self._database.statement() as connection:
+            jobs = table_of(Job)
+            await connection.execute(
+                update(jobs)
+                .where(jobs.c.id == job_id)
                 .values(status="dead", locked_until=None, last_error=error[:2000], updated_at=now)
             )
 
     async def backlog(self, now: datetime) -> tuple[int, float]:
         """How many jobs are due now, and how many seconds the oldest of them has waited."""
-        async with self._database.read() as session:
-            due = (Job.status == "pending") & (Job.run_at <= now)
-            count, oldest = (await session.execute(select(func.count(), func.min(Job.run_at)).where(due))).one()
+        async with self._database.query() as connection:
+            jobs = table_of(Job)
+            due = (jobs.c.status == "pending") & (jobs.c.run_at <= now)
+            count, oldest = (await connection.execute(select(func.count(), func.min(jobs.c.run_at)).where(due))).one()
         return int(count), max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
 
     async def next_due(self, kind: str | None = None) -> datetime | None:
         """When the earliest pending job (of ``kind``, if given) is due, so an idle worker sleeps just long enough
         and the playground knows how far to move its clock to reach the next reminder."""
-        async with self._database.read() as session:
+        async with self._database.query() as connection:
             if kind is None:
-                return (await session.execute(_next_due())).scalar_one_or_none()
-            return (await session.execute(_next_due_of_kind(), {"kind": kind})).scalar_one_or_none()
+                return (await connection.execute(_next_due())).scalar_one_or_none()
+            return (await connection.execute(_next_due_of_kind(), {"kind": kind})).scalar_one_or_none()
 
     async def purge_done(self, before: datetime) -> None:
-        async with self._database.statement() as session:
-            await session.execute(delete(Job).where(Job.status == "done", Job.updated_at < before))
+        async with self._database.statement() as connection:
+            jobs = table_of(Job)
+            await connection.execute(delete(jobs).where(jobs.c.status == "done", jobs.c.updated_at < before))
 
 
 # The statements every job runs, built once, on the table (``bot.storage.prepared``).
