@@ -25,7 +25,6 @@ from bot.core.worker import JobWorker
 from bot.storage.bookings import BookingMarks, Bookings
 from bot.storage.classes import Classes
 from bot.storage.database import Database
-from bot.storage.people import People
 from bot.zoom.models import MeetingUpdate
 
 log = logging.getLogger(__name__)
@@ -191,13 +190,12 @@ class Delivery:
         booking_id, reason = int(payload["booking_id"]), str(payload["reason"])
         # One read for everything the link and its message need; then Zoom, then the parent's chat.
         async with self._database.read() as session:
-            booking = await Bookings(session).get(booking_id)
-            if booking is None:
+            found = await Bookings(session).for_link(booking_id, self._clock())
+            if found is None:
                 return
-            cls, next_start = await Classes(session).get_with_next_start(booking.class_id, self._clock())
-            if cls is None or booking.status != "confirmed" or cls.status != "scheduled" or not cls.zoom_enabled:
+            booking, cls, next_start, parent = found.booking, found.cls, found.next_start, found.parent
+            if booking.status != "confirmed" or cls.status != "scheduled" or not cls.zoom_enabled:
                 return
-            parent = await People(session).get(booking.parent_id)
             plan = await self._meetings.plan_link(session, booking, cls)
             title, child, timezone = cls.title, booking.child_name, cls.timezone
         link = await self._meetings.link_of(plan)

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, Update, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.classes import next_start_of_class
 from bot.storage.database import Executor
 from bot.storage.dialect import insert_or_ignore, locks_rows
-from bot.storage.models import Booking, Child, Class, ClassSession, WaitlistEntry
+from bot.storage.models import Booking, Child, Class, ClassSession, Person, WaitlistEntry
 from bot.storage.prepared import prepared, table_of
 
 HOLDS_A_SEAT = ("confirmed", "pending_approval")
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRead:
+    """A booking with its class, the class's next start (None when no session is left) and the parent."""
+
+    booking: Booking
+    cls: Class
+    next_start: datetime | None
+    parent: Person
 
 
 class Bookings:
@@ -36,6 +48,12 @@ class Bookings:
     async def get(self, booking_id: int, *, for_update: bool = False) -> Booking | None:
         query = _booking(for_update and locks_rows(self._session))
         return (await self._session.execute(query, {"booking_id": booking_id})).scalar_one_or_none()
+
+    async def for_link(self, booking_id: int, now: datetime) -> LinkRead | None:
+        """A booking with what its link message needs (its class, the class's next start, the parent): one
+        statement, for the job that sends every booked parent their link."""
+        row = (await self._session.execute(_for_link(), {"booking_id": booking_id, "now": now})).one_or_none()
+        return LinkRead(*row) if row is not None else None
 
     async def by_public_id(self, public_id: str, *, for_update: bool = False) -> Booking | None:
         query = select(Booking).where(Booking.public_id == public_id)
@@ -172,6 +190,16 @@ def _waiting_of_request_or_parent() -> Select[WaitlistEntry]:
     )
     made = WaitlistEntry.request_key.in_(bindparam("keys", expanding=True))
     return select(WaitlistEntry).where(made | waiting).order_by(WaitlistEntry.id)
+
+
+@prepared
+def _for_link() -> Select[Booking, Class, datetime, Person]:
+    return (
+        select(Booking, Class, next_start_of_class(), Person)
+        .join(Class, Class.id == Booking.class_id)
+        .join(Person, Person.id == Booking.parent_id)
+        .where(Booking.id == bindparam("booking_id"))
+    )
 
 
 @prepared

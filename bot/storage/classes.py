@@ -65,14 +65,7 @@ class Classes:
 
     async def by_public_id_with_next_start(self, public_id: str, now: datetime) -> tuple[Class | None, datetime | None]:
         """The class and its next session's start, in one statement (for a booking, which needs both)."""
-        return await self._with_next_start("public_id", public_id, now)
-
-    async def get_with_next_start(self, class_id: int, now: datetime) -> tuple[Class | None, datetime | None]:
-        """The class and its next session's start, in one statement (for a link, which needs both)."""
-        return await self._with_next_start("id", class_id, now)
-
-    async def _with_next_start(self, key: str, value: object, now: datetime) -> tuple[Class | None, datetime | None]:
-        found = await self._session.execute(_with_next_start(key), {"key": value, "now": now})
+        found = await self._session.execute(_by_public_id_with_next_start(), {"public_id": public_id, "now": now})
         row = found.one_or_none()
         return (row[0], row[1]) if row is not None else (None, None)
 
@@ -238,14 +231,14 @@ def _taking_seats() -> ReturningUpdate[int]:
 
 
 @prepared
-def _with_next_start(key: str) -> Select[Class, datetime]:
-    """A class found by its ``key`` column, with the start of its first session after ``now`` (both bound)."""
-    which = Class.public_id if key == "public_id" else Class.id
-    return select(Class, _next_start_of_class(bindparam("now"))).where(which == bindparam("key"))
+def _by_public_id_with_next_start() -> Select[Class, datetime]:
+    return select(Class, next_start_of_class()).where(Class.public_id == bindparam("public_id"))
 
 
-def _next_start_of_class(now: datetime | BindParameter[datetime]) -> ScalarSelect[datetime]:
-    """The start of the first session still to come of the class selected alongside (a correlated subquery)."""
+def next_start_of_class() -> ScalarSelect[datetime]:
+    """The start of the first session after the bound ``now`` of the class selected alongside (a correlated
+    subquery)."""
+    now: BindParameter[datetime] = bindparam("now")
     return (
         select(func.min(ClassSession.starts_at))
         .where(ClassSession.class_id == Class.id, ClassSession.status == "scheduled", ClassSession.starts_at > now)
