@@ -27,7 +27,7 @@ from bot.core.notify import tell
 from bot.core.texts import Language, Text, ntr, plain, tr
 from bot.core.views import BookingOutcome, BookingView
 from bot.metrics import Metrics
-from bot.storage.bookings import HOLDS_A_SEAT, Bookings, Children, Waitlist
+from bot.storage.bookings import HOLDS_A_SEAT, Bookings, Children, Held, Waitlist
 from bot.storage.classes import Classes
 from bot.storage.database import Database
 from bot.storage.models import Booking, Class, WaitlistEntry
@@ -287,17 +287,21 @@ class BookingService:
         children: list[str],
     ) -> BookingOutcome | None:
         """What this same request got the first time, if it came before; else None, having refused any child who
-        already holds a seat or waits in the class. One indexed lookup in bookings and one in the waitlist."""
-        bookings = await Bookings(session).of_request_or_parent(keys, cls.id, parent_id)
-        entries = await Waitlist(session).of_request_or_parent(keys, cls.id, parent_id)
-        booked = [booking for booking in bookings if booking.request_key in keys]
-        waited = [entry for entry in entries if entry.request_key in keys]
-        if booked or waited:
-            views = tuple(_view(booking, cls, next_start) for booking in booked)
-            pending = any(booking.status == "pending_approval" for booking in booked)
-            return BookingOutcome(views, tuple(entry.child_name for entry in waited), pending, True)
-        taken = {booking.child_name.casefold(): booking.child_name for booking in bookings}
-        waiting = {entry.child_name.casefold(): entry.child_name for entry in entries}
+        already holds a seat or waits in the class. One indexed lookup in bookings and the waitlist together."""
+        held = await Bookings(session).of_request_or_parent(keys, cls.id, parent_id)
+        again = [each for each in held if each.request_key in keys]
+        if again:
+            views = tuple(
+                BookingView(
+                    each.public_id, cls.public_id, cls.title, each.child_name, each.status, next_start, cls.timezone
+                )
+                for each in again
+                if each.public_id is not None
+            )
+            pending = any(view.status == "pending_approval" for view in views)
+            return BookingOutcome(views, tuple(each.child_name for each in again if each.waiting), pending, True)
+        taken = {each.child_name.casefold(): each.child_name for each in held if not each.waiting}
+        waiting = {each.child_name.casefold(): each.child_name for each in held if each.waiting}
         for child in children:
             if child.casefold() in taken:
                 raise Conflict(
@@ -403,6 +407,11 @@ class BookingService:
 
     async def _view(self, session: AsyncSession, booking: Booking, cls: Class) -> BookingView:
         return _view(booking, cls, await Classes(session).next_start(cls.id, self._clock()))
+
+
+def _held_view(held: Held, cls: Class, next_start: datetime | None) -> BookingView:
+    assert held.public_id is not None  # a booking's, not a waitlist entry's
+    return BookingView(held.public_id, cls.public_id, cls.title, held.child_name, held.status, next_start, cls.timezone)
 
 
 def _view(booking: Booking, cls: Class, next_start: datetime | None) -> BookingView:

@@ -5,7 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, Update, bindparam, delete, func, select, update
+from sqlalchemy import (
+    BindParameter,
+    CompoundSelect,
+    Select,
+    Update,
+    bindparam,
+    delete,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.classes import next_start_of_class
@@ -15,6 +28,17 @@ from bot.storage.models import Booking, Child, Class, ClassSession, Person, Wait
 from bot.storage.prepared import prepared, table_of
 
 HOLDS_A_SEAT = ("confirmed", "pending_approval")
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """A child's booking or waitlist entry in a class, as a repeated request or a second booking needs it."""
+
+    waiting: bool  # on the waitlist, not booked
+    public_id: str | None  # the booking's
+    request_key: str
+    child_name: str
+    status: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +55,11 @@ class Bookings:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def of_request_or_parent(self, keys: list[str], class_id: int, parent_id: int) -> list[Booking]:
-        """The bookings a request made (by its keys), and the parent's bookings holding a seat in the class."""
+    async def of_request_or_parent(self, keys: list[str], class_id: int, parent_id: int) -> list[Held]:
+        """What a request made (by its keys), and the parent's children holding a seat or waiting in the class:
+        both tables in one statement, as nearly every request finds nothing in either."""
         values = {"keys": keys, "class_id": class_id, "parent_id": parent_id}
-        return list((await self._session.execute(_bookings_of_request_or_parent(), values)).scalars())
+        return [Held(*row[:5]) for row in await self._session.execute(_held_or_made(), values)]
 
     async def add(self, booking: Booking) -> Booking:
         self._session.add(booking)
@@ -122,11 +147,6 @@ class Waitlist:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def of_request_or_parent(self, keys: list[str], class_id: int, parent_id: int) -> list[WaitlistEntry]:
-        """The entries a request made (by its keys), and the parent's children waiting in the class."""
-        values = {"keys": keys, "class_id": class_id, "parent_id": parent_id}
-        return list((await self._session.execute(_waiting_of_request_or_parent(), values)).scalars())
-
     async def add(self, entry: WaitlistEntry) -> None:
         self._session.add(entry)
         await self._session.flush()
@@ -171,25 +191,22 @@ class Children:
 
 
 @prepared
-def _bookings_of_request_or_parent() -> Select[Booking]:
-    holding = (
-        (Booking.parent_id == bindparam("parent_id"))
-        & (Booking.class_id == bindparam("class_id"))
-        & Booking.status.in_(HOLDS_A_SEAT)
+def _held_or_made() -> CompoundSelect[bool, str | None, str, str, str, int]:
+    bookings, waitlist = table_of(Booking), table_of(WaitlistEntry)
+    parent_id: BindParameter[int] = bindparam("parent_id")
+    class_id: BindParameter[int] = bindparam("class_id")
+    keys: BindParameter[list[str]] = bindparam("keys", expanding=True)
+    holding = (bookings.c.parent_id == parent_id) & (bookings.c.class_id == class_id)
+    holding &= bookings.c.status.in_(HOLDS_A_SEAT)
+    waiting = (waitlist.c.parent_id == parent_id) & (waitlist.c.class_id == class_id)
+    waiting &= waitlist.c.status == "waiting"
+    booked = select(
+        literal(False), bookings.c.public_id, bookings.c.request_key, bookings.c.child_name, bookings.c.status
+    ).where(bookings.c.request_key.in_(keys) | holding)
+    waits = select(literal(True), null(), waitlist.c.request_key, waitlist.c.child_name, waitlist.c.status).where(
+        waitlist.c.request_key.in_(keys) | waiting
     )
-    made = Booking.request_key.in_(bindparam("keys", expanding=True))
-    return select(Booking).where(made | holding).order_by(Booking.id)
-
-
-@prepared
-def _waiting_of_request_or_parent() -> Select[WaitlistEntry]:
-    waiting = (
-        (WaitlistEntry.parent_id == bindparam("parent_id"))
-        & (WaitlistEntry.class_id == bindparam("class_id"))
-        & (WaitlistEntry.status == "waiting")
-    )
-    made = WaitlistEntry.request_key.in_(bindparam("keys", expanding=True))
-    return select(WaitlistEntry).where(made | waiting).order_by(WaitlistEntry.id)
+    return union_all(booked, waits)
 
 
 @prepared
