@@ -1,6 +1,6 @@
 """overhead_ratio: ClassBot's CPU per booking against a floor measured in the same run.
 
-    python -m bench.overhead_ratio [--parents 300] [--rounds 3]
+    python -m bench.overhead_ratio [--parents 300] [--rounds 5]
 
 First ClassBot books ``--parents`` parents (the limits-off burst of ``bench.booking_burst``); then
 ``bench.floor_bot``, a minimal python-telegram-bot program on the same stack, gets the same final taps from the
@@ -152,7 +152,7 @@ async def main_async(arguments: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.overhead_ratio", description=__doc__)
     parser.add_argument("--parents", type=int, default=300)
-    parser.add_argument("--rounds", type=int, default=3, help="ClassBot/floor pairs measured, alternating")
+    parser.add_argument("--rounds", type=int, default=5, help="ClassBot/floor pairs measured, alternating")
     parser.add_argument("--keep", action="store_true", help="keep the runs' logs (printed at the end)")
     asyncio.run(main_async(parser.parse_args()))
 
