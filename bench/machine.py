@@ -20,19 +20,42 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
+_REFERENCE_ADDITIONS = 5_000_000
+
+
 @dataclass(frozen=True, slots=True)
 class Machine:
     platform: str
     cpus: int
     python: str
     commit: str
+    reference_loop_ms: float
 
     def describe(self) -> str:
-        return f"{self.platform}, {self.cpus} CPUs, Python {self.python}, ClassBot {self.commit}"
+        return (
+            f"{self.platform}, {self.cpus} CPUs, Python {self.python}, ClassBot {self.commit}; "
+            f"reference loop {self.reference_loop_ms:.0f} ms"
+        )
 
 
 def machine() -> Machine:
-    return Machine(platform.platform(), os.cpu_count() or 0, platform.python_version(), _commit())
+    return Machine(
+        platform.platform(), os.cpu_count() or 0, platform.python_version(), _commit(), reference_loop_ms()
+    )
+
+
+def reference_loop_ms() -> float:
+    """How fast this machine ran Python when the results were taken: the best of three runs of a fixed loop of
+    additions. This host's speed has moved by 2x from one day to the next, so absolute times of two runs compare
+    only alongside it; ratios measured within one run do not need it."""
+    best = math.inf
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for number in range(_REFERENCE_ADDITIONS):
+            total += number
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
 
 
 def now_text() -> str:

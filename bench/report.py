@@ -87,6 +87,8 @@ def _targets_block(results: dict[str, Any]) -> str:
 def _section(name: str, entry: dict[str, Any]) -> str:
     box = entry["machine"]
     where = f"{box['platform']}, {box['cpus']} CPUs, Python {box['python']}, ClassBot {box['commit']}"
+    if "reference_loop_ms" in box:  # results recorded before the reference loop existed have none
+        where += f"; reference loop (5M additions in Python, best of 3) {box['reference_loop_ms']:.0f} ms"
     rows = [[t["target"], t["measured"], _met(t["met"])] for t in entry["targets"]]
     parts = [
         f"## {name}",
