@@ -39,9 +39,7 @@ class Machine:
 
 
 def machine() -> Machine:
-    return Machine(
-        platform.platform(), os.cpu_count() or 0, platform.python_version(), _commit(), reference_loop_ms()
-    )
+    return Machine(platform.platform(), os.cpu_count() or 0, platform.python_version(), _commit(), reference_loop_ms())
 
 
 def reference_loop_ms() -> float:
