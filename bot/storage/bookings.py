@@ -201,12 +201,17 @@ def _held_or_made() -> CompoundSelect[bool, str | None, str, str, str, int]:
     waiting = (waitlist.c.parent_id == parent_id) & (waitlist.c.class_id == class_id)
     waiting &= waitlist.c.status == "waiting"
     booked = select(
-        literal(False), bookings.c.public_id, bookings.c.request_key, bookings.c.child_name, bookings.c.status
+        literal(False).label("waiting"),
+        bookings.c.public_id,
+        bookings.c.request_key,
+        bookings.c.child_name,
+        bookings.c.status,
+        bookings.c.id,
     ).where(bookings.c.request_key.in_(keys) | holding)
-    waits = select(literal(True), null(), waitlist.c.request_key, waitlist.c.child_name, waitlist.c.status).where(
-        waitlist.c.request_key.in_(keys) | waiting
-    )
-    return union_all(booked, waits)
+    waits = select(
+        literal(True), null(), waitlist.c.request_key, waitlist.c.child_name, waitlist.c.status, waitlist.c.id
+    ).where(waitlist.c.request_key.in_(keys) | waiting)
+    return union_all(booked, waits).order_by("waiting", "id")  # bookings, then entries, each in the order made
 
 
 @prepared

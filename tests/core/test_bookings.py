@@ -82,6 +82,21 @@ async def test_a_redelivered_request_books_once(world: CoreWorld) -> None:
     assert (await world.components.classes.view(cls.public_id)).seats_left == 3
 
 
+async def test_a_redelivered_request_that_was_partly_waitlisted_gets_the_same_answer(world: CoreWorld) -> None:
+    cls = await world.new_class(seats=1)
+
+    first = await world.components.bookings.book(parent(1), cls.public_id, ["Mia", "Leo", "Ada"], "update-78")
+    again = await world.components.bookings.book(parent(1), cls.public_id, ["Mia", "Leo", "Ada"], "update-78")
+
+    assert [b.child_name for b in first.booked] == ["Mia"]
+    assert first.waitlisted == ("Leo", "Ada")
+    assert again.already_done
+    assert ([b.public_id for b in again.booked], again.waitlisted) == (
+        [b.public_id for b in first.booked],
+        ("Leo", "Ada"),
+    )
+
+
 async def test_the_same_child_cannot_take_two_seats(world: CoreWorld) -> None:
     cls = await world.new_class(seats=5)
     await world.components.bookings.book(parent(1), cls.public_id, ["Mia"], "a")
