@@ -63,10 +63,9 @@ class Database:
     def __init__(self, engine: AsyncEngine, autocommit: AsyncEngine | None = None) -> None:
         """``autocommit``: the engine for reads and one-statement writes (PostgreSQL); ``engine`` when None."""
         self.engine = engine
-        self._autocommit = autocommit
         self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
-        self._autocommit_engine = autocommit or engine
-        self._reads = async_sessionmaker(self._autocommit_engine, expire_on_commit=False, autoflush=False)
+        self._autocommit = autocommit or engine
+        self._reads = async_sessionmaker(self._autocommit, expire_on_commit=False, autoflush=False)
         self._after_commit: list[Callable[[dict[str, Any]], None]] = []
 
     @classmethod
@@ -123,14 +122,14 @@ class Database:
                 async with connection.begin():
                     yield connection
             return
-        async with self._autocommit_engine.connect() as connection:
+        async with self._autocommit.connect() as connection:
             yield connection
 
     @asynccontextmanager
     async def query(self) -> AsyncIterator[AsyncConnection]:
         """A connection for one Core query that loads no objects (see the module docstring); on SQLite its
         transaction is rolled back at the end, there being nothing to commit."""
-        async with self._autocommit_engine.connect() as connection:
+        async with self._autocommit.connect() as connection:
             yield connection
 
     @asynccontextmanager
@@ -151,7 +150,7 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
-        if self._autocommit is not None:
+        if self._autocommit is not self.engine:
             await self._autocommit.dispose()
 
 
