@@ -291,13 +291,7 @@ class BookingService:
         held = await Bookings(session).of_request_or_parent(keys, cls.id, parent_id)
         again = [each for each in held if each.request_key in keys]
         if again:
-            views = tuple(
-                BookingView(
-                    each.public_id, cls.public_id, cls.title, each.child_name, each.status, next_start, cls.timezone
-                )
-                for each in again
-                if each.public_id is not None
-            )
+            views = tuple(_held_view(each, cls, next_start) for each in again if not each.waiting)
             pending = any(view.status == "pending_approval" for view in views)
             return BookingOutcome(views, tuple(each.child_name for each in again if each.waiting), pending, True)
         taken = {each.child_name.casefold(): each.child_name for each in held if not each.waiting}
