@@ -30,6 +30,7 @@ from bot.metrics import Metrics
 from bot.storage.bookings import HOLDS_A_SEAT, Bookings, Children, Held, Waitlist
 from bot.storage.classes import Classes
 from bot.storage.database import Database
+from bot.storage.listings import Listings
 from bot.storage.models import Booking, Class, WaitlistEntry
 from bot.storage.people import People
 
@@ -246,17 +247,19 @@ class BookingService:
             return await self._view(session, booking, cls)
 
     async def for_parent(self, parent: PersonRef) -> list[BookingView]:
-        now = self._clock()
-        async with self._database.read() as session:
-            person = await People(session).find(parent)
-            if person is None:
-                return []
-            rows = await Bookings(session).upcoming_for_parent(person.id, now)
+        async with self._database.query() as connection:
+            rows = await Listings(connection).bookings_of_parent(parent, self._clock())
         return [
             BookingView(
-                booking.public_id, cls.public_id, cls.title, booking.child_name, booking.status, start, cls.timezone
+                row.public_id,
+                row.class_public_id,
+                row.class_title,
+                row.child_name,
+                row.status,
+                row.next_start,
+                row.timezone,
             )
-            for booking, cls, start in rows
+            for row in rows
         ]
 
     async def remembered_children(self, parent: PersonRef) -> list[str]:

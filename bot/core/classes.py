@@ -26,6 +26,7 @@ from bot.core.views import ClassView
 from bot.storage.bookings import HOLDS_A_SEAT, Bookings, Waitlist
 from bot.storage.classes import Classes
 from bot.storage.database import Database
+from bot.storage.listings import Listings
 from bot.storage.models import Class
 from bot.storage.people import People
 
@@ -67,8 +68,8 @@ class ClassService:
 
     async def upcoming_published(self, platform: str, limit: int = 50) -> list[ClassView]:
         """The ``limit`` soonest classes published anywhere on ``platform`` (a front end asks for what it shows)."""
-        async with self._database.read() as session:
-            rows = await Classes(session).upcoming_published(platform, self._clock(), limit)
+        async with self._database.query() as connection:
+            rows = await Listings(connection).classes_published(platform, self._clock(), limit)
         return [ClassView.of(row) for row in rows]
 
     async def default_timezone(self, teacher: PersonRef) -> str | None:
@@ -130,11 +131,8 @@ class ClassService:
             return ClassView.of(await Classes(session).row(cls, self._clock()))
 
     async def for_teacher(self, teacher: PersonRef) -> list[ClassView]:
-        async with self._database.read() as session:
-            person = await People(session).find(teacher)
-            if person is None:
-                return []
-            rows = await Classes(session).upcoming_for_teacher(person.id, self._clock())
+        async with self._database.query() as connection:
+            rows = await Listings(connection).classes_of_teacher(teacher, self._clock())
         return [ClassView.of(row) for row in rows]
 
     async def roster(self, teacher: PersonRef, class_public_id: str) -> Roster:

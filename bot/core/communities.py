@@ -20,6 +20,7 @@ from bot.core.views import ClassView
 from bot.storage.classes import Classes
 from bot.storage.communities import Communities
 from bot.storage.database import Database
+from bot.storage.listings import Listings
 from bot.storage.models import Community
 from bot.storage.people import People
 
@@ -105,12 +106,11 @@ class CommunityService:
 
     async def upcoming(self, community: CommunityRef, limit: int = 50) -> list[ClassView]:
         """The ``limit`` soonest classes published in ``community``."""
-        async with self._database.read() as session:
-            row = await Communities(session).find(community.platform, community.workspace_id, community.chat_id)
-            if row is None:
-                return []
-            rows = await Classes(session).upcoming_in_community(row.id, self._clock(), limit)
-        return [ClassView.of(found) for found in rows]
+        async with self._database.query() as connection:
+            rows = await Listings(connection).classes_in_community(
+                community.platform, community.workspace_id, community.chat_id, self._clock(), limit
+            )
+        return [ClassView.of(row) for row in rows]
 
     async def _set_up_community(self, session: AsyncSession, community: CommunityRef) -> Community:
         row = await Communities(session).find(community.platform, community.workspace_id, community.chat_id)

@@ -7,7 +7,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.storage.classes import ClassRow
-from bot.storage.models import Booking, Class
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,21 +30,20 @@ class ClassView:
 
     @classmethod
     def of(cls, row: ClassRow) -> ClassView:
-        c = row.cls
-        start = row.next_start.astimezone(ZoneInfo(c.timezone)) if row.next_start else None
+        start = row.next_start.astimezone(ZoneInfo(row.timezone)) if row.next_start else None
         return cls(
-            public_id=c.public_id,
-            title=c.title,
-            description=c.description,
+            public_id=row.public_id,
+            title=row.title,
+            description=row.description,
             teacher_name=row.teacher_name,
             next_start=start,
-            timezone=c.timezone,
-            duration_minutes=c.duration_minutes,
-            seats=c.seats,
-            seats_left=max(0, c.seats - c.seats_taken),
-            sessions=c.sessions_count,
-            status=c.status,
-            requires_approval=c.requires_approval,
+            timezone=row.timezone,
+            duration_minutes=row.duration_minutes,
+            seats=row.seats,
+            seats_left=max(0, row.seats - row.seats_taken),
+            sessions=row.sessions_count,
+            status=row.status,
+            requires_approval=row.requires_approval,
         )
 
 
@@ -58,18 +56,6 @@ class BookingView:
     status: str
     next_start: datetime | None
     timezone: str
-
-    @classmethod
-    def of(cls, booking: Booking, klass: Class, next_start: datetime | None) -> BookingView:
-        return cls(
-            booking.public_id,
-            klass.public_id,
-            klass.title,
-            booking.child_name,
-            booking.status,
-            next_start,
-            klass.timezone,
-        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.storage.classes import next_start_of_class
 from bot.storage.database import Executor
 from bot.storage.dialect import insert_or_ignore, locks_rows
-from bot.storage.models import Booking, Child, Class, ClassSession, Person, WaitlistEntry
+from bot.storage.models import Booking, Child, Class, Person, WaitlistEntry
 from bot.storage.prepared import prepared, table_of
 
 HOLDS_A_SEAT = ("confirmed", "pending_approval")
@@ -98,23 +98,6 @@ class Bookings:
     async def count_confirmed(self, class_id: int) -> int:
         query = select(func.count()).where(Booking.class_id == class_id, Booking.status == "confirmed")
         return int((await self._session.execute(query)).scalar_one())
-
-    async def upcoming_for_parent(self, parent_id: int, now: datetime) -> list[tuple[Booking, Class, datetime]]:
-        """The parent's live bookings with their class and next session, soonest first (one query)."""
-        next_start = (
-            select(ClassSession.class_id, func.min(ClassSession.starts_at).label("next_start"))
-            .where(ClassSession.status == "scheduled", ClassSession.starts_at > now)
-            .group_by(ClassSession.class_id)
-            .subquery()
-        )
-        query = (
-            select(Booking, Class, next_start.c.next_start)
-            .join(Class, Class.id == Booking.class_id)
-            .join(next_start, next_start.c.class_id == Class.id)
-            .where(Booking.parent_id == parent_id, Booking.status.in_(HOLDS_A_SEAT), Class.status == "scheduled")
-            .order_by(next_start.c.next_start, Booking.id)
-        )
-        return [(booking, cls, start) for booking, cls, start in await self._session.execute(query)]
 
     async def forget_personal_links(self, class_id: int) -> None:
         """The class's meeting is gone, and with it every registrant link made for it."""

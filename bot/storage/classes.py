@@ -5,24 +5,68 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import BindParameter, ColumnElement, ScalarSelect, Select, bindparam, exists, func, select, update
+from sqlalchemy import BindParameter, ScalarSelect, Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import ReturningUpdate
 
 from bot.storage.dialect import insert_or_ignore, locks_rows
-from bot.storage.models import Attendance, Class, ClassSession, Community, Person, Publication
+from bot.storage.models import Attendance, Class, ClassSession, Community, Person
 from bot.storage.prepared import prepared, table_of
 
 
 @dataclass(frozen=True, slots=True)
 class ClassRow:
-    """A class with what every card needs: its teacher's name and its first upcoming session."""
+    """What a card or a list shows of a class: its own columns, its teacher's name and its first upcoming session.
 
-    cls: Class
+    Plain values, not the mapped ``Class``: a list of classes is read as columns (no objects for the session to
+    track), and a card of one class is made from the object the caller already holds (``of``).
+    """
+
+    public_id: str
+    title: str
+    description: str
+    timezone: str
+    duration_minutes: int
+    seats: int
+    seats_taken: int
+    sessions_count: int
+    status: str
+    requires_approval: bool
     teacher_name: str
     next_start: datetime | None
+
+    @classmethod
+    def of(cls, klass: Class, teacher_name: str, next_start: datetime | None) -> ClassRow:
+        return cls(
+            public_id=klass.public_id,
+            title=klass.title,
+            description=klass.description,
+            timezone=klass.timezone,
+            duration_minutes=klass.duration_minutes,
+            seats=klass.seats,
+            seats_taken=klass.seats_taken,
+            sessions_count=klass.sessions_count,
+            status=klass.status,
+            requires_approval=klass.requires_approval,
+            teacher_name=teacher_name,
+            next_start=next_start,
+        )
+
+
+# The columns of ``classes`` a ``ClassRow`` holds under their own names.
+CARD_COLUMNS = (
+    "public_id",
+    "title",
+    "description",
+    "timezone",
+    "duration_minutes",
+    "seats",
+    "seats_taken",
+    "sessions_count",
+    "status",
+    "requires_approval",
+)
 
 
 class Classes:
@@ -61,7 +105,7 @@ class Classes:
 
     async def row(self, cls: Class, now: datetime) -> ClassRow:
         teacher = await self._session.get(Person, cls.teacher_id)
-        return ClassRow(cls, teacher.display_name if teacher else "", await self.next_start(cls.id, now))
+        return ClassRow.of(cls, teacher.display_name if teacher else "", await self.next_start(cls.id, now))
 
     async def by_public_id_with_next_start(self, public_id: str, now: datetime) -> tuple[Class | None, datetime | None]:
         """The class and its next session's start, in one statement (for a booking, which needs both)."""
@@ -75,56 +119,6 @@ class Classes:
             ClassSession.class_id == class_id, ClassSession.status == "scheduled", ClassSession.starts_at > now
         )
         return (await self._session.execute(query)).scalar_one_or_none()
-
-    async def upcoming_for_teacher(self, teacher_id: int, now: datetime, limit: int = 50) -> list[ClassRow]:
-        return await self._upcoming(Class.teacher_id == teacher_id, now, limit)
-
-    async def upcoming_in_community(self, community_id: int, now: datetime, limit: int = 50) -> list[ClassRow]:
-        published = select(Publication.class_id).where(
-            Publication.community_id == community_id, Publication.unpublished_at.is_(None)
-        )
-        return await self._upcoming(Class.id.in_(published), now, limit)
-
-    async def upcoming_published(self, platform: str, now: datetime, limit: int = 50) -> list[ClassRow]:
-        """Classes published in any community of ``platform``: what a parent can browse privately."""
-        published = (
-            select(Publication.class_id)
-            .join(Community, Community.id == Publication.community_id)
-            .where(Community.platform == platform, Publication.unpublished_at.is_(None))
-        )
-        return await self._upcoming(Class.id.in_(published), now, limit)
-
-    async def _upcoming(self, which: ColumnElement[bool], now: datetime, limit: int) -> list[ClassRow]:
-        """Scheduled classes among ``which`` with a session still to come, soonest first, with their teachers.
-
-        Walks upcoming sessions in start order (an index) and keeps each class's first one (an index probe per
-        session), so the answer costs about ``limit`` rows however many classes and sessions there are; taking
-        every class's earliest session first (a GROUP BY) would read all of them on every /classes.
-        """
-        earlier = aliased(ClassSession)
-        an_earlier_session = exists().where(
-            earlier.class_id == ClassSession.class_id,
-            earlier.status == "scheduled",
-            earlier.starts_at > now,
-            (earlier.starts_at < ClassSession.starts_at)
-            | ((earlier.starts_at == ClassSession.starts_at) & (earlier.id < ClassSession.id)),
-        )
-        query = (
-            select(Class, Person.display_name, ClassSession.starts_at)
-            .select_from(ClassSession)
-            .join(Class, Class.id == ClassSession.class_id)
-            .join(Person, Person.id == Class.teacher_id)
-            .where(
-                ClassSession.status == "scheduled",
-                ClassSession.starts_at > now,
-                Class.status == "scheduled",
-                which,
-                ~an_earlier_session,
-            )
-            .order_by(ClassSession.starts_at, Class.id)
-            .limit(limit)
-        )
-        return [ClassRow(cls, name, start) for cls, name, start in await self._session.execute(query)]
 
     async def take_seats(self, cls: Class, count: int) -> bool:
         """Take ``count`` seats if that many are free, in one statement: never more bookings than seats. ``cls``

@@ -121,6 +121,33 @@ async def test_a_cancellation_promotes_the_waitlist_in_order(world: CoreWorld) -
     assert (await world.components.classes.view(cls.public_id)).seats_left == 0
 
 
+async def test_a_parent_lists_their_live_bookings_by_next_session(world: CoreWorld, clock: MovableClock) -> None:
+    weekly = await world.new_class(days_ahead=1, sessions=3)  # then days 8 and 15
+    soon = await world.new_class(days_ahead=5)
+    called_off = await world.new_class(days_ahead=6)
+    over = await world.new_class(days_ahead=3)  # its only session will have passed
+    dropped = await world.new_class(days_ahead=7)
+    for n, cls in enumerate((weekly, soon, called_off, over, dropped)):
+        await world.components.bookings.book(parent(1), cls.public_id, ["Ada"], f"r{n}")
+    await world.components.bookings.book(parent(2), soon.public_id, ["Bo"], "other")
+    await world.components.classes.cancel(TEACHER, called_off.public_id)
+    [dropped_booking] = (await world.components.bookings.book(parent(1), dropped.public_id, ["Cy"], "c")).booked
+    await world.components.bookings.cancel(parent(1), dropped_booking.public_id)
+
+    clock.advance(timedelta(days=4))
+    listed = await world.components.bookings.for_parent(parent(1))
+
+    assert [(b.class_public_id, b.child_name) for b in listed] == [
+        (soon.public_id, "Ada"),
+        (dropped.public_id, "Ada"),  # Cy's booking in it was cancelled
+        (weekly.public_id, "Ada"),
+    ]
+    assert listed[2].next_start is not None
+    assert listed[2].next_start > clock() + timedelta(days=3)  # the weekly class's second session
+    assert all(b.status == "confirmed" for b in listed)
+    assert await world.components.bookings.for_parent(parent(9)) == []
+
+
 async def test_only_the_parent_who_booked_can_cancel(world: CoreWorld) -> None:
     cls = await world.new_class(seats=2)
     outcome = await world.components.bookings.book(parent(1), cls.public_id, ["Ada"], "t1")

@@ -1,0 +1,179 @@
+"""What lists show: upcoming classes (a platform's, a group's, a teacher's) and a parent's bookings.
+
+Lists are read on every /classes, /mybookings and /myclasses and change nothing, so they load no mapped objects:
+each is one Core statement, built once, that returns the columns a card or a line needs and finds its person or
+group by the platform's ids itself (no lookup first). They run on a bare connection (``Database.query()``).
+Ten classes cost about 3,000 Python calls read as ORM objects after a lookup of the person or group, about
+600 read this way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import BindParameter, ColumnElement, FromClause, Select, bindparam, exists, func, select
+
+from bot.core.identity import PersonRef
+from bot.storage.bookings import HOLDS_A_SEAT
+from bot.storage.classes import CARD_COLUMNS, ClassRow
+from bot.storage.database import Executor
+from bot.storage.models import Booking, Class, ClassSession, Community, Person, Publication
+from bot.storage.prepared import prepared, table_of
+
+
+@dataclass(frozen=True, slots=True)
+class ParentBooking:
+    """A parent's live booking as their list of bookings shows it, with its class's next session."""
+
+    public_id: str
+    class_public_id: str
+    class_title: str
+    child_name: str
+    status: str
+    next_start: datetime
+    timezone: str
+
+
+class Listings:
+    def __init__(self, executor: Executor) -> None:
+        self._executor = executor
+
+    async def classes_of_teacher(self, teacher: PersonRef, now: datetime, limit: int = 50) -> list[ClassRow]:
+        return await self._classes("teacher", {**_identity(teacher), "now": now, "limit": limit})
+
+    async def classes_in_community(
+        self, platform: str, workspace_id: str, chat_id: str, now: datetime, limit: int = 50
+    ) -> list[ClassRow]:
+        """Classes published in the group or channel the platform calls ``chat_id``."""
+        community = {"platform": platform, "workspace_id": workspace_id, "chat_id": chat_id}
+        return await self._classes("community", {**community, "now": now, "limit": limit})
+
+    async def classes_published(self, platform: str, now: datetime, limit: int = 50) -> list[ClassRow]:
+        """Classes published in any community of ``platform``: what a parent can browse privately."""
+        return await self._classes("published", {"platform": platform, "now": now, "limit": limit})
+
+    async def bookings_of_parent(self, parent: PersonRef, now: datetime) -> list[ParentBooking]:
+        """The parent's live bookings in classes with a session still to come, soonest first."""
+        rows = await self._executor.execute(_bookings_of_parent(), {**_identity(parent), "now": now})
+        return [ParentBooking(**row._mapping) for row in rows]
+
+    async def _classes(self, among: _Among, values: dict[str, object]) -> list[ClassRow]:
+        rows = await self._executor.execute(_upcoming_classes(among), values)
+        return [ClassRow(**row._mapping) for row in rows]
+
+
+_Among = Literal["teacher", "community", "published"]
+
+
+def _identity(person: PersonRef) -> dict[str, str]:
+    return {"platform": person.platform, "workspace_id": person.workspace_id, "user_id": person.user_id}
+
+
+def _person_bound(people: FromClause) -> ColumnElement[bool]:
+    """``people`` (the table or an alias of it) is the person named by the bound platform, workspace and user
+    id."""
+    return (
+        (people.c.platform == bindparam("platform"))
+        & (people.c.workspace_id == bindparam("workspace_id"))
+        & (people.c.platform_user_id == bindparam("user_id"))
+    )
+
+
+@prepared
+def _upcoming_classes(among: _Among) -> Select[str, str, str, str, int, int, int, int, str, bool, str, datetime]:
+    """Scheduled classes ``among`` the bound teacher's, community's or platform's, with a session after the bound
+    ``now``, soonest first, with their teachers' names: the columns of a ``ClassRow``, at most the bound ``limit``.
+
+    Walks upcoming sessions in start order (an index) and keeps each class's first one (an index probe per
+    session), so the answer costs about ``limit`` rows however many classes and sessions there are; taking
+    every class's earliest session first (a GROUP BY) would read all of them on every /classes.
+    """
+    classes, sessions, people = table_of(Class), table_of(ClassSession), table_of(Person)
+    publications, communities = table_of(Publication), table_of(Community)
+    now: BindParameter[datetime] = bindparam("now")
+    earlier = sessions.alias("earlier")
+    an_earlier_session = exists().where(
+        earlier.c.class_id == sessions.c.class_id,
+        earlier.c.status == "scheduled",
+        earlier.c.starts_at > now,
+        (earlier.c.starts_at < sessions.c.starts_at)
+        | ((earlier.c.starts_at == sessions.c.starts_at) & (earlier.c.id < sessions.c.id)),
+    )
+    published = select(publications.c.class_id).where(publications.c.unpublished_at.is_(None))
+    platform = communities.c.platform == bindparam("platform")
+    which: ColumnElement[bool]
+    if among == "teacher":  # an alias: a subquery on ``people`` itself would correlate to the teacher's join
+        teacher = people.alias("teacher")
+        which = classes.c.teacher_id == select(teacher.c.id).where(_person_bound(teacher)).scalar_subquery()
+    elif among == "community":
+        community = (
+            select(communities.c.id)
+            .where(
+                platform,
+                communities.c.workspace_id == bindparam("workspace_id"),
+                communities.c.chat_id == bindparam("chat_id"),
+            )
+            .scalar_subquery()
+        )
+        which = classes.c.id.in_(published.where(publications.c.community_id == community))
+    else:
+        on_platform = published.join(communities, communities.c.id == publications.c.community_id).where(platform)
+        which = classes.c.id.in_(on_platform)
+    return (
+        select(
+            *(classes.c[column] for column in CARD_COLUMNS),
+            people.c.display_name.label("teacher_name"),
+            sessions.c.starts_at.label("next_start"),
+        )
+        .select_from(sessions)
+        .join(classes, classes.c.id == sessions.c.class_id)
+        .join(people, people.c.id == classes.c.teacher_id)
+        .where(
+            sessions.c.status == "scheduled",
+            sessions.c.starts_at > now,
+            classes.c.status == "scheduled",
+            which,
+            ~an_earlier_session,
+        )
+        .order_by(sessions.c.starts_at, classes.c.id)
+        .limit(bindparam("limit"))
+    )
+
+
+@prepared
+def _bookings_of_parent() -> Select[str, str, str, str, str, datetime, str]:
+    """The columns of a ``ParentBooking`` for each live booking of the bound parent.
+
+    Each booking's next start is an index probe on ``class_sessions (class_id, starts_at)``; joining every class's
+    earliest session (a GROUP BY) would read the upcoming sessions of all classes on each /mybookings.
+    """
+    bookings, classes, people, sessions = table_of(Booking), table_of(Class), table_of(Person), table_of(ClassSession)
+    now: BindParameter[datetime] = bindparam("now")
+    next_start = (
+        select(func.min(sessions.c.starts_at))
+        .where(sessions.c.class_id == classes.c.id, sessions.c.status == "scheduled", sessions.c.starts_at > now)
+        .scalar_subquery()
+    )
+    held = (
+        select(
+            bookings.c.id,
+            bookings.c.public_id,
+            classes.c.public_id.label("class_public_id"),
+            classes.c.title.label("class_title"),
+            bookings.c.child_name,
+            bookings.c.status,
+            next_start.label("next_start"),
+            classes.c.timezone,
+        )
+        .join(classes, classes.c.id == bookings.c.class_id)
+        .join(people, people.c.id == bookings.c.parent_id)
+        .where(_person_bound(people), bookings.c.status.in_(HOLDS_A_SEAT), classes.c.status == "scheduled")
+        .subquery()
+    )
+    return (
+        select(*(held.c[field.name] for field in fields(ParentBooking)))
+        .where(held.c.next_start.is_not(None))
+        .order_by(held.c.next_start, held.c.id)
+    )
