@@ -129,13 +129,18 @@ class JobQueue:
             await connection.execute(_retrying(), values)
 
     async def bury(self, job_id: int, error: str, now: datetime) -> None:
-        """Give up on a job that can never succeed; it stays in the table for an operator to see."""
+        """Give up on a job that can never succeed; it stays in the table for an operator to see.
+
+        Its dedupe key is freed: the key stands for a job that will do the work, and this one never will. Kept, it
+        would refuse the next job of that key for good (a class's next booking digest, say, leaving its teacher
+        unaware of every later booking).
+        """
         async with self._database.statement() as connection:
             jobs = table_of(Job)
             await connection.execute(
                 update(jobs)
                 .where(jobs.c.id == job_id)
-                .values(status="dead", locked_until=None, last_error=error[:2000], updated_at=now)
+                .values(status="dead", dedupe_key=None, locked_until=None, last_error=error[:2000], updated_at=now)
             )
 
     async def backlog(self, now: datetime) -> tuple[int, float]:

@@ -16,6 +16,7 @@ from bot.core.work import DIGEST_WINDOW_SECONDS
 from bot.fakes.zoom import FakeZoom
 from bot.storage.bookings import Bookings
 from bot.storage.classes import Classes
+from bot.storage.jobs import JobQueue
 from bot.storage.models import Booking
 from bot.storage.people import People
 from tests.support.clock import MovableClock
@@ -249,6 +250,25 @@ async def test_a_booking_after_its_notice_left_gets_a_notice_of_its_own(world: C
     assert [text for text in world.texts_to(TEACHER) if text.startswith("New booking")] == [
         "New booking: Ada for “Chess for kids” (1 of 20 seats taken).",
         "New booking: Bo for “Chess for kids” (2 of 20 seats taken).",
+    ]
+
+
+async def test_a_digest_given_up_on_leaves_its_bookings_to_the_next_one(world: CoreWorld, clock: MovableClock) -> None:
+    cls = await world.new_class(seats=20)
+    await world.components.bookings.book(parent(1), cls.public_id, ["Ada"], "tap-1")
+    await world.run_jobs()  # Ada's link; her digest is not due yet
+    clock.advance(timedelta(seconds=DIGEST_WINDOW_SECONDS))
+    queue = JobQueue(world.components.database)
+    [digest] = await queue.claim(10, timedelta(minutes=1), clock())
+    assert digest.kind == work.BOOKING_DIGEST
+    await queue.bury(digest.id, "failed on every attempt", clock())  # what the worker does after the last one
+
+    await world.components.bookings.book(parent(2), cls.public_id, ["Bo"], "tap-2")
+    clock.advance(timedelta(seconds=DIGEST_WINDOW_SECONDS))
+    await world.run_jobs()
+
+    assert [text for text in world.texts_to(TEACHER) if "new booking" in text.lower()] == [
+        "2 new bookings for “Chess for kids”: Ada, Bo (2 of 20 seats taken)."
     ]
 
 
