@@ -13,6 +13,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     func,
+    insert,
     literal,
     null,
     select,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from bot.storage.classes import next_start_of_class
 from bot.storage.database import Executor
@@ -62,8 +64,11 @@ class Bookings:
         return [Held(*row[:5]) for row in await self._session.execute(_held_or_made(), values)]
 
     async def add(self, booking: Booking) -> Booking:
-        self._session.add(booking)
-        await self._session.flush()
+        """Write ``booking`` with one INSERT and give it its id. The object stays out of the session: flushing it
+        through the session's unit of work took about 5% of the bot's CPU in a burst of bookings (py-spy)."""
+        values = {column: getattr(booking, column) for column in _WRITTEN}
+        values["awaits_digest"] = bool(booking.awaits_digest)  # None on an object made without it
+        booking.id = (await self._session.execute(_adding(), values)).scalar_one()
         return booking
 
     async def remove(self, booking_id: int) -> None:
@@ -171,6 +176,16 @@ class Children:
 
 
 # The statements every booking and link runs, built once (``bot.storage.prepared``).
+
+
+# What a new booking is written with; the rest is the database's default (times) or set later (the Zoom link).
+_WRITTEN = ("public_id", "class_id", "parent_id", "child_name", "status", "request_key", "awaits_digest")
+
+
+@prepared
+def _adding() -> ReturningInsert[int]:
+    bookings = table_of(Booking)
+    return insert(bookings).values({column: bindparam(column) for column in _WRITTEN}).returning(bookings.c.id)
 
 
 @prepared
