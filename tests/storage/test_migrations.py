@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 from typing import Any
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from bot.handlers.slack.installations import store_tables
 from bot.storage.database import Database
-from bot.storage.migrate import alembic_config, upgrade_to_head
+from bot.storage.migrate import HEAD_REVISION, alembic_config, upgrade_to_head
 from bot.storage.models import Base
 
 
@@ -36,6 +39,29 @@ async def test_an_empty_database_upgrades_to_exactly_the_models(database_url: st
         await database.dispose()
     assert set(Base.metadata.tables) <= tables
     assert version == "0007"
+
+
+def test_the_head_revision_a_start_checks_for_is_the_newest_migration() -> None:
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD_REVISION
+
+
+def test_a_start_on_an_up_to_date_database_does_not_load_alembic(tmp_path: Any) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'classbot.db'}"
+    start = (
+        "import asyncio, sys\n"
+        "from bot.storage.database import Database\n"
+        "from bot.storage.migrate import upgrade_to_head\n"
+        "async def main():\n"
+        f"    database = Database.connect({url!r})\n"
+        "    await upgrade_to_head(database)\n"
+        "    await database.dispose()\n"
+        "asyncio.run(main())\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    first = subprocess.run([sys.executable, "-c", start], capture_output=True, text=True, check=True, timeout=60)
+    again = subprocess.run([sys.executable, "-c", start], capture_output=True, text=True, check=True, timeout=60)
+    assert first.stdout.strip() == "True"  # the new database was migrated
+    assert again.stdout.strip() == "False"
 
 
 async def test_processes_starting_together_migrate_once_without_error(database_url: str) -> None:
