@@ -124,7 +124,7 @@ class MeetingKeeper:
             return await self._account(session, cls.teacher_id)
 
     async def _account(self, session: AsyncSession, teacher_id: int) -> ZoomAccount:
-        connection = await ZoomConnections(session, self._cipher).for_person(teacher_id)
+        connection = await ZoomConnections(session, self._cipher).state_of_person(teacher_id)
         if connection is None or connection.status != "active":
             raise ZoomReconnectNeeded("the teacher has no working Zoom connection")
         return ZoomAccount(connection.id, connection.zoom_account_id, connection.licensed)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.storage.cipher import SecretCipher
 from bot.storage.dialect import locks_rows
 from bot.storage.models import ZoomConnection
-from bot.storage.prepared import prepared
+from bot.storage.prepared import prepared, table_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +40,16 @@ class ZoomProfileRecord:
     display_name: str
     licensed: bool
     timezone: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionState:
+    """What choosing a teacher's Zoom account for a call needs: no tokens (those come with the call)."""
+
+    id: int
+    zoom_account_id: str
+    licensed: bool
+    status: str
 
 
 class ZoomConnections:
@@ -85,6 +95,11 @@ class ZoomConnections:
     async def for_person(self, person_id: int) -> ZoomConnection | None:
         return (await self._session.execute(_of_person(), {"person_id": person_id})).scalar_one_or_none()
 
+    async def state_of_person(self, person_id: int) -> ConnectionState | None:
+        """The person's connection without its tokens, as columns: every link a booking sends reads it."""
+        row = (await self._session.execute(_state_of_person(), {"person_id": person_id})).one_or_none()
+        return ConnectionState(*row) if row is not None else None
+
     async def for_zoom_user(self, zoom_user_id: str) -> ZoomConnection | None:
         query = select(ZoomConnection).where(ZoomConnection.zoom_user_id == zoom_user_id)
         return (await self._session.execute(query)).scalar_one_or_none()
@@ -127,5 +142,12 @@ class ZoomConnections:
 
 @prepared
 def _of_person() -> Select[ZoomConnection]:
-    """Every link a booking sends reads its teacher's connection: built once (``bot.storage.prepared``)."""
     return select(ZoomConnection).where(ZoomConnection.person_id == bindparam("person_id"))
+
+
+@prepared
+def _state_of_person() -> Select[int, str, bool, str]:
+    connections = table_of(ZoomConnection)
+    return select(connections.c.id, connections.c.zoom_account_id, connections.c.licensed, connections.c.status).where(
+        connections.c.person_id == bindparam("person_id")
+    )
