@@ -89,8 +89,8 @@ async def serve(settings: Settings) -> None:
 def _tune_garbage_collection() -> None:
     """Make the garbage collector's pauses short and rare once start-up is done.
 
-    Start-up leaves about 160,000 objects that live as long as the process (modules, mappers, compiled
-    statements, the front ends). Every full collection walked them all, about 75 ms in which nothing else ran,
+    Start-up leaves about 160,000 objects that live as long as the process (modules, classes, the ORM's mappers,
+    the front ends and their libraries). Every full collection walked them all, about 75 ms in which nothing ran,
     several times in a burst of bookings; frozen (``gc.freeze``), they are never walked again. And a collection
     of the youngest objects came every 700 new ones, that is several times per booking, each walking the
     requests still in flight: at 10,000 most of those are gone by the next collection. In a burst of 600

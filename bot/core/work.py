@@ -2,7 +2,8 @@
 
 Every job that sends something carries a dedupe key naming the exact thing sent (this booking's link for this
 reason, this session's reminder at this offset for this start time), so however often a use case or a
-redelivered event asks, each message is queued once.
+redelivered event asks, each message is queued once while its job is waiting, running or done. A job given up on
+(dead) frees its key: the work was never done, so the next request for it may queue it again.
 """
 
 from __future__ import annotations

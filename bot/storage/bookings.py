@@ -65,7 +65,11 @@ class Bookings:
 
     async def add(self, booking: Booking) -> Booking:
         """Write ``booking`` with one INSERT and give it its id. The object stays out of the session: flushing it
-        through the session's unit of work took about 5% of the bot's CPU in a burst of bookings (py-spy)."""
+        through the session's unit of work took about 5% of the bot's CPU in a burst of bookings (py-spy).
+
+        So only the columns a new booking has (``_WRITTEN``) are written, and later changes to the object are not
+        saved: change a booking with the statements below, or load it first.
+        """
         values = {column: getattr(booking, column) for column in _WRITTEN}
         values["awaits_digest"] = bool(booking.awaits_digest)  # None on an object made without it
         booking.id = (await self._session.execute(_adding(), values)).scalar_one()

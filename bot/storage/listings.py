@@ -37,10 +37,13 @@ class ParentBooking:
 
 
 class Listings:
+    """The lists, each one statement on the caller's connection (``Database.query()``)."""
+
     def __init__(self, executor: Executor) -> None:
         self._executor = executor
 
     async def classes_of_teacher(self, teacher: PersonRef, now: datetime, limit: int = 50) -> list[ClassRow]:
+        """The teacher's own scheduled classes (``/myclasses``); none for a person never seen."""
         return await self._classes("teacher", {**_identity(teacher), "now": now, "limit": limit})
 
     async def classes_in_community(

@@ -49,12 +49,12 @@ async def upgrade_to_head(database: Database) -> None:
         async with connection.begin():
             if not database.is_sqlite:
                 await connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
-            if await connection.run_sync(applied_revision) != HEAD_REVISION:
+            if await connection.run_sync(_applied_revision) != HEAD_REVISION:
                 await connection.run_sync(_upgrade)
     log.info("database schema is up to date")
 
 
-def applied_revision(connection: Connection) -> str | None:
+def _applied_revision(connection: Connection) -> str | None:
     """The revision the database's schema is at; None for a database never migrated."""
     if not inspect(connection).has_table("alembic_version"):
         return None

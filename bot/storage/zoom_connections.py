@@ -142,11 +142,13 @@ class ZoomConnections:
 
 @prepared
 def _of_person() -> Select[ZoomConnection]:
+    """The whole connection, tokens included, for the calls that use them: built once (``bot.storage.prepared``)."""
     return select(ZoomConnection).where(ZoomConnection.person_id == bindparam("person_id"))
 
 
 @prepared
 def _state_of_person() -> Select[int, str, bool, str]:
+    """Every link a booking sends reads its teacher's connection this way."""
     connections = table_of(ZoomConnection)
     return select(connections.c.id, connections.c.zoom_account_id, connections.c.licensed, connections.c.status).where(
         connections.c.person_id == bindparam("person_id")

@@ -10,6 +10,7 @@ import pytest
 from bot.core.communities import CommunityRef
 from bot.core.errors import NotAllowed
 from bot.core.identity import PersonRef
+from bot.core.views import ClassView
 from bot.fakes.zoom import FakeZoom
 from tests.support.clock import MovableClock
 from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
@@ -80,3 +81,28 @@ async def test_admins_take_classes_down(world: CoreWorld) -> None:
 
     assert await world.components.communities.unpublish(ADMIN, cls.public_id, GROUP, admin_verified=True)
     assert await world.components.communities.upcoming(GROUP) == []
+
+
+async def test_each_list_shows_only_the_classes_published_where_it_looks(world: CoreWorld) -> None:
+    art_group = CommunityRef("telegram", "-100456", title="Art parents")
+    channel = CommunityRef("slack", "C0123", workspace_id="T0123", title="parents")
+    for community in (GROUP, art_group, channel):
+        await world.components.communities.set_up(ADMIN, community, admin_verified=True)
+    chess = await world.new_class(days_ahead=1)
+    art = await world.new_class(days_ahead=2)
+    music = await world.new_class(days_ahead=3)
+    await world.new_class(days_ahead=4)  # published nowhere
+    for cls, community in ((chess, GROUP), (art, art_group), (music, channel)):
+        await world.components.communities.publish(TEACHER, cls.public_id, community)
+
+    def ids(views: list[ClassView]) -> list[str]:
+        return [view.public_id for view in views]
+
+    upcoming, published = world.components.communities.upcoming, world.components.classes.upcoming_published
+    assert ids(await upcoming(GROUP)) == [chess.public_id]
+    assert ids(await upcoming(art_group)) == [art.public_id]
+    assert ids(await upcoming(channel)) == [music.public_id]
+    assert await upcoming(CommunityRef("slack", "C0123", workspace_id="T9999")) == []  # another workspace's C0123
+    assert ids(await published("telegram")) == [chess.public_id, art.public_id]
+    assert ids(await published("telegram", 1)) == [chess.public_id]
+    assert ids(await published("slack")) == [music.public_id]

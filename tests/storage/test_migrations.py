@@ -6,6 +6,7 @@ import asyncio
 import json
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -45,7 +46,7 @@ def test_the_head_revision_a_start_checks_for_is_the_newest_migration() -> None:
     assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD_REVISION
 
 
-def test_a_start_on_an_up_to_date_database_does_not_load_alembic(tmp_path: Any) -> None:
+def test_a_start_on_an_up_to_date_database_does_not_load_alembic(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'classbot.db'}"
     start = (
         "import asyncio, sys\n"
