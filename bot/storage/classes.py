@@ -38,20 +38,8 @@ class ClassRow:
 
     @classmethod
     def of(cls, klass: Class, teacher_name: str, next_start: datetime | None) -> ClassRow:
-        return cls(
-            public_id=klass.public_id,
-            title=klass.title,
-            description=klass.description,
-            timezone=klass.timezone,
-            duration_minutes=klass.duration_minutes,
-            seats=klass.seats,
-            seats_taken=klass.seats_taken,
-            sessions_count=klass.sessions_count,
-            status=klass.status,
-            requires_approval=klass.requires_approval,
-            teacher_name=teacher_name,
-            next_start=next_start,
-        )
+        own = {column: getattr(klass, column) for column in CARD_COLUMNS}
+        return cls(**own, teacher_name=teacher_name, next_start=next_start)
 
 
 # The columns of ``classes`` a ``ClassRow`` holds under their own names.
