@@ -3,11 +3,11 @@
     python -m bench.floor_bot     (settings from the environment, as ClassBot's; see ``main``)
 
 Same stack as ClassBot (python-telegram-bot inside a Starlette app under uvicorn, webhook mode with the secret
-header, 64 concurrent updates, one shared httpx client for Zoom) and, per typed child name, the same external
-calls ClassBot makes for a booking: the reply, the parent's private link message, the teacher's notice, and
-Zoom's ``POST /meetings/{id}/registrants``. Nothing else: no database, no jobs, no rate limiter, no checks.
-The Zoom meeting (registration on) is created once at start-up, and the access token comes from the
-environment (``FLOOR_ZOOM_TOKEN``), so no OAuth happens while it is measured.
+header, 64 concurrent updates, the Bot API over ClassBot's aiohttp transport, one shared httpx client for Zoom) and,
+per typed child name, the same external calls ClassBot makes for a booking: the reply, the parent's private link
+message, the teacher's notice, and Zoom's ``POST /meetings/{id}/registrants``. Nothing else: no database, no jobs,
+no rate limiter, no checks. The Zoom meeting (registration on) is created once at start-up, and the access token
+comes from the environment (``FLOOR_ZOOM_TOKEN``), so no OAuth happens while it is measured.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from starlette.routing import Route
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+from bot.handlers.telegram.transport import AiohttpRequest
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 WEBHOOK_PATH = "/telegram/webhook"
@@ -104,6 +106,7 @@ async def serve() -> None:
         ApplicationBuilder()
         .token(env["TELEGRAM_BOT_TOKEN"])
         .base_url(env["TELEGRAM_BASE_URL"])
+        .request(AiohttpRequest())
         .updater(None)
         .concurrent_updates(64)
         .build()

@@ -31,6 +31,7 @@ from bot.handlers.telegram.buttons import Buttons
 from bot.handlers.telegram.commands import bot_commands
 from bot.handlers.telegram.notifier import TelegramNotifier
 from bot.handlers.telegram.pacing import ChatPacer
+from bot.handlers.telegram.transport import AiohttpRequest
 from bot.i18n.languages import SOURCE, SUPPORTED, supported
 from bot.logs import bind_log_ids
 
@@ -52,6 +53,8 @@ class TelegramFrontEnd:
             ApplicationBuilder()
             .token(token.get_secret_value())
             .base_url(settings.telegram_base_url)
+            .request(AiohttpRequest())
+            .get_updates_request(AiohttpRequest(connection_pool_size=1))  # one long poll at a time
             .rate_limiter(ChatPacer(messages_per_second=settings.telegram_messages_per_second))
             .concurrent_updates(64)  # each person's flow state is in the database, so updates may overlap
         )
