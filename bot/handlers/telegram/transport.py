@@ -55,6 +55,7 @@ class AiohttpRequest(BaseRequest):
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
                 headers={"User-Agent": self.USER_AGENT},
                 skip_auto_headers=("Accept-Encoding",),  # answers are small JSON: not worth inflating
+                trust_env=True,  # HTTPS_PROXY and NO_PROXY apply, as they did through httpx
             )
 
     async def shutdown(self) -> None:
