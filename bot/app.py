@@ -19,6 +19,7 @@ import httpx
 
 from bot.config import Settings
 from bot.core.bookings import BookingService
+from bot.core.calendar_links import CalendarLinks
 from bot.core.classes import ClassService
 from bot.core.clock import Clock, utc_now
 from bot.core.communities import CommunityService
@@ -85,6 +86,7 @@ class Components:
     zoom: ZoomParts | None
     classes: ClassService
     bookings: BookingService
+    calendar_links: CalendarLinks
     meetings: MeetingKeeper
     communities: CommunityService
     privacy: PrivacyService
@@ -165,6 +167,7 @@ async def build_components(
             zoom=zoom,
             classes=classes,
             bookings=bookings,
+            calendar_links=CalendarLinks(bookings, cipher, public_url=settings.public_url, clock=clock),
             meetings=meetings,
             communities=CommunityService(database, clock=clock),
             privacy=PrivacyService(database, bookings, classes, meetings, zoom.connect if zoom else None),

@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.app import Components
+from bot.web_calendar import calendar_routes
 from bot.web_slack import slack_routes
 from bot.web_telegram import telegram_routes
 from bot.web_zoom import zoom_routes
@@ -34,5 +35,6 @@ def create_web_app(components: Components) -> Starlette:
         *zoom_routes(components),
         *telegram_routes(components),
         *slack_routes(components),
+        *calendar_routes(components),
     ]
     return Starlette(routes=routes)

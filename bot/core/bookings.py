@@ -99,6 +99,10 @@ class BookingService:
         )
         return f"class-{booking_public_id}.ics", body
 
+    async def ensure_own_confirmed(self, parent: PersonRef, booking_public_id: str) -> None:
+        """Refuse, as ``join_link`` and ``calendar`` would, unless the booking is the parent's and confirmed."""
+        await self._own_confirmed_booking(parent, booking_public_id)
+
     async def _own_confirmed_booking(self, parent: PersonRef, booking_public_id: str) -> int:
         async with self._database.read() as session:
             person = await People(session).find(parent)

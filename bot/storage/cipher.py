@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -19,6 +20,10 @@ KEY_FILE_NAME = "encryption.key"
 
 class SecretUnreadable(Exception):
     """A stored secret was encrypted with a key that is no longer configured."""
+
+
+class SecretExpired(SecretUnreadable):
+    """A secret made to expire (see ``SecretCipher.decrypt_fresh``) is older than it may be."""
 
 
 class SecretCipher:
@@ -37,6 +42,19 @@ class SecretCipher:
             return self._fernet.decrypt(ciphertext).decode()
         except InvalidToken:
             raise SecretUnreadable("a stored secret cannot be decrypted with the configured keys") from None
+
+    def encrypt_at(self, plaintext: str, moment: datetime) -> bytes:
+        """``encrypt``, stamped with ``moment``: for a secret handed out that must stop working after a while."""
+        return self._fernet.encrypt_at_time(plaintext.encode(), int(moment.timestamp()))
+
+    def decrypt_fresh(self, ciphertext: bytes, max_age: timedelta, now: datetime) -> str:
+        """``decrypt`` of a secret stamped no more than ``max_age`` before ``now``: SecretExpired when it is older,
+        SecretUnreadable when it was never made with our keys (or was altered)."""
+        try:
+            return self._fernet.decrypt_at_time(ciphertext, int(max_age.total_seconds()), int(now.timestamp())).decode()
+        except InvalidToken:
+            self.decrypt(ciphertext)  # SecretUnreadable if it is not ours at all; if it is, only its age failed
+        raise SecretExpired("a secret handed out earlier is too old to be used")
 
     def rotate(self, ciphertext: bytes) -> bytes:
         """The same secret encrypted under the current first key."""

@@ -167,6 +167,12 @@ CASES: list[tuple[str, str, Callable[[Stage], Awaitable[None]], str]] = [
         _forged("Eve", "link:{booking}"),
         "Only the parent who made a booking can see its link",
     ),
+    (
+        "another parent asks for a booking's calendar",
+        "Eve",
+        _forged("Eve", "ics:{booking}"),
+        "Only the parent who made a booking can see its link",
+    ),
     ("a button that names no id", "Eve", _forged("Eve", "roster:<script>"), "This button is no longer valid"),
     ("a button for no such class", "Eve", _forged("Eve", "cc:nope00000000"), "That class no longer exists"),
     ("a forged forgetme confirmation", "Eve", _forged("Eve", "forget:everyone"), "This button is no longer valid"),

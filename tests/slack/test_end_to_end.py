@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.slack.world import ZOOM_LINK, Mode, SlackWorld, class_form, slack_world
@@ -105,6 +106,11 @@ async def test_teachers_manage_classes_and_parents_their_bookings(world: SlackWo
     [booking] = slack.ephemeral_messages(parent)[-1:]
     await slack.press(parent, booking, "Send me the Zoom link")
     again = await world.said(parent, "it is yours: please don't share it")
+    await slack.press(parent, booking, "Add to calendar (.ics)")
+    [calendar_url] = (await world.said(parent, "calendar file")).links
+    async with httpx.AsyncClient(timeout=10) as browser:
+        calendar = await browser.get(calendar_url)
+        forged = await browser.get(calendar_url[:-8] + "AAAAAAAA")
     await slack.press(parent, booking, "Cancel this booking")
     await world.whispered(parent, "Cancelled: Leo")
     await world.said(teacher, "Leo no longer comes")
@@ -116,6 +122,11 @@ async def test_teachers_manage_classes_and_parents_their_bookings(world: SlackWo
     assert (mine.acked, bookings.acked) == (True, True)
     assert "Leo" in roster.all_text
     assert any("/j/" in url for url in again.links)
+    assert calendar.status_code == 200
+    assert calendar.headers["content-type"].startswith("text/calendar")
+    assert calendar.headers["cache-control"] == "no-store"
+    assert "SUMMARY:Art club (Leo)" in calendar.text
+    assert (forged.status_code, "not valid" in forged.text) == (404, True)
     assert "I don't know “frobnicate”" in str(unknown.response)
     assert "/classbot connect" in str(unknown.response)
     slack.assert_acks_in_time()

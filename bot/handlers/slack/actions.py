@@ -58,6 +58,7 @@ class Actions(ZoomAccount):
             "msg": self._message_parents,
             "cb": self._cancel_booking,
             "link": self._join_link,
+            "ics": self._calendar_link,
             "approve": self._approve,
             "decline": self._decline,
             "unpub": self._unpublish,
@@ -92,6 +93,19 @@ class Actions(ZoomAccount):
         url = await self.core.bookings.join_link(person_of(args), booking_id)
         await self.dm(
             args, tr("Your Zoom link (it is yours: please don't share it)."), [Button(tr("Join on Zoom"), url=url)]
+        )
+
+    async def _calendar_link(self, args: AsyncArgs, booking_id: str) -> None:
+        """Slack gives a bot no way to attach the .ics to a message: a short-lived link to it comes instead."""
+        language = (await self.translator(args)).code
+        url = await self.core.calendar_links.issue(person_of(args), booking_id, language)
+        await self.dm(
+            args,
+            tr(
+                "Your booking's calendar file, with your Zoom link in it (please don't share it). "
+                "The link works for an hour."
+            ),
+            [Button(tr("Download the calendar (.ics)"), url=url)],
         )
 
     # --- teachers ----------------------------------------------------------------------------------------------

@@ -190,7 +190,7 @@ def teacher_class(view: ClassView, t: Translator) -> list[Block]:
 
 
 def parent_booking(booking: BookingView, t: Translator) -> list[Block]:
-    """A booking as the parent manages it (its link comes by direct message)."""
+    """A booking as the parent manages it (its link, and its calendar file's, come by direct message)."""
     # Dates and timezone names hold none of Slack's control characters; what people typed is escaped.
     line = tr(
         "*{child}* in “{title}”, {when}",
@@ -203,7 +203,10 @@ def parent_booking(booking: BookingView, t: Translator) -> list[Block]:
     cancel = button(t(tr("Cancel this booking")), f"cb:{booking.public_id}", confirm=t(tr("Cancel this booking?")), t=t)
     buttons = [cancel]
     if booking.status == "confirmed":
-        buttons.insert(0, button(t(tr("Send me the Zoom link")), f"link:{booking.public_id}"))
+        buttons[:0] = [
+            button(t(tr("Send me the Zoom link")), f"link:{booking.public_id}"),
+            button(t(tr("Add to calendar (.ics)")), f"ics:{booking.public_id}"),
+        ]
     return [section(t(line)), *actions(buttons)]
 
 

@@ -1,0 +1,42 @@
+"""A booking's calendar file behind the link a Slack parent was sent (``bot.core.calendar_links``).
+
+The file holds the parent's join link, so it is never cached and sends no referrer; a refusal is a small page in
+the language the link was asked for, saying how to get a new link.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bot.app import Components
+from bot.core.calendar_links import CALENDAR_PATH
+from bot.core.errors import Conflict, CoreError, NotFound
+from bot.core.texts import tr
+from bot.web_pages import browser_translator, page
+
+_STATUS = {NotFound: 404, Conflict: 410}  # an expired link, or a booking no longer confirmed: gone for good
+
+
+def calendar_routes(components: Components) -> list[Route]:
+    async def calendar(request: Request) -> Response:
+        token = request.path_params["token"]
+        links = components.calendar_links
+        language = links.language_of(token)
+        t = components.catalogs.translator(language) if language else browser_translator(request, components.catalogs)
+        try:
+            name, body = await links.calendar(token, t)
+        except CoreError as refusal:
+            return page(t, tr("No calendar"), refusal.text, status_code=_STATUS.get(type(refusal), 403))
+        return Response(
+            body,
+            media_type="text/calendar; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="{name}"',
+                "Cache-Control": "no-store",
+                "Referrer-Policy": "no-referrer",
+            },
+        )
+
+    return [Route(CALENDAR_PATH + "{token}", calendar, methods=["GET"])]
