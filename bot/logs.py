@@ -66,14 +66,23 @@ def scrub(text: str) -> str:
     return text
 
 
+_TRACEBACKS = logging.Formatter()  # renders exceptions as every formatter does
+
+
 class ScrubbingFilter(logging.Filter):
     """Renders each record's message once, scrubbed, so formatters never see the raw arguments."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = scrub(record.getMessage())
         record.args = None
+        if record.exc_info and not record.exc_text:
+            # Rendered here, so a traceback (whose messages may name a URL with a token) is scrubbed too: a text
+            # formatter would otherwise render it after every filter has run.
+            record.exc_text = _TRACEBACKS.formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = scrub(record.exc_text)
+        if record.stack_info:
+            record.stack_info = scrub(record.stack_info)
         return True
 
 

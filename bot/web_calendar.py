@@ -36,6 +36,7 @@ def calendar_routes(components: Components) -> list[Route]:
                 "Content-Disposition": f'attachment; filename="{name}"',
                 "Cache-Control": "no-store",
                 "Referrer-Policy": "no-referrer",
+                "X-Content-Type-Options": "nosniff",
             },
         )
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 LINK_LIFETIME = timedelta(hours=1)  # the message with the link says so (bot/handlers/slack/actions.py)
 CALENDAR_PATH = "/calendar/"
+_PURPOSE = "calendar"  # the claims' one key: a value encrypted with our keys for any other use opens nothing here
 
 
 class CalendarLinks:
@@ -39,14 +40,14 @@ class CalendarLinks:
         """A link to the calendar of the parent's own confirmed booking; refused, as the file would be, otherwise."""
         await self._bookings.ensure_own_confirmed(parent, booking_public_id)
         claims = [parent.platform, parent.workspace_id, parent.user_id, booking_public_id, language]
-        token = self._cipher.encrypt_at(json.dumps(claims), self._clock())
+        token = self._cipher.encrypt_at(json.dumps({_PURPOSE: claims}), self._clock())
         return self._base + token.decode()
 
     def language_of(self, token: str) -> str | None:
-        """The language the link was asked for in (so a refusal speaks it too), if the link is ours and fresh."""
+        """The language the link was asked for in, fresh or not (so a refusal speaks it too), if the link is ours."""
         try:
-            return self._claims(token)[4]
-        except (NotFound, Conflict):
+            return self._claims(token, fresh=False)[4]
+        except NotFound:
             return None
 
     async def calendar(self, token: str, language: Language) -> tuple[str, bytes]:
@@ -56,16 +57,20 @@ class CalendarLinks:
         parent = PersonRef(platform=platform, user_id=user_id, workspace_id=workspace_id)
         return await self._bookings.calendar(parent, booking_public_id, language=language)
 
-    def _claims(self, token: str) -> tuple[str, str, str, str, str | None]:
+    def _claims(self, token: str, *, fresh: bool = True) -> tuple[str, str, str, str, str | None]:
         try:
-            claims = json.loads(self._cipher.decrypt_fresh(token.encode(), LINK_LIFETIME, self._clock()))
+            if fresh:
+                text = self._cipher.decrypt_fresh(token.encode(), LINK_LIFETIME, self._clock())
+            else:
+                text = self._cipher.decrypt(token.encode())
+            platform, workspace_id, user_id, booking_public_id, language = json.loads(text)[_PURPOSE]
         except SecretExpired:
             raise Conflict(
                 tr("This calendar link has expired. Press “Add to calendar (.ics)” beside your booking for a new one.")
             ) from None
-        except SecretUnreadable:
+        # Not ours, altered, or ours but made for something else (stored secrets share the keys).
+        except (SecretUnreadable, ValueError, TypeError, KeyError):
             raise NotFound(
                 tr("This calendar link is not valid. Press “Add to calendar (.ics)” beside your booking for a new one.")
             ) from None
-        platform, workspace_id, user_id, booking_public_id, language = claims
         return platform, workspace_id, user_id, booking_public_id, language

@@ -48,12 +48,12 @@ async def test_a_file_goes_as_multipart_with_its_name_and_caption(fake: FakeTele
     parent.start_private_chat()
     body = b"BEGIN:VCALENDAR\r\nSUMMARY:Chess (Mia)\r\nEND:VCALENDAR\r\n"
 
-    await bot.send_document(parent.id, InputFile(body, filename="chess.ics"), caption="Add it to your calendar")
+    await bot.send_document(parent.id, InputFile(body, filename="Ajedrez (Mía).ics"), caption="Add it to your calendar")
 
     message = fake.last_message(parent.id)
     assert message.document is not None
     assert message.document.data == body
-    assert message.document.file_name == "chess.ics"
+    assert message.document.file_name == "Ajedrez (Mía).ics"  # as named, not percent-encoded
     assert message.caption == "Add it to your calendar"
 
 
@@ -70,22 +70,54 @@ async def test_telegram_refusals_reach_the_library_as_its_errors(fake: FakeTeleg
     assert flood.value.retry_after == 7
 
 
-async def test_an_unreachable_server_is_a_network_error() -> None:
+async def test_an_unreachable_server_is_a_network_error_that_names_no_token() -> None:
     with socket.socket() as probe:  # a port nothing listens on once this socket is closed
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     async with AiohttpRequest() as request:
-        with pytest.raises(NetworkError, match="aiohttp"):
-            await request.post(f"http://127.0.0.1:{port}/botTOKEN/getMe")
+        with pytest.raises(NetworkError, match="aiohttp") as failed:
+            await request.post(f"http://127.0.0.1:{port}/bot123:SECRET-token/getMe")
+
+    assert "SECRET-token" not in repr(failed.value) + repr(failed.value.__cause__)
 
 
-async def test_a_server_that_never_answers_times_out() -> None:
+@pytest.fixture
+async def silent_server() -> AsyncIterator[str]:
+    """A server that reads each request and never answers: the client's read timeout is all that ends a call."""
+
     async def swallow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.read()  # reads the request, answers nothing, until the client gives up
+        await reader.read()  # until the client gives up and closes
         writer.close()
 
     server = await asyncio.start_server(swallow, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    async with server, AiohttpRequest(read_timeout=0.2) as request:
+    async with server:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/bot123:SECRET-token/getMe"
+
+
+async def test_a_server_that_never_answers_times_out_on_the_read_timeout(silent_server: str) -> None:
+    # No other timeout is set, so without the read timeout the call would wait for the guard below.
+    unbounded = {"write_timeout": None, "connect_timeout": None, "pool_timeout": None}
+    async with AiohttpRequest(read_timeout=0.2, **unbounded) as request, asyncio.timeout(10):
+        with pytest.raises(TimedOut) as timed_out:
+            await request.post(silent_server)
+
+    assert "SECRET-token" not in repr(timed_out.value) + repr(timed_out.value.__cause__)
+
+
+async def test_a_calls_own_read_timeout_wins_over_the_default(silent_server: str) -> None:
+    unbounded = {"read_timeout": None, "write_timeout": None, "connect_timeout": None, "pool_timeout": None}
+    async with AiohttpRequest(**unbounded) as request, asyncio.timeout(10):
         with pytest.raises(TimedOut):
-            await request.post(f"http://127.0.0.1:{port}/botTOKEN/getMe")
+            await request.post(silent_server, read_timeout=0.2)
+
+
+async def test_a_closed_transport_refuses_to_send_and_opens_again(fake: FakeTelegram) -> None:
+    request = AiohttpRequest()
+    await request.initialize()
+    await request.initialize()  # twice, as python-telegram-bot may: one session all the same
+    await request.shutdown()
+
+    with pytest.raises(NetworkError, match="not initialized"):  # the library wraps our RuntimeError
+        await request.post(f"{fake.base_url}{fake.token}/getMe")
+    async with request:
+        assert await request.post(f"{fake.base_url}{fake.token}/getMe")

@@ -102,8 +102,8 @@ class Actions(ZoomAccount):
         await self.dm(
             args,
             tr(
-                "Your booking's calendar file, with your Zoom link in it (please don't share it). "
-                "The link works for an hour."
+                "Your booking's calendar file. It holds your Zoom link when the class has one, so please don't "
+                "share it. The link works for an hour."
             ),
             [Button(tr("Download the calendar (.ics)"), url=url)],
         )

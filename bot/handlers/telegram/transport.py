@@ -23,6 +23,8 @@ import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.logs import scrub
+
 
 class AiohttpRequest(BaseRequest):
     """One aiohttp session for python-telegram-bot; defaults as the library's own ``HTTPXRequest``."""
@@ -52,10 +54,12 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._pool_size),
+                # Idle connections are dropped after 5 s, as httpx did: a server may close one that idles longer,
+                # and a send that meets a closed connection fails without a retry.
+                connector=aiohttp.TCPConnector(limit=self._pool_size, keepalive_timeout=5.0),
                 headers={"User-Agent": self.USER_AGENT},
                 skip_auto_headers=("Accept-Encoding",),  # answers are small JSON: not worth inflating
-                trust_env=True,  # HTTPS_PROXY and NO_PROXY apply, as they did through httpx
+                trust_env=True,  # HTTP_PROXY, HTTPS_PROXY (an http:// proxy) and NO_PROXY apply; ALL_PROXY does not
             )
 
     async def shutdown(self) -> None:
@@ -84,20 +88,24 @@ class AiohttpRequest(BaseRequest):
             pool=_given(pool_timeout, self._pool_timeout),
         )
         try:
-            async with self._session.request(method, url, data=body, timeout=timeout) as response:
+            # The Bot API never redirects; following one would resend a POST as a GET without its parameters.
+            async with self._session.request(
+                method, url, data=body, timeout=timeout, allow_redirects=False
+            ) as response:
                 return response.status, await response.read()
-        except TimeoutError as err:  # aiohttp's own timeouts are TimeoutErrors too
-            raise TimedOut from err
+        # aiohttp's errors name the URL, which holds the bot's token: neither the message nor the cause goes on.
+        except TimeoutError:  # aiohttp's own timeouts are TimeoutErrors too
+            raise TimedOut from None
         except aiohttp.ClientError as err:
             # The class name says what failed when the message is empty (a dropped connection, say).
-            raise NetworkError(f"aiohttp.{type(err).__name__}: {err}") from err
+            raise NetworkError(f"aiohttp.{type(err).__name__}: {scrub(str(err))}") from None
 
 
 def _body(fields: dict[str, str] | None, files: dict[str, Any] | None) -> aiohttp.FormData | dict[str, str] | None:
     """A form for plain parameters; multipart, fields first, when files go along (as Telegram expects)."""
     if not files:
         return fields
-    form = aiohttp.FormData()
+    form = aiohttp.FormData(quote_fields=False)  # file names as named (quotes still escaped), as httpx sent them
     for name, value in (fields or {}).items():
         form.add_field(name, value)
     for name, (filename, content, mimetype) in files.items():
