@@ -46,12 +46,27 @@ class AiohttpRequest(BaseRequest):
         self._pool_timeout = pool_timeout
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._shut = False
 
     @property
     def read_timeout(self) -> float | None:
         return self._read_timeout
 
     async def initialize(self) -> None:
+        self._shut = False
+        self._open()
+
+    async def shutdown(self) -> None:
+        self._shut = True
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _open(self) -> aiohttp.ClientSession:
+        """The session, made on first use: like httpx's client, the transport works before ``initialize`` (the
+        job worker may send before the front end has started), and only ``shutdown`` ends it."""
+        if self._shut:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
                 # Idle connections are dropped after 5 s, as httpx did: a server may close one that idles longer,
@@ -61,11 +76,7 @@ class AiohttpRequest(BaseRequest):
                 skip_auto_headers=("Accept-Encoding",),  # answers are small JSON: not worth inflating
                 trust_env=True,  # HTTP_PROXY, HTTPS_PROXY (an http:// proxy) and NO_PROXY apply; ALL_PROXY does not
             )
-
-    async def shutdown(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        return self._session
 
     async def do_request(
         self,
@@ -77,8 +88,7 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: object = BaseRequest.DEFAULT_NONE,
         pool_timeout: object = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        if self._session is None:
-            raise RuntimeError("This AiohttpRequest is not initialized!")
+        session = self._open()
         files = request_data.multipart_data if request_data else None
         body = _body(request_data.json_parameters if request_data else None, files)
         timeout = _timeout(
@@ -89,9 +99,7 @@ class AiohttpRequest(BaseRequest):
         )
         try:
             # The Bot API never redirects; following one would resend a POST as a GET without its parameters.
-            async with self._session.request(
-                method, url, data=body, timeout=timeout, allow_redirects=False
-            ) as response:
+            async with session.request(method, url, data=body, timeout=timeout, allow_redirects=False) as response:
                 return response.status, await response.read()
         # aiohttp's errors name the URL, which holds the bot's token: neither the message nor the cause goes on.
         except TimeoutError:  # aiohttp's own timeouts are TimeoutErrors too
