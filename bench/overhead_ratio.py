@@ -110,7 +110,8 @@ def report(rounds: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
     body = "\n\n".join(
         [
             "The floor (`bench/floor_bot.py`) is python-telegram-bot in a Starlette app under uvicorn, in webhook "
-            "mode like ClassBot, making per final tap only the calls ClassBot makes: the reply, the parent's "
+            "mode like ClassBot and over ClassBot's Bot API transport (aiohttp), making per final tap only the "
+            "calls ClassBot makes: the reply, the parent's "
             "link message, the teacher's notice and Zoom's registrant call. No database, no jobs, no rate "
             "limiter. CPU is each process's own, from /proc, over the booking phase (from the first final tap to "
             "the last teacher notice). The floor tells the teacher of each booking in a message of its own; "

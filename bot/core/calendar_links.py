@@ -13,16 +13,13 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
+from bot.core.bookings import BookingService
 from bot.core.clock import Clock
 from bot.core.errors import Conflict, NotFound
 from bot.core.identity import PersonRef
 from bot.core.texts import Language, tr
 from bot.storage.cipher import SecretCipher, SecretExpired, SecretUnreadable
-
-if TYPE_CHECKING:
-    from bot.core.bookings import BookingService
 
 LINK_LIFETIME = timedelta(hours=1)  # the message with the link says so (bot/handlers/slack/actions.py)
 CALENDAR_PATH = "/calendar/"
