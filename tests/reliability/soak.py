@@ -418,4 +418,6 @@ class Soak:
             if call.path.endswith("/oauth/token") and (call.form or {}).get("grant_type") == "refresh_token"
         ]
         self.report.token_refreshes = sum(1 for call in grants if call.status == 200)
-        self.report.failed_refreshes = sum(1 for call in grants if 400 <= call.status < 500)
+        # A refusal (400 invalid_grant) is what breaks a teacher's connection. A 429 is the fault injected in front
+        # of the endpoint, answered before the grant is looked at: the refresh token lives on and is tried again.
+        self.report.failed_refreshes = sum(1 for call in grants if 400 <= call.status < 500 and call.status != 429)
