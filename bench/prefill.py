@@ -53,7 +53,7 @@ _STATEMENTS = [
        FROM (SELECT class_id, count(*) FROM bookings WHERE status = 'confirmed' GROUP BY class_id) taken
        WHERE classes.id = taken.class_id""",
     """INSERT INTO jobs (kind, dedupe_key, payload, run_at, attempts, status)
-       SELECT 'link.send', 'link:' || b.id || ':booked:', json_build_object('booking_id', b.id, 'reason', 'booked'),
+       SELECT 'link.send', 'link:' || b.public_id || ':booked:', json_build_object('booking', b.public_id, 'reason', 'booked'),
               b.created_at, 1, 'done'
        FROM bookings b WHERE b.public_id LIKE 'fb%'""",
     """INSERT INTO jobs (kind, payload, run_at, attempts, status)

@@ -27,9 +27,11 @@ from bot.core.notify import tell
 from bot.core.texts import Language, Text, ntr, plain, tr
 from bot.core.views import BookingOutcome, BookingView
 from bot.metrics import Metrics
+from bot.storage import jobs
 from bot.storage.bookings import HOLDS_A_SEAT, Bookings, Children, Held, Waitlist
 from bot.storage.classes import Classes
 from bot.storage.database import Database
+from bot.storage.jobs import NewJob
 from bot.storage.listings import Listings
 from bot.storage.models import Booking, Class, WaitlistEntry
 from bot.storage.people import People
@@ -131,8 +133,6 @@ class BookingService:
             earlier = await self._earlier_or_refused(session, cls, next_start, person.id, keys, children)
             if earlier is not None:
                 return replace(earlier, language=person.language)
-            for child in children:
-                await Children(session).remember(person.id, child)
             booked, waitlisted = await self._take_seats(
                 session, cls, person.id, list(zip(keys, children, strict=True)), now
             )
@@ -153,8 +153,8 @@ class BookingService:
         booked: list[Booking] = []
         waitlisted: list[str] = []
         for key, child in children:
-            booking = await self._seat_child(session, cls, parent_id, child, key, status, now)
-            if booking is not None:
+            booking = _new_booking(cls, parent_id, child, key, status, in_digest=status == "confirmed")
+            if await Bookings(session).seat(cls, booking, then=_link_for(booking, cls, now)):
                 booked.append(booking)
                 continue
             await Waitlist(session).add(
@@ -165,29 +165,6 @@ class BookingService:
             for booking in booked:
                 await self._ask_teacher(session, cls, booking, now)
         return booked, waitlisted
-
-    async def _seat_child(
-        self, session: AsyncSession, cls: Class, parent_id: int, child: str, key: str, status: str, now: datetime
-    ) -> Booking | None:
-        """The child's booking, its seat taken; None when no seat is left (and nothing of it stays written).
-
-        Every booking of a class takes its seat by updating the class's row and holds that row until it commits,
-        so bookings of one class queue there. The seat is therefore taken last: the booking and its link are
-        written first and undone if no seat is left, and the row is held only from the seat to the commit. A
-        class that looked full when read takes the seat first instead, as nearly all such requests end waitlisted.
-        """
-        seats = Classes(session)
-        in_digest = status == "confirmed"
-        if cls.seats_taken >= cls.seats:
-            if not await seats.take_seats(cls, 1):
-                return None
-            return await self._add_booking(session, cls, parent_id, child, key, status, now, in_digest=in_digest)
-        booking = await self._add_booking(session, cls, parent_id, child, key, status, now, in_digest=in_digest)
-        if await seats.take_seats(cls, 1):
-            return booking
-        await work.withdraw_link(session, booking.id, "booked")  # if one was queued
-        await Bookings(session).remove(booking.id)
-        return None
 
     async def cancel(self, parent: PersonRef, booking_public_id: str) -> BookingView:
         """The parent gives their seat back; the first waiting parent gets it."""
@@ -233,7 +210,7 @@ class BookingService:
             if approve:
                 await Bookings(session).set_status(booking.id, "confirmed", now)
                 booking.status = "confirmed"
-                await work.send_link(session, booking.id, "approved", now)
+                await work.send_link(session, booking.public_id, "approved", now)
             else:
                 await self._release(session, cls, booking, now, status="declined")
                 await tell(
@@ -334,21 +311,12 @@ class BookingService:
         *,
         in_digest: bool,
     ) -> Booking:
-        """Write the booking and, once confirmed, queue its join link; ``in_digest``: the teacher hears of it in
-        the class's next digest (which the caller made sure of, see ``work.note_booking``)."""
-        booking = await Bookings(session).add(
-            Booking(
-                public_id=new_public_id(),
-                class_id=cls.id,
-                parent_id=parent_id,
-                child_name=child,
-                status=status,
-                request_key=key,
-                awaits_digest=in_digest,
-            )
-        )
-        if status == "confirmed" and cls.zoom_enabled:
-            await work.send_link(session, booking.id, "booked", now)
+        """Write the booking, its seat already taken, and, once confirmed, queue its join link; ``in_digest``: the
+        teacher hears of it in the class's next digest (which the caller made sure of, see ``work.note_booking``)."""
+        booking = await Bookings(session).add(_new_booking(cls, parent_id, child, key, status, in_digest=in_digest))
+        link = _link_for(booking, cls, now)
+        if link is not None:
+            await jobs.add(session, link)
         return booking
 
     async def _tell_teacher_of(self, session: AsyncSession, cls: Class, booking: Booking, now: datetime) -> None:
@@ -408,6 +376,25 @@ class BookingService:
 
     async def _view(self, session: AsyncSession, booking: Booking, cls: Class) -> BookingView:
         return _view(booking, cls, await Classes(session).next_start(cls.id, self._clock()))
+
+
+def _new_booking(cls: Class, parent_id: int, child: str, key: str, status: str, *, in_digest: bool) -> Booking:
+    return Booking(
+        public_id=new_public_id(),
+        class_id=cls.id,
+        parent_id=parent_id,
+        child_name=child,
+        status=status,
+        request_key=key,
+        awaits_digest=in_digest,
+    )
+
+
+def _link_for(booking: Booking, cls: Class, now: datetime) -> NewJob | None:
+    """The job sending the parent their join link, for a booking that needs one (confirmed, in a Zoom class)."""
+    if booking.status != "confirmed" or not cls.zoom_enabled:
+        return None
+    return work.link_job(booking.public_id, "booked", now)
 
 
 def _held_view(held: Held, cls: Class, next_start: datetime | None) -> BookingView:

@@ -187,17 +187,19 @@ class Delivery:
             await BookingMarks(connection).told_teacher([booking_id for booking_id, _ in untold])
 
     async def send_link(self, payload: dict[str, Any]) -> None:
-        booking_id, reason = int(payload["booking_id"]), str(payload["reason"])
+        # Named by public id; by id in jobs queued before (see ``work.link_job``).
+        booking_ref = str(payload["booking"]) if "booking" in payload else int(payload["booking_id"])
+        reason = str(payload["reason"])
         # One read for everything the link and its message need; then Zoom, then the parent's chat.
         async with self._database.read() as session:
-            found = await Bookings(session).for_link(booking_id, self._clock())
-            if found is None:
-                return
-            booking, cls, next_start, parent = found.booking, found.cls, found.next_start, found.parent
-            if booking.status != "confirmed" or cls.status != "scheduled" or not cls.zoom_enabled:
-                return
-            plan = await self._meetings.plan_link(session, booking, cls)
-            title, child, timezone = cls.title, booking.child_name, cls.timezone
+            found = await Bookings(session).for_link(booking_ref, self._clock())
+        if found is None:
+            return
+        booking, cls, next_start, parent = found.booking, found.cls, found.next_start, found.parent
+        if booking.status != "confirmed" or cls.status != "scheduled" or not cls.zoom_enabled:
+            return
+        plan = self._meetings.planned_link(booking, cls, found.teacher_zoom)
+        title, child, timezone = cls.title, booking.child_name, cls.timezone
         link = await self._meetings.link_of(plan)
         text = _link_text(reason, child, title, local_time(next_start, timezone))
         await self._messenger.send_to(parent, Message(text, (Button(tr("Join the class on Zoom"), url=link),)))
@@ -241,7 +243,7 @@ class Delivery:
                 return  # the session moved; its new reminders were queued with the move
             for booking in await Bookings(session).holding_seats(cls.id, ("confirmed",)):
                 if cls.zoom_enabled:
-                    await work.send_link(session, booking.id, "reminder", now, occasion)
+                    await work.send_link(session, booking.public_id, "reminder", now, occasion)
                 else:
                     when = local_time(row.starts_at, cls.timezone)
                     text = tr(

@@ -39,7 +39,7 @@ from bot.storage.cipher import SecretCipher
 from bot.storage.classes import Classes
 from bot.storage.database import Database
 from bot.storage.models import Booking, Class
-from bot.storage.zoom_connections import ZoomConnections
+from bot.storage.zoom_connections import ConnectionState, ZoomConnections
 from bot.zoom.client import ZoomClient
 from bot.zoom.credentials import ZoomAccount
 from bot.zoom.errors import ZoomNotFound, ZoomPaidFeatureRequired, ZoomReconnectNeeded, ZoomRequestRejected
@@ -124,10 +124,7 @@ class MeetingKeeper:
             return await self._account(session, cls.teacher_id)
 
     async def _account(self, session: AsyncSession, teacher_id: int) -> ZoomAccount:
-        connection = await ZoomConnections(session, self._cipher).state_of_person(teacher_id)
-        if connection is None or connection.status != "active":
-            raise ZoomReconnectNeeded("the teacher has no working Zoom connection")
-        return ZoomAccount(connection.id, connection.zoom_account_id, connection.licensed)
+        return _working(await ZoomConnections(session, self._cipher).state_of_person(teacher_id))
 
     async def ensure(self, class_id: int) -> MeetingRef:
         """The class's meeting, created if it has none (see the module docstring for the protocol).
@@ -225,7 +222,7 @@ class MeetingKeeper:
             )
             await tell(session, cls.teacher_id, Message(text), now=now)
             for booking in await Bookings(session).holding_seats(class_id, ("confirmed",)):
-                await work.send_link(session, booking.id, "new_link", now, cls.meeting_id)
+                await work.send_link(session, booking.public_id, "new_link", now, cls.meeting_id)
 
     async def forget(self, class_id: int, meeting_id: str) -> bool:
         """The meeting is gone at Zoom: drop it (and its personal links) so the next need creates a new one."""
@@ -250,10 +247,16 @@ class MeetingKeeper:
 
     async def plan_link(self, session: AsyncSession, booking: Booking, cls: Class) -> LinkPlan:
         """Read, in the caller's transaction, what ``link_of`` needs for ``booking`` of ``cls``."""
+        connections = ZoomConnections(session, self._cipher)
+        stored = booking.join_url_enc is not None
+        return self.planned_link(booking, cls, None if stored else await connections.state_of_person(cls.teacher_id))
+
+    def planned_link(self, booking: Booking, cls: Class, teacher_zoom: ConnectionState | None) -> LinkPlan:
+        """``plan_link`` for a caller that read the teacher's Zoom connection along with the booking."""
         if booking.join_url_enc is not None:
             stored = self._cipher.decrypt(booking.join_url_enc)
             return LinkPlan(booking.id, cls.id, booking.child_name, booking.public_id, stored, None, None)
-        account = await self._account(session, cls.teacher_id)
+        account = _working(teacher_zoom)
         meeting = self._stored_meeting(cls)
         return LinkPlan(booking.id, cls.id, booking.child_name, booking.public_id, None, account, meeting)
 
@@ -362,3 +365,10 @@ class MeetingKeeper:
         if self._metrics is not None:
             self._metrics.count("classbot_meetings_created_total")
         return stored
+
+
+def _working(connection: ConnectionState | None) -> ZoomAccount:
+    """The account of a teacher's Zoom connection, or the reason no call can be made with it."""
+    if connection is None or connection.status != "active":
+        raise ZoomReconnectNeeded("the teacher has no working Zoom connection")
+    return ZoomAccount(connection.id, connection.zoom_account_id, connection.licensed)

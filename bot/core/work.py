@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage import gates
-from bot.storage.jobs import enqueue, release_key, withdraw
+from bot.storage.jobs import NewJob, add, enqueue, release_key
 
 SEND_LINK = "link.send"
 SEND_START_LINK = "start_link.send"
@@ -36,19 +36,21 @@ DIGEST_WINDOW_SECONDS = 5
 DIGEST_NAMES = 10  # children named in one notice; the rest are counted
 
 
-async def send_link(session: AsyncSession, booking_id: int, reason: str, now: datetime, occasion: str = "") -> None:
-    """Queue the join link for a booking's parent; ``reason`` and ``occasion`` make the message unique."""
-    key = _link_key(booking_id, reason, occasion)
-    await enqueue(session, SEND_LINK, {"booking_id": booking_id, "reason": reason}, run_at=now, dedupe_key=key)
+def link_job(booking_public_id: str, reason: str, now: datetime, occasion: str = "") -> NewJob:
+    """The job sending a booking's parent their join link; ``reason`` and ``occasion`` make the message unique.
+
+    It names the booking by its public id, known before the booking's row is written, so a new booking and its
+    link are written by one statement (``Bookings.seat``). Jobs queued before named it by ``booking_id``.
+    """
+    key = f"link:{booking_public_id}:{reason}:{occasion}"
+    return NewJob(SEND_LINK, {"booking": booking_public_id, "reason": reason}, now, key)
 
 
-async def withdraw_link(session: AsyncSession, booking_id: int, reason: str, occasion: str = "") -> None:
-    """Take back a link queued earlier in the caller's transaction for a booking that is being undone."""
-    await withdraw(session, _link_key(booking_id, reason, occasion))
-
-
-def _link_key(booking_id: int, reason: str, occasion: str) -> str:
-    return f"link:{booking_id}:{reason}:{occasion}"
+async def send_link(
+    session: AsyncSession, booking_public_id: str, reason: str, now: datetime, occasion: str = ""
+) -> None:
+    """Queue the join link for a booking's parent (see ``link_job``)."""
+    await add(session, link_job(booking_public_id, reason, now, occasion))
 
 
 async def send_start_link(
@@ -68,9 +70,9 @@ async def note_booking(session: AsyncSession, class_id: int, now: datetime) -> N
     after makes the next job. The digest names bookings, never children, in the job table: a name is read when
     the notice is sent, so a parent who asks to be forgotten before then leaves nothing behind.
     """
-    await gates.pass_through(session, gates.DIGEST_GATES, class_id)
     run_at = now + timedelta(seconds=DIGEST_WINDOW_SECONDS)
-    await enqueue(session, BOOKING_DIGEST, {"class_id": class_id}, run_at=run_at, dedupe_key=_digest_key(class_id))
+    digest = NewJob(BOOKING_DIGEST, {"class_id": class_id}, run_at, _digest_key(class_id))
+    await gates.pass_through(session, gates.DIGEST_GATES, class_id, then=digest)
 
 
 async def open_digest(session: AsyncSession, class_id: int) -> None:

@@ -63,7 +63,7 @@ class ZoomReactions:
                 )
             await tell(session, cls.teacher_id, Message(text), now=now)
             for booking in confirmed:
-                await work.send_link(session, booking.id, "new_link", now, f"after-delete:{event.meeting_id}")
+                await work.send_link(session, booking.public_id, "new_link", now, f"after-delete:{event.meeting_id}")
 
     async def updated(self, event: ZoomEvent) -> None:
         new_start = _parse_time(event.changes.get("start_time"))
@@ -99,7 +99,7 @@ class ZoomReactions:
                 return
             occasion = f"{event.meeting_id}:{now.date().isoformat()}"
             for booking in await Bookings(session).holding_seats(cls.id, ("confirmed",)):
-                await work.send_link(session, booking.id, "live", now, occasion)
+                await work.send_link(session, booking.public_id, "live", now, occasion)
 
     async def participant_joined(self, event: ZoomEvent) -> None:
         if event.meeting_id is None or event.participant_key is None:

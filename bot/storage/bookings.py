@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     BindParameter,
@@ -11,23 +12,28 @@ from sqlalchemy import (
     Select,
     Update,
     bindparam,
-    delete,
     func,
     insert,
     literal,
     null,
     select,
+    true,
     union_all,
     update,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import ReturningInsert
 
-from bot.storage.classes import next_start_of_class
+from bot.storage import jobs
+from bot.storage.classes import Classes, next_start_of_class
 from bot.storage.database import Executor
 from bot.storage.dialect import insert_or_ignore, locks_rows
-from bot.storage.models import Booking, Child, Class, Person, WaitlistEntry
+from bot.storage.jobs import NewJob
+from bot.storage.models import Booking, Child, Class, Person, WaitlistEntry, ZoomConnection
 from bot.storage.prepared import prepared, table_of
+from bot.storage.zoom_connections import ConnectionState
 
 HOLDS_A_SEAT = ("confirmed", "pending_approval")
 
@@ -45,12 +51,14 @@ class Held:
 
 @dataclass(frozen=True, slots=True)
 class LinkRead:
-    """A booking with its class, the class's next start (None when no session is left) and the parent."""
+    """A booking with its class, the class's next start (None when no session is left), the parent and the
+    teacher's Zoom connection (None when they have none)."""
 
     booking: Booking
     cls: Class
     next_start: datetime | None
     parent: Person
+    teacher_zoom: ConnectionState | None
 
 
 class Bookings:
@@ -75,19 +83,51 @@ class Bookings:
         booking.id = (await self._session.execute(_adding(), values)).scalar_one()
         return booking
 
-    async def remove(self, booking_id: int) -> None:
-        """Delete a booking made earlier in the caller's transaction, which could not get its seat."""
-        await self._session.execute(delete(Booking).where(Booking.id == booking_id))
+    async def seat(self, cls: Class, booking: Booking, *, then: NewJob | None = None) -> bool:
+        """Take a seat in ``cls`` and write ``booking`` and ``then`` (the job it sets off), or nothing when no seat
+        is free (False); either way the child's name is remembered for the parent's next booking. ``cls`` then
+        shows the seats taken as the database counts them, other requests' included.
+
+        Taking a seat updates the class's row and holds it until the caller commits, so the bookings of one class
+        queue there: on PostgreSQL all of it is one statement, the seat taken first and the row held for one
+        round trip and the commit. On SQLite, whose writers go one at a time anyway, it is one statement each.
+        """
+        values = {column: getattr(booking, column) for column in _WRITTEN}
+        values["awaits_digest"] = bool(booking.awaits_digest)  # None on an object made without it
+        if not locks_rows(self._session):
+            await Children(self._session).remember(booking.parent_id, booking.child_name)
+            if not await Classes(self._session).take_seats(cls, 1):
+                return False
+            booking.id = (await self._session.execute(_adding(), values)).scalar_one()
+            if then is not None:
+                await jobs.add(self._session, then)
+            return True
+        # Named apart from every column: an UPDATE or INSERT would take a parameter named like one as its value.
+        values = {_NEW + column: value for column, value in values.items()}
+        if then is not None:
+            jobs.queued(self._session)
+            values.update(then.values(_JOB))
+        row = (await self._session.execute(_seating(then is not None), values)).one_or_none()
+        if row is None:
+            return False
+        booking.id, taken = row
+        set_committed_value(cls, "seats_taken", taken)  # as loaded: nothing for the session to write back
+        return True
 
     async def get(self, booking_id: int, *, for_update: bool = False) -> Booking | None:
         query = _booking(for_update and locks_rows(self._session))
         return (await self._session.execute(query, {"booking_id": booking_id})).scalar_one_or_none()
 
-    async def for_link(self, booking_id: int, now: datetime) -> LinkRead | None:
-        """A booking with what its link message needs (its class, the class's next start, the parent): one
-        statement, for the job that sends every booked parent their link."""
-        row = (await self._session.execute(_for_link(), {"booking_id": booking_id, "now": now})).one_or_none()
-        return LinkRead(*row) if row is not None else None
+    async def for_link(self, booking: int | str, now: datetime) -> LinkRead | None:
+        """A booking, by id or public id, with what its link needs (its class, the class's next start, the parent,
+        the teacher's Zoom connection): one statement, for the job that sends every booked parent their link."""
+        by_public_id = isinstance(booking, str)
+        row = (await self._session.execute(_for_link(by_public_id), {"booking": booking, "now": now})).one_or_none()
+        if row is None:
+            return None
+        booked, cls, next_start, parent, zoom_id, zoom_account, licensed, zoom_status = row
+        state = ConnectionState(zoom_id, zoom_account, licensed, zoom_status) if zoom_id is not None else None
+        return LinkRead(booked, cls, next_start, parent, state)
 
     async def by_public_id(self, public_id: str, *, for_update: bool = False) -> Booking | None:
         query = select(Booking).where(Booking.public_id == public_id)
@@ -192,6 +232,34 @@ def _adding() -> ReturningInsert[int]:
     return insert(bookings).values({column: bindparam(column) for column in _WRITTEN}).returning(bookings.c.id)
 
 
+_NEW, _JOB = "new_", "job_"
+
+
+@prepared
+def _seating(with_job: bool) -> Select[int, int]:
+    """PostgreSQL: ``Bookings.seat`` in one statement (the class's row, the booking, the child's name, the job)."""
+    classes, bookings, children = table_of(Class), table_of(Booking), table_of(Child)
+    free = (classes.c.status == "scheduled") & (classes.c.seats_taken + 1 <= classes.c.seats)
+    seat = (
+        update(classes)
+        .where(classes.c.id == bindparam(_NEW + "class_id"), free)
+        .values(seats_taken=classes.c.seats_taken + 1)
+        .returning(classes.c.seats_taken)
+        .cte("seat")
+    )
+    written = select(*(bindparam(_NEW + column, type_=bookings.c[column].type) for column in _WRITTEN))
+    adding = insert(bookings).from_select(list(_WRITTEN), written.select_from(seat), include_defaults=False)
+    made = adding.returning(bookings.c.id).cte("made")
+    name: dict[str, BindParameter[Any]] = {
+        "parent_id": bindparam(_NEW + "parent_id"),
+        "name": bindparam(_NEW + "child_name"),
+    }
+    remembered = postgresql.insert(children).values(name).on_conflict_do_nothing(index_elements=["parent_id", "name"])
+    query = select(made.c.id, seat.c.seats_taken).select_from(made.join(seat, true()))
+    query = query.add_cte(remembered.cte("remembered"))
+    return query.add_cte(jobs.after_each(made, _JOB).cte("queued")) if with_job else query
+
+
 @prepared
 def _held_or_made() -> CompoundSelect[bool, str | None, str, str, str, int]:
     bookings, waitlist = table_of(Booking), table_of(WaitlistEntry)
@@ -217,12 +285,24 @@ def _held_or_made() -> CompoundSelect[bool, str | None, str, str, str, int]:
 
 
 @prepared
-def _for_link() -> Select[Booking, Class, datetime, Person]:
+def _for_link(by_public_id: bool) -> Select[Booking, Class, datetime, Person, int, str, bool, str]:
+    connections = table_of(ZoomConnection)
+    booking: BindParameter[Any] = bindparam("booking")
     return (
-        select(Booking, Class, next_start_of_class(), Person)
+        select(
+            Booking,
+            Class,
+            next_start_of_class(),
+            Person,
+            connections.c.id,
+            connections.c.zoom_account_id,
+            connections.c.licensed,
+            connections.c.status,
+        )
         .join(Class, Class.id == Booking.class_id)
         .join(Person, Person.id == Booking.parent_id)
-        .where(Booking.id == bindparam("booking_id"))
+        .outerjoin(connections, connections.c.person_id == Class.teacher_id)
+        .where(Booking.public_id == booking if by_public_id else Booking.id == booking)
     )
 
 

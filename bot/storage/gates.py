@@ -15,18 +15,29 @@ from typing import Any
 
 from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert
 
+from bot.storage import jobs
 from bot.storage.dialect import locks_rows
+from bot.storage.jobs import NewJob
 from bot.storage.prepared import prepared
 
 # One space per use; the numbers only have to differ from each other and from other users of the database.
 DIGEST_GATES = 0x43_42_44_47  # a class's digest of new bookings
 
 
-async def pass_through(session: AsyncSession, space: int, key: int) -> None:
-    """Pass the gate for the rest of the caller's transaction, alongside any other writers."""
-    if locks_rows(session):
+async def pass_through(session: AsyncSession, space: int, key: int, *, then: NewJob | None = None) -> None:
+    """Pass the gate for the rest of the caller's transaction, alongside any other writers; then add ``then``
+    (unless its dedupe key is held), in the same statement on PostgreSQL."""
+    if not locks_rows(session):
+        if then is not None:
+            await jobs.add(session, then)
+        return
+    if then is None:
         await session.execute(_passing(), {"space": space, "key": key})
+        return
+    jobs.queued(session)
+    await session.execute(_passing_then_adding(), {"space": space, "key": key, **then.values(_JOB)})
 
 
 async def close(session: AsyncSession, space: int, key: int) -> None:
@@ -38,6 +49,16 @@ async def close(session: AsyncSession, space: int, key: int) -> None:
 @prepared
 def _passing() -> Select[Any]:
     return select(func.pg_advisory_xact_lock_shared(bindparam("space", type_=Integer), bindparam("key", type_=Integer)))
+
+
+_JOB = "job_"
+
+
+@prepared
+def _passing_then_adding() -> Insert:
+    # The job's row is made from the gate's: the lock is taken before the job is added.
+    gate = _passing().cte("gate")
+    return jobs.after_each(gate, _JOB)
 
 
 @prepared

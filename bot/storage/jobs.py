@@ -14,7 +14,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, Select, Update, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    FromClause,
+    Select,
+    Update,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert, ReturningUpdate
 
@@ -45,6 +59,22 @@ class ClaimedJob:
     attempts: int
 
 
+@dataclass(frozen=True, slots=True)
+class NewJob:
+    """A job to add: what to do, with what, from when; at most one job at a time holds a ``dedupe_key``."""
+
+    kind: str
+    payload: dict[str, Any]
+    run_at: datetime
+    dedupe_key: str | None = None
+
+    def values(self, prefix: str = "") -> dict[str, Any]:
+        """The job's row as the parameters of the statements that add it (``after_each``'s take ``prefix``)."""
+        row = {"kind": self.kind, "payload": self.payload, "run_at": self.run_at, "dedupe_key": self.dedupe_key}
+        row["status"] = "pending"
+        return {prefix + name: value for name, value in row.items()} if prefix else row
+
+
 async def enqueue(
     session: AsyncSession,
     kind: str,
@@ -54,23 +84,28 @@ async def enqueue(
     dedupe_key: str | None = None,
 ) -> bool:
     """Add a job inside the caller's transaction; False if a job with ``dedupe_key`` already exists."""
-    values = {"kind": kind, "payload": payload, "run_at": run_at, "dedupe_key": dedupe_key, "status": "pending"}
-    session.info[_QUEUED] = True
-    if dedupe_key is None:
-        await session.execute(_adding(), values)
+    return await add(session, NewJob(kind, payload, run_at, dedupe_key))
+
+
+async def add(session: AsyncSession, job: NewJob) -> bool:
+    """``enqueue`` for a job already spelled out; False if a job with its dedupe key already exists."""
+    queued(session)
+    if job.dedupe_key is None:
+        await session.execute(_adding(), job.values())
         return True
-    result = await session.execute(insert_or_ignore(session, Job, ("dedupe_key",)), values)
+    result = await session.execute(insert_or_ignore(session, Job, ("dedupe_key",)), job.values())
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def queued(session: AsyncSession) -> None:
+    """Note that the session's transaction adds a job, so its commit wakes the worker (``call_when_queued``);
+    for statements that add one alongside other writes."""
+    session.info[_QUEUED] = True
 
 
 async def release_key(session: AsyncSession, dedupe_key: str) -> None:
     """Free ``dedupe_key`` from the running job that holds it, so the next enqueue with it makes a new job."""
     await session.execute(_releasing_key(), {"held_key": dedupe_key})
-
-
-async def withdraw(session: AsyncSession, dedupe_key: str) -> None:
-    """Take back a job enqueued earlier in the caller's transaction (the change that called for it was undone)."""
-    await session.execute(delete(Job).where(Job.dedupe_key == dedupe_key, Job.status == "pending"))
 
 
 async def hurry(session: AsyncSession, kinds: tuple[str, ...], now: datetime) -> None:
@@ -163,6 +198,18 @@ class JobQueue:
         async with self._database.statement() as connection:
             jobs = table_of(Job)
             await connection.execute(delete(jobs).where(jobs.c.status == "done", jobs.c.updated_at < before))
+
+
+def after_each(source: FromClause, prefix: str) -> postgresql.Insert:
+    """PostgreSQL: an INSERT of one job for each row of ``source`` (a CTE of the same statement), or none when it
+    has none; the job's values are bound as ``NewJob.values(prefix)``. So one statement can make a change and
+    queue the job it calls for: one round trip, not two. A job whose dedupe key is held already is not added."""
+    jobs = table_of(Job)
+    columns = ("kind", "payload", "run_at", "dedupe_key", "status")
+    values = [bindparam(prefix + name, type_=jobs.c[name].type) for name in columns]
+    row = select(*values, literal(0)).select_from(source)  # attempts: the default, spelled (none are, in a CTE)
+    adding = postgresql.insert(jobs).from_select([*columns, "attempts"], row, include_defaults=False)
+    return adding.on_conflict_do_nothing(index_elements=["dedupe_key"])
 
 
 # The statements every job runs, built once, on the table (``bot.storage.prepared``).

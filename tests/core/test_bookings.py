@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -70,6 +71,32 @@ async def test_the_teacher_hears_of_every_booking_of_a_burst_and_of_no_waitliste
     [notice] = [text for text in world.texts_to(TEACHER) if "new booking" in text.lower()]
     assert notice.startswith("10 new bookings for “Chess for kids”: ")
     assert notice.endswith(" (10 of 10 seats taken).")
+
+
+async def test_a_waitlisted_child_is_remembered_for_the_next_booking_too(world: CoreWorld) -> None:
+    cls = await world.new_class(seats=1)
+
+    outcome = await world.components.bookings.book(parent(1), cls.public_id, ["Mia", "Leo"], "update-70")
+
+    assert ([b.child_name for b in outcome.booked], outcome.waitlisted) == (["Mia"], ("Leo",))
+    assert await world.components.bookings.remembered_children(parent(1)) == ["Mia", "Leo"]
+
+
+async def test_a_link_job_queued_by_an_earlier_version_still_sends_the_link(world: CoreWorld) -> None:
+    # Link jobs named their booking by id before they named it by public id; such a job may be waiting.
+    cls = await world.new_class(seats=5)
+    [booked] = (await world.components.bookings.book(parent(1), cls.public_id, ["Mia"], "update-71")).booked
+    async with world.components.database.write() as session:
+        booking = await Bookings(session).by_public_id(booked.public_id)
+        assert booking is not None
+        earlier = {"booking_id": booking.id, "reason": "booked"}
+        await session.execute(
+            text("UPDATE jobs SET payload = :payload WHERE kind = 'link.send'"), {"payload": json.dumps(earlier)}
+        )
+
+    await world.run_jobs()
+
+    assert len(world.links_to(parent(1))) == 1
 
 
 async def test_a_redelivered_request_books_once(world: CoreWorld) -> None:
