@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, bindparam, delete, select
+from sqlalchemy import Select, bindparam, delete, exists, select, union_all
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.selectable import ExecutableReturnsRows
 
 from bot.core.identity import PersonRef
 from bot.i18n.languages import noted
-from bot.storage.dialect import insert_or_ignore_returning
+from bot.storage.dialect import insert_or_ignore_returning, locks_rows
 from bot.storage.models import ChatState, Person, WaitlistEntry, ZoomConnection
-from bot.storage.prepared import prepared
+from bot.storage.prepared import prepared, table_of
 
 _IDENTITY = ("platform", "workspace_id", "platform_user_id")
 
@@ -29,8 +31,12 @@ class People:
             "display_name": who.display_name,
             "language": language,
         }
-        person = await self.find(who)  # nearly always there: one statement
-        if person is None:
+        if locks_rows(self._session):  # PostgreSQL: found or made in one statement
+            named = {_NEW + column: value for column, value in values.items()}
+            person = (await self._session.execute(_found_or_made(), named)).scalar_one_or_none()
+        else:
+            person = await self.find(who)
+        if person is None:  # SQLite's first sight, or a request that raced this one made it meanwhile
             adding = insert_or_ignore_returning(self._session, Person, _IDENTITY)
             person = (await self._session.execute(adding, values)).scalar_one_or_none() or await self.find(who)
             assert person is not None  # made here, or by a request that raced this one
@@ -75,3 +81,24 @@ def _by_identity() -> Select[Person]:
 @prepared
 def _by_id() -> Select[Person]:
     return select(Person).where(Person.id == bindparam("person_id"))
+
+
+# Named apart from the columns: an INSERT would take a parameter named like one of its columns as its value.
+_NEW = "new_"
+_COLUMNS = ("platform", "workspace_id", "platform_user_id", "display_name", "language")
+
+
+@prepared
+def _found_or_made() -> ExecutableReturnsRows:
+    """PostgreSQL: the person with the identity, or the one added for it (a booking's first statement, so a
+    parent's first booking is not one round trip longer than the next). Nothing when a concurrent request is
+    adding the same person: the caller then reads theirs."""
+    people = table_of(Person)
+    identity = [people.c[column] == bindparam(_NEW + column) for column in _IDENTITY]
+    found = select(people).where(*identity).cte("found")
+    row = select(*(bindparam(_NEW + column, type_=people.c[column].type) for column in _COLUMNS))
+    adding = postgresql.insert(people).from_select(
+        list(_COLUMNS), row.where(~exists(found.select())), include_defaults=False
+    )
+    made = adding.on_conflict_do_nothing(index_elements=list(_IDENTITY)).returning(*people.c).cte("made")
+    return select(Person).from_statement(union_all(found.select(), made.select()))

@@ -73,6 +73,25 @@ async def test_the_teacher_hears_of_every_booking_of_a_burst_and_of_no_waitliste
     assert notice.endswith(" (10 of 10 seats taken).")
 
 
+async def test_a_new_parents_simultaneous_first_bookings_make_one_person(world: CoreWorld) -> None:
+    classes = [await world.new_class(seats=5) for _ in range(4)]
+
+    outcomes = await asyncio.gather(
+        *(
+            world.components.bookings.book(parent(1), cls.public_id, ["Mia"], f"first-{n}")
+            for n, cls in enumerate(classes)
+        )
+    )
+
+    assert all(len(outcome.booked) == 1 for outcome in outcomes)
+    async with world.components.database.read() as session:
+        rows = await session.execute(
+            text("SELECT count(*) FROM people WHERE platform_user_id = :user"), {"user": parent(1).user_id}
+        )
+        assert rows.scalar_one() == 1
+    assert len(await world.components.bookings.for_parent(parent(1))) == 4
+
+
 async def test_a_waitlisted_child_is_remembered_for_the_next_booking_too(world: CoreWorld) -> None:
     cls = await world.new_class(seats=1)
 
