@@ -25,6 +25,7 @@ from bot.core.clock import Clock, utc_now
 from bot.core.communities import CommunityService
 from bot.core.connect import ConnectService, ReconnectAlerts
 from bot.core.delivery import Delivery
+from bot.core.inbound import Inbound
 from bot.core.languages import LanguageService
 from bot.core.meetings import MeetingKeeper, MeetingNotReady, ZoomNotConfigured
 from bot.core.notify import NOTIFY_JOB, Messenger, NotificationDelivery, Notifier, RecipientUnreachable
@@ -82,6 +83,7 @@ class Components:
     http: httpx.AsyncClient
     jobs: JobQueue
     worker: JobWorker
+    inbound: Inbound
     zoom_events: ZoomEvents
     zoom: ZoomParts | None
     classes: ClassService
@@ -163,6 +165,7 @@ async def build_components(
             http=http,
             jobs=jobs,
             worker=worker,
+            inbound=Inbound(database),
             zoom_events=zoom_events,
             zoom=zoom,
             classes=classes,

@@ -4,19 +4,30 @@ from __future__ import annotations
 
 from bot.storage.database import Database
 from bot.storage.events import ProcessedEvents
+from bot.storage.grouped import GroupedWrites
 
 
-async def already_handled(database: Database, source: str, key: str) -> bool:
-    async with database.query() as connection:
-        return await ProcessedEvents(connection).seen(source, key)
+class Inbound:
+    """What this process and any other sharing the database already handled; one per process."""
 
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._marks = GroupedWrites(self._mark_all)
 
-async def mark_handled(database: Database, source: str, key: str) -> None:
-    async with database.statement() as connection:
-        await ProcessedEvents(connection).first_sight(source, key)
+    async def already_handled(self, source: str, key: str) -> bool:
+        async with self._database.query() as connection:
+            return await ProcessedEvents(connection).seen(source, key)
 
+    async def mark_handled(self, source: str, key: str) -> None:
+        """Remember the update as handled; updates finished together are written together (``GroupedWrites``),
+        so a burst of them costs a round trip per group, not one each."""
+        await self._marks.add((source, key))
 
-async def first_delivery(database: Database, source: str, key: str) -> bool:
-    """True the first time ``key`` from ``source`` is seen by any process sharing the database."""
-    async with database.statement() as connection:
-        return await ProcessedEvents(connection).first_sight(source, key)
+    async def first_delivery(self, source: str, key: str) -> bool:
+        """True the first time ``key`` from ``source`` is seen by any process sharing the database."""
+        async with self._database.statement() as connection:
+            return await ProcessedEvents(connection).first_sight(source, key)
+
+    async def _mark_all(self, events: list[tuple[str, str]]) -> None:
+        async with self._database.statement() as connection:
+            await ProcessedEvents(connection).record(events)

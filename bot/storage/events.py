@@ -20,6 +20,11 @@ class ProcessedEvents:
         found = await self._executor.execute(_seen(), {"source": source, "event_key": event_key})
         return found.first() is not None
 
+    async def record(self, events: list[tuple[str, str]]) -> None:
+        """Record each (source, key) not recorded yet, with one statement."""
+        statement = insert_or_ignore(self._executor, ProcessedEvent, _KEY)
+        await self._executor.execute(statement, [{"source": source, "event_key": key} for source, key in events])
+
     async def first_sight(self, source: str, event_key: str) -> bool:
         """Record the event; True only the first time it is seen (any process, any redelivery)."""
         statement = insert_or_ignore(self._executor, ProcessedEvent, _KEY)

@@ -34,6 +34,7 @@ from sqlalchemy.sql.dml import Insert, ReturningUpdate
 
 from bot.storage.database import Database
 from bot.storage.dialect import insert_or_ignore, locks_rows
+from bot.storage.grouped import GroupedWrites
 from bot.storage.models import Job
 from bot.storage.prepared import prepared, table_of
 
@@ -136,6 +137,7 @@ class JobQueue:
 
     def __init__(self, database: Database) -> None:
         self._database = database
+        self._completions = GroupedWrites(self._complete_all)
 
     async def claim(self, limit: int, lease: timedelta, now: datetime) -> list[ClaimedJob]:
         """Up to ``limit`` due jobs (or jobs whose worker's lease ran out), leased to the caller."""
@@ -154,9 +156,17 @@ class JobQueue:
             await connection.execute(update(jobs).where(running).values(locked_until=until))
 
     async def complete(self, job_id: int, now: datetime) -> None:
-        """Mark the job done and drop its payload: a sent message's words (children's names) are not kept."""
+        """Mark the job done and drop its payload: a sent message's words (children's names) are not kept.
+
+        Jobs finishing together are marked together, in one statement (``GroupedWrites``): in a burst of
+        bookings, one round trip for the link jobs that finished while the last mark was written, not one each.
+        """
+        await self._completions.add((job_id, now))
+
+    async def _complete_all(self, done: list[tuple[int, datetime]]) -> None:
         async with self._database.statement() as connection:
-            await connection.execute(_completing(), {"job_id": job_id, "now": now})
+            values = {"job_ids": [job_id for job_id, _ in done], "now": max(now for _, now in done)}
+            await connection.execute(_completing(), values)
 
     async def retry(self, job_id: int, run_at: datetime, error: str, now: datetime) -> None:
         async with self._database.statement() as connection:
@@ -260,7 +270,7 @@ def _completing() -> Update:
     jobs = table_of(Job)
     return (
         update(jobs)
-        .where(jobs.c.id == bindparam("job_id"))
+        .where(jobs.c.id.in_(bindparam("job_ids", expanding=True)))
         .values(status="done", payload={}, locked_until=None, updated_at=bindparam("now"))
     )
 

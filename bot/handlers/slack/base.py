@@ -29,7 +29,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core.communities import CommunityRef
 from bot.core.errors import CoreError
 from bot.core.identity import PersonRef
-from bot.core.inbound import first_delivery
 from bot.core.messages import Button, Message
 from bot.core.texts import Text, tr
 from bot.handlers.slack.blocks import MAX_SECTION, message_blocks, plain, text_sections
@@ -106,7 +105,7 @@ class SlackBase:
         key = delivery_key(args.body)
         if key is not None:
             bind_log_ids(slack_request=key)  # this request's task: every line it logs carries the id
-        return key is None or await first_delivery(self.core.database, PLATFORM, key)
+        return key is None or await self.core.inbound.first_delivery(PLATFORM, key)
 
     async def dm(self, args: AsyncArgs, text: Text, buttons: list[Button] | None = None) -> None:
         """A direct message to the person who acted (the only way a link is ever sent)."""

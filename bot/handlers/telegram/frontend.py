@@ -25,7 +25,6 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
-from bot.core.inbound import already_handled, mark_handled
 from bot.core.texts import tr
 from bot.handlers.telegram.buttons import Buttons
 from bot.handlers.telegram.commands import bot_commands
@@ -140,13 +139,13 @@ class TelegramFrontEnd:
         the handlers are done. (Handlers are idempotent where it matters: a booking is keyed by its update.)
         """
         assert self._components is not None
-        database = self._components.database
+        inbound = self._components.inbound
         update = Update.de_json(data, self.application.bot)
         key = str(update.update_id)
-        if await already_handled(database, "telegram", key):
+        if await inbound.already_handled("telegram", key):
             return False
         await self.application.process_update(update)
-        await mark_handled(database, "telegram", key)
+        await inbound.mark_handled("telegram", key)
         return True
 
     async def _started(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,0 +1,76 @@
+"""Grouped writes: what arrives together is written together, each caller learns of its own write's fate."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.storage.grouped import GroupedWrites
+
+
+class Recorder:
+    def __init__(self, fail_on: int | None = None) -> None:
+        self.writes: list[list[int]] = []
+        self.fail_on = fail_on
+        self.release = asyncio.Event()
+        self.release.set()
+
+    async def write(self, items: list[int]) -> None:
+        await self.release.wait()
+        self.writes.append(items)
+        if self.fail_on in items:
+            raise RuntimeError("the database refused")
+
+
+async def test_writes_arriving_together_go_in_one_write_and_each_caller_waits_for_its_own() -> None:
+    recorder = Recorder()
+    grouped = GroupedWrites(recorder.write)
+
+    await asyncio.gather(*(grouped.add(n) for n in range(50)))
+
+    assert recorder.writes == [list(range(50))]
+
+
+async def test_writes_arriving_during_a_write_go_in_the_next_one() -> None:
+    recorder = Recorder()
+    recorder.release.clear()
+    grouped = GroupedWrites(recorder.write)
+    first = asyncio.create_task(grouped.add(1))
+    await asyncio.sleep(0)  # the first write is now under way, held by the recorder
+    later = [asyncio.create_task(grouped.add(n)) for n in (2, 3, 4)]
+    await asyncio.sleep(0)
+    assert not first.done()
+
+    recorder.release.set()
+    await asyncio.gather(first, *later)
+
+    assert recorder.writes == [[1], [2, 3, 4]]
+
+
+async def test_a_failed_write_fails_its_callers_only_and_the_next_write_goes_on() -> None:
+    recorder = Recorder(fail_on=2)
+    grouped = GroupedWrites(recorder.write)
+
+    results = await asyncio.gather(grouped.add(1), grouped.add(2), return_exceptions=True)
+    await grouped.add(3)
+
+    assert [type(result) for result in results] == [RuntimeError, RuntimeError]
+    assert recorder.writes == [[1, 2], [3]]
+
+
+async def test_a_caller_that_gives_up_leaves_the_others_write_alone() -> None:
+    recorder = Recorder()
+    recorder.release.clear()
+    grouped = GroupedWrites(recorder.write)
+    impatient = asyncio.create_task(grouped.add(1))
+    patient = asyncio.create_task(grouped.add(2))
+    await asyncio.sleep(0)
+
+    impatient.cancel()
+    recorder.release.set()
+    await patient
+
+    with pytest.raises(asyncio.CancelledError):
+        await impatient
+    assert recorder.writes == [[1, 2]]
