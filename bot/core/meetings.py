@@ -34,10 +34,11 @@ from bot.core.messages import Message
 from bot.core.notify import tell
 from bot.core.texts import tr
 from bot.metrics import Metrics
-from bot.storage.bookings import BookingMarks, Bookings
+from bot.storage.bookings import BookingMarks, Bookings, PersonalLink
 from bot.storage.cipher import SecretCipher
 from bot.storage.classes import Classes
 from bot.storage.database import Database
+from bot.storage.grouped import GroupedWrites
 from bot.storage.models import Booking, Class
 from bot.storage.zoom_connections import ConnectionState, ZoomConnections
 from bot.zoom.client import ZoomClient
@@ -104,6 +105,8 @@ class MeetingKeeper:
         self._registrant_domain = host if "." in host else "classbot.example"
         self._creating = KeyedLocks()
         self._checked_at: dict[str, datetime] = {}  # meeting id → when Zoom last confirmed it exists
+        # A burst's link jobs keep their personal links together (``GroupedWrites``): a round trip per group.
+        self._personal_links = GroupedWrites(self._keep_personal_links)
 
     @property
     def zoom(self) -> ZoomClient:
@@ -278,9 +281,12 @@ class MeetingKeeper:
         if registrant.join_url is None:
             return ref.join_url
         encrypted = self._cipher.encrypt(registrant.join_url)
-        async with self._database.statement() as connection:
-            await BookingMarks(connection).set_personal_link(plan.booking_id, registrant.registrant_id, encrypted)
+        await self._personal_links.add(PersonalLink(plan.booking_id, registrant.registrant_id, encrypted))
         return registrant.join_url
+
+    async def _keep_personal_links(self, links: list[PersonalLink]) -> None:
+        async with self._database.statement() as connection:
+            await BookingMarks(connection).set_personal_links(links)
 
     async def start_link(self, class_id: int) -> str:
         """A fresh start_url (it expires about two hours after Zoom issues it)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -160,6 +160,15 @@ class Bookings:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class PersonalLink:
+    """A booking's own Zoom registrant and join link (encrypted)."""
+
+    booking_id: int
+    registrant_id: str
+    join_url_enc: bytes = field(repr=False)
+
+
 class BookingMarks:
     """Changes to bookings made by one statement that loads none of them, so they run on a bare connection
     (``Database.statement()``)."""
@@ -170,9 +179,9 @@ class BookingMarks:
     async def told_teacher(self, booking_ids: list[int]) -> None:
         await self._executor.execute(_told_teacher(), {"booking_ids": booking_ids})
 
-    async def set_personal_link(self, booking_id: int, registrant_id: str, join_url_enc: bytes) -> None:
-        values = {"booking_id": booking_id, "registrant_id": registrant_id, "join_url_enc": join_url_enc}
-        await self._executor.execute(_set_personal_link(), values)
+    async def set_personal_links(self, links: list[PersonalLink]) -> None:
+        """Keep each booking's Zoom registrant and its encrypted join link, with one statement."""
+        await self._executor.execute(_set_personal_link(), [asdict(link) for link in links])
 
 
 class Waitlist:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Delete, Select, bindparam, delete, select
+from sqlalchemy import ColumnElement, Delete, Select, bindparam, delete, select, tuple_
 
 from bot.storage.database import Executor
 from bot.storage.dialect import insert_or_update
@@ -24,23 +24,34 @@ class StoredStep:
     updated_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class PutStep:
+    """A person's new step in a chat."""
+
+    chat_id: str
+    user_id: str
+    flow: str
+    data: dict[str, Any]
+    updated_at: datetime
+
+
 class ChatStates:
     """One statement each, so they run on a bare connection (``Database.query()``, ``Database.statement()``)."""
 
     def __init__(self, executor: Executor) -> None:
         self._executor = executor
 
-    async def get(self, platform: str, chat_id: str, user_id: str) -> StoredStep | None:
-        found = await self._executor.execute(_step(), {"platform": platform, "chat_id": chat_id, "user_id": user_id})
-        row = found.first()
-        return StoredStep(*row) if row is not None else None
+    async def get(self, platform: str, people: list[tuple[str, str]]) -> list[StoredStep | None]:
+        """The step of each (chat id, user id), with one statement."""
+        found = await self._executor.execute(_steps(), {"platform": platform, "people": people})
+        steps = {(chat_id, user_id): StoredStep(flow, data, at) for chat_id, user_id, flow, data, at in found}
+        return [steps.get(person) for person in people]
 
-    async def put(
-        self, platform: str, chat_id: str, user_id: str, flow: str, data: dict[str, Any], now: datetime
-    ) -> None:
-        """Set the person's step in one statement (an upsert): no read of the step it replaces."""
-        values: dict[str, Any] = {"platform": platform, "chat_id": chat_id, "user_id": user_id}
-        values.update(flow=flow, data=data, updated_at=now)
+    async def put(self, platform: str, steps: list[PutStep]) -> None:
+        """Set each person's step (upserts: no read of the step each replaces), with one statement; of several
+        for one person, the last."""
+        last = {(step.chat_id, step.user_id): step for step in steps}
+        values = [{"platform": platform, **asdict(step)} for step in last.values()]
         await self._executor.execute(insert_or_update(self._executor, ChatState, _KEY, _CHANGED), values)
 
     async def clear(self, platform: str, chat_id: str, user_id: str) -> bool:
@@ -60,9 +71,11 @@ def _this_chat_and_person() -> ColumnElement[bool]:
 
 
 @prepared
-def _step() -> Select[str, dict[str, Any], datetime]:
+def _steps() -> Select[str, str, str, dict[str, Any], datetime]:
     states = table_of(ChatState)
-    return select(states.c.flow, states.c.data, states.c.updated_at).where(_this_chat_and_person())
+    people = tuple_(states.c.chat_id, states.c.user_id).in_(bindparam("people", expanding=True))
+    columns = (states.c.chat_id, states.c.user_id, states.c.flow, states.c.data, states.c.updated_at)
+    return select(*columns).where(states.c.platform == bindparam("platform"), people)
 
 
 @prepared

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, select, tuple_
 
 from bot.storage.database import Executor
 from bot.storage.dialect import insert_or_ignore
@@ -16,9 +16,11 @@ class ProcessedEvents:
     def __init__(self, executor: Executor) -> None:
         self._executor = executor
 
-    async def seen(self, source: str, event_key: str) -> bool:
-        found = await self._executor.execute(_seen(), {"source": source, "event_key": event_key})
-        return found.first() is not None
+    async def seen(self, events: list[tuple[str, str]]) -> list[bool]:
+        """Whether each (source, key) was recorded, with one statement."""
+        found = await self._executor.execute(_seen(), {"events": events})
+        recorded = {(source, key) for source, key in found}
+        return [event in recorded for event in events]
 
     async def record(self, events: list[tuple[str, str]]) -> None:
         """Record each (source, key) not recorded yet, with one statement."""
@@ -33,8 +35,7 @@ class ProcessedEvents:
 
 
 @prepared
-def _seen() -> Select[str]:
+def _seen() -> Select[str, str]:
     events = table_of(ProcessedEvent)
-    return select(events.c.source).where(
-        events.c.source == bindparam("source"), events.c.event_key == bindparam("event_key")
-    )
+    keys = tuple_(events.c.source, events.c.event_key)
+    return select(events.c.source, events.c.event_key).where(keys.in_(bindparam("events", expanding=True)))

@@ -1,4 +1,4 @@
-"""Grouped writes: what arrives together is written together, each caller learns of its own write's fate."""
+"""Grouped statements: what arrives together runs together, each caller gets its own answer or failure."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.storage.grouped import GroupedWrites
+from bot.storage.grouped import Grouped, GroupedWrites
 
 
 class Recorder:
@@ -74,3 +74,29 @@ async def test_a_caller_that_gives_up_leaves_the_others_write_alone() -> None:
     with pytest.raises(asyncio.CancelledError):
         await impatient
     assert recorder.writes == [[1, 2]]
+
+
+async def test_each_caller_gets_its_own_answer_from_the_groups_one_run() -> None:
+    runs: list[list[int]] = []
+
+    async def squares(items: list[int]) -> list[int]:
+        runs.append(items)
+        return [item * item for item in items]
+
+    grouped = Grouped(squares)
+
+    answers = await asyncio.gather(*(grouped.add(n) for n in range(10)))
+
+    assert answers == [n * n for n in range(10)]
+    assert runs == [list(range(10))]
+
+
+async def test_a_run_that_answers_too_few_fails_its_callers_instead_of_leaving_them_waiting() -> None:
+    async def forgetful(items: list[int]) -> list[int]:
+        return items[:-1]
+
+    grouped = Grouped(forgetful)
+
+    results = await asyncio.wait_for(asyncio.gather(grouped.add(1), grouped.add(2), return_exceptions=True), 5)
+
+    assert [type(result) for result in results] == [ValueError, ValueError]
