@@ -53,8 +53,8 @@ _STATEMENTS = [
        FROM (SELECT class_id, count(*) FROM bookings WHERE status = 'confirmed' GROUP BY class_id) taken
        WHERE classes.id = taken.class_id""",
     """INSERT INTO jobs (kind, dedupe_key, payload, run_at, attempts, status)
-       SELECT 'link.send', 'link:' || b.public_id || ':booked:', json_build_object('booking', b.public_id, 'reason', 'booked'),
-              b.created_at, 1, 'done'
+       SELECT 'link.send', 'link:' || b.public_id || ':booked:',
+              json_build_object('booking', b.public_id, 'reason', 'booked'), b.created_at, 1, 'done'
        FROM bookings b WHERE b.public_id LIKE 'fb%'""",
     """INSERT INTO jobs (kind, payload, run_at, attempts, status)
        SELECT 'notify', json_build_object('person_id', c.teacher_id,
