@@ -78,9 +78,7 @@ class Bookings:
         So only the columns a new booking has (``_WRITTEN``) are written, and later changes to the object are not
         saved: change a booking with the statements below, or load it first.
         """
-        values = {column: getattr(booking, column) for column in _WRITTEN}
-        values["awaits_digest"] = bool(booking.awaits_digest)  # None on an object made without it
-        booking.id = (await self._session.execute(_adding(), values)).scalar_one()
+        booking.id = (await self._session.execute(_adding(), _written(booking))).scalar_one()
         return booking
 
     async def seat(self, cls: Class, booking: Booking, *, then: NewJob | None = None) -> bool:
@@ -92,18 +90,16 @@ class Bookings:
         queue there: on PostgreSQL all of it is one statement, the seat taken first and the row held for one
         round trip and the commit. On SQLite, whose writers go one at a time anyway, it is one statement each.
         """
-        values = {column: getattr(booking, column) for column in _WRITTEN}
-        values["awaits_digest"] = bool(booking.awaits_digest)  # None on an object made without it
         if not locks_rows(self._session):
             await Children(self._session).remember(booking.parent_id, booking.child_name)
             if not await Classes(self._session).take_seats(cls, 1):
                 return False
-            booking.id = (await self._session.execute(_adding(), values)).scalar_one()
+            await self.add(booking)
             if then is not None:
                 await jobs.add(self._session, then)
             return True
         # Named apart from every column: an UPDATE or INSERT would take a parameter named like one as its value.
-        values = {_NEW + column: value for column, value in values.items()}
+        values = {_NEW + column: value for column, value in _written(booking).items()}
         if then is not None:
             jobs.queued(self._session)
             values.update(then.values(_JOB))
@@ -242,6 +238,12 @@ def _adding() -> ReturningInsert[int]:
 
 
 _NEW, _JOB = "new_", "job_"
+
+
+def _written(booking: Booking) -> dict[str, Any]:
+    values = {column: getattr(booking, column) for column in _WRITTEN}
+    values["awaits_digest"] = bool(booking.awaits_digest)  # None on an object made without it
+    return values
 
 
 @prepared
