@@ -23,8 +23,10 @@ class Grouped(Generic[_Item, _Answer]):
     """Feeds ``run`` every item added meanwhile, in the order added, one ``run`` at a time; ``run`` answers each
     item, in the same order."""
 
-    def __init__(self, run: Callable[[list[_Item]], Awaitable[Sequence[_Answer]]]) -> None:
+    def __init__(self, run: Callable[[list[_Item]], Awaitable[Sequence[_Answer]]], *, most: int = 500) -> None:
+        """``most``: items per run at most, so no statement outgrows the database's limit on parameters."""
         self._run = run
+        self._most = most
         self._waiting: list[tuple[_Item, asyncio.Future[_Answer]]] = []
         self._runner: asyncio.Task[None] | None = None
 
@@ -39,7 +41,7 @@ class Grouped(Generic[_Item, _Answer]):
     async def _run_waiting(self) -> None:
         try:
             while self._waiting:
-                group, self._waiting = self._waiting, []
+                group, self._waiting = self._waiting[: self._most], self._waiting[self._most :]
                 try:
                     answers = await self._run([item for item, _ in group])
                     if len(answers) != len(group):
@@ -66,9 +68,9 @@ class Grouped(Generic[_Item, _Answer]):
 class GroupedWrites(Grouped[_Item, None]):
     """``Grouped`` for writes, which answer nothing: ``write`` takes the items and returns nothing."""
 
-    def __init__(self, write: Callable[[list[_Item]], Awaitable[None]]) -> None:
+    def __init__(self, write: Callable[[list[_Item]], Awaitable[None]], *, most: int = 500) -> None:
         async def run(items: list[_Item]) -> list[None]:
             await write(items)
             return [None] * len(items)
 
-        super().__init__(run)
+        super().__init__(run, most=most)

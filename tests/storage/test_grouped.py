@@ -100,3 +100,12 @@ async def test_a_run_that_answers_too_few_fails_its_callers_instead_of_leaving_t
     results = await asyncio.wait_for(asyncio.gather(grouped.add(1), grouped.add(2), return_exceptions=True), 5)
 
     assert [type(result) for result in results] == [ValueError, ValueError]
+
+
+async def test_a_crowd_is_written_in_groups_of_at_most_the_limit() -> None:
+    recorder = Recorder()
+    grouped = GroupedWrites(recorder.write, most=20)
+
+    await asyncio.gather(*(grouped.add(n) for n in range(50)))
+
+    assert recorder.writes == [list(range(20)), list(range(20, 40)), list(range(40, 50))]
