@@ -87,8 +87,8 @@ class Bookings:
         shows the seats taken as the database counts them, other requests' included.
 
         Taking a seat updates the class's row and holds it until the caller commits, so the bookings of one class
-        queue there: on PostgreSQL all of it is one statement, the seat taken first and the row held for one
-        round trip and the commit. On SQLite, whose writers go one at a time anyway, it is one statement each.
+        queue there: on PostgreSQL all of it is one statement, so a booking of one child holds the row for that
+        statement and the commit. On SQLite, whose writers go one at a time anyway, it is one statement each.
         """
         if not locks_rows(self._session):
             await Children(self._session).remember(booking.parent_id, booking.child_name)
@@ -101,11 +101,12 @@ class Bookings:
         # Named apart from every column: an UPDATE or INSERT would take a parameter named like one as its value.
         values = {_NEW + column: value for column, value in _written(booking).items()}
         if then is not None:
-            jobs.queued(self._session)
             values.update(then.values(_JOB))
         row = (await self._session.execute(_seating(then is not None), values)).one_or_none()
         if row is None:
             return False
+        if then is not None:
+            jobs.queued(self._session)
         booking.id, taken = row
         set_committed_value(cls, "seats_taken", taken)  # as loaded: nothing for the session to write back
         return True

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Delete, Select, bindparam, delete, select,
 
 from bot.storage.database import Executor
 from bot.storage.dialect import insert_or_update
+from bot.storage.grouped import padded
 from bot.storage.models import ChatState
 from bot.storage.prepared import prepared, table_of
 
@@ -43,7 +44,7 @@ class ChatStates:
 
     async def get(self, platform: str, people: list[tuple[str, str]]) -> list[StoredStep | None]:
         """The step of each (chat id, user id), with one statement."""
-        found = await self._executor.execute(_steps(), {"platform": platform, "people": people})
+        found = await self._executor.execute(_steps(), {"platform": platform, "people": padded(people)})
         steps = {(chat_id, user_id): StoredStep(flow, data, at) for chat_id, user_id, flow, data, at in found}
         return [steps.get(person) for person in people]
 

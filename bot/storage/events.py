@@ -6,6 +6,7 @@ from sqlalchemy import Select, bindparam, select, tuple_
 
 from bot.storage.database import Executor
 from bot.storage.dialect import insert_or_ignore
+from bot.storage.grouped import padded
 from bot.storage.models import ProcessedEvent
 from bot.storage.prepared import prepared, table_of
 
@@ -18,7 +19,7 @@ class ProcessedEvents:
 
     async def seen(self, events: list[tuple[str, str]]) -> list[bool]:
         """Whether each (source, key) was recorded, with one statement."""
-        found = await self._executor.execute(_seen(), {"events": events})
+        found = await self._executor.execute(_seen(), {"events": padded(events)})
         recorded = {(source, key) for source, key in found}
         return [event in recorded for event in events]
 

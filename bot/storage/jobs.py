@@ -34,7 +34,7 @@ from sqlalchemy.sql.dml import Insert, ReturningUpdate
 
 from bot.storage.database import Database
 from bot.storage.dialect import insert_or_ignore, locks_rows
-from bot.storage.grouped import GroupedWrites
+from bot.storage.grouped import GroupedWrites, padded
 from bot.storage.models import Job
 from bot.storage.prepared import prepared, table_of
 
@@ -165,7 +165,7 @@ class JobQueue:
 
     async def _complete_all(self, done: list[tuple[int, datetime]]) -> None:
         async with self._database.statement() as connection:
-            values = {"job_ids": [job_id for job_id, _ in done], "now": max(now for _, now in done)}
+            values = {"job_ids": padded([job_id for job_id, _ in done]), "now": max(now for _, now in done)}
             await connection.execute(_completing(), values)
 
     async def retry(self, job_id: int, run_at: datetime, error: str, now: datetime) -> None:

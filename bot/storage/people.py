@@ -90,9 +90,9 @@ _COLUMNS = ("platform", "workspace_id", "platform_user_id", "display_name", "lan
 
 @prepared
 def _found_or_made() -> ExecutableReturnsRows:
-    """PostgreSQL: the person with the identity, or the one added for it (a booking's first statement, so a
-    parent's first booking is not one round trip longer than the next). Nothing when a concurrent request is
-    adding the same person: the caller then reads theirs."""
+    """PostgreSQL: the person with the identity, or the one added for it, so a person's first request is not
+    one round trip longer than the next (in a burst after an announcement, most parents are new). Nothing when
+    a concurrent request is adding the same person: the caller then reads theirs."""
     people = table_of(Person)
     identity = [people.c[column] == bindparam(_NEW + column) for column in _IDENTITY]
     found = select(people).where(*identity).cte("found")

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.storage.grouped import Grouped, GroupedWrites
+from bot.storage.grouped import Grouped, GroupedWrites, padded
 
 
 class Recorder:
@@ -48,15 +48,26 @@ async def test_writes_arriving_during_a_write_go_in_the_next_one() -> None:
     assert recorder.writes == [[1], [2, 3, 4]]
 
 
-async def test_a_failed_write_fails_its_callers_only_and_the_next_write_goes_on() -> None:
+async def test_an_item_the_database_refuses_fails_only_its_own_caller_and_the_next_write_goes_on() -> None:
     recorder = Recorder(fail_on=2)
     grouped = GroupedWrites(recorder.write)
 
-    results = await asyncio.gather(grouped.add(1), grouped.add(2), return_exceptions=True)
-    await grouped.add(3)
+    results = await asyncio.gather(grouped.add(1), grouped.add(2), grouped.add(3), return_exceptions=True)
+    await grouped.add(4)
 
-    assert [type(result) for result in results] == [RuntimeError, RuntimeError]
-    assert recorder.writes == [[1, 2], [3]]
+    assert [type(result) for result in results] == [type(None), RuntimeError, type(None)]
+    assert recorder.writes == [[1, 2, 3], [1], [2], [3], [4]]
+
+
+async def test_a_stuck_statement_fails_its_callers_after_the_time_limit_instead_of_holding_them() -> None:
+    recorder = Recorder()
+    recorder.release.clear()  # the database never answers
+    grouped = GroupedWrites(recorder.write, give_up_after=0.05)
+
+    results = await asyncio.wait_for(asyncio.gather(grouped.add(1), grouped.add(2), return_exceptions=True), 5)
+
+    assert [type(result) for result in results] == [TimeoutError, TimeoutError]
+    assert recorder.writes == []
 
 
 async def test_a_caller_that_gives_up_leaves_the_others_write_alone() -> None:
@@ -109,3 +120,8 @@ async def test_a_crowd_is_written_in_groups_of_at_most_the_limit() -> None:
     await asyncio.gather(*(grouped.add(n) for n in range(50)))
 
     assert recorder.writes == [list(range(20)), list(range(20, 40)), list(range(40, 50))]
+
+
+def test_an_in_list_is_padded_to_one_of_a_few_lengths_with_a_repeat() -> None:
+    assert [len(padded(list(range(n)))) for n in (1, 2, 3, 5, 9, 33)] == [1, 2, 4, 8, 16, 64]
+    assert padded([1, 2, 3]) == [1, 2, 3, 3]
