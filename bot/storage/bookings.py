@@ -101,7 +101,7 @@ class Bookings:
         # Named apart from every column: an UPDATE or INSERT would take a parameter named like one as its value.
         values = {_NEW + column: value for column, value in _written(booking).items()}
         if then is not None:
-            values.update(then.values(_JOB))
+            values.update(then.values_after())
         row = (await self._session.execute(_seating(then is not None), values)).one_or_none()
         if row is None:
             return False
@@ -238,7 +238,7 @@ def _adding() -> ReturningInsert[int]:
     return insert(bookings).values({column: bindparam(column) for column in _WRITTEN}).returning(bookings.c.id)
 
 
-_NEW, _JOB = "new_", "job_"
+_NEW = "new_"
 
 
 def _written(booking: Booking) -> dict[str, Any]:
@@ -269,7 +269,7 @@ def _seating(with_job: bool) -> Select[int, int]:
     remembered = postgresql.insert(children).values(name).on_conflict_do_nothing(index_elements=["parent_id", "name"])
     query = select(made.c.id, seat.c.seats_taken).select_from(made.join(seat, true()))
     query = query.add_cte(remembered.cte("remembered"))
-    return query.add_cte(jobs.after_each(made, _JOB).cte("queued")) if with_job else query
+    return query.add_cte(jobs.after_each(made).cte("queued")) if with_job else query
 
 
 @prepared

@@ -37,7 +37,7 @@ async def pass_through(session: AsyncSession, space: int, key: int, *, then: New
         await session.execute(_passing(), {"space": space, "key": key})
         return
     jobs.queued(session)
-    await session.execute(_passing_then_adding(), {"space": space, "key": key, **then.values(_JOB)})
+    await session.execute(_passing_then_adding(), {"space": space, "key": key, **then.values_after()})
 
 
 async def close(session: AsyncSession, space: int, key: int) -> None:
@@ -51,14 +51,11 @@ def _passing() -> Select[Any]:
     return select(func.pg_advisory_xact_lock_shared(bindparam("space", type_=Integer), bindparam("key", type_=Integer)))
 
 
-_JOB = "job_"
-
-
 @prepared
 def _passing_then_adding() -> Insert:
     # The job's row is made from the gate's: the lock is taken before the job is added.
     gate = _passing().cte("gate")
-    return jobs.after_each(gate, _JOB)
+    return jobs.after_each(gate)
 
 
 @prepared

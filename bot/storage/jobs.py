@@ -40,6 +40,8 @@ from bot.storage.prepared import prepared, table_of
 
 # Set in a session's info by enqueue(), read after its commit by call_when_queued()'s hook.
 _QUEUED = "classbot_jobs_queued"
+# The prefix of a job's parameters in a statement that adds it after another change (``after_each``).
+_AFTER = "job_"
 
 
 def call_when_queued(database: Database, callback: Callable[[], None]) -> None:
@@ -69,11 +71,16 @@ class NewJob:
     run_at: datetime
     dedupe_key: str | None = None
 
-    def values(self, prefix: str = "") -> dict[str, Any]:
-        """The job's row as the parameters of the statements that add it (``after_each``'s take ``prefix``)."""
+    def values(self) -> dict[str, Any]:
+        """The job's row as the parameters of the statements that add it."""
         row = {"kind": self.kind, "payload": self.payload, "run_at": self.run_at, "dedupe_key": self.dedupe_key}
         row["status"] = "pending"
-        return {prefix + name: value for name, value in row.items()} if prefix else row
+        return row
+
+    def values_after(self) -> dict[str, Any]:
+        """The job's row as the parameters of an ``after_each`` INSERT, named apart from the columns of the other
+        tables its statement changes (an UPDATE or INSERT takes a parameter named like a column as its value)."""
+        return {_AFTER + name: value for name, value in self.values().items()}
 
 
 async def enqueue(
@@ -210,13 +217,13 @@ class JobQueue:
             await connection.execute(delete(jobs).where(jobs.c.status == "done", jobs.c.updated_at < before))
 
 
-def after_each(source: FromClause, prefix: str) -> postgresql.Insert:
+def after_each(source: FromClause) -> postgresql.Insert:
     """PostgreSQL: an INSERT of one job for each row of ``source`` (a CTE of the same statement), or none when it
-    has none; the job's values are bound as ``NewJob.values(prefix)``. So one statement can make a change and
+    has none; the job's values are bound as ``NewJob.values_after()``. So one statement can make a change and
     queue the job it calls for: one round trip, not two. A job whose dedupe key is held already is not added."""
     jobs = table_of(Job)
     columns = ("kind", "payload", "run_at", "dedupe_key", "status")
-    values = [bindparam(prefix + name, type_=jobs.c[name].type) for name in columns]
+    values = [bindparam(_AFTER + name, type_=jobs.c[name].type) for name in columns]
     row = select(*values, literal(0)).select_from(source)  # attempts: the default, spelled (none are, in a CTE)
     adding = postgresql.insert(jobs).from_select([*columns, "attempts"], row, include_defaults=False)
     return adding.on_conflict_do_nothing(index_elements=["dedupe_key"])
