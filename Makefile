@@ -1,37 +1,52 @@
-# One entry point for people and CI alike: every target builds or refreshes the virtual environment first.
+# One entry point for people and CI alike: every target builds or refreshes the virtual environment it needs first.
+# `run` installs what runs (the pinned runtime dependencies); `test` adds the dev tools and the test servers;
+# `demo` adds only the test servers. The test servers (fakes/, distribution classbot-fakes) are installed from
+# this checkout by path: an extra cannot name a relative path, and naming them would make pip look on PyPI.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# setuptools warns on every editable install that a folder named like the package may shadow it: that is the point.
+PIP := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -c constraints.txt
 
 .PHONY: run demo test lint types pytest migrate venv clean messages
 
-$(STAMP): pyproject.toml constraints.txt
+$(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
-	touch $(STAMP)
+	touch $@
 
-venv: $(STAMP)
+$(VENV)/.runtime: $(VENV)/.created pyproject.toml constraints.txt
+	$(PIP) -e .
+	touch $@
 
-run: $(STAMP)
+$(VENV)/.dev: $(VENV)/.runtime fakes/pyproject.toml
+	$(PIP) -e '.[dev]' -e './fakes[check]'
+	touch $@
+
+$(VENV)/.demo: $(VENV)/.runtime fakes/pyproject.toml
+	$(PIP) -e ./fakes
+	touch $@
+
+venv: $(VENV)/.dev
+
+run: $(VENV)/.runtime
 	$(BIN)/python -m bot run
 
-# The offline playground: ClassBot against its built-in Zoom and Telegram test servers, in a terminal chat.
-demo: $(STAMP)
+# The offline playground: ClassBot against its Zoom and Telegram test servers, in a terminal chat.
+demo: $(VENV)/.demo
 	$(BIN)/python -m bot demo
 
-migrate: $(STAMP)
+migrate: $(VENV)/.runtime
 	$(BIN)/python -m bot migrate
 
-lint: $(STAMP)
+lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-types: $(STAMP)
-	$(BIN)/mypy --strict bot
+types: $(VENV)/.dev
+	$(BIN)/mypy --strict bot fakes/classbot_fakes
 
-pytest: $(STAMP)
+pytest: $(VENV)/.dev
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 test: lint types pytest
@@ -39,7 +54,7 @@ test: lint types pytest
 # Re-extract the texts marked with tr()/ntr() into the template and merge it into each language's catalog;
 # then translate what is new or fuzzy (tests/i18n fails until every text has a translation).
 MESSAGE_KEYWORDS := --no-default-keywords -k tr -k ntr:1,2
-messages: $(STAMP)
+messages: $(VENV)/.dev
 	$(BIN)/pybabel extract -F babel.cfg $(MESSAGE_KEYWORDS) --no-location --no-wrap --sort-output \
 		--project=ClassBot --version=0.1.0 --copyright-holder=ClassBot -o bot/locale/classbot.pot .
 	$(BIN)/pybabel update -i bot/locale/classbot.pot -d bot/locale -D classbot --no-wrap --ignore-obsolete
@@ -50,7 +65,7 @@ clean:
 # Benchmarks (bench/RESULTS.md): not tests, run by hand; each takes a few minutes and needs PostgreSQL on
 # 127.0.0.1:5432 with trust authentication (or BENCH_POSTGRES_URL). py-spy is only needed for --profile.
 .PHONY: bench
-bench: $(STAMP)
+bench: $(VENV)/.dev
 	$(BIN)/python -m bench.footprint
 	$(BIN)/python -m bench.booking_burst
 	$(BIN)/python -m bench.overhead_ratio

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.fakes.telegram import FakeTelegram, FakeUser
+from classbot_fakes.telegram import FakeTelegram, FakeUser
 
 _POLL_SECONDS = 0.002
 

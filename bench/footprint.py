@@ -70,7 +70,7 @@ _SLACK_SETTINGS = ("SLACK_API_URL", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
 def fake_slack(scratch: Path) -> dict[str, Any]:
     """The fake Slack by its own command line (its Web API and Socket Mode), and how to stop it."""
     scratch.mkdir(parents=True, exist_ok=True)
-    child = Child("fake_slack", [sys.executable, "-m", "bot.fakes.slack", "--port", "0"], scratch)
+    child = Child("fake_slack", [sys.executable, "-m", "classbot_fakes.slack", "--port", "0"], scratch)
     try:
         values = {key: found[0] for key, found in child.read_lines_until("FAKE_SLACK_SOCKET_URL").items()}
     except BaseException:
@@ -134,7 +134,7 @@ def report(found: dict[str, Any], arguments: argparse.Namespace) -> None:
         [
             "SQLite, Telegram configured (polling mode, against the fake Telegram) and Zoom configured (the "
             f"fake Zoom); then the same with Slack added in Socket Mode (against the fake Slack, "
-            f"`python -m bot.fakes.slack`). {arguments.repeat} starts of each kind; start = spawning "
+            f"`python -m classbot_fakes.slack`). {arguments.repeat} starts of each kind; start = spawning "
             "`python -m bot run` to the first 200 on /healthz. The targets are judged on Telegram alone.",
             table(["", "measured"], rows),
         ]

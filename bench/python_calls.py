@@ -24,9 +24,10 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from classbot_fakes.zoom import FakeZoom
+
 from bench.postgres import scratch_database
 from bench.report import record, table
-from bot.fakes.zoom import FakeZoom
 from tests.support.core_world import core_world, parent
 
 

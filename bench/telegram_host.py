@@ -22,12 +22,12 @@ import contextlib
 import time
 from typing import Any
 
+from classbot_fakes.telegram import FakeTelegram
 from starlette.routing import Route
 
 from bench.crowd import Crowd, Transcript
 from bench.hosting import json_route, serve_control
 from bench.webhook_fanout import WebhookFanout
-from bot.fakes.telegram import FakeTelegram
 
 
 class TelegramHost:

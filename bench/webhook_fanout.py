@@ -18,10 +18,9 @@ from collections import defaultdict
 from typing import Any
 
 import httpx
+from classbot_fakes.telegram import SECRET_HEADER, FakeTelegram
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-
-from bot.fakes.telegram import SECRET_HEADER, FakeTelegram
 
 _ATTEMPTS = 4
 _RETRY_DELAY = 0.05

@@ -2,7 +2,7 @@
 
     python -m bench.zoom_host [--latency 0.1] [--per-second-limit 30] [--user EMAIL]
 
-Prints what ``python -m bot.fakes.zoom`` prints (URLs, client id and secret, ``FAKE_ZOOM_USER_ID`` per
+Prints what ``python -m classbot_fakes.zoom`` prints (URLs, client id and secret, ``FAKE_ZOOM_USER_ID`` per
 licensed user) and ``CONTROL_URL``. The control API:
 
     GET  /calls?since=N   calls counted by endpoint ("POST /v2/meetings/{id}/registrants 201") from call N on
@@ -18,8 +18,9 @@ import re
 from collections import Counter
 from typing import Any
 
+from classbot_fakes.zoom import FakeZoom
+
 from bench.hosting import json_route, serve_control
-from bot.fakes.zoom import FakeZoom
 
 _NUMBER = re.compile(r"/\d{5,}")
 

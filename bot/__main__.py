@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import sys
 
 from cryptography.fernet import Fernet
@@ -29,6 +30,9 @@ def main(argv: list[str] | None = None) -> int:
         print(Fernet.generate_key().decode())
         return 0
     if arguments.command == "demo":  # needs no settings: the playground makes its own
+        if importlib.util.find_spec("classbot_fakes") is None:
+            print("The playground needs the test servers: run `make demo`, or pip install ./fakes", file=sys.stderr)
+            return 2
         from bot.demo.playground import play
 
         return play(sys.stdin, sys.stdout)

@@ -6,12 +6,12 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from classbot_fakes.zoom import FakeZoom
 from cryptography.fernet import Fernet
 
 from bot.app import Components, build_components
 from bot.config import Settings, load_settings
-from bot.fakes.zoom import FakeZoom
-from tests.support.databases import fresh_postgres_database
+from tests.support.databases import POSTGRES_SKIP_REASON, fresh_postgres_database
 
 
 @pytest.fixture(autouse=True)
@@ -61,3 +61,14 @@ def fake_zoom() -> Iterator[FakeZoom]:
     """A started FakeZoom with no users yet; stopped after the test."""
     with FakeZoom() as zoom:
         yield zoom
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say once, at the end, how to include the PostgreSQL runs that were skipped (instead of once per test)."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if any(POSTGRES_SKIP_REASON in str(report.longrepr) for report in skipped):
+        terminalreporter.write_line(
+            "Tests that need PostgreSQL were skipped. To include them: "
+            "TEST_POSTGRES_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/test make test",
+            yellow=True,
+        )

@@ -6,10 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from classbot_fakes.telegram import FakeTelegram
+from classbot_fakes.zoom import FakeZoom
+
 from bot.check import run_checks
 from bot.config import Settings, load_settings
-from bot.fakes.telegram import FakeTelegram
-from bot.fakes.zoom import FakeZoom
 
 
 def _settings(sqlite_url: str, zoom: FakeZoom, telegram: FakeTelegram, token: str, secret: str = "") -> Settings:

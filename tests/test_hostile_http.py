@@ -11,13 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
+from classbot_fakes.slack import FakeSlack, signed_headers
+from classbot_fakes.zoom import FakeZoom
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from slack_sdk.oauth.installation_store import Installation
 
 from bot.app import Components
-from bot.fakes.slack import FakeSlack, signed_headers
-from bot.fakes.zoom import FakeZoom
 from bot.handlers.telegram.render import valid_payload
 from tests.support.database_dump import dump_database
 from tests.support.notifier import RecordingNotifier

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.fakes.zoom import FakeZoom
+from classbot_fakes.zoom import FakeZoom
+
 from bot.metrics import Metrics
 from tests.support.core_world import core_world, parent
 

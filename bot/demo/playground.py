@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import TextIO
 
 import uvicorn
+from classbot_fakes.telegram import SentMessage
 
 from bot.app import build_components
 from bot.demo.clock import JumpingClock
@@ -24,7 +25,6 @@ from bot.demo.commands import parse
 from bot.demo.session import Session
 from bot.demo.stage import TIMEZONE, Stage, open_stage, specs_available
 from bot.demo.terminal import Terminal
-from bot.fakes.telegram import SentMessage
 from bot.logs import configure_logging
 from bot.web import create_web_app
 

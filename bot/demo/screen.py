@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.fakes.telegram import SentMessage
+from classbot_fakes.telegram import SentMessage
 
 
 @dataclass(frozen=True, slots=True)

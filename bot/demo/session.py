@@ -9,6 +9,9 @@ from __future__ import annotations
 import contextlib
 from datetime import timedelta
 
+from classbot_fakes.telegram import SentMessage
+from classbot_fakes.zoom.browser import ConsentFailed, consent_in_browser
+
 from bot.app import Components
 from bot.core import work
 from bot.demo.clock import JumpingClock
@@ -16,8 +19,6 @@ from bot.demo.commands import HELP, ActAs, Command, GoTo, Mistake, Press, Say, S
 from bot.demo.screen import Screen, ShownButton
 from bot.demo.stage import Person, Stage
 from bot.demo.terminal import Terminal
-from bot.fakes.telegram import SentMessage
-from bot.fakes.zoom.browser import ConsentFailed, consent_in_browser
 
 _CONNECT_PATH = "/zoom/oauth/start"
 _IDLE_WAIT = 3600.0

@@ -15,13 +15,13 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from classbot_fakes.telegram import FakeGroup, FakeTelegram, FakeUser
+from classbot_fakes.telegram import spec as telegram_spec
+from classbot_fakes.zoom import FakeZoom
+from classbot_fakes.zoom import spec as zoom_spec
 from cryptography.fernet import Fernet
 
 from bot.config import Settings, load_settings
-from bot.fakes.telegram import FakeGroup, FakeTelegram, FakeUser
-from bot.fakes.telegram import spec as telegram_spec
-from bot.fakes.zoom import FakeZoom
-from bot.fakes.zoom import spec as zoom_spec
 
 TIMEZONE = "UTC"
 GROUP_TITLE = "Chess club"
@@ -82,7 +82,7 @@ class Stage:
 
 
 def specs_available() -> bool:
-    """Whether the platforms' specs (beside the repository, or named by their variables) and jsonschema are here."""
+    """Whether the platforms' specs (vendored with the test servers) and jsonschema are installed."""
     present = zoom_spec.spec_path().is_file() and telegram_spec.spec_path().is_file()
     return present and importlib.util.find_spec("jsonschema") is not None
 

@@ -1,7 +1,7 @@
 """Zoom's JSON, both ways: request bodies built from our models, and our models read from Zoom's answers.
 
 Kept apart from the HTTP loop so that the one place that knows Zoom's field names, enums and formats is small
-and can be checked against the OpenAPI spec (``shared/specs/zoom-meeting-api.openapi.json``) in one reading.
+and can be checked against the OpenAPI spec (vendored with the test servers, in ``fakes/``) in one reading.
 
 Zoom facts encoded here (from the spec's operation descriptions):
 

@@ -9,12 +9,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from classbot_fakes.zoom import FakeZoom
 from sqlalchemy import text
 
 from bot.core import work
 from bot.core.errors import Conflict, NotAllowed
 from bot.core.work import DIGEST_WINDOW_SECONDS
-from bot.fakes.zoom import FakeZoom
 from bot.storage.bookings import Bookings
 from bot.storage.classes import Classes
 from bot.storage.jobs import JobQueue

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from classbot_fakes.zoom import FakeZoom
 from cryptography.fernet import Fernet
 
 from bot.core.calendar_links import CALENDAR_PATH, LINK_LIFETIME, CalendarLinks
 from bot.core.errors import Conflict, NotAllowed, NotFound
-from bot.fakes.zoom import FakeZoom
 from bot.storage.cipher import SecretCipher
 from bot.web import create_web_app
 from tests.support.clock import MovableClock

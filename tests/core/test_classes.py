@@ -7,10 +7,10 @@ from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
+from classbot_fakes.zoom import FakeZoom
 
 from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.core.identity import PersonRef
-from bot.fakes.zoom import FakeZoom
 from tests.support.clock import MovableClock
 from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
 

@@ -6,12 +6,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from classbot_fakes.zoom import FakeZoom
 
 from bot.core.communities import CommunityRef
 from bot.core.errors import NotAllowed
 from bot.core.identity import PersonRef
 from bot.core.views import ClassView
-from bot.fakes.zoom import FakeZoom
 from tests.support.clock import MovableClock
 from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
 

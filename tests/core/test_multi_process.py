@@ -12,9 +12,9 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from classbot_fakes.zoom import FakeZoom
 from sqlalchemy.engine import make_url
 
-from bot.fakes.zoom import FakeZoom
 from tests.support.bot_process import BotProcess
 from tests.support.clock import MovableClock
 from tests.support.core_world import core_world, parent

@@ -7,8 +7,9 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+from classbot_fakes.zoom import FakeZoom
+
 from bot.app import build_components
-from bot.fakes.zoom import FakeZoom
 from tests.support.clock import MovableClock
 from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
 from tests.support.notifier import RecordingNotifier

@@ -7,12 +7,12 @@ import io
 from pathlib import Path
 
 import pytest
+from classbot_fakes.zoom import FakeZoom
 
 from bot.core.communities import CommunityRef
 from bot.core.errors import NotAllowed
 from bot.core.identity import PersonRef
 from bot.core.reports import Reports
-from bot.fakes.zoom import FakeZoom
 from tests.support.core_world import TEACHER, core_world, parent
 
 GROUP = CommunityRef("telegram", "-100777", title="Parents")

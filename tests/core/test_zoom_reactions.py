@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from classbot_fakes.zoom import FakeZoom
+from classbot_fakes.zoom.webhooks import encode, signed_headers
 
-from bot.fakes.zoom import FakeZoom
-from bot.fakes.zoom.webhooks import encode, signed_headers
 from tests.support.clock import MovableClock
 from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
 from tests.support.zoom_app import WEBHOOK_SECRET

@@ -5,12 +5,11 @@ from __future__ import annotations
 import itertools
 
 import httpx
+from classbot_fakes.runner import ThreadedServer
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-
-from bot.fakes.runner import ThreadedServer
 
 _HOP_BY_HOP = {"host", "content-length", "connection", "transfer-encoding", "keep-alive"}
 

@@ -19,11 +19,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from classbot_fakes.telegram import FakeTelegram, FakeUser, SentMessage
+from classbot_fakes.zoom import FakeZoom
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
-from bot.fakes.telegram import FakeTelegram, FakeUser, SentMessage
-from bot.fakes.zoom import FakeZoom
 from bot.storage.database import Database
 from bot.storage.models import Booking, Class, Job
 from tests.reliability.round_robin import RoundRobinProxy

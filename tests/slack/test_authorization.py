@@ -21,9 +21,9 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
+from classbot_fakes.slack import FakeSlackUser, SlackMessage, SlackView, signed_headers
+from classbot_fakes.slack.delivery import http_body
 
-from bot.fakes.slack import FakeSlackUser, SlackMessage, SlackView, signed_headers
-from bot.fakes.slack.delivery import http_body
 from tests.slack.world import SlackWorld, jobs_idle, slack_world
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]

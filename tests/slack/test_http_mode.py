@@ -9,9 +9,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from classbot_fakes.slack import signed_headers
+from classbot_fakes.slack.delivery import FORM, http_body
 
-from bot.fakes.slack import signed_headers
-from bot.fakes.slack.delivery import FORM, http_body
 from tests.slack.world import SlackWorld, slack_world
 
 pytestmark = pytest.mark.slow

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from classbot_fakes.slack import check_blocks, check_view
 
 from bot.core.communities import CommunityRef
 from bot.core.messages import Said, SaidButton
 from bot.core.views import BookingView, ClassView
-from bot.fakes.slack import check_blocks, check_view
 from bot.handlers.slack.blocks import message_blocks, parent_booking, plain, public_class, teacher_class
 from bot.handlers.slack.installations import Workspaces
 from bot.handlers.slack.modal import booking_view, new_class_view, read_new_class

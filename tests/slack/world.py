@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import httpx
+from classbot_fakes.slack import FakeSlack, FakeSlackChannel, FakeSlackUser, SlackMessage, SlackView
+from classbot_fakes.zoom import FakeZoom
 from cryptography.fernet import Fernet
 
-from bot.fakes.slack import FakeSlack, FakeSlackChannel, FakeSlackUser, SlackMessage, SlackView
-from bot.fakes.zoom import FakeZoom
 from tests.support.bot_process import BotProcess, free_port
 from tests.support.waiting import wait_until
 from tests.support.zoom_consent import consent_in_browser

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from classbot_fakes.slack import FakeSlack
 from slack_sdk.web.async_client import AsyncWebClient
-
-from bot.fakes.slack import FakeSlack
 
 
 @pytest.fixture

@@ -15,6 +15,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from classbot_fakes.runner import ThreadedServer
+from classbot_fakes.slack import FakeSlack, check_blocks, check_view, load_spec
+from classbot_fakes.slack.app import METHODS
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -33,10 +36,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
-
-from bot.fakes.runner import ThreadedServer
-from bot.fakes.slack import FakeSlack, check_blocks, check_view, load_spec
-from bot.fakes.slack.app import METHODS
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -729,7 +728,7 @@ async def test_nowhere_to_deliver_is_a_clear_error(fake_slack: FakeSlack) -> Non
 
 def test_cli_prints_the_api_url_and_serves() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.fakes.slack", "--port", "0", "--user", "Ann"],
+        [sys.executable, "-m", "classbot_fakes.slack", "--port", "0", "--user", "Ann"],
         cwd=REPO,
         stdout=subprocess.PIPE,
         text=True,

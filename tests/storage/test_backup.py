@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.fakes.zoom import FakeZoom
+from classbot_fakes.zoom import FakeZoom
+
 from tests.support.core_world import core_world, parent
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from classbot_fakes.zoom import FakeZoom
 from cryptography.fernet import Fernet
 
 from bot.core.identity import PersonRef
-from bot.fakes.zoom import FakeZoom
 from bot.storage.cipher import SecretCipher, SecretUnreadable
 from bot.storage.rotation import rotate_keys
 from tests.support.core_world import core_world, parent

@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from classbot_fakes.zoom import FakeZoom
 from sqlalchemy import select
 
 from bot.core.class_input import ClassDraft
 from bot.core.clock import Clock, utc_now
 from bot.core.identity import PersonRef
 from bot.core.views import ClassView
-from bot.fakes.zoom import FakeZoom
 from bot.storage.models import Class, Job
 from tests.support.zoom_app import ZoomWorld, zoom_world
 

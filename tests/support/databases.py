@@ -15,13 +15,15 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
+POSTGRES_SKIP_REASON = "PostgreSQL tests need TEST_POSTGRES_URL"
+
 
 def postgres_admin_url() -> str:
     url = os.environ.get("TEST_POSTGRES_URL")
     if not url:
         if os.environ.get("CI") == "true":
             pytest.fail("TEST_POSTGRES_URL must be set under CI: PostgreSQL tests may not be skipped")
-        pytest.skip("PostgreSQL tests need TEST_POSTGRES_URL (e.g. postgresql+asyncpg://postgres@127.0.0.1/test)")
+        pytest.skip(POSTGRES_SKIP_REASON)
     return url
 
 

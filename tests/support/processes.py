@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 
+from classbot_fakes.zoom import FakeZoom
+
 from bot.config import Settings
-from bot.fakes.zoom import FakeZoom
 from tests.support.bot_process import REPOSITORY
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+from classbot_fakes.zoom import FakeZoom
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
@@ -16,7 +17,6 @@ from bot.app import Components, build_components
 from bot.config import Settings, load_settings
 from bot.core.clock import Clock, utc_now
 from bot.core.identity import PersonRef
-from bot.fakes.zoom import FakeZoom
 from bot.storage.models import OAuthState, ZoomConnection
 from bot.web import create_web_app
 from bot.zoom.credentials import ZoomAccount

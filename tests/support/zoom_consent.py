@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from bot.fakes.zoom.browser import consent_in_browser
+from classbot_fakes.zoom.browser import consent_in_browser
 
 __all__ = ["consent_in_browser"]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from classbot_fakes.telegram import FakeUser
 
-from bot.fakes.telegram import FakeUser
 from tests.telegram.world import TelegramWorld, telegram_world
 
 pytestmark = pytest.mark.slow

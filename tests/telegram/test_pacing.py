@@ -6,9 +6,9 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from classbot_fakes.telegram import FakeTelegram, FakeUser
 from telegram.ext import ExtBot
 
-from bot.fakes.telegram import FakeTelegram, FakeUser
 from bot.handlers.telegram.pacing import ChatPacer, ChatRate
 
 

@@ -8,10 +8,10 @@ import socket
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from classbot_fakes.telegram import FakeTelegram
 from telegram import Bot, InputFile
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from bot.fakes.telegram import FakeTelegram
 from bot.handlers.telegram.transport import AiohttpRequest
 
 

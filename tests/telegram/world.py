@@ -8,10 +8,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from classbot_fakes.telegram import FakeTelegram, FakeUser, SentMessage
+from classbot_fakes.zoom import FakeZoom
 from cryptography.fernet import Fernet
 
-from bot.fakes.telegram import FakeTelegram, FakeUser, SentMessage
-from bot.fakes.zoom import FakeZoom
 from tests.support.bot_process import BotProcess, free_port
 from tests.support.zoom_consent import consent_in_browser
 

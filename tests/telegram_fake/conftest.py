@@ -6,8 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 import telegram
-
-from bot.fakes.telegram import FakeTelegram
+from classbot_fakes.telegram import FakeTelegram
 
 
 @pytest.fixture

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import telegram
+from classbot_fakes.telegram import FakeTelegram, load_essentials, load_spec
+from classbot_fakes.telegram.app import HANDLERS
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
-from bot.fakes.telegram import FakeTelegram, load_essentials, load_spec
-from bot.fakes.telegram.app import HANDLERS
 
 
 def test_the_summary_has_every_implemented_method_as_the_document_describes_it() -> None:

@@ -19,17 +19,16 @@ from typing import Any
 import httpx
 import pytest
 import telegram
+from classbot_fakes.runner import ThreadedServer
+from classbot_fakes.telegram import SECRET_HEADER, EntityParseError, FakeTelegram, load_spec, parse_html
+from classbot_fakes.telegram.errors import BotApiError
+from classbot_fakes.telegram.limits import RateLimits
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
-
-from bot.fakes.runner import ThreadedServer
-from bot.fakes.telegram import SECRET_HEADER, EntityParseError, FakeTelegram, load_spec, parse_html
-from bot.fakes.telegram.errors import BotApiError
-from bot.fakes.telegram.limits import RateLimits
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -874,7 +873,7 @@ async def test_results_match_the_spec_types(fake_telegram: FakeTelegram, bot: te
 
 def test_cli_prints_the_base_url_and_serves() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.fakes.telegram", "--port", "0"],
+        [sys.executable, "-m", "classbot_fakes.telegram", "--port", "0"],
         cwd=REPO,
         stdout=subprocess.PIPE,
         text=True,

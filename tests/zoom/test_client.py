@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from classbot_fakes.zoom import FakeZoom
 
-from bot.fakes.zoom import FakeZoom
 from bot.zoom.client import ZoomClient
 from bot.zoom.credentials import ZoomAccount
 from bot.zoom.errors import (

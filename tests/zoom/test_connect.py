@@ -8,10 +8,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from classbot_fakes.zoom import FakeZoom
 
 from bot.core.connect import ConnectService
 from bot.core.identity import PersonRef
-from bot.fakes.zoom import FakeZoom
 from tests.support.clock import MovableClock
 from tests.support.database_dump import dump_database
 from tests.support.zoom_app import ZoomWorld, query_of, zoom_world

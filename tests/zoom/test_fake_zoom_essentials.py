@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import httpx
-
-from bot.fakes.zoom import FakeZoom, load_essentials, load_spec
-from bot.fakes.zoom.app import HANDLERS
-from bot.fakes.zoom.spec import Operation
+from classbot_fakes.zoom import FakeZoom, load_essentials, load_spec
+from classbot_fakes.zoom.app import HANDLERS
+from classbot_fakes.zoom.spec import Operation
 
 
 def _shape(operation: Operation) -> tuple[object, ...]:

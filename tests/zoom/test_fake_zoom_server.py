@@ -17,8 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-
-from bot.fakes.zoom import FakeZoom, FakeZoomUser, load_spec, s256, sign, signed_headers
+from classbot_fakes.zoom import FakeZoom, FakeZoomUser, load_spec, s256, sign, signed_headers
 
 REDIRECT = "https://classbot.example/zoom/oauth/callback"
 ROOT = Path(__file__).resolve().parents[2]
@@ -661,7 +660,7 @@ def test_deauthorizing_revokes_and_posts_a_signed_event(fake_zoom: FakeZoom, tea
 
 def test_the_command_line_prints_its_url_and_serves() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.fakes.zoom", "--port", "0", "--user", "ann@example.com"],
+        [sys.executable, "-m", "classbot_fakes.zoom", "--port", "0", "--user", "ann@example.com"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,

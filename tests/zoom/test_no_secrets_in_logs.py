@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from classbot_fakes.zoom import FakeZoom
 
 from bot.core.identity import PersonRef
-from bot.fakes.zoom import FakeZoom
 from bot.logs import quiet_libraries
 from bot.zoom.errors import ZoomError
 from bot.zoom.models import MeetingRequest

@@ -11,9 +11,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from classbot_fakes.zoom import FakeZoom
 
 from bot.core.identity import PersonRef
-from bot.fakes.zoom import FakeZoom
 from bot.zoom.credentials import ZoomAccount
 from bot.zoom.errors import ZoomReconnectNeeded
 from tests.support.bot_process import REPOSITORY

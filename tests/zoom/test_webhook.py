@@ -8,13 +8,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select
-
-from bot.app import build_components
-from bot.config import load_settings
-from bot.core.identity import PersonRef
-from bot.fakes.zoom import FakeZoom
-from bot.fakes.zoom.webhooks import (
+from classbot_fakes.zoom import FakeZoom
+from classbot_fakes.zoom.webhooks import (
     deauthorization_event,
     encode,
     encrypted_token,
@@ -22,6 +17,11 @@ from bot.fakes.zoom.webhooks import (
     signed_headers,
     url_validation_event,
 )
+from sqlalchemy import func, select
+
+from bot.app import build_components
+from bot.config import load_settings
+from bot.core.identity import PersonRef
 from bot.storage.models import Job
 from bot.web import create_web_app
 from bot.zoom.webhook import parse_event

@@ -5,13 +5,13 @@ once per operation. The document describes OpenAPI 3.0 schemas, which are turned
 (``nullable`` becomes a ``"null"`` type). A few known errata of Zoom's document are corrected where the real
 API accepts what the document forbids (see ``_ERRATA``).
 
-Without the document (an installed package carries no copy of it) the fake still has to route requests and read
-their parameters: ``load_essentials`` serves the operations the fake implements from ``essentials.json`` (their
-paths, parameter types and rate-limit labels; a test keeps it in line with the document) and checks nothing.
+The document is vendored in this distribution (``specs/``). Serving without checks (``validate=False``, the
+playground's choice when jsonschema is not installed) still has to route requests and read their parameters:
+``load_essentials`` serves the operations the fake implements from ``essentials.json`` (their paths, parameter
+types and rate-limit labels; a test keeps it in line with the document) and checks nothing.
 
-jsonschema is imported only when a validator is first compiled. It stays a development dependency: checking
-requests is what the tests do, with the document beside the repository; ClassBot itself never validates, and the
-playground without the document has nothing to validate against, so neither should install it.
+jsonschema is imported only when a validator is first compiled. It is an optional dependency of this
+distribution (the ``check`` extra): checking requests is what the tests do; ClassBot itself never validates.
 """
 
 from __future__ import annotations
@@ -32,9 +32,8 @@ if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
 
 SPEC_ENV_VAR = "ZOOM_OPENAPI_SPEC"
-DEFAULT_SPEC_PATH = (
-    Path(__file__).resolve().parents[3] / ".." / "shared" / "specs" / "zoom-meeting-api.openapi.json"
-).resolve()
+# The vendored copy (see specs/README.md for its source, version and license).
+DEFAULT_SPEC_PATH = Path(__file__).resolve().parents[1] / "specs" / "zoom-meeting-api.openapi.json"
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 # Zoom documents exactly two shapes: UTC with "Z", or local wall time to be read in the `timezone` field.
@@ -311,7 +310,7 @@ _cache_lock = threading.Lock()
 
 
 def spec_path(override: str | os.PathLike[str] | None = None) -> Path:
-    """Where the document is: the argument, else $ZOOM_OPENAPI_SPEC, else the shared copy beside the repo."""
+    """Where the document is: the argument, else $ZOOM_OPENAPI_SPEC, else the vendored copy."""
     chosen = override or os.environ.get(SPEC_ENV_VAR) or DEFAULT_SPEC_PATH
     return Path(chosen).resolve()
 

@@ -1,4 +1,4 @@
-"""Run the fake Slack by itself: ``python -m bot.fakes.slack --port 0 --user Ann --admin Bea``.
+"""Run the fake Slack by itself: ``python -m classbot_fakes.slack --port 0 --user Ann --admin Bea``.
 
 Prints ``KEY=value`` lines (the URLs, the app's credentials and one user id per ``--user``/``--admin``), then serves
 until interrupted. The first line is always ``SLACK_API_URL=http://127.0.0.1:PORT/api/``.
@@ -15,7 +15,7 @@ from .server import FakeSlack
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bot.fakes.slack", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m classbot_fakes.slack", description=__doc__)
     parser.add_argument("--port", type=int, default=0, help="Web API port on 127.0.0.1 (0: any free port)")
     parser.add_argument("--socket-port", type=int, default=0, help="Socket Mode port (0: any free port)")
     parser.add_argument("--request-url", default=None, help="the bot's /slack/events, for HTTP delivery")

@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Any
 
 SPEC_ENV_VAR = "SLACK_WEB_API_SPEC"
-DEFAULT_SPEC_PATH = (
-    Path(__file__).resolve().parents[3] / ".." / "shared" / "specs" / "slack-web-api.openapi-v2.json"
-).resolve()
+# The vendored copy (see specs/README.md for its source, version and license).
+DEFAULT_SPEC_PATH = Path(__file__).resolve().parents[1] / "specs" / "slack-web-api.openapi-v2.json"
 
 # Errors every method may answer, which the document lists only on some methods.
 COMMON_ERRORS = frozenset({"not_authed", "invalid_auth", "not_allowed_token_type", "ratelimited", "invalid_json"})
@@ -80,7 +79,7 @@ _cache_lock = threading.Lock()
 
 
 def load_spec(path: str | os.PathLike[str] | None = None) -> SlackWebApiSpec:
-    """The document at ``path``, else $SLACK_WEB_API_SPEC, else the shared copy beside the repo (read once)."""
+    """The document at ``path``, else $SLACK_WEB_API_SPEC, else the vendored copy (read once)."""
     resolved = Path(path or os.environ.get(SPEC_ENV_VAR) or DEFAULT_SPEC_PATH).resolve()
     with _cache_lock:
         spec = _cache.get(resolved)

@@ -1,4 +1,4 @@
-"""The Bot API as the shared spec describes it (``telegram-bot-api.json``: methods and types with their fields).
+"""The Bot API as its published description says (``telegram-bot-api.json``: methods and types with their fields).
 
 The document lists, for every method and type, its fields with their types ("Integer", "String", "Boolean",
 "Float", "True", "InputFile", "Array of X", or a type name) and whether each is required; a type is either an
@@ -6,8 +6,8 @@ object with fields or a union listing its ``subtypes``. ``check`` walks a decode
 names the first problem in the Bot API server's words ('Can't find field "text"', 'Field "x" must be of type
 String'). Method names are case-insensitive, as in Telegram.
 
-The fake cannot read a call's parameters without their types. Where the document is absent (an installed package
-carries no copy of it), ``load_essentials`` gives the methods the fake implements from ``essentials.json``: their
+The fake cannot read a call's parameters without their types. When serving without checks (the playground
+without jsonschema), ``load_essentials`` gives the methods the fake implements from ``essentials.json``: their
 fields' names, types and whether they are required, and no types at all, so that objects go unchecked (a test
 keeps the file in line with the document).
 """
@@ -24,9 +24,8 @@ from pathlib import Path
 from typing import Any
 
 SPEC_ENV_VAR = "TELEGRAM_BOT_API_SPEC"
-DEFAULT_SPEC_PATH = (
-    Path(__file__).resolve().parents[3] / ".." / "shared" / "specs" / "telegram-bot-api.json"
-).resolve()
+# The vendored copy (see specs/README.md for its source, version and license).
+DEFAULT_SPEC_PATH = Path(__file__).resolve().parents[1] / "specs" / "telegram-bot-api.json"
 
 # Subtypes name their discriminator in prose: 'Scope type, must be chat', 'The member's status, always "creator"'.
 _CONSTANT = re.compile(r'(?:must be|always) "?([a-z_]+)"?\s*$')
@@ -160,7 +159,7 @@ def _json_type(type_expr: str) -> str:
 
 
 def spec_path(override: str | os.PathLike[str] | None = None) -> Path:
-    """Where the document is: the argument, else $TELEGRAM_BOT_API_SPEC, else the shared copy beside the repo."""
+    """Where the document is: the argument, else $TELEGRAM_BOT_API_SPEC, else the vendored copy."""
     return Path(override or os.environ.get(SPEC_ENV_VAR) or DEFAULT_SPEC_PATH).resolve()
 
 

@@ -1,4 +1,4 @@
-"""Run the fake Zoom by itself: ``python -m bot.fakes.zoom --port 0 --latency 0.1``.
+"""Run the fake Zoom by itself: ``python -m classbot_fakes.zoom --port 0 --latency 0.1``.
 
 Prints ``KEY=value`` lines (the URLs, the OAuth client and one user per ``--user``), then serves until
 interrupted. The first line is always ``FAKE_ZOOM_URL=http://127.0.0.1:PORT``.
@@ -15,7 +15,7 @@ from .server import FakeZoom
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bot.fakes.zoom", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m classbot_fakes.zoom", description=__doc__)
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free port)")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every API answer")
     parser.add_argument("--daily-meeting-cap", type=int, default=100)

@@ -1,4 +1,4 @@
-"""Run the fake Telegram by itself: ``python -m bot.fakes.telegram --port 0 --latency 0.05``.
+"""Run the fake Telegram by itself: ``python -m classbot_fakes.telegram --port 0 --latency 0.05``.
 
 Prints ``KEY=value`` lines (the first is always ``FAKE_TELEGRAM_URL=http://127.0.0.1:PORT``, then the base URL
 and token ClassBot needs), then serves until interrupted.
@@ -15,7 +15,7 @@ from .server import FakeTelegram
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bot.fakes.telegram", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m classbot_fakes.telegram", description=__doc__)
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free port)")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every API answer")
     parser.add_argument("--token", default="123456:TEST-token")
