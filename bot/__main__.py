@@ -10,7 +10,7 @@ import sys
 from cryptography.fernet import Fernet
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.logs import configure_logging
+from bot.support.logs import configure_logging
 
 
 def main(argv: list[str] | None = None) -> int:

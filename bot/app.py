@@ -21,35 +21,48 @@ from bot.config import Settings
 from bot.core.bookings import BookingService
 from bot.core.calendar_links import CalendarLinks
 from bot.core.classes import ClassService
-from bot.core.clock import Clock, utc_now
 from bot.core.communities import CommunityService
 from bot.core.connect import ConnectService, ReconnectAlerts
+from bot.core.conversations import Conversations
 from bot.core.delivery import Delivery
+from bot.core.health import Health
 from bot.core.inbound import Inbound
 from bot.core.languages import LanguageService
 from bot.core.meetings import MeetingKeeper, MeetingNotReady, ZoomNotConfigured
-from bot.core.notify import NOTIFY_JOB, Messenger, NotificationDelivery, Notifier, RecipientUnreachable
+from bot.core.notify import (
+    NOTIFY_JOB,
+    Messenger,
+    NotificationDelivery,
+    Notifier,
+    RecipientUnreachable,
+    reachable_again,
+)
 from bot.core.privacy import PrivacyService
+from bot.core.reports import Reports
+from bot.core.services import Services
 from bot.core.worker import JobWorker, backoff_seconds
+from bot.core.zoom_authorization import ZoomAuthorization
 from bot.core.zoom_events import ZOOM_EVENT_JOB, ZoomEvents
 from bot.core.zoom_reactions import ZoomReactions
+from bot.core.zoom_tokens import ZoomTokenKeeper
 from bot.i18n.catalogs import Catalogs
-from bot.metrics import Metrics
 from bot.storage.cipher import SecretCipher, load_keys
 from bot.storage.database import Database
 from bot.storage.jobs import JobQueue, call_when_queued
 from bot.storage.migrate import upgrade_to_head
-from bot.zoom.authorization import ZoomAuthorization
+from bot.support.clock import Clock, utc_now
+from bot.support.metrics import Metrics
 from bot.zoom.client import ZoomClient
 from bot.zoom.errors import ZoomRateLimited, ZoomReconnectNeeded, ZoomUnavailable
 from bot.zoom.oauth import ZoomOAuth
 from bot.zoom.ratelimit import ZoomRateLimiter
 from bot.zoom.retry import RetryPolicy
-from bot.zoom.token_keeper import ZoomTokenKeeper
 
 if TYPE_CHECKING:
-    from bot.handlers.slack.frontend import SlackFrontEnd
-    from bot.handlers.telegram.frontend import TelegramFrontEnd
+    from starlette.applications import Starlette
+
+    from bot.handlers.slack.frontend import SlackFrontEnd, SlackPlatform
+    from bot.handlers.telegram.frontend import TelegramFrontEnd, TelegramPlatform
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +86,10 @@ class ZoomParts:
 
 @dataclass(frozen=True, slots=True)
 class Components:
-    """Everything the web app and the front ends need, built once per process."""
+    """Every part of one process, built once: what the entry points (runtime, demo, tests) hold on to.
+
+    Front ends and web routes never see this: they are handed ``services`` (``bot.core.services``).
+    """
 
     settings: Settings
     clock: Clock
@@ -94,6 +110,7 @@ class Components:
     privacy: PrivacyService
     catalogs: Catalogs
     languages: LanguageService
+    services: Services
     telegram: TelegramFrontEnd | None
     slack: SlackFrontEnd | None
 
@@ -129,13 +146,14 @@ async def build_components(
         zoom = _build_zoom(settings, database, cipher, http, clock, zoom_retry or RetryPolicy(), metrics)
         if zoom is not None:
             zoom_events.on("app_deauthorized", lambda event: zoom.connect.deauthorized(event.zoom_user_id or ""))
-        telegram = _telegram_front_end(settings) if settings.telegram_configured else None
-        slack = _slack_front_end(settings, database, cipher) if settings.slack_configured else None
+        # The platforms' parts come first: the messenger sends through their notifiers.
+        telegram_platform = _telegram_platform(settings) if settings.telegram_configured else None
+        slack_platform = _slack_platform(settings, database, cipher) if settings.slack_configured else None
         front_ends: dict[str, Notifier] = {}
-        if telegram is not None:
-            front_ends["telegram"] = telegram.notifier
-        if slack is not None:
-            front_ends["slack"] = slack.notifier
+        if telegram_platform is not None:
+            front_ends["telegram"] = telegram_platform.notifier
+        if slack_platform is not None:
+            front_ends["slack"] = slack_platform.notifier
         catalogs = Catalogs()  # each language's catalog is read when first needed
         messenger = Messenger(database, {**front_ends, **(notifiers or {})}, metrics, catalogs=catalogs)
         meetings = MeetingKeeper(
@@ -156,6 +174,32 @@ async def build_components(
             worker.start()
             stack.push_async_callback(worker.stop)
         _announce_front_ends(settings)
+        calendar_links = CalendarLinks(bookings, cipher, public_url=settings.public_url, clock=clock)
+        communities = CommunityService(database, clock=clock)
+        privacy = PrivacyService(database, bookings, classes, meetings, zoom.connect if zoom else None)
+        languages = LanguageService(database)
+        inbound = Inbound(database)
+        services = Services(
+            clock=clock,
+            catalogs=catalogs,
+            metrics=metrics,
+            health=Health(database, jobs, metrics, clock=clock),
+            inbound=inbound,
+            conversations=Conversations(database, clock=clock, platform="telegram"),
+            classes=classes,
+            bookings=bookings,
+            communities=communities,
+            languages=languages,
+            privacy=privacy,
+            reports=Reports(database, classes, clock=clock),
+            calendar_links=calendar_links,
+            zoom_events=zoom_events,
+            connect=zoom.connect if zoom else None,
+            resend_waiting=lambda: reachable_again(database, clock()),
+        )
+        # The front ends come last, given only the services.
+        telegram = _telegram_front_end(telegram_platform, services) if telegram_platform else None
+        slack = _slack_front_end(slack_platform, services) if slack_platform else None
         components = Components(
             settings=settings,
             clock=clock,
@@ -165,29 +209,35 @@ async def build_components(
             http=http,
             jobs=jobs,
             worker=worker,
-            inbound=Inbound(database),
+            inbound=inbound,
             zoom_events=zoom_events,
             zoom=zoom,
             classes=classes,
             bookings=bookings,
-            calendar_links=CalendarLinks(bookings, cipher, public_url=settings.public_url, clock=clock),
+            calendar_links=calendar_links,
             meetings=meetings,
-            communities=CommunityService(database, clock=clock),
-            privacy=PrivacyService(database, bookings, classes, meetings, zoom.connect if zoom else None),
+            communities=communities,
+            privacy=privacy,
             catalogs=catalogs,
-            languages=LanguageService(database),
+            languages=languages,
+            services=services,
             telegram=telegram,
             slack=slack,
         )
         if telegram is not None:
-            telegram.attach(components)
             await telegram.start()
             stack.push_async_callback(telegram.stop)  # stopped first: no new updates while the rest closes
         if slack is not None:
-            slack.attach(components)
             await slack.start()
             stack.push_async_callback(slack.stop)  # stopped first too: no new deliveries, work in flight drains
         yield components
+
+
+def create_web_app(components: Components) -> Starlette:
+    """The process's Starlette app: each route is handed the services and the settings it needs."""
+    from bot.web.app import web_app
+
+    return web_app(components.services, components.settings, telegram=components.telegram, slack=components.slack)
 
 
 def _build_zoom(
@@ -263,13 +313,25 @@ def _secret(value: object) -> str | None:
     return get() if get is not None else None
 
 
-def _telegram_front_end(settings: Settings) -> TelegramFrontEnd:
-    from bot.handlers.telegram.frontend import TelegramFrontEnd  # imported when configured (module docstring)
+def _telegram_platform(settings: Settings) -> TelegramPlatform:
+    from bot.handlers.telegram.frontend import TelegramPlatform  # imported when configured (module docstring)
 
-    return TelegramFrontEnd(settings)
+    return TelegramPlatform(settings)
 
 
-def _slack_front_end(settings: Settings, database: Database, cipher: SecretCipher) -> SlackFrontEnd:
-    from bot.handlers.slack.frontend import SlackFrontEnd  # imported when configured (module docstring)
+def _telegram_front_end(platform: TelegramPlatform, services: Services) -> TelegramFrontEnd:
+    from bot.handlers.telegram.frontend import TelegramFrontEnd
 
-    return SlackFrontEnd(settings, database, cipher)
+    return TelegramFrontEnd(platform, services)
+
+
+def _slack_platform(settings: Settings, database: Database, cipher: SecretCipher) -> SlackPlatform:
+    from bot.handlers.slack.frontend import SlackPlatform  # imported when configured (module docstring)
+
+    return SlackPlatform(settings, database, cipher)
+
+
+def _slack_front_end(platform: SlackPlatform, services: Services) -> SlackFrontEnd:
+    from bot.handlers.slack.frontend import SlackFrontEnd
+
+    return SlackFrontEnd(platform, services)

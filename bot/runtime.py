@@ -16,9 +16,8 @@ from collections.abc import Iterator
 
 import uvicorn
 
-from bot.app import build_components
+from bot.app import build_components, create_web_app
 from bot.config import Settings
-from bot.web import create_web_app
 
 log = logging.getLogger(__name__)
 

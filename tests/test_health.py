@@ -9,9 +9,8 @@ import httpx
 from cryptography.fernet import Fernet
 from sqlalchemy.engine import make_url
 
-from bot.app import build_components
+from bot.app import build_components, create_web_app
 from bot.config import Settings, load_settings
-from bot.web import create_web_app
 from tests.support.databases import fresh_postgres_database
 from tests.support.tcp_proxy import TcpProxy
 

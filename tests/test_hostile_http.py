@@ -113,7 +113,7 @@ async def slack_web(
     )
     async with zoom_components(settings, RecordingNotifier()) as (components, web):
         assert components.slack is not None
-        assert components.slack.installing is not None
+        assert components.slack.platform.installing is not None
         installed = Installation(
             app_id=fake_slack.app_id,
             team_id=fake_slack.team_id,
@@ -122,7 +122,7 @@ async def slack_web(
             bot_user_id=fake_slack.bot_user_id,
             user_id="U0INSTALLER",
         )
-        await components.slack.installing.installations.async_save(installed)
+        await components.slack.platform.installing.installations.async_save(installed)
         yield SlackWeb(components, web, fake_slack)
 
 

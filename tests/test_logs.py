@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.logs import configure_logging
+from bot.support.logs import configure_logging
 
 TOKEN = "123456:AAE-secret_Token"  # a made-up Telegram bot token
 

@@ -1,13 +1,16 @@
-"""/metrics: what an operator graphs, scraped after real work, with nothing secret in it."""
+"""/metrics: what an operator graphs, scraped after real work, with nothing secret in it.
+
+The page is read back with prometheus-client's own parser, as a Prometheus server would read it.
+"""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from classbot_fakes.zoom import FakeZoom
+from prometheus_client.parser import text_string_to_metric_families
 
-from bot.metrics import Metrics
+from bot.support.metrics import Metrics
 from tests.support.core_world import core_world, parent
 
 
@@ -26,11 +29,12 @@ async def test_metrics_after_a_booking_count_it_and_its_zoom_calls(
 
     text = response.text
     assert response.status_code == 200
-    assert 'classbot_bookings_total{outcome="booked"} 1' in text
-    assert 'classbot_bookings_total{outcome="waitlisted"} 1' in text
-    assert 'classbot_zoom_calls_total{endpoint="POST /users/me/meetings",status="503"} 1' in text
-    assert re.search(r"^classbot_jobs_pending \d+$", text, re.MULTILINE)
-    assert "# TYPE classbot_update_seconds histogram" in text
+    samples = _samples(text)
+    assert samples[("classbot_bookings_total", (("outcome", "booked"),))] == 1
+    assert samples[("classbot_bookings_total", (("outcome", "waitlisted"),))] == 1
+    assert samples[("classbot_zoom_calls_total", (("endpoint", "POST /users/me/meetings"), ("status", "503")))] == 1
+    assert samples[("classbot_jobs_pending", ())] >= 0
+    assert _types(text)["classbot_update_seconds"] == "histogram"
     assert all(token not in text for token in tokens)
     assert "http" not in text.replace("# HELP", "")  # no link of any kind
 
@@ -39,8 +43,23 @@ def test_a_histogram_renders_cumulative_buckets() -> None:
     metrics = Metrics()
     for seconds in (0.004, 0.02, 3.0):
         metrics.observe("classbot_update_seconds", seconds, platform="telegram")
-    text = metrics.render({})
-    assert 'classbot_update_seconds_bucket{platform="telegram",le="0.005"} 1' in text
-    assert 'classbot_update_seconds_bucket{platform="telegram",le="0.025"} 2' in text
-    assert 'classbot_update_seconds_bucket{platform="telegram",le="+Inf"} 3' in text
-    assert 'classbot_update_seconds_count{platform="telegram"} 3' in text
+    samples = _samples(metrics.render({}))
+    bucket = "classbot_update_seconds_bucket"
+    assert samples[(bucket, (("le", "0.005"), ("platform", "telegram")))] == 1
+    assert samples[(bucket, (("le", "0.025"), ("platform", "telegram")))] == 2
+    assert samples[(bucket, (("le", "+Inf"), ("platform", "telegram")))] == 3
+    assert samples[("classbot_update_seconds_count", (("platform", "telegram"),))] == 3
+    assert abs(samples[("classbot_update_seconds_sum", (("platform", "telegram"),))] - 3.024) < 1e-9
+
+
+def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """Every sample of the page, keyed by its name and its sorted labels, as prometheus-client parses it."""
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def _types(text: str) -> dict[str, str]:
+    return {family.name: family.type for family in text_string_to_metric_families(text)}

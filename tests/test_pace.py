@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.pace import EvenPace
+from bot.support.pace import EvenPace
 
 
 class LateClock:

@@ -52,7 +52,8 @@ def _tracked_files() -> list[str]:
     return [name for name in listing.stdout.decode().split("\0") if name and (REPOSITORY / name).is_file()]
 
 
-def _copy_checkout(destination: Path) -> None:
+def copy_checkout(destination: Path) -> None:
+    """The files of the checkout (tracked, or new and not ignored) copied under ``destination``."""
     for name in _tracked_files():
         target = destination / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -61,7 +62,7 @@ def _copy_checkout(destination: Path) -> None:
 
 def test_a_copy_alone_in_an_empty_folder_passes_the_suites_that_read_the_specs(tmp_path: Path) -> None:
     copy = tmp_path / "empty" / "classbot"
-    _copy_checkout(copy)
+    copy_checkout(copy)
     (copy / "read_audit.py").write_text(READ_AUDIT_PLUGIN)
     report = tmp_path / "reads-outside.txt"
     scratch, temporary = tmp_path / "scratch", tmp_path / "temporary"

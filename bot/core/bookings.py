@@ -17,24 +17,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import work
 from bot.core.calendar import booking_calendar
-from bot.core.clock import Clock
 from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from bot.core.identity import PersonRef
 from bot.core.ids import new_public_id
 from bot.core.meetings import MeetingKeeper
 from bot.core.messages import Button, Message
 from bot.core.notify import tell
-from bot.core.texts import Language, Text, ntr, plain, tr
 from bot.core.views import BookingOutcome, BookingView
-from bot.metrics import Metrics
+from bot.i18n.texts import Language, Text, ntr, plain, tr
 from bot.storage import jobs
 from bot.storage.bookings import HOLDS_A_SEAT, Bookings, Children, Held, Waitlist
 from bot.storage.classes import Classes
 from bot.storage.database import Database
+from bot.storage.identity import PersonRef
 from bot.storage.jobs import NewJob
 from bot.storage.listings import Listings
 from bot.storage.models import Booking, Class, WaitlistEntry
 from bot.storage.people import People
+from bot.support.clock import Clock
+from bot.support.metrics import Metrics
 
 CHILD_NAME_MAX = 100
 CHILDREN_PER_REQUEST = 10

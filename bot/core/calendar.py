@@ -1,30 +1,14 @@
-"""An iCalendar file (RFC 5545) for a booked class, so a parent's calendar reminds them too."""
+"""An iCalendar file (RFC 5545) for a booked class, so a parent's calendar reminds them too.
+
+Written with the icalendar library, which escapes, folds and stamps as the RFC says; one event per session, in
+UTC, so every calendar application places it right whatever its own zone.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after a space (RFC 5545 3.1)."""
-    encoded = line.encode()
-    parts = []
-    while len(encoded) > 75:
-        cut = 75
-        while cut > 0 and (encoded[cut] & 0xC0) == 0x80:  # never split a UTF-8 character
-            cut -= 1
-        parts.append(encoded[:cut].decode())
-        encoded = encoded[cut:]
-    parts.append(encoded.decode())
-    return "\r\n ".join(parts)
+from icalendar import Calendar, Event
 
 
 def booking_calendar(
@@ -38,18 +22,20 @@ def booking_calendar(
     description: str,
     now: datetime,
 ) -> bytes:
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//ClassBot//Bookings//EN", "CALSCALE:GREGORIAN"]
+    calendar = Calendar()
+    calendar.add("prodid", "-//ClassBot//Bookings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
     for position, start in enumerate(starts):
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{uid}-{position}@classbot",
-            f"DTSTAMP:{_stamp(now)}",
-            f"DTSTART:{_stamp(start)}",
-            f"DTEND:{_stamp(start + timedelta(minutes=duration_minutes))}",
-            f"SUMMARY:{_escape(f'{title} ({child})')}",
-            f"DESCRIPTION:{_escape(description)}",
-            *([f"URL:{join_url}"] if join_url else []),
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode()
+        event = Event()
+        event.add("uid", f"{uid}-{position}@classbot")
+        event.add("dtstamp", now.astimezone(UTC))
+        event.add("dtstart", start.astimezone(UTC))
+        event.add("dtend", (start + timedelta(minutes=duration_minutes)).astimezone(UTC))
+        event.add("summary", f"{title} ({child})")
+        event.add("description", description)
+        if join_url:
+            event.add("url", join_url)
+        calendar.add_component(event)
+    written: bytes = calendar.to_ical()
+    return written

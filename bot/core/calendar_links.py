@@ -15,11 +15,11 @@ import json
 from datetime import timedelta
 
 from bot.core.bookings import BookingService
-from bot.core.clock import Clock
 from bot.core.errors import Conflict, NotFound
-from bot.core.identity import PersonRef
-from bot.core.texts import Language, tr
+from bot.i18n.texts import Language, tr
 from bot.storage.cipher import SecretCipher, SecretExpired, SecretUnreadable
+from bot.storage.identity import PersonRef
+from bot.support.clock import Clock
 
 LINK_LIFETIME = timedelta(hours=1)  # the message with the link says so (bot/handlers/slack/actions.py)
 CALENDAR_PATH = "/calendar/"

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.errors import InvalidInput
-from bot.core.texts import Text, joined, tr
+from bot.i18n.texts import Text, joined, tr
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 2000

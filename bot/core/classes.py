@@ -14,21 +14,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import work
 from bot.core.class_input import ClassDraft
-from bot.core.clock import Clock
 from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from bot.core.identity import PersonRef
 from bot.core.ids import new_public_id
 from bot.core.meetings import MeetingKeeper
 from bot.core.messages import Message
 from bot.core.notify import tell
-from bot.core.texts import Moment, Text, plain, tr
 from bot.core.views import ClassView
+from bot.i18n.texts import Moment, Text, plain, tr
 from bot.storage.bookings import HOLDS_A_SEAT, Bookings, Waitlist
 from bot.storage.classes import Classes
 from bot.storage.database import Database
+from bot.storage.identity import PersonRef
 from bot.storage.listings import Listings
 from bot.storage.models import Class
 from bot.storage.people import People
+from bot.support.clock import Clock
 
 # Zoom repeats a meeting at most 50 times unless Zoom's support raises the limit for the account.
 ZOOM_MAX_SESSIONS = 50

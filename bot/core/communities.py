@@ -12,17 +12,17 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import work
-from bot.core.clock import Clock
 from bot.core.errors import InvalidInput, NotAllowed, NotFound
-from bot.core.identity import PersonRef
-from bot.core.texts import tr
 from bot.core.views import ClassView
+from bot.i18n.texts import tr
 from bot.storage.classes import Classes
 from bot.storage.communities import Communities
 from bot.storage.database import Database
+from bot.storage.identity import PersonRef
 from bot.storage.listings import Listings
 from bot.storage.models import Community
 from bot.storage.people import People
+from bot.support.clock import Clock
 
 POLICIES = ("anyone", "approved")
 

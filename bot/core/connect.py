@@ -19,18 +19,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
-from bot.core.clock import Clock
-from bot.core.identity import PersonRef
 from bot.core.messages import Message
 from bot.core.notify import tell
-from bot.core.texts import tr
 from bot.core.work import WAITS_ON_ZOOM
+from bot.i18n.texts import tr
 from bot.storage.cipher import SecretCipher
 from bot.storage.database import Database
+from bot.storage.identity import PersonRef
 from bot.storage.jobs import hurry
 from bot.storage.oauth_states import OAuthStates
 from bot.storage.people import People
 from bot.storage.zoom_connections import StoredTokens, ZoomConnections, ZoomProfileRecord
+from bot.support.clock import Clock
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from bot.core.clock import Clock
 from bot.storage.chat_states import ChatStates, PutStep, StoredStep
 from bot.storage.database import Database
-from bot.storage.grouped import Grouped, GroupedWrites
+from bot.support.clock import Clock
+from bot.support.grouped import Grouped, GroupedWrites
 
 _FORGET_AFTER = timedelta(days=1)
 

@@ -14,17 +14,17 @@ from typing import Any
 
 from bot.core import work
 from bot.core.bookings import digest_text
-from bot.core.clock import Clock
-from bot.core.identity import PersonRef
 from bot.core.meetings import MeetingKeeper
 from bot.core.messages import Button, Message
 from bot.core.notify import Messenger, tell
-from bot.core.texts import Moment, Text, lines, ntr, plain, tr
 from bot.core.views import BookingOutcome, ClassView
 from bot.core.worker import JobWorker
+from bot.i18n.texts import Moment, Text, lines, ntr, plain, tr
 from bot.storage.bookings import BookingMarks, Bookings
 from bot.storage.classes import Classes
 from bot.storage.database import Database
+from bot.storage.identity import PersonRef
+from bot.support.clock import Clock
 from bot.zoom.models import MeetingUpdate
 
 log = logging.getLogger(__name__)

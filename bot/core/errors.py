@@ -12,7 +12,7 @@ with the reader's translator. ``str()`` and ``message`` give the English sentenc
 
 from __future__ import annotations
 
-from bot.core.texts import Text, source
+from bot.i18n.texts import Text, source
 
 
 class CoreError(Exception):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.storage.database import Database
 from bot.storage.events import ProcessedEvents
-from bot.storage.grouped import Grouped, GroupedWrites
+from bot.support.grouped import Grouped, GroupedWrites
 
 
 class Inbound:

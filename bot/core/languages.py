@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from bot.core.communities import CommunityRef
 from bot.core.errors import InvalidInput, NotAllowed
-from bot.core.identity import PersonRef
-from bot.core.texts import tr
 from bot.i18n.languages import SUPPORTED, noted, or_source, supported
+from bot.i18n.texts import tr
 from bot.storage.communities import Communities
 from bot.storage.database import Database
+from bot.storage.identity import PersonRef
 from bot.storage.people import People
 
 

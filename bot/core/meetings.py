@@ -28,19 +28,19 @@ from urllib.parse import urlsplit
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import work
-from bot.core.clock import Clock
-from bot.core.keyed_locks import KeyedLocks
 from bot.core.messages import Message
 from bot.core.notify import tell
-from bot.core.texts import tr
-from bot.metrics import Metrics
+from bot.i18n.texts import tr
 from bot.storage.bookings import BookingMarks, Bookings, PersonalLink
 from bot.storage.cipher import SecretCipher
 from bot.storage.classes import Classes
 from bot.storage.database import Database
-from bot.storage.grouped import GroupedWrites
 from bot.storage.models import Booking, Class
 from bot.storage.zoom_connections import ConnectionState, ZoomConnections
+from bot.support.clock import Clock
+from bot.support.grouped import GroupedWrites
+from bot.support.keyed_locks import KeyedLocks
+from bot.support.metrics import Metrics
 from bot.zoom.client import ZoomClient
 from bot.zoom.credentials import ZoomAccount
 from bot.zoom.errors import ZoomNotFound, ZoomPaidFeatureRequired, ZoomReconnectNeeded, ZoomRequestRejected

@@ -1,6 +1,6 @@
 """What the core says to people, independent of how a platform draws it and of the reader's language.
 
-A ``Message`` is text plus buttons, both as translatable ``Text`` (``bot.core.texts``): a message queued for
+A ``Message`` is text plus buttons, both as translatable ``Text`` (``bot.i18n.texts``): a message queued for
 later is stored untranslated and put into words only when it is delivered, in its recipient's language. A
 button either carries an ``action`` (an opaque id the front end sends back when pressed, checked against the
 presser every time) or opens a ``url``. Front ends render, escape and format.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.core.texts import Language, Text, plain
+from bot.i18n.texts import Language, Text, plain
 
 
 @dataclass(frozen=True, slots=True)

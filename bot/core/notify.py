@@ -15,16 +15,16 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.communities import CommunityRef
-from bot.core.identity import PersonRef
 from bot.core.messages import Message, Said
 from bot.core.worker import Unretryable
 from bot.i18n.catalogs import Catalogs
-from bot.metrics import Metrics
 from bot.storage.classes import Classes
 from bot.storage.database import Database
+from bot.storage.identity import PersonRef
 from bot.storage.jobs import enqueue, hurry_failed_with
 from bot.storage.models import Person
 from bot.storage.people import People
+from bot.support.metrics import Metrics
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from bot.core.bookings import BookingService
 from bot.core.classes import ClassService
 from bot.core.connect import ConnectService
-from bot.core.identity import PersonRef
 from bot.core.meetings import MeetingKeeper
-from bot.core.texts import Text, ntr, tr
+from bot.i18n.texts import Text, ntr, tr
 from bot.storage.classes import Classes
 from bot.storage.database import Database
+from bot.storage.identity import PersonRef
 from bot.storage.people import People
 
 log = logging.getLogger(__name__)

@@ -9,13 +9,13 @@ from datetime import timedelta
 
 from bot.core.bookings import booking_status
 from bot.core.classes import ClassService
-from bot.core.clock import Clock
 from bot.core.communities import CommunityRef
 from bot.core.errors import NotAllowed
-from bot.core.identity import PersonRef
-from bot.core.texts import Language, Text, ntr, tr
+from bot.i18n.texts import Language, Text, ntr, tr
 from bot.storage.communities import Communities
 from bot.storage.database import Database
+from bot.storage.identity import PersonRef
+from bot.support.clock import Clock
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -16,10 +16,10 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.core.clock import Clock
-from bot.logs import log_ids
-from bot.metrics import Metrics
 from bot.storage.jobs import ClaimedJob, JobQueue
+from bot.support.clock import Clock
+from bot.support.logs import log_ids
+from bot.support.metrics import Metrics
 
 log = logging.getLogger(__name__)
 

@@ -8,40 +8,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bot.core.clock import Clock
 from bot.storage.database import Database
 from bot.storage.events import ProcessedEvents
 from bot.storage.jobs import enqueue
+from bot.support.clock import Clock
+from bot.zoom.events import ZoomEvent
 
 log = logging.getLogger(__name__)
 
 ZOOM_EVENT_JOB = "zoom.event"
-
-
-@dataclass(frozen=True, slots=True)
-class ZoomEvent:
-    """The parts of a Zoom event ClassBot uses; meeting ids are always strings."""
-
-    name: str
-    account_id: str
-    zoom_user_id: str | None = None
-    meeting_id: str | None = None
-    start_time: str | None = None
-    duration: int | None = None
-    topic: str | None = None
-    participant_key: str | None = None
-    participant_name: str | None = None
-    changes: dict[str, Any] = field(default_factory=dict)
-
-    def to_payload(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_payload(cls, payload: dict[str, Any]) -> ZoomEvent:
-        return cls(**payload)
 
 
 EventReaction = Callable[[ZoomEvent], Awaitable[None]]

@@ -13,17 +13,18 @@ import logging
 from datetime import UTC, datetime
 
 from bot.core import work
-from bot.core.clock import Clock
 from bot.core.delivery import local_time
 from bot.core.meetings import MeetingKeeper
 from bot.core.messages import Message
 from bot.core.notify import tell
-from bot.core.texts import tr
-from bot.core.zoom_events import ZoomEvent, ZoomEvents
+from bot.core.zoom_events import ZoomEvents
+from bot.i18n.texts import tr
 from bot.storage.bookings import Bookings
 from bot.storage.classes import Classes
 from bot.storage.database import Database
 from bot.storage.models import Booking
+from bot.support.clock import Clock
+from bot.zoom.events import ZoomEvent
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The playground's clock: real time plus a jump the newcomer asks for, so a reminder due tomorrow comes now.
 
-ClassBot reads the time through one ``Clock`` (``bot.core.clock``): its worker, its use cases and its Telegram
+ClassBot reads the time through one ``Clock`` (``bot.support.clock``): its worker, its use cases and its Telegram
 handlers all see this clock, so moving it is the same as the day passing. Production keeps ``utc_now``; nothing
 in ClassBot's own code knows about the jump. The clock never goes back.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.core.clock import Clock, utc_now
+from bot.support.clock import Clock, utc_now
 
 
 class JumpingClock:

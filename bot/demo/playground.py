@@ -19,14 +19,13 @@ from typing import TextIO
 import uvicorn
 from classbot_fakes.telegram import SentMessage
 
-from bot.app import build_components
+from bot.app import build_components, create_web_app
 from bot.demo.clock import JumpingClock
 from bot.demo.commands import parse
 from bot.demo.session import Session
 from bot.demo.stage import TIMEZONE, Stage, open_stage, specs_available
 from bot.demo.terminal import Terminal
-from bot.logs import configure_logging
-from bot.web import create_web_app
+from bot.support.logs import configure_logging
 
 _SETUP_TIMEOUT = 30.0
 _ANYONE_MAY_PUBLISH = "policy:anyone"

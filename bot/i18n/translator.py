@@ -10,7 +10,7 @@ from babel.dates import format_skeleton
 from babel.numbers import format_percent
 from babel.support import NullTranslations
 
-from bot.core.texts import Text
+from bot.i18n.texts import Text
 
 # A class's start as each language writes it (English "Sun, Mar 14, 2027, 16:30", Spanish "dom, 14 mar 2027,
 # 16:30"): CLDR skeletons let the locale's data choose the order, the abbreviations and the clock.

@@ -10,9 +10,9 @@ from sqlalchemy import ColumnElement, Delete, Select, bindparam, delete, select,
 
 from bot.storage.database import Executor
 from bot.storage.dialect import insert_or_update
-from bot.storage.grouped import padded
 from bot.storage.models import ChatState
 from bot.storage.prepared import prepared, table_of
+from bot.support.grouped import padded
 
 _KEY = ("platform", "chat_id", "user_id")
 _CHANGED = ("flow", "data", "updated_at")

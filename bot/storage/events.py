@@ -6,9 +6,9 @@ from sqlalchemy import Select, bindparam, select, tuple_
 
 from bot.storage.database import Executor
 from bot.storage.dialect import insert_or_ignore
-from bot.storage.grouped import padded
 from bot.storage.models import ProcessedEvent
 from bot.storage.prepared import prepared, table_of
+from bot.support.grouped import padded
 
 _KEY = ("source", "event_key")
 

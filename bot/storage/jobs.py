@@ -34,9 +34,9 @@ from sqlalchemy.sql.dml import Insert, ReturningUpdate
 
 from bot.storage.database import Database
 from bot.storage.dialect import insert_or_ignore, locks_rows
-from bot.storage.grouped import GroupedWrites, padded
 from bot.storage.models import Job
 from bot.storage.prepared import prepared, table_of
+from bot.support.grouped import GroupedWrites, padded
 
 # Set in a session's info by enqueue(), read after its commit by call_when_queued()'s hook.
 _QUEUED = "classbot_jobs_queued"

@@ -15,10 +15,10 @@ from typing import Literal
 
 from sqlalchemy import BindParameter, ColumnElement, FromClause, Select, bindparam, exists, func, select
 
-from bot.core.identity import PersonRef
 from bot.storage.bookings import HOLDS_A_SEAT
 from bot.storage.classes import CARD_COLUMNS, ClassRow
 from bot.storage.database import Executor
+from bot.storage.identity import PersonRef
 from bot.storage.models import Booking, Class, ClassSession, Community, Person, Publication
 from bot.storage.prepared import prepared, table_of
 

@@ -7,9 +7,9 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import ExecutableReturnsRows
 
-from bot.core.identity import PersonRef
 from bot.i18n.languages import noted
 from bot.storage.dialect import insert_or_ignore_returning, locks_rows
+from bot.storage.identity import PersonRef
 from bot.storage.models import ChatState, Person, WaitlistEntry, ZoomConnection
 from bot.storage.prepared import prepared, table_of
 

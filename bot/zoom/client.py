@@ -19,7 +19,7 @@ from typing import Literal
 
 import httpx
 
-from bot.metrics import Metrics
+from bot.support.metrics import Metrics
 from bot.zoom import payloads
 from bot.zoom.credentials import ZoomAccount, ZoomCredentials
 from bot.zoom.error_responses import MEETING_NOT_FOUND

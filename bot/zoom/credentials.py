@@ -2,7 +2,7 @@
 
 The client knows nothing about storage or encryption: it asks for a token, and when Zoom rejects one as expired
 (401, code 124) it asks for a refreshed one exactly once. The implementation over the database (single-flight
-refresh across tasks and processes, rotation committed before use) lives in ``bot.zoom.token_keeper``.
+refresh across tasks and processes, rotation committed before use) lives in ``bot.core.zoom_tokens``.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
-from bot.pace import EvenPace
+from bot.support.pace import EvenPace
 from bot.zoom.credentials import ZoomAccount
 
 
@@ -45,7 +45,7 @@ class ZoomRateLimiter:
     Calls are evenly spaced at the limit rather than let through in bursts: Zoom does not say how it counts its
     second, and a bucket holding a second's worth would let ``limit`` go at once and ``limit`` more during the
     next second, nearly twice the limit within one second. The pace keeps its schedule when the event loop
-    wakes callers late (``bot.pace``), so a busy bot still gets the whole budget, and never more than the limit
+    wakes callers late (``bot.support.pace``), so a busy bot still gets the whole budget, and never more than the limit
     in any one second. Build one limiter per running application, as the composition root does.
     """
 

@@ -37,7 +37,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from bot.metrics import Metrics
+from bot.support.metrics import Metrics
 from bot.zoom.credentials import ZoomAccount, ZoomCredentials
 from bot.zoom.error_responses import ZoomErrorAnswer, seconds_until_utc_midnight
 from bot.zoom.errors import ZoomRateLimited, ZoomReconnectNeeded, ZoomUnavailable

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from bot.core.zoom_events import ZoomEvent
+from bot.zoom.events import ZoomEvent
 
 MAX_BODY_BYTES = 64 * 1024
 TIMESTAMP_TOLERANCE_SECONDS = 300

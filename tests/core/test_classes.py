@@ -10,7 +10,7 @@ import pytest
 from classbot_fakes.zoom import FakeZoom
 
 from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from bot.core.identity import PersonRef
+from bot.storage.identity import PersonRef
 from tests.support.clock import MovableClock
 from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
 

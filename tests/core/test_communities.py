@@ -10,8 +10,8 @@ from classbot_fakes.zoom import FakeZoom
 
 from bot.core.communities import CommunityRef
 from bot.core.errors import NotAllowed
-from bot.core.identity import PersonRef
 from bot.core.views import ClassView
+from bot.storage.identity import PersonRef
 from tests.support.clock import MovableClock
 from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
 

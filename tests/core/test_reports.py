@@ -11,8 +11,8 @@ from classbot_fakes.zoom import FakeZoom
 
 from bot.core.communities import CommunityRef
 from bot.core.errors import NotAllowed
-from bot.core.identity import PersonRef
 from bot.core.reports import Reports
+from bot.storage.identity import PersonRef
 from tests.support.core_world import TEACHER, core_world, parent
 
 GROUP = CommunityRef("telegram", "-100777", title="Parents")

@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.core.clock import utc_now
 from bot.core.worker import JobWorker, Unretryable, backoff_seconds
-from bot.logs import IdsFilter, JsonFormatter
 from bot.storage.database import Database
 from bot.storage.jobs import JobQueue, enqueue
 from bot.storage.migrate import upgrade_to_head
 from bot.storage.models import Job
+from bot.support.clock import utc_now
+from bot.support.logs import IdsFilter, JsonFormatter
 from tests.support.clock import MovableClock
 from tests.support.waiting import wait_until
 

@@ -9,10 +9,10 @@ import pytest
 
 from bot.core.delivery import card_text, describe_outcome
 from bot.core.messages import Button, Message
-from bot.core.texts import Moment, Text, ntr, plain, tr
 from bot.core.views import BookingOutcome, BookingView, ClassView
 from bot.i18n.catalogs import Catalogs
 from bot.i18n.languages import from_accept_language, supported
+from bot.i18n.texts import Moment, Text, ntr, plain, tr
 from bot.i18n.translator import Translator
 
 START = datetime(2027, 3, 14, 15, 30, tzinfo=UTC)  # 16:30 in Madrid

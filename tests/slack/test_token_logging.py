@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.logs import scrub
+from bot.support.logs import scrub
 
 TOKENS = [
     "xoxb-1234567890123-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",  # bot

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.storage.grouped import Grouped, GroupedWrites, padded
+from bot.support.grouped import Grouped, GroupedWrites, padded
 
 
 class Recorder:

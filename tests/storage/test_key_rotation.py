@@ -8,8 +8,8 @@ import pytest
 from classbot_fakes.zoom import FakeZoom
 from cryptography.fernet import Fernet
 
-from bot.core.identity import PersonRef
 from bot.storage.cipher import SecretCipher, SecretUnreadable
+from bot.storage.identity import PersonRef
 from bot.storage.rotation import rotate_keys
 from tests.support.core_world import core_world, parent
 

@@ -16,10 +16,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
-from bot.handlers.slack.installations import store_tables
 from bot.storage.database import Database
 from bot.storage.migrate import HEAD_REVISION, alembic_config, upgrade_to_head
 from bot.storage.models import Base
+from bot.storage.slack_installations import store_tables
 
 
 def _differences(connection: Connection) -> list[Any]:

@@ -21,8 +21,8 @@ from sqlalchemy import func, select
 from bot.app import build_components
 from bot.config import load_settings
 from bot.core.communities import CommunityRef
-from bot.core.identity import PersonRef
 from bot.core.messages import Said
+from bot.storage.identity import PersonRef
 from bot.storage.models import Job
 
 # "New booking: Kid 5001 for …" or "3 new bookings for …".

@@ -13,10 +13,10 @@ from classbot_fakes.zoom import FakeZoom
 from sqlalchemy import select
 
 from bot.core.class_input import ClassDraft
-from bot.core.clock import Clock, utc_now
-from bot.core.identity import PersonRef
 from bot.core.views import ClassView
+from bot.storage.identity import PersonRef
 from bot.storage.models import Class, Job
+from bot.support.clock import Clock, utc_now
 from tests.support.zoom_app import ZoomWorld, zoom_world
 
 TEACHER = PersonRef("telegram", "1001", display_name="Ann Lee")

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.app import Components
-from bot.handlers.slack.installations import store_tables
 from bot.storage.models import Base
+from bot.storage.slack_installations import store_tables
 
 
 async def dump_database(components: Components) -> str:

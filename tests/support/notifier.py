@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.core.communities import CommunityRef
-from bot.core.identity import PersonRef
 from bot.core.messages import Said
+from bot.storage.identity import PersonRef
 
 
 @dataclass

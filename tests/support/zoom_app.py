@@ -13,12 +13,11 @@ from classbot_fakes.zoom import FakeZoom
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
-from bot.app import Components, build_components
+from bot.app import Components, build_components, create_web_app
 from bot.config import Settings, load_settings
-from bot.core.clock import Clock, utc_now
-from bot.core.identity import PersonRef
+from bot.storage.identity import PersonRef
 from bot.storage.models import OAuthState, ZoomConnection
-from bot.web import create_web_app
+from bot.support.clock import Clock, utc_now
 from bot.zoom.credentials import ZoomAccount
 from bot.zoom.retry import RetryPolicy
 from tests.support.notifier import RecordingNotifier

@@ -11,7 +11,7 @@ import pytest
 from classbot_fakes.zoom import FakeZoom
 
 from bot.core.connect import ConnectService
-from bot.core.identity import PersonRef
+from bot.storage.identity import PersonRef
 from tests.support.clock import MovableClock
 from tests.support.database_dump import dump_database
 from tests.support.zoom_app import ZoomWorld, query_of, zoom_world

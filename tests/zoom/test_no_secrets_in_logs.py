@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from classbot_fakes.zoom import FakeZoom
 
-from bot.core.identity import PersonRef
-from bot.logs import quiet_libraries
+from bot.storage.identity import PersonRef
+from bot.support.logs import quiet_libraries
 from bot.zoom.errors import ZoomError
 from bot.zoom.models import MeetingRequest
 from tests.support.zoom_app import zoom_world

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from classbot_fakes.zoom import FakeZoom
 
-from bot.core.identity import PersonRef
+from bot.storage.identity import PersonRef
 from bot.zoom.credentials import ZoomAccount
 from bot.zoom.errors import ZoomReconnectNeeded
 from tests.support.bot_process import REPOSITORY

@@ -19,11 +19,10 @@ from classbot_fakes.zoom.webhooks import (
 )
 from sqlalchemy import func, select
 
-from bot.app import build_components
+from bot.app import build_components, create_web_app
 from bot.config import load_settings
-from bot.core.identity import PersonRef
+from bot.storage.identity import PersonRef
 from bot.storage.models import Job
-from bot.web import create_web_app
 from bot.zoom.webhook import parse_event
 from tests.support.zoom_app import WEBHOOK_SECRET, ZoomWorld, zoom_world
 

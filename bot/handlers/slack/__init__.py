@@ -1,8 +1,7 @@
 """The Slack front end (slack-bolt 1.30): ``/classbot``, modals, the App Home tab, buttons, and the notifier.
+Its HTTP endpoints and their guard are in ``bot.web.slack``.
 
 frontend.py       the AsyncApp's lifecycle: Socket Mode or HTTP mode, one workspace or many, draining at stop
-endpoints.py      /slack/events, /slack/install and /slack/oauth_redirect through Bolt's Starlette adapter
-guard.py          what may reach Bolt at /slack/events: signed by Slack, fresh, shaped as Slack's bodies
 installations.py  which token speaks to which workspace; slack-sdk's install and state stores on our engine
 notifier.py       the core's Notifier: direct messages and channel announcements
 base.py           who acts and where, answering privately, refusals, each delivery's work done once

@@ -9,17 +9,17 @@ from __future__ import annotations
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 
 from bot.core.messages import Button
-from bot.core.texts import ntr, tr
 from bot.handlers.slack.base import SlackBase, person_of
+from bot.i18n.texts import ntr, tr
 
 
 class ZoomAccount(SlackBase):
     async def send_connect_link(self, args: AsyncArgs) -> None:
-        zoom = self.core.zoom
-        if zoom is None:
+        connect = self.core.connect
+        if connect is None:
             await self.answer(args, tr("This ClassBot has no Zoom app configured; ask its operator."))
             return
-        link = await zoom.connect.begin(person_of(args))
+        link = await connect.begin(person_of(args))
         await self.dm(
             args,
             ntr(
@@ -31,8 +31,8 @@ class ZoomAccount(SlackBase):
         )
 
     async def disconnect(self, args: AsyncArgs) -> None:
-        zoom = self.core.zoom
-        if zoom is None or not await zoom.connect.disconnect(person_of(args)):
+        connect = self.core.connect
+        if connect is None or not await connect.disconnect(person_of(args)):
             await self.answer(args, tr("No Zoom account is connected."))
         else:
             await self.dm(args, tr("Your Zoom account is disconnected, and ClassBot's access to it was revoked."))

@@ -17,12 +17,12 @@ from bot.core.delivery import start_link_text
 from bot.core.errors import Conflict, NotAllowed
 from bot.core.ids import looks_like_public_id
 from bot.core.messages import Button
-from bot.core.texts import ntr, tr
 from bot.handlers.slack.account import ZoomAccount
 from bot.handlers.slack.base import answers_refusals, channel_of, community, is_workspace_admin, person_of
 from bot.handlers.slack.blocks import COMMAND, FORGET_ME, Block, actions, button, card, escape, section
 from bot.handlers.slack.modal import booking_view, message_parents_view
 from bot.i18n.languages import SUPPORTED
+from bot.i18n.texts import ntr, tr
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from functools import wraps
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_sdk.errors import SlackApiError
@@ -28,16 +28,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.communities import CommunityRef
 from bot.core.errors import CoreError
-from bot.core.identity import PersonRef
 from bot.core.messages import Button, Message
-from bot.core.texts import Text, tr
+from bot.core.services import Services
 from bot.handlers.slack.blocks import MAX_SECTION, message_blocks, plain, text_sections
 from bot.handlers.slack.home import HomeTab
+from bot.i18n.texts import Text, tr
 from bot.i18n.translator import Translator
-from bot.logs import bind_log_ids
-
-if TYPE_CHECKING:
-    from bot.app import Components
+from bot.storage.identity import PersonRef
+from bot.support.logs import bind_log_ids
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +87,8 @@ async def is_workspace_admin(client: AsyncWebClient, user_id: str) -> bool:
 class SlackBase:
     """Holds the core services and the Home tab; subclasses add listeners for one concern each."""
 
-    def __init__(self, components: Components, home: HomeTab) -> None:
-        self.core = components
+    def __init__(self, services: Services, home: HomeTab) -> None:
+        self.core = services
         self.home = home
 
     async def translator(self, args: AsyncArgs) -> Translator:

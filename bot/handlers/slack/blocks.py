@@ -16,8 +16,8 @@ from typing import Any
 
 from bot.core.delivery import card_text, local_time
 from bot.core.messages import Said, SaidButton
-from bot.core.texts import tr
 from bot.core.views import BookingView, ClassView
+from bot.i18n.texts import tr
 from bot.i18n.translator import Translator
 
 Block = dict[str, Any]

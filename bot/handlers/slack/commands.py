@@ -14,7 +14,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
@@ -22,8 +21,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core.class_input import parse_timezone
 from bot.core.errors import CoreError, NotAllowed
-from bot.core.reports import Reports
-from bot.core.texts import Text, tr
+from bot.core.services import Services
 from bot.handlers.slack.account import ZoomAccount
 from bot.handlers.slack.base import answers_refusals, channel_of, community, is_workspace_admin, person_of
 from bot.handlers.slack.blocks import (
@@ -42,9 +40,7 @@ from bot.handlers.slack.blocks import (
 from bot.handlers.slack.home import HomeTab
 from bot.handlers.slack.modal import new_class_view
 from bot.i18n.languages import SUPPORTED
-
-if TYPE_CHECKING:
-    from bot.app import Components
+from bot.i18n.texts import Text, tr
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +56,10 @@ _NOT_AN_ADMIN = tr(
 
 
 class Commands(ZoomAccount):
-    def __init__(self, components: Components, home: HomeTab) -> None:
-        super().__init__(components, home)
-        self.reports = Reports(components.database, components.classes, clock=components.clock)
+    def __init__(self, services: Services, home: HomeTab, *, many_workspaces: bool) -> None:
+        super().__init__(services, home)
+        self.reports = services.reports
+        self._many_workspaces = many_workspaces
 
     async def slash(self, args: AsyncArgs) -> None:
         text = str((args.command or {}).get("text") or "").strip()
@@ -167,7 +164,7 @@ class Commands(ZoomAccount):
         channel = channel_of(args)
         if channel:
             views = await self.core.communities.upcoming(community(args, channel), _MOST_LISTED)
-        elif self.core.settings.slack_client_id is not None:
+        elif self._many_workspaces:
             # Installed in many workspaces: a list across them would show one community's classes to another.
             await self._ack(
                 args, tr("Run `{command} classes` in a channel to see the classes announced there.", command=COMMAND)

@@ -11,10 +11,9 @@ import logging
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_sdk.errors import SlackApiError
 
-from bot.core.notify import reachable_again
-from bot.core.texts import tr
 from bot.handlers.slack.base import SlackBase, community, person_of
 from bot.handlers.slack.blocks import COMMAND
+from bot.i18n.texts import tr
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +28,7 @@ class Events(SlackBase):
         event = args.event or {}
         if event.get("user") != args.context.bot_user_id or not await self.first_time(args):
             return  # somebody else joined: nothing for ClassBot to say
-        await reachable_again(self.core.database, self.core.clock())  # announcements that waited for the invite
+        await self.core.resend_waiting()  # announcements that waited for the invite
         channel = str(event.get("channel") or "")
         language = await self.core.languages.of_community(community(args, channel))
         greeting = self.core.catalogs.translator(language)(_GREETING)

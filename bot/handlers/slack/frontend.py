@@ -5,8 +5,12 @@ needed), otherwise over HTTP at ``/slack/events`` on our Starlette app. One work
 with ``SLACK_CLIENT_ID``/``SLACK_CLIENT_SECRET`` the app installs into many, each workspace's token kept by
 slack-sdk's installation store in our database.
 
-Every listener acknowledges first and works after; Bolt runs that work in tasks of its own, which this class
+Every listener acknowledges first and works after; Bolt runs that work in tasks of its own, which the front end
 tracks so that ``stop`` can let them finish: stop taking deliveries, then drain, then close.
+
+Two parts, built at two moments: ``SlackPlatform`` (clients, installations, the AsyncApp and the notifier)
+first, because the core's messenger needs the notifier; ``SlackFrontEnd`` last, given the core's ``Services``,
+registers the listeners and runs the whole.
 """
 
 from __future__ import annotations
@@ -17,21 +21,20 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_sdk.errors import SlackApiError
-from starlette.routing import Route
 
 from bot.config import Settings
+from bot.core.services import Services
 from bot.handlers.slack.actions import Actions
 from bot.handlers.slack.base import Listener
 from bot.handlers.slack.blocks import COMMAND
 from bot.handlers.slack.commands import Commands
-from bot.handlers.slack.endpoints import slack_endpoints
 from bot.handlers.slack.events import Events
 from bot.handlers.slack.home import HomeTab
 from bot.handlers.slack.installations import Installing, Workspaces, web_client
@@ -41,9 +44,6 @@ from bot.handlers.slack.submissions import Submissions
 from bot.storage.cipher import SecretCipher
 from bot.storage.database import Database
 from bot.storage.slack_tokens import seal_slack_tokens
-
-if TYPE_CHECKING:
-    from bot.app import Components
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,9 @@ _REFUSED_TOKEN = frozenset(
 )
 
 
-class SlackFrontEnd:
+class SlackPlatform:
+    """Slack's clients, the installations, Bolt's AsyncApp and the notifier the core sends through."""
+
     def __init__(self, settings: Settings, database: Database, cipher: SecretCipher) -> None:
         self._settings = settings
         self._database = database
@@ -89,34 +91,21 @@ class SlackFrontEnd:
         self.notifier = SlackNotifier(self.workspaces)
         self._socket: AsyncSocketModeHandler | None = None
         self._connecting: asyncio.Task[Any] | None = None
-        self._working: set[asyncio.Task[Any]] = set()
-        self._components: Components | None = None
+        self.working: set[asyncio.Task[Any]] = set()
 
     @property
     def socket_mode(self) -> bool:
         return self._settings.slack_app_token is not None
 
-    def attach(self, components: Components) -> None:
-        """Register the listeners over the core services (built after the notifier they need)."""
-        self._components = components
-        home = HomeTab(components, self.workspaces)
-        self.notifier.after_private(home.refresh_quietly)
-        commands, actions = Commands(components, home), Actions(components, home)
-        submissions, events = Submissions(components, home), Events(components, home)
-        app = self.app
-        app.command(COMMAND)(self._tracked(commands.slash))
-        app.view(NEW_CLASS)(self._tracked(submissions.new_class))
-        app.view(BOOK)(self._tracked(submissions.book))
-        app.view(MESSAGE_PARENTS)(self._tracked(submissions.message_parents))
-        app.action(re.compile(".*"))(self._tracked(actions.press))
-        app.event("app_home_opened")(self._tracked(events.home_opened))
-        app.event("member_joined_channel")(self._tracked(events.member_joined))
-        app.error(_on_error)
+    @property
+    def http_signing_secret(self) -> str | None:
+        """What ``/slack/events`` checks requests with; None in Socket Mode, where nothing arrives over HTTP."""
+        return None if self.socket_mode else _secret(self._settings.slack_signing_secret)
 
-    def routes(self) -> list[Route]:
-        """``/slack/events`` (HTTP mode), ``/slack/install`` and ``/slack/oauth_redirect`` (multi-workspace)."""
-        signing_secret = None if self.socket_mode else _secret(self._settings.slack_signing_secret)
-        return slack_endpoints(self.app, signing_secret=signing_secret, install_enabled=bool(self.installing))
+    @property
+    def install_enabled(self) -> bool:
+        """Whether other workspaces can install the app (``/slack/install``)."""
+        return bool(self.installing)
 
     async def start(self) -> None:
         """Check the tokens (a refused one stops start-up with one clear line), then open Socket Mode if asked.
@@ -150,7 +139,7 @@ class SlackFrontEnd:
                 await self._connecting
         if self._socket is not None:
             await self._socket.close_async()  # type: ignore[no-untyped-call]
-        working = [task for task in self._working if not task.done()]
+        working = [task for task in self.working if not task.done()]
         if working:
             _, late = await asyncio.wait(working, timeout=_DRAIN_SECONDS)
             if late:
@@ -169,22 +158,49 @@ class SlackFrontEnd:
         except (OSError, TimeoutError) as failure:
             log.warning("could not reach Slack to check %s (%s); going on", name, type(failure).__name__)
 
+
+class SlackFrontEnd:
+    """The listeners over the core's services, on the platform's AsyncApp: started and stopped as one."""
+
+    def __init__(self, platform: SlackPlatform, services: Services) -> None:
+        self.platform = platform
+        self._services = services
+        home = HomeTab(services, platform.workspaces)
+        platform.notifier.after_private(home.refresh_quietly)
+        many_workspaces = platform.installing is not None
+        commands, actions = Commands(services, home, many_workspaces=many_workspaces), Actions(services, home)
+        submissions, events = Submissions(services, home), Events(services, home)
+        app = platform.app
+        app.command(COMMAND)(self._tracked(commands.slash))
+        app.view(NEW_CLASS)(self._tracked(submissions.new_class))
+        app.view(BOOK)(self._tracked(submissions.book))
+        app.view(MESSAGE_PARENTS)(self._tracked(submissions.message_parents))
+        app.action(re.compile(".*"))(self._tracked(actions.press))
+        app.event("app_home_opened")(self._tracked(events.home_opened))
+        app.event("member_joined_channel")(self._tracked(events.member_joined))
+        app.error(_on_error)
+
+    async def start(self) -> None:
+        await self.platform.start()
+
+    async def stop(self) -> None:
+        await self.platform.stop()
+
     def _tracked(self, listener: Listener) -> Listener:
         """``listener``, its task remembered while it runs (Bolt keeps no reference to it), and timed."""
 
         async def tracked(args: AsyncArgs) -> None:
             task = asyncio.current_task()
             if task is not None:
-                self._working.add(task)
+                self.platform.working.add(task)
             started = time.perf_counter()
             try:
                 await listener(args)
             finally:
                 if task is not None:
-                    self._working.discard(task)
-                if self._components is not None:
-                    seconds = time.perf_counter() - started
-                    self._components.metrics.observe("classbot_update_seconds", seconds, platform="slack")
+                    self.platform.working.discard(task)
+                seconds = time.perf_counter() - started
+                self._services.metrics.observe("classbot_update_seconds", seconds, platform="slack")
 
         tracked.__name__ = tracked.__qualname__ = getattr(listener, "__name__", "listener")
         return tracked

@@ -12,16 +12,16 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from bot.core.identity import PersonRef
-from bot.core.keyed_locks import KeyedLocks
-from bot.core.texts import ntr, tr
+from bot.core.services import Services
 from bot.handlers.slack.blocks import COMMAND, Block, actions, button, context, header, parent_booking, section
 from bot.handlers.slack.blocks import teacher_class as teacher_class_blocks
 from bot.handlers.slack.installations import Workspaces
+from bot.i18n.texts import ntr, tr
 from bot.i18n.translator import Translator
+from bot.storage.identity import PersonRef
+from bot.support.keyed_locks import KeyedLocks
 
 if TYPE_CHECKING:
-    from bot.app import Components
     from bot.core.views import BookingView, ClassView
 
 log = logging.getLogger(__name__)
@@ -31,8 +31,8 @@ _MOST_SHOWN = 20
 
 
 class HomeTab:
-    def __init__(self, components: Components, workspaces: Workspaces) -> None:
-        self._core = components
+    def __init__(self, services: Services, workspaces: Workspaces) -> None:
+        self._core = services
         self._workspaces = workspaces
         self._locks = KeyedLocks()
 
@@ -52,10 +52,10 @@ class HomeTab:
     async def view_for(self, person: PersonRef) -> dict[str, Any]:
         core = self._core
         t = core.catalogs.translator(await core.languages.known(person))
-        zoom = await core.zoom.connect.status(person) if core.zoom is not None else None
+        zoom = await core.connect.status(person) if core.connect is not None else None
         classes = await core.classes.for_teacher(person)
         bookings = await core.bookings.for_parent(person)
-        blocks = [header("ClassBot"), *_zoom_blocks(zoom, core.zoom is not None, t)]
+        blocks = [header("ClassBot"), *_zoom_blocks(zoom, core.connect is not None, t)]
         blocks += [header(t(tr("Your classes"))), *_classes_blocks(classes, t)]
         blocks += [header(t(tr("Your bookings"))), *_bookings_blocks(bookings, t)]
         footer = tr("`{command} help` lists everything ClassBot does. Links come by direct message.", command=COMMAND)

@@ -4,8 +4,7 @@ One workspace (``SLACK_BOT_TOKEN``) has one token. An app installed into many wo
 ``SLACK_CLIENT_SECRET``) keeps each workspace's token in slack-sdk's SQLAlchemy installation store, on our own
 engine, with the OAuth ``state`` values in its state store. The installation store is slack-sdk's own with one
 change: its token columns are encrypted (``bot.storage.slack_tokens``), so Bolt uses it as it is while the
-database holds no token in clear. The tables come from migrations 0003 and 0004, never from the stores'
-``create_tables()``; ``store_tables`` describes them for the schema comparisons.
+database holds no token in clear (``bot.storage.slack_installations``).
 
 Every client talks to ``SLACK_API_URL`` and retries once on a dropped connection and on Slack's 429 (after its
 ``Retry-After``), so a burst of announcements or reminders slows down instead of failing.
@@ -23,17 +22,14 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
 )
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
-from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import MetaData, String, Table
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
 from bot.core.notify import RecipientUnreachable
 from bot.storage.cipher import SecretCipher
 from bot.storage.database import Database
-from bot.storage.slack_tokens import TOKEN_COLUMNS, TOKEN_LENGTH, encrypt_token_columns
+from bot.storage.slack_installations import EncryptedInstallationStore
 
 log = logging.getLogger(__name__)
 
@@ -56,42 +52,6 @@ def web_client(api_url: str, token: str | None = None) -> AsyncWebClient:
             AsyncRateLimitErrorRetryHandler(max_retry_count=2),
         ],
     )
-
-
-class EncryptedInstallationStore(AsyncSQLAlchemyInstallationStore):
-    """slack-sdk's installation store whose token columns hold ciphertext: the tables as slack-sdk defines them,
-    with token columns wide enough for their encryption (``build_*_table``), encrypting on the way in and
-    decrypting on the way out (``__init__``). Every query of the store stays slack-sdk's own."""
-
-    def __init__(self, client_id: str, engine: AsyncEngine, cipher: SecretCipher, logger: logging.Logger) -> None:
-        super().__init__(client_id=client_id, engine=engine, logger=logger)
-        encrypt_token_columns(self.bots, cipher)
-        encrypt_token_columns(self.installations, cipher)
-
-    @classmethod
-    def build_bots_table(cls, metadata: MetaData, table_name: str) -> Table:
-        return _widened(super().build_bots_table(metadata, table_name))
-
-    @classmethod
-    def build_installations_table(cls, metadata: MetaData, table_name: str) -> Table:
-        return _widened(super().build_installations_table(metadata, table_name))
-
-
-def _widened(table: Table) -> Table:
-    for name in TOKEN_COLUMNS[table.name]:
-        table.c[name].type = String(TOKEN_LENGTH)
-    return table
-
-
-def store_tables() -> MetaData:
-    """The tables of slack-sdk's installation and state stores, as ClassBot's stores define them."""
-    metadata = MetaData()
-    EncryptedInstallationStore.build_bots_table(metadata, EncryptedInstallationStore.default_bots_table_name)
-    EncryptedInstallationStore.build_installations_table(
-        metadata, EncryptedInstallationStore.default_installations_table_name
-    )
-    AsyncSQLAlchemyOAuthStateStore.build_oauth_states_table(metadata, AsyncSQLAlchemyOAuthStateStore.default_table_name)
-    return metadata
 
 
 def authorize_url(api_url: str) -> str:

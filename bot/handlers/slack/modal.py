@@ -26,9 +26,9 @@ from bot.core.class_input import (
     parse_title,
 )
 from bot.core.errors import InvalidInput
-from bot.core.texts import Text, tr
 from bot.core.views import ClassView
 from bot.handlers.slack.blocks import Block, card, escape, section
+from bot.i18n.texts import Text, tr
 from bot.i18n.translator import Translator
 
 NEW_CLASS = "new_class"

@@ -16,12 +16,12 @@ from collections.abc import Awaitable, Callable
 from slack_sdk.errors import SlackApiError
 
 from bot.core.communities import CommunityRef
-from bot.core.identity import PersonRef
 from bot.core.messages import Said
 from bot.core.notify import RecipientUnreachable
 from bot.core.worker import Unretryable
 from bot.handlers.slack.blocks import message_blocks
 from bot.handlers.slack.installations import Workspaces
+from bot.storage.identity import PersonRef
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,6 @@ from bot.core.bookings import parse_child_names
 from bot.core.delivery import describe_outcome
 from bot.core.errors import CoreError, InvalidInput
 from bot.core.ids import looks_like_public_id
-from bot.core.texts import ntr, tr
 from bot.core.views import BookingOutcome, ClassView
 from bot.handlers.slack.base import SORRY, SlackBase, answers_refusals, community, person_of
 from bot.handlers.slack.blocks import COMMAND, card, plain
@@ -31,6 +30,7 @@ from bot.handlers.slack.modal import (
     read_new_class,
     read_words,
 )
+from bot.i18n.texts import ntr, tr
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +81,8 @@ class Submissions(SlackBase):
                 where = t(tr("It was not announced: {reason}", reason=plain(t(refusal.text)))) + " "
         manage = t(tr("Manage it from ClassBot's Home tab or `{command} mine`.", command=COMMAND))
         text = t(tr("Created: {card}", card=card(created, t))) + f"\n{where}{manage}"
-        zoom = self.core.zoom
-        if zoom is not None and await zoom.connect.status(person) != "active":
+        connect = self.core.connect
+        if connect is not None and await connect.status(person) != "active":
             text += "\n" + t(
                 tr("Connect Zoom with `{command} connect` so that booked parents get their links.", command=COMMAND)
             )

@@ -11,24 +11,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from functools import wraps
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from telegram import Chat, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes
 
 from bot.core.communities import CommunityRef
-from bot.core.conversations import Conversations
 from bot.core.errors import CoreError
-from bot.core.identity import PersonRef
 from bot.core.messages import Button, Message, SaidButton
-from bot.core.reports import Reports
-from bot.core.texts import Text
+from bot.core.services import Services
 from bot.handlers.telegram.render import deep_link, html, keyboard, truncate
+from bot.i18n.texts import Text
 from bot.i18n.translator import Translator
-
-if TYPE_CHECKING:
-    from bot.app import Components
+from bot.storage.identity import PersonRef
 
 log = logging.getLogger(__name__)
 
@@ -54,13 +50,13 @@ def in_group(update: Update) -> bool:
 class TelegramBase:
     """Holds the core services; subclasses add handlers for one concern each."""
 
-    def __init__(self, components: Components) -> None:
-        self.core = components
-        self.conversations = Conversations(components.database, clock=components.clock, platform=PLATFORM)
-        self.privacy = components.privacy
-        self.reports = Reports(components.database, components.classes, clock=components.clock)
-        self.languages = components.languages
-        self.catalogs = components.catalogs
+    def __init__(self, services: Services) -> None:
+        self.core = services
+        self.conversations = services.conversations
+        self.privacy = services.privacy
+        self.reports = services.reports
+        self.languages = services.languages
+        self.catalogs = services.catalogs
 
     def link(self, context: ContextTypes.DEFAULT_TYPE, payload: str) -> str:
         return deep_link(context.bot.username, payload)

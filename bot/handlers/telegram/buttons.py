@@ -20,11 +20,11 @@ from bot.core.delivery import card_text, start_link_text
 from bot.core.errors import NotAllowed
 from bot.core.ids import looks_like_public_id
 from bot.core.messages import Button
-from bot.core.texts import Text, lines, ntr, plain, tr
 from bot.handlers.telegram.base import answers_refusals, community_of, in_group, person_of
 from bot.handlers.telegram.flows import CHILD, CHILD_ANSWERED, MESSAGE_PARENTS, MOVE, NEW_CLASS, Flows, restore
 from bot.handlers.telegram.languages import Languages
 from bot.handlers.telegram.render import html
+from bot.i18n.texts import Text, lines, ntr, plain, tr
 
 log = logging.getLogger(__name__)
 

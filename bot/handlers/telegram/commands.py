@@ -12,11 +12,10 @@ from telegram.ext import ContextTypes
 from bot.core.class_input import parse_timezone
 from bot.core.delivery import card_text, local_time
 from bot.core.messages import Button
-from bot.core.notify import reachable_again
-from bot.core.texts import Text, joined, ntr, plain, tr
 from bot.core.views import ClassView
 from bot.handlers.telegram.base import TelegramBase, answers_refusals, community_of, in_group, person_of
 from bot.handlers.telegram.render import html, valid_payload
+from bot.i18n.texts import Text, joined, ntr, plain, tr
 from bot.i18n.translator import Translator
 
 _MOST_LISTED = 10  # classes in one /classes answer: one message, numbered buttons
@@ -59,7 +58,7 @@ HELP = tr(
 
 class Commands(TelegramBase):
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await reachable_again(self.core.database, self.core.clock())  # waiting private messages go out now
+        await self.core.resend_waiting()  # waiting private messages go out now
         payload = context.args[0] if context.args else ""
         if in_group(update):
             await self.say(update, tr("Hello! Group admins: send /setup to announce classes here. Everyone: /classes."))
@@ -91,14 +90,14 @@ class Commands(TelegramBase):
 
     @answers_refusals
     async def connect(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        zoom = self.core.zoom
-        if zoom is None:
+        connect = self.core.connect
+        if connect is None:
             await self.say(update, tr("This ClassBot has no Zoom app configured; ask its operator."))
             return
         if in_group(update):
             await self._privately(update, context, "connect", tr("Send /connect to me in a private chat."))
             return
-        link = await zoom.connect.begin(person_of(update))
+        link = await connect.begin(person_of(update))
         await self.say(
             update,
             ntr(
@@ -111,8 +110,8 @@ class Commands(TelegramBase):
 
     @answers_refusals
     async def disconnect(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        zoom = self.core.zoom
-        if zoom is None or not await zoom.connect.disconnect(person_of(update)):
+        connect = self.core.connect
+        if connect is None or not await connect.disconnect(person_of(update)):
             await self.say(update, tr("No Zoom account is connected."))
             return
         await self.say(update, tr("Your Zoom account is disconnected, and ClassBot's access to it was revoked."))

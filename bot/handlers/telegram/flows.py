@@ -29,9 +29,9 @@ from bot.core.class_input import (
 from bot.core.delivery import card_text, describe_outcome
 from bot.core.errors import InvalidInput
 from bot.core.messages import Button
-from bot.core.texts import lines, ntr, plain, tr
 from bot.handlers.telegram.base import TelegramBase, answers_refusals, community_of, in_group, person_of
 from bot.i18n.languages import or_source
+from bot.i18n.texts import lines, ntr, plain, tr
 from bot.i18n.translator import Translator
 
 NEW_CLASS = "newclass"
@@ -131,7 +131,7 @@ class Flows(TelegramBase):
             tr("Created:\n{card}\n\nShare this link with parents: {link}", card=card_text(view), link=share),
             [Button(tr("Open /myclasses to manage it"), action=f"roster:{view.public_id}")],
         )
-        if self.core.zoom is not None and await self.core.zoom.connect.status(teacher) != "active":
+        if self.core.connect is not None and await self.core.connect.status(teacher) != "active":
             await self.say(update, tr("Connect Zoom with /connect so booked parents get their links."))
 
     # --- booking: which child ---------------------------------------------------------------------------

@@ -4,13 +4,17 @@ We never call ``run_polling()``: the process already runs an asyncio loop (uvico
 initialized, started and stopped by the composition root, and updates arrive either by ``getUpdates`` long
 polling (the default) or by webhook, through our Starlette app, which checks Telegram's secret-token header
 and hands each update over exactly once.
+
+Two parts, built at two moments: ``TelegramPlatform`` (the Application and the notifier) first, because the
+core's messenger needs the notifier; ``TelegramFrontEnd`` last, given the core's ``Services``, registers the
+handlers and runs the whole.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from telegram import Update
 from telegram.ext import (
@@ -25,17 +29,15 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
-from bot.core.texts import tr
+from bot.core.services import Services
 from bot.handlers.telegram.buttons import Buttons
 from bot.handlers.telegram.commands import bot_commands
 from bot.handlers.telegram.notifier import TelegramNotifier
 from bot.handlers.telegram.pacing import ChatPacer
 from bot.handlers.telegram.transport import AiohttpRequest
 from bot.i18n.languages import SOURCE, SUPPORTED, supported
-from bot.logs import bind_log_ids
-
-if TYPE_CHECKING:
-    from bot.app import Components
+from bot.i18n.texts import tr
+from bot.support.logs import bind_log_ids
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +45,12 @@ ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 WEBHOOK_PATH = "/telegram/webhook"
 
 
-class TelegramFrontEnd:
+class TelegramPlatform:
+    """python-telegram-bot's Application and the notifier the core sends through."""
+
     def __init__(self, settings: Settings) -> None:
         token = settings.telegram_bot_token
         assert token is not None
-        self._settings = settings
         builder = (
             ApplicationBuilder()
             .token(token.get_secret_value())
@@ -61,13 +64,19 @@ class TelegramFrontEnd:
             builder = builder.updater(None)
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.notifier = TelegramNotifier(self.application.bot)
-        self._components: Components | None = None
-        self._handling: dict[int, float] = {}
+        self.settings = settings
 
-    def attach(self, components: Components) -> None:
-        """Register the handlers over the core services (built after the notifier they need)."""
-        self._components = components
-        handlers = Buttons(components)
+
+class TelegramFrontEnd:
+    """The handlers over the core's services, on the platform's Application: started and stopped as one."""
+
+    def __init__(self, platform: TelegramPlatform, services: Services) -> None:
+        self.platform = platform
+        self.application = platform.application
+        self._settings = platform.settings
+        self._services = services
+        self._handling: dict[int, float] = {}
+        handlers = Buttons(services)
         commands = {
             "start": handlers.start,
             "help": handlers.help,
@@ -99,8 +108,7 @@ class TelegramFrontEnd:
     async def start(self) -> None:
         app = self.application
         await app.initialize()  # getMe: a wrong token stops start-up here
-        assert self._components is not None
-        catalogs = self._components.catalogs
+        catalogs = self._services.catalogs
         # The menu in each language we speak; Telegram shows users without one of them the default (English).
         await app.bot.set_my_commands(bot_commands(catalogs.translator(SOURCE)))
         for code in SUPPORTED:
@@ -138,8 +146,7 @@ class TelegramFrontEnd:
         crash mid-way leaves the update with Telegram, which sends it again; it is recorded as handled only once
         the handlers are done. (Handlers are idempotent where it matters: a booking is keyed by its update.)
         """
-        assert self._components is not None
-        inbound = self._components.inbound
+        inbound = self._services.inbound
         update = Update.de_json(data, self.application.bot)
         key = str(update.update_id)
         if await inbound.already_handled("telegram", key):
@@ -155,8 +162,8 @@ class TelegramFrontEnd:
 
     async def _finished(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         started = self._handling.pop(update.update_id, None)
-        if started is not None and self._components is not None:
-            self._components.metrics.observe(
+        if started is not None:
+            self._services.metrics.observe(
                 "classbot_update_seconds", time.perf_counter() - started, platform="telegram"
             )
 
@@ -167,7 +174,7 @@ class TelegramFrontEnd:
             # The database may be what failed: the language Telegram reports is the one at hand.
             hint = supported(user.language_code) if user is not None else None
             sorry = tr("Sorry, something went wrong. Please try again in a moment.")
-            words = self._components.catalogs.translator(hint)(sorry) if self._components else sorry.msgid
+            words = self._services.catalogs.translator(hint)(sorry)
             try:
                 await update.effective_chat.send_message(words)
             except Exception:  # the chat may be unreachable: the error is already logged

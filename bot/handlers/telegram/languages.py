@@ -11,11 +11,11 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.core.messages import Button
-from bot.core.texts import plain, tr
 from bot.handlers.telegram.base import answers_refusals, community_of, in_group, person_of
 from bot.handlers.telegram.commands import Commands
 from bot.handlers.telegram.render import html
 from bot.i18n.languages import SUPPORTED
+from bot.i18n.texts import plain, tr
 
 
 class Languages(Commands):

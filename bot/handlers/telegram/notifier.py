@@ -11,10 +11,10 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
 from bot.core.communities import CommunityRef
-from bot.core.identity import PersonRef
 from bot.core.messages import Said
 from bot.core.notify import RecipientUnreachable
 from bot.handlers.telegram.render import keyboard, message_html
+from bot.storage.identity import PersonRef
 
 
 class TelegramNotifier:

@@ -12,7 +12,7 @@ links too. Here:
 - each chat has its own schedule: a send reserves the chat's next free moment when it arrives, so sends to one
   chat go out in arrival order at the chat's rate (a private chat: a token bucket in its "virtual scheduling"
   form, GCRA; a group: a sliding window, at most 20 sends in any 60 seconds, so a short burst goes at once);
-- the overall rate is an even pace that keeps its schedule (``bot.pace``): sends in arrival order, never
+- the overall rate is an even pace that keeps its schedule (``bot.support.pace``): sends in arrival order, never
   more than the rate in any second, and no fewer over time when the event loop wakes senders late;
 - a 429 for a chat moves only that chat's schedule past ``retry_after``; the send is then tried again.
 
@@ -34,7 +34,7 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.pace import EvenPace
+from bot.support.pace import EvenPace
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.logs import scrub
+from bot.support.logs import scrub
 
 
 class AiohttpRequest(BaseRequest):

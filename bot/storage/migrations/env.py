@@ -10,8 +10,8 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.handlers.slack.installations import store_tables
 from bot.storage.models import Base, UTCDateTime
+from bot.storage.slack_installations import store_tables
 
 config = context.config
 

@@ -1,4 +1,4 @@
-"""Slack's HTTP endpoints on our one Starlette app, through Bolt's Starlette adapter.
+"""Slack's HTTP endpoints on the one Starlette app, through Bolt's Starlette adapter; present when Slack is set up.
 
 ``/slack/events`` takes commands, interactions and events in HTTP mode; in Socket Mode it is closed, since
 nothing legitimate arrives there. A body is read up to a cap, then must be text signed by Slack within 5 minutes
@@ -16,15 +16,23 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.handlers.slack.guard import MALFORMED, SlackRequestGuard, parsed
+from bot.handlers.slack.frontend import SlackFrontEnd
 from bot.handlers.slack.installations import INSTALL_PATH, REDIRECT_PATH
-from bot.web_limits import bounded_body
+from bot.web.limits import bounded_body
+from bot.web.slack_guard import MALFORMED, SlackRequestGuard, parsed
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 MAX_BODY_BYTES = 1024 * 1024  # a modal submission with every field full is a few kilobytes
 _NOT_SLACKS = {"error": "the body is not one of Slack's requests"}
+
+
+def slack_routes(front: SlackFrontEnd) -> list[Route]:
+    platform = front.platform
+    return slack_endpoints(
+        platform.app, signing_secret=platform.http_signing_secret, install_enabled=platform.install_enabled
+    )
 
 
 def slack_endpoints(app: AsyncApp, *, signing_secret: str | None, install_enabled: bool) -> list[Route]:

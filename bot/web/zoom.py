@@ -12,11 +12,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from bot.app import Components
+from bot.config import Settings
 from bot.core.connect import ConnectOutcome
-from bot.core.texts import Text, tr
-from bot.web_limits import bounded_body
-from bot.web_pages import browser_translator, page
+from bot.core.services import Services
+from bot.i18n.texts import Text, tr
+from bot.web.limits import bounded_body
+from bot.web.pages import browser_translator, page
 from bot.zoom.webhook import (
     MAX_BODY_BYTES,
     WebhookRejected,
@@ -73,14 +74,14 @@ _FAILURE_PAGES: dict[ConnectOutcome, tuple[int, Text, Text]] = {
 _NOT_SET_UP = (tr("Zoom is not set up"), tr("This ClassBot has no Zoom app configured."), 503)
 
 
-def zoom_routes(components: Components) -> list[Route]:
+def zoom_routes(services: Services, settings: Settings) -> list[Route]:
     async def oauth_start(request: Request) -> Response:
-        zoom = components.zoom
-        t = browser_translator(request, components.catalogs)
-        if zoom is None:
+        connect = services.connect
+        t = browser_translator(request, services.catalogs)
+        if connect is None:
             return page(t, *_NOT_SET_UP)
         state = request.query_params.get("state", "")
-        target = await zoom.connect.authorize_redirect(state) if state else ConnectOutcome.UNKNOWN_STATE
+        target = await connect.authorize_redirect(state) if state else ConnectOutcome.UNKNOWN_STATE
         if isinstance(target, ConnectOutcome):
             return page(t, *_failure(target))
         response = RedirectResponse(target, status_code=302)
@@ -90,18 +91,18 @@ def zoom_routes(components: Components) -> list[Route]:
             max_age=600,
             path=_COOKIE_PATH,
             httponly=True,
-            secure=components.settings.public_url.startswith("https://"),
+            secure=settings.public_url.startswith("https://"),
             samesite="lax",
         )
         return response
 
     async def oauth_callback(request: Request) -> Response:
-        zoom = components.zoom
-        t = browser_translator(request, components.catalogs)
-        if zoom is None:
+        connect = services.connect
+        t = browser_translator(request, services.catalogs)
+        if connect is None:
             return page(t, *_NOT_SET_UP)
         params = request.query_params
-        result = await zoom.connect.complete(
+        result = await connect.complete(
             state=params.get("state"),
             code=params.get("code"),
             error=params.get("error"),
@@ -123,14 +124,14 @@ def zoom_routes(components: Components) -> list[Route]:
         return response
 
     async def webhook(request: Request) -> Response:
-        secret = components.settings.zoom_webhook_secret_token
+        secret = settings.zoom_webhook_secret_token
         if secret is None:
             return JSONResponse({"error": "ZOOM_WEBHOOK_SECRET_TOKEN is not configured"}, status_code=503)
         body = await bounded_body(request, MAX_BODY_BYTES)
         if body is None:
             return JSONResponse({"error": "body too large"}, status_code=413)
         try:
-            verify_signature(request.headers, body, secret.get_secret_value(), components.clock())
+            verify_signature(request.headers, body, secret.get_secret_value(), services.clock())
             envelope = read_envelope(body)
             if envelope["event"] == "endpoint.url_validation":
                 return JSONResponse(url_validation_answer(envelope, secret.get_secret_value()))
@@ -138,7 +139,7 @@ def zoom_routes(components: Components) -> list[Route]:
         except WebhookRejected as rejected:
             log.warning("refused a Zoom webhook: %s", rejected)
             return JSONResponse({"error": str(rejected)}, status_code=rejected.status)
-        fresh = await components.zoom_events.accept(event, event_key(body))
+        fresh = await services.zoom_events.accept(event, event_key(body))
         return JSONResponse({"status": "accepted" if fresh else "duplicate"})
 
     return [

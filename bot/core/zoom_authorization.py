@@ -6,13 +6,13 @@ used, the app's credentials are wrong) or Zoom is down (try again later).
 
 from __future__ import annotations
 
-from bot.core.clock import Clock
 from bot.core.connect import AuthorizedZoomUser, ZoomDown, ZoomRefused
+from bot.core.zoom_tokens import tokens_from_grant
 from bot.storage.zoom_connections import ZoomProfileRecord
+from bot.support.clock import Clock
 from bot.zoom.client import ZoomClient
 from bot.zoom.errors import ZoomError, ZoomRateLimited, ZoomUnavailable
 from bot.zoom.oauth import ZoomOAuth
-from bot.zoom.token_keeper import tokens_from_grant
 
 
 class ZoomAuthorization:

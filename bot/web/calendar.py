@@ -10,21 +10,21 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.app import Components
 from bot.core.calendar_links import CALENDAR_PATH
 from bot.core.errors import Conflict, CoreError, NotFound
-from bot.core.texts import tr
-from bot.web_pages import browser_translator, page
+from bot.core.services import Services
+from bot.i18n.texts import tr
+from bot.web.pages import browser_translator, page
 
 _STATUS = {NotFound: 404, Conflict: 410}  # an expired link, or a booking no longer confirmed: gone for good
 
 
-def calendar_routes(components: Components) -> list[Route]:
+def calendar_routes(services: Services) -> list[Route]:
     async def calendar(request: Request) -> Response:
         token = request.path_params["token"]
-        links = components.calendar_links
+        links = services.calendar_links
         language = links.language_of(token)
-        t = components.catalogs.translator(language) if language else browser_translator(request, components.catalogs)
+        t = services.catalogs.translator(language) if language else browser_translator(request, services.catalogs)
         try:
             name, body = await links.calendar(token, t)
         except CoreError as refusal:

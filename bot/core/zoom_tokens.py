@@ -18,11 +18,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from bot.core.clock import Clock
-from bot.core.keyed_locks import KeyedLocks
 from bot.storage.cipher import SecretCipher
 from bot.storage.database import Database
 from bot.storage.zoom_connections import StoredTokens, ZoomConnections
+from bot.support.clock import Clock
+from bot.support.keyed_locks import KeyedLocks
 from bot.zoom.errors import ZoomReconnectNeeded
 from bot.zoom.oauth import TokenGrant, ZoomOAuth
 

@@ -9,9 +9,9 @@ from html import escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from bot.core.texts import Text
 from bot.i18n.catalogs import Catalogs
 from bot.i18n.languages import from_accept_language
+from bot.i18n.texts import Text
 from bot.i18n.translator import Translator
 
 _PAGE = """<!doctype html>

@@ -10,9 +10,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.app import Components
-from bot.handlers.telegram.frontend import WEBHOOK_PATH
-from bot.web_limits import bounded_body
+from bot.config import Settings
+from bot.handlers.telegram.frontend import WEBHOOK_PATH, TelegramFrontEnd
+from bot.web.limits import bounded_body
 
 log = logging.getLogger(__name__)
 
@@ -20,10 +20,10 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name,
 MAX_UPDATE_BYTES = 1024 * 1024
 
 
-def telegram_routes(components: Components) -> list[Route]:
+def telegram_routes(front: TelegramFrontEnd, settings: Settings) -> list[Route]:
     async def webhook(request: Request) -> Response:
-        front, secret = components.telegram, components.settings.telegram_webhook_secret
-        if front is None or secret is None or not components.settings.telegram_webhook:
+        secret = settings.telegram_webhook_secret
+        if secret is None or not settings.telegram_webhook:
             return JSONResponse({"error": "the Telegram webhook is not enabled"}, status_code=404)
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), secret.get_secret_value().encode()):

@@ -1,0 +1,42 @@
+"""The one Starlette app of a ClassBot process, assembled from each concern's routes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from bot.config import Settings
+from bot.core.services import Services
+from bot.web.calendar import calendar_routes
+from bot.web.health import health_routes
+from bot.web.zoom import zoom_routes
+
+if TYPE_CHECKING:
+    from bot.handlers.slack.frontend import SlackFrontEnd
+    from bot.handlers.telegram.frontend import TelegramFrontEnd
+
+
+def web_app(
+    services: Services, settings: Settings, *, telegram: TelegramFrontEnd | None, slack: SlackFrontEnd | None
+) -> Starlette:
+    """The HTTP surface of one ClassBot process.
+
+    Telegram's and Slack's routes (and so python-telegram-bot and slack-bolt) are imported only when that
+    platform is configured: a Slack-only process never loads ``telegram``.
+    """
+    routes: list[Route] = [
+        *health_routes(services.health),
+        *zoom_routes(services, settings),
+        *calendar_routes(services),
+    ]
+    if telegram is not None:
+        from bot.web.telegram import telegram_routes
+
+        routes += telegram_routes(telegram, settings)
+    if slack is not None:
+        from bot.web.slack import slack_routes
+
+        routes += slack_routes(slack)
+    return Starlette(routes=routes)
