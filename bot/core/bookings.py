@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core import work
+from bot.core import job_kinds
 from bot.core.calendar import booking_calendar
 from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.core.ids import new_public_id
@@ -149,7 +149,7 @@ class BookingService:
         """Book each (request key, child) that fits and waitlist the rest; the booked and the waitlisted children."""
         status = "pending_approval" if cls.requires_approval else "confirmed"
         if status == "confirmed":
-            await work.note_booking(session, cls.id, now)  # before any seat is taken (see note_booking)
+            await job_kinds.note_booking(session, cls.id, now)  # before any seat is taken (see note_booking)
         booked: list[Booking] = []
         waitlisted: list[str] = []
         for key, child in children:
@@ -210,7 +210,7 @@ class BookingService:
             if approve:
                 await Bookings(session).set_status(booking.id, "confirmed", now)
                 booking.status = "confirmed"
-                await work.send_link(session, booking.public_id, "approved", now)
+                await job_kinds.send_link(session, booking.public_id, "approved", now)
             else:
                 await self._release(session, cls, booking, now, status="declined")
                 await tell(
@@ -312,7 +312,7 @@ class BookingService:
         in_digest: bool,
     ) -> Booking:
         """Write the booking, its seat already taken, and, once confirmed, queue its join link; ``in_digest``: the
-        teacher hears of it in the class's next digest (which the caller made sure of, see ``work.note_booking``)."""
+        teacher hears of it in the class's next digest (which the caller made sure of: ``job_kinds.note_booking``)."""
         booking = await Bookings(session).add(_new_booking(cls, parent_id, child, key, status, in_digest=in_digest))
         link = _link_for(booking, cls, now)
         if link is not None:
@@ -347,7 +347,7 @@ class BookingService:
         booking.status = status
         await Classes(session).give_back_seats(cls.id, 1)
         if booking.registrant_id:
-            await work.cancel_registrant(session, booking.id, now)
+            await job_kinds.cancel_registrant(session, booking.id, now)
         await self._promote(session, cls, now)
 
     async def _promote(self, session: AsyncSession, cls: Class, now: datetime) -> None:
@@ -394,7 +394,7 @@ def _link_for(booking: Booking, cls: Class, now: datetime) -> NewJob | None:
     """The job sending the parent their join link, for a booking that needs one (confirmed, in a Zoom class)."""
     if booking.status != "confirmed" or not cls.zoom_enabled:
         return None
-    return work.link_job(booking.public_id, "booked", now)
+    return job_kinds.link_job(booking.public_id, "booked", now)
 
 
 def _held_view(held: Held, cls: Class, next_start: datetime | None) -> BookingView:

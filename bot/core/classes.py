@@ -12,7 +12,7 @@ from datetime import date, datetime, time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core import work
+from bot.core import job_kinds
 from bot.core.class_input import ClassDraft
 from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.core.ids import new_public_id
@@ -120,7 +120,7 @@ class ClassService:
             )
             await self._schedule_session_work(session, cls, now)
             if draft.min_bookings:
-                await work.check_min_bookings(session, cls.id, starts[0], now)
+                await job_kinds.check_min_bookings(session, cls.id, starts[0], now)
             return ClassView.of(await Classes(session).row(cls, now))
 
     async def view(self, class_public_id: str) -> ClassView:
@@ -170,8 +170,8 @@ class ClassService:
             await session.flush()
             await self._schedule_session_work(session, cls, now)
             if cls.min_bookings:
-                await work.check_min_bookings(session, cls.id, sessions[0].starts_at, now)
-            await work.update_meeting(session, cls.id, now)
+                await job_kinds.check_min_bookings(session, cls.id, sessions[0].starts_at, now)
+            await job_kinds.update_meeting(session, cls.id, now)
             when = Moment(draft.first_start(), cls.timezone)
             await self._tell_parents(
                 session, cls, tr("“{title}” moved: it now starts {when}.", title=cls.title, when=when), now
@@ -206,7 +206,7 @@ class ClassService:
             cls.seats_taken = 0
             await Classes(session).cancel_sessions(cls.id)
             if cls.meeting_id:
-                await work.delete_meeting(session, cls.id, now)
+                await job_kinds.delete_meeting(session, cls.id, now)
             if teacher is None:
                 await tell(session, cls.teacher_id, Message(said), now=now)
             return ClassView.of(await Classes(session).row(cls, now))
@@ -243,7 +243,7 @@ class ClassService:
     async def _schedule_session_work(self, session: AsyncSession, cls: Class, now: datetime) -> None:
         for row in await Classes(session).sessions(cls.id):
             if row.status == "scheduled":
-                await work.schedule_reminders(session, row.id, row.starts_at, now)
+                await job_kinds.schedule_reminders(session, row.id, row.starts_at, now)
 
     async def _tell_parents(self, session: AsyncSession, cls: Class, text: Text, now: datetime) -> int:
         parents = {booking.parent_id for booking in await Bookings(session).holding_seats(cls.id, HOLDS_A_SEAT)}

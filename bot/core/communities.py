@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core import work
+from bot.core import job_kinds
 from bot.core.errors import InvalidInput, NotAllowed, NotFound
 from bot.core.views import ClassView
 from bot.i18n.texts import tr
@@ -88,7 +88,7 @@ class CommunityService:
             if not await Communities(session).may_publish(row, person.id):
                 raise NotAllowed(tr("Only teachers approved by this group's admins can publish classes here."))
             if await Communities(session).publish(cls.id, row.id):
-                await work.announce(session, cls.id, row.id, now)
+                await job_kinds.announce(session, cls.id, row.id, now)
             return ClassView.of(await Classes(session).row(cls, now))
 
     async def unpublish(

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
+from bot.core.job_kinds import WAITS_ON_ZOOM
 from bot.core.messages import Message
 from bot.core.notify import tell
-from bot.core.work import WAITS_ON_ZOOM
 from bot.i18n.texts import tr
 from bot.storage.cipher import SecretCipher
 from bot.storage.database import Database

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from bot.core import work
+from bot.core import job_kinds
 from bot.core.bookings import digest_text
 from bot.core.meetings import MeetingKeeper
 from bot.core.messages import Button, Message
@@ -147,15 +147,15 @@ class Delivery:
         self._cancel_class = cancel_class
 
     def register(self, worker: JobWorker) -> None:
-        worker.register(work.SEND_LINK, self.send_link)
-        worker.register(work.SEND_START_LINK, self.send_start_link)
-        worker.register(work.REMINDER, self.remind)
-        worker.register(work.MIN_BOOKINGS_CHECK, self.check_min_bookings)
-        worker.register(work.MEETING_UPDATE, self.update_meeting)
-        worker.register(work.MEETING_DELETE, self.delete_meeting)
-        worker.register(work.REGISTRANT_CANCEL, self.cancel_registrant)
-        worker.register(work.ANNOUNCE, self.announce)
-        worker.register(work.BOOKING_DIGEST, self.tell_new_bookings)
+        worker.register(job_kinds.SEND_LINK, self.send_link)
+        worker.register(job_kinds.SEND_START_LINK, self.send_start_link)
+        worker.register(job_kinds.REMINDER, self.remind)
+        worker.register(job_kinds.MIN_BOOKINGS_CHECK, self.check_min_bookings)
+        worker.register(job_kinds.MEETING_UPDATE, self.update_meeting)
+        worker.register(job_kinds.MEETING_DELETE, self.delete_meeting)
+        worker.register(job_kinds.REGISTRANT_CANCEL, self.cancel_registrant)
+        worker.register(job_kinds.ANNOUNCE, self.announce)
+        worker.register(job_kinds.BOOKING_DIGEST, self.tell_new_bookings)
 
     async def announce(self, payload: dict[str, Any]) -> None:
         """Post a newly published class's card (no link: the Book button leads to a private chat)."""
@@ -168,26 +168,26 @@ class Delivery:
         await self._messenger.post(int(payload["community_id"]), Message(text, (book_button(view),)))
 
     async def tell_new_bookings(self, payload: dict[str, Any]) -> None:
-        """The teacher's notice of the class's bookings they have not heard of (see ``work.note_booking``).
+        """The teacher's notice of the class's bookings they have not heard of (see ``job_kinds.note_booking``).
 
         The bookings are marked told only once the notice is sent: a notice that fails is tried again with
         them, and a crash in between tells them twice rather than never.
         """
         class_id = int(payload["class_id"])
         async with self._database.write() as session:
-            await work.open_digest(session, class_id)
+            await job_kinds.open_digest(session, class_id)
             untold = await Bookings(session).awaiting_digest(class_id)
             cls = await Classes(session).get(class_id)
             if cls is None or not untold:
                 return
             teacher_id, title, taken, seats = cls.teacher_id, cls.title, cls.seats_taken, cls.seats
-        children = [child for _, child in untold[: work.DIGEST_NAMES]]
+        children = [child for _, child in untold[: job_kinds.DIGEST_NAMES]]
         await self.send_private(teacher_id, Message(digest_text(title, children, len(untold), taken, seats)))
         async with self._database.statement() as connection:
             await BookingMarks(connection).told_teacher([booking_id for booking_id, _ in untold])
 
     async def send_link(self, payload: dict[str, Any]) -> None:
-        # Named by public id; by id in jobs queued before (see ``work.link_job``).
+        # Named by public id; by id in jobs queued before (see ``job_kinds.link_job``).
         booking_ref = str(payload["booking"]) if "booking" in payload else int(payload["booking_id"])
         reason = str(payload["reason"])
         # One read for everything the link and its message need; then Zoom, then the parent's chat.
@@ -243,7 +243,7 @@ class Delivery:
                 return  # the session moved; its new reminders were queued with the move
             for booking in await Bookings(session).holding_seats(cls.id, ("confirmed",)):
                 if cls.zoom_enabled:
-                    await work.send_link(session, booking.public_id, "reminder", now, occasion)
+                    await job_kinds.send_link(session, booking.public_id, "reminder", now, occasion)
                 else:
                     when = local_time(row.starts_at, cls.timezone)
                     text = tr(
@@ -255,7 +255,7 @@ class Delivery:
                     key = f"remind:{booking.id}:{occasion}"
                     await tell(session, booking.parent_id, Message(text), now=now, dedupe_key=key)
             if cls.zoom_enabled:
-                await work.send_start_link(session, cls.id, "reminder", now, occasion)
+                await job_kinds.send_start_link(session, cls.id, "reminder", now, occasion)
 
     async def check_min_bookings(self, payload: dict[str, Any]) -> None:
         async with self._database.read() as session:

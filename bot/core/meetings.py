@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core import work
+from bot.core import job_kinds
 from bot.core.messages import Message
 from bot.core.notify import tell
 from bot.i18n.texts import tr
@@ -225,7 +225,7 @@ class MeetingKeeper:
             )
             await tell(session, cls.teacher_id, Message(text), now=now)
             for booking in await Bookings(session).holding_seats(class_id, ("confirmed",)):
-                await work.send_link(session, booking.public_id, "new_link", now, cls.meeting_id)
+                await job_kinds.send_link(session, booking.public_id, "new_link", now, cls.meeting_id)
 
     async def forget(self, class_id: int, meeting_id: str) -> bool:
         """The meeting is gone at Zoom: drop it (and its personal links) so the next need creates a new one."""

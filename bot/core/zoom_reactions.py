@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from bot.core import work
+from bot.core import job_kinds
 from bot.core.delivery import local_time
 from bot.core.meetings import MeetingKeeper
 from bot.core.messages import Message
@@ -64,7 +64,9 @@ class ZoomReactions:
                 )
             await tell(session, cls.teacher_id, Message(text), now=now)
             for booking in confirmed:
-                await work.send_link(session, booking.public_id, "new_link", now, f"after-delete:{event.meeting_id}")
+                await job_kinds.send_link(
+                    session, booking.public_id, "new_link", now, f"after-delete:{event.meeting_id}"
+                )
 
     async def updated(self, event: ZoomEvent) -> None:
         new_start = _parse_time(event.changes.get("start_time"))
@@ -81,7 +83,7 @@ class ZoomReactions:
             shift = new_start - sessions[0].starts_at
             for row in sessions:
                 row.starts_at = row.starts_at + shift
-                await work.schedule_reminders(session, row.id, row.starts_at, now)
+                await job_kinds.schedule_reminders(session, row.id, row.starts_at, now)
             text = tr(
                 "“{title}” moved: it now starts {when}.", title=cls.title, when=local_time(new_start, cls.timezone)
             )
@@ -100,7 +102,7 @@ class ZoomReactions:
                 return
             occasion = f"{event.meeting_id}:{now.date().isoformat()}"
             for booking in await Bookings(session).holding_seats(cls.id, ("confirmed",)):
-                await work.send_link(session, booking.public_id, "live", now, occasion)
+                await job_kinds.send_link(session, booking.public_id, "live", now, occasion)
 
     async def participant_joined(self, event: ZoomEvent) -> None:
         if event.meeting_id is None or event.participant_key is None:

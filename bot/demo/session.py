@@ -13,7 +13,7 @@ from classbot_fakes.telegram import SentMessage
 from classbot_fakes.zoom.browser import ConsentFailed, consent_in_browser
 
 from bot.app import Components
-from bot.core import work
+from bot.core import job_kinds
 from bot.demo.clock import JumpingClock
 from bot.demo.commands import HELP, ActAs, Command, GoTo, Mistake, Press, Say, Simple
 from bot.demo.screen import Screen, ShownButton
@@ -133,7 +133,7 @@ class Session:
             self._note(f"That did not work: {failed}")
 
     async def _skip_to_reminder(self) -> None:
-        due = await self._components.jobs.next_due(work.REMINDER)
+        due = await self._components.jobs.next_due(job_kinds.REMINDER)
         if due is None:
             self._note("No reminder is waiting: reminders go 24 h and 15 min before each class, once it exists.")
             return

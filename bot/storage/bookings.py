@@ -29,7 +29,7 @@ from sqlalchemy.sql.dml import ReturningInsert
 from bot.storage import jobs
 from bot.storage.classes import Classes, next_start_of_class
 from bot.storage.database import Executor
-from bot.storage.dialect import insert_or_ignore, locks_rows
+from bot.storage.dialect import insert_or_ignore, writers_overlap
 from bot.storage.jobs import NewJob
 from bot.storage.models import Booking, Child, Class, Person, WaitlistEntry, ZoomConnection
 from bot.storage.prepared import prepared, table_of
@@ -90,7 +90,7 @@ class Bookings:
         queue there: on PostgreSQL all of it is one statement, so a booking of one child holds the row for that
         statement and the commit. On SQLite, whose writers go one at a time anyway, it is one statement each.
         """
-        if not locks_rows(self._session):
+        if not writers_overlap(self._session):
             await Children(self._session).remember(booking.parent_id, booking.child_name)
             if not await Classes(self._session).take_seats(cls, 1):
                 return False
@@ -112,7 +112,7 @@ class Bookings:
         return True
 
     async def get(self, booking_id: int, *, for_update: bool = False) -> Booking | None:
-        query = _booking(for_update and locks_rows(self._session))
+        query = _booking(for_update)
         return (await self._session.execute(query, {"booking_id": booking_id})).scalar_one_or_none()
 
     async def for_link(self, booking: int | str, now: datetime) -> LinkRead | None:
@@ -128,7 +128,7 @@ class Bookings:
 
     async def by_public_id(self, public_id: str, *, for_update: bool = False) -> Booking | None:
         query = select(Booking).where(Booking.public_id == public_id)
-        if for_update and locks_rows(self._session):
+        if for_update:
             query = query.with_for_update()
         return (await self._session.execute(query)).scalar_one_or_none()
 
@@ -196,8 +196,7 @@ class Waitlist:
             .order_by(WaitlistEntry.id)
             .limit(1)
         )
-        if locks_rows(self._session):
-            query = query.with_for_update(skip_locked=True)
+        query = query.with_for_update(skip_locked=True)
         return (await self._session.execute(query)).scalar_one_or_none()
 
     async def waiting(self, class_id: int) -> list[WaitlistEntry]:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import ReturningUpdate
 
-from bot.storage.dialect import insert_or_ignore, locks_rows
+from bot.storage.dialect import insert_or_ignore
 from bot.storage.models import Attendance, Class, ClassSession, Community, Person
 from bot.storage.prepared import prepared, table_of
 
@@ -72,12 +72,12 @@ class Classes:
 
     async def by_public_id(self, public_id: str, *, for_update: bool = False) -> Class | None:
         query = select(Class).where(Class.public_id == public_id)
-        if for_update and locks_rows(self._session):
+        if for_update:
             query = query.with_for_update()
         return (await self._session.execute(query)).scalar_one_or_none()
 
     async def get(self, class_id: int, *, for_update: bool = False) -> Class | None:
-        query = _by_id(for_update and locks_rows(self._session))
+        query = _by_id(for_update)
         return (await self._session.execute(query, {"class_id": class_id})).scalar_one_or_none()
 
     async def by_meeting(self, meeting_id: str) -> Class | None:

@@ -44,8 +44,10 @@ def dialect_name(executor: Executor) -> str:
     return executor.get_bind().dialect.name
 
 
-def locks_rows(executor: Executor) -> bool:
-    """Whether ``SELECT … FOR UPDATE`` means anything here (SQLite's write transactions are already exclusive)."""
+def writers_overlap(executor: Executor) -> bool:
+    """Whether several transactions may write at once (PostgreSQL), so that a multi-step write is better made
+    one statement and rows must be locked; SQLite's writers go one at a time. (``FOR UPDATE`` needs no such
+    test: SQLAlchemy leaves it out on SQLite.)"""
     return dialect_name(executor) == "postgresql"
 
 

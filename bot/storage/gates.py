@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
 from bot.storage import jobs
-from bot.storage.dialect import locks_rows
+from bot.storage.dialect import writers_overlap
 from bot.storage.jobs import NewJob
 from bot.storage.prepared import prepared
 
@@ -29,7 +29,7 @@ DIGEST_GATES = 0x43_42_44_47  # a class's digest of new bookings
 async def pass_through(session: AsyncSession, space: int, key: int, *, then: NewJob | None = None) -> None:
     """Pass the gate for the rest of the caller's transaction, alongside any other writers; then add ``then``
     (unless its dedupe key is held), in the same statement on PostgreSQL."""
-    if not locks_rows(session):
+    if not writers_overlap(session):
         if then is not None:
             await jobs.add(session, then)
         return
@@ -42,7 +42,7 @@ async def pass_through(session: AsyncSession, space: int, key: int, *, then: New
 
 async def close(session: AsyncSession, space: int, key: int) -> None:
     """Wait until the writers already past the gate have committed; hold it closed until the caller commits."""
-    if locks_rows(session):
+    if writers_overlap(session):
         await session.execute(_closing(), {"space": space, "key": key})
 
 

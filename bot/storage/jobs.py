@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert, ReturningUpdate
 
 from bot.storage.database import Database
-from bot.storage.dialect import insert_or_ignore, locks_rows
+from bot.storage.dialect import insert_or_ignore
 from bot.storage.models import Job
 from bot.storage.prepared import prepared, table_of
 from bot.support.grouped import GroupedWrites, padded
@@ -150,7 +150,7 @@ class JobQueue:
         """Up to ``limit`` due jobs (or jobs whose worker's lease ran out), leased to the caller."""
         async with self._database.statement() as connection:
             values = {"now": now, "limit": limit, "until": now + lease}
-            rows = await connection.execute(_claiming(locks_rows(connection)), values)
+            rows = await connection.execute(_claiming(), values)
             return [ClaimedJob(*row) for row in rows]
 
     async def extend(self, job_ids: list[int], until: datetime) -> None:
@@ -248,7 +248,7 @@ def _releasing_key() -> Update:
 
 
 @prepared
-def _claiming(skip_locked: bool) -> ReturningUpdate[int, str, dict[str, Any], int]:
+def _claiming() -> ReturningUpdate[int, str, dict[str, Any], int]:
     jobs = table_of(Job)
     now: BindParameter[datetime] = bindparam("now")
     due = (
@@ -262,8 +262,7 @@ def _claiming(skip_locked: bool) -> ReturningUpdate[int, str, dict[str, Any], in
         .order_by(jobs.c.run_at, jobs.c.id)
         .limit(bindparam("limit"))
     )
-    if skip_locked:
-        due = due.with_for_update(skip_locked=True)
+    due = due.with_for_update(skip_locked=True)
     return (
         update(jobs)
         .where(jobs.c.id.in_(due.scalar_subquery()))

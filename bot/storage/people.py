@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import ExecutableReturnsRows
 
 from bot.i18n.languages import noted
-from bot.storage.dialect import insert_or_ignore_returning, locks_rows
+from bot.storage.dialect import insert_or_ignore_returning, writers_overlap
 from bot.storage.identity import PersonRef
 from bot.storage.models import ChatState, Person, WaitlistEntry, ZoomConnection
 from bot.storage.prepared import prepared, table_of
@@ -31,7 +31,7 @@ class People:
             "display_name": who.display_name,
             "language": language,
         }
-        if locks_rows(self._session):  # PostgreSQL: found or made in one statement
+        if writers_overlap(self._session):  # PostgreSQL: found or made in one statement
             named = {_NEW + column: value for column, value in values.items()}
             person = (await self._session.execute(_found_or_made(), named)).scalar_one_or_none()
         else:

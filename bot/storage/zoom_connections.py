@@ -9,7 +9,6 @@ from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.cipher import SecretCipher
-from bot.storage.dialect import locks_rows
 from bot.storage.models import ZoomConnection
 from bot.storage.prepared import prepared, table_of
 
@@ -88,7 +87,7 @@ class ZoomConnections:
     async def get(self, connection_id: int, *, for_update: bool = False) -> ZoomConnection | None:
         """The connection; with ``for_update`` its row stays locked until the transaction ends (PostgreSQL)."""
         query = select(ZoomConnection).where(ZoomConnection.id == connection_id)
-        if for_update and locks_rows(self._session):
+        if for_update:
             query = query.with_for_update()
         return (await self._session.execute(query)).scalar_one_or_none()
 

@@ -12,9 +12,9 @@ import pytest
 from classbot_fakes.zoom import FakeZoom
 from sqlalchemy import text
 
-from bot.core import work
+from bot.core import job_kinds
 from bot.core.errors import Conflict, NotAllowed
-from bot.core.work import DIGEST_WINDOW_SECONDS
+from bot.core.job_kinds import DIGEST_WINDOW_SECONDS
 from bot.storage.bookings import Bookings
 from bot.storage.classes import Classes
 from bot.storage.jobs import JobQueue
@@ -307,7 +307,7 @@ async def test_a_digest_given_up_on_leaves_its_bookings_to_the_next_one(world: C
     clock.advance(timedelta(seconds=DIGEST_WINDOW_SECONDS))
     queue = JobQueue(world.components.database)
     [digest] = await queue.claim(10, timedelta(minutes=1), clock())
-    assert digest.kind == work.BOOKING_DIGEST
+    assert digest.kind == job_kinds.BOOKING_DIGEST
     await queue.bury(digest.id, "failed on every attempt", clock())  # what the worker does after the last one
 
     await world.components.bookings.book(parent(2), cls.public_id, ["Bo"], "tap-2")
@@ -327,7 +327,7 @@ async def test_a_digest_waits_for_the_booking_that_found_it_waiting(
         await world.components.bookings.book(parent(1), cls.public_id, ["Ada"], "tap-1")  # queues the digest
         class_id = (await world.class_row(cls.public_id)).id
         async with world.components.database.write() as session:  # a second booking, between its gate and commit
-            await work.note_booking(session, class_id, clock())
+            await job_kinds.note_booking(session, class_id, clock())
             await Bookings(session).add(
                 Booking(
                     public_id="bo-booking",

@@ -13,7 +13,7 @@ from bot.handlers.slack.base import SlackBase, person_of
 from bot.i18n.texts import ntr, tr
 
 
-class ZoomAccount(SlackBase):
+class ZoomConnecting(SlackBase):
     async def send_connect_link(self, args: AsyncArgs) -> None:
         connect = self.core.connect
         if connect is None:

@@ -17,7 +17,7 @@ from bot.core.delivery import start_link_text
 from bot.core.errors import Conflict, NotAllowed
 from bot.core.ids import looks_like_public_id
 from bot.core.messages import Button
-from bot.handlers.slack.account import ZoomAccount
+from bot.handlers.slack.account import ZoomConnecting
 from bot.handlers.slack.base import answers_refusals, channel_of, community, is_workspace_admin, person_of
 from bot.handlers.slack.blocks import COMMAND, FORGET_ME, Block, actions, button, card, escape, section
 from bot.handlers.slack.modal import booking_view, message_parents_view
@@ -31,7 +31,7 @@ Route = Callable[[AsyncArgs, str], Awaitable[None]]
 _PERSONAL_KINDS = frozenset({"connect", "disconnect", "forget", "lang"})
 
 
-class Actions(ZoomAccount):
+class Actions(ZoomConnecting):
     async def press(self, args: AsyncArgs) -> None:
         action_id = str((args.action or {}).get("action_id") or "")
         kind, _, value = action_id.partition(":")

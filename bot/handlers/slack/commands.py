@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError
 from bot.core.class_input import parse_timezone
 from bot.core.errors import CoreError, NotAllowed
 from bot.core.services import Services
-from bot.handlers.slack.account import ZoomAccount
+from bot.handlers.slack.account import ZoomConnecting
 from bot.handlers.slack.base import answers_refusals, channel_of, community, is_workspace_admin, person_of
 from bot.handlers.slack.blocks import (
     COMMAND,
@@ -55,7 +55,7 @@ _NOT_AN_ADMIN = tr(
 )
 
 
-class Commands(ZoomAccount):
+class Commands(ZoomConnecting):
     def __init__(self, services: Services, home: HomeTab, *, many_workspaces: bool) -> None:
         super().__init__(services, home)
         self.reports = services.reports

@@ -64,8 +64,8 @@ def _well_formed(kind: str, value: str) -> bool:
 Route = Callable[[Update, ContextTypes.DEFAULT_TYPE, str], Awaitable[None]]
 
 
-class Buttons(Flows, Languages):
-    """Routes presses and typed answers to the flows and commands they belong to."""
+class TelegramHandlers(Flows, Languages):
+    """Every Telegram handler: commands, presses and typed answers, each routed to the flow it belongs to."""
 
     async def press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer the press at once (Telegram shows a spinner until then), then do what the button says."""

@@ -30,7 +30,7 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.core.services import Services
-from bot.handlers.telegram.buttons import Buttons
+from bot.handlers.telegram.buttons import TelegramHandlers
 from bot.handlers.telegram.commands import bot_commands
 from bot.handlers.telegram.notifier import TelegramNotifier
 from bot.handlers.telegram.pacing import ChatPacer
@@ -76,7 +76,7 @@ class TelegramFrontEnd:
         self._settings = platform.settings
         self._services = services
         self._handling: dict[int, float] = {}
-        handlers = Buttons(services)
+        handlers = TelegramHandlers(services)
         commands = {
             "start": handlers.start,
             "help": handlers.help,
