@@ -16,7 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
-from bot.config import Settings
+from bot.config import Settings, shown_url
 from bot.storage.database import Database
 from bot.storage.migrate import alembic_config
 
@@ -77,7 +77,7 @@ async def _public_url(settings: Settings) -> str:
         raise CheckFailed(f"PUBLIC_URL should be the site's root, without the path {parts.path!r}")
     if parts.scheme != "https" and parts.hostname not in ("localhost", "127.0.0.1"):
         raise CheckFailed("PUBLIC_URL must use https for Zoom's redirect and webhooks (and Telegram's webhook)")
-    return f"{settings.public_url} (Zoom redirect: {settings.zoom_redirect_uri})"
+    return f"{shown_url(settings.public_url)} (Zoom redirect: {shown_url(settings.zoom_redirect_uri)})"
 
 
 async def _database(settings: Settings) -> str:
@@ -89,9 +89,10 @@ async def _database(settings: Settings) -> str:
             current, head = await connection.run_sync(_revisions)
     finally:
         await database.dispose()
+    shown = shown_url(settings.database_url)
     if current != head:
-        return f"answers; schema at {current or 'nothing'}, {head} will be applied on start"
-    return "answers; schema up to date"
+        return f"{shown} answers; schema at {current or 'nothing'}, {head} will be applied on start"
+    return f"{shown} answers; schema up to date"
 
 
 def _revisions(connection: Connection) -> tuple[str | None, str | None]:

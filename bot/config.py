@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 _TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _SUPPORTED_DATABASES = ("sqlite+aiosqlite", "postgresql+asyncpg")
@@ -82,6 +84,13 @@ class Settings(BaseSettings):
                 "must start with sqlite+aiosqlite:/// or postgresql+asyncpg:// "
                 "(for example sqlite+aiosqlite:///data/classbot.db)"
             )
+        try:
+            make_url(value)  # parsed here, so that a malformed URL never reaches a traceback at start-up
+        except (ArgumentError, ValueError):
+            raise ValueError(
+                "is not a valid database URL: check the port, and percent-encode special characters in the user "
+                "name and password (@ as %40, : as %3A, / as %2F)"
+            ) from None
         return value
 
     @field_validator("public_url", "zoom_oauth_url", "zoom_api_url", "telegram_base_url", "slack_api_url")
@@ -192,5 +201,22 @@ def _describe(invalid: ValidationError) -> str:
     shown = error.get("input")
     secret = "SECRET" in variable or "TOKEN" in variable or variable == "ENCRYPTION_KEY"
     if isinstance(shown, str) and not secret:
-        return f"Configuration error: {variable} {message} (got {shown!r})."
+        return f"Configuration error: {variable} {message} (got {shown_url(shown)!r})."
     return f"Configuration error: {variable} {message}."
+
+
+def shown_url(value: str) -> str:
+    """``value`` fit to show a person (a configuration error, ``check``): a password in it becomes ``***``.
+
+    Every URL ClassBot shows goes through here. Not SQLAlchemy's ``make_url(...).render_as_string(hide_password=
+    True)``: the URLs shown are mostly the malformed ones, which it cannot parse, and with an unescaped "@" in a
+    password it puts the password's tail in the host. So everything between the user name's ":" and the last "@"
+    is hidden (more than the password, if a query holds an "@"; never less), with or without a scheme.
+    """
+    head, separator, rest = value.partition("://")
+    if not separator:
+        head, rest = "", value
+    userinfo, at, location = rest.rpartition("@")
+    if not at or ":" not in userinfo:
+        return value
+    return f"{head}{separator}{userinfo.partition(':')[0]}:***@{location}"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
-from bot.check import run_checks
+from bot.check import render, run_checks
 from bot.config import Settings, load_settings
 from bot.fakes.telegram import FakeTelegram
 from bot.fakes.zoom import FakeZoom
@@ -57,3 +58,30 @@ def test_the_command_exits_1_and_lists_the_fixes(tmp_path: Path) -> None:
     assert finished.returncode == 1
     assert "FIX  chat front ends" in finished.stdout
     assert "set ZOOM_CLIENT_ID" in finished.stdout
+
+
+async def test_the_report_never_shows_a_password_in_a_url(sqlite_url: str, fake_zoom: FakeZoom) -> None:
+    with FakeTelegram() as telegram:
+        settings = _settings(sqlite_url, fake_zoom, telegram, telegram.token).model_copy(
+            update={"public_url": "https://ops:hunter2@bot.example.org"}
+        )
+        report = render(await run_checks(settings))
+    assert "https://ops:***@bot.example.org (Zoom redirect: https://ops:***@bot.example.org/zoom/oauth/" in report
+    assert f"{sqlite_url} answers; schema" in report  # the database it checked
+    assert "hunter2" not in report
+
+
+def test_a_database_url_refused_by_the_command_keeps_its_password_hidden(tmp_path: Path) -> None:
+    finished = subprocess.run(
+        [sys.executable, "-m", "bot", "check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+        env={**os.environ, "DATABASE_URL": "postgresql://ann:hunter2@db.example.org/classbot"},
+    )
+    assert finished.returncode == 2
+    assert "DATABASE_URL must start with" in finished.stderr
+    assert "postgresql://ann:***@db.example.org/classbot" in finished.stderr
+    assert "hunter2" not in finished.stdout + finished.stderr

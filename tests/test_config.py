@@ -58,6 +58,28 @@ def test_secret_values_are_never_echoed_back(monkeypatch: pytest.MonkeyPatch) ->
     assert "my-precious-secret" not in str(problem.value)
 
 
+@pytest.mark.parametrize(
+    ("database_url", "expected"),
+    [
+        ("postgresql://ann:hunter2@db.example.org/classbot", "must start with sqlite+aiosqlite:///"),
+        ("postgresql+asyncpg://ann:hunter2@db.example.org:port/classbot", "is not a valid database URL"),
+        ("postgresql+asyncpg://ann:hun@ter2@db.example.org:port/classbot", "percent-encode special characters"),
+        ("ann:hunter2@db.example.org/classbot", "must start with sqlite+aiosqlite:///"),
+    ],
+)
+def test_a_database_url_in_an_error_never_shows_its_password(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, expected: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    with pytest.raises(ConfigError) as problem:
+        load_settings()
+    message = str(problem.value)
+    assert expected in message
+    assert "ann:***@" in message  # which URL it was stays clear
+    assert "hunter2" not in message
+    assert "ter2" not in message
+
+
 def test_defaults_match_the_product_contract() -> None:
     settings = load_settings()
     assert settings.database_url == "sqlite+aiosqlite:///data/classbot.db"
