@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     public_url: str = "http://localhost:8080"
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=1, le=65535)
+    # /metrics is served only on this listener, never on the public one; no port (or 0) means not at all.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=0, ge=0, le=65535)
     encryption_key: SecretStr | None = None
 
     zoom_client_id: str | None = None
@@ -149,6 +152,8 @@ class Settings(BaseSettings):
             raise _SettingMissing(
                 "SLACK_SIGNING_SECRET", "is required for Slack's HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)"
             )
+        if self.metrics_port == self.http_port:
+            raise _SettingMissing("METRICS_PORT", "must differ from HTTP_PORT: /metrics is never served publicly")
         if bool(self.slack_client_id) != bool(self.slack_client_secret):
             missing = "SLACK_CLIENT_SECRET" if self.slack_client_id else "SLACK_CLIENT_ID"
             raise _SettingMissing(missing, "is required when the other Slack OAuth credential is set")

@@ -1,5 +1,6 @@
-"""The one Starlette app: health, and (as the integrations arrive) Zoom's OAuth callback and webhook,
-Telegram's webhook and Slack's endpoints. Routes only translate HTTP; the work happens in the core.
+"""The public Starlette app: health, Zoom's OAuth callback and webhook, Telegram's webhook, Slack's endpoints and
+calendar files; and the metrics app, served on a listener of its own (``bot.runtime``). Routes only translate
+HTTP; the work happens in the core.
 """
 
 from __future__ import annotations
@@ -24,17 +25,26 @@ def create_web_app(components: Components) -> Starlette:
             return JSONResponse({"status": "ok"})
         return JSONResponse({"status": "unavailable", "reason": "database is not answering"}, status_code=503)
 
-    async def metrics(_request: Request) -> Response:
-        pending, oldest = await components.jobs.backlog(components.clock())
-        gauges = {"classbot_jobs_pending": pending, "classbot_jobs_oldest_pending_seconds": oldest}
-        return PlainTextResponse(components.metrics.render(gauges), media_type="text/plain; version=0.0.4")
-
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
-        Route("/metrics", metrics, methods=["GET"]),
         *zoom_routes(components),
         *telegram_routes(components),
         *slack_routes(components),
         *calendar_routes(components),
     ]
     return Starlette(routes=routes)
+
+
+def create_metrics_app(components: Components) -> Starlette:
+    """``/metrics`` in Prometheus' text format, for the metrics listener only (``METRICS_PORT``).
+
+    Not on the public app: it tells anyone who can reach it how busy the bot is and how its Zoom calls fare, and
+    the documented reverse proxy forwards every path of the public port.
+    """
+
+    async def metrics(_request: Request) -> Response:
+        pending, oldest = await components.jobs.backlog(components.clock())
+        gauges = {"classbot_jobs_pending": pending, "classbot_jobs_oldest_pending_seconds": oldest}
+        return PlainTextResponse(components.metrics.render(gauges), media_type="text/plain; version=0.0.4")
+
+    return Starlette(routes=[Route("/metrics", metrics, methods=["GET"])])

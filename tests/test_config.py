@@ -36,6 +36,8 @@ from bot.config import ConfigError, load_settings
         ({"SLACK_CLIENT_ID": "1.2", "SLACK_SIGNING_SECRET": "s"}, "SLACK_CLIENT_SECRET is required"),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL should be 'DEBUG', 'INFO', 'WARNING', 'ERROR' or 'CRITICAL'"),
         ({"LOG_FORMAT": "xml"}, "LOG_FORMAT should be 'text' or 'json'"),
+        ({"METRICS_PORT": "8080"}, "METRICS_PORT must differ from HTTP_PORT"),
+        ({"METRICS_PORT": "-1"}, "METRICS_PORT should be greater than or equal to 0"),
     ],
 )
 def test_a_bad_setting_is_named_with_what_to_fix(
@@ -85,6 +87,7 @@ def test_defaults_match_the_product_contract() -> None:
     assert settings.database_url == "sqlite+aiosqlite:///data/classbot.db"
     assert settings.public_url == "http://localhost:8080"
     assert (settings.http_host, settings.http_port) == ("127.0.0.1", 8080)
+    assert (settings.metrics_host, settings.metrics_port) == ("127.0.0.1", 0)  # no /metrics unless asked for
     assert settings.zoom_oauth_url == "https://zoom.us"
     assert settings.zoom_api_url == "https://api.zoom.us/v2"
     assert settings.telegram_base_url == "https://api.telegram.org/bot"

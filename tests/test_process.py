@@ -1,7 +1,9 @@
-"""The real process: ``python -m bot`` migrates, serves /healthz, and exits cleanly and quickly on a signal."""
+"""The real process: ``python -m bot`` migrates, serves /healthz (and /metrics only on its own listener), and exits
+cleanly and quickly on a signal."""
 
 from __future__ import annotations
 
+import re
 import signal
 import time
 from collections.abc import Iterator
@@ -34,6 +36,23 @@ def test_the_bot_serves_health_and_exits_0_within_10s_of_a_signal(bot: BotProces
     output = bot.output()
     assert "Traceback" not in output
     assert "stopped" in output
+
+
+def test_metrics_are_served_on_their_own_listener_and_not_on_the_public_port(bot: BotProcess) -> None:
+    bot.start()
+    bot.wait_healthy()
+    public = httpx.get(f"{bot.url}/metrics")
+    private = httpx.get(f"{bot.metrics_url}/metrics")
+    elsewhere = httpx.get(f"{bot.metrics_url}/healthz")
+    assert bot.stop() == 0
+
+    assert public.status_code == 404
+    assert "classbot_" not in public.text
+    assert private.status_code == 200
+    assert private.headers["content-type"].startswith("text/plain; version=0.0.4")
+    assert re.search(r"^classbot_jobs_pending \d+$", private.text, re.MULTILINE)
+    assert "# TYPE classbot_update_seconds histogram" in private.text
+    assert elsewhere.status_code == 404  # the metrics listener serves nothing else
 
 
 def test_without_a_front_end_the_bot_says_what_to_set(bot: BotProcess) -> None:
