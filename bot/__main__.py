@@ -64,7 +64,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Backed up the database to {written}. Keep it with the encryption key.")
         return 0
     if arguments.command == "rotate-keys":
-        count = asyncio.run(_rotate(settings))
+        from bot.storage.rewrite import RowsKeptChanging
+
+        try:
+            count = asyncio.run(_rotate(settings))
+        except RowsKeptChanging as problem:
+            print(
+                f"Not every secret was re-encrypted: {problem}. Keep the older keys until it succeeds.", file=sys.stderr
+            )
+            return 1
         print(f"Re-encrypted {count} stored secrets under the first key; older keys can now be removed.")
         return 0
     from bot.runtime import run_server  # the web stack is imported only when it is going to run

@@ -240,6 +240,13 @@ def create_web_app(components: Components) -> Starlette:
     return web_app(components.services, components.settings, telegram=components.telegram, slack=components.slack)
 
 
+def create_metrics_app(components: Components) -> Starlette:
+    """The metrics listener's app: ``/metrics`` and nothing else."""
+    from bot.web.app import metrics_app
+
+    return metrics_app(components.services)
+
+
 def _build_zoom(
     settings: Settings,
     database: Database,

@@ -1,14 +1,19 @@
 """``python -m bot check``: is this configuration going to work? A readable report with what to fix.
 
-Each check is independent and bounded in time; a failing one says what to do. Nothing is changed: the
-database is only asked ``SELECT 1`` and whether migrations are pending, the platforms only who the bot is.
+Every check runs, each bounded in time, and each problem is reported (never only the first): ``FIX`` for what
+stops ClassBot from working, ``WARN`` for what works here but not for real users (a PUBLIC_URL Zoom cannot reach,
+no webhook secret, a key kept only in a file). An unreachable service is named with the address that was tried.
+Nothing is changed: the database is only asked ``SELECT 1`` and whether migrations are pending, the platforms
+only who the bot is.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Literal
 from urllib.parse import urlsplit
 
 import httpx
@@ -16,68 +21,135 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
-from bot.config import Settings
+from bot.config import Settings, shown_url
+from bot.storage.cipher import KEY_FILE_NAME
 from bot.storage.database import Database
 from bot.storage.migrate import alembic_config
 
 _TIMEOUT = httpx.Timeout(8.0)
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "0.0.0.0")  # noqa: S104 - names compared, nothing bound
+Level = Literal["ok", "warn", "fix"]
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
     name: str
-    ok: bool
+    level: Level
     detail: str
+
+    @property
+    def ok(self) -> bool:
+        """Nothing to fix (a warning still works)."""
+        return self.level != "fix"
+
+
+@dataclass(frozen=True, slots=True)
+class _Check:
+    name: str
+    address: str  # what is contacted, named when it cannot be reached
+    run: Callable[[], Awaitable[str]]
 
 
 async def run_checks(settings: Settings) -> list[Finding]:
-    checks: list[tuple[str, Callable[[], Awaitable[str]]]] = [
-        ("public URL", lambda: _public_url(settings)),
-        ("database", lambda: _database(settings)),
-    ]
+    """Every check, run together; then what the settings alone say (the front ends, Zoom, secrets)."""
+    # Alembic announces its migration context at INFO; the report is the only output wanted here.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     async with httpx.AsyncClient(timeout=_TIMEOUT) as http:
-        if settings.zoom_configured:
-            checks.append(("Zoom OAuth", lambda: _zoom(settings, http)))
-        if settings.telegram_configured:
-            checks.append(("Telegram", lambda: _telegram(settings, http)))
-        if settings.slack_bot_token is not None:
-            checks.append(("Slack", lambda: _slack(settings, http)))
-        results = await asyncio.gather(*(_run(name, check) for name, check in checks))
-    if not (settings.telegram_configured or settings.slack_configured):
-        results.append(Finding("chat front ends", False, "none configured: set TELEGRAM_BOT_TOKEN or SLACK_BOT_TOKEN"))
-    if not settings.zoom_configured:
-        results.append(Finding("Zoom", False, "not configured: set ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET"))
+        checks = [
+            _Check("database", shown_url(settings.database_url), lambda: _database(settings)),
+            *_platform_checks(settings, http),
+        ]
+        results = [_public_url(settings), *await asyncio.gather(*(_run(check) for check in checks))]
+    results += _settings_findings(settings)
     return results
 
 
 def render(findings: list[Finding]) -> str:
     width = max(len(finding.name) for finding in findings)
-    lines = [f"{'ok ' if f.ok else 'FIX'}  {f.name.ljust(width)}  {f.detail}" for f in findings]
-    bad = sum(not f.ok for f in findings)
-    lines.append("All good." if not bad else f"{bad} thing{'s' if bad > 1 else ''} to fix.")
+    marks = {"ok": "ok  ", "warn": "WARN", "fix": "FIX "}
+    lines = [f"{marks[f.level]}  {f.name.ljust(width)}  {f.detail}".rstrip() for f in findings]
+    bad = sum(f.level == "fix" for f in findings)
+    warned = sum(f.level == "warn" for f in findings)
+    summary = "All good." if not bad else f"{bad} thing{'s' if bad > 1 else ''} to fix."
+    if warned:
+        summary += f" {warned} warning{'s' if warned > 1 else ''}."
+    lines.append(summary)
     return "\n".join(lines)
 
 
-async def _run(name: str, check: Callable[[], Awaitable[str]]) -> Finding:
+def _platform_checks(settings: Settings, http: httpx.AsyncClient) -> list[_Check]:
+    checks = []
+    if settings.zoom_configured:
+        token_url = settings.zoom_oauth_url.rstrip("/") + "/oauth/token"
+        checks.append(_Check("Zoom OAuth", token_url, lambda: _zoom(settings, http)))
+    if settings.telegram_configured:
+        checks.append(_Check("Telegram", settings.telegram_base_url, lambda: _telegram(settings, http)))
+    if settings.slack_configured:
+        checks.append(_Check("Slack", settings.slack_api_url, lambda: _slack(settings, http)))
+    return checks
+
+
+async def _run(check: _Check) -> Finding:
     try:
-        return Finding(name, True, await check())
+        return Finding(check.name, "ok", await check.run())
     except CheckFailed as failed:
-        return Finding(name, False, str(failed))
+        return Finding(check.name, failed.level, str(failed))
     except (httpx.HTTPError, OSError, TimeoutError) as failure:
-        return Finding(name, False, f"not reachable ({type(failure).__name__}): check the address and the network")
+        reason = type(failure).__name__
+        return Finding(check.name, "fix", f"{check.address} is not reachable ({reason}): check it and the network")
 
 
 class CheckFailed(Exception):
-    pass
+    def __init__(self, detail: str, level: Level = "fix") -> None:
+        super().__init__(detail)
+        self.level: Level = level
 
 
-async def _public_url(settings: Settings) -> str:
+def _settings_findings(settings: Settings) -> list[Finding]:
+    """What the settings alone tell: what is missing, and what only works on this machine."""
+    found: list[Finding] = []
+    if not (settings.telegram_configured or settings.slack_configured):
+        found.append(Finding("chat front ends", "fix", "none configured: set TELEGRAM_BOT_TOKEN or SLACK_BOT_TOKEN"))
+    if not settings.zoom_configured:
+        found.append(Finding("Zoom", "fix", "not configured: set ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET"))
+    elif settings.zoom_webhook_secret_token is None:
+        found.append(
+            Finding(
+                "Zoom webhooks",
+                "warn",
+                "ZOOM_WEBHOOK_SECRET_TOKEN is unset: meetings deleted or changed in Zoom will not be noticed "
+                "(copy the Secret Token from the app's Feature page)",
+            )
+        )
+    if settings.encryption_key is None:
+        found.append(
+            Finding(
+                "encryption key",
+                "warn",
+                f"ENCRYPTION_KEY is unset: a key is made and kept in {settings.data_dir / KEY_FILE_NAME}; back it up "
+                "with the database, or set ENCRYPTION_KEY (python -m bot genkey)",
+            )
+        )
+    return found
+
+
+def _public_url(settings: Settings) -> Finding:
     parts = urlsplit(settings.public_url)
+    shown = f"{shown_url(settings.public_url)} (Zoom redirect: {shown_url(settings.zoom_redirect_uri)})"
     if parts.path not in ("", "/"):
-        raise CheckFailed(f"PUBLIC_URL should be the site's root, without the path {parts.path!r}")
-    if parts.scheme != "https" and parts.hostname not in ("localhost", "127.0.0.1"):
-        raise CheckFailed("PUBLIC_URL must use https for Zoom's redirect and webhooks (and Telegram's webhook)")
-    return f"{settings.public_url} (Zoom redirect: {settings.zoom_redirect_uri})"
+        return Finding("public URL", "fix", f"PUBLIC_URL should be the site's root, without the path {parts.path!r}")
+    if parts.hostname in _LOCAL_HOSTS:
+        return Finding(
+            "public URL",
+            "warn",
+            f"{shown}: only this machine can reach it, so Zoom's webhooks (and Telegram's, in webhook mode) never "
+            "arrive; set PUBLIC_URL to the bot's public https address",
+        )
+    if parts.scheme != "https":
+        return Finding(
+            "public URL", "fix", "PUBLIC_URL must use https for Zoom's redirect and webhooks (and Telegram's webhook)"
+        )
+    return Finding("public URL", "ok", shown)
 
 
 async def _database(settings: Settings) -> str:
@@ -89,9 +161,10 @@ async def _database(settings: Settings) -> str:
             current, head = await connection.run_sync(_revisions)
     finally:
         await database.dispose()
+    shown = shown_url(settings.database_url)
     if current != head:
-        return f"answers; schema at {current or 'nothing'}, {head} will be applied on start"
-    return "answers; schema up to date"
+        return f"{shown} answers; schema at {current or 'nothing'}, {head} will be applied on start"
+    return f"{shown} answers; schema up to date"
 
 
 def _revisions(connection: Connection) -> tuple[str | None, str | None]:
@@ -112,8 +185,7 @@ async def _zoom(settings: Settings, http: httpx.AsyncClient) -> str:
         raise CheckFailed(f"Zoom's OAuth endpoint answered {response.status_code}")
     if "invalid_client" in response.text:
         raise CheckFailed("Zoom does not know this app: check ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET")
-    webhook = "webhook secret set" if settings.zoom_webhook_secret_token else "ZOOM_WEBHOOK_SECRET_TOKEN unset"
-    return f"reachable, app credentials accepted; {webhook}"
+    return "reachable, app credentials accepted"
 
 
 async def _telegram(settings: Settings, http: httpx.AsyncClient) -> str:
@@ -130,12 +202,27 @@ async def _telegram(settings: Settings, http: httpx.AsyncClient) -> str:
 
 
 async def _slack(settings: Settings, http: httpx.AsyncClient) -> str:
+    """What ``run`` checks before it starts Slack: the bot token (one workspace) and the app-level token."""
+    mode = "Socket Mode" if settings.slack_app_token else "HTTP mode at PUBLIC_URL/slack/events"
     token = settings.slack_bot_token
-    assert token is not None
-    response = await http.post(
-        settings.slack_api_url + "auth.test", headers={"Authorization": f"Bearer {token.get_secret_value()}"}
-    )
-    body = response.json()
-    if not body.get("ok"):
-        raise CheckFailed(f"Slack refuses the token ({body.get('error')}): check SLACK_BOT_TOKEN")
-    return f"workspace {body.get('team')} as {body.get('user')}"
+    if settings.slack_client_id is not None:
+        where = f"many workspaces (install at {shown_url(settings.public_url.rstrip('/'))}/slack/install)"
+    else:
+        assert token is not None
+        body = await _slack_call(settings, http, "auth.test", token.get_secret_value())
+        if not body.get("ok"):
+            raise CheckFailed(f"Slack refuses the token ({body.get('error')}): check SLACK_BOT_TOKEN")
+        where = f"workspace {body.get('team')} as {body.get('user')}"
+    if settings.slack_app_token is not None:
+        body = await _slack_call(settings, http, "apps.connections.open", settings.slack_app_token.get_secret_value())
+        if not body.get("ok"):
+            raise CheckFailed(
+                f"Slack refuses SLACK_APP_TOKEN ({body.get('error')}): use an app-level token with connections:write"
+            )
+    return f"{where}, {mode}"
+
+
+async def _slack_call(settings: Settings, http: httpx.AsyncClient, method: str, token: str) -> dict[str, object]:
+    response = await http.post(settings.slack_api_url + method, headers={"Authorization": f"Bearer {token}"})
+    body: dict[str, object] = response.json()
+    return body

@@ -13,14 +13,25 @@ from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 _TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _SUPPORTED_DATABASES = ("sqlite+aiosqlite", "postgresql+asyncpg")
 
 
 class ConfigError(Exception):
-    """A configuration value is missing or wrong; ``str()`` is the one line shown to the operator."""
+    """Configuration values are missing or wrong: ``problems`` has one line for each, and ``str()`` is what the
+    operator is shown (one line for one problem, a list for several)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        if len(problems) == 1:
+            super().__init__(f"Configuration error: {problems[0]}.")
+        else:
+            super().__init__("Configuration errors:\n" + "\n".join(f"- {problem}." for problem in problems))
 
 
 class Settings(BaseSettings):
@@ -40,6 +51,9 @@ class Settings(BaseSettings):
     public_url: str = "http://localhost:8080"
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=1, le=65535)
+    # /metrics is served only on this listener, never on the public one; no port (or 0) means not at all.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=0, ge=0, le=65535)
     encryption_key: SecretStr | None = None
 
     zoom_client_id: str | None = None
@@ -82,6 +96,13 @@ class Settings(BaseSettings):
                 "must start with sqlite+aiosqlite:/// or postgresql+asyncpg:// "
                 "(for example sqlite+aiosqlite:///data/classbot.db)"
             )
+        try:
+            make_url(value)  # parsed here, so that a malformed URL never reaches a traceback at start-up
+        except (ArgumentError, ValueError):
+            raise ValueError(
+                "is not a valid database URL: check the port, and percent-encode special characters in the user "
+                "name and password (@ as %40, : as %3A, / as %2F)"
+            ) from None
         return value
 
     @field_validator("public_url", "zoom_oauth_url", "zoom_api_url", "telegram_base_url", "slack_api_url")
@@ -125,25 +146,33 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _complete_groups(self) -> Settings:
-        """Settings that only make sense together must be given together."""
-        if bool(self.zoom_client_id) != bool(self.zoom_client_secret):
-            missing = "ZOOM_CLIENT_SECRET" if self.zoom_client_id else "ZOOM_CLIENT_ID"
-            raise _SettingMissing(missing, "is required when the other Zoom OAuth credential is set")
+        """Settings that only make sense together must be given together; every gap is named at once."""
+        gaps: list[str] = []
+        for first, second, what in (
+            ("zoom_client_id", "zoom_client_secret", "Zoom OAuth"),
+            ("slack_client_id", "slack_client_secret", "Slack OAuth"),
+        ):
+            if bool(getattr(self, first)) != bool(getattr(self, second)):
+                given, missing = (first, second) if getattr(self, first) else (second, first)
+                gaps.append(f"{missing.upper()} is required when {given.upper()} is set (the {what} app's pair)")
         if self.telegram_webhook and self.telegram_bot_token is None:
-            raise _SettingMissing("TELEGRAM_BOT_TOKEN", "is required when TELEGRAM_WEBHOOK is on")
+            gaps.append("TELEGRAM_BOT_TOKEN is required when TELEGRAM_WEBHOOK is on")
         if self.telegram_webhook and self.telegram_webhook_secret is None:
-            raise _SettingMissing(
-                "TELEGRAM_WEBHOOK_SECRET", "is required in webhook mode so that forged updates are refused"
+            gaps.append("TELEGRAM_WEBHOOK_SECRET is required in webhook mode so that forged updates are refused")
+        if self.slack_http_mode and self.slack_signing_secret is None:
+            gaps.append(
+                "SLACK_SIGNING_SECRET is required for Slack's HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)"
             )
-        slack_http_mode = self.slack_configured and self.slack_app_token is None
-        if slack_http_mode and self.slack_signing_secret is None:
-            raise _SettingMissing(
-                "SLACK_SIGNING_SECRET", "is required for Slack's HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)"
-            )
-        if bool(self.slack_client_id) != bool(self.slack_client_secret):
-            missing = "SLACK_CLIENT_SECRET" if self.slack_client_id else "SLACK_CLIENT_ID"
-            raise _SettingMissing(missing, "is required when the other Slack OAuth credential is set")
+        if self.metrics_port == self.http_port:
+            gaps.append("METRICS_PORT must differ from HTTP_PORT: /metrics is never served publicly")
+        if gaps:
+            raise _SettingsMissing(gaps)
         return self
+
+    @property
+    def slack_http_mode(self) -> bool:
+        """Slack's requests arrive over HTTP at /slack/events (no app-level token for Socket Mode)."""
+        return self.slack_configured and self.slack_app_token is None
 
     @property
     def zoom_configured(self) -> bool:
@@ -166,31 +195,47 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
 
-class _SettingMissing(ValueError):
-    """Raised inside the model validator so that the message can name the variable itself."""
+class _SettingsMissing(ValueError):
+    """Raised inside the model validator so that each message can name its variables itself."""
 
-    def __init__(self, variable: str, problem: str) -> None:
-        super().__init__(f"{variable} {problem}")
-        self.variable = variable
+    def __init__(self, gaps: list[str]) -> None:
+        super().__init__("; ".join(gaps))
+        self.gaps = gaps
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Read and validate the settings; raise ``ConfigError`` with one line for the first problem found."""
+    """Read and validate the settings; raise ``ConfigError`` naming every problem found."""
     try:
         return Settings(**overrides)
     except ValidationError as invalid:
-        raise ConfigError(_describe(invalid)) from None
+        raise ConfigError([problem for error in invalid.errors() for problem in _describe(error)]) from None
 
 
-def _describe(invalid: ValidationError) -> str:
-    error = invalid.errors()[0]
+def _describe(error: ErrorDetails) -> list[str]:
     cause = error.get("ctx", {}).get("error")
-    if isinstance(cause, _SettingMissing):
-        return f"Configuration error: {cause}."
+    if isinstance(cause, _SettingsMissing):
+        return cause.gaps
     variable = str(error["loc"][0]).upper() if error["loc"] else "configuration"
     message = error["msg"].removeprefix("Value error, ").removeprefix("Input ")
     shown = error.get("input")
     secret = "SECRET" in variable or "TOKEN" in variable or variable == "ENCRYPTION_KEY"
     if isinstance(shown, str) and not secret:
-        return f"Configuration error: {variable} {message} (got {shown!r})."
-    return f"Configuration error: {variable} {message}."
+        return [f"{variable} {message} (got {shown_url(shown)!r})"]
+    return [f"{variable} {message}"]
+
+
+def shown_url(value: str) -> str:
+    """``value`` fit to show a person (a configuration error, ``check``): a password in it becomes ``***``.
+
+    Every URL ClassBot shows goes through here. Not SQLAlchemy's ``make_url(...).render_as_string(hide_password=
+    True)``: the URLs shown are mostly the malformed ones, which it cannot parse, and with an unescaped "@" in a
+    password it puts the password's tail in the host. So everything between the user name's ":" and the last "@"
+    is hidden (more than the password, if a query holds an "@"; never less), with or without a scheme.
+    """
+    head, separator, rest = value.partition("://")
+    if not separator:
+        head, rest = "", value
+    userinfo, at, location = rest.rpartition("@")
+    if not at or ":" not in userinfo:
+        return value
+    return f"{head}{separator}{userinfo.partition(':')[0]}:***@{location}"

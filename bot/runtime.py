@@ -1,5 +1,9 @@
 """Running ClassBot: one asyncio process serving the web app and every configured chat front end.
 
+The public web app listens on ``HTTP_HOST:HTTP_PORT``; ``/metrics`` has a listener of its own on
+``METRICS_HOST:METRICS_PORT`` (127.0.0.1 unless set otherwise; none when METRICS_PORT is unset or 0), so that a
+reverse proxy forwarding the public port never exposes it.
+
 Shutdown order matters. On SIGTERM or SIGINT the web server stops accepting and finishes in-flight requests;
 then the components are torn down in reverse: front ends stop taking updates and finish what they started,
 background work drains, and the HTTP clients and the database close. The whole takes a few seconds at most.
@@ -13,10 +17,12 @@ import gc
 import logging
 import signal
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import uvicorn
+from starlette.applications import Starlette
 
-from bot.app import build_components, create_web_app
+from bot.app import build_components, create_metrics_app, create_web_app
 from bot.config import Settings
 
 log = logging.getLogger(__name__)
@@ -56,33 +62,49 @@ async def serve(settings: Settings) -> None:
         loop.add_signal_handler(signum, stop.set)
     try:
         async with build_components(settings) as components:
-            server = _EmbeddedServer(
-                uvicorn.Config(
-                    create_web_app(components),
-                    host=settings.http_host,
-                    port=settings.http_port,
-                    lifespan="off",
-                    log_config=None,
-                    access_log=False,
-                    timeout_graceful_shutdown=_GRACEFUL_HTTP_SECONDS,
-                )
-            )
+            listeners = [_listen("web", create_web_app(components), settings.http_host, settings.http_port)]
+            if settings.metrics_port:
+                metrics = create_metrics_app(components)
+                listeners.append(_listen("metrics", metrics, settings.metrics_host, settings.metrics_port))
             _tune_garbage_collection()
-            serving = asyncio.create_task(server.serve(), name="http-server")
+            serving = [asyncio.create_task(each.server.serve(), name=f"{each.name}-server") for each in listeners]
             stopping = asyncio.create_task(stop.wait(), name="stop-signal")
-            done, _ = await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait({*serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if stopping in done:
                 log.info("stop requested: finishing in-flight work")
-                server.should_exit = True
             else:
                 stopping.cancel()
-            await serving
-            if not server.started:
-                raise SystemExit(f"the web server could not listen on {settings.http_host}:{settings.http_port}")
+            for each in listeners:  # a signal, or one listener ending, ends them all
+                each.server.should_exit = True
+            await asyncio.gather(*serving)
+            for each in listeners:
+                if not each.server.started:
+                    raise SystemExit(f"the {each.name} server could not listen on {each.host}:{each.port}")
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
     log.info("stopped")
+
+
+@dataclass(frozen=True, slots=True)
+class _Listener:
+    name: str
+    host: str
+    port: int
+    server: _EmbeddedServer
+
+
+def _listen(name: str, app: Starlette, host: str, port: int) -> _Listener:
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        lifespan="off",
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=_GRACEFUL_HTTP_SECONDS,
+    )
+    return _Listener(name, host, port, _EmbeddedServer(config))
 
 
 def _tune_garbage_collection() -> None:

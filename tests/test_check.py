@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +11,7 @@ from pathlib import Path
 from classbot_fakes.telegram import FakeTelegram
 from classbot_fakes.zoom import FakeZoom
 
-from bot.check import run_checks
+from bot.check import render, run_checks
 from bot.config import Settings, load_settings
 
 
@@ -28,13 +30,16 @@ def _settings(sqlite_url: str, zoom: FakeZoom, telegram: FakeTelegram, token: st
 async def test_a_good_configuration_passes_every_check(sqlite_url: str, fake_zoom: FakeZoom) -> None:
     with FakeTelegram() as telegram:
         findings = await run_checks(_settings(sqlite_url, fake_zoom, telegram, telegram.token))
-    assert {f.name: f.ok for f in findings} == {
-        "public URL": True,
-        "database": True,
-        "Zoom OAuth": True,
-        "Telegram": True,
+    assert {f.name: f.level for f in findings} == {
+        "public URL": "warn",  # the default, http://localhost:8080, is reachable only from this machine
+        "database": "ok",
+        "Zoom OAuth": "ok",
+        "Telegram": "ok",
+        "Zoom webhooks": "warn",
+        "encryption key": "warn",
     }
     assert any("@classbot_test_bot" in f.detail for f in findings)
+    assert render(findings).endswith("All good. 3 warnings.")
 
 
 async def test_each_wrong_setting_is_named_with_what_to_fix(sqlite_url: str, fake_zoom: FakeZoom) -> None:
@@ -56,5 +61,71 @@ def test_the_command_exits_1_and_lists_the_fixes(tmp_path: Path) -> None:
         [sys.executable, "-m", "bot", "check"], capture_output=True, text=True, timeout=60, check=False, cwd=tmp_path
     )
     assert finished.returncode == 1
-    assert "FIX  chat front ends" in finished.stdout
+    assert re.search(r"^FIX +chat front ends +none configured", finished.stdout, re.MULTILINE)
     assert "set ZOOM_CLIENT_ID" in finished.stdout
+
+
+async def test_the_report_never_shows_a_password_in_a_url(sqlite_url: str, fake_zoom: FakeZoom) -> None:
+    with FakeTelegram() as telegram:
+        settings = _settings(sqlite_url, fake_zoom, telegram, telegram.token).model_copy(
+            update={"public_url": "https://ops:hunter2@bot.example.org"}
+        )
+        report = render(await run_checks(settings))
+    assert "https://ops:***@bot.example.org (Zoom redirect: https://ops:***@bot.example.org/zoom/oauth/" in report
+    assert f"{sqlite_url} answers; schema" in report  # the database it checked
+    assert "hunter2" not in report
+
+
+def test_a_database_url_refused_by_the_command_keeps_its_password_hidden(tmp_path: Path) -> None:
+    finished = subprocess.run(
+        [sys.executable, "-m", "bot", "check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+        env={**os.environ, "DATABASE_URL": "postgresql://ann:hunter2@db.example.org/classbot"},
+    )
+    assert finished.returncode == 2
+    assert "DATABASE_URL must start with" in finished.stderr
+    assert "postgresql://ann:***@db.example.org/classbot" in finished.stderr
+    assert "hunter2" not in finished.stdout + finished.stderr
+
+
+async def test_an_unreachable_service_is_named_by_its_address(sqlite_url: str, fake_zoom: FakeZoom) -> None:
+    with FakeTelegram() as telegram:
+        settings = _settings(sqlite_url, fake_zoom, telegram, telegram.token)
+    closed = telegram.base_url  # the server is stopped: nothing listens there any more
+    findings = {f.name: f for f in await run_checks(settings)}
+    assert findings["Telegram"].level == "fix"
+    assert f"{closed} is not reachable" in findings["Telegram"].detail
+    assert findings["Zoom OAuth"].level == "ok"  # the other checks still ran
+
+
+async def test_what_works_only_on_this_machine_is_a_warning_that_says_why(sqlite_url: str, fake_zoom: FakeZoom) -> None:
+    with FakeTelegram() as telegram:
+        settings = _settings(sqlite_url, fake_zoom, telegram, telegram.token)
+        findings = {f.name: f for f in await run_checks(settings)}
+    assert "Zoom's webhooks" in findings["public URL"].detail
+    assert "ZOOM_WEBHOOK_SECRET_TOKEN is unset" in findings["Zoom webhooks"].detail
+    assert "ENCRYPTION_KEY is unset" in findings["encryption key"].detail
+
+
+async def test_slack_installed_in_many_workspaces_is_checked_as_run_starts_it(sqlite_url: str) -> None:
+    settings = load_settings(
+        database_url=sqlite_url, slack_client_id="1.2", slack_client_secret="s", slack_signing_secret="x"
+    )
+    findings = {f.name: f for f in await run_checks(settings)}
+    assert findings["Slack"].level == "ok"
+    assert "many workspaces (install at http://localhost:8080/slack/install)" in findings["Slack"].detail
+    assert "chat front ends" not in findings  # Slack is a front end, as `run` agrees
+
+
+def test_the_command_prints_only_the_report(tmp_path: Path) -> None:
+    finished = subprocess.run(
+        [sys.executable, "-m", "bot", "check"], capture_output=True, text=True, timeout=60, check=False, cwd=tmp_path
+    )
+    lines = finished.stdout.splitlines()
+    assert lines, finished.stderr
+    assert all(line.startswith(("ok  ", "WARN", "FIX ")) for line in lines[:-1])
+    assert "alembic" not in (finished.stdout + finished.stderr).lower()

@@ -24,7 +24,10 @@ from bot.config import ConfigError, load_settings
         ({"ENCRYPTION_KEY": "not-a-key"}, "ENCRYPTION_KEY each comma-separated key must be a Fernet key"),
         ({"ZOOM_CLIENT_ID": "abc"}, "ZOOM_CLIENT_SECRET is required"),
         ({"ZOOM_CLIENT_SECRET": "abc"}, "ZOOM_CLIENT_ID is required"),
-        ({"TELEGRAM_WEBHOOK": "1"}, "TELEGRAM_BOT_TOKEN is required when TELEGRAM_WEBHOOK is on"),
+        (
+            {"TELEGRAM_WEBHOOK": "1", "TELEGRAM_WEBHOOK_SECRET": "s"},
+            "TELEGRAM_BOT_TOKEN is required when TELEGRAM_WEBHOOK is on",
+        ),
         ({"TELEGRAM_WEBHOOK": "1", "TELEGRAM_BOT_TOKEN": "1:x"}, "TELEGRAM_WEBHOOK_SECRET is required"),
         (
             {"TELEGRAM_WEBHOOK": "1", "TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_WEBHOOK_SECRET": "has spaces"},
@@ -36,6 +39,8 @@ from bot.config import ConfigError, load_settings
         ({"SLACK_CLIENT_ID": "1.2", "SLACK_SIGNING_SECRET": "s"}, "SLACK_CLIENT_SECRET is required"),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL should be 'DEBUG', 'INFO', 'WARNING', 'ERROR' or 'CRITICAL'"),
         ({"LOG_FORMAT": "xml"}, "LOG_FORMAT should be 'text' or 'json'"),
+        ({"METRICS_PORT": "8080"}, "METRICS_PORT must differ from HTTP_PORT"),
+        ({"METRICS_PORT": "-1"}, "METRICS_PORT should be greater than or equal to 0"),
     ],
 )
 def test_a_bad_setting_is_named_with_what_to_fix(
@@ -58,11 +63,34 @@ def test_secret_values_are_never_echoed_back(monkeypatch: pytest.MonkeyPatch) ->
     assert "my-precious-secret" not in str(problem.value)
 
 
+@pytest.mark.parametrize(
+    ("database_url", "expected"),
+    [
+        ("postgresql://ann:hunter2@db.example.org/classbot", "must start with sqlite+aiosqlite:///"),
+        ("postgresql+asyncpg://ann:hunter2@db.example.org:port/classbot", "is not a valid database URL"),
+        ("postgresql+asyncpg://ann:hun@ter2@db.example.org:port/classbot", "percent-encode special characters"),
+        ("ann:hunter2@db.example.org/classbot", "must start with sqlite+aiosqlite:///"),
+    ],
+)
+def test_a_database_url_in_an_error_never_shows_its_password(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, expected: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    with pytest.raises(ConfigError) as problem:
+        load_settings()
+    message = str(problem.value)
+    assert expected in message
+    assert "ann:***@" in message  # which URL it was stays clear
+    assert "hunter2" not in message
+    assert "ter2" not in message
+
+
 def test_defaults_match_the_product_contract() -> None:
     settings = load_settings()
     assert settings.database_url == "sqlite+aiosqlite:///data/classbot.db"
     assert settings.public_url == "http://localhost:8080"
     assert (settings.http_host, settings.http_port) == ("127.0.0.1", 8080)
+    assert (settings.metrics_host, settings.metrics_port) == ("127.0.0.1", 0)  # no /metrics unless asked for
     assert settings.zoom_oauth_url == "https://zoom.us"
     assert settings.zoom_api_url == "https://api.zoom.us/v2"
     assert settings.telegram_base_url == "https://api.telegram.org/bot"
@@ -100,3 +128,16 @@ def test_the_command_line_exits_2_with_one_line_and_no_traceback(monkeypatch: py
         "Configuration error: HTTP_PORT should be a valid integer, unable to parse string as an integer (got 'eighty')."
     )
     assert "Traceback" not in finished.stdout + finished.stderr
+
+
+def test_every_missing_partner_setting_is_named_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZOOM_CLIENT_ID", "abc")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK", "1")
+    with pytest.raises(ConfigError) as problem:
+        load_settings()
+    assert problem.value.problems == [
+        "ZOOM_CLIENT_SECRET is required when ZOOM_CLIENT_ID is set (the Zoom OAuth app's pair)",
+        "TELEGRAM_BOT_TOKEN is required when TELEGRAM_WEBHOOK is on",
+        "TELEGRAM_WEBHOOK_SECRET is required in webhook mode so that forged updates are refused",
+    ]
+    assert str(problem.value).startswith("Configuration errors:\n- ZOOM_CLIENT_SECRET is required")

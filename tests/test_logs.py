@@ -45,3 +45,21 @@ def test_a_logged_traceback_never_shows_the_bot_token(
     assert "Connection timeout to host" in written  # the traceback is there, and its cause too
     assert TOKEN not in written
     assert "AAE-secret" not in written
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_a_logged_database_url_never_shows_its_password(
+    root_logger: logging.Logger, capsys: pytest.CaptureFixture[str], log_format: str
+) -> None:
+    configure_logging("INFO", log_format)
+
+    try:
+        raise OSError("cannot connect to postgresql+asyncpg://ann:hun@ter2@db.example.org:5432/classbot")
+    except OSError:
+        logging.getLogger("bot.test").exception("connecting to %s failed", "postgresql://ann:hunter2@db/classbot")
+
+    logged = capsys.readouterr().err
+    assert "postgresql://ann:***@db/classbot" in logged
+    assert "postgresql+asyncpg://ann:***@db.example.org:5432/classbot" in logged
+    assert "hunter2" not in logged
+    assert "ter2" not in logged

@@ -1,4 +1,5 @@
-"""/metrics: what an operator graphs, scraped after real work, with nothing secret in it.
+"""/metrics: what an operator graphs, scraped after real work, with nothing secret in it, and only on the metrics
+listener: the public app answers 404.
 
 The page is read back with prometheus-client's own parser, as a Prometheus server would read it.
 """
@@ -7,9 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 from classbot_fakes.zoom import FakeZoom
 from prometheus_client.parser import text_string_to_metric_families
 
+from bot.app import Components, create_metrics_app
 from bot.support.metrics import Metrics
 from tests.support.core_world import core_world, parent
 
@@ -24,7 +27,7 @@ async def test_metrics_after_a_booking_count_it_and_its_zoom_calls(
         fake_zoom.fail_next(503, method="POST", path="/v2/users/me/meetings", times=1)
         await world.run_jobs()
         await world.components.worker.run_due_jobs()
-        response = await world.zoom_world.web.get("/metrics")
+        response = await _scrape(world.components)
         tokens = {world.components.cipher.decrypt(c.access_token_enc) for c in await world.zoom_world.connections()}
 
     text = response.text
@@ -33,10 +36,25 @@ async def test_metrics_after_a_booking_count_it_and_its_zoom_calls(
     assert samples[("classbot_bookings_total", (("outcome", "booked"),))] == 1
     assert samples[("classbot_bookings_total", (("outcome", "waitlisted"),))] == 1
     assert samples[("classbot_zoom_calls_total", (("endpoint", "POST /users/me/meetings"), ("status", "503")))] == 1
-    assert samples[("classbot_jobs_pending", ())] >= 0
+    assert ("classbot_jobs_pending", ()) in samples
     assert _types(text)["classbot_update_seconds"] == "histogram"
     assert all(token not in text for token in tokens)
     assert "http" not in text.replace("# HELP", "")  # no link of any kind
+
+
+async def test_the_public_app_answers_404_for_metrics(sqlite_url: str, fake_zoom: FakeZoom, tmp_path: Path) -> None:
+    async with core_world(sqlite_url, fake_zoom, tmp_path) as world:
+        public = await world.zoom_world.web.get("/metrics")
+        private = await _scrape(world.components)
+    assert public.status_code == 404
+    assert private.status_code == 200
+
+
+async def _scrape(components: Components) -> httpx.Response:
+    """GET /metrics from the app of the metrics listener (``METRICS_PORT``), as Prometheus does."""
+    transport = httpx.ASGITransport(app=create_metrics_app(components))
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:9100") as client:
+        return await client.get("/metrics")
 
 
 def test_a_histogram_renders_cumulative_buckets() -> None:

@@ -1,4 +1,5 @@
-"""The real process: ``python -m bot`` migrates, serves /healthz, and exits cleanly and quickly on a signal."""
+"""The real process: ``python -m bot`` migrates, serves /healthz (and /metrics only on its own listener), and exits
+cleanly and quickly on a signal."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from cryptography.fernet import Fernet
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support.bot_process import BotProcess
 
@@ -34,6 +36,24 @@ def test_the_bot_serves_health_and_exits_0_within_10s_of_a_signal(bot: BotProces
     output = bot.output()
     assert "Traceback" not in output
     assert "stopped" in output
+
+
+def test_metrics_are_served_on_their_own_listener_and_not_on_the_public_port(bot: BotProcess) -> None:
+    bot.start()
+    bot.wait_healthy()
+    public = httpx.get(f"{bot.url}/metrics")
+    private = httpx.get(f"{bot.metrics_url}/metrics")
+    elsewhere = httpx.get(f"{bot.metrics_url}/healthz")
+    assert bot.stop() == 0
+
+    assert public.status_code == 404
+    assert "classbot_" not in public.text
+    assert private.status_code == 200
+    assert private.headers["content-type"].startswith("text/plain; version=0.0.4")
+    families = {family.name: family for family in text_string_to_metric_families(private.text)}
+    assert families["classbot_jobs_pending"].samples[0].value >= 0
+    assert families["classbot_update_seconds"].type == "histogram"
+    assert elsewhere.status_code == 404  # the metrics listener serves nothing else
 
 
 def test_without_a_front_end_the_bot_says_what_to_set(bot: BotProcess) -> None:

@@ -1,17 +1,21 @@
 """Re-encrypting every stored secret under the current first key, so that old keys can be retired.
 
 Rotation in three steps: put the new key first in ``ENCRYPTION_KEY`` (``new,old``) and restart; run
-``python -m bot rotate-keys``; then drop the old key. Each row is rewritten in its own short transaction.
+``python -m bot rotate-keys``; then drop the old key. It may run while the bot serves: each row is rewritten in
+its own short transaction and only if it still holds what was read, so a Zoom or Slack token refreshed meanwhile,
+or a join link cleared meanwhile, is kept as the bot left it (``bot.storage.rewrite``).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import inspect, select, update
+from collections.abc import Awaitable, Callable
 
 from bot.storage.cipher import SecretCipher
 from bot.storage.database import Database
 from bot.storage.models import Base, Booking, Class, OAuthState, ZoomConnection
-from bot.storage.slack_tokens import seal_slack_tokens
+from bot.storage.prepared import table_of
+from bot.storage.rewrite import RowRewrite, rewrite_rows
+from bot.storage.slack_tokens import slack_token_rewrites
 
 # Every column that holds a secret or a private link, by table (Slack's tokens: ``bot.storage.slack_tokens``).
 ENCRYPTED_COLUMNS: dict[type[Base], tuple[str, ...]] = {
@@ -22,22 +26,13 @@ ENCRYPTED_COLUMNS: dict[type[Base], tuple[str, ...]] = {
 }
 
 
-async def rotate_keys(database: Database, cipher: SecretCipher) -> int:
-    """Rewrite every encrypted value under the first key; returns how many values were rewritten."""
-    rewritten = 0
-    for model, columns in ENCRYPTED_COLUMNS.items():
-        key = inspect(model).primary_key[0]
-        async with database.read() as session:
-            rows = (await session.execute(select(key, *(getattr(model, c) for c in columns)))).all()
-        for row in rows:
-            values = {
-                column: cipher.rotate(value)
-                for column, value in zip(columns, row[1:], strict=True)
-                if value is not None
-            }
-            if not values:
-                continue
-            async with database.write() as session:
-                await session.execute(update(model).where(key == row[0]).values(**values))
-            rewritten += len(values)
-    return rewritten + await seal_slack_tokens(database, cipher, rotate=True)
+async def rotate_keys(
+    database: Database, cipher: SecretCipher, *, after_read: Callable[[], Awaitable[None]] | None = None
+) -> int:
+    """Rewrite every encrypted value under the first key; returns how many values were rewritten.
+
+    ``after_read``: see ``rewrite_rows`` (a seam for tests to change rows between the read and the writes).
+    """
+    plans = [RowRewrite(table_of(model), columns, cipher.rotate) for model, columns in ENCRYPTED_COLUMNS.items()]
+    plans += slack_token_rewrites(cipher, rotate=True)
+    return await rewrite_rows(database, plans, after_read=after_read)

@@ -5,20 +5,19 @@ slack-sdk's SQLAlchemy installation store writes bot, user and refresh tokens as
 on the way out, so the store (and Bolt above it) works unchanged while the database only ever holds ciphertext.
 
 A token written in clear before encryption existed still reads (a Fernet token and a Slack token cannot be
-mistaken for each other), and ``seal_slack_tokens`` encrypts such rows: at start-up of a multi-workspace Slack
-front end, and in ``rotate-keys``, which also re-encrypts the sealed ones under the current first key.
+mistaken for each other), and ``seal_slack_tokens`` encrypts such rows at start-up of a multi-workspace Slack
+front end; ``rotate-keys`` does the same and also re-encrypts the sealed ones under the current first key.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Column, Integer, MetaData, String, Table, select, update
+from sqlalchemy import Column, Integer, MetaData, String, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 from bot.storage.cipher import SecretCipher
 from bot.storage.database import Database
+from bot.storage.rewrite import RowRewrite, rewrite_rows
 
 # Room for a Fernet token of a 255-character Slack token (Slack's documented upper bound), with margin.
 TOKEN_LENGTH = 1000
@@ -70,31 +69,18 @@ def _raw_tables() -> list[Table]:
     ]
 
 
-async def seal_slack_tokens(database: Database, cipher: SecretCipher, *, rotate: bool = False) -> int:
-    """Encrypt every Slack token stored in clear and, with ``rotate``, re-encrypt the others under the first key.
+def slack_token_rewrites(cipher: SecretCipher, *, rotate: bool) -> list[RowRewrite]:
+    """Encrypt every Slack token stored in clear and, with ``rotate``, re-encrypt the others under the first key."""
 
-    Returns how many values were rewritten. Each row is rewritten in its own transaction, and only if it still
-    holds what was read, so a store writing the same row meanwhile wins.
-    """
-    rewritten = 0
-    for table in _raw_tables():
-        columns = [column for column in table.c if column.name != "id"]
-        async with database.read() as session:
-            rows = (await session.execute(select(table.c.id, *columns))).all()
-        for row in rows:
-            values: dict[str, Any] = {}
-            for column, stored in zip(columns, row[1:], strict=True):
-                if stored is None:
-                    continue
-                if not is_sealed(stored):
-                    values[column.name] = cipher.encrypt(stored).decode("ascii")
-                elif rotate:
-                    values[column.name] = cipher.rotate(stored.encode("ascii")).decode("ascii")
-            if not values:
-                continue
-            unchanged = [table.c[name] == row._mapping[name] for name in values]
-            async with database.write() as session:
-                result = await session.execute(update(table).where(table.c.id == row.id, *unchanged).values(values))
-            if result.rowcount:  # type: ignore[attr-defined]
-                rewritten += len(values)
-    return rewritten
+    def rewrite(stored: str) -> str | None:
+        if not is_sealed(stored):
+            return cipher.encrypt(stored).decode("ascii")
+        return cipher.rotate(stored.encode("ascii")).decode("ascii") if rotate else None
+
+    return [RowRewrite(table, TOKEN_COLUMNS[table.name], rewrite) for table in _raw_tables()]
+
+
+async def seal_slack_tokens(database: Database, cipher: SecretCipher) -> int:
+    """Encrypt every Slack token stored in clear; returns how many were. A row the store writes meanwhile is kept
+    as the store wrote it (``bot.storage.rewrite``); ``rotate-keys`` re-encrypts the sealed ones too."""
+    return await rewrite_rows(database, slack_token_rewrites(cipher, rotate=False))

@@ -5,8 +5,9 @@ the asyncio task that handles it (``bind_log_ids`` / ``log_ids``), so every line
 library, can be found together.
 
 Secrets are kept out of log calls by design; the scrubber here is the second line of defence, masking anything
-that looks like a bearer token or a Zoom link's credential should a library put one in a message. The ``httpx``
-logger is quietened because it logs full request URLs, and Telegram's URLs contain the bot token.
+that looks like a bearer token, a Zoom link's credential or a URL's password should a library put one in a
+message. The ``httpx`` logger is quietened because it logs full request URLs, and Telegram's URLs contain the bot
+token.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ _SECRET_PATTERNS = [
     re.compile(r"(/bot)\d+:[A-Za-z0-9_-]+"),  # Telegram bot token inside a Bot API URL
     re.compile(r"\b(xox[a-z]-)[A-Za-z0-9-]+"),  # Slack tokens: bot, user, refresh (xoxe-), inside rotating ones
     re.compile(r"\b(xapp-)[A-Za-z0-9-]+"),
+    # A URL's password (a database URL in a driver's error): up to the last "@", as ``bot.config.shown_url`` does.
+    re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@]*:)\S*(?=@)"),
 ]
 
 

@@ -1,4 +1,4 @@
-"""The one Starlette app of a ClassBot process, assembled from each concern's routes."""
+"""The public Starlette app of a ClassBot process, assembled from each concern's routes, and the metrics app."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from starlette.routing import Route
 from bot.config import Settings
 from bot.core.services import Services
 from bot.web.calendar import calendar_routes
-from bot.web.health import health_routes
+from bot.web.health import health_routes, metrics_routes
 from bot.web.zoom import zoom_routes
 
 if TYPE_CHECKING:
@@ -40,3 +40,8 @@ def web_app(
 
         routes += slack_routes(slack)
     return Starlette(routes=routes)
+
+
+def metrics_app(services: Services) -> Starlette:
+    """``/metrics`` alone, for the metrics listener (``METRICS_PORT``, bound to 127.0.0.1 by default)."""
+    return Starlette(routes=metrics_routes(services.health))

@@ -1,4 +1,6 @@
-"""``/healthz`` for load balancers and supervisors, and ``/metrics`` in Prometheus' text format."""
+"""``/healthz`` for load balancers and supervisors; ``/metrics`` in Prometheus' text format, for the metrics
+listener only (``METRICS_PORT``): it tells anyone who can reach it how busy the bot is and how its Zoom calls
+fare, and the documented reverse proxy forwards every path of the public port."""
 
 from __future__ import annotations
 
@@ -16,7 +18,11 @@ def health_routes(health: Health) -> list[Route]:
             return JSONResponse({"status": "ok"})
         return JSONResponse({"status": "unavailable", "reason": "database is not answering"}, status_code=503)
 
+    return [Route("/healthz", healthz, methods=["GET"])]
+
+
+def metrics_routes(health: Health) -> list[Route]:
     async def metrics(_request: Request) -> Response:
         return Response(await health.metrics_text(), media_type=CONTENT_TYPE)
 
-    return [Route("/healthz", healthz, methods=["GET"]), Route("/metrics", metrics, methods=["GET"])]
+    return [Route("/metrics", metrics, methods=["GET"])]

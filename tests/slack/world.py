@@ -100,14 +100,14 @@ class SlackWorld:
         return [url for message in self.slack.messages(where) for url in message.links if ZOOM_LINK.search(url)]
 
     async def all_handled(self, *, extra: int = 0, timeout: float = 20) -> None:
-        """Until the bot has finished working on every delivery so far (its listeners' own count, on /metrics),
-        and on ``extra`` requests posted to it by hand."""
+        """Until the bot has finished working on every delivery so far (its listeners' own count, on /metrics at
+        its metrics port), and on ``extra`` requests posted to it by hand."""
         kinds = ("slash_commands", "interactive", "events_api")
         wanted = extra + sum(1 for d in self.slack.deliveries if d.kind in kinds)
         async with httpx.AsyncClient() as client:
 
             async def finished() -> bool:
-                page = (await client.get(f"{self.bot.url}/metrics")).text
+                page = (await client.get(f"{self.bot.metrics_url}/metrics")).text
                 found = re.search(r'^classbot_update_seconds_count\{platform="slack"\} (\d+)', page, re.M)
                 return found is not None and int(found.group(1)) >= wanted
 

@@ -1,5 +1,5 @@
 """Slack's tokens at rest: slack-sdk's store, as ClassBot builds it, writes ciphertext and reads the token back;
-rotate-keys re-encrypts them under the new key, and encrypts any stored in clear."""
+rotate-keys re-encrypts them under the new key, encrypts any stored in clear, and keeps a token refreshed meanwhile."""
 
 from __future__ import annotations
 
@@ -97,3 +97,26 @@ async def test_rotate_keys_reencrypts_slack_tokens_and_encrypts_those_in_clear(d
     assert all("xox" not in value for value in stored)
     with pytest.raises(SecretUnreadable):
         SecretCipher([old_key]).decrypt(stored[0].encode())
+
+
+async def test_a_slack_token_rotated_between_the_read_and_the_write_is_kept_and_reencrypted(
+    database: Database,
+) -> None:
+    old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    store = EncryptedInstallationStore("C1", database.engine, SecretCipher([old_key]), logging.getLogger("test"))
+    await store.async_save(_installation("T1", 1_700_000_000.0))
+    refreshed = _installation("T1", 1_700_000_000.0)
+    refreshed.bot_token, refreshed.bot_refresh_token = "xoxe.xoxb-1-refreshed", "xoxe-1-refreshed"
+
+    async def slack_rotates_the_token() -> None:  # as Bolt does when the bot token nears its expiry
+        await store.async_save(refreshed)
+
+    await rotate_keys(database, SecretCipher([new_key, old_key]), after_read=slack_rotates_the_token)
+    only_new = EncryptedInstallationStore("C1", database.engine, SecretCipher([new_key]), logging.getLogger("t"))
+    bot = await only_new.async_find_bot(enterprise_id=None, team_id="T1")
+    found = await only_new.async_find_installation(enterprise_id=None, team_id="T1", user_id="U1")
+
+    assert bot is not None
+    assert (bot.bot_token, bot.bot_refresh_token) == ("xoxe.xoxb-1-refreshed", "xoxe-1-refreshed")
+    assert found is not None
+    assert (found.bot_token, found.user_token) == ("xoxe.xoxb-1-refreshed", USER_TOKEN)
