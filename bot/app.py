@@ -23,7 +23,7 @@ from bot.core.calendar_links import CalendarLinks
 from bot.core.classes import ClassService
 from bot.core.clock import Clock, utc_now
 from bot.core.communities import CommunityService
-from bot.core.connect import ConnectService, ReconnectAlerts
+from bot.core.connect import CONFIRMATION_EXPIRED_JOB, ConnectService, ReconnectAlerts
 from bot.core.delivery import Delivery
 from bot.core.inbound import Inbound
 from bot.core.languages import LanguageService
@@ -129,6 +129,7 @@ async def build_components(
         zoom = _build_zoom(settings, database, cipher, http, clock, zoom_retry or RetryPolicy(), metrics)
         if zoom is not None:
             zoom_events.on("app_deauthorized", lambda event: zoom.connect.deauthorized(event.zoom_user_id or ""))
+            worker.register(CONFIRMATION_EXPIRED_JOB, zoom.connect.confirmation_expired)
         telegram = _telegram_front_end(settings) if settings.telegram_configured else None
         slack = _slack_front_end(settings, database, cipher) if settings.slack_configured else None
         front_ends: dict[str, Notifier] = {}

@@ -10,13 +10,14 @@ from sqlalchemy import inspect, select, update
 
 from bot.storage.cipher import SecretCipher
 from bot.storage.database import Database
-from bot.storage.models import Base, Booking, Class, OAuthState, ZoomConnection
+from bot.storage.models import Base, Booking, Class, OAuthState, ZoomConfirmation, ZoomConnection
 from bot.storage.slack_tokens import seal_slack_tokens
 
 # Every column that holds a secret or a private link, by table (Slack's tokens: ``bot.storage.slack_tokens``).
 ENCRYPTED_COLUMNS: dict[type[Base], tuple[str, ...]] = {
     ZoomConnection: ("access_token_enc", "refresh_token_enc"),
     OAuthState: ("code_verifier_enc",),
+    ZoomConfirmation: ("grant_enc",),
     Class: ("meeting_join_url_enc",),
     Booking: ("join_url_enc",),
 }

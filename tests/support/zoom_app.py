@@ -17,6 +17,7 @@ from bot.config import Settings, load_settings
 from bot.core.clock import Clock, utc_now
 from bot.core.identity import PersonRef
 from bot.fakes.zoom import FakeZoom
+from bot.fakes.zoom.browser import page_form, submit
 from bot.storage.models import OAuthState, ZoomConnection
 from bot.web import create_web_app
 from bot.zoom.credentials import ZoomAccount
@@ -78,10 +79,17 @@ class Browser:
         return authorized.headers["location"]
 
     async def finish(self, callback_url: str) -> httpx.Response:
+        """Open Zoom's callback: the confirmation page (or the done page, or why not)."""
         return await self.web.get(callback_url)
 
+    async def confirm(self, page: httpx.Response, decision: str = "connect") -> httpx.Response:
+        """Press "connect" (or "cancel") on the confirmation ``page``."""
+        return await submit(self.web, page, decision)
+
     async def connect(self, link: str) -> httpx.Response:
-        return await self.finish(await self.open_connect_link(link))
+        """The whole walk, confirming when ClassBot asks: the last page the person sees."""
+        page = await self.finish(await self.open_connect_link(link))
+        return await self.confirm(page) if page_form(page.text) is not None else page
 
 
 def query_of(url: str) -> dict[str, str]:
@@ -110,9 +118,11 @@ class ZoomWorld:
         async with self.components.database.read() as session:
             return list((await session.execute(select(ZoomConnection))).scalars())
 
-    async def pending_states(self) -> int:
+    async def unused_states(self) -> int:
+        """Connect links that could still be used."""
         async with self.components.database.read() as session:
-            return int((await session.execute(select(func.count()).select_from(OAuthState))).scalar_one())
+            query = select(func.count()).select_from(OAuthState).where(OAuthState.used_at.is_(None))
+            return int((await session.execute(query)).scalar_one())
 
     async def connect_teacher(self, who: PersonRef) -> ZoomAccount:
         """Walk the real connect flow for ``who`` and return the account the REST client acts for."""
