@@ -7,7 +7,7 @@ used, the app's credentials are wrong) or Zoom is down (try again later).
 from __future__ import annotations
 
 from bot.core.clock import Clock
-from bot.core.connect import AuthorizedZoomUser, ZoomDown, ZoomRefused
+from bot.core.zoom_authorizer import AuthorizedZoomUser, ZoomDown, ZoomRefused
 from bot.storage.zoom_connections import ZoomProfileRecord
 from bot.zoom.client import ZoomClient
 from bot.zoom.errors import ZoomError, ZoomRateLimited, ZoomUnavailable
