@@ -31,18 +31,18 @@ FAST_RETRY = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.02, max_in
 
 
 def zoom_settings(database_url: str, zoom: FakeZoom, data_dir: Path, **extra: object) -> Settings:
-    return load_settings(
-        database_url=database_url,
-        data_dir=data_dir,
-        encryption_key=Fernet.generate_key().decode(),
-        public_url=PUBLIC_URL,
-        zoom_client_id=zoom.client_id,
-        zoom_client_secret=zoom.client_secret,
-        zoom_webhook_secret_token=WEBHOOK_SECRET,
-        zoom_oauth_url=zoom.oauth_url,
-        zoom_api_url=zoom.api_url,
-        **extra,
-    )
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "data_dir": data_dir,
+        "encryption_key": Fernet.generate_key().decode(),
+        "public_url": PUBLIC_URL,
+        "zoom_client_id": zoom.client_id,
+        "zoom_client_secret": zoom.client_secret,
+        "zoom_webhook_secret_token": WEBHOOK_SECRET,
+        "zoom_oauth_url": zoom.oauth_url,
+        "zoom_api_url": zoom.api_url,
+    }
+    return load_settings(**{**values, **extra})
 
 
 @asynccontextmanager
@@ -54,7 +54,7 @@ async def zoom_components(
         settings, notifiers={"telegram": notifier}, zoom_retry=FAST_RETRY, start_worker=False, clock=clock
     ) as components:
         transport = httpx.ASGITransport(app=create_web_app(components))
-        async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as web:
+        async with httpx.AsyncClient(transport=transport, base_url=settings.public_url) as web:
             yield components, web
 
 
@@ -136,12 +136,18 @@ class ZoomWorld:
 
 @asynccontextmanager
 async def zoom_world(
-    database_url: str, fake_zoom: FakeZoom, data_dir: Path, *, clock: Clock = utc_now, licensed: bool = False
+    database_url: str,
+    fake_zoom: FakeZoom,
+    data_dir: Path,
+    *,
+    clock: Clock = utc_now,
+    licensed: bool = False,
+    public_url: str = PUBLIC_URL,
 ) -> AsyncIterator[ZoomWorld]:
     user = fake_zoom.add_user(
         email="ann@example.org", first_name="Ann", last_name="Lee", timezone="Europe/Madrid", licensed=licensed
     )
     notifier = RecordingNotifier()
-    settings = zoom_settings(database_url, fake_zoom, data_dir)
+    settings = zoom_settings(database_url, fake_zoom, data_dir, public_url=public_url)
     async with zoom_components(settings, notifier, clock) as (components, web):
         yield ZoomWorld(components, web, fake_zoom, notifier, user.id)
