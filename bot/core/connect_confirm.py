@@ -92,12 +92,13 @@ class ConfirmationDesk:
                     await tell(session, holder.person_id, Message(connected_notice(profile.email)), now=now)
             asker = await People(session).get(pending.person_id)
             assert asker is not None  # the state is deleted with its person
+            confirmations = ZoomConfirmations(session, self._cipher)
+            # Zoom has just killed the tokens any earlier, unconfirmed authorization of this user holds.
+            await confirmations.drop_for_zoom_user(profile.zoom_user_id)
             if holder is None or holder.person_id != pending.person_id:
                 grant = PendingGrant(profile, authorized.tokens if holder is None else None, authorized.scopes)
                 expires_at = now + CONFIRMATION_LIFETIME
-                await ZoomConfirmations(session, self._cipher).add(
-                    digest(key), digest(csrf), pending.person_id, pending.handle, grant, expires_at
-                )
+                await confirmations.add(digest(key), digest(csrf), pending.person_id, pending.handle, grant, expires_at)
                 payload = {"key_hash": digest(key)}
                 await enqueue(session, CONFIRMATION_EXPIRED_JOB, payload, run_at=expires_at)
         if holder is not None:

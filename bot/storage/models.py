@@ -155,6 +155,8 @@ class ZoomConfirmation(Base):
     csrf_hash: Mapped[str] = mapped_column(String(64))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     handle: Mapped[str] = mapped_column(String(64), default="")
+    # A newer authorization of the same Zoom user kills this one's tokens at Zoom, so it replaces this row.
+    zoom_user_id: Mapped[str] = mapped_column(String(64), index=True)
     grant_enc: Mapped[bytes] = mapped_column(LargeBinary)
     expires_at: Mapped[datetime] = mapped_column(index=True)
 

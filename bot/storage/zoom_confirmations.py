@@ -63,11 +63,16 @@ class ZoomConfirmations:
                 csrf_hash=csrf_hash,
                 person_id=person_id,
                 handle=handle[:64],
+                zoom_user_id=grant.profile.zoom_user_id,
                 grant_enc=self._cipher.encrypt(json.dumps(_grant_json(grant))),
                 expires_at=expires_at,
             )
         )
         await self._session.flush()
+
+    async def drop_for_zoom_user(self, zoom_user_id: str) -> None:
+        """Forget the confirmations waiting for this Zoom user: a newer authorization of it superseded them."""
+        await self._session.execute(delete(ZoomConfirmation).where(ZoomConfirmation.zoom_user_id == zoom_user_id))
 
     async def get(self, key_hash: str) -> PendingConfirmation | None:
         row = await self._session.get(ZoomConfirmation, key_hash)

@@ -216,3 +216,18 @@ async def test_reconnecting_ones_own_zoom_account_needs_no_confirmation(world: Z
     [after] = await world.connections()
     assert after.id == before.id
     assert after.access_token_enc != before.access_token_enc
+
+
+async def test_a_newer_authorization_of_a_zoom_account_supersedes_an_unconfirmed_one(world: ZoomWorld) -> None:
+    """Zoom kills a user's earlier tokens when it issues new ones: the earlier page must not store dead tokens."""
+    first, second = world.browser(), world.fresh_browser()
+    earlier = await first.finish(await first.open_connect_link((await _connect(world).begin(MALLORY)).url))
+    later = await second.finish(await second.open_connect_link((await _connect(world).begin(BOB)).url))
+
+    assert (await first.confirm(earlier)).status_code == 400
+    assert "Zoom is connected" in (await second.confirm(later)).text
+
+    [connection] = await world.connections()
+    assert _works_at_zoom(world, world.components.cipher.decrypt(connection.access_token_enc))
+    assert await _connect(world).status(BOB) == "active"
+    assert await _connect(world).status(MALLORY) is None

@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("csrf_hash", sa.String(length=64), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("handle", sa.String(length=64), nullable=False),
+        sa.Column("zoom_user_id", sa.String(length=64), nullable=False),
         sa.Column("grant_enc", sa.LargeBinary(), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -36,6 +37,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("zoom_confirmations", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_zoom_confirmations_expires_at"), ["expires_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_zoom_confirmations_zoom_user_id"), ["zoom_user_id"], unique=False)
 
     op.create_table(
         "zoom_handovers",
@@ -80,6 +82,7 @@ def downgrade() -> None:
 
     op.drop_table("zoom_handovers")
     with op.batch_alter_table("zoom_confirmations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_zoom_confirmations_zoom_user_id"))
         batch_op.drop_index(batch_op.f("ix_zoom_confirmations_expires_at"))
 
     op.drop_table("zoom_confirmations")
