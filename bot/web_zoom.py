@@ -11,6 +11,7 @@ callback and sent only with the confirmation form posted from our own page (Same
 from __future__ import annotations
 
 import logging
+from typing import Literal
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
@@ -113,6 +114,15 @@ _NOT_SET_UP = (tr("Zoom is not set up"), tr("This ClassBot has no Zoom app confi
 
 
 def zoom_routes(components: Components) -> list[Route]:
+    secure = components.settings.public_url.startswith("https://")
+
+    def set_cookie(
+        response: Response, name: str, value: str, *, max_age: int, samesite: Literal["lax", "strict"]
+    ) -> None:
+        response.set_cookie(
+            name, value, max_age=max_age, path=_COOKIE_PATH, httponly=True, secure=secure, samesite=samesite
+        )
+
     async def oauth_start(request: Request) -> Response:
         zoom = components.zoom
         t = browser_translator(request, components.catalogs)
@@ -123,15 +133,7 @@ def zoom_routes(components: Components) -> list[Route]:
         if isinstance(target, ConnectOutcome):
             return page(t, *_failure(target))
         response = RedirectResponse(target, status_code=302)
-        response.set_cookie(
-            STATE_COOKIE,
-            state,
-            max_age=600,
-            path=_COOKIE_PATH,
-            httponly=True,
-            secure=components.settings.public_url.startswith("https://"),
-            samesite="lax",
-        )
+        set_cookie(response, STATE_COOKIE, state, max_age=600, samesite="lax")
         return response
 
     async def oauth_callback(request: Request) -> Response:
@@ -149,15 +151,8 @@ def zoom_routes(components: Components) -> list[Route]:
         response = _result_page(t, result)
         response.delete_cookie(STATE_COOKIE, path=_COOKIE_PATH)
         if result.confirmation is not None:
-            response.set_cookie(
-                CONFIRM_COOKIE,
-                result.confirmation.key,
-                max_age=result.confirmation.expires_minutes * 60,
-                path=_COOKIE_PATH,
-                httponly=True,
-                secure=components.settings.public_url.startswith("https://"),
-                samesite="strict",
-            )
+            lifetime = result.confirmation.expires_minutes * 60
+            set_cookie(response, CONFIRM_COOKIE, result.confirmation.key, max_age=lifetime, samesite="strict")
         return response
 
     async def oauth_confirm(request: Request) -> Response:
