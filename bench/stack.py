@@ -24,7 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-import httpx
+from bot.fakes.zoom.browser import ConsentFailed, consent_in_browser
 from cryptography.fernet import Fernet
 
 from bench.hosts import Bot, Host, telegram_host, zoom_host
@@ -201,12 +201,10 @@ class Stack:
         prompt = await self.say(teacher, "/connect", "Connect your Zoom account")
         [link] = _URL.findall(prompt)
         zoom_user = self.zoom.value("FAKE_ZOOM_USER_ID")
-        async with httpx.AsyncClient(timeout=30) as browser:
-            started = await browser.get(link)
-            consent = await browser.get(started.headers["location"], headers={"X-Fake-Zoom-User": zoom_user})
-            finished = await browser.get(consent.headers["location"])
-            if finished.status_code != 200:
-                raise RuntimeError(f"connecting Zoom failed: {finished.status_code} {finished.text[:300]}")
+        try:
+            await consent_in_browser(link, zoom_user, timeout=30)
+        except ConsentFailed as failed:
+            raise RuntimeError(f"connecting Zoom failed: {failed}") from failed
         await self._wait_teacher(teacher, "is connected")
         return teacher
 

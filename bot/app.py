@@ -22,7 +22,7 @@ from bot.core.bookings import BookingService
 from bot.core.calendar_links import CalendarLinks
 from bot.core.classes import ClassService
 from bot.core.communities import CommunityService
-from bot.core.connect import ConnectService, ReconnectAlerts
+from bot.core.connect import CONFIRMATION_EXPIRED_JOB, ConnectService, ReconnectAlerts
 from bot.core.conversations import Conversations
 from bot.core.delivery import Delivery
 from bot.core.health import Health
@@ -146,6 +146,7 @@ async def build_components(
         zoom = _build_zoom(settings, database, cipher, http, clock, zoom_retry or RetryPolicy(), metrics)
         if zoom is not None:
             zoom_events.on("app_deauthorized", lambda event: zoom.connect.deauthorized(event.zoom_user_id or ""))
+            worker.register(CONFIRMATION_EXPIRED_JOB, zoom.connect.confirmation_expired)
         # The platforms' parts come first: the messenger sends through their notifiers.
         telegram_platform = _telegram_platform(settings) if settings.telegram_configured else None
         slack_platform = _slack_platform(settings, database, cipher) if settings.slack_configured else None

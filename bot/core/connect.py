@@ -1,81 +1,59 @@
-"""Connecting a teacher's Zoom account: /connect, the OAuth callback's outcome, /disconnect, deauthorization.
+"""Connecting a teacher's Zoom account: /connect, the OAuth callback, the confirmation, /disconnect, deauthorization.
 
 The ``state`` of an authorization is 256 random bits, handed out once, stored only as its SHA-256 together with
-the person who asked, the PKCE verifier (encrypted) and an expiry ten minutes on. It is consumed by the first
-callback that presents it, whatever the outcome, so a replay finds nothing. The chat link first visits our own
-``/zoom/oauth/start``, which pins the state to that browser in a cookie: a callback arriving in another
-browser (someone else's state swapped in) is refused.
+the person who asked, the PKCE verifier (encrypted) and an expiry ten minutes on. The first callback that
+presents it uses it, whatever the outcome, so a replay finds it used (and its owner is told). The chat link
+first visits our own ``/zoom/oauth/start``, which pins the state to that browser in a cookie: a callback
+arriving in another browser (someone else's state swapped in) is refused.
+
+Back from Zoom, nothing is connected yet: the browser must confirm (``bot.core.connect_confirm``), and a Zoom
+account another person holds moves only when they agree (``bot.core.zoom_handover``). Every failure that has
+someone to tell (the person whose link it was) is said in their chat as well as on the page.
 """
 
 from __future__ import annotations
 
 import base64
-import enum
 import hashlib
 import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Protocol
+from typing import Any
 
-from bot.core.job_kinds import WAITS_ON_ZOOM
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.connect_confirm import CONFIRMATION_EXPIRED_JOB, ConfirmationDesk, digest
+from bot.core.connect_outcomes import FAILURE_NOTICES, ConnectOutcome, ConnectResult
 from bot.core.messages import Message
 from bot.core.notify import tell
-from bot.i18n.texts import tr
+from bot.core.zoom_authorizer import ZoomAuthorizer, ZoomDown, ZoomRefused
+from bot.core.zoom_handover import Handovers
+from bot.i18n.texts import Text, tr
 from bot.storage.cipher import SecretCipher
 from bot.storage.database import Database
 from bot.storage.identity import PersonRef
-from bot.storage.jobs import hurry
-from bot.storage.oauth_states import OAuthStates
+from bot.storage.oauth_states import OAuthStates, PendingAuthorization
 from bot.storage.people import People
-from bot.storage.zoom_connections import StoredTokens, ZoomConnections, ZoomProfileRecord
+from bot.storage.zoom_confirmations import ZoomHandovers
+from bot.storage.zoom_connections import ZoomConnections
 from bot.support.clock import Clock
+
+# What the web routes and the app find here, though it is defined next door.
+__all__ = [
+    "CONFIRMATION_EXPIRED_JOB",
+    "ConnectOutcome",
+    "ConnectResult",
+    "ConnectService",
+    "ReconnectAlerts",
+]
 
 log = logging.getLogger(__name__)
 
 STATE_LIFETIME = timedelta(minutes=10)
-
-
-class ZoomRefused(Exception):
-    """Zoom would not complete the authorization (a bad or used code, a refused client)."""
-
-
-class ZoomDown(Exception):
-    """Zoom did not answer; trying again later may work."""
-
-
-@dataclass(frozen=True, slots=True)
-class AuthorizedZoomUser:
-    profile: ZoomProfileRecord
-    tokens: StoredTokens
-    scopes: str
-
-
-class ZoomAuthorizer(Protocol):
-    """Zoom's OAuth as the connect flow needs it; raises ``ZoomRefused`` or ``ZoomDown``."""
-
-    def authorize_url(self, state: str, code_challenge: str) -> str: ...
-
-    async def exchange(self, code: str, code_verifier: str) -> AuthorizedZoomUser: ...
-
-    async def revoke(self, refresh_token: str) -> None: ...
-
-
-class ConnectOutcome(enum.Enum):
-    CONNECTED = "connected"
-    DENIED = "denied"
-    UNKNOWN_STATE = "unknown_state"
-    EXPIRED_STATE = "expired_state"
-    OTHER_BROWSER = "other_browser"
-    REFUSED = "refused"
-    ZOOM_DOWN = "zoom_down"
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectResult:
-    outcome: ConnectOutcome
-    zoom_email: str | None = None
+# A used or expired state is kept this long, so a late or replayed link can still be told to its owner.
+STATE_KEPT_AFTER_EXPIRY = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,14 +62,10 @@ class ConnectLink:
     expires_minutes: int
 
 
-def state_hash(state: str) -> str:
-    return hashlib.sha256(state.encode()).hexdigest()
-
-
 def pkce_challenge(verifier: str) -> str:
     """RFC 7636's S256: base64url(sha256(verifier)) without padding."""
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    hashed = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(hashed).rstrip(b"=").decode("ascii")
 
 
 class ConnectService:
@@ -113,6 +87,10 @@ class ConnectService:
         # Told a connection id whose tokens were replaced or deleted here, so no copy kept in memory outlives them
         # (SQLite may give a new connection the id of the one it replaced).
         self._on_tokens_replaced = on_tokens_replaced or (lambda _connection_id: None)
+        self._handovers = Handovers(database, cipher, clock=clock, on_tokens_replaced=self._on_tokens_replaced)
+        self._desk = ConfirmationDesk(
+            database, cipher, authorizer, clock=clock, on_tokens_replaced=self._on_tokens_replaced
+        )
 
     async def begin(self, who: PersonRef) -> ConnectLink:
         """A fresh, single-use link that starts the Zoom authorization for ``who``."""
@@ -122,56 +100,79 @@ class ConnectService:
         async with self._database.write() as session:
             person = await People(session).ensure(who)
             states = OAuthStates(session, self._cipher)
-            await states.purge_expired(now)
-            await states.add(state_hash(state), person.id, verifier, now + STATE_LIFETIME)
+            await states.purge_expired(now - STATE_KEPT_AFTER_EXPIRY)
+            await ZoomHandovers(session).purge_expired(now)
+            await states.add(digest(state), person.id, verifier, now + STATE_LIFETIME, handle=who.handle)
         return ConnectLink(f"{self._start_url}?state={state}", int(STATE_LIFETIME.total_seconds() // 60))
 
     async def authorize_redirect(self, state: str) -> str | ConnectOutcome:
-        """Zoom's authorize URL for a pending ``state``, or why there is none (the state is not consumed here)."""
+        """Zoom's authorize URL for a pending ``state``, or why there is none (the state is not used here); a used
+        or expired link is told to its owner too."""
+        hashed = digest(state)
         async with self._database.read() as session:
-            pending = await OAuthStates(session, self._cipher).peek(state_hash(state))
+            pending = await OAuthStates(session, self._cipher).peek(hashed)
         if pending is None:
             return ConnectOutcome.UNKNOWN_STATE
-        if pending.expires_at <= self._clock():
-            return ConnectOutcome.EXPIRED_STATE
+        failure = self._unusable(pending)
+        if failure is not None:
+            async with self._database.write() as session:
+                await self._tell_failure(session, pending.person_id, failure, hashed)
+            return failure
         return self._authorizer.authorize_url(state, pkce_challenge(pending.code_verifier))
 
     async def complete(
         self, *, state: str | None, code: str | None, error: str | None, browser_state: str | None
     ) -> ConnectResult:
-        """Finish an authorization from the OAuth callback's parameters; stores nothing unless it all succeeds."""
+        """Finish an authorization from the OAuth callback's parameters: the confirmation to ask the browser for
+        (or, for one's own Zoom account again, done), or why not; a failure is told in the asker's chat too."""
         if not state:
             return ConnectResult(ConnectOutcome.UNKNOWN_STATE)
+        hashed = digest(state)
         async with self._database.write() as session:
-            pending = await OAuthStates(session, self._cipher).consume(state_hash(state))
-        if pending is None:
-            return ConnectResult(ConnectOutcome.UNKNOWN_STATE)
-        if pending.expires_at <= self._clock():
-            return ConnectResult(ConnectOutcome.EXPIRED_STATE)
-        if browser_state is None or not secrets.compare_digest(browser_state, state):
-            return ConnectResult(ConnectOutcome.OTHER_BROWSER)
-        if error or not code:
-            return ConnectResult(ConnectOutcome.DENIED)
+            pending = await OAuthStates(session, self._cipher).use(hashed, self._clock())
+            if pending is None:
+                return ConnectResult(ConnectOutcome.UNKNOWN_STATE)
+            failure = self._unusable(pending)
+            if failure is None and (browser_state is None or not secrets.compare_digest(browser_state, state)):
+                failure = ConnectOutcome.OTHER_BROWSER
+            if failure is None and (error or not code):
+                failure = ConnectOutcome.DENIED
+            if failure is not None:
+                await self._tell_failure(session, pending.person_id, failure, hashed)
+                return ConnectResult(failure)
+        assert code is not None
         try:
             authorized = await self._authorizer.exchange(code, pending.code_verifier)
-        except ZoomRefused:
-            return ConnectResult(ConnectOutcome.REFUSED)
-        except ZoomDown:
-            return ConnectResult(ConnectOutcome.ZOOM_DOWN)
-        now = self._clock()
-        async with self._database.write() as session:
-            connection = await ZoomConnections(session, self._cipher).replace(
-                pending.person_id, authorized.profile, authorized.tokens, authorized.scopes
-            )
-            text = tr(
-                "Your Zoom account {email} is connected. Your classes will get their Zoom meetings automatically.",
-                email=authorized.profile.email,
-            )
-            await tell(session, pending.person_id, Message(text), now=now)
-            await hurry(session, WAITS_ON_ZOOM, now)  # links that waited for this connection go out now
-        self._on_tokens_replaced(connection.id)
-        log.info("person %s connected a Zoom account", pending.person_id)
-        return ConnectResult(ConnectOutcome.CONNECTED, authorized.profile.email)
+        except (ZoomRefused, ZoomDown) as failed:
+            outcome = ConnectOutcome.REFUSED if isinstance(failed, ZoomRefused) else ConnectOutcome.ZOOM_DOWN
+            async with self._database.write() as session:
+                await self._tell_failure(session, pending.person_id, outcome, hashed)
+            return ConnectResult(outcome)
+        return await self._desk.ask(pending, authorized)
+
+    async def confirm(self, *, key: str | None, csrf: str | None, connect: bool) -> ConnectResult:
+        """The browser's answer on the confirmation page: connect (or ask the holder), or cancel."""
+        return await self._desk.confirm(key=key, csrf=csrf, connect=connect)
+
+    async def confirmation_expired(self, payload: dict[str, Any]) -> None:
+        """The job queued with each confirmation (``CONFIRMATION_EXPIRED_JOB``)."""
+        await self._desk.expired(payload)
+
+    async def answer_handover(self, who: PersonRef, handover_id: str, *, agree: bool) -> Text:
+        """The holder of a Zoom account answers another person's request for it (see ``bot.core.zoom_handover``)."""
+        return await self._handovers.answer(who, handover_id, agree=agree)
+
+    def _unusable(self, pending: PendingAuthorization) -> ConnectOutcome | None:
+        if pending.used_before:
+            return ConnectOutcome.REPLAYED
+        if pending.expires_at <= self._clock():
+            return ConnectOutcome.EXPIRED_STATE
+        return None
+
+    async def _tell_failure(self, session: AsyncSession, person_id: int, outcome: ConnectOutcome, hashed: str) -> None:
+        """Tell the asker, once per link and outcome, that their connect failed and what to do."""
+        key = f"connect-failed:{hashed[:32]}:{outcome.value}"
+        await tell(session, person_id, Message(FAILURE_NOTICES[outcome]), now=self._clock(), dedupe_key=key)
 
     async def status(self, who: PersonRef) -> str | None:
         """ "active", "reconnect_needed", or None when the person never connected Zoom."""

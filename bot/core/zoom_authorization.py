@@ -6,7 +6,7 @@ used, the app's credentials are wrong) or Zoom is down (try again later).
 
 from __future__ import annotations
 
-from bot.core.connect import AuthorizedZoomUser, ZoomDown, ZoomRefused
+from bot.core.zoom_authorizer import AuthorizedZoomUser, ZoomDown, ZoomRefused
 from bot.core.zoom_tokens import tokens_from_grant
 from bot.storage.zoom_connections import ZoomProfileRecord
 from bot.support.clock import Clock

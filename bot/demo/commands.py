@@ -14,7 +14,7 @@ HELP = """\
   :as teacher | parent1 | parent2   act as this person (also :as t, :as p1, :as p2)
   :in private | group               talk in your private chat with the bot, or in the group (also :in p, :in g)
   NUMBER                            press the button shown with that number
-  :open                             open the latest "Connect Zoom" link and allow ClassBot on Zoom's page
+  :open                             open the latest "Connect Zoom" link, allow ClassBot on Zoom's page, confirm
   :skip                             move the clock forward to the next reminder, which then arrives
   :say TEXT                         send TEXT as it is (for a message that is a number or starts with ':')
   :help                             this list

@@ -11,7 +11,9 @@ class PersonRef:
 
     ``language`` is the language tag the platform reports for them (Telegram's ``language_code``), if any: it
     travels with the person so that the row made on their first booking already knows how to speak to them. It
-    does not take part in comparisons: it describes the person, it does not identify them.
+    does not take part in comparisons: it describes the person, it does not identify them. Nor does ``handle``,
+    the name people find them by on the platform (Telegram's ``@username``; empty when they have none): it
+    names the person where someone must recognise them, as on the page that confirms a Zoom connection.
     """
 
     platform: str
@@ -19,3 +21,4 @@ class PersonRef:
     workspace_id: str = ""
     display_name: str = ""
     language: str | None = field(default=None, compare=False)
+    handle: str = field(default="", compare=False)

@@ -124,13 +124,52 @@ class ZoomConnection(Timestamped, Base):
 
 
 class OAuthState(Base):
-    """A pending Zoom authorization: single-use, short-lived, bound to the person who asked."""
+    """A pending Zoom authorization: single-use, short-lived, bound to the person who asked.
+
+    A used state stays (``used_at``) until a day after it expires, so a replayed or late link can still be told
+    to the person it belonged to; its verifier is useless by then (Zoom spends a code once).
+    """
 
     __tablename__ = "oauth_states"
 
     state_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     code_verifier_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    # The asker's platform handle when they asked (Telegram's username), to name them on the confirmation page.
+    handle: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    used_at: Mapped[datetime | None]
+
+
+class ZoomConfirmation(Base):
+    """A Zoom authorization that came back from Zoom and waits for the browser to confirm it (or to expire).
+
+    Found by the SHA-256 of a secret held only in that browser's cookie; the form must also carry the CSRF token
+    whose SHA-256 is kept here. ``grant_enc`` is the Zoom user's profile and, when no one holds that Zoom user
+    yet, the token set Zoom issued: encrypted, and deleted when confirmed, cancelled or expired.
+    """
+
+    __tablename__ = "zoom_confirmations"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    csrf_hash: Mapped[str] = mapped_column(String(64))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    handle: Mapped[str] = mapped_column(String(64), default="")
+    # A newer authorization of the same Zoom user kills this one's tokens at Zoom, so it replaces this row.
+    zoom_user_id: Mapped[str] = mapped_column(String(64), index=True)
+    grant_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ZoomHandover(Base):
+    """Someone asked for a Zoom account another person holds: it moves to them only if the holder agrees."""
+
+    __tablename__ = "zoom_handovers"
+
+    public_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("zoom_connections.id", ondelete="CASCADE"), index=True)
+    holder_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    asker_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.storage.cipher import SecretCipher
 from bot.storage.database import Database
-from bot.storage.models import Base, Booking, Class, OAuthState, ZoomConnection
+from bot.storage.models import Base, Booking, Class, OAuthState, ZoomConfirmation, ZoomConnection
 from bot.storage.prepared import table_of
 from bot.storage.rewrite import RowRewrite, rewrite_rows
 from bot.storage.slack_tokens import slack_token_rewrites
@@ -21,6 +21,7 @@ from bot.storage.slack_tokens import slack_token_rewrites
 ENCRYPTED_COLUMNS: dict[type[Base], tuple[str, ...]] = {
     ZoomConnection: ("access_token_enc", "refresh_token_enc"),
     OAuthState: ("code_verifier_enc",),
+    ZoomConfirmation: ("grant_enc",),
     Class: ("meeting_join_url_enc",),
     Booking: ("join_url_enc",),
 }

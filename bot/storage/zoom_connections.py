@@ -59,23 +59,15 @@ class ZoomConnections:
     async def replace(
         self, person_id: int, profile: ZoomProfileRecord, tokens: StoredTokens, scopes: str
     ) -> ZoomConnection:
-        """Store the connection, replacing this person's earlier one and any other holder of this Zoom user.
+        """Store the person's connection, replacing their earlier one.
 
-        Zoom keeps one token set per user and app (re-authorizing kills the earlier set), so must we.
+        The Zoom user must not be held by another person: the caller checks (a Zoom account changes hands only
+        when its holder agrees, ``give``), and the unique ``zoom_user_id`` refuses a row that would take it.
         """
-        await self._session.execute(
-            delete(ZoomConnection).where(
-                (ZoomConnection.person_id == person_id) | (ZoomConnection.zoom_user_id == profile.zoom_user_id)
-            )
-        )
+        await self._session.execute(delete(ZoomConnection).where(ZoomConnection.person_id == person_id))
         connection = ZoomConnection(
             person_id=person_id,
-            zoom_user_id=profile.zoom_user_id,
-            zoom_account_id=profile.account_id,
-            email=profile.email,
-            display_name=profile.display_name,
-            licensed=profile.licensed,
-            timezone=profile.timezone,
+            **self._profile(profile),
             scopes=scopes,
             status="active",
             **self._encrypted(tokens),
@@ -83,6 +75,35 @@ class ZoomConnections:
         self._session.add(connection)
         await self._session.flush()
         return connection
+
+    async def renew(
+        self, connection_id: int, profile: ZoomProfileRecord, tokens: StoredTokens, scopes: str, now: datetime
+    ) -> None:
+        """The same Zoom user authorized ClassBot again: its new token set (Zoom killed the earlier one) and
+        profile replace the old, and the connection works again; who holds it does not change."""
+        await self._session.execute(
+            update(ZoomConnection)
+            .where(ZoomConnection.id == connection_id)
+            .values(
+                **self._profile(profile),
+                scopes=scopes,
+                status="active",
+                status_reason=None,
+                updated_at=now,
+                **self._encrypted(tokens),
+            )
+        )
+
+    async def give(self, connection_id: int, person_id: int, now: datetime) -> int | None:
+        """Move the connection to ``person_id`` (its holder agreed); returns the id of the connection the person had
+        until now, which this deletes (one connection per person), or None."""
+        previous = await self.state_of_person(person_id)
+        if previous is not None:
+            await self.delete(previous.id)
+        await self._session.execute(
+            update(ZoomConnection).where(ZoomConnection.id == connection_id).values(person_id=person_id, updated_at=now)
+        )
+        return previous.id if previous is not None else None
 
     async def get(self, connection_id: int, *, for_update: bool = False) -> ZoomConnection | None:
         """The connection; with ``for_update`` its row stays locked until the transaction ends (PostgreSQL)."""
@@ -129,6 +150,17 @@ class ZoomConnections:
 
     async def delete(self, connection_id: int) -> None:
         await self._session.execute(delete(ZoomConnection).where(ZoomConnection.id == connection_id))
+
+    @staticmethod
+    def _profile(profile: ZoomProfileRecord) -> dict[str, object]:
+        return {
+            "zoom_user_id": profile.zoom_user_id,
+            "zoom_account_id": profile.account_id,
+            "email": profile.email,
+            "display_name": profile.display_name,
+            "licensed": profile.licensed,
+            "timezone": profile.timezone,
+        }
 
     def _encrypted(self, tokens: StoredTokens) -> dict[str, object]:
         return {

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 from classbot_fakes.telegram import FakeTelegram, FakeUser, SentMessage
 from classbot_fakes.zoom import FakeZoom
 from cryptography.fernet import Fernet
@@ -28,6 +27,7 @@ from bot.storage.database import Database
 from bot.storage.models import Booking, Class, Job
 from tests.reliability.round_robin import RoundRobinProxy
 from tests.support.bot_process import BotProcess, free_port
+from tests.support.zoom_consent import consent_in_browser
 
 ZOOM_LINK = re.compile(r"/(j|s|w)/(\d+)")
 SECRET = "soak-webhook-secret"
@@ -199,10 +199,7 @@ class Soak:
             teacher.send("/connect")
             link = (await self._said(teacher, "Connect your Zoom account")).button("Connect Zoom").url
             assert link is not None
-            async with httpx.AsyncClient(timeout=30) as browser:
-                started = await browser.get(link)
-                consent = await browser.get(started.headers["location"], headers={"X-Fake-Zoom-User": zoom_user.id})
-                assert (await browser.get(consent.headers["location"])).status_code == 200
+            await consent_in_browser(link, zoom_user.id, timeout=30)
             await self._said(teacher, "is connected")
             for c in range(self.plan.classes_per_teacher):
                 title = f"Class {t}-{c}"

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from classbot_fakes.zoom import FakeZoom
+from classbot_fakes.zoom.browser import page_form, submit
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
@@ -29,18 +30,18 @@ FAST_RETRY = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.02, max_in
 
 
 def zoom_settings(database_url: str, zoom: FakeZoom, data_dir: Path, **extra: object) -> Settings:
-    return load_settings(
-        database_url=database_url,
-        data_dir=data_dir,
-        encryption_key=Fernet.generate_key().decode(),
-        public_url=PUBLIC_URL,
-        zoom_client_id=zoom.client_id,
-        zoom_client_secret=zoom.client_secret,
-        zoom_webhook_secret_token=WEBHOOK_SECRET,
-        zoom_oauth_url=zoom.oauth_url,
-        zoom_api_url=zoom.api_url,
-        **extra,
-    )
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "data_dir": data_dir,
+        "encryption_key": Fernet.generate_key().decode(),
+        "public_url": PUBLIC_URL,
+        "zoom_client_id": zoom.client_id,
+        "zoom_client_secret": zoom.client_secret,
+        "zoom_webhook_secret_token": WEBHOOK_SECRET,
+        "zoom_oauth_url": zoom.oauth_url,
+        "zoom_api_url": zoom.api_url,
+    }
+    return load_settings(**{**values, **extra})
 
 
 @asynccontextmanager
@@ -52,7 +53,7 @@ async def zoom_components(
         settings, notifiers={"telegram": notifier}, zoom_retry=FAST_RETRY, start_worker=False, clock=clock
     ) as components:
         transport = httpx.ASGITransport(app=create_web_app(components))
-        async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as web:
+        async with httpx.AsyncClient(transport=transport, base_url=settings.public_url) as web:
             yield components, web
 
 
@@ -77,10 +78,17 @@ class Browser:
         return authorized.headers["location"]
 
     async def finish(self, callback_url: str) -> httpx.Response:
+        """Open Zoom's callback: the confirmation page (or the done page, or why not)."""
         return await self.web.get(callback_url)
 
+    async def confirm(self, page: httpx.Response, decision: str = "connect") -> httpx.Response:
+        """Press "connect" (or "cancel") on the confirmation ``page``."""
+        return await submit(self.web, page, decision)
+
     async def connect(self, link: str) -> httpx.Response:
-        return await self.finish(await self.open_connect_link(link))
+        """The whole walk, confirming when ClassBot asks: the last page the person sees."""
+        page = await self.finish(await self.open_connect_link(link))
+        return await self.confirm(page) if page_form(page.text) is not None else page
 
 
 def query_of(url: str) -> dict[str, str]:
@@ -109,9 +117,11 @@ class ZoomWorld:
         async with self.components.database.read() as session:
             return list((await session.execute(select(ZoomConnection))).scalars())
 
-    async def pending_states(self) -> int:
+    async def unused_states(self) -> int:
+        """Connect links that could still be used."""
         async with self.components.database.read() as session:
-            return int((await session.execute(select(func.count()).select_from(OAuthState))).scalar_one())
+            query = select(func.count()).select_from(OAuthState).where(OAuthState.used_at.is_(None))
+            return int((await session.execute(query)).scalar_one())
 
     async def connect_teacher(self, who: PersonRef) -> ZoomAccount:
         """Walk the real connect flow for ``who`` and return the account the REST client acts for."""
@@ -125,12 +135,18 @@ class ZoomWorld:
 
 @asynccontextmanager
 async def zoom_world(
-    database_url: str, fake_zoom: FakeZoom, data_dir: Path, *, clock: Clock = utc_now, licensed: bool = False
+    database_url: str,
+    fake_zoom: FakeZoom,
+    data_dir: Path,
+    *,
+    clock: Clock = utc_now,
+    licensed: bool = False,
+    public_url: str = PUBLIC_URL,
 ) -> AsyncIterator[ZoomWorld]:
     user = fake_zoom.add_user(
         email="ann@example.org", first_name="Ann", last_name="Lee", timezone="Europe/Madrid", licensed=licensed
     )
     notifier = RecordingNotifier()
-    settings = zoom_settings(database_url, fake_zoom, data_dir)
+    settings = zoom_settings(database_url, fake_zoom, data_dir, public_url=public_url)
     async with zoom_components(settings, notifier, clock) as (components, web):
         yield ZoomWorld(components, web, fake_zoom, notifier, user.id)

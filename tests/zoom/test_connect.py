@@ -170,7 +170,7 @@ async def test_denied_consent_gives_a_clear_page_and_stores_nothing(world: ZoomW
     assert response.status_code == 400
     assert "declined" in response.text
     assert await world.connections() == []
-    assert await world.pending_states() == 0
+    assert await world.unused_states() == 0
 
 
 async def test_zoom_down_during_the_exchange_gives_503_and_stores_nothing(world: ZoomWorld) -> None:

@@ -17,6 +17,7 @@ from bot.core.delivery import start_link_text
 from bot.core.errors import Conflict, NotAllowed
 from bot.core.ids import looks_like_public_id
 from bot.core.messages import Button
+from bot.core.zoom_handover import GIVE_ACTION, KEEP_ACTION
 from bot.handlers.slack.account import ZoomConnecting
 from bot.handlers.slack.base import answers_refusals, channel_of, community, is_workspace_admin, person_of
 from bot.handlers.slack.blocks import COMMAND, FORGET_ME, Block, actions, button, card, escape, section
@@ -66,6 +67,8 @@ class Actions(ZoomConnecting):
             "disconnect": self._disconnect,
             "forget": self._forget,
             "lang": self._language,
+            GIVE_ACTION: self._hand_zoom_over,
+            KEEP_ACTION: self._keep_zoom,
         }
 
     # --- parents -----------------------------------------------------------------------------------------------
@@ -176,6 +179,19 @@ class Actions(ZoomConnecting):
         await self.refresh_home(args)
 
     # --- admins, the Home tab's Zoom buttons, forgetting ---------------------------------------------------------
+
+    async def _hand_zoom_over(self, args: AsyncArgs, request_id: str) -> None:
+        await self._answer_handover(args, request_id, agree=True)
+
+    async def _keep_zoom(self, args: AsyncArgs, request_id: str) -> None:
+        await self._answer_handover(args, request_id, agree=False)
+
+    async def _answer_handover(self, args: AsyncArgs, request_id: str, *, agree: bool) -> None:
+        connect = self.core.connect
+        if connect is None:
+            raise NotAllowed(tr("This ClassBot has no Zoom app configured; ask its operator."))
+        await self.answer(args, await connect.answer_handover(person_of(args), request_id, agree=agree))
+        await self.refresh_home(args)
 
     async def _unpublish(self, args: AsyncArgs, class_id: str) -> None:
         channel = channel_of(args)

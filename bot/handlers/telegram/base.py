@@ -35,7 +35,7 @@ Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 def person_of(update: Update) -> PersonRef:
     user = update.effective_user
     assert user is not None
-    return PersonRef(PLATFORM, str(user.id), "", user.full_name[:200], user.language_code)
+    return PersonRef(PLATFORM, str(user.id), "", user.full_name[:200], user.language_code, user.username or "")
 
 
 def community_of(chat: Chat) -> CommunityRef:

@@ -20,6 +20,7 @@ from bot.core.delivery import card_text, start_link_text
 from bot.core.errors import NotAllowed
 from bot.core.ids import looks_like_public_id
 from bot.core.messages import Button
+from bot.core.zoom_handover import GIVE_ACTION, KEEP_ACTION
 from bot.handlers.telegram.base import answers_refusals, community_of, in_group, person_of
 from bot.handlers.telegram.flows import CHILD, CHILD_ANSWERED, MESSAGE_PARENTS, MOVE, NEW_CLASS, Flows, restore
 from bot.handlers.telegram.languages import Languages
@@ -44,6 +45,8 @@ _ID_KINDS = {
     "ccy",
     "unpub",
     "csv",
+    GIVE_ACTION,
+    KEEP_ACTION,
 }
 
 
@@ -108,6 +111,8 @@ class TelegramHandlers(Flows, Languages):
             "forget": self._forget,
             "csv": self._roster_csv,
             "lang": self.choose_language,
+            GIVE_ACTION: self._hand_zoom_over,
+            KEEP_ACTION: self._keep_zoom,
         }
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -209,6 +214,18 @@ class TelegramHandlers(Flows, Languages):
     async def _decline(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
         booking = await self.core.bookings.decide(person_of(update), booking_id, approve=False)
         await self.say(update, tr("Declined: {child}; the parent was told.", child=booking.child_name))
+
+    async def _hand_zoom_over(self, update: Update, context: ContextTypes.DEFAULT_TYPE, request_id: str) -> None:
+        await self._answer_handover(update, request_id, agree=True)
+
+    async def _keep_zoom(self, update: Update, context: ContextTypes.DEFAULT_TYPE, request_id: str) -> None:
+        await self._answer_handover(update, request_id, agree=False)
+
+    async def _answer_handover(self, update: Update, request_id: str, *, agree: bool) -> None:
+        connect = self.core.connect
+        if connect is None:
+            raise NotAllowed(tr("This ClassBot has no Zoom app configured; ask its operator."))
+        await self.say(update, await connect.answer_handover(person_of(update), request_id, agree=agree))
 
     async def _roster(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
         roster = await self.core.classes.roster(person_of(update), class_id)

@@ -1,7 +1,9 @@
 """Zoom's OAuth endpoints over HTTP: the authorize page, the token endpoint and revocation.
 
 The "browser" of GET /oauth/authorize is described by headers: ``X-Fake-Zoom-User`` (a user id or email; the
-first user otherwise) and ``X-Fake-Zoom-Consent: deny``. A request Zoom cannot redirect safely (unknown
+first user otherwise) and ``X-Fake-Zoom-Consent: deny``; a real browser, which cannot add headers to a redirect,
+says the same with the cookies ``fake_zoom_user`` and ``fake_zoom_consent`` (Zoom, too, knows who is signed in
+from a cookie). A request Zoom cannot redirect safely (unknown
 client_id, no redirect_uri, a bad response_type or PKCE method) gets an HTML error page, never a redirect.
 
 Token endpoint answers, as reported by Zoom's users: a bad client → 400 ``{"reason":"Invalid client_id or
@@ -46,11 +48,12 @@ def authorize(world: ZoomWorld, request: Request) -> Response:
         return _error_page("Invalid code_challenge (4,700)")
     state = query.get("state")
     with world.lock:
-        browser = request.headers.get("x-fake-zoom-user")
+        browser = request.headers.get("x-fake-zoom-user") or request.cookies.get("fake_zoom_user")
         user = world.find_user(browser) if browser else next(iter(world.users.values()), None)
         if user is None:
             return _error_page("No Zoom user is signed in to this browser", status=401)
-        if request.headers.get("x-fake-zoom-consent", "allow").lower() == "deny":
+        consent = request.headers.get("x-fake-zoom-consent") or request.cookies.get("fake_zoom_consent") or "allow"
+        if consent.lower() == "deny":
             return RedirectResponse(with_query(redirect_uri, error="access_denied", state=state), status_code=302)
         code = world.oauth.issue_code(user.id, redirect_uri, challenge)
     return RedirectResponse(with_query(redirect_uri, code=code, state=state), status_code=302)
