@@ -1,9 +1,10 @@
 """Button presses, in channel announcements, lists, direct messages, the Home tab and the roster.
 
-A button's ``action_id`` is ``kind:opaque-id``; nothing in it is trusted. Each press is acknowledged at once,
-then handed to a core use case that checks the presser against the class or booking (only its teacher, only its
-parent, only a workspace admin). Book opens the "who is the seat for?" form straight away, while the press's
-trigger_id is fresh. Start and join links go to the presser by direct message, wherever they pressed.
+A button's ``action_id`` is an ``Action`` (``bot.core.actions``) on the wire; nothing in it is trusted. Each
+press is acknowledged at once, then handed to a core use case that checks the presser against the class or
+booking (only its teacher, only its parent, only a workspace admin). Book opens the "who is the seat for?" form
+straight away, while the press's trigger_id is fresh. Start and join links go to the presser by direct message,
+wherever they pressed.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from collections.abc import Awaitable, Callable
 
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 
-from bot.core.delivery import start_link_text
+from bot.core.actions import FORGET_ME, Act, Action
 from bot.core.errors import Conflict, NotAllowed
-from bot.core.ids import looks_like_public_id
 from bot.core.messages import Button
+from bot.core.words.classes import start_link_text
 from bot.handlers.slack.account import ZoomAccount
 from bot.handlers.slack.base import answers_refusals, channel_of, community, is_workspace_admin, person_of
-from bot.handlers.slack.blocks import COMMAND, FORGET_ME, Block, actions, button, card, escape, section
+from bot.handlers.slack.blocks import COMMAND, Block, actions, button, card, escape, section
 from bot.handlers.slack.modal import booking_view, message_parents_view
 from bot.i18n.languages import SUPPORTED
 from bot.i18n.texts import ntr, tr
@@ -27,45 +28,43 @@ from bot.i18n.texts import ntr, tr
 log = logging.getLogger(__name__)
 
 Route = Callable[[AsyncArgs, str], Awaitable[None]]
-# Buttons that name no class or booking: they act on the presser alone (or, for a language, on their channel).
-_PERSONAL_KINDS = frozenset({"connect", "disconnect", "forget", "lang"})
 
 
 class Actions(ZoomAccount):
     async def press(self, args: AsyncArgs) -> None:
         action_id = str((args.action or {}).get("action_id") or "")
-        kind, _, value = action_id.partition(":")
-        route = self._routes().get(kind)
+        action = Action.parse(action_id)
+        route = self._routes().get(action.act) if action is not None else None
         await args.ack()
-        if route is None:
+        if action is None or route is None:
             return  # a link button (Slack reports its clicks too) or something retired: nothing to do
         if not await self.first_time(args):
             return
-        await self._run(args, route, kind, value)
+        await self._run(args, route, action)
 
     @answers_refusals
-    async def _run(self, args: AsyncArgs, route: Route, kind: str, value: str) -> None:
-        if kind not in _PERSONAL_KINDS and not looks_like_public_id(value):
+    async def _run(self, args: AsyncArgs, route: Route, action: Action) -> None:
+        if not action.well_formed:
             raise NotAllowed(tr("This button is no longer valid."))
-        await route(args, value)
+        await route(args, action.value)
 
-    def _routes(self) -> dict[str, Route]:
+    def _routes(self) -> dict[Act, Route]:
         return {
-            "book": self._book,
-            "roster": self._roster,
-            "start": self._start_link,
-            "cc": self._cancel_class,
-            "msg": self._message_parents,
-            "cb": self._cancel_booking,
-            "link": self._join_link,
-            "ics": self._calendar_link,
-            "approve": self._approve,
-            "decline": self._decline,
-            "unpub": self._unpublish,
-            "connect": self._connect,
-            "disconnect": self._disconnect,
-            "forget": self._forget,
-            "lang": self._language,
+            Act.BOOK: self._book,
+            Act.ROSTER: self._roster,
+            Act.START_LINK: self._start_link,
+            Act.CANCEL_CLASS: self._cancel_class,
+            Act.MESSAGE_PARENTS: self._message_parents,
+            Act.CANCEL_BOOKING: self._cancel_booking,
+            Act.JOIN_LINK: self._join_link,
+            Act.CALENDAR: self._calendar_link,
+            Act.APPROVE: self._approve,
+            Act.DECLINE: self._decline,
+            Act.UNPUBLISH: self._unpublish,
+            Act.CONNECT_ZOOM: self._connect,
+            Act.DISCONNECT_ZOOM: self._disconnect,
+            Act.FORGET: self._forget,
+            Act.LANGUAGE: self._language,
         }
 
     # --- parents -----------------------------------------------------------------------------------------------
@@ -131,8 +130,8 @@ class Actions(ZoomAccount):
                 decline = t(tr("Decline {child}", child=line.child_name))
                 blocks += actions(
                     [
-                        button(approve, f"approve:{line.booking_public_id}", style="primary"),
-                        button(decline, f"decline:{line.booking_public_id}"),
+                        button(approve, Act.APPROVE.on(line.booking_public_id), style="primary"),
+                        button(decline, Act.DECLINE.on(line.booking_public_id)),
                     ]
                 )
         if not roster.lines:
@@ -211,7 +210,7 @@ class Actions(ZoomAccount):
 
     async def _forget(self, args: AsyncArgs, answer: str) -> None:
         """The confirmation of ``/classbot forgetme``: the presser, and only them, is forgotten."""
-        if f"forget:{answer}" != FORGET_ME:
+        if Act.FORGET.on(answer) != FORGET_ME:
             raise NotAllowed(tr("This button is no longer valid: run `{command} forgetme` again.", command=COMMAND))
         t = await self.translator(args)  # asked before the person, and their language, are deleted
         forgotten = await self.core.privacy.forget(person_of(args))

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_sdk.errors import SlackApiError
 
+from bot.core.actions import FORGET_ME, Act
 from bot.core.class_input import parse_timezone
 from bot.core.errors import CoreError, NotAllowed
 from bot.core.services import Services
@@ -26,7 +27,6 @@ from bot.handlers.slack.account import ZoomAccount
 from bot.handlers.slack.base import answers_refusals, channel_of, community, is_workspace_admin, person_of
 from bot.handlers.slack.blocks import (
     COMMAND,
-    FORGET_ME,
     HELP,
     Block,
     actions,
@@ -104,7 +104,7 @@ class Commands(ZoomAccount):
             )
         else:
             current = t(tr("I speak {language} with you. Choose a language:", language=SUPPORTED[t.code]))
-        choices = [button(name, f"lang:{code}") for code, name in SUPPORTED.items()]
+        choices = [button(name, Act.LANGUAGE.on(code)) for code, name in SUPPORTED.items()]
         await args.ack(text=current, blocks=[section(current), *actions(choices)])
 
     async def _ack(self, args: AsyncArgs, text: Text, blocks: list[Block] | None = None) -> None:

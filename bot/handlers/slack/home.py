@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from bot.core.actions import Act
 from bot.core.services import Services
 from bot.handlers.slack.blocks import COMMAND, Block, actions, button, context, header, parent_booking, section
 from bot.handlers.slack.blocks import teacher_class as teacher_class_blocks
@@ -68,12 +69,12 @@ def _zoom_blocks(status: str | None, configured: bool, t: Translator) -> list[Bl
         return [section(t(tr("Zoom is not set up for this ClassBot yet: ask its operator.")))]
     if status == "active":
         confirm = t(tr("Disconnect your Zoom account from ClassBot?"))
-        disconnect = button(t(tr("Disconnect Zoom")), "disconnect:zoom", confirm=confirm, t=t)
+        disconnect = button(t(tr("Disconnect Zoom")), Act.DISCONNECT_ZOOM.on("zoom"), confirm=confirm, t=t)
         return [section(t(tr(":white_check_mark: Your Zoom account is connected."))), *actions([disconnect])]
     text = tr("Connect your Zoom account so that your classes get their Zoom meetings and parents their links.")
     if status == "reconnect_needed":
         text = tr(":warning: Your Zoom connection stopped working: connect it again. Waiting links then go out.")
-    return [section(t(text)), *actions([button(t(tr("Connect Zoom")), "connect:zoom", style="primary")])]
+    return [section(t(text)), *actions([button(t(tr("Connect Zoom")), Act.CONNECT_ZOOM.on("zoom"), style="primary")])]
 
 
 def _classes_blocks(classes: list[ClassView], t: Translator) -> list[Block]:

@@ -15,10 +15,10 @@ import logging
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 
 from bot.core.bookings import parse_child_names
-from bot.core.delivery import describe_outcome
 from bot.core.errors import CoreError, InvalidInput
 from bot.core.ids import looks_like_public_id
 from bot.core.views import BookingOutcome, ClassView
+from bot.core.words.classes import describe_outcome
 from bot.handlers.slack.base import SORRY, SlackBase, answers_refusals, community, person_of
 from bot.handlers.slack.blocks import COMMAND, card, plain
 from bot.handlers.slack.modal import (

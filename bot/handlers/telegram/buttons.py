@@ -1,9 +1,9 @@
 """Telegram's button presses and free-text answers.
 
-A button's callback data is ``kind:opaque-id``; nothing in it is trusted. Every press goes to a core use case
-that checks the presser against the class or booking (only its teacher, only its parent, only a group's
-admins), and a forged or stale id gets a short alert, never a crash. Private links are only ever sent into
-the presser's private chat.
+A button's callback data is an ``Action`` (``bot.core.actions``) on the wire; nothing in it is trusted. Every
+press goes to a core use case that checks the presser against the class or booking (only its teacher, only its
+parent, only a group's admins), and a forged or stale id gets a short alert, never a crash. Private links are
+only ever sent into the presser's private chat.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from telegram import CallbackQuery, InputFile, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.core.delivery import card_text, start_link_text
+from bot.core.actions import FORGET_ME, Act, Action
 from bot.core.errors import NotAllowed
-from bot.core.ids import looks_like_public_id
 from bot.core.messages import Button
+from bot.core.words.classes import card_text, start_link_text
 from bot.handlers.telegram.base import answers_refusals, community_of, in_group, person_of
 from bot.handlers.telegram.flows import CHILD, CHILD_ANSWERED, MESSAGE_PARENTS, MOVE, NEW_CLASS, Flows, restore
 from bot.handlers.telegram.languages import Languages
@@ -28,24 +28,6 @@ from bot.i18n.texts import Text, lines, ntr, plain, tr
 
 log = logging.getLogger(__name__)
 
-# Buttons whose value is a class's or a booking's public id; the others carry a short choice.
-_ID_KINDS = {
-    "book",
-    "approve",
-    "decline",
-    "cb",
-    "link",
-    "ics",
-    "roster",
-    "start",
-    "msg",
-    "move",
-    "cc",
-    "ccy",
-    "unpub",
-    "csv",
-}
-
 
 async def _answer(query: CallbackQuery, text: str | None = None, **options: Any) -> None:
     """Stop the button's spinner. A press that waited too long (Telegram forgets it after a while) is still done."""
@@ -53,12 +35,6 @@ async def _answer(query: CallbackQuery, text: str | None = None, **options: Any)
         await query.answer(text, **options)
     except BadRequest as refused:
         log.info("a button press could not be answered (%s); doing what it asked anyway", refused.message)
-
-
-def _well_formed(kind: str, value: str) -> bool:
-    if kind in _ID_KINDS:
-        return looks_like_public_id(value)
-    return 0 < len(value) <= 40
 
 
 Route = Callable[[Update, ContextTypes.DEFAULT_TYPE, str], Awaitable[None]]
@@ -71,43 +47,43 @@ class Buttons(Flows, Languages):
         """Answer the press at once (Telegram shows a spinner until then), then do what the button says."""
         query = update.callback_query
         assert query is not None
-        kind, _, value = (query.data or "").partition(":")
-        handler = self._routes().get(kind)
-        if handler is None or not _well_formed(kind, value):
+        action = Action.parse(query.data or "")
+        handler = self._routes().get(action.act) if action is not None else None
+        if action is None or handler is None or not action.well_formed:
             t = await self.translator(update)
             await _answer(query, t(tr("This button is no longer valid.")), show_alert=True)
             return
-        if kind == "book" and in_group(update):  # booking happens in the private chat, opened by this link
-            await _answer(query, url=self.link(context, f"b_{value}"))
+        if action.act is Act.BOOK and in_group(update):  # booking happens in the private chat, opened by this link
+            await _answer(query, url=self.link(context, f"b_{action.value}"))
             return
         await _answer(query)
-        await self._run(update, context, handler, value)
+        await self._run(update, context, handler, action.value)
 
     @answers_refusals
     async def _run(self, update: Update, context: ContextTypes.DEFAULT_TYPE, handler: Route, value: str) -> None:
         await handler(update, context, value)
 
-    def _routes(self) -> dict[str, Route]:
+    def _routes(self) -> dict[Act, Route]:
         return {
-            "book": self._book,
-            "kid": self._kid,
-            "nc": self._new_class_pick,
-            "approve": self._approve,
-            "decline": self._decline,
-            "cb": self._cancel_booking,
-            "link": self._link,
-            "ics": self._calendar,
-            "roster": self._roster,
-            "start": self._start_link,
-            "msg": self._ask_message,
-            "move": self._ask_move,
-            "cc": self._confirm_cancel_class,
-            "ccy": self._cancel_class,
-            "policy": self._policy,
-            "unpub": self._unpublish,
-            "forget": self._forget,
-            "csv": self._roster_csv,
-            "lang": self.choose_language,
+            Act.BOOK: self._book,
+            Act.CHILD: self._kid,
+            Act.NEW_CLASS_ANSWER: self._new_class_pick,
+            Act.APPROVE: self._approve,
+            Act.DECLINE: self._decline,
+            Act.CANCEL_BOOKING: self._cancel_booking,
+            Act.JOIN_LINK: self._link,
+            Act.CALENDAR: self._calendar,
+            Act.ROSTER: self._roster,
+            Act.START_LINK: self._start_link,
+            Act.MESSAGE_PARENTS: self._ask_message,
+            Act.RESCHEDULE: self._ask_move,
+            Act.CANCEL_CLASS: self._confirm_cancel_class,
+            Act.CANCEL_CLASS_CONFIRMED: self._cancel_class,
+            Act.POLICY: self._policy,
+            Act.UNPUBLISH: self._unpublish,
+            Act.FORGET: self._forget,
+            Act.ROSTER_CSV: self._roster_csv,
+            Act.LANGUAGE: self.choose_language,
         }
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -228,14 +204,14 @@ class Buttons(Flows, Languages):
             said.append(entry)
             if line.status == "pending_approval":
                 buttons += [
-                    Button(tr("Approve {child}", child=line.child_name), action=f"approve:{line.booking_public_id}"),
-                    Button(tr("Decline {child}", child=line.child_name), action=f"decline:{line.booking_public_id}"),
+                    Button(tr("Approve {child}", child=line.child_name), Act.APPROVE.on(line.booking_public_id)),
+                    Button(tr("Decline {child}", child=line.child_name), Act.DECLINE.on(line.booking_public_id)),
                 ]
         if not roster.lines:
             said.append(tr("No bookings yet."))
         if roster.waiting:
             said.append(tr("Waitlist: {children}", children=", ".join(roster.waiting)))
-        buttons.append(Button(tr("Roster as a spreadsheet (.csv)"), action=f"csv:{class_id}"))
+        buttons.append(Button(tr("Roster as a spreadsheet (.csv)"), Act.ROSTER_CSV.on(class_id)))
         await self.say(update, lines(*said), buttons)
 
     async def _start_link(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
@@ -275,7 +251,7 @@ class Buttons(Flows, Languages):
                 len(roster.lines),
                 title=roster.cls.title,
             ),
-            [Button(tr("Yes, cancel the class"), action=f"ccy:{class_id}")],
+            [Button(tr("Yes, cancel the class"), Act.CANCEL_CLASS_CONFIRMED.on(class_id))],
         )
 
     async def _cancel_class(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
@@ -310,7 +286,7 @@ class Buttons(Flows, Languages):
         )
 
     async def _forget(self, update: Update, context: ContextTypes.DEFAULT_TYPE, answer: str) -> None:
-        if answer != "yes" or in_group(update):
+        if Act.FORGET.on(answer) != FORGET_ME or in_group(update):
             raise NotAllowed(tr("Send /forgetme in our private chat."))
         t = await self.translator(update)  # asked before the person, and their language, are deleted
         forgotten = await self.privacy.forget(person_of(update))

@@ -9,10 +9,11 @@ from telegram.constants import ChatMemberStatus
 from telegram.error import Forbidden
 from telegram.ext import ContextTypes
 
+from bot.core.actions import FORGET_ME, Act
 from bot.core.class_input import parse_timezone
-from bot.core.delivery import card_text, local_time
 from bot.core.messages import Button
 from bot.core.views import ClassView
+from bot.core.words.classes import card_text, local_time
 from bot.handlers.telegram.base import TelegramBase, answers_refusals, community_of, in_group, person_of
 from bot.handlers.telegram.render import html, valid_payload
 from bot.i18n.texts import Text, joined, ntr, plain, tr
@@ -149,8 +150,8 @@ class Commands(TelegramBase):
                 "Who may publish classes here? (/language sets the language of the announcements.)"
             ),
             [
-                Button(tr("Any member"), action="policy:anyone"),
-                Button(tr("Only teachers an admin approves"), action="policy:approved"),
+                Button(tr("Any member"), Act.POLICY.on("anyone")),
+                Button(tr("Only teachers an admin approves"), Act.POLICY.on("approved")),
             ],
         )
 
@@ -203,7 +204,7 @@ class Commands(TelegramBase):
             )
             if in_group(update):
                 take_down = tr("{number}. Take down (admins)", number=n)
-                buttons.append(Button(take_down, action=f"unpub:{view.public_id}"))
+                buttons.append(Button(take_down, Act.UNPUBLISH.on(view.public_id)))
         await self.say(update, joined("\n\n", *cards), buttons)
 
     @answers_refusals
@@ -241,11 +242,11 @@ class Commands(TelegramBase):
             if booking.status == "pending_approval":
                 text = tr("{booking} (waiting for the teacher's approval)", booking=text)
             lines.append(tr("{number}. {card}", number=n, card=text))
-            actions = [(tr("Cancel this booking"), f"cb:{booking.public_id}")]
+            actions = [(tr("Cancel this booking"), Act.CANCEL_BOOKING.on(booking.public_id))]
             if booking.status == "confirmed":
                 actions[:0] = [
-                    (tr("Get my Zoom link"), f"link:{booking.public_id}"),
-                    (tr("Add to calendar (.ics)"), f"ics:{booking.public_id}"),
+                    (tr("Get my Zoom link"), Act.JOIN_LINK.on(booking.public_id)),
+                    (tr("Add to calendar (.ics)"), Act.CALENDAR.on(booking.public_id)),
                 ]
             buttons += [
                 Button(tr("{number}. {action}", number=n, action=label), action=data) for label, data in actions
@@ -275,7 +276,7 @@ class Commands(TelegramBase):
                 "This cancels your bookings and your classes (everyone booked is told), disconnects your Zoom "
                 "account and deletes everything ClassBot keeps about you. It cannot be undone."
             ),
-            [Button(tr("Yes, forget me"), action="forget:yes")],
+            [Button(tr("Yes, forget me"), FORGET_ME)],
         )
 
     async def _privately(self, update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str, text: Text) -> None:
@@ -296,15 +297,15 @@ class Commands(TelegramBase):
 
 
 def _book_button(view: ClassView) -> Button:
-    return Button(tr("Join the waitlist") if view.full else tr("Book a seat"), action=f"book:{view.public_id}")
+    return Button(tr("Join the waitlist") if view.full else tr("Book a seat"), Act.BOOK.on(view.public_id))
 
 
 def teacher_buttons(view: ClassView) -> list[Button]:
     class_id = view.public_id
     return [
-        Button(tr("Roster"), action=f"roster:{class_id}"),
-        Button(tr("Start link"), action=f"start:{class_id}"),
-        Button(tr("Message the parents"), action=f"msg:{class_id}"),
-        Button(tr("Reschedule"), action=f"move:{class_id}"),
-        Button(tr("Cancel the class"), action=f"cc:{class_id}"),
+        Button(tr("Roster"), Act.ROSTER.on(class_id)),
+        Button(tr("Start link"), Act.START_LINK.on(class_id)),
+        Button(tr("Message the parents"), Act.MESSAGE_PARENTS.on(class_id)),
+        Button(tr("Reschedule"), Act.RESCHEDULE.on(class_id)),
+        Button(tr("Cancel the class"), Act.CANCEL_CLASS.on(class_id)),
     ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.core.actions import Act
 from bot.core.messages import Button
 from bot.handlers.telegram.base import answers_refusals, community_of, in_group, person_of
 from bot.handlers.telegram.commands import Commands
@@ -22,7 +23,7 @@ class Languages(Commands):
     @answers_refusals
     async def language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The language in use, with a button per language: a person's own in private, the group's in a group."""
-        buttons = [Button(plain(name), action=f"lang:{code}") for code, name in SUPPORTED.items()]
+        buttons = [Button(plain(name), Act.LANGUAGE.on(code)) for code, name in SUPPORTED.items()]
         if in_group(update):
             chat = update.effective_chat
             assert chat is not None
