@@ -19,8 +19,12 @@ from telegram.ext import ContextTypes
 from bot.core.actions import FORGET_ME, Act, Action
 from bot.core.errors import NotAllowed
 from bot.core.messages import Button
-from bot.core.words.classes import card_text, start_link_text
+from bot.core.words import replies
+from bot.core.words.classes import card_text
+from bot.core.words.refusals import BUTTON_GONE
+from bot.core.words.roster import roster_words
 from bot.handlers.telegram.base import answers_refusals, community_of, in_group, person_of
+from bot.handlers.telegram.commands import FORGET_PRIVATELY
 from bot.handlers.telegram.flows import CHILD, CHILD_ANSWERED, MESSAGE_PARENTS, MOVE, NEW_CLASS, Flows, restore
 from bot.handlers.telegram.languages import Languages
 from bot.handlers.telegram.render import html
@@ -38,6 +42,20 @@ async def _answer(query: CallbackQuery, text: str | None = None, **options: Any)
 
 
 Route = Callable[[Update, ContextTypes.DEFAULT_TYPE, str], Awaitable[None]]
+_NOT_UNDERSTOOD = tr("I didn't get that. /help lists what I can do.")
+
+
+class _RosterMarks:
+    """A roster line's start, in plain words (the whole message is escaped into HTML)."""
+
+    def entry(self, child: str, parent: str) -> Text:
+        return tr("• {child} (parent: {parent})", child=child, parent=parent)
+
+    def waiting(self, entry: Text) -> Text:
+        return tr("{entry} (waiting for your approval)", entry=entry)
+
+
+_ROSTER_MARKS = _RosterMarks()
 
 
 class Buttons(Flows, Languages):
@@ -51,7 +69,7 @@ class Buttons(Flows, Languages):
         handler = self._routes().get(action.act) if action is not None else None
         if action is None or handler is None or not action.well_formed:
             t = await self.translator(update)
-            await _answer(query, t(tr("This button is no longer valid.")), show_alert=True)
+            await _answer(query, t(BUTTON_GONE), show_alert=True)
             return
         if action.act is Act.BOOK and in_group(update):  # booking happens in the private chat, opened by this link
             await _answer(query, url=self.link(context, f"b_{action.value}"))
@@ -95,7 +113,7 @@ class Buttons(Flows, Languages):
         state = await self.conversations.get(str(chat.id), person.user_id)
         if state is None:
             if not in_group(update):
-                await self.say(update, tr("I didn't get that. /help lists what I can do."))
+                await self.say(update, _NOT_UNDERSTOOD)
             return
         answer = message.text or ""
         request_key = f"tg:msg:{chat.id}:{message.message_id}"
@@ -104,7 +122,7 @@ class Buttons(Flows, Languages):
                 await self.child_answer(update, answer, state.data, request_key)
             else:
                 await self.conversations.clear(str(chat.id), person.user_id)
-                await self.say(update, tr("I didn't get that. /help lists what I can do."))
+                await self.say(update, _NOT_UNDERSTOOD)
         elif state.flow == NEW_CLASS:
             await self.new_class_answer(update, context, answer, restore(state.data))
         elif state.flow == CHILD:
@@ -139,22 +157,13 @@ class Buttons(Flows, Languages):
 
     async def _cancel_booking(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
         booking = await self.core.bookings.cancel(person_of(update), booking_id)
-        await self.say(
-            update,
-            tr(
-                "Cancelled: {child} in “{title}”. The seat is free again.",
-                child=booking.child_name,
-                title=booking.class_title,
-            ),
-        )
+        await self.say(update, replies.booking_cancelled(booking))
 
     async def _link(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
         if in_group(update):
             raise NotAllowed(tr("Links are only shown in our private chat."))
         url = await self.core.bookings.join_link(person_of(update), booking_id)
-        await self.say(
-            update, tr("Your Zoom link (it is yours: please don't share it)."), [Button(tr("Join on Zoom"), url=url)]
-        )
+        await self.show(update, replies.join_link(url))
 
     async def _calendar(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
         if in_group(update):
@@ -178,39 +187,16 @@ class Buttons(Flows, Languages):
 
     async def _approve(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
         booking = await self.core.bookings.decide(person_of(update), booking_id, approve=True)
-        await self.say(
-            update, tr("Approved: {child} is in “{title}”.", child=booking.child_name, title=booking.class_title)
-        )
+        await self.say(update, replies.approved(booking))
 
     async def _decline(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
         booking = await self.core.bookings.decide(person_of(update), booking_id, approve=False)
-        await self.say(update, tr("Declined: {child}; the parent was told.", child=booking.child_name))
+        await self.say(update, replies.declined(booking))
 
     async def _roster(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
-        roster = await self.core.classes.roster(person_of(update), class_id)
-        said: list[Text] = [card_text(roster.cls), plain("")]
-        buttons = []
-        for line in roster.lines:
-            entry = tr("• {child} (parent: {parent})", child=line.child_name, parent=line.parent_name)
-            if line.status == "pending_approval":
-                entry = tr("{entry} (waiting for your approval)", entry=entry)
-            if line.sessions_attended:
-                entry = ntr(
-                    "{entry}, attended {n} session",
-                    "{entry}, attended {n} sessions",
-                    line.sessions_attended,
-                    entry=entry,
-                )
-            said.append(entry)
-            if line.status == "pending_approval":
-                buttons += [
-                    Button(tr("Approve {child}", child=line.child_name), Act.APPROVE.on(line.booking_public_id)),
-                    Button(tr("Decline {child}", child=line.child_name), Act.DECLINE.on(line.booking_public_id)),
-                ]
-        if not roster.lines:
-            said.append(tr("No bookings yet."))
-        if roster.waiting:
-            said.append(tr("Waitlist: {children}", children=", ".join(roster.waiting)))
+        roster = roster_words(await self.core.classes.roster(person_of(update), class_id), _ROSTER_MARKS)
+        said = [card_text(roster.cls), plain(""), *(entry.text for entry in roster.entries), *roster.notes]
+        buttons = [button for entry in roster.entries for button in entry.buttons]
         buttons.append(Button(tr("Roster as a spreadsheet (.csv)"), Act.ROSTER_CSV.on(class_id)))
         await self.say(update, lines(*said), buttons)
 
@@ -219,11 +205,7 @@ class Buttons(Flows, Languages):
             raise NotAllowed(tr("Start links are only sent in our private chat."))
         url = await self.core.classes.start_link(person_of(update), class_id)
         view = await self.core.classes.view(class_id)
-        await self.say(
-            update,
-            start_link_text(view),
-            [Button(tr("Start on Zoom"), url=url)],
-        )
+        await self.show(update, replies.start_link(view, url))
 
     async def _ask_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
         await self.core.classes.roster(person_of(update), class_id)  # only the teacher may go on
@@ -256,7 +238,7 @@ class Buttons(Flows, Languages):
 
     async def _cancel_class(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
         view = await self.core.classes.cancel(person_of(update), class_id)
-        await self.say(update, tr("“{title}” is cancelled; the parents were told.", title=view.title))
+        await self.say(update, replies.class_cancelled(view))
 
     # --- group admins ------------------------------------------------------------------------------------
 
@@ -281,13 +263,11 @@ class Buttons(Flows, Languages):
         taken = await self.core.communities.unpublish(
             person_of(update), class_id, community_of(chat), admin_verified=admin
         )
-        await self.say(
-            update, tr("Taken down: it is no longer listed here.") if taken else tr("It was not listed here.")
-        )
+        await self.say(update, replies.taken_down(taken))
 
     async def _forget(self, update: Update, context: ContextTypes.DEFAULT_TYPE, answer: str) -> None:
         if Act.FORGET.on(answer) != FORGET_ME or in_group(update):
-            raise NotAllowed(tr("Send /forgetme in our private chat."))
+            raise NotAllowed(FORGET_PRIVATELY)
         t = await self.translator(update)  # asked before the person, and their language, are deleted
         forgotten = await self.privacy.forget(person_of(update))
         await self.reply(update, html(t(forgotten.summary())), translator=t)

@@ -30,6 +30,7 @@ from bot.core.class_input import (
 from bot.core.errors import InvalidInput
 from bot.core.messages import Button
 from bot.core.words.classes import card_text, describe_outcome
+from bot.core.words.replies import sent_to_parents
 from bot.handlers.telegram.base import TelegramBase, answers_refusals, community_of, in_group, person_of
 from bot.i18n.languages import or_source
 from bot.i18n.texts import lines, ntr, plain, tr
@@ -174,7 +175,7 @@ class Flows(TelegramBase):
         person = person_of(update)
         told = await self.core.classes.message_parents(person, data["class"], text)
         await self.conversations.clear(str(chat.id), person.user_id)
-        await self.say(update, ntr("Sent to {n} parent.", "Sent to {n} parents.", told))
+        await self.say(update, sent_to_parents(told))
 
     @answers_refusals
     async def move_answer(self, update: Update, text: str, data: dict[str, Any]) -> None:
