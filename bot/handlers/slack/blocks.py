@@ -11,12 +11,13 @@ block, and checked on every press); a link button only ever appears in a direct 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from bot.core.actions import Act, Action
-from bot.core.messages import Said, SaidButton
+from bot.core.messages import Button, Said, SaidButton
 from bot.core.views import BookingView, ClassView
+from bot.core.words import labels
 from bot.core.words.classes import card_text, local_time
 from bot.i18n.texts import tr
 from bot.i18n.translator import Translator
@@ -27,6 +28,9 @@ MAX_SECTION = 3000
 MAX_BUTTON = 75
 MAX_BUTTONS = 25
 COMMAND = "/classbot"
+YOUR_CLASSES = tr("Your classes")
+YOUR_BOOKINGS = tr("Your bookings")
+NO_CLASSES_TAUGHT = tr("You teach no upcoming class. `{command} new` creates one.", command=COMMAND)
 
 _COMMANDS = {
     "/connect": f"{COMMAND} connect",
@@ -157,9 +161,26 @@ def card(view: ClassView, t: Translator) -> str:
     return f"*{escape(first)}*\n{escape(rest)}"
 
 
+def drawn(
+    buttons: Iterable[Button],
+    t: Translator,
+    *,
+    styles: Mapping[Act, str] | None = None,
+    confirms: Mapping[Act, str] | None = None,
+) -> list[Block]:
+    """The core's action buttons in ``t``'s words, coloured (``styles``) and asking "are you sure?" first
+    (``confirms``, already in ``t``'s words) by what they do."""
+    styles, confirms = styles or {}, confirms or {}
+    found = []
+    for item in buttons:
+        assert item.action is not None, "a link button is drawn from a said message (see message_blocks)"
+        act = item.action.act
+        found.append(button(t(item.label), item.action, style=styles.get(act), confirm=confirms.get(act), t=t))
+    return found
+
+
 def book_button(view: ClassView, t: Translator) -> Block:
-    label = tr("Join the waitlist") if view.full else tr("Book a seat")
-    return button(t(label), Act.BOOK.on(view.public_id), style="primary")
+    return drawn([labels.book_button(view)], t, styles={Act.BOOK: "primary"})[0]
 
 
 def public_class(view: ClassView, t: Translator, *, in_channel: bool) -> list[Block]:
@@ -177,21 +198,11 @@ def public_class(view: ClassView, t: Translator, *, in_channel: bool) -> list[Bl
 
 
 def teacher_class(view: ClassView, t: Translator) -> list[Block]:
-    """A class as its teacher manages it."""
+    """A class as its teacher manages it (rescheduling is not offered: Slack has no form for it yet)."""
     cancel = t(tr("Cancel “{title}”? Its bookings end and the parents are told.", title=view.title[:80]))
-    return [
-        section(card(view, t)),
-        *actions(
-            [
-                button(t(tr("Roster")), Act.ROSTER.on(view.public_id)),
-                button(t(tr("Start link")), Act.START_LINK.on(view.public_id), style="primary"),
-                button(t(tr("Message the parents")), Act.MESSAGE_PARENTS.on(view.public_id)),
-                button(
-                    t(tr("Cancel the class")), Act.CANCEL_CLASS.on(view.public_id), style="danger", confirm=cancel, t=t
-                ),
-            ]
-        ),
-    ]
+    shown = [b for b in labels.teacher_buttons(view) if b.action and b.action.act is not Act.RESCHEDULE]
+    styles = {Act.START_LINK: "primary", Act.CANCEL_CLASS: "danger"}
+    return [section(card(view, t)), *actions(drawn(shown, t, styles=styles, confirms={Act.CANCEL_CLASS: cancel}))]
 
 
 def parent_booking(booking: BookingView, t: Translator) -> list[Block]:
@@ -205,19 +216,9 @@ def parent_booking(booking: BookingView, t: Translator) -> list[Block]:
     )
     if booking.status == "pending_approval":
         line = tr("{booking} _(waiting for the teacher's approval)_", booking=line)
-    cancel = button(
-        t(tr("Cancel this booking")),
-        Act.CANCEL_BOOKING.on(booking.public_id),
-        confirm=t(tr("Cancel this booking?")),
-        t=t,
-    )
-    buttons = [cancel]
-    if booking.status == "confirmed":
-        buttons[:0] = [
-            button(t(tr("Send me the Zoom link")), Act.JOIN_LINK.on(booking.public_id)),
-            button(t(tr("Add to calendar (.ics)")), Act.CALENDAR.on(booking.public_id)),
-        ]
-    return [section(t(line)), *actions(buttons)]
+    buttons = labels.booking_buttons(booking, join_link=tr("Send me the Zoom link"))
+    sure = {Act.CANCEL_BOOKING: t(tr("Cancel this booking?"))}
+    return [section(t(line)), *actions(drawn(buttons, t, confirms=sure))]
 
 
 def _cut(text: str, limit: int) -> str:
