@@ -20,9 +20,12 @@ from bot.core.calendar import booking_calendar
 from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.core.ids import new_public_id
 from bot.core.meetings import MeetingKeeper
-from bot.core.messages import Button, Message
+from bot.core.messages import Message
 from bot.core.notify import tell
 from bot.core.views import BookingOutcome, BookingView
+from bot.core.words.classes import seats_taken
+from bot.core.words.labels import approval_buttons
+from bot.core.words.refusals import BOOKING_GONE, cancelled_so_not_bookable
 from bot.i18n.texts import Language, Text, ntr, plain, tr
 from bot.storage import jobs
 from bot.storage.bookings import HOLDS_A_SEAT, Bookings, Children, Held, Waitlist
@@ -110,7 +113,7 @@ class BookingService:
             person = await People(session).find(parent)
             booking = await Bookings(session).by_public_id(booking_public_id)
             if booking is None:
-                raise NotFound(tr("That booking no longer exists."))
+                raise NotFound(BOOKING_GONE)
             if person is None or booking.parent_id != person.id:
                 raise NotAllowed(tr("Only the parent who made a booking can see its link."))
             if booking.status != "confirmed":
@@ -173,7 +176,7 @@ class BookingService:
             person = await People(session).find(parent)
             booking = await Bookings(session).by_public_id(booking_public_id, for_update=True)
             if booking is None:
-                raise NotFound(tr("That booking no longer exists."))
+                raise NotFound(BOOKING_GONE)
             if person is None or booking.parent_id != person.id:
                 raise NotAllowed(tr("Only the parent who made a booking can cancel it."))
             cls = await Classes(session).get(booking.class_id)
@@ -202,7 +205,7 @@ class BookingService:
             booking = await Bookings(session).by_public_id(booking_public_id, for_update=True)
             cls = await Classes(session).get(booking.class_id) if booking else None
             if booking is None or cls is None:
-                raise NotFound(tr("That booking no longer exists."))
+                raise NotFound(BOOKING_GONE)
             if person is None or cls.teacher_id != person.id:
                 raise NotAllowed(tr("Only the class's teacher can approve or decline its bookings."))
             if booking.status != "pending_approval":
@@ -254,7 +257,7 @@ class BookingService:
         if cls is None:
             raise NotFound(tr("That class no longer exists. Ask for a new link, or see /classes."))
         if cls.status != "scheduled":
-            raise Conflict(tr("“{title}” was cancelled, so it cannot be booked.", title=cls.title))
+            raise Conflict(cancelled_so_not_bookable(cls.title))
         if cls.teacher_id == person_id:
             raise Conflict(tr("You teach this class, so there is nothing to book."))
         if next_start is None:
@@ -329,15 +332,11 @@ class BookingService:
     async def _ask_teacher(self, session: AsyncSession, cls: Class, booking: Booking, now: datetime) -> None:
         """Ask the teacher to approve or decline a booking waiting for approval."""
         await cls_refresh(session, cls)
-        taken = ntr("{taken} of {n} seat taken", "{taken} of {n} seats taken", cls.seats, taken=cls.seats_taken)
+        taken = seats_taken(cls.seats_taken, cls.seats)
         question = tr(
             "{child} asks to join “{title}” ({taken}). Approve?", child=booking.child_name, title=cls.title, taken=taken
         )
-        buttons = (
-            Button(tr("Approve"), action=f"approve:{booking.public_id}"),
-            Button(tr("Decline"), action=f"decline:{booking.public_id}"),
-        )
-        await tell(session, cls.teacher_id, Message(question, buttons), now=now)
+        await tell(session, cls.teacher_id, Message(question, approval_buttons(booking.public_id)), now=now)
 
     async def _release(
         self, session: AsyncSession, cls: Class, booking: Booking, now: datetime, status: str = "cancelled"
@@ -416,9 +415,9 @@ def _calendar_note(child: str, link: str | None) -> Text:
 
 def digest_text(title: str, children: list[str], count: int, taken: int, seats: int) -> Text:
     """ "New booking: Mia for “Chess” (3 of 10 seats taken)." or the same for several children at once."""
-    seats_taken = ntr("{taken} of {n} seat taken", "{taken} of {n} seats taken", seats, taken=taken)
+    taken_of = seats_taken(taken, seats)
     if count == 1:
-        return tr("New booking: {child} for “{title}” ({taken}).", child=children[0], title=title, taken=seats_taken)
+        return tr("New booking: {child} for “{title}” ({taken}).", child=children[0], title=title, taken=taken_of)
     names: Text = plain(", ".join(children))
     if count > len(children):
         names = ntr("{names} and {n} more", "{names} and {n} more", count - len(children), names=names)
@@ -428,7 +427,7 @@ def digest_text(title: str, children: list[str], count: int, taken: int, seats: 
         count,
         title=title,
         names=names,
-        taken=seats_taken,
+        taken=taken_of,
     )
 
 

@@ -20,6 +20,8 @@ from bot.core.meetings import MeetingKeeper
 from bot.core.messages import Message
 from bot.core.notify import tell
 from bot.core.views import ClassView
+from bot.core.words.classes import moved
+from bot.core.words.refusals import CLASS_GONE, TEACHER_ONLY
 from bot.i18n.texts import Moment, Text, plain, tr
 from bot.storage.bookings import HOLDS_A_SEAT, Bookings, Waitlist
 from bot.storage.classes import Classes
@@ -127,7 +129,7 @@ class ClassService:
         async with self._database.read() as session:
             cls = await Classes(session).by_public_id(class_public_id)
             if cls is None:
-                raise NotFound(tr("That class no longer exists."))
+                raise NotFound(CLASS_GONE)
             return ClassView.of(await Classes(session).row(cls, self._clock()))
 
     async def for_teacher(self, teacher: PersonRef) -> list[ClassView]:
@@ -173,9 +175,7 @@ class ClassService:
                 await job_kinds.check_min_bookings(session, cls.id, sessions[0].starts_at, now)
             await job_kinds.update_meeting(session, cls.id, now)
             when = Moment(draft.first_start(), cls.timezone)
-            await self._tell_parents(
-                session, cls, tr("“{title}” moved: it now starts {when}.", title=cls.title, when=when), now
-            )
+            await self._tell_parents(session, cls, moved(cls.title, when), now)
             return ClassView.of(await Classes(session).row(cls, now))
 
     async def cancel(self, teacher: PersonRef | None, class_public_id: str, reason: Text | None = None) -> ClassView:
@@ -188,7 +188,7 @@ class ClassService:
             if teacher is None:
                 found = await Classes(session).by_public_id(class_public_id, for_update=True)
                 if found is None:
-                    raise NotFound(tr("That class no longer exists."))
+                    raise NotFound(CLASS_GONE)
                 cls = found
             else:
                 cls = await self._own_class(session, teacher, class_public_id, for_update=True)
@@ -230,9 +230,9 @@ class ClassService:
         person = await People(session).find(teacher)
         cls = await Classes(session).by_public_id(class_public_id, for_update=for_update)
         if cls is None:
-            raise NotFound(tr("That class no longer exists."))
+            raise NotFound(CLASS_GONE)
         if person is None or cls.teacher_id != person.id:
-            raise NotAllowed(tr("Only the class's teacher can do that."))
+            raise NotAllowed(TEACHER_ONLY)
         return cls
 
     @staticmethod

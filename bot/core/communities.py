@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core import job_kinds
 from bot.core.errors import InvalidInput, NotAllowed, NotFound
 from bot.core.views import ClassView
+from bot.core.words.refusals import CLASS_GONE, NOT_SET_UP
 from bot.i18n.texts import tr
 from bot.storage.classes import Classes
 from bot.storage.communities import Communities
@@ -82,7 +83,7 @@ class CommunityService:
             person = await People(session).ensure(teacher)
             cls = await Classes(session).by_public_id(class_public_id)
             if cls is None:
-                raise NotFound(tr("That class no longer exists."))
+                raise NotFound(CLASS_GONE)
             if cls.teacher_id != person.id:
                 raise NotAllowed(tr("Only the class's teacher can publish it."))
             if not await Communities(session).may_publish(row, person.id):
@@ -98,7 +99,7 @@ class CommunityService:
             row = await self._set_up_community(session, community)
             cls = await Classes(session).by_public_id(class_public_id)
             if cls is None:
-                raise NotFound(tr("That class no longer exists."))
+                raise NotFound(CLASS_GONE)
             person = await People(session).find(admin)
             if not admin_verified and (person is None or person.id != cls.teacher_id):
                 raise NotAllowed(tr("Only this group's admins or the class's teacher can take a class down."))
@@ -115,5 +116,5 @@ class CommunityService:
     async def _set_up_community(self, session: AsyncSession, community: CommunityRef) -> Community:
         row = await Communities(session).find(community.platform, community.workspace_id, community.chat_id)
         if row is None:
-            raise NotAllowed(tr("ClassBot is not set up here yet: a group admin must send /setup first."))
+            raise NotAllowed(NOT_SET_UP)
         return row

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Any
 
 from bot.core import job_kinds
@@ -17,9 +16,11 @@ from bot.core.bookings import digest_text
 from bot.core.meetings import MeetingKeeper
 from bot.core.messages import Button, Message
 from bot.core.notify import Messenger, tell
-from bot.core.views import BookingOutcome, ClassView
+from bot.core.views import ClassView
+from bot.core.words.classes import card_text, local_time
+from bot.core.words.labels import book_button
 from bot.core.worker import JobWorker
-from bot.i18n.texts import Moment, Text, lines, ntr, plain, tr
+from bot.i18n.texts import Moment, Text, ntr, tr
 from bot.storage.bookings import BookingMarks, Bookings
 from bot.storage.classes import Classes
 from bot.storage.database import Database
@@ -65,67 +66,6 @@ def _link_text(reason: str, child: str, title: str, when: Moment) -> Text:
         title=title,
         when=when,
     )
-
-
-def card_text(view: ClassView) -> Text:
-    """A class as parents read it: title, teacher, next time with its timezone, seats left."""
-    when = local_time(view.next_start, view.timezone)
-    if view.sessions > 1:
-        schedule = tr(
-            "{when}, {minutes} min, weekly x{sessions}",
-            when=when,
-            minutes=view.duration_minutes,
-            sessions=view.sessions,
-        )
-    else:
-        schedule = tr("{when}, {minutes} min", when=when, minutes=view.duration_minutes)
-    if view.full:
-        seats = tr("full: join the waitlist")
-    else:
-        seats = ntr("{left} of {n} seat left", "{left} of {n} seats left", view.seats, left=view.seats_left)
-    parts = [tr("“{title}” with {teacher}", title=view.title, teacher=view.teacher_name), schedule, seats]
-    if view.description:
-        parts.insert(1, plain(view.description[:300]))
-    return lines(*parts)
-
-
-def start_link_text(view: ClassView) -> Text:
-    """What goes with a start link the teacher asked for (the link itself is the message's button)."""
-    return tr(
-        "Start “{title}” ({when}). This link logs you in as the host for about two hours: never share it.",
-        title=view.title,
-        when=local_time(view.next_start, view.timezone),
-    )
-
-
-def describe_outcome(outcome: BookingOutcome) -> Text:
-    """What one Book request did, told to the parent on any platform."""
-    said: list[Text] = []
-    for booking in outcome.booked:
-        if booking.status == "pending_approval":
-            said.append(tr("{child}: the teacher approves bookings; you will hear here.", child=booking.child_name))
-        else:
-            said.append(
-                tr(
-                    "Booked: {child} in “{title}”. Your Zoom link follows here.",
-                    child=booking.child_name,
-                    title=booking.class_title,
-                )
-            )
-    for child in outcome.waitlisted:
-        said.append(tr("The class is full: {child} is on the waitlist and gets the first free seat.", child=child))
-    if outcome.already_done:
-        said.append(tr("(You had already asked for this; nothing was booked twice.)"))
-    return lines(*said)
-
-
-def book_button(view: ClassView) -> Button:
-    return Button(tr("Join the waitlist") if view.full else tr("Book a seat"), action=f"book:{view.public_id}")
-
-
-def local_time(moment: datetime | None, timezone: str) -> Moment:
-    """A session's start, shown in the class's timezone in each reader's own date format."""
-    return Moment(moment, timezone)
 
 
 class Delivery:

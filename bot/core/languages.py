@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from bot.core.communities import CommunityRef
 from bot.core.errors import InvalidInput, NotAllowed
+from bot.core.words.refusals import NOT_SET_UP
 from bot.i18n.languages import SUPPORTED, noted, or_source, supported
 from bot.i18n.texts import tr
 from bot.storage.communities import Communities
@@ -72,7 +73,7 @@ class LanguageService:
         async with self._database.write() as session:
             row = await Communities(session).find(community.platform, community.workspace_id, community.chat_id)
             if row is None:
-                raise NotAllowed(tr("ClassBot is not set up here yet: a group admin must send /setup first."))
+                raise NotAllowed(NOT_SET_UP)
             row.language = language
         return language
 

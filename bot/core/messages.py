@@ -2,8 +2,9 @@
 
 A ``Message`` is text plus buttons, both as translatable ``Text`` (``bot.i18n.texts``): a message queued for
 later is stored untranslated and put into words only when it is delivered, in its recipient's language. A
-button either carries an ``action`` (an opaque id the front end sends back when pressed, checked against the
-presser every time) or opens a ``url``. Front ends render, escape and format.
+button either carries an ``action`` (an ``Action`` of ``bot.core.actions``, which the front end sends back when
+pressed and which is checked against the presser every time) or opens a ``url``. Front ends render, escape and
+format.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.core.actions import Action
 from bot.i18n.texts import Language, Text, plain
 
 
 @dataclass(frozen=True, slots=True)
 class Button:
     label: Text
-    action: str | None = None
+    action: Action | None = None
     url: str | None = None
 
     def __post_init__(self) -> None:
@@ -34,16 +36,22 @@ class Message:
         """A JSON-ready form for the job table (never used for messages that carry private links)."""
         return {
             "text": self.text.to_json(),
-            "buttons": [{"label": b.label.to_json(), "action": b.action, "url": b.url} for b in self.buttons],
+            "buttons": [
+                {"label": b.label.to_json(), "action": b.action.wire if b.action else None, "url": b.url}
+                for b in self.buttons
+            ],
         }
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> Message:
-        buttons = tuple(
-            Button(_text_of(button["label"]), button.get("action"), button.get("url"))
-            for button in payload.get("buttons", [])
-        )
-        return cls(text=_text_of(payload["text"]), buttons=buttons)
+        buttons = []
+        for button in payload.get("buttons", []):
+            action, url = button.get("action"), button.get("url")
+            parsed = Action.parse(action) if action is not None else None
+            if action is not None and parsed is None:
+                continue  # a kind no longer ours: pressing it could only say "no longer valid"
+            buttons.append(Button(_text_of(button["label"]), parsed, url))
+        return cls(text=_text_of(payload["text"]), buttons=tuple(buttons))
 
     def render(self, language: Language) -> Said:
         """The message in one language, ready for a platform to draw."""
@@ -56,7 +64,7 @@ class Message:
 @dataclass(frozen=True, slots=True)
 class SaidButton:
     label: str
-    action: str | None = None
+    action: Action | None = None
     url: str | None = None
 
 

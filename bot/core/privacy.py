@@ -14,6 +14,7 @@ from bot.core.bookings import BookingService
 from bot.core.classes import ClassService
 from bot.core.connect import ConnectService
 from bot.core.meetings import MeetingKeeper
+from bot.core.words.classes import bookings_counted
 from bot.i18n.texts import Text, ntr, tr
 from bot.storage.classes import Classes
 from bot.storage.database import Database
@@ -31,7 +32,7 @@ class Forgotten:
 
     def summary(self) -> Text:
         """What was done, for the person who asked (told in the language they had before being forgotten)."""
-        bookings = ntr("{n} booking", "{n} bookings", self.bookings_cancelled)
+        bookings = bookings_counted(self.bookings_cancelled)
         classes = ntr("{n} class", "{n} classes", self.classes_cancelled)
         if self.zoom_disconnected:
             return tr(

@@ -11,6 +11,8 @@ from bot.core.bookings import booking_status
 from bot.core.classes import ClassService
 from bot.core.communities import CommunityRef
 from bot.core.errors import NotAllowed
+from bot.core.words.classes import bookings_counted
+from bot.core.words.refusals import NOT_SET_UP
 from bot.i18n.texts import Language, Text, ntr, tr
 from bot.storage.communities import Communities
 from bot.storage.database import Database
@@ -40,7 +42,7 @@ class CommunityStats:
         return tr(
             "Last 30 days here: {classes}, {bookings}, {attended} attended ({rate}).",
             classes=ntr("{n} class announced", "{n} classes announced", self.classes),
-            bookings=ntr("{n} booking", "{n} bookings", self.bookings),
+            bookings=bookings_counted(self.bookings),
             attended=self.attended,
             rate=rate,
         )
@@ -73,6 +75,6 @@ class Reports:
         async with self._database.read() as session:
             row = await Communities(session).find(community.platform, community.workspace_id, community.chat_id)
             if row is None:
-                raise NotAllowed(tr("ClassBot is not set up here yet: a group admin must send /setup first."))
+                raise NotAllowed(NOT_SET_UP)
             classes, bookings, attended = await Communities(session).activity(row.id, since)
         return CommunityStats(classes, bookings, attended)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.actions import Act
 from bot.core.connect_outcomes import connected_notice, person_label
 from bot.core.errors import Conflict, NotAllowed, NotFound
 from bot.core.ids import new_public_id
@@ -34,8 +35,6 @@ from bot.support.clock import Clock
 log = logging.getLogger(__name__)
 
 HANDOVER_LIFETIME = timedelta(days=1)
-GIVE_ACTION = "zgive"
-KEEP_ACTION = "zkeep"
 
 
 async def ask_holder(
@@ -56,8 +55,8 @@ async def ask_holder(
         email=connection.email,
     )
     buttons = (
-        Button(tr("Hand it over"), action=f"{GIVE_ACTION}:{public_id}"),
-        Button(tr("Keep it"), action=f"{KEEP_ACTION}:{public_id}"),
+        Button(tr("Hand it over"), action=Act.HAND_ZOOM_OVER.on(public_id)),
+        Button(tr("Keep it"), action=Act.KEEP_ZOOM.on(public_id)),
     )
     await tell(session, connection.person_id, Message(question, buttons), now=now)
     await tell(

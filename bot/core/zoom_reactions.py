@@ -13,10 +13,10 @@ import logging
 from datetime import UTC, datetime
 
 from bot.core import job_kinds
-from bot.core.delivery import local_time
 from bot.core.meetings import MeetingKeeper
 from bot.core.messages import Message
 from bot.core.notify import tell
+from bot.core.words.classes import local_time, moved
 from bot.core.zoom_events import ZoomEvents
 from bot.i18n.texts import tr
 from bot.storage.bookings import Bookings
@@ -84,9 +84,7 @@ class ZoomReactions:
             for row in sessions:
                 row.starts_at = row.starts_at + shift
                 await job_kinds.schedule_reminders(session, row.id, row.starts_at, now)
-            text = tr(
-                "“{title}” moved: it now starts {when}.", title=cls.title, when=local_time(new_start, cls.timezone)
-            )
+            text = moved(cls.title, local_time(new_start, cls.timezone))
             parents = {b.parent_id for b in await Bookings(session).holding_seats(cls.id)}
             for parent_id in sorted(parents):
                 await tell(session, parent_id, Message(text), now=now)

@@ -20,6 +20,7 @@ import uvicorn
 from classbot_fakes.telegram import SentMessage
 
 from bot.app import build_components, create_web_app
+from bot.core.actions import Act
 from bot.demo.clock import JumpingClock
 from bot.demo.commands import parse
 from bot.demo.session import Session
@@ -28,7 +29,7 @@ from bot.demo.terminal import Terminal
 from bot.support.logs import configure_logging
 
 _SETUP_TIMEOUT = 30.0
-_ANYONE_MAY_PUBLISH = "policy:anyone"
+_ANYONE_MAY_PUBLISH = Act.POLICY.on("anyone").wire  # the callback data of "Any member"
 
 
 class _QuietServer(uvicorn.Server):

@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.core.connect import ConnectOutcome, ConnectResult
 from bot.core.connect_outcomes import Confirmation
 from bot.core.services import Services
+from bot.core.words.labels import CANCEL
 from bot.i18n.texts import Text, tr
 from bot.i18n.translator import Translator
 from bot.web.limits import bounded_body
@@ -258,7 +259,7 @@ def _confirmation_page(t: Translator, confirmation: Confirmation) -> Response:
     form = PageForm(
         action=_CONFIRM_PATH,
         fields={"csrf": confirmation.csrf},
-        choices=(("connect", tr("Connect")), ("cancel", tr("Cancel"))),
+        choices=(("connect", tr("Connect")), ("cancel", CANCEL)),
     )
     return page(t, tr("Connect Zoom to ClassBot?"), ask, more=more, form=form)
 

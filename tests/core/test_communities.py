@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from classbot_fakes.zoom import FakeZoom
 
+from bot.core.actions import Act
 from bot.core.communities import CommunityRef
 from bot.core.errors import NotAllowed
 from bot.core.views import ClassView
@@ -44,7 +45,7 @@ async def test_publishing_announces_a_card_without_any_link(world: CoreWorld) ->
     [(community, message)] = world.notifier.posted
     assert community.chat_id == GROUP.chat_id
     assert "Chess for kids" in message.text
-    assert [(b.action, b.url) for b in message.buttons] == [(f"book:{cls.public_id}", None)]
+    assert [(b.action, b.url) for b in message.buttons] == [(Act.BOOK.on(cls.public_id), None)]
     assert "http" not in message.text
     assert [view.public_id for view in await world.components.communities.upcoming(GROUP)] == [cls.public_id]
 

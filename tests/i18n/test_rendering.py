@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.core.delivery import card_text, describe_outcome
 from bot.core.messages import Button, Message
 from bot.core.views import BookingOutcome, BookingView, ClassView
+from bot.core.words.classes import card_text, describe_outcome
 from bot.i18n.catalogs import Catalogs
 from bot.i18n.languages import from_accept_language, supported
 from bot.i18n.texts import Moment, Text, ntr, plain, tr
@@ -96,7 +96,8 @@ def test_a_queued_message_is_stored_untranslated_and_rendered_for_its_reader(
 
 
 def test_a_message_queued_before_texts_were_translatable_is_shown_as_it_was(spanish: Translator) -> None:
-    stored = Message.from_payload({"text": "Old words", "buttons": [{"label": "Go", "action": "x:1", "url": None}]})
+    old_button = {"label": "Go", "action": "approve:abcdef123456", "url": None}
+    stored = Message.from_payload({"text": "Old words", "buttons": [old_button]})
 
     assert stored.render(spanish).text == "Old words"
     assert stored.render(spanish).buttons[0].label == "Go"

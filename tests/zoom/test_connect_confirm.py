@@ -16,6 +16,7 @@ import pytest
 from classbot_fakes.zoom import FakeZoom
 from classbot_fakes.zoom.browser import page_form
 
+from bot.core.actions import Act
 from bot.core.connect import ConnectService
 from bot.core.errors import NotAllowed
 from bot.core.messages import Said
@@ -162,9 +163,9 @@ async def test_a_zoom_account_held_by_someone_else_stays_theirs_until_they_agree
     [question] = [said for said in await _chat(world, ANN) if said.buttons]
     assert "Telegram user Bob" in question.text
     assert "ann@example.org" in question.text
-    give = next(button.action for button in question.buttons if button.action and button.action.startswith("zgive:"))
+    give = next(b.action for b in question.buttons if b.action and b.action.act is Act.HAND_ZOOM_OVER)
 
-    await _connect(world).answer_handover(ANN, give.partition(":")[2], agree=True)
+    await _connect(world).answer_handover(ANN, give.value, agree=True)
 
     [moved] = await world.connections()
     assert moved.id == anns.id
@@ -180,9 +181,9 @@ async def test_the_holder_may_keep_their_zoom_account(world: ZoomWorld) -> None:
     browser = world.fresh_browser()
     await browser.confirm(await browser.finish(await browser.open_connect_link(link.url)))
     [question] = [said for said in await _chat(world, ANN) if said.buttons]
-    keep = next(button.action for button in question.buttons if button.action and button.action.startswith("zkeep:"))
+    keep = next(b.action for b in question.buttons if b.action and b.action.act is Act.KEEP_ZOOM)
 
-    await _connect(world).answer_handover(ANN, keep.partition(":")[2], agree=False)
+    await _connect(world).answer_handover(ANN, keep.value, agree=False)
 
     assert await _connect(world).status(ANN) == "active"
     assert await _connect(world).status(BOB) is None
@@ -195,11 +196,11 @@ async def test_only_the_holder_can_hand_their_zoom_account_over(world: ZoomWorld
     browser = world.fresh_browser()
     await browser.confirm(await browser.finish(await browser.open_connect_link(link.url)))
     [question] = [said for said in await _chat(world, ANN) if said.buttons]
-    give = next(button.action for button in question.buttons if button.action and button.action.startswith("zgive:"))
+    give = next(b.action for b in question.buttons if b.action and b.action.act is Act.HAND_ZOOM_OVER)
     before = [(c.id, c.person_id) for c in await world.connections()]
 
     with pytest.raises(NotAllowed):
-        await _connect(world).answer_handover(BOB, give.partition(":")[2], agree=True)
+        await _connect(world).answer_handover(BOB, give.value, agree=True)
 
     assert [(c.id, c.person_id) for c in await world.connections()] == before
 

@@ -8,32 +8,24 @@ from __future__ import annotations
 
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 
-from bot.core.messages import Button
+from bot.core.messages import Message
+from bot.core.words import replies
 from bot.handlers.slack.base import SlackBase, person_of
-from bot.i18n.texts import ntr, tr
 
 
 class ZoomConnecting(SlackBase):
     async def send_connect_link(self, args: AsyncArgs) -> None:
         connect = self.core.connect
         if connect is None:
-            await self.answer(args, tr("This ClassBot has no Zoom app configured; ask its operator."))
+            await self.answer(args, replies.NO_ZOOM_APP)
             return
-        link = await connect.begin(person_of(args))
-        await self.dm(
-            args,
-            ntr(
-                "Connect your Zoom account: the link works once, for {n} minute.",
-                "Connect your Zoom account: the link works once, for {n} minutes.",
-                link.expires_minutes,
-            ),
-            [Button(tr("Connect Zoom"), url=link.url)],
-        )
+        await self.dm(args, replies.connect_link(await connect.begin(person_of(args))))
 
     async def disconnect(self, args: AsyncArgs) -> None:
         connect = self.core.connect
-        if connect is None or not await connect.disconnect(person_of(args)):
-            await self.answer(args, tr("No Zoom account is connected."))
+        done = connect is not None and await connect.disconnect(person_of(args))
+        if done:
+            await self.dm(args, Message(replies.disconnected(done)))
         else:
-            await self.dm(args, tr("Your Zoom account is disconnected, and ClassBot's access to it was revoked."))
+            await self.answer(args, replies.disconnected(done))
         await self.refresh_home(args)

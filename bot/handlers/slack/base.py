@@ -28,11 +28,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.communities import CommunityRef
 from bot.core.errors import CoreError
-from bot.core.messages import Button, Message
+from bot.core.messages import Message
 from bot.core.services import Services
+from bot.core.words.replies import SORRY
 from bot.handlers.slack.blocks import MAX_SECTION, message_blocks, plain, text_sections
 from bot.handlers.slack.home import HomeTab
-from bot.i18n.texts import Text, tr
+from bot.i18n.texts import Text
 from bot.i18n.translator import Translator
 from bot.storage.identity import PersonRef
 from bot.support.logs import bind_log_ids
@@ -40,7 +41,6 @@ from bot.support.logs import bind_log_ids
 log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
-SORRY = tr("Sorry, something went wrong. Please try again in a moment.")
 Listener = Callable[[AsyncArgs], Awaitable[None]]
 
 
@@ -105,9 +105,9 @@ class SlackBase:
             bind_log_ids(slack_request=key)  # this request's task: every line it logs carries the id
         return key is None or await self.core.inbound.first_delivery(PLATFORM, key)
 
-    async def dm(self, args: AsyncArgs, text: Text, buttons: list[Button] | None = None) -> None:
+    async def dm(self, args: AsyncArgs, message: Message) -> None:
         """A direct message to the person who acted (the only way a link is ever sent)."""
-        said = Message(text, tuple(buttons or ())).render(await self.translator(args))
+        said = message.render(await self.translator(args))
         notice, blocks = message_blocks(said)
         await args.client.chat_postMessage(
             channel=person_of(args).user_id, text=notice, blocks=blocks, unfurl_links=False, unfurl_media=False

@@ -4,19 +4,21 @@ Everything a person typed (titles, names, descriptions) reaches Slack escaped (`
 unescaped ``<!channel>`` in a class title would ping a whole channel, and ``<https://…|text>`` would disguise a
 link. Texts are rendered in the reader's language (a ``Translator``) before they are drawn. The core speaks in
 Telegram's command names; ``slack_words`` says them the Slack way. A button carrying an
-action is ``action_id = value = "kind:opaque-id"`` (unique within its block, and checked on every press); a link
-button only ever appears in a direct message.
+action has it on the wire (``bot.core.actions``) as both its ``action_id`` and its ``value`` (unique within its
+block, and checked on every press); a link button only ever appears in a direct message.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from bot.core.delivery import card_text, local_time
-from bot.core.messages import Said, SaidButton
+from bot.core.actions import Act, Action
+from bot.core.messages import Button, Said, SaidButton
 from bot.core.views import BookingView, ClassView
+from bot.core.words import labels
+from bot.core.words.classes import card_text, local_time
 from bot.i18n.texts import tr
 from bot.i18n.translator import Translator
 
@@ -26,7 +28,9 @@ MAX_SECTION = 3000
 MAX_BUTTON = 75
 MAX_BUTTONS = 25
 COMMAND = "/classbot"
-FORGET_ME = "forget:yes"  # the confirmation of `/classbot forgetme`
+YOUR_CLASSES = tr("Your classes")
+YOUR_BOOKINGS = tr("Your bookings")
+NO_CLASSES_TAUGHT = tr("You teach no upcoming class. `{command} new` creates one.", command=COMMAND)
 
 _COMMANDS = {
     "/connect": f"{COMMAND} connect",
@@ -96,14 +100,14 @@ def text_sections(mrkdwn: str) -> list[Block]:
 
 
 def button(
-    label: str, action: str, *, style: str | None = None, confirm: str | None = None, t: Translator | None = None
+    label: str, action: Action, *, style: str | None = None, confirm: str | None = None, t: Translator | None = None
 ) -> Block:
     """A button that sends ``action`` back; ``confirm`` asks "are you sure?" (in ``t``'s language) first."""
     element: Block = {
         "type": "button",
         "text": {"type": "plain_text", "text": _cut(label, MAX_BUTTON)},
-        "action_id": action[:255],
-        "value": action[:2000],
+        "action_id": action.wire[:255],
+        "value": action.wire[:2000],
     }
     if style:
         element["style"] = style
@@ -157,9 +161,26 @@ def card(view: ClassView, t: Translator) -> str:
     return f"*{escape(first)}*\n{escape(rest)}"
 
 
+def drawn(
+    buttons: Iterable[Button],
+    t: Translator,
+    *,
+    styles: Mapping[Act, str] | None = None,
+    confirms: Mapping[Act, str] | None = None,
+) -> list[Block]:
+    """The core's action buttons in ``t``'s words, coloured (``styles``) and asking "are you sure?" first
+    (``confirms``, already in ``t``'s words) by what they do."""
+    styles, confirms = styles or {}, confirms or {}
+    found = []
+    for item in buttons:
+        assert item.action is not None, "a link button is drawn from a said message (see message_blocks)"
+        act = item.action.act
+        found.append(button(t(item.label), item.action, style=styles.get(act), confirm=confirms.get(act), t=t))
+    return found
+
+
 def book_button(view: ClassView, t: Translator) -> Block:
-    label = tr("Join the waitlist") if view.full else tr("Book a seat")
-    return button(t(label), f"book:{view.public_id}", style="primary")
+    return drawn([labels.book_button(view)], t, styles={Act.BOOK: "primary"})[0]
 
 
 def public_class(view: ClassView, t: Translator, *, in_channel: bool) -> list[Block]:
@@ -167,26 +188,21 @@ def public_class(view: ClassView, t: Translator, *, in_channel: bool) -> list[Bl
     buttons = [book_button(view, t)]
     if in_channel:
         take_down = button(
-            t(tr("Take down (admins)")), f"unpub:{view.public_id}", confirm=t(tr("Take this class down here?")), t=t
+            t(tr("Take down (admins)")),
+            Act.UNPUBLISH.on(view.public_id),
+            confirm=t(tr("Take this class down here?")),
+            t=t,
         )
         buttons.append(take_down)
     return [section(card(view, t)), *actions(buttons)]
 
 
 def teacher_class(view: ClassView, t: Translator) -> list[Block]:
-    """A class as its teacher manages it."""
+    """A class as its teacher manages it (rescheduling is not offered: Slack has no form for it yet)."""
     cancel = t(tr("Cancel “{title}”? Its bookings end and the parents are told.", title=view.title[:80]))
-    return [
-        section(card(view, t)),
-        *actions(
-            [
-                button(t(tr("Roster")), f"roster:{view.public_id}"),
-                button(t(tr("Start link")), f"start:{view.public_id}", style="primary"),
-                button(t(tr("Message the parents")), f"msg:{view.public_id}"),
-                button(t(tr("Cancel the class")), f"cc:{view.public_id}", style="danger", confirm=cancel, t=t),
-            ]
-        ),
-    ]
+    shown = [b for b in labels.teacher_buttons(view) if b.action and b.action.act is not Act.RESCHEDULE]
+    styles = {Act.START_LINK: "primary", Act.CANCEL_CLASS: "danger"}
+    return [section(card(view, t)), *actions(drawn(shown, t, styles=styles, confirms={Act.CANCEL_CLASS: cancel}))]
 
 
 def parent_booking(booking: BookingView, t: Translator) -> list[Block]:
@@ -200,14 +216,9 @@ def parent_booking(booking: BookingView, t: Translator) -> list[Block]:
     )
     if booking.status == "pending_approval":
         line = tr("{booking} _(waiting for the teacher's approval)_", booking=line)
-    cancel = button(t(tr("Cancel this booking")), f"cb:{booking.public_id}", confirm=t(tr("Cancel this booking?")), t=t)
-    buttons = [cancel]
-    if booking.status == "confirmed":
-        buttons[:0] = [
-            button(t(tr("Send me the Zoom link")), f"link:{booking.public_id}"),
-            button(t(tr("Add to calendar (.ics)")), f"ics:{booking.public_id}"),
-        ]
-    return [section(t(line)), *actions(buttons)]
+    buttons = labels.booking_buttons(booking, join_link=tr("Send me the Zoom link"))
+    sure = {Act.CANCEL_BOOKING: t(tr("Cancel this booking?"))}
+    return [section(t(line)), *actions(drawn(buttons, t, confirms=sure))]
 
 
 def _cut(text: str, limit: int) -> str:

@@ -19,18 +19,24 @@ from zoneinfo import ZoneInfo
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_sdk.errors import SlackApiError
 
+from bot.core.actions import Act
 from bot.core.class_input import parse_timezone
 from bot.core.errors import CoreError, NotAllowed
+from bot.core.messages import Message
 from bot.core.services import Services
+from bot.core.words import replies
+from bot.core.words.labels import language_buttons
 from bot.handlers.slack.account import ZoomConnecting
 from bot.handlers.slack.base import answers_refusals, channel_of, community, is_workspace_admin, person_of
 from bot.handlers.slack.blocks import (
     COMMAND,
-    FORGET_ME,
     HELP,
+    NO_CLASSES_TAUGHT,
+    YOUR_BOOKINGS,
+    YOUR_CLASSES,
     Block,
     actions,
-    button,
+    drawn,
     escape,
     parent_booking,
     public_class,
@@ -45,10 +51,6 @@ from bot.i18n.texts import Text, tr
 log = logging.getLogger(__name__)
 
 _MOST_LISTED = 20  # two blocks each, within Slack's 50 per message
-_FORGET_WARNING = tr(
-    "This cancels your bookings and your classes (everyone booked is told), disconnects your Zoom account "
-    "and deletes everything ClassBot keeps about you. It cannot be undone."
-)
 _NOT_AN_ADMIN = tr(
     "Only workspace admins and owners can set ClassBot up in a channel. (Slack does not tell apps who manages a "
     "channel, so a channel manager who is not a workspace admin needs to ask one.)"
@@ -87,7 +89,7 @@ class Commands(ZoomConnecting):
 
     async def help(self, args: AsyncArgs) -> None:
         t = await self.translator(args)
-        await args.ack(text=t(tr("What ClassBot can do")), blocks=[section(t(HELP))])
+        await args.ack(text=t(replies.WHAT_CLASSBOT_CAN_DO), blocks=[section(t(HELP))])
 
     async def language(self, args: AsyncArgs) -> None:
         """The language in use, with a button per language: the person's own (their choice then wins over Slack's
@@ -96,16 +98,15 @@ class Commands(ZoomConnecting):
         channel = channel_of(args)
         if channel:
             spoken = await self.core.languages.of_community(community(args, channel))
-            current = t(
-                tr(
-                    "This channel's announcements are in {language}. Workspace admins can choose another language:",
-                    language=SUPPORTED[spoken],
-                )
+            text = tr(
+                "This channel's announcements are in {language}. Workspace admins can choose another language:",
+                language=SUPPORTED[spoken],
             )
+            menu = Message(text, language_buttons())
         else:
-            current = t(tr("I speak {language} with you. Choose a language:", language=SUPPORTED[t.code]))
-        choices = [button(name, f"lang:{code}") for code, name in SUPPORTED.items()]
-        await args.ack(text=current, blocks=[section(current), *actions(choices)])
+            menu = replies.language_menu(t.code)
+        current = t(menu.text)
+        await args.ack(text=current, blocks=[section(current), *actions(drawn(menu.buttons, t))])
 
     async def _ack(self, args: AsyncArgs, text: Text, blocks: list[Block] | None = None) -> None:
         """Acknowledge with ``text`` in the person's language (Slack shows it to them alone)."""
@@ -173,21 +174,21 @@ class Commands(ZoomConnecting):
         else:
             views = await self.core.classes.upcoming_published("slack", _MOST_LISTED)
         if not views:
-            await self._ack(args, tr("No upcoming classes yet."))
+            await self._ack(args, replies.NO_UPCOMING_CLASSES)
             return
         t = await self.translator(args)
         in_channel = bool(channel)
         blocks = [block for view in views[:_MOST_LISTED] for block in public_class(view, t, in_channel=in_channel)]
-        await args.ack(text=t(tr("Upcoming classes")), blocks=blocks)
+        await args.ack(text=t(replies.UPCOMING_CLASSES), blocks=blocks)
 
     async def mine(self, args: AsyncArgs) -> None:
         views = await self.core.classes.for_teacher(person_of(args))
         if not views:
-            await self._ack(args, tr("You teach no upcoming class. `{command} new` creates one.", command=COMMAND))
+            await self._ack(args, NO_CLASSES_TAUGHT)
             return
         t = await self.translator(args)
         blocks: list[Block] = [block for view in views[:_MOST_LISTED] for block in teacher_class(view, t)]
-        await args.ack(text=t(tr("Your classes")), blocks=blocks)
+        await args.ack(text=t(YOUR_CLASSES), blocks=blocks)
 
     async def bookings(self, args: AsyncArgs) -> None:
         found = await self.core.bookings.for_parent(person_of(args))
@@ -198,7 +199,7 @@ class Commands(ZoomConnecting):
             return
         t = await self.translator(args)
         blocks = [block for booking in found[:_MOST_LISTED] for block in parent_booking(booking, t)]
-        await args.ack(text=t(tr("Your bookings")), blocks=blocks)
+        await args.ack(text=t(YOUR_BOOKINGS), blocks=blocks)
 
     async def stats(self, args: AsyncArgs) -> None:
         channel = channel_of(args)
@@ -224,9 +225,9 @@ class Commands(ZoomConnecting):
     async def forget_me(self, args: AsyncArgs) -> None:
         """Nothing is deleted yet: the person confirms with the button, which only they see."""
         t = await self.translator(args)
-        warning = t(_FORGET_WARNING)
-        confirm = button(t(tr("Yes, forget me")), FORGET_ME, style="danger")
-        await args.ack(text=warning, blocks=[section(warning), *actions([confirm])])
+        forget = replies.forget_me()
+        warning, confirm = t(forget.text), drawn(forget.buttons, t, styles={Act.FORGET: "danger"})
+        await args.ack(text=warning, blocks=[section(warning), *actions(confirm)])
 
     async def setup(self, args: AsyncArgs) -> None:
         channel = channel_of(args)

@@ -12,8 +12,22 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from bot.core.actions import Act
 from bot.core.services import Services
-from bot.handlers.slack.blocks import COMMAND, Block, actions, button, context, header, parent_booking, section
+from bot.core.words.labels import CONNECT_ZOOM
+from bot.handlers.slack.blocks import (
+    COMMAND,
+    NO_CLASSES_TAUGHT,
+    YOUR_BOOKINGS,
+    YOUR_CLASSES,
+    Block,
+    actions,
+    button,
+    context,
+    header,
+    parent_booking,
+    section,
+)
 from bot.handlers.slack.blocks import teacher_class as teacher_class_blocks
 from bot.handlers.slack.installations import Workspaces
 from bot.i18n.texts import ntr, tr
@@ -56,8 +70,8 @@ class HomeTab:
         classes = await core.classes.for_teacher(person)
         bookings = await core.bookings.for_parent(person)
         blocks = [header("ClassBot"), *_zoom_blocks(zoom, core.connect is not None, t)]
-        blocks += [header(t(tr("Your classes"))), *_classes_blocks(classes, t)]
-        blocks += [header(t(tr("Your bookings"))), *_bookings_blocks(bookings, t)]
+        blocks += [header(t(YOUR_CLASSES)), *_classes_blocks(classes, t)]
+        blocks += [header(t(YOUR_BOOKINGS)), *_bookings_blocks(bookings, t)]
         footer = tr("`{command} help` lists everything ClassBot does. Links come by direct message.", command=COMMAND)
         blocks.append(context(t(footer)))
         return {"type": "home", "blocks": blocks}
@@ -68,21 +82,20 @@ def _zoom_blocks(status: str | None, configured: bool, t: Translator) -> list[Bl
         return [section(t(tr("Zoom is not set up for this ClassBot yet: ask its operator.")))]
     if status == "active":
         confirm = t(tr("Disconnect your Zoom account from ClassBot?"))
-        disconnect = button(t(tr("Disconnect Zoom")), "disconnect:zoom", confirm=confirm, t=t)
+        disconnect = button(t(tr("Disconnect Zoom")), Act.DISCONNECT_ZOOM.on("zoom"), confirm=confirm, t=t)
         return [section(t(tr(":white_check_mark: Your Zoom account is connected."))), *actions([disconnect])]
     text = tr("Connect your Zoom account so that your classes get their Zoom meetings and parents their links.")
     if status == "reconnect_needed":
         text = tr(":warning: Your Zoom connection stopped working: connect it again. Waiting links then go out.")
-    return [section(t(text)), *actions([button(t(tr("Connect Zoom")), "connect:zoom", style="primary")])]
+    return [section(t(text)), *actions([button(t(CONNECT_ZOOM), Act.CONNECT_ZOOM.on("zoom"), style="primary")])]
 
 
 def _classes_blocks(classes: list[ClassView], t: Translator) -> list[Block]:
     if not classes:
-        return [section(t(tr("You teach no upcoming class. `{command} new` creates one.", command=COMMAND)))]
+        return [section(t(NO_CLASSES_TAUGHT))]
     blocks = [block for view in classes[:_MOST_SHOWN] for block in teacher_class_blocks(view, t)]
     if len(classes) > _MOST_SHOWN:
-        more = len(classes) - _MOST_SHOWN
-        blocks.append(context(t(ntr("And {n} more later on.", "And {n} more later on.", more))))
+        blocks.append(_more(len(classes) - _MOST_SHOWN, t))
     return blocks
 
 
@@ -93,6 +106,10 @@ def _bookings_blocks(bookings: list[BookingView], t: Translator) -> list[Block]:
         ]
     blocks = [block for booking in bookings[:_MOST_SHOWN] for block in parent_booking(booking, t)]
     if len(bookings) > _MOST_SHOWN:
-        more = len(bookings) - _MOST_SHOWN
-        blocks.append(context(t(ntr("And {n} more later on.", "And {n} more later on.", more))))
+        blocks.append(_more(len(bookings) - _MOST_SHOWN, t))
     return blocks
+
+
+def _more(n: int, t: Translator) -> Block:
+    """The line under a list cut short."""
+    return context(t(ntr("And {n} more later on.", "And {n} more later on.", n)))

@@ -27,6 +27,7 @@ from bot.core.class_input import (
 )
 from bot.core.errors import InvalidInput
 from bot.core.views import ClassView
+from bot.core.words.labels import BOOK_A_SEAT, CANCEL, JOIN_THE_WAITLIST, MESSAGE_THE_PARENTS
 from bot.handlers.slack.blocks import Block, card, escape, section
 from bot.i18n.texts import Text, tr
 from bot.i18n.translator import Translator
@@ -135,7 +136,7 @@ def new_class_view(t: Translator, *, timezone: str, day: date, channel_id: str |
         "callback_id": NEW_CLASS,
         "title": _plain(say(tr("New class"))),
         "submit": _plain(say(tr("Create"))),
-        "close": _plain(say(tr("Cancel"))),
+        "close": _plain(say(CANCEL)),
         "blocks": blocks,
     }
 
@@ -214,9 +215,9 @@ def booking_view(view: ClassView, remembered: list[str], t: Translator) -> dict[
         "type": "modal",
         "callback_id": BOOK,
         "private_metadata": view.public_id,
-        "title": _plain(t(tr("Book a seat"))),
-        "submit": _plain(t(tr("Join the waitlist") if view.full else tr("Book"))),
-        "close": _plain(t(tr("Cancel"))),
+        "title": _plain(t(BOOK_A_SEAT)),
+        "submit": _plain(t(JOIN_THE_WAITLIST if view.full else tr("Book"))),
+        "close": _plain(t(CANCEL)),
         "blocks": [section(card(view, t)), section(escape(question)), child],
     }
 
@@ -238,9 +239,9 @@ def message_parents_view(view: ClassView, t: Translator) -> dict[str, Any]:
         "type": "modal",
         "callback_id": MESSAGE_PARENTS,
         "private_metadata": view.public_id,
-        "title": _plain(t(tr("Message the parents"))),
+        "title": _plain(t(MESSAGE_THE_PARENTS)),
         "submit": _plain(t(tr("Send"))),
-        "close": _plain(t(tr("Cancel"))),
+        "close": _plain(t(CANCEL)),
         "blocks": [section(card(view, t)), words],
     }
 

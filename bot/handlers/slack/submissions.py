@@ -15,11 +15,13 @@ import logging
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 
 from bot.core.bookings import parse_child_names
-from bot.core.delivery import describe_outcome
 from bot.core.errors import CoreError, InvalidInput
 from bot.core.ids import looks_like_public_id
+from bot.core.messages import Message
 from bot.core.views import BookingOutcome, ClassView
-from bot.handlers.slack.base import SORRY, SlackBase, answers_refusals, community, person_of
+from bot.core.words.classes import describe_outcome
+from bot.core.words.replies import SORRY, sent_to_parents
+from bot.handlers.slack.base import SlackBase, answers_refusals, community, person_of
 from bot.handlers.slack.blocks import COMMAND, card, plain
 from bot.handlers.slack.modal import (
     CHILD,
@@ -30,7 +32,7 @@ from bot.handlers.slack.modal import (
     read_new_class,
     read_words,
 )
-from bot.i18n.texts import ntr, tr
+from bot.i18n.texts import tr
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +123,7 @@ class Submissions(SlackBase):
 
     @answers_refusals
     async def _booked(self, args: AsyncArgs, outcome: BookingOutcome) -> None:
-        await self.dm(args, describe_outcome(outcome))
+        await self.dm(args, Message(describe_outcome(outcome)))
         await self.refresh_home(args)
 
     async def message_parents(self, args: AsyncArgs) -> None:
@@ -149,4 +151,4 @@ class Submissions(SlackBase):
 
     @answers_refusals
     async def _sent(self, args: AsyncArgs, told: int) -> None:
-        await self.dm(args, ntr("Sent to {n} parent.", "Sent to {n} parents.", told))
+        await self.dm(args, Message(sent_to_parents(told)))

@@ -91,6 +91,10 @@ class TelegramBase:
             link_preview_options=None,
         )
 
+    async def show(self, update: Update, message: Message) -> None:
+        """Reply with a message the core worded (text and buttons), in the person's language."""
+        await self.say(update, message.text, list(message.buttons))
+
     async def say(
         self, update: Update, text: Text, buttons: list[Button] | None = None, *, translator: Translator | None = None
     ) -> None:

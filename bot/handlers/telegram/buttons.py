@@ -1,9 +1,9 @@
 """Telegram's button presses and free-text answers.
 
-A button's callback data is ``kind:opaque-id``; nothing in it is trusted. Every press goes to a core use case
-that checks the presser against the class or booking (only its teacher, only its parent, only a group's
-admins), and a forged or stale id gets a short alert, never a crash. Private links are only ever sent into
-the presser's private chat.
+A button's callback data is an ``Action`` (``bot.core.actions``) on the wire; nothing in it is trusted. Every
+press goes to a core use case that checks the presser against the class or booking (only its teacher, only its
+parent, only a group's admins), and a forged or stale id gets a short alert, never a crash. Private links are
+only ever sent into the presser's private chat.
 """
 
 from __future__ import annotations
@@ -16,38 +16,21 @@ from telegram import CallbackQuery, InputFile, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.core.delivery import card_text, start_link_text
+from bot.core.actions import FORGET_ME, Act, Action
 from bot.core.errors import NotAllowed
-from bot.core.ids import looks_like_public_id
 from bot.core.messages import Button
-from bot.core.zoom_handover import GIVE_ACTION, KEEP_ACTION
+from bot.core.words import replies
+from bot.core.words.classes import card_text
+from bot.core.words.refusals import BUTTON_GONE
+from bot.core.words.roster import roster_words
 from bot.handlers.telegram.base import answers_refusals, community_of, in_group, person_of
+from bot.handlers.telegram.commands import FORGET_PRIVATELY
 from bot.handlers.telegram.flows import CHILD, CHILD_ANSWERED, MESSAGE_PARENTS, MOVE, NEW_CLASS, Flows, restore
 from bot.handlers.telegram.languages import Languages
 from bot.handlers.telegram.render import html
 from bot.i18n.texts import Text, lines, ntr, plain, tr
 
 log = logging.getLogger(__name__)
-
-# Buttons whose value is a class's or a booking's public id; the others carry a short choice.
-_ID_KINDS = {
-    "book",
-    "approve",
-    "decline",
-    "cb",
-    "link",
-    "ics",
-    "roster",
-    "start",
-    "msg",
-    "move",
-    "cc",
-    "ccy",
-    "unpub",
-    "csv",
-    GIVE_ACTION,
-    KEEP_ACTION,
-}
 
 
 async def _answer(query: CallbackQuery, text: str | None = None, **options: Any) -> None:
@@ -58,13 +41,21 @@ async def _answer(query: CallbackQuery, text: str | None = None, **options: Any)
         log.info("a button press could not be answered (%s); doing what it asked anyway", refused.message)
 
 
-def _well_formed(kind: str, value: str) -> bool:
-    if kind in _ID_KINDS:
-        return looks_like_public_id(value)
-    return 0 < len(value) <= 40
-
-
 Route = Callable[[Update, ContextTypes.DEFAULT_TYPE, str], Awaitable[None]]
+_NOT_UNDERSTOOD = tr("I didn't get that. /help lists what I can do.")
+
+
+class _RosterMarks:
+    """A roster line's start, in plain words (the whole message is escaped into HTML)."""
+
+    def entry(self, child: str, parent: str) -> Text:
+        return tr("• {child} (parent: {parent})", child=child, parent=parent)
+
+    def waiting(self, entry: Text) -> Text:
+        return tr("{entry} (waiting for your approval)", entry=entry)
+
+
+_ROSTER_MARKS = _RosterMarks()
 
 
 class TelegramHandlers(Flows, Languages):
@@ -74,45 +65,45 @@ class TelegramHandlers(Flows, Languages):
         """Answer the press at once (Telegram shows a spinner until then), then do what the button says."""
         query = update.callback_query
         assert query is not None
-        kind, _, value = (query.data or "").partition(":")
-        handler = self._routes().get(kind)
-        if handler is None or not _well_formed(kind, value):
+        action = Action.parse(query.data or "")
+        handler = self._routes().get(action.act) if action is not None else None
+        if action is None or handler is None or not action.well_formed:
             t = await self.translator(update)
-            await _answer(query, t(tr("This button is no longer valid.")), show_alert=True)
+            await _answer(query, t(BUTTON_GONE), show_alert=True)
             return
-        if kind == "book" and in_group(update):  # booking happens in the private chat, opened by this link
-            await _answer(query, url=self.link(context, f"b_{value}"))
+        if action.act is Act.BOOK and in_group(update):  # booking happens in the private chat, opened by this link
+            await _answer(query, url=self.link(context, f"b_{action.value}"))
             return
         await _answer(query)
-        await self._run(update, context, handler, value)
+        await self._run(update, context, handler, action.value)
 
     @answers_refusals
     async def _run(self, update: Update, context: ContextTypes.DEFAULT_TYPE, handler: Route, value: str) -> None:
         await handler(update, context, value)
 
-    def _routes(self) -> dict[str, Route]:
+    def _routes(self) -> dict[Act, Route]:
         return {
-            "book": self._book,
-            "kid": self._kid,
-            "nc": self._new_class_pick,
-            "approve": self._approve,
-            "decline": self._decline,
-            "cb": self._cancel_booking,
-            "link": self._link,
-            "ics": self._calendar,
-            "roster": self._roster,
-            "start": self._start_link,
-            "msg": self._ask_message,
-            "move": self._ask_move,
-            "cc": self._confirm_cancel_class,
-            "ccy": self._cancel_class,
-            "policy": self._policy,
-            "unpub": self._unpublish,
-            "forget": self._forget,
-            "csv": self._roster_csv,
-            "lang": self.choose_language,
-            GIVE_ACTION: self._hand_zoom_over,
-            KEEP_ACTION: self._keep_zoom,
+            Act.BOOK: self._book,
+            Act.CHILD: self._kid,
+            Act.NEW_CLASS_ANSWER: self._new_class_pick,
+            Act.APPROVE: self._approve,
+            Act.DECLINE: self._decline,
+            Act.CANCEL_BOOKING: self._cancel_booking,
+            Act.JOIN_LINK: self._link,
+            Act.CALENDAR: self._calendar,
+            Act.ROSTER: self._roster,
+            Act.START_LINK: self._start_link,
+            Act.MESSAGE_PARENTS: self._ask_message,
+            Act.RESCHEDULE: self._ask_move,
+            Act.CANCEL_CLASS: self._confirm_cancel_class,
+            Act.CANCEL_CLASS_CONFIRMED: self._cancel_class,
+            Act.POLICY: self._policy,
+            Act.UNPUBLISH: self._unpublish,
+            Act.FORGET: self._forget,
+            Act.ROSTER_CSV: self._roster_csv,
+            Act.LANGUAGE: self.choose_language,
+            Act.HAND_ZOOM_OVER: self._hand_zoom_over,
+            Act.KEEP_ZOOM: self._keep_zoom,
         }
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -124,7 +115,7 @@ class TelegramHandlers(Flows, Languages):
         state = await self.conversations.get(str(chat.id), person.user_id)
         if state is None:
             if not in_group(update):
-                await self.say(update, tr("I didn't get that. /help lists what I can do."))
+                await self.say(update, _NOT_UNDERSTOOD)
             return
         answer = message.text or ""
         request_key = f"tg:msg:{chat.id}:{message.message_id}"
@@ -133,7 +124,7 @@ class TelegramHandlers(Flows, Languages):
                 await self.child_answer(update, answer, state.data, request_key)
             else:
                 await self.conversations.clear(str(chat.id), person.user_id)
-                await self.say(update, tr("I didn't get that. /help lists what I can do."))
+                await self.say(update, _NOT_UNDERSTOOD)
         elif state.flow == NEW_CLASS:
             await self.new_class_answer(update, context, answer, restore(state.data))
         elif state.flow == CHILD:
@@ -168,22 +159,13 @@ class TelegramHandlers(Flows, Languages):
 
     async def _cancel_booking(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
         booking = await self.core.bookings.cancel(person_of(update), booking_id)
-        await self.say(
-            update,
-            tr(
-                "Cancelled: {child} in “{title}”. The seat is free again.",
-                child=booking.child_name,
-                title=booking.class_title,
-            ),
-        )
+        await self.say(update, replies.booking_cancelled(booking))
 
     async def _link(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
         if in_group(update):
             raise NotAllowed(tr("Links are only shown in our private chat."))
         url = await self.core.bookings.join_link(person_of(update), booking_id)
-        await self.say(
-            update, tr("Your Zoom link (it is yours: please don't share it)."), [Button(tr("Join on Zoom"), url=url)]
-        )
+        await self.show(update, replies.join_link(url))
 
     async def _calendar(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
         if in_group(update):
@@ -207,13 +189,11 @@ class TelegramHandlers(Flows, Languages):
 
     async def _approve(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
         booking = await self.core.bookings.decide(person_of(update), booking_id, approve=True)
-        await self.say(
-            update, tr("Approved: {child} is in “{title}”.", child=booking.child_name, title=booking.class_title)
-        )
+        await self.say(update, replies.approved(booking))
 
     async def _decline(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
         booking = await self.core.bookings.decide(person_of(update), booking_id, approve=False)
-        await self.say(update, tr("Declined: {child}; the parent was told.", child=booking.child_name))
+        await self.say(update, replies.declined(booking))
 
     async def _hand_zoom_over(self, update: Update, context: ContextTypes.DEFAULT_TYPE, request_id: str) -> None:
         await self._answer_handover(update, request_id, agree=True)
@@ -224,35 +204,14 @@ class TelegramHandlers(Flows, Languages):
     async def _answer_handover(self, update: Update, request_id: str, *, agree: bool) -> None:
         connect = self.core.connect
         if connect is None:
-            raise NotAllowed(tr("This ClassBot has no Zoom app configured; ask its operator."))
+            raise NotAllowed(replies.NO_ZOOM_APP)
         await self.say(update, await connect.answer_handover(person_of(update), request_id, agree=agree))
 
     async def _roster(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
-        roster = await self.core.classes.roster(person_of(update), class_id)
-        said: list[Text] = [card_text(roster.cls), plain("")]
-        buttons = []
-        for line in roster.lines:
-            entry = tr("• {child} (parent: {parent})", child=line.child_name, parent=line.parent_name)
-            if line.status == "pending_approval":
-                entry = tr("{entry} (waiting for your approval)", entry=entry)
-            if line.sessions_attended:
-                entry = ntr(
-                    "{entry}, attended {n} session",
-                    "{entry}, attended {n} sessions",
-                    line.sessions_attended,
-                    entry=entry,
-                )
-            said.append(entry)
-            if line.status == "pending_approval":
-                buttons += [
-                    Button(tr("Approve {child}", child=line.child_name), action=f"approve:{line.booking_public_id}"),
-                    Button(tr("Decline {child}", child=line.child_name), action=f"decline:{line.booking_public_id}"),
-                ]
-        if not roster.lines:
-            said.append(tr("No bookings yet."))
-        if roster.waiting:
-            said.append(tr("Waitlist: {children}", children=", ".join(roster.waiting)))
-        buttons.append(Button(tr("Roster as a spreadsheet (.csv)"), action=f"csv:{class_id}"))
+        roster = roster_words(await self.core.classes.roster(person_of(update), class_id), _ROSTER_MARKS)
+        said = [card_text(roster.cls), plain(""), *(entry.text for entry in roster.entries), *roster.notes]
+        buttons = [button for entry in roster.entries for button in entry.buttons]
+        buttons.append(Button(tr("Roster as a spreadsheet (.csv)"), Act.ROSTER_CSV.on(class_id)))
         await self.say(update, lines(*said), buttons)
 
     async def _start_link(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
@@ -260,11 +219,7 @@ class TelegramHandlers(Flows, Languages):
             raise NotAllowed(tr("Start links are only sent in our private chat."))
         url = await self.core.classes.start_link(person_of(update), class_id)
         view = await self.core.classes.view(class_id)
-        await self.say(
-            update,
-            start_link_text(view),
-            [Button(tr("Start on Zoom"), url=url)],
-        )
+        await self.show(update, replies.start_link(view, url))
 
     async def _ask_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
         await self.core.classes.roster(person_of(update), class_id)  # only the teacher may go on
@@ -292,12 +247,12 @@ class TelegramHandlers(Flows, Languages):
                 len(roster.lines),
                 title=roster.cls.title,
             ),
-            [Button(tr("Yes, cancel the class"), action=f"ccy:{class_id}")],
+            [Button(tr("Yes, cancel the class"), Act.CANCEL_CLASS_CONFIRMED.on(class_id))],
         )
 
     async def _cancel_class(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
         view = await self.core.classes.cancel(person_of(update), class_id)
-        await self.say(update, tr("“{title}” is cancelled; the parents were told.", title=view.title))
+        await self.say(update, replies.class_cancelled(view))
 
     # --- group admins ------------------------------------------------------------------------------------
 
@@ -322,13 +277,11 @@ class TelegramHandlers(Flows, Languages):
         taken = await self.core.communities.unpublish(
             person_of(update), class_id, community_of(chat), admin_verified=admin
         )
-        await self.say(
-            update, tr("Taken down: it is no longer listed here.") if taken else tr("It was not listed here.")
-        )
+        await self.say(update, replies.taken_down(taken))
 
     async def _forget(self, update: Update, context: ContextTypes.DEFAULT_TYPE, answer: str) -> None:
-        if answer != "yes" or in_group(update):
-            raise NotAllowed(tr("Send /forgetme in our private chat."))
+        if Act.FORGET.on(answer) != FORGET_ME or in_group(update):
+            raise NotAllowed(FORGET_PRIVATELY)
         t = await self.translator(update)  # asked before the person, and their language, are deleted
         forgotten = await self.privacy.forget(person_of(update))
         await self.reply(update, html(t(forgotten.summary())), translator=t)

@@ -9,22 +9,25 @@ from telegram.constants import ChatMemberStatus
 from telegram.error import Forbidden
 from telegram.ext import ContextTypes
 
+from bot.core.actions import Act
 from bot.core.class_input import parse_timezone
-from bot.core.delivery import card_text, local_time
 from bot.core.messages import Button
-from bot.core.views import ClassView
+from bot.core.words import replies
+from bot.core.words.classes import card_text, local_time
+from bot.core.words.labels import book_button, book_label, booking_buttons, teacher_buttons
 from bot.handlers.telegram.base import TelegramBase, answers_refusals, community_of, in_group, person_of
 from bot.handlers.telegram.render import html, valid_payload
-from bot.i18n.texts import Text, joined, ntr, plain, tr
+from bot.i18n.texts import Text, joined, plain, tr
 from bot.i18n.translator import Translator
 
 _MOST_LISTED = 10  # classes in one /classes answer: one message, numbered buttons
 _MOST_BOOKINGS_LISTED = 20  # bookings in one /mybookings answer: three buttons each, of Telegram's 100
+FORGET_PRIVATELY = tr("Send /forgetme in our private chat.")
 
 _COMMANDS = (
     ("start", tr("Start, or open a class from a link")),
-    ("help", tr("What ClassBot can do")),
-    ("classes", tr("Upcoming classes")),
+    ("help", replies.WHAT_CLASSBOT_CAN_DO),
+    ("classes", replies.UPCOMING_CLASSES),
     ("mybookings", tr("Your bookings and links")),
     ("newclass", tr("Create a class (teachers)")),
     ("myclasses", tr("Your classes: roster, start link, changes")),
@@ -76,7 +79,7 @@ class Commands(TelegramBase):
     @answers_refusals
     async def show_class(self, update: Update, class_public_id: str) -> None:
         view = await self.core.classes.view(class_public_id)
-        await self.say(update, card_text(view), [_book_button(view)] if view.status == "scheduled" else [])
+        await self.say(update, card_text(view), [book_button(view)] if view.status == "scheduled" else [])
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         t = await self.translator(update)
@@ -92,29 +95,18 @@ class Commands(TelegramBase):
     async def connect(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         connect = self.core.connect
         if connect is None:
-            await self.say(update, tr("This ClassBot has no Zoom app configured; ask its operator."))
+            await self.say(update, replies.NO_ZOOM_APP)
             return
         if in_group(update):
             await self._privately(update, context, "connect", tr("Send /connect to me in a private chat."))
             return
-        link = await connect.begin(person_of(update))
-        await self.say(
-            update,
-            ntr(
-                "Connect your Zoom account: the link works once, for {n} minute.",
-                "Connect your Zoom account: the link works once, for {n} minutes.",
-                link.expires_minutes,
-            ),
-            [Button(tr("Connect Zoom"), url=link.url)],
-        )
+        await self.show(update, replies.connect_link(await connect.begin(person_of(update))))
 
     @answers_refusals
     async def disconnect(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         connect = self.core.connect
-        if connect is None or not await connect.disconnect(person_of(update)):
-            await self.say(update, tr("No Zoom account is connected."))
-            return
-        await self.say(update, tr("Your Zoom account is disconnected, and ClassBot's access to it was revoked."))
+        done = connect is not None and await connect.disconnect(person_of(update))
+        await self.say(update, replies.disconnected(done))
 
     @answers_refusals
     async def timezone(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -149,8 +141,8 @@ class Commands(TelegramBase):
                 "Who may publish classes here? (/language sets the language of the announcements.)"
             ),
             [
-                Button(tr("Any member"), action="policy:anyone"),
-                Button(tr("Only teachers an admin approves"), action="policy:approved"),
+                Button(tr("Any member"), Act.POLICY.on("anyone")),
+                Button(tr("Only teachers an admin approves"), Act.POLICY.on("approved")),
             ],
         )
 
@@ -192,18 +184,15 @@ class Commands(TelegramBase):
         else:
             listed = await self.core.classes.upcoming_published("telegram", _MOST_LISTED)
         if not listed:
-            await self.say(update, tr("No upcoming classes yet."))
+            await self.say(update, replies.NO_UPCOMING_CLASSES)
             return
-        cards = [tr("{number}. {card}", number=n, card=card_text(view)) for n, view in enumerate(listed, 1)]
+        cards = [_numbered(n, card_text(view)) for n, view in enumerate(listed, 1)]
         buttons: list[Button] = []
         for n, view in enumerate(listed, 1):
-            book = _book_button(view).label
-            buttons.append(
-                Button(tr("{number}. {action}", number=n, action=book), url=self.link(context, f"c_{view.public_id}"))
-            )
+            buttons.append(Button(_numbered_action(n, book_label(view)), url=self.link(context, f"c_{view.public_id}")))
             if in_group(update):
                 take_down = tr("{number}. Take down (admins)", number=n)
-                buttons.append(Button(take_down, action=f"unpub:{view.public_id}"))
+                buttons.append(Button(take_down, Act.UNPUBLISH.on(view.public_id)))
         await self.say(update, joined("\n\n", *cards), buttons)
 
     @answers_refusals
@@ -218,7 +207,7 @@ class Commands(TelegramBase):
             await self.say(update, tr("You have no upcoming classes. Create one with /newclass."))
             return
         for view in views[:20]:
-            await self.say(update, card_text(view), teacher_buttons(view))
+            await self.say(update, card_text(view), list(teacher_buttons(view)))
 
     @answers_refusals
     async def my_bookings(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -240,15 +229,10 @@ class Commands(TelegramBase):
             text = tr("{child} in “{title}”, {when}", child=booking.child_name, title=booking.class_title, when=when)
             if booking.status == "pending_approval":
                 text = tr("{booking} (waiting for the teacher's approval)", booking=text)
-            lines.append(tr("{number}. {card}", number=n, card=text))
-            actions = [(tr("Cancel this booking"), f"cb:{booking.public_id}")]
-            if booking.status == "confirmed":
-                actions[:0] = [
-                    (tr("Get my Zoom link"), f"link:{booking.public_id}"),
-                    (tr("Add to calendar (.ics)"), f"ics:{booking.public_id}"),
-                ]
+            lines.append(_numbered(n, text))
             buttons += [
-                Button(tr("{number}. {action}", number=n, action=label), action=data) for label, data in actions
+                Button(_numbered_action(n, button.label), button.action)
+                for button in booking_buttons(booking, join_link=tr("Get my Zoom link"))
             ]
         await self.say(update, joined("\n\n", *lines), buttons)
 
@@ -267,16 +251,9 @@ class Commands(TelegramBase):
     @answers_refusals
     async def forget_me(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if in_group(update):
-            await self.say(update, tr("Send /forgetme in our private chat."))
+            await self.say(update, FORGET_PRIVATELY)
             return
-        await self.say(
-            update,
-            tr(
-                "This cancels your bookings and your classes (everyone booked is told), disconnects your Zoom "
-                "account and deletes everything ClassBot keeps about you. It cannot be undone."
-            ),
-            [Button(tr("Yes, forget me"), action="forget:yes")],
-        )
+        await self.show(update, replies.forget_me())
 
     async def _privately(self, update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str, text: Text) -> None:
         """Answer a group command in the private chat; if Telegram refuses (never opened), say so in the group."""
@@ -295,16 +272,11 @@ class Commands(TelegramBase):
         await self.say(update, tr("I answered you in our private chat."))
 
 
-def _book_button(view: ClassView) -> Button:
-    return Button(tr("Join the waitlist") if view.full else tr("Book a seat"), action=f"book:{view.public_id}")
+def _numbered(number: int, card: Text) -> Text:
+    """An item of a list answered in one message, numbered like the buttons that go with it."""
+    return tr("{number}. {card}", number=number, card=card)
 
 
-def teacher_buttons(view: ClassView) -> list[Button]:
-    class_id = view.public_id
-    return [
-        Button(tr("Roster"), action=f"roster:{class_id}"),
-        Button(tr("Start link"), action=f"start:{class_id}"),
-        Button(tr("Message the parents"), action=f"msg:{class_id}"),
-        Button(tr("Reschedule"), action=f"move:{class_id}"),
-        Button(tr("Cancel the class"), action=f"cc:{class_id}"),
-    ]
+def _numbered_action(number: int, label: Text) -> Text:
+    """A button of a list answered in one message, numbered like the item it acts on."""
+    return tr("{number}. {action}", number=number, action=label)

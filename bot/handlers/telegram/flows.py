@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.core.actions import Act
 from bot.core.bookings import parse_child_names
 from bot.core.class_input import (
     ClassDraft,
@@ -26,9 +27,10 @@ from bot.core.class_input import (
     parse_timezone,
     parse_title,
 )
-from bot.core.delivery import card_text, describe_outcome
 from bot.core.errors import InvalidInput
 from bot.core.messages import Button
+from bot.core.words.classes import card_text, describe_outcome
+from bot.core.words.replies import sent_to_parents
 from bot.handlers.telegram.base import TelegramBase, answers_refusals, community_of, in_group, person_of
 from bot.i18n.languages import or_source
 from bot.i18n.texts import lines, ntr, plain, tr
@@ -129,7 +131,7 @@ class Flows(TelegramBase):
         await self.say(
             update,
             tr("Created:\n{card}\n\nShare this link with parents: {link}", card=card_text(view), link=share),
-            [Button(tr("Open /myclasses to manage it"), action=f"roster:{view.public_id}")],
+            [Button(tr("Open /myclasses to manage it"), Act.ROSTER.on(view.public_id))],
         )
         if self.core.connect is not None and await self.core.connect.status(teacher) != "active":
             await self.say(update, tr("Connect Zoom with /connect so booked parents get their links."))
@@ -143,7 +145,7 @@ class Flows(TelegramBase):
         view = await self.core.classes.view(class_public_id)
         names = await self.core.bookings.remembered_children(person)
         await self.conversations.put(str(chat.id), person.user_id, CHILD, {"class": class_public_id, "names": names})
-        buttons = [Button(plain(name), action=f"kid:{index}") for index, name in enumerate(names[:8])]
+        buttons = [Button(plain(name), Act.CHILD.on(str(index))) for index, name in enumerate(names[:8])]
         if view.full:
             question = tr("“{title}”: full: who should go on the waitlist?", title=view.title)
         else:
@@ -173,7 +175,7 @@ class Flows(TelegramBase):
         person = person_of(update)
         told = await self.core.classes.message_parents(person, data["class"], text)
         await self.conversations.clear(str(chat.id), person.user_id)
-        await self.say(update, ntr("Sent to {n} parent.", "Sent to {n} parents.", told))
+        await self.say(update, sent_to_parents(told))
 
     @answers_refusals
     async def move_answer(self, update: Update, text: str, data: dict[str, Any]) -> None:
@@ -220,19 +222,21 @@ def restore(data: dict[str, Any]) -> dict[str, Any]:
 def _suggestions(step: str, data: dict[str, Any], t: Translator) -> list[Button]:
     if step == "timezone":
         zones = ["Europe/London", "Europe/Madrid", "America/New_York", "America/Los_Angeles", "Asia/Kolkata"]
-        return [Button(plain(zone), action=f"nc:{zone}") for zone in zones]
+        return [Button(plain(zone), Act.NEW_CLASS_ANSWER.on(zone)) for zone in zones]
     if step == "date":
         today = datetime.now(ZoneInfo(data["timezone"])).date()
         days = [today + timedelta(days=n) for n in range(1, 8)]
-        return [Button(plain(t.day(day)), action=f"nc:{day.isoformat()}") for day in days]
+        return [Button(plain(t.day(day)), Act.NEW_CLASS_ANSWER.on(day.isoformat())) for day in days]
     values = {
         "time": ["09:00", "10:00", "16:00", "17:00", "18:00"],
         "duration": ["30", "45", "60", "90"],
         "seats": ["5", "8", "10", "15"],
     }.get(step)
     if values:
-        return [Button(plain(value), action=f"nc:{value}") for value in values]
+        return [Button(plain(value), Act.NEW_CLASS_ANSWER.on(value)) for value in values]
     if step == "repeat":
-        weekly = [Button(ntr("Weekly, {n} time", "Weekly, {n} times", n), action=f"nc:{n}") for n in (4, 8, 12)]
-        return [Button(tr("Once"), action="nc:1"), *weekly]
+        weekly = [
+            Button(ntr("Weekly, {n} time", "Weekly, {n} times", n), Act.NEW_CLASS_ANSWER.on(str(n))) for n in (4, 8, 12)
+        ]
+        return [Button(tr("Once"), Act.NEW_CLASS_ANSWER.on("1")), *weekly]
     return []

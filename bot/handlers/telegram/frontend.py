@@ -30,13 +30,13 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.core.services import Services
+from bot.core.words.replies import SORRY
 from bot.handlers.telegram.buttons import TelegramHandlers
 from bot.handlers.telegram.commands import bot_commands
 from bot.handlers.telegram.notifier import TelegramNotifier
 from bot.handlers.telegram.pacing import ChatPacer
 from bot.handlers.telegram.transport import AiohttpRequest
 from bot.i18n.languages import SOURCE, SUPPORTED, supported
-from bot.i18n.texts import tr
 from bot.support.logs import bind_log_ids
 
 log = logging.getLogger(__name__)
@@ -173,8 +173,7 @@ class TelegramFrontEnd:
             user = update.effective_user
             # The database may be what failed: the language Telegram reports is the one at hand.
             hint = supported(user.language_code) if user is not None else None
-            sorry = tr("Sorry, something went wrong. Please try again in a moment.")
-            words = self._services.catalogs.translator(hint)(sorry)
+            words = self._services.catalogs.translator(hint)(SORRY)
             try:
                 await update.effective_chat.send_message(words)
             except Exception:  # the chat may be unreachable: the error is already logged

@@ -10,19 +10,20 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.core.messages import Button
+from bot.core.messages import Message
+from bot.core.words.labels import language_buttons
+from bot.core.words.replies import language_menu, now_speaking
 from bot.handlers.telegram.base import answers_refusals, community_of, in_group, person_of
 from bot.handlers.telegram.commands import Commands
 from bot.handlers.telegram.render import html
 from bot.i18n.languages import SUPPORTED
-from bot.i18n.texts import plain, tr
+from bot.i18n.texts import tr
 
 
 class Languages(Commands):
     @answers_refusals
     async def language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The language in use, with a button per language: a person's own in private, the group's in a group."""
-        buttons = [Button(plain(name), action=f"lang:{code}") for code, name in SUPPORTED.items()]
         if in_group(update):
             chat = update.effective_chat
             assert chat is not None
@@ -31,12 +32,10 @@ class Languages(Commands):
                 "This group's announcements are in {language}. Admins can choose another language:",
                 language=SUPPORTED[current],
             )
-            await self.say(update, text, buttons)
+            await self.show(update, Message(text, language_buttons()))
             return
         t = await self.translator(update)
-        await self.say(
-            update, tr("I speak {language} with you. Choose a language:", language=SUPPORTED[t.code]), buttons
-        )
+        await self.show(update, language_menu(t.code))
 
     async def choose_language(self, update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) -> None:
         """A language button: the presser's own language in private, the group's (admins only) in a group."""
@@ -50,4 +49,4 @@ class Languages(Commands):
             await self.reply(update, html(self.catalogs.translator(chosen)(done)))
             return
         chosen = await self.languages.choose(person_of(update), code)
-        await self.say(update, tr("Done: I speak {language} with you now.", language=SUPPORTED[chosen]))
+        await self.say(update, now_speaking(chosen))

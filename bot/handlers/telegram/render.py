@@ -14,6 +14,7 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.core.actions import Act
 from bot.core.messages import Said, SaidButton
 
 MAX_TEXT = 4096
@@ -43,11 +44,13 @@ def keyboard(
     for button in buttons:
         if button.url is not None:
             rows.append([InlineKeyboardButton(button.label, url=button.url)])
-        elif in_group and button.action and button.action.startswith("book:"):
-            payload = "c_" + button.action.removeprefix("book:")
+        elif button.action is None:
+            continue
+        elif in_group and button.action.act is Act.BOOK:
+            payload = "c_" + button.action.value
             rows.append([InlineKeyboardButton(button.label, url=deep_link(bot_username, payload))])
         else:
-            rows.append([InlineKeyboardButton(button.label, callback_data=button.action)])
+            rows.append([InlineKeyboardButton(button.label, callback_data=button.action.wire)])
     return InlineKeyboardMarkup(rows) if rows else None
 
 

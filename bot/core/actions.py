@@ -1,0 +1,114 @@
+"""Every button ClassBot draws, as a typed action: what pressing it asks for, and what it names.
+
+A pressed button comes back as ``kind:value`` (Telegram's callback data, Slack's ``action_id``): the kind says
+what to do, the value names a class or a booking (its public id) or a short choice. ``Act`` is the one list of
+kinds, shared by the core (which puts buttons in its messages) and both front ends (which route presses by it).
+Its spellings are the wire format: buttons already sitting in people's chats keep working only while they stay
+as they are, so a member may be renamed but its value never changes.
+
+Nothing in a pressed action is trusted: ``Action.parse`` only says whether it is one of ours and well formed;
+the use case it reaches checks the presser against the class or booking every time.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from bot.core.ids import looks_like_public_id
+
+_MOST_CHOICE = 40  # a choice (a language code, an answer to a question) is short; anything longer is forged
+
+
+class Act(enum.StrEnum):
+    """What a button asks for; the value is its spelling on the wire."""
+
+    # parents
+    BOOK = "book"  # open the booking of a class (its public id)
+    CHILD = "kid"  # which child a seat is for: the index of a name the parent booked for before
+    CANCEL_BOOKING = "cb"
+    JOIN_LINK = "link"  # the parent's Zoom link, privately
+    CALENDAR = "ics"  # the booking's calendar file
+    # teachers
+    NEW_CLASS_ANSWER = "nc"  # an answer picked in the step-by-step class form (Telegram)
+    ROSTER = "roster"
+    ROSTER_CSV = "csv"
+    START_LINK = "start"  # the host's start link, privately
+    MESSAGE_PARENTS = "msg"
+    RESCHEDULE = "move"
+    CANCEL_CLASS = "cc"  # ask to cancel a class (Telegram asks to confirm; Slack's button confirms itself)
+    CANCEL_CLASS_CONFIRMED = "ccy"
+    APPROVE = "approve"  # a booking waiting for the teacher
+    DECLINE = "decline"
+    CONNECT_ZOOM = "connect"
+    DISCONNECT_ZOOM = "disconnect"
+    HAND_ZOOM_OVER = "zgive"  # the holder of a Zoom account lets whoever asked connect it (the request's id)
+    KEEP_ZOOM = "zkeep"
+    # group admins
+    POLICY = "policy"  # who may publish in a group: "anyone" or "approved"
+    UNPUBLISH = "unpub"
+    # anyone
+    LANGUAGE = "lang"  # a language code
+    FORGET = "forget"  # the confirmation of "forget me": only ``FORGET_ME`` is honoured
+
+    @property
+    def names_a_record(self) -> bool:
+        """Whether the value is a class's or a booking's public id (else it is a short choice)."""
+        return self in _NAMING_A_RECORD
+
+    def on(self, value: str) -> Action:
+        return Action(self, value)
+
+
+_NAMING_A_RECORD = frozenset(
+    {
+        Act.BOOK,
+        Act.CANCEL_BOOKING,
+        Act.JOIN_LINK,
+        Act.CALENDAR,
+        Act.ROSTER,
+        Act.ROSTER_CSV,
+        Act.START_LINK,
+        Act.MESSAGE_PARENTS,
+        Act.RESCHEDULE,
+        Act.CANCEL_CLASS,
+        Act.CANCEL_CLASS_CONFIRMED,
+        Act.APPROVE,
+        Act.DECLINE,
+        Act.UNPUBLISH,
+        Act.HAND_ZOOM_OVER,
+        Act.KEEP_ZOOM,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One button's request: what to do, and to which class, booking or choice."""
+
+    act: Act
+    value: str
+
+    @property
+    def wire(self) -> str:
+        """How the platform carries it (Telegram allows 64 bytes of callback data: ids and choices fit)."""
+        return f"{self.act}:{self.value}"
+
+    @property
+    def well_formed(self) -> bool:
+        """A public id where the act names a record, else a short choice: anything else was not made by us."""
+        if self.act.names_a_record:
+            return looks_like_public_id(self.value)
+        return 0 < len(self.value) <= _MOST_CHOICE
+
+    @classmethod
+    def parse(cls, wire: str) -> Action | None:
+        """The action ``wire`` carries, or None when its kind is not one of ours (retired, forged, a link's)."""
+        kind, _, value = wire.partition(":")
+        try:
+            return cls(Act(kind), value)
+        except ValueError:
+            return None
+
+
+FORGET_ME = Act.FORGET.on("yes")  # the one confirmation of "forget me" a front end honours

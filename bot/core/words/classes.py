@@ -1,0 +1,79 @@
+"""How a class and a booking read, wherever they are shown: the card, a session's time, seats and bookings
+counted, what one Book request did, and the notice of a moved class."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.core.views import BookingOutcome, ClassView
+from bot.i18n.texts import Moment, Text, lines, ntr, plain, tr
+
+
+def local_time(moment: datetime | None, timezone: str) -> Moment:
+    """A session's start, shown in the class's timezone in each reader's own date format."""
+    return Moment(moment, timezone)
+
+
+def card_text(view: ClassView) -> Text:
+    """A class as parents read it: title, teacher, next time with its timezone, seats left."""
+    when = local_time(view.next_start, view.timezone)
+    if view.sessions > 1:
+        schedule = tr(
+            "{when}, {minutes} min, weekly x{sessions}",
+            when=when,
+            minutes=view.duration_minutes,
+            sessions=view.sessions,
+        )
+    else:
+        schedule = tr("{when}, {minutes} min", when=when, minutes=view.duration_minutes)
+    if view.full:
+        seats = tr("full: join the waitlist")
+    else:
+        seats = ntr("{left} of {n} seat left", "{left} of {n} seats left", view.seats, left=view.seats_left)
+    parts = [tr("“{title}” with {teacher}", title=view.title, teacher=view.teacher_name), schedule, seats]
+    if view.description:
+        parts.insert(1, plain(view.description[:300]))
+    return lines(*parts)
+
+
+def start_link_text(view: ClassView) -> Text:
+    """What goes with a start link the teacher asked for (the link itself is the message's button)."""
+    return tr(
+        "Start “{title}” ({when}). This link logs you in as the host for about two hours: never share it.",
+        title=view.title,
+        when=local_time(view.next_start, view.timezone),
+    )
+
+
+def describe_outcome(outcome: BookingOutcome) -> Text:
+    """What one Book request did, told to the parent on any platform."""
+    said: list[Text] = []
+    for booking in outcome.booked:
+        if booking.status == "pending_approval":
+            said.append(tr("{child}: the teacher approves bookings; you will hear here.", child=booking.child_name))
+        else:
+            said.append(
+                tr(
+                    "Booked: {child} in “{title}”. Your Zoom link follows here.",
+                    child=booking.child_name,
+                    title=booking.class_title,
+                )
+            )
+    for child in outcome.waitlisted:
+        said.append(tr("The class is full: {child} is on the waitlist and gets the first free seat.", child=child))
+    if outcome.already_done:
+        said.append(tr("(You had already asked for this; nothing was booked twice.)"))
+    return lines(*said)
+
+
+def seats_taken(taken: int, seats: int) -> Text:
+    return ntr("{taken} of {n} seat taken", "{taken} of {n} seats taken", seats, taken=taken)
+
+
+def bookings_counted(n: int) -> Text:
+    return ntr("{n} booking", "{n} bookings", n)
+
+
+def moved(title: str, when: Moment) -> Text:
+    """The parents' notice of a class that starts at another time (moved by its teacher here or in Zoom)."""
+    return tr("“{title}” moved: it now starts {when}.", title=title, when=when)

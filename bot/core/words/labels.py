@@ -1,0 +1,77 @@
+"""Button labels, and the buttons a class, a booking or a choice offers, with their typed actions.
+
+A front end draws these as they are (Telegram numbers them in a list; Slack adds colours and "are you sure?"
+dialogs by action), so a button says the same on every platform.
+"""
+
+from __future__ import annotations
+
+from bot.core.actions import Act
+from bot.core.messages import Button
+from bot.core.views import BookingView, ClassView
+from bot.i18n.languages import SUPPORTED
+from bot.i18n.texts import Text, plain, tr
+
+CANCEL = tr("Cancel")  # closes a form, or turns down a page's question, doing nothing
+BOOK_A_SEAT = tr("Book a seat")
+JOIN_THE_WAITLIST = tr("Join the waitlist")
+CANCEL_THIS_BOOKING = tr("Cancel this booking")
+ADD_TO_CALENDAR = tr("Add to calendar (.ics)")
+JOIN_ON_ZOOM = tr("Join on Zoom")
+ROSTER = tr("Roster")
+START_LINK = tr("Start link")
+START_ON_ZOOM = tr("Start on Zoom")
+MESSAGE_THE_PARENTS = tr("Message the parents")
+RESCHEDULE = tr("Reschedule")
+CANCEL_THE_CLASS = tr("Cancel the class")
+CONNECT_ZOOM = tr("Connect Zoom")
+YES_FORGET_ME = tr("Yes, forget me")
+
+
+def book_label(view: ClassView) -> Text:
+    return JOIN_THE_WAITLIST if view.full else BOOK_A_SEAT
+
+
+def book_button(view: ClassView) -> Button:
+    return Button(book_label(view), Act.BOOK.on(view.public_id))
+
+
+def teacher_buttons(view: ClassView) -> tuple[Button, ...]:
+    """What a teacher can do with one of their classes."""
+    return tuple(
+        Button(label, act.on(view.public_id))
+        for label, act in (
+            (ROSTER, Act.ROSTER),
+            (START_LINK, Act.START_LINK),
+            (MESSAGE_THE_PARENTS, Act.MESSAGE_PARENTS),
+            (RESCHEDULE, Act.RESCHEDULE),
+            (CANCEL_THE_CLASS, Act.CANCEL_CLASS),
+        )
+    )
+
+
+def booking_buttons(booking: BookingView, *, join_link: Text) -> tuple[Button, ...]:
+    """What a parent can do with a booking: once confirmed, get its Zoom link (``join_link`` says how it comes on
+    the platform) and its calendar file; and cancel it."""
+    cancel = Button(CANCEL_THIS_BOOKING, Act.CANCEL_BOOKING.on(booking.public_id))
+    if booking.status != "confirmed":
+        return (cancel,)
+    return (
+        Button(join_link, Act.JOIN_LINK.on(booking.public_id)),
+        Button(ADD_TO_CALENDAR, Act.CALENDAR.on(booking.public_id)),
+        cancel,
+    )
+
+
+def approval_buttons(booking_public_id: str, child: str | None = None) -> tuple[Button, Button]:
+    """Approve and Decline for a booking waiting for the teacher; with the child's name where several wait."""
+    if child is None:
+        approve, decline = tr("Approve"), tr("Decline")
+    else:
+        approve, decline = tr("Approve {child}", child=child), tr("Decline {child}", child=child)
+    return Button(approve, Act.APPROVE.on(booking_public_id)), Button(decline, Act.DECLINE.on(booking_public_id))
+
+
+def language_buttons() -> tuple[Button, ...]:
+    """One button per language ClassBot speaks, each named in its own language."""
+    return tuple(Button(plain(name), Act.LANGUAGE.on(code)) for code, name in SUPPORTED.items())

@@ -1,0 +1,15 @@
+"""Refusals that several use cases give, written once (each raised as a ``CoreError`` of ``bot.core.errors``)."""
+
+from __future__ import annotations
+
+from bot.i18n.texts import Text, tr
+
+CLASS_GONE = tr("That class no longer exists.")
+BOOKING_GONE = tr("That booking no longer exists.")
+TEACHER_ONLY = tr("Only the class's teacher can do that.")
+NOT_SET_UP = tr("ClassBot is not set up here yet: a group admin must send /setup first.")
+BUTTON_GONE = tr("This button is no longer valid.")
+
+
+def cancelled_so_not_bookable(title: str) -> Text:
+    return tr("“{title}” was cancelled, so it cannot be booked.", title=title)

@@ -1,0 +1,102 @@
+"""What the person who acted is told, on any platform: the outcome of a button or a command, the private links
+they asked for, the Zoom connection's steps, the "forget me" confirmation and the language menu."""
+
+from __future__ import annotations
+
+from bot.core.actions import FORGET_ME
+from bot.core.connect import ConnectLink
+from bot.core.messages import Button, Message
+from bot.core.views import BookingView, ClassView
+from bot.core.words.classes import start_link_text
+from bot.core.words.labels import CONNECT_ZOOM, JOIN_ON_ZOOM, START_ON_ZOOM, YES_FORGET_ME, language_buttons
+from bot.i18n.languages import SUPPORTED
+from bot.i18n.texts import Text, ntr, tr
+
+SORRY = tr("Sorry, something went wrong. Please try again in a moment.")
+WHAT_CLASSBOT_CAN_DO = tr("What ClassBot can do")
+UPCOMING_CLASSES = tr("Upcoming classes")
+NO_UPCOMING_CLASSES = tr("No upcoming classes yet.")
+NO_ZOOM_APP = tr("This ClassBot has no Zoom app configured; ask its operator.")
+
+# --- parents -------------------------------------------------------------------------------------------------
+
+
+def booking_cancelled(booking: BookingView) -> Text:
+    return tr(
+        "Cancelled: {child} in “{title}”. The seat is free again.", child=booking.child_name, title=booking.class_title
+    )
+
+
+def join_link(url: str) -> Message:
+    """A parent's Zoom link, asked for with a button (sent privately only)."""
+    return Message(tr("Your Zoom link (it is yours: please don't share it)."), (Button(JOIN_ON_ZOOM, url=url),))
+
+
+# --- teachers ------------------------------------------------------------------------------------------------
+
+
+def approved(booking: BookingView) -> Text:
+    return tr("Approved: {child} is in “{title}”.", child=booking.child_name, title=booking.class_title)
+
+
+def declined(booking: BookingView) -> Text:
+    return tr("Declined: {child}; the parent was told.", child=booking.child_name)
+
+
+def class_cancelled(view: ClassView) -> Text:
+    return tr("“{title}” is cancelled; the parents were told.", title=view.title)
+
+
+def sent_to_parents(n: int) -> Text:
+    return ntr("Sent to {n} parent.", "Sent to {n} parents.", n)
+
+
+def start_link(view: ClassView, url: str) -> Message:
+    """The host's start link, asked for with a button (sent privately only)."""
+    return Message(start_link_text(view), (Button(START_ON_ZOOM, url=url),))
+
+
+def connect_link(link: ConnectLink) -> Message:
+    """The link that connects a teacher's Zoom account (sent privately only)."""
+    text = ntr(
+        "Connect your Zoom account: the link works once, for {n} minute.",
+        "Connect your Zoom account: the link works once, for {n} minutes.",
+        link.expires_minutes,
+    )
+    return Message(text, (Button(CONNECT_ZOOM, url=link.url),))
+
+
+def disconnected(done: bool) -> Text:
+    """The answer to disconnecting Zoom: ``done`` when an account was connected (and is no longer)."""
+    if not done:
+        return tr("No Zoom account is connected.")
+    return tr("Your Zoom account is disconnected, and ClassBot's access to it was revoked.")
+
+
+# --- group admins --------------------------------------------------------------------------------------------
+
+
+def taken_down(taken: bool) -> Text:
+    """The answer to Take down: ``taken`` when the class was listed in that group or channel."""
+    return tr("Taken down: it is no longer listed here.") if taken else tr("It was not listed here.")
+
+
+# --- anyone --------------------------------------------------------------------------------------------------
+
+
+def forget_me() -> Message:
+    """The warning before a person is forgotten, and the one button that confirms it."""
+    warning = tr(
+        "This cancels your bookings and your classes (everyone booked is told), disconnects your Zoom account "
+        "and deletes everything ClassBot keeps about you. It cannot be undone."
+    )
+    return Message(warning, (Button(YES_FORGET_ME, FORGET_ME),))
+
+
+def language_menu(code: str) -> Message:
+    """The language a person is spoken to in (``code``), and a button per language to change it."""
+    return Message(tr("I speak {language} with you. Choose a language:", language=SUPPORTED[code]), language_buttons())
+
+
+def now_speaking(code: str) -> Text:
+    return tr("Done: I speak {language} with you now.", language=SUPPORTED[code])
