@@ -107,10 +107,12 @@ async def build_components(
     clock: Clock = utc_now,
     zoom_retry: RetryPolicy | None = None,
     start_worker: bool = True,
+    http_timeout: httpx.Timeout = _HTTP_TIMEOUT,
 ) -> AsyncIterator[Components]:
     """Build the parts (migrating the database first unless told not to); close them in reverse on exit.
 
-    ``notifiers`` adds or replaces front ends by platform name (tests and the demo use it).
+    ``notifiers`` adds or replaces front ends by platform name (tests and the demo use it); ``http_timeout``
+    is how long a call to Zoom waits for an answer (tests of a Zoom that does not answer make it short).
     """
     async with AsyncExitStack() as stack:
         database = Database.connect(settings.database_url)
@@ -119,7 +121,7 @@ async def build_components(
             await upgrade_to_head(database)
         cipher = SecretCipher(load_keys(_secret(settings.encryption_key), settings.data_dir))
         http = await stack.enter_async_context(
-            httpx.AsyncClient(timeout=_HTTP_TIMEOUT, headers={"User-Agent": "ClassBot"})
+            httpx.AsyncClient(timeout=http_timeout, headers={"User-Agent": "ClassBot"})
         )
         metrics = Metrics()
         jobs = JobQueue(database)
@@ -173,7 +175,7 @@ async def build_components(
             calendar_links=CalendarLinks(bookings, cipher, public_url=settings.public_url, clock=clock),
             meetings=meetings,
             communities=CommunityService(database, clock=clock),
-            privacy=PrivacyService(database, bookings, classes, meetings, zoom.connect if zoom else None),
+            privacy=PrivacyService(database, bookings, classes, meetings, zoom.connect if zoom else None, clock=clock),
             catalogs=catalogs,
             languages=LanguageService(database),
             telegram=telegram,

@@ -346,8 +346,9 @@ class BookingService:
         await Bookings(session).set_status(booking.id, status, now)
         booking.status = status
         await Classes(session).give_back_seats(cls.id, 1)
-        if booking.registrant_id:
-            await work.cancel_registrant(session, booking.id, now)
+        registration = work.registration_of(booking, cls)
+        if registration is not None:
+            await work.cancel_registrant(session, registration, now)
         await self._promote(session, cls, now)
 
     async def _promote(self, session: AsyncSession, cls: Class, now: datetime) -> None:

@@ -3,19 +3,29 @@ their Zoom authorization is revoked, and then everything ClassBot kept about the
 
 Other people are told as usual (a freed seat goes to the waitlist, parents of a cancelled class hear of it);
 only then is the person's row deleted, which removes their children's names, tokens and classes with it.
+
+A child registered in a teacher's Zoom meeting leaves it through a durable job that carries the registration
+itself (``work.Registration``): the parent is deleted at once, and a cancellation Zoom refuses at first (5xx, a
+timeout, a busy worker) is retried until Zoom takes it, with nothing to read from the deleted booking.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core import work
 from bot.core.bookings import BookingService
 from bot.core.classes import ClassService
+from bot.core.clock import Clock
 from bot.core.connect import ConnectService
 from bot.core.identity import PersonRef
 from bot.core.meetings import MeetingKeeper
 from bot.core.texts import Text, ntr, tr
+from bot.storage.bookings import Bookings
 from bot.storage.classes import Classes
 from bot.storage.database import Database
 from bot.storage.people import People
@@ -54,7 +64,10 @@ class PrivacyService:
         classes: ClassService,
         meetings: MeetingKeeper,
         connect: ConnectService | None,
+        *,
+        clock: Clock,
     ) -> None:
+        self._clock = clock
         self._database = database
         self._bookings = bookings
         self._classes = classes
@@ -73,6 +86,7 @@ class PrivacyService:
         async with self._database.write() as session:
             person = await People(session).find(who)
             if person is not None:
+                await _unregister_everywhere(session, person.id, self._clock())
                 await People(session).erase(person)
         log.info("forgot a person on request: %d bookings, %d classes", len(booked), len(taught))
         return Forgotten(len(booked), len(taught), disconnected)
@@ -87,3 +101,13 @@ class PrivacyService:
             await self._meetings.delete(cls.id)
         except Exception as failure:  # Zoom down or the teacher's Zoom already gone: forgetting goes on
             log.warning("could not delete the Zoom meeting of a forgotten teacher's class: %s", type(failure).__name__)
+
+
+async def _unregister_everywhere(session: AsyncSession, parent_id: int, now: datetime) -> None:
+    """Queue the cancellation of every Zoom registration the parent's bookings still have, past classes' too: the
+    cancelled bookings' are queued already (once per booking), the others would keep the child's name in the
+    teacher's meeting. Each job carries what it needs, so it works after the parent is deleted."""
+    for booking, cls in await Bookings(session).registered_of_parent(parent_id):
+        registration = work.registration_of(booking, cls)
+        if registration is not None:
+            await work.cancel_registrant(session, registration, now)

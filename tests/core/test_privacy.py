@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
+from sqlalchemy import select
 
 from bot.core.privacy import PrivacyService
 from bot.fakes.zoom import FakeZoom
+from bot.storage.bookings import Bookings
+from bot.storage.jobs import enqueue
+from bot.storage.models import Job
 from tests.support.clock import MovableClock
 from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
 from tests.support.database_dump import dump_database
@@ -56,3 +62,93 @@ async def test_a_teacher_who_leaves_cancels_classes_deletes_meetings_and_revokes
     assert await world.zoom_world.connections() == []
     assert any("was cancelled" in text for text in world.texts_to(parent(1)))
     assert "Ann Lee" not in await dump_database(world.components)
+
+
+@pytest.fixture
+def clock() -> MovableClock:
+    clock = MovableClock()
+    clock.stop()
+    return clock
+
+
+@pytest.fixture
+async def licensed(
+    database_url: str, fake_zoom: FakeZoom, tmp_path: Path, clock: MovableClock
+) -> AsyncIterator[CoreWorld]:
+    """A licensed teacher (each booked child is a registrant with a personal link); calls to Zoom give up after
+    a fifth of a second, so a Zoom that does not answer costs the test little time."""
+    async with core_world(database_url, fake_zoom, tmp_path, clock=clock, licensed=True, zoom_timeout=0.2) as built:
+        yield built
+
+
+@pytest.mark.parametrize("failure", ["5xx", "timeout"])
+async def test_a_forgotten_parents_child_leaves_the_zoom_meeting_though_zoom_fails_at_first(
+    licensed: CoreWorld, clock: MovableClock, failure: str
+) -> None:
+    world = licensed
+    cls = await world.new_class()
+    await world.components.bookings.book(parent(1), cls.public_id, ["Ada Lovelace"], "t1")
+    await world.run_jobs()
+    [meeting_id] = world.zoom.meetings
+    [registrant] = world.zoom.registrants(meeting_id)
+    [link] = world.links_to(parent(1))
+    assert httpx.get(link).status_code == 200
+    # Every request of the first two runs of the cancellation fails (the client tries each call three times).
+    if failure == "5xx":
+        world.zoom.fail_next(503, times=6, method="PUT", path="/registrants/status$")
+    else:
+        world.zoom.fail_next(500, times=6, method="PUT", path="/registrants/status$", delay=1.0)
+
+    await _privacy(world).forget(parent(1))
+    for _ in range(3):
+        await world.run_jobs()
+        clock.advance(timedelta(minutes=1))  # past the failed job's backoff
+
+    [after] = world.zoom.registrants(meeting_id)
+    assert (after.id, after.status) == (registrant.id, "cancelled")
+    assert httpx.get(link).status_code == 403  # the personal link no longer lets anyone in
+    stored = await dump_database(world.components)
+    for trace in ("Ada Lovelace", "Parent 1", parent(1).user_id, registrant.id, link):
+        assert trace not in stored
+    assert await _attempts(world, "registrant.cancel") == [3]  # failed twice, then done
+
+
+async def _attempts(world: CoreWorld, kind: str) -> list[int]:
+    async with world.components.database.read() as session:
+        return list(
+            (await session.execute(select(Job.attempts).where(Job.kind == kind, Job.status == "done"))).scalars()
+        )
+
+
+async def test_a_forgotten_parents_child_leaves_the_zoom_meeting_of_a_class_already_held(
+    licensed: CoreWorld, clock: MovableClock
+) -> None:
+    world = licensed
+    cls = await world.new_class(days_ahead=1)
+    await world.components.bookings.book(parent(1), cls.public_id, ["Ada Lovelace"], "t1")
+    await world.run_jobs()
+    [meeting_id] = world.zoom.meetings
+    clock.advance(timedelta(days=2))  # the class took place; its meeting stays in the teacher's Zoom
+
+    forgotten = await _privacy(world).forget(parent(1))
+    await world.run_jobs()
+
+    assert forgotten.bookings_cancelled == 0  # nothing left to cancel, yet the registration goes
+    assert [r.status for r in world.zoom.registrants(meeting_id)] == ["cancelled"]
+    assert "Ada Lovelace" not in await dump_database(world.components)
+
+
+async def test_a_cancellation_queued_before_jobs_carried_the_registration_still_cancels(licensed: CoreWorld) -> None:
+    world = licensed
+    cls = await world.new_class()
+    await world.components.bookings.book(parent(1), cls.public_id, ["Ada"], "t1")
+    await world.run_jobs()
+    [meeting_id] = world.zoom.meetings
+    row = await world.class_row(cls.public_id)
+    async with world.components.database.write() as session:
+        [booking] = await Bookings(session).holding_seats(row.id)
+        await enqueue(session, "registrant.cancel", {"booking_id": booking.id}, run_at=world.clock())
+
+    await world.run_jobs()
+
+    assert [r.status for r in world.zoom.registrants(meeting_id)] == ["cancelled"]
