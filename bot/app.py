@@ -152,6 +152,8 @@ async def build_components(
         bookings = BookingService(database, meetings, clock=clock, metrics=metrics)
         Delivery(database, meetings, messenger, clock=clock, cancel_class=classes.cancel).register(worker)
         ZoomReactions(database, meetings, clock=clock).register(zoom_events)
+        privacy = PrivacyService(database, bookings, classes, meetings, zoom.connect if zoom else None, clock=clock)
+        privacy.register(worker)
         worker.register(NOTIFY_JOB, NotificationDelivery(messenger))
         worker.register(ZOOM_EVENT_JOB, zoom_events.process)
         if start_worker:
@@ -175,7 +177,7 @@ async def build_components(
             calendar_links=CalendarLinks(bookings, cipher, public_url=settings.public_url, clock=clock),
             meetings=meetings,
             communities=CommunityService(database, clock=clock),
-            privacy=PrivacyService(database, bookings, classes, meetings, zoom.connect if zoom else None, clock=clock),
+            privacy=privacy,
             catalogs=catalogs,
             languages=LanguageService(database),
             telegram=telegram,

@@ -182,10 +182,15 @@ class ConnectService:
 
     async def disconnect(self, who: PersonRef) -> bool:
         """Revoke the teacher's authorization at Zoom and forget the tokens; False if nothing was connected."""
-        async with self._database.write() as session:
+        async with self._database.read() as session:
             person = await People(session).find(who)
+        return person is not None and await self.disconnect_person(person.id)
+
+    async def disconnect_person(self, person_id: int) -> bool:
+        """``disconnect`` for a person known by their row (one being forgotten, by a job)."""
+        async with self._database.write() as session:
             connections = ZoomConnections(session, self._cipher)
-            connection = await connections.for_person(person.id) if person else None
+            connection = await connections.for_person(person_id)
             if connection is None:
                 return False
             refresh_token = connections.tokens(connection).refresh_token

@@ -339,12 +339,15 @@ class MeetingKeeper:
             await self.forget(class_id, cls.meeting_id)
 
     async def delete(self, class_id: int) -> None:
+        """Delete the class's meeting at Zoom, then forget it here (its id, links and registrants): nothing of it
+        is kept once Zoom confirmed, and a second call has nothing left to do."""
         async with self._database.read() as session:
             cls = await Classes(session).get(class_id)
         if cls is None or cls.meeting_id is None:
             return
         account = await self.account_of_teacher(cls.teacher_id)
         await self.zoom.delete_meeting(account, cls.meeting_id)
+        await self.forget(class_id, cls.meeting_id)
 
     async def _request_for(self, session: AsyncSession, cls: Class, licensed: bool) -> MeetingRequest:
         sessions = await Classes(session).sessions(cls.id)

@@ -26,6 +26,7 @@ MEETING_UPDATE = "meeting.update"
 MEETING_DELETE = "meeting.delete"
 REGISTRANT_CANCEL = "registrant.cancel"
 ANNOUNCE = "community.announce"
+ERASE_AFTER_ZOOM = "person.erase"
 BOOKING_DIGEST = "booking.digest"
 
 # Jobs that wait on a teacher's Zoom connection; a reconnect makes them due at once.
@@ -178,3 +179,10 @@ async def announce(session: AsyncSession, class_id: int, community_id: int, now:
         run_at=now,
         dedupe_key=f"announce:{class_id}:{community_id}",
     )
+
+
+async def erase_after_zoom(session: AsyncSession, person_id: int, since: datetime, now: datetime) -> None:
+    """Queue the end of a person's ``/forgetme`` that waits on Zoom (deleting their classes' meetings) since
+    ``since``; once per person however often it is asked."""
+    payload = {"person_id": person_id, "since": since.isoformat()}
+    await enqueue(session, ERASE_AFTER_ZOOM, payload, run_at=now, dedupe_key=f"erase:{person_id}")

@@ -151,6 +151,23 @@ class Classes:
         rows = await self._session.execute(query)
         return {int(booking_id): int(count) for booking_id, count in rows if booking_id is not None}
 
+    async def upcoming_of_teacher(self, teacher_id: int, now: datetime) -> list[str]:
+        """The public ids of all the teacher's scheduled classes with a session still to come, however many."""
+        to_come = (
+            select(ClassSession.id)
+            .where(ClassSession.class_id == Class.id, ClassSession.status == "scheduled", ClassSession.starts_at > now)
+            .exists()
+        )
+        query = select(Class.public_id).where(Class.teacher_id == teacher_id, Class.status == "scheduled", to_come)
+        return list((await self._session.execute(query.order_by(Class.id))).scalars())
+
+    async def cancelled_with_meetings(self, teacher_id: int) -> list[int]:
+        """The ids of the teacher's cancelled classes whose Zoom meeting is not known to be deleted yet."""
+        query = select(Class.id).where(
+            Class.teacher_id == teacher_id, Class.status == "cancelled", Class.meeting_id.is_not(None)
+        )
+        return list((await self._session.execute(query.order_by(Class.id))).scalars())
+
     async def cancel_sessions(self, class_id: int) -> None:
         await self._session.execute(
             update(ClassSession).where(ClassSession.class_id == class_id).values(status="cancelled")

@@ -152,3 +152,68 @@ async def test_a_cancellation_queued_before_jobs_carried_the_registration_still_
     await world.run_jobs()
 
     assert [r.status for r in world.zoom.registrants(meeting_id)] == ["cancelled"]
+
+
+async def test_a_teacher_who_leaves_cancels_every_class_not_only_the_first_fifty(licensed: CoreWorld) -> None:
+    world = licensed  # a Pro account: Zoom lets it make 20 meetings a second rather than a basic host's 2
+    classes = [await world.new_class(days_ahead=1 + n / 24) for n in range(55)]
+    for n, cls in enumerate(classes):
+        await world.components.bookings.book(parent(n), cls.public_id, [f"Kid {n}"], f"t{n}")
+    await world.run_jobs(rounds=200)
+    assert len(world.zoom.meetings) == 55
+    world.notifier.sent.clear()
+
+    forgotten = await _privacy(world).forget(TEACHER)
+    await world.run_jobs(rounds=200)
+
+    assert forgotten.classes_cancelled == 55
+    assert all(any("was cancelled" in text for text in world.texts_to(parent(n))) for n in range(55))
+    assert world.zoom.meetings == {}
+    stored = await dump_database(world.components)
+    assert "Ann Lee" not in stored
+    assert "Chess for kids" not in stored
+
+
+async def test_a_teacher_is_erased_only_once_zoom_deleted_their_meetings(
+    licensed: CoreWorld, clock: MovableClock
+) -> None:
+    world = licensed
+    cls = await world.new_class()
+    await world.components.bookings.book(parent(1), cls.public_id, ["Ada"], "t1")
+    await world.run_jobs()
+    world.zoom.fail_next(503, times=9, method="DELETE", path="/meetings/")  # three runs' worth of attempts
+
+    forgotten = await _privacy(world).forget(TEACHER)
+
+    assert not forgotten.erased
+    assert "deleted as soon as" in forgotten.summary().msgid
+    assert len(world.zoom.meetings) == 1
+    assert world.zoom.is_authorized(world.zoom_world.zoom_user_id)  # still needed to delete the meeting
+    for _ in range(4):
+        await world.run_jobs()
+        clock.advance(timedelta(minutes=1))
+    assert world.zoom.meetings == {}
+    assert not world.zoom.is_authorized(world.zoom_world.zoom_user_id)
+    assert any("was cancelled" in text for text in world.texts_to(parent(1)))
+    stored = await dump_database(world.components)
+    assert "Ann Lee" not in stored
+    assert "Chess for kids" not in stored
+
+
+async def test_a_teacher_is_erased_after_a_day_of_zoom_not_answering(licensed: CoreWorld, clock: MovableClock) -> None:
+    world = licensed
+    cls = await world.new_class()
+    await world.components.bookings.book(parent(1), cls.public_id, ["Ada"], "t1")
+    await world.run_jobs()
+    world.zoom.fail_next(503, times=10_000, method="DELETE", path="/meetings/")
+
+    await _privacy(world).forget(TEACHER)
+    await world.run_jobs()
+    assert "Ann Lee" in await dump_database(world.components)
+    clock.advance(timedelta(days=1, minutes=1))
+    await world.run_jobs()
+
+    assert len(world.zoom.meetings) == 1  # left in the teacher's own Zoom account
+    assert not world.zoom.is_authorized(world.zoom_world.zoom_user_id)
+    assert "Ann Lee" not in await dump_database(world.components)
+    world.zoom.clear_faults()
