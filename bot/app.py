@@ -13,6 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import httpx
@@ -125,7 +126,13 @@ async def build_components(
         )
         metrics = Metrics()
         jobs = JobQueue(database)
-        worker = JobWorker(jobs, clock=clock, retry_delay=_retry_delay, metrics=metrics)
+        worker = JobWorker(
+            jobs,
+            clock=clock,
+            retry_delay=_retry_delay,
+            metrics=metrics,
+            dead_job_retention=timedelta(days=settings.dead_job_retention_days),
+        )
         call_when_queued(database, worker.wake)
         zoom_events = ZoomEvents(database, clock=clock)
         zoom = _build_zoom(settings, database, cipher, http, clock, zoom_retry or RetryPolicy(), metrics)

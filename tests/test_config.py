@@ -36,6 +36,7 @@ from bot.config import ConfigError, load_settings
         ({"SLACK_CLIENT_ID": "1.2", "SLACK_SIGNING_SECRET": "s"}, "SLACK_CLIENT_SECRET is required"),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL should be 'DEBUG', 'INFO', 'WARNING', 'ERROR' or 'CRITICAL'"),
         ({"LOG_FORMAT": "xml"}, "LOG_FORMAT should be 'text' or 'json'"),
+        ({"DEAD_JOB_RETENTION_DAYS": "-1"}, "DEAD_JOB_RETENTION_DAYS should be greater than or equal to 0"),
     ],
 )
 def test_a_bad_setting_is_named_with_what_to_fix(

@@ -18,8 +18,10 @@ from sqlalchemy import (
     BindParameter,
     FromClause,
     Select,
+    Text,
     Update,
     bindparam,
+    cast,
     delete,
     func,
     insert,
@@ -211,6 +213,16 @@ class JobQueue:
                 return (await connection.execute(_next_due())).scalar_one_or_none()
             return (await connection.execute(_next_due_of_kind(), {"kind": kind})).scalar_one_or_none()
 
+    async def purge_dead_payloads(self, before: datetime) -> int:
+        """Empty the payloads of jobs given up on before ``before``; how many were emptied.
+
+        A dead job keeps its payload (a message's words, a child's name) for an operator to look into; once the
+        retention has passed, only its kind, times and error remain. Emptied payloads are not written again.
+        """
+        async with self._database.statement() as connection:
+            result = await connection.execute(_purging_dead(), {"before": before})
+        return int(result.rowcount)
+
     async def purge_done(self, before: datetime) -> None:
         async with self._database.statement() as connection:
             jobs = table_of(Job)
@@ -296,6 +308,14 @@ def _retrying() -> Update:
             updated_at=bindparam("now"),
         )
     )
+
+
+@prepared
+def _purging_dead() -> Update:
+    jobs = table_of(Job)
+    # JSON has no equality on PostgreSQL: the stored text is compared (both databases store ``{}`` as "{}").
+    kept = cast(jobs.c.payload, Text) != "{}"
+    return update(jobs).where(jobs.c.status == "dead", jobs.c.updated_at < bindparam("before"), kept).values(payload={})
 
 
 @prepared
