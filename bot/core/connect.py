@@ -26,6 +26,7 @@ from bot.core.notify import tell
 from bot.core.texts import tr
 from bot.core.work import WAITS_ON_ZOOM
 from bot.storage.cipher import SecretCipher
+from bot.storage.classes import Classes
 from bot.storage.database import Database
 from bot.storage.jobs import hurry
 from bot.storage.oauth_states import OAuthStates
@@ -204,7 +205,9 @@ class ConnectService:
         return True
 
     async def deauthorized(self, zoom_user_id: str) -> None:
-        """Zoom says the user removed the app: delete their tokens and Zoom data, and tell them."""
+        """Zoom says the user removed the app: delete their tokens and every Zoom datum of their classes, and tell
+        them. Zoom requires an app to delete what it got from Zoom for a user who removed it; and a personal link
+        kept here would go on being sent in reminders. Their bookings stay: a reconnect brings new links."""
         now = self._clock()
         async with self._database.write() as session:
             connections = ZoomConnections(session, self._cipher)
@@ -212,6 +215,7 @@ class ConnectService:
             if connection is None:
                 return
             await connections.delete(connection.id)
+            await Classes(session).forget_zoom_data(connection.person_id)
             await tell(
                 session,
                 connection.person_id,
@@ -224,7 +228,7 @@ class ConnectService:
                 now=now,
             )
         self._on_tokens_replaced(connection.id)
-        log.info("Zoom deauthorized connection %s; its tokens were deleted", connection.id)
+        log.info("Zoom deauthorized connection %s; its tokens and Zoom data were deleted", connection.id)
 
 
 class ReconnectAlerts:

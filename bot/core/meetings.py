@@ -226,7 +226,7 @@ class MeetingKeeper:
             )
             await tell(session, cls.teacher_id, Message(text), now=now)
             for booking in await Bookings(session).holding_seats(class_id, ("confirmed",)):
-                await work.send_link(session, booking.public_id, "new_link", now, cls.meeting_id)
+                await work.send_link(session, booking.public_id, "new_link", now, work.meeting_tag(cls))
 
     async def forget(self, class_id: int, meeting_id: str) -> bool:
         """The meeting is gone at Zoom: drop it (and its personal links) so the next need creates a new one."""

@@ -57,6 +57,13 @@ async def send_link(
     await add(session, link_job(booking_public_id, reason, now, occasion))
 
 
+def meeting_tag(cls: Class) -> str:
+    """ClassBot's own name for the class's current Zoom meeting (the marker it was made with), for an occasion
+    in a dedupe key: Zoom's meeting id is not kept in the job table, where it would outlive the teacher's Zoom
+    authorization (``Classes.forget_zoom_data``)."""
+    return cls.meeting_marker or f"class-{cls.id}"
+
+
 async def send_start_link(
     session: AsyncSession, class_id: int, reason: str, now: datetime, occasion: str = "", run_at: datetime | None = None
 ) -> None:

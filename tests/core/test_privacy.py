@@ -8,16 +8,18 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.core.privacy import PrivacyService
 from bot.fakes.zoom import FakeZoom
+from bot.fakes.zoom.webhooks import encode, signed_headers
 from bot.storage.bookings import Bookings
 from bot.storage.jobs import enqueue
-from bot.storage.models import Job
+from bot.storage.models import Attendance, Booking, Class, ClassSession, Job
 from tests.support.clock import MovableClock
 from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
 from tests.support.database_dump import dump_database
+from tests.support.zoom_app import WEBHOOK_SECRET
 
 
 @pytest.fixture
@@ -217,3 +219,78 @@ async def test_a_teacher_is_erased_after_a_day_of_zoom_not_answering(licensed: C
     assert not world.zoom.is_authorized(world.zoom_world.zoom_user_id)
     assert "Ann Lee" not in await dump_database(world.components)
     world.zoom.clear_faults()
+
+
+async def test_after_deauthorization_no_zoom_data_is_kept_and_no_stored_link_goes_out(
+    licensed: CoreWorld, clock: MovableClock
+) -> None:
+    world = licensed
+    cls = await world.new_class(days_ahead=3, sessions=2)
+    await world.components.bookings.book(parent(1), cls.public_id, ["Ada"], "t1")
+    await world.run_jobs()
+    [meeting_id] = world.zoom.meetings
+    [registrant] = world.zoom.registrants(meeting_id)
+    [link] = world.links_to(parent(1))
+    await _deliver(world, world.zoom.start_meeting(meeting_id))  # the teacher tries the meeting out
+    await _deliver(world, world.zoom.participant_joined(meeting_id, name="Ada", registrant_id=registrant.id))
+    world.zoom.end_meeting(meeting_id)
+    assert world.links_to(parent(1)) == [link, link]  # booked, then "starting now"
+    assert await _zoom_traces(world) != ([], [], [], 0)
+
+    zoom_user = world.zoom.user(world.zoom_world.zoom_user_id)
+    await _deliver(world, world.zoom.deauthorize(zoom_user, notify=False))
+
+    assert await _zoom_traces(world) == ([], [], [], 0)
+    stored = await dump_database(world.components)
+    for trace in (str(meeting_id), registrant.id, link):
+        assert trace not in stored
+    clock.advance(timedelta(days=2, minutes=1))  # the first session's reminder, a day ahead
+    await world.run_jobs()
+    assert world.links_to(parent(1)) == [link, link]  # the reminder's link waits for the teacher to reconnect
+    await world.zoom_world.connect_teacher(TEACHER)
+    await world.run_jobs()
+    assert len(world.links_to(parent(1))) == 3
+    assert list(world.zoom.meetings) == [meeting_id]  # the class's own meeting found again, not a second one
+
+
+async def _deliver(world: CoreWorld, event: dict[str, object]) -> None:
+    body = encode(event)
+    answer = await world.zoom_world.web.post(
+        "/zoom/webhook", content=body, headers=signed_headers(WEBHOOK_SECRET, body)
+    )
+    assert answer.status_code == 200
+    await world.run_jobs()
+
+
+async def _zoom_traces(world: CoreWorld) -> tuple[list[object], list[object], list[object], int]:
+    """What ClassBot holds that came from Zoom: meeting ids and links, occurrence ids, registrants and their links,
+    and attendance."""
+    async with world.components.database.read() as session:
+        meetings = [m for m in (await session.execute(select(Class.meeting_id, Class.meeting_join_url_enc))) if any(m)]
+        occurrences = list(
+            (
+                await session.execute(select(ClassSession.occurrence_id).where(ClassSession.occurrence_id.is_not(None)))
+            ).scalars()
+        )
+        registrants = [r for r in await session.execute(select(Booking.registrant_id, Booking.join_url_enc)) if any(r)]
+        attendance = (await session.execute(select(func.count()).select_from(Attendance))).scalar_one()
+    return meetings, occurrences, registrants, attendance
+
+
+async def test_a_forgotten_parents_child_leaves_no_attendance_behind(licensed: CoreWorld) -> None:
+    world = licensed
+    cls = await world.new_class(days_ahead=3)
+    await world.components.bookings.book(parent(1), cls.public_id, ["Ada Lovelace"], "t1")
+    await world.components.bookings.book(parent(2), cls.public_id, ["Bo"], "t2")
+    await world.run_jobs()
+    [meeting_id] = world.zoom.meetings
+    for child in ("Ada Lovelace", "Bo"):  # joined from the Zoom app, known by name only
+        await _deliver(world, world.zoom.participant_joined(meeting_id, name=child))
+    assert (await _zoom_traces(world))[3] == 2
+
+    await _privacy(world).forget(parent(1))
+    await world.run_jobs()
+
+    assert (await _zoom_traces(world))[3] == 1  # Bo's, still on the teacher's roster
+    roster = await world.components.classes.roster(TEACHER, cls.public_id)
+    assert [(line.child_name, line.sessions_attended) for line in roster.lines] == [("Bo", 1)]
