@@ -32,11 +32,13 @@ from bot.core.clock import Clock
 from bot.core.connect import ConnectService
 from bot.core.identity import PersonRef
 from bot.core.meetings import MeetingKeeper
+from bot.core.notify import NOTIFY_JOB
 from bot.core.texts import Text, ntr, tr
 from bot.core.worker import JobWorker
 from bot.storage.bookings import Bookings
 from bot.storage.classes import Classes
 from bot.storage.database import Database
+from bot.storage.jobs import drop_waiting
 from bot.storage.people import People
 from bot.zoom.errors import ZoomRateLimited, ZoomUnavailable
 
@@ -145,6 +147,7 @@ class PrivacyService:
             person = await People(session).get(person_id)
             if person is not None:
                 await _unregister_everywhere(session, person.id, self._clock())
+                await drop_waiting(session, NOTIFY_JOB, "person_id", person.id)
                 await People(session).erase(person)
         return disconnected
 

@@ -141,6 +141,14 @@ async def hurry_failed_with(session: AsyncSession, error_prefix: str, now: datet
     )
 
 
+async def drop_waiting(session: AsyncSession, kind: str, payload_key: str, value: int) -> None:
+    """Delete the waiting jobs of ``kind`` whose payload holds ``value`` at ``payload_key`` (a person's notices,
+    when the person is erased: they could never be delivered, and they carry the words of the message)."""
+    await session.execute(
+        delete(Job).where(Job.status == "pending", Job.kind == kind, Job.payload[payload_key].as_integer() == value)
+    )
+
+
 class JobQueue:
     """Claims and settles jobs; each call is one statement, atomic by itself."""
 

@@ -8,14 +8,17 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
+from bot.core.messages import Message
+from bot.core.notify import tell
 from bot.core.privacy import PrivacyService
+from bot.core.texts import plain
 from bot.fakes.zoom import FakeZoom
 from bot.fakes.zoom.webhooks import encode, signed_headers
 from bot.storage.bookings import Bookings
 from bot.storage.jobs import enqueue
-from bot.storage.models import Attendance, Booking, Class, ClassSession, Job
+from bot.storage.models import Attendance, Booking, Class, ClassSession, Job, Person
 from tests.support.clock import MovableClock
 from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
 from tests.support.database_dump import dump_database
@@ -294,3 +297,37 @@ async def test_a_forgotten_parents_child_leaves_no_attendance_behind(licensed: C
     assert (await _zoom_traces(world))[3] == 1  # Bo's, still on the teacher's roster
     roster = await world.components.classes.roster(TEACHER, cls.public_id)
     assert [(line.child_name, line.sessions_attended) for line in roster.lines] == [("Bo", 1)]
+
+
+async def test_a_notice_waiting_for_a_forgotten_parent_goes_with_them(world: CoreWorld) -> None:
+    cls = await world.new_class(seats=1)
+    await world.components.bookings.book(parent(2), cls.public_id, ["Bo"], "t2")
+    await world.components.bookings.book(parent(1), cls.public_id, ["Ada Lovelace"], "t1")
+    await world.run_jobs()
+    [bo] = await world.components.bookings.for_parent(parent(2))
+    await world.components.bookings.cancel(parent(2), bo.public_id)  # Ada gets the seat: her parent is told
+
+    await _privacy(world).forget(parent(1))
+    assert "A seat opened" not in await dump_database(world.components)  # deleted with the parent
+    await world.run_jobs()
+
+    assert not any("Ada Lovelace" in text for text in world.texts_to(parent(1)))
+    assert "Ada Lovelace" not in await dump_database(world.components)
+    assert ("notify", "dead") not in await world.job_states()
+
+
+async def test_a_notice_whose_recipient_was_forgotten_meanwhile_is_dropped_not_kept_as_failed(
+    world: CoreWorld,
+) -> None:
+    async with world.components.database.write() as session:
+        gone = Person(platform="telegram", platform_user_id="4242", display_name="Gone")
+        session.add(gone)
+        await session.flush()
+        await tell(session, gone.id, Message(plain("Ada Lovelace is booked")), now=world.clock())
+    async with world.components.database.write() as session:  # erased while the notice was being sent
+        await session.execute(delete(Person).where(Person.id == gone.id))
+
+    await world.run_jobs()
+
+    assert {status for kind, status in await world.job_states()} == {"done"}
+    assert "Ada Lovelace" not in await dump_database(world.components)
