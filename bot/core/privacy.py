@@ -119,36 +119,42 @@ class PrivacyService:
         log.info("forgetting a person on request: %d bookings, %d classes cancelled", len(booked), len(taught))
         if person is None:
             return Forgotten(len(booked), len(taught), False)
+        erasure = work.Erasure(person.id, person.created_at, since=now)
         try:
-            disconnected = await self._erase(person.id, since=now)
+            disconnected = await self._erase(erasure)
         except _PASSING as failure:
             log.warning("Zoom did not delete a forgotten teacher's meetings (%s): trying again", type(failure).__name__)
             async with self._database.write() as session:
-                await work.erase_after_zoom(session, person.id, now, self._clock())
+                await work.erase_after_zoom(session, erasure, self._clock())
             return Forgotten(len(booked), len(taught), False, erased=False)
         return Forgotten(len(booked), len(taught), disconnected)
 
     async def erase_after_zoom(self, payload: dict[str, Any]) -> None:
         """The job finishing a ``forget`` that Zoom held up; a failure Zoom may get over is raised, to retry."""
-        await self._erase(int(payload["person_id"]), since=datetime.fromisoformat(str(payload["since"])))
+        await self._erase(work.Erasure.from_payload(payload))
 
-    async def _erase(self, person_id: int, *, since: datetime) -> bool:
+    async def _erase(self, erasure: work.Erasure) -> bool:
         """Delete the person's cancelled classes' meetings at Zoom, revoke their Zoom authorization and erase them;
-        True if Zoom was disconnected. Raises a Zoom failure worth waiting out, until ``ZOOM_PATIENCE`` after
-        ``since``."""
+        True if Zoom was disconnected. Raises a Zoom failure worth waiting out, until ``ZOOM_PATIENCE`` after the
+        erasure began. Nothing is done to a person who is not the one meant (erased already, their id reused)."""
+        async with self._database.read() as session:
+            person = await People(session).get(erasure.person_id)
+        if person is None or person.created_at != erasure.person_created:
+            return False
         try:
-            await self._delete_meetings(person_id)
+            await self._delete_meetings(person.id)
         except _PASSING as failure:
-            if self._clock() - since < ZOOM_PATIENCE:
+            if self._clock() - erasure.since < ZOOM_PATIENCE:
                 raise
             log.warning("Zoom did not delete a forgotten teacher's meetings for a day (%s): erasing anyway", failure)
-        disconnected = bool(self._connect and await self._connect.disconnect_person(person_id))
+        disconnected = bool(self._connect and await self._connect.disconnect_person(person.id))
         async with self._database.write() as session:
-            person = await People(session).get(person_id)
-            if person is not None:
-                await _unregister_everywhere(session, person.id, self._clock())
-                await drop_waiting(session, NOTIFY_JOB, "person_id", person.id)
-                await People(session).erase(person)
+            found = await People(session).get(person.id)
+            if found is not None and found.created_at == erasure.person_created:
+                await _unregister_everywhere(session, found.id, self._clock())
+                await drop_waiting(session, NOTIFY_JOB, "person_id", found.id)
+                await People(session).erase(found)
+            await work.erased(session, person.id)
         return disconnected
 
     async def _delete_meetings(self, teacher_id: int) -> None:

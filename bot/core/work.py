@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage import gates
-from bot.storage.jobs import NewJob, add, enqueue, release_key
+from bot.storage.jobs import NewJob, add, enqueue, release_key, settle_key
 from bot.storage.models import Booking, Class
 
 SEND_LINK = "link.send"
@@ -188,8 +188,35 @@ async def announce(session: AsyncSession, class_id: int, community_id: int, now:
     )
 
 
-async def erase_after_zoom(session: AsyncSession, person_id: int, since: datetime, now: datetime) -> None:
-    """Queue the end of a person's ``/forgetme`` that waits on Zoom (deleting their classes' meetings) since
-    ``since``; once per person however often it is asked."""
-    payload = {"person_id": person_id, "since": since.isoformat()}
-    await enqueue(session, ERASE_AFTER_ZOOM, payload, run_at=now, dedupe_key=f"erase:{person_id}")
+@dataclass(frozen=True, slots=True)
+class Erasure:
+    """A person's ``/forgetme`` waiting on Zoom (deleting their classes' meetings) since ``since``. The person is
+    named by their row and its creation time: a row id can be given again on SQLite once the row is gone."""
+
+    person_id: int
+    person_created: datetime
+    since: datetime
+
+    def to_payload(self) -> dict[str, Any]:
+        created, since = self.person_created.isoformat(), self.since.isoformat()
+        return {"person_id": self.person_id, "created": created, "since": since}
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Erasure:
+        created, since = str(payload["created"]), str(payload["since"])
+        return cls(int(payload["person_id"]), datetime.fromisoformat(created), datetime.fromisoformat(since))
+
+
+async def erase_after_zoom(session: AsyncSession, erasure: Erasure, now: datetime) -> None:
+    """Queue the end of a person's ``/forgetme`` that waits on Zoom; once per person however often it is asked."""
+    await enqueue(session, ERASE_AFTER_ZOOM, erasure.to_payload(), run_at=now, dedupe_key=_erase_key(erasure.person_id))
+
+
+async def erased(session: AsyncSession, person_id: int) -> None:
+    """The person was just erased: no job is left waiting to erase them (it would find the next person given
+    the same row id, see ``Erasure``), and a later erasure of that id may queue its own."""
+    await settle_key(session, _erase_key(person_id))
+
+
+def _erase_key(person_id: int) -> str:
+    return f"erase:{person_id}"

@@ -118,6 +118,13 @@ async def release_key(session: AsyncSession, dedupe_key: str) -> None:
     await session.execute(_releasing_key(), {"held_key": dedupe_key})
 
 
+async def settle_key(session: AsyncSession, dedupe_key: str) -> None:
+    """The work ``dedupe_key`` stands for was just done: drop a job still waiting to do it, and free the key
+    from the one running, so that a later need of the same key makes a new job."""
+    await session.execute(delete(Job).where(Job.dedupe_key == dedupe_key, Job.status == "pending"))
+    await release_key(session, dedupe_key)
+
+
 async def hurry(session: AsyncSession, kinds: tuple[str, ...], now: datetime) -> None:
     """Make waiting jobs of ``kinds`` due now (their obstacle, such as a dead Zoom connection, is gone)."""
     await session.execute(

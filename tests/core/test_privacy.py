@@ -10,6 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import delete, func, select
 
+from bot.core import work
 from bot.core.messages import Message
 from bot.core.notify import tell
 from bot.core.privacy import PrivacyService
@@ -19,6 +20,7 @@ from bot.fakes.zoom.webhooks import encode, signed_headers
 from bot.storage.bookings import Bookings
 from bot.storage.jobs import enqueue
 from bot.storage.models import Attendance, Booking, Class, ClassSession, Job, Person
+from bot.storage.people import People
 from tests.support.clock import MovableClock
 from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
 from tests.support.database_dump import dump_database
@@ -331,3 +333,36 @@ async def test_a_notice_whose_recipient_was_forgotten_meanwhile_is_dropped_not_k
 
     assert {status for kind, status in await world.job_states()} == {"done"}
     assert "Ada Lovelace" not in await dump_database(world.components)
+
+
+async def test_a_second_forgetme_that_zoom_lets_through_leaves_no_erasure_waiting(
+    licensed: CoreWorld, clock: MovableClock
+) -> None:
+    world = licensed
+    cls = await world.new_class()
+    await world.components.bookings.book(parent(1), cls.public_id, ["Ada"], "t1")
+    await world.run_jobs()
+    world.zoom.fail_next(503, times=3, method="DELETE", path="/meetings/")
+    assert not (await _privacy(world).forget(TEACHER)).erased
+
+    assert (await _privacy(world).forget(TEACHER)).erased  # Zoom answers again: done at once
+
+    assert world.zoom.meetings == {}
+    assert "person.erase" not in [kind for kind, _ in await world.job_states()]
+
+
+async def test_a_waiting_erasure_never_erases_another_person_given_the_same_row(licensed: CoreWorld) -> None:
+    world = licensed
+    cls = await world.new_class()
+    await world.components.bookings.book(parent(1), cls.public_id, ["Ada"], "t1")
+    await world.run_jobs()
+    async with world.components.database.write() as session:
+        person = await People(session).find(parent(1))
+        assert person is not None
+        earlier = work.Erasure(person.id, person.created_at - timedelta(days=1), since=world.clock())
+        await work.erase_after_zoom(session, earlier, world.clock())  # meant for someone who had this row before
+
+    await world.run_jobs()
+
+    assert [b.child_name for b in await world.components.bookings.for_parent(parent(1))] == ["Ada"]
+    assert ("person.erase", "done") in await world.job_states()
