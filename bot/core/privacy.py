@@ -140,6 +140,8 @@ class PrivacyService:
         async with self._database.read() as session:
             person = await People(session).get(erasure.person_id)
         if person is None or person.created_at != erasure.person_created:
+            async with self._database.write() as session:
+                await work.erased(session, erasure.person_id)
             return False
         try:
             await self._delete_meetings(person.id)

@@ -366,3 +366,6 @@ async def test_a_waiting_erasure_never_erases_another_person_given_the_same_row(
 
     assert [b.child_name for b in await world.components.bookings.for_parent(parent(1))] == ["Ada"]
     assert ("person.erase", "done") in await world.job_states()
+    async with world.components.database.read() as session:  # the present holder's own erasure may be queued
+        held = await session.execute(select(Job.id).where(Job.dedupe_key == f"erase:{earlier.person_id}"))
+        assert held.all() == []
