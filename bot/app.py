@@ -13,6 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import httpx
@@ -124,10 +125,12 @@ async def build_components(
     clock: Clock = utc_now,
     zoom_retry: RetryPolicy | None = None,
     start_worker: bool = True,
+    http_timeout: httpx.Timeout = _HTTP_TIMEOUT,
 ) -> AsyncIterator[Components]:
     """Build the parts (migrating the database first unless told not to); close them in reverse on exit.
 
-    ``notifiers`` adds or replaces front ends by platform name (tests and the demo use it).
+    ``notifiers`` adds or replaces front ends by platform name (tests and the demo use it); ``http_timeout``
+    is how long a call to Zoom waits for an answer (tests of a Zoom that does not answer make it short).
     """
     async with AsyncExitStack() as stack:
         database = Database.connect(settings.database_url)
@@ -136,11 +139,17 @@ async def build_components(
             await upgrade_to_head(database)
         cipher = SecretCipher(load_keys(_secret(settings.encryption_key), settings.data_dir))
         http = await stack.enter_async_context(
-            httpx.AsyncClient(timeout=_HTTP_TIMEOUT, headers={"User-Agent": "ClassBot"})
+            httpx.AsyncClient(timeout=http_timeout, headers={"User-Agent": "ClassBot"})
         )
         metrics = Metrics()
         jobs = JobQueue(database)
-        worker = JobWorker(jobs, clock=clock, retry_delay=_retry_delay, metrics=metrics)
+        worker = JobWorker(
+            jobs,
+            clock=clock,
+            retry_delay=_retry_delay,
+            metrics=metrics,
+            dead_job_retention=timedelta(days=settings.dead_job_retention_days),
+        )
         call_when_queued(database, worker.wake)
         zoom_events = ZoomEvents(database, clock=clock)
         zoom = _build_zoom(settings, database, cipher, http, clock, zoom_retry or RetryPolicy(), metrics)
@@ -169,6 +178,8 @@ async def build_components(
         bookings = BookingService(database, meetings, clock=clock, metrics=metrics)
         Delivery(database, meetings, messenger, clock=clock, cancel_class=classes.cancel).register(worker)
         ZoomReactions(database, meetings, clock=clock).register(zoom_events)
+        privacy = PrivacyService(database, bookings, classes, meetings, zoom.connect if zoom else None, clock=clock)
+        privacy.register(worker)
         worker.register(NOTIFY_JOB, NotificationDelivery(messenger))
         worker.register(ZOOM_EVENT_JOB, zoom_events.process)
         if start_worker:
@@ -177,7 +188,6 @@ async def build_components(
         _announce_front_ends(settings)
         calendar_links = CalendarLinks(bookings, cipher, public_url=settings.public_url, clock=clock)
         communities = CommunityService(database, clock=clock)
-        privacy = PrivacyService(database, bookings, classes, meetings, zoom.connect if zoom else None)
         languages = LanguageService(database)
         inbound = Inbound(database)
         services = Services(

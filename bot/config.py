@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     slack_client_secret: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
 
+    # Days a job given up on keeps what it was to do (a message's words, a child's name) for an operator to look
+    # into; then only its kind, times and error remain (docs/privacy.md).
+    dead_job_retention_days: int = Field(default=14, ge=0, le=3650)
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["text", "json"] = "text"
 

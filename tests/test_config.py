@@ -41,6 +41,7 @@ from bot.config import ConfigError, load_settings
         ({"LOG_FORMAT": "xml"}, "LOG_FORMAT should be 'text' or 'json'"),
         ({"METRICS_PORT": "8080"}, "METRICS_PORT must differ from HTTP_PORT"),
         ({"METRICS_PORT": "-1"}, "METRICS_PORT should be greater than or equal to 0"),
+        ({"DEAD_JOB_RETENTION_DAYS": "-1"}, "DEAD_JOB_RETENTION_DAYS should be greater than or equal to 0"),
     ],
 )
 def test_a_bad_setting_is_named_with_what_to_fix(

@@ -345,8 +345,9 @@ class BookingService:
         await Bookings(session).set_status(booking.id, status, now)
         booking.status = status
         await Classes(session).give_back_seats(cls.id, 1)
-        if booking.registrant_id:
-            await job_kinds.cancel_registrant(session, booking.id, now)
+        registration = job_kinds.registration_of(booking, cls)
+        if registration is not None:
+            await job_kinds.cancel_registrant(session, registration, now)
         await self._promote(session, cls, now)
 
     async def _promote(self, session: AsyncSession, cls: Class, now: datetime) -> None:

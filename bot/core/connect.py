@@ -32,6 +32,7 @@ from bot.core.zoom_authorizer import ZoomAuthorizer, ZoomDown, ZoomRefused
 from bot.core.zoom_handover import Handovers
 from bot.i18n.texts import Text, tr
 from bot.storage.cipher import SecretCipher
+from bot.storage.classes import Classes
 from bot.storage.database import Database
 from bot.storage.identity import PersonRef
 from bot.storage.oauth_states import OAuthStates, PendingAuthorization
@@ -183,10 +184,15 @@ class ConnectService:
 
     async def disconnect(self, who: PersonRef) -> bool:
         """Revoke the teacher's authorization at Zoom and forget the tokens; False if nothing was connected."""
-        async with self._database.write() as session:
+        async with self._database.read() as session:
             person = await People(session).find(who)
+        return person is not None and await self.disconnect_person(person.id)
+
+    async def disconnect_person(self, person_id: int) -> bool:
+        """``disconnect`` for a person known by their row (one being forgotten, by a job)."""
+        async with self._database.write() as session:
             connections = ZoomConnections(session, self._cipher)
-            connection = await connections.for_person(person.id) if person else None
+            connection = await connections.for_person(person_id)
             if connection is None:
                 return False
             refresh_token = connections.tokens(connection).refresh_token
@@ -200,7 +206,9 @@ class ConnectService:
         return True
 
     async def deauthorized(self, zoom_user_id: str) -> None:
-        """Zoom says the user removed the app: delete their tokens and Zoom data, and tell them."""
+        """Zoom says the user removed the app: delete their tokens and every Zoom datum of their classes, and tell
+        them. Zoom requires an app to delete what it got from Zoom for a user who removed it; and a personal link
+        kept here would go on being sent in reminders. Their bookings stay: a reconnect brings new links."""
         now = self._clock()
         async with self._database.write() as session:
             connections = ZoomConnections(session, self._cipher)
@@ -208,6 +216,7 @@ class ConnectService:
             if connection is None:
                 return
             await connections.delete(connection.id)
+            await Classes(session).forget_zoom_data(connection.person_id)
             await tell(
                 session,
                 connection.person_id,
@@ -220,7 +229,7 @@ class ConnectService:
                 now=now,
             )
         self._on_tokens_replaced(connection.id)
-        log.info("Zoom deauthorized connection %s; its tokens were deleted", connection.id)
+        log.info("Zoom deauthorized connection %s; its tokens and Zoom data were deleted", connection.id)
 
 
 class ReconnectAlerts:

@@ -233,7 +233,11 @@ class Delivery:
         await self._meetings.delete(int(payload["class_id"]))
 
     async def cancel_registrant(self, payload: dict[str, Any]) -> None:
-        await self._meetings.cancel_registrant(int(payload["booking_id"]))
+        registration = job_kinds.Registration.from_payload(payload)
+        if registration is None:  # queued before jobs carried the registration
+            await self._meetings.cancel_registrant(int(payload["booking_id"]))
+        else:
+            await self._meetings.cancel_registration(registration)
 
     async def send_private(self, person_id: int, message: Message) -> None:
         await self._messenger.send(person_id, message)

@@ -8,12 +8,15 @@ redelivered event asks, each message is queued once while its job is waiting, ru
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage import gates
-from bot.storage.jobs import NewJob, add, enqueue, release_key
+from bot.storage.jobs import NewJob, add, enqueue, release_key, settle_key
+from bot.storage.models import Booking, Class
 
 SEND_LINK = "link.send"
 SEND_START_LINK = "start_link.send"
@@ -23,6 +26,7 @@ MEETING_UPDATE = "meeting.update"
 MEETING_DELETE = "meeting.delete"
 REGISTRANT_CANCEL = "registrant.cancel"
 ANNOUNCE = "community.announce"
+ERASE_AFTER_ZOOM = "person.erase"
 BOOKING_DIGEST = "booking.digest"
 
 # Jobs that wait on a teacher's Zoom connection; a reconnect makes them due at once.
@@ -51,6 +55,13 @@ async def send_link(
 ) -> None:
     """Queue the join link for a booking's parent (see ``link_job``)."""
     await add(session, link_job(booking_public_id, reason, now, occasion))
+
+
+def meeting_tag(cls: Class) -> str:
+    """ClassBot's own name for the class's current Zoom meeting (the marker it was made with), for an occasion
+    in a dedupe key: Zoom's meeting id is not kept in the job table, where it would outlive the teacher's Zoom
+    authorization (``Classes.forget_zoom_data``)."""
+    return cls.meeting_marker or f"class-{cls.id}"
 
 
 async def send_start_link(
@@ -114,10 +125,57 @@ async def delete_meeting(session: AsyncSession, class_id: int, now: datetime) ->
     await enqueue(session, MEETING_DELETE, {"class_id": class_id}, run_at=now, dedupe_key=f"delete:{class_id}")
 
 
-async def cancel_registrant(session: AsyncSession, booking_id: int, now: datetime) -> None:
-    await enqueue(
-        session, REGISTRANT_CANCEL, {"booking_id": booking_id}, run_at=now, dedupe_key=f"unregister:{booking_id}"
-    )
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """A booking's registration in its class's Zoom meeting, as the job cancelling it carries it.
+
+    Everything the cancellation needs is in the job, not read from the booking when it runs: a parent who asks
+    to be forgotten is deleted at once, and a cancellation that Zoom refused at first (5xx, a timeout, a busy
+    worker) must still find its registrant afterwards. None of it says who the parent or the child is: Zoom's
+    ids, the booking's random public id (Zoom knows the registrant by an address made of it) and the teacher's
+    row, whose Zoom account the meeting is in.
+    """
+
+    booking_id: int
+    booking_public_id: str
+    meeting_id: str
+    registrant_id: str
+    teacher_id: int
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            "booking_id": self.booking_id,
+            "booking": self.booking_public_id,
+            "meeting_id": self.meeting_id,
+            "registrant_id": self.registrant_id,
+            "teacher_id": self.teacher_id,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Registration | None:
+        """The registration a job carries; None for a job queued before jobs carried it (only ``booking_id``)."""
+        if "registrant_id" not in payload:
+            return None
+        return cls(
+            int(payload["booking_id"]),
+            str(payload["booking"]),
+            str(payload["meeting_id"]),
+            str(payload["registrant_id"]),
+            int(payload["teacher_id"]),
+        )
+
+
+def registration_of(booking: Booking, cls: Class) -> Registration | None:
+    """The booking's registration in the class's meeting, if it has one to cancel."""
+    if booking.registrant_id is None or cls.meeting_id is None:
+        return None
+    return Registration(booking.id, booking.public_id, cls.meeting_id, booking.registrant_id, cls.teacher_id)
+
+
+async def cancel_registrant(session: AsyncSession, registration: Registration, now: datetime) -> None:
+    """Queue the cancellation of a booking's Zoom registration; once per booking however often it is asked."""
+    key = f"unregister:{registration.booking_id}"
+    await enqueue(session, REGISTRANT_CANCEL, registration.to_payload(), run_at=now, dedupe_key=key)
 
 
 async def announce(session: AsyncSession, class_id: int, community_id: int, now: datetime) -> None:
@@ -128,3 +186,37 @@ async def announce(session: AsyncSession, class_id: int, community_id: int, now:
         run_at=now,
         dedupe_key=f"announce:{class_id}:{community_id}",
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Erasure:
+    """A person's ``/forgetme`` waiting on Zoom (deleting their classes' meetings) since ``since``. The person is
+    named by their row and its creation time: a row id can be given again on SQLite once the row is gone."""
+
+    person_id: int
+    person_created: datetime
+    since: datetime
+
+    def to_payload(self) -> dict[str, Any]:
+        created, since = self.person_created.isoformat(), self.since.isoformat()
+        return {"person_id": self.person_id, "created": created, "since": since}
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Erasure:
+        created, since = str(payload["created"]), str(payload["since"])
+        return cls(int(payload["person_id"]), datetime.fromisoformat(created), datetime.fromisoformat(since))
+
+
+async def erase_after_zoom(session: AsyncSession, erasure: Erasure, now: datetime) -> None:
+    """Queue the end of a person's ``/forgetme`` that waits on Zoom; once per person however often it is asked."""
+    await enqueue(session, ERASE_AFTER_ZOOM, erasure.to_payload(), run_at=now, dedupe_key=_erase_key(erasure.person_id))
+
+
+async def erased(session: AsyncSession, person_id: int) -> None:
+    """The person was just erased: no job is left waiting to erase them (it would find the next person given
+    the same row id, see ``Erasure``), and a later erasure of that id may queue its own."""
+    await settle_key(session, _erase_key(person_id))
+
+
+def _erase_key(person_id: int) -> str:
+    return f"erase:{person_id}"

@@ -36,6 +36,7 @@ from bot.storage.cipher import SecretCipher
 from bot.storage.classes import Classes
 from bot.storage.database import Database
 from bot.storage.models import Booking, Class
+from bot.storage.people import People
 from bot.storage.zoom_connections import ConnectionState, ZoomConnections
 from bot.support.clock import Clock
 from bot.support.grouped import GroupedWrites
@@ -225,7 +226,7 @@ class MeetingKeeper:
             )
             await tell(session, cls.teacher_id, Message(text), now=now)
             for booking in await Bookings(session).holding_seats(class_id, ("confirmed",)):
-                await job_kinds.send_link(session, booking.public_id, "new_link", now, cls.meeting_id)
+                await job_kinds.send_link(session, booking.public_id, "new_link", now, job_kinds.meeting_tag(cls))
 
     async def forget(self, class_id: int, meeting_id: str) -> bool:
         """The meeting is gone at Zoom: drop it (and its personal links) so the next need creates a new one."""
@@ -271,7 +272,7 @@ class MeetingKeeper:
         ref = await self.verified(plan.class_id, known=plan.meeting)
         if not plan.account.licensed:
             return ref.join_url
-        email = f"parent-{plan.booking_public_id.lower()}@{self._registrant_domain}"
+        email = self._registrant_email(plan.booking_public_id)
         try:
             registrant = await self.zoom.add_registrant(
                 plan.account, ref.meeting_id, email=email, first_name=plan.child
@@ -284,6 +285,10 @@ class MeetingKeeper:
         await self._personal_links.add(PersonalLink(plan.booking_id, registrant.registrant_id, encrypted))
         return registrant.join_url
 
+    def _registrant_email(self, booking_public_id: str) -> str:
+        """The address Zoom knows a booking's registrant by (see ``__init__``)."""
+        return f"parent-{booking_public_id.lower()}@{self._registrant_domain}"
+
     async def _keep_personal_links(self, links: list[PersonalLink]) -> None:
         async with self._database.statement() as connection:
             await BookingMarks(connection).set_personal_links(links)
@@ -295,17 +300,31 @@ class MeetingKeeper:
         return (await self.zoom.get_meeting(account, ref.meeting_id)).start_url
 
     async def cancel_registrant(self, booking_id: int) -> None:
+        """Cancel the booking's registrant, read from the booking (jobs queued before they carried it)."""
         async with self._database.read() as session:
             booking = await Bookings(session).get(booking_id)
             cls = await Classes(session).get(booking.class_id) if booking else None
-        if booking is None or cls is None or booking.registrant_id is None or cls.meeting_id is None:
+        registration = job_kinds.registration_of(booking, cls) if booking and cls else None
+        if registration is not None:
+            await self.cancel_registration(registration)
+
+    async def cancel_registration(self, registration: job_kinds.Registration) -> None:
+        """Cancel a registrant at Zoom, so their personal link stops letting anyone in.
+
+        Everything needed comes with ``registration``: the booking, and its parent, may be gone already. A teacher
+        who is gone too took their meetings with them (``/forgetme`` deletes those at Zoom first): nothing is left
+        to cancel. A teacher whose connection broke or who disconnected is waited for, as every Zoom job is.
+        """
+        async with self._database.read() as session:
+            teacher = await People(session).get(registration.teacher_id)
+            state = await ZoomConnections(session, self._cipher).state_of_person(teacher.id) if teacher else None
+        if teacher is None:
             return
-        account = await self.account_of_teacher(cls.teacher_id)
         await self.zoom.cancel_registrant(
-            account,
-            cls.meeting_id,
-            registrant_id=booking.registrant_id,
-            email=f"parent-{booking.public_id.lower()}@{self._registrant_domain}",
+            _working(state),
+            registration.meeting_id,
+            registrant_id=registration.registrant_id,
+            email=self._registrant_email(registration.booking_public_id),
         )
 
     async def update(self, class_id: int, changes: MeetingUpdate) -> None:
@@ -320,12 +339,15 @@ class MeetingKeeper:
             await self.forget(class_id, cls.meeting_id)
 
     async def delete(self, class_id: int) -> None:
+        """Delete the class's meeting at Zoom, then forget it here (its id, links and registrants): nothing of it
+        is kept once Zoom confirmed, and a second call has nothing left to do."""
         async with self._database.read() as session:
             cls = await Classes(session).get(class_id)
         if cls is None or cls.meeting_id is None:
             return
         account = await self.account_of_teacher(cls.teacher_id)
         await self.zoom.delete_meeting(account, cls.meeting_id)
+        await self.forget(class_id, cls.meeting_id)
 
     async def _request_for(self, session: AsyncSession, cls: Class, licensed: bool) -> MeetingRequest:
         sessions = await Classes(session).sessions(cls.id)

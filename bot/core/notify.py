@@ -90,9 +90,11 @@ class Messenger:
         await self.send_to(person, message)
 
     async def send_to(self, person: Person | None, message: Message) -> None:
-        """Deliver to a person the caller has just read (None: the person is gone, and the message with them)."""
+        """Deliver to a person the caller has just read (None: the person is gone, and the message with them:
+        the job is done, its words emptied, rather than kept among the jobs given up on)."""
         if person is None:
-            raise Unretryable("the recipient no longer exists")
+            log.info("a message for a person who was since forgotten was dropped")
+            return
         notifier = self._notifiers.get(person.platform)
         if notifier is None:
             raise Unretryable(f"no {person.platform} front end is configured to deliver this message")

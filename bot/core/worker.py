@@ -5,6 +5,9 @@ Each job kind has one handler. A handler that raises is retried later: the delay
 backoff. ``Unretryable``, or too many attempts of an error the policy does not know, buries the job. On stop the
 worker takes no new jobs and lets running ones finish for a few seconds; any it has to abandon are claimed
 again by a worker when their lease ends.
+
+A running worker also keeps house, hourly (``housekeep``): a buried job's payload (a message's words, a child's
+name) is emptied once ``dead_job_retention`` has passed. Every process does it; the statement is idempotent.
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ RetryPolicy = Callable[[BaseException, int], float | None]
 LEASE = timedelta(seconds=30)
 _MAX_UNEXPECTED_ATTEMPTS = 12
 _DUE_ASK_INTERVAL = 0.25  # seconds between two questions of when the next job is due (see ``_next_due``)
+# How long a buried job keeps its payload when the composition root does not say (``DEAD_JOB_RETENTION_DAYS``).
+DEAD_JOB_RETENTION = timedelta(days=14)
+_HOUSEKEEPING_INTERVAL = 3600.0  # seconds
 
 
 class Unretryable(Exception):
@@ -53,8 +59,11 @@ class JobWorker:
         idle_poll_seconds: float = 1.0,
         metrics: Metrics | None = None,
         lease: timedelta = LEASE,
+        dead_job_retention: timedelta = DEAD_JOB_RETENTION,
     ) -> None:
         self._metrics = metrics
+        self._dead_job_retention = dead_job_retention
+        self._housekeeper: asyncio.Task[None] | None = None
         self._lease = lease
         self._queue = queue
         self._handlers: dict[str, JobHandler] = {}
@@ -85,12 +94,14 @@ class JobWorker:
     def start(self) -> None:
         self._loop_task = asyncio.create_task(self._run(), name="job-worker")
         self._renewer = asyncio.create_task(self._renew_leases(), name="job-leases")
+        self._housekeeper = asyncio.create_task(self._keep_house(), name="job-housekeeping")
 
     async def stop(self, grace_seconds: float = 5.0) -> None:
-        if self._renewer is not None:
-            self._renewer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._renewer
+        for helper in (self._renewer, self._housekeeper):
+            if helper is not None:
+                helper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await helper
         if self._loop_task is not None:
             self._loop_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -106,6 +117,21 @@ class JobWorker:
         jobs = await self._queue.claim(self._concurrency, self._lease, self._clock())
         await asyncio.gather(*(self._run_one(job) for job in jobs))
         return len(jobs)
+
+    async def housekeep(self) -> int:
+        """Empty the payloads of jobs buried more than ``dead_job_retention`` ago; how many were emptied."""
+        purged = await self._queue.purge_dead_payloads(self._clock() - self._dead_job_retention)
+        if purged:
+            log.info("emptied the payloads of %d jobs given up on more than %s ago", purged, self._dead_job_retention)
+        return purged
+
+    async def _keep_house(self) -> None:
+        while True:
+            try:
+                await self.housekeep()
+            except Exception:
+                log.warning("housekeeping failed; trying again in an hour", exc_info=True)
+            await asyncio.sleep(_HOUSEKEEPING_INTERVAL)
 
     async def _run(self) -> None:
         while True:

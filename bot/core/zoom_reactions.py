@@ -49,6 +49,7 @@ class ZoomReactions:
             cls = await Classes(session).by_meeting(event.meeting_id)
         if cls is None or cls.status != "scheduled":
             return
+        gone = job_kinds.meeting_tag(cls)
         if not await self._meetings.forget(cls.id, event.meeting_id):
             return
         async with self._database.write() as session:
@@ -64,9 +65,7 @@ class ZoomReactions:
                 )
             await tell(session, cls.teacher_id, Message(text), now=now)
             for booking in confirmed:
-                await job_kinds.send_link(
-                    session, booking.public_id, "new_link", now, f"after-delete:{event.meeting_id}"
-                )
+                await job_kinds.send_link(session, booking.public_id, "new_link", now, f"after-delete:{gone}")
 
     async def updated(self, event: ZoomEvent) -> None:
         new_start = _parse_time(event.changes.get("start_time"))
@@ -98,7 +97,7 @@ class ZoomReactions:
             cls = await Classes(session).by_meeting(event.meeting_id)
             if cls is None or cls.status != "scheduled":
                 return
-            occasion = f"{event.meeting_id}:{now.date().isoformat()}"
+            occasion = f"{job_kinds.meeting_tag(cls)}:{now.date().isoformat()}"
             for booking in await Bookings(session).holding_seats(cls.id, ("confirmed",)):
                 await job_kinds.send_link(session, booking.public_id, "live", now, occasion)
 

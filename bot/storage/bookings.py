@@ -151,6 +151,16 @@ class Bookings:
             update(Booking).where(Booking.class_id == class_id).values(registrant_id=None, join_url_enc=None)
         )
 
+    async def registered_of_parent(self, parent_id: int) -> list[tuple[Booking, Class]]:
+        """The parent's bookings, of any status, still registered in their class's Zoom meeting, with the class."""
+        query = (
+            select(Booking, Class)
+            .join(Class, Class.id == Booking.class_id)
+            .where(Booking.parent_id == parent_id, Booking.registrant_id.is_not(None), Class.meeting_id.is_not(None))
+            .order_by(Booking.id)
+        )
+        return [(booking, cls) for booking, cls in await self._session.execute(query)]
+
     async def set_status(self, booking_id: int, status: str, now: datetime) -> None:
         await self._session.execute(
             update(Booking).where(Booking.id == booking_id).values(status=status, updated_at=now)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import BindParameter, ScalarSelect, Select, bindparam, func, select, update
+from sqlalchemy import BindParameter, ScalarSelect, Select, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import ReturningUpdate
 
 from bot.storage.dialect import insert_or_ignore
-from bot.storage.models import Attendance, Class, ClassSession, Community, Person
+from bot.storage.models import Attendance, Booking, Class, ClassSession, Community, Person
 from bot.storage.prepared import prepared, table_of
 
 
@@ -151,6 +151,23 @@ class Classes:
         rows = await self._session.execute(query)
         return {int(booking_id): int(count) for booking_id, count in rows if booking_id is not None}
 
+    async def upcoming_of_teacher(self, teacher_id: int, now: datetime) -> list[str]:
+        """The public ids of all the teacher's scheduled classes with a session still to come, however many."""
+        to_come = (
+            select(ClassSession.id)
+            .where(ClassSession.class_id == Class.id, ClassSession.status == "scheduled", ClassSession.starts_at > now)
+            .exists()
+        )
+        query = select(Class.public_id).where(Class.teacher_id == teacher_id, Class.status == "scheduled", to_come)
+        return list((await self._session.execute(query.order_by(Class.id))).scalars())
+
+    async def cancelled_with_meetings(self, teacher_id: int) -> list[int]:
+        """The ids of the teacher's cancelled classes whose Zoom meeting is not known to be deleted yet."""
+        query = select(Class.id).where(
+            Class.teacher_id == teacher_id, Class.status == "cancelled", Class.meeting_id.is_not(None)
+        )
+        return list((await self._session.execute(query.order_by(Class.id))).scalars())
+
     async def cancel_sessions(self, class_id: int) -> None:
         await self._session.execute(
             update(ClassSession).where(ClassSession.class_id == class_id).values(status="cancelled")
@@ -169,6 +186,28 @@ class Classes:
             .values(meeting_id=None, meeting_join_url_enc=None, meeting_marker=None, meeting_claimed_until=None)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def forget_zoom_data(self, teacher_id: int) -> None:
+        """Zoom took back the teacher's authorization: drop what came from Zoom about their classes, past ones too
+        (meeting ids and join links, occurrence ids, registrants and their personal links, attendance).
+
+        The meeting's marker stays: it is ClassBot's own, and lets a reconnect find the meeting again (by its
+        agenda) rather than make a second one.
+        """
+        theirs = select(Class.id).where(Class.teacher_id == teacher_id)
+        their_sessions = select(ClassSession.id).where(ClassSession.class_id.in_(theirs))
+        await self._session.execute(delete(Attendance).where(Attendance.session_id.in_(their_sessions)))
+        await self._session.execute(
+            update(ClassSession).where(ClassSession.class_id.in_(theirs)).values(occurrence_id=None)
+        )
+        await self._session.execute(
+            update(Booking).where(Booking.class_id.in_(theirs)).values(registrant_id=None, join_url_enc=None)
+        )
+        await self._session.execute(
+            update(Class)
+            .where(Class.teacher_id == teacher_id)
+            .values(meeting_id=None, meeting_join_url_enc=None, meeting_claimed_until=None)
+        )
 
     async def set_occurrence(self, class_id: int, position: int, occurrence_id: str) -> None:
         await self._session.execute(

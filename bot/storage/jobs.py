@@ -18,8 +18,10 @@ from sqlalchemy import (
     BindParameter,
     FromClause,
     Select,
+    Text,
     Update,
     bindparam,
+    cast,
     delete,
     func,
     insert,
@@ -116,6 +118,13 @@ async def release_key(session: AsyncSession, dedupe_key: str) -> None:
     await session.execute(_releasing_key(), {"held_key": dedupe_key})
 
 
+async def settle_key(session: AsyncSession, dedupe_key: str) -> None:
+    """The work ``dedupe_key`` stands for was just done: drop a job still waiting to do it, and free the key
+    from the one running, so that a later need of the same key makes a new job."""
+    await session.execute(delete(Job).where(Job.dedupe_key == dedupe_key, Job.status == "pending"))
+    await release_key(session, dedupe_key)
+
+
 async def hurry(session: AsyncSession, kinds: tuple[str, ...], now: datetime) -> None:
     """Make waiting jobs of ``kinds`` due now (their obstacle, such as a dead Zoom connection, is gone)."""
     await session.execute(
@@ -136,6 +145,14 @@ async def hurry_failed_with(session: AsyncSession, error_prefix: str, now: datet
             Job.run_at > now,
         )
         .values(run_at=now, updated_at=now)
+    )
+
+
+async def drop_waiting(session: AsyncSession, kind: str, payload_key: str, value: int) -> None:
+    """Delete the waiting jobs of ``kind`` whose payload holds ``value`` at ``payload_key`` (a person's notices,
+    when the person is erased: they could never be delivered, and they carry the words of the message)."""
+    await session.execute(
+        delete(Job).where(Job.status == "pending", Job.kind == kind, Job.payload[payload_key].as_integer() == value)
     )
 
 
@@ -210,6 +227,16 @@ class JobQueue:
             if kind is None:
                 return (await connection.execute(_next_due())).scalar_one_or_none()
             return (await connection.execute(_next_due_of_kind(), {"kind": kind})).scalar_one_or_none()
+
+    async def purge_dead_payloads(self, before: datetime) -> int:
+        """Empty the payloads of jobs given up on before ``before``; how many were emptied.
+
+        A dead job keeps its payload (a message's words, a child's name) for an operator to look into; once the
+        retention has passed, only its kind, times and error remain. Emptied payloads are not written again.
+        """
+        async with self._database.statement() as connection:
+            result = await connection.execute(_purging_dead(), {"before": before})
+        return int(result.rowcount)
 
     async def purge_done(self, before: datetime) -> None:
         async with self._database.statement() as connection:
@@ -295,6 +322,14 @@ def _retrying() -> Update:
             updated_at=bindparam("now"),
         )
     )
+
+
+@prepared
+def _purging_dead() -> Update:
+    jobs = table_of(Job)
+    # JSON has no equality on PostgreSQL: the stored text is compared (both databases store ``{}`` as "{}").
+    kept = cast(jobs.c.payload, Text) != "{}"
+    return update(jobs).where(jobs.c.status == "dead", jobs.c.updated_at < bindparam("before"), kept).values(payload={})
 
 
 @prepared

@@ -10,7 +10,7 @@ from sqlalchemy.sql.selectable import ExecutableReturnsRows
 from bot.i18n.languages import noted
 from bot.storage.dialect import insert_or_ignore_returning, writers_overlap
 from bot.storage.identity import PersonRef
-from bot.storage.models import ChatState, Person, WaitlistEntry, ZoomConnection
+from bot.storage.models import Attendance, Booking, ChatState, Person, WaitlistEntry, ZoomConnection
 from bot.storage.prepared import prepared, table_of
 
 _IDENTITY = ("platform", "workspace_id", "platform_user_id")
@@ -59,13 +59,18 @@ class People:
         return (await self._session.execute(query)).scalar_one_or_none()
 
     async def erase(self, person: Person) -> None:
-        """Delete the person and, by cascade, everything that is theirs (children's names, classes, tokens)."""
+        """Delete the person and, by cascade, everything that is theirs (children's names, bookings, classes,
+        tokens), with their children's attendance."""
         await self._session.execute(
             delete(ChatState).where(ChatState.platform == person.platform, ChatState.user_id == person.platform_user_id)
         )
         await self._session.execute(
             delete(WaitlistEntry).where(WaitlistEntry.parent_id == person.id, WaitlistEntry.status == "waiting")
         )
+        # Zoom's record of the children joining (their registrant id, or the name they joined with), which the
+        # bookings' deletion would otherwise leave unattached.
+        theirs = select(Booking.id).where(Booking.parent_id == person.id)
+        await self._session.execute(delete(Attendance).where(Attendance.booking_id.in_(theirs)))
         await self._session.delete(person)
 
 

@@ -122,6 +122,54 @@ async def test_an_unretryable_job_is_buried_with_its_reason(database: Database) 
     assert job.last_error == "Unretryable: class was deleted"
 
 
+async def test_a_buried_jobs_words_are_emptied_once_the_retention_has_passed(database: Database) -> None:
+    clock = MovableClock()
+
+    async def hopeless(_payload: dict[str, Any]) -> None:
+        raise Unretryable("the parent blocked the bot")
+
+    worker = JobWorker(JobQueue(database), clock=clock, dead_job_retention=timedelta(days=14))
+    worker.register("work", hopeless)
+    await _enqueue(database, clock, {"text": "Ada Lovelace is booked"})
+    await _enqueue(database, clock, {"text": "Bo is booked"})
+    await worker.run_due_jobs()
+    clock.advance(timedelta(days=13))
+    await _enqueue(database, clock, {"text": "Cy is booked"})
+    await worker.run_due_jobs()
+
+    assert await worker.housekeep() == 0  # within the retention, an operator can still see what failed
+    clock.advance(timedelta(days=1, minutes=1))
+    assert await worker.housekeep() == 2
+    assert await worker.housekeep() == 0  # emptied once
+
+    jobs = await _jobs(database)
+    assert [job.payload for job in jobs] == [{}, {}, {"text": "Cy is booked"}]
+    assert [(job.status, job.last_error) for job in jobs] == [("dead", "Unretryable: the parent blocked the bot")] * 3
+
+
+async def test_a_running_worker_keeps_house_on_its_own(database: Database) -> None:
+    clock = MovableClock()
+
+    async def hopeless(_payload: dict[str, Any]) -> None:
+        raise Unretryable("the parent blocked the bot")
+
+    worker = JobWorker(JobQueue(database), clock=clock, dead_job_retention=timedelta(days=14))
+    worker.register("work", hopeless)
+    await _enqueue(database, clock, {"text": "Ada Lovelace is booked"})
+    await worker.run_due_jobs()
+    clock.advance(timedelta(days=15))
+
+    worker.start()
+    try:
+
+        async def emptied() -> bool:
+            return [job.payload for job in await _jobs(database)] == [{}]
+
+        await wait_until(emptied, timeout=10, what="the buried job's payload to be emptied")
+    finally:
+        await worker.stop()
+
+
 async def test_a_job_abandoned_by_a_dead_worker_is_claimed_again_after_its_lease(database: Database) -> None:
     clock = MovableClock()
     queue = JobQueue(database)

@@ -88,9 +88,17 @@ class CoreWorld:
 
 @asynccontextmanager
 async def core_world(
-    database_url: str, fake_zoom: FakeZoom, data_dir: Path, *, clock: Clock = utc_now, licensed: bool = False
+    database_url: str,
+    fake_zoom: FakeZoom,
+    data_dir: Path,
+    *,
+    clock: Clock = utc_now,
+    licensed: bool = False,
+    zoom_timeout: float | None = None,
 ) -> AsyncIterator[CoreWorld]:
-    async with zoom_world(database_url, fake_zoom, data_dir, clock=clock, licensed=licensed) as world:
+    async with zoom_world(
+        database_url, fake_zoom, data_dir, clock=clock, licensed=licensed, zoom_timeout=zoom_timeout
+    ) as world:
         await world.connect_teacher(TEACHER)
         world.notifier.sent.clear()
         yield CoreWorld(world, clock)

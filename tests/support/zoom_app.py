@@ -46,11 +46,13 @@ def zoom_settings(database_url: str, zoom: FakeZoom, data_dir: Path, **extra: ob
 
 @asynccontextmanager
 async def zoom_components(
-    settings: Settings, notifier: RecordingNotifier, clock: Clock = utc_now
+    settings: Settings, notifier: RecordingNotifier, clock: Clock = utc_now, *, zoom_timeout: float | None = None
 ) -> AsyncIterator[tuple[Components, httpx.AsyncClient]]:
-    """Components (worker not started: tests run jobs explicitly) and a client for the web app."""
+    """Components (worker not started: tests run jobs explicitly) and a client for the web app; ``zoom_timeout``
+    shortens how long a call to Zoom waits, for tests of a Zoom that does not answer."""
+    timeout = {} if zoom_timeout is None else {"http_timeout": httpx.Timeout(zoom_timeout)}
     async with build_components(
-        settings, notifiers={"telegram": notifier}, zoom_retry=FAST_RETRY, start_worker=False, clock=clock
+        settings, notifiers={"telegram": notifier}, zoom_retry=FAST_RETRY, start_worker=False, clock=clock, **timeout
     ) as components:
         transport = httpx.ASGITransport(app=create_web_app(components))
         async with httpx.AsyncClient(transport=transport, base_url=settings.public_url) as web:
@@ -142,11 +144,12 @@ async def zoom_world(
     clock: Clock = utc_now,
     licensed: bool = False,
     public_url: str = PUBLIC_URL,
+    zoom_timeout: float | None = None,
 ) -> AsyncIterator[ZoomWorld]:
     user = fake_zoom.add_user(
         email="ann@example.org", first_name="Ann", last_name="Lee", timezone="Europe/Madrid", licensed=licensed
     )
     notifier = RecordingNotifier()
     settings = zoom_settings(database_url, fake_zoom, data_dir, public_url=public_url)
-    async with zoom_components(settings, notifier, clock) as (components, web):
+    async with zoom_components(settings, notifier, clock, zoom_timeout=zoom_timeout) as (components, web):
         yield ZoomWorld(components, web, fake_zoom, notifier, user.id)
