@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from bot.config import Settings
+from bot.core.audience import Audience
 from bot.core.bookings import BookingService
 from bot.core.calendar_links import CalendarLinks
 from bot.core.classes import ClassService
@@ -28,6 +29,7 @@ from bot.core.delivery import Delivery
 from bot.core.inbound import Inbound
 from bot.core.languages import LanguageService
 from bot.core.meetings import MeetingKeeper, MeetingNotReady, ZoomNotConfigured
+from bot.core.membership import Memberships, MembershipSource
 from bot.core.notify import NOTIFY_JOB, Messenger, NotificationDelivery, Notifier, RecipientUnreachable
 from bot.core.privacy import PrivacyService
 from bot.core.worker import JobWorker, backoff_seconds
@@ -107,10 +109,12 @@ async def build_components(
     clock: Clock = utc_now,
     zoom_retry: RetryPolicy | None = None,
     start_worker: bool = True,
+    membership_sources: Mapping[str, MembershipSource] | None = None,
 ) -> AsyncIterator[Components]:
     """Build the parts (migrating the database first unless told not to); close them in reverse on exit.
 
-    ``notifiers`` adds or replaces front ends by platform name (tests and the demo use it).
+    ``notifiers`` adds or replaces front ends by platform name (tests and the demo use it), and
+    ``membership_sources`` the platforms' word on who is in which community.
     """
     async with AsyncExitStack() as stack:
         database = Database.connect(settings.database_url)
@@ -136,6 +140,8 @@ async def build_components(
             front_ends["telegram"] = telegram.notifier
         if slack is not None:
             front_ends["slack"] = slack.notifier
+        memberships = Memberships(membership_sources or {}, clock=clock)
+        audience = Audience(database, memberships, clock=clock)
         catalogs = Catalogs()  # each language's catalog is read when first needed
         messenger = Messenger(database, {**front_ends, **(notifiers or {})}, metrics, catalogs=catalogs)
         meetings = MeetingKeeper(
@@ -146,8 +152,8 @@ async def build_components(
             public_url=settings.public_url,
             metrics=metrics,
         )
-        classes = ClassService(database, meetings, clock=clock)
-        bookings = BookingService(database, meetings, clock=clock, metrics=metrics)
+        classes = ClassService(database, meetings, audience, clock=clock)
+        bookings = BookingService(database, meetings, audience, clock=clock, metrics=metrics)
         Delivery(database, meetings, messenger, clock=clock, cancel_class=classes.cancel).register(worker)
         ZoomReactions(database, meetings, clock=clock).register(zoom_events)
         worker.register(NOTIFY_JOB, NotificationDelivery(messenger))
@@ -172,7 +178,7 @@ async def build_components(
             bookings=bookings,
             calendar_links=CalendarLinks(bookings, cipher, public_url=settings.public_url, clock=clock),
             meetings=meetings,
-            communities=CommunityService(database, clock=clock),
+            communities=CommunityService(database, audience, clock=clock),
             privacy=PrivacyService(database, bookings, classes, meetings, zoom.connect if zoom else None),
             catalogs=catalogs,
             languages=LanguageService(database),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +16,7 @@ from bot.app import Components, build_components
 from bot.config import Settings, load_settings
 from bot.core.clock import Clock, utc_now
 from bot.core.identity import PersonRef
+from bot.core.membership import MembershipSource
 from bot.fakes.zoom import FakeZoom
 from bot.storage.models import OAuthState, ZoomConnection
 from bot.web import create_web_app
@@ -46,11 +47,19 @@ def zoom_settings(database_url: str, zoom: FakeZoom, data_dir: Path, **extra: ob
 
 @asynccontextmanager
 async def zoom_components(
-    settings: Settings, notifier: RecordingNotifier, clock: Clock = utc_now
+    settings: Settings,
+    notifier: RecordingNotifier,
+    clock: Clock = utc_now,
+    membership_sources: Mapping[str, MembershipSource] | None = None,
 ) -> AsyncIterator[tuple[Components, httpx.AsyncClient]]:
     """Components (worker not started: tests run jobs explicitly) and a client for the web app."""
     async with build_components(
-        settings, notifiers={"telegram": notifier}, zoom_retry=FAST_RETRY, start_worker=False, clock=clock
+        settings,
+        notifiers={"telegram": notifier},
+        zoom_retry=FAST_RETRY,
+        start_worker=False,
+        clock=clock,
+        membership_sources=membership_sources,
     ) as components:
         transport = httpx.ASGITransport(app=create_web_app(components))
         async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as web:
@@ -126,12 +135,18 @@ class ZoomWorld:
 
 @asynccontextmanager
 async def zoom_world(
-    database_url: str, fake_zoom: FakeZoom, data_dir: Path, *, clock: Clock = utc_now, licensed: bool = False
+    database_url: str,
+    fake_zoom: FakeZoom,
+    data_dir: Path,
+    *,
+    clock: Clock = utc_now,
+    licensed: bool = False,
+    membership_sources: Mapping[str, MembershipSource] | None = None,
 ) -> AsyncIterator[ZoomWorld]:
     user = fake_zoom.add_user(
         email="ann@example.org", first_name="Ann", last_name="Lee", timezone="Europe/Madrid", licensed=licensed
     )
     notifier = RecordingNotifier()
     settings = zoom_settings(database_url, fake_zoom, data_dir)
-    async with zoom_components(settings, notifier, clock) as (components, web):
+    async with zoom_components(settings, notifier, clock, membership_sources) as (components, web):
         yield ZoomWorld(components, web, fake_zoom, notifier, user.id)

@@ -71,7 +71,7 @@ class Actions(ZoomAccount):
     # --- parents -----------------------------------------------------------------------------------------------
 
     async def _book(self, args: AsyncArgs, class_id: str) -> None:
-        view = await self.core.classes.view(class_id)
+        view = await self.core.classes.view(person_of(args), class_id)
         if view.status != "scheduled":
             raise Conflict(tr("“{title}” was cancelled, so it cannot be booked.", title=view.title))
         remembered = await self.core.bookings.remembered_children(person_of(args))
@@ -143,7 +143,7 @@ class Actions(ZoomAccount):
 
     async def _start_link(self, args: AsyncArgs, class_id: str) -> None:
         url = await self.core.classes.start_link(person_of(args), class_id)
-        view = await self.core.classes.view(class_id)
+        view = await self.core.classes.view(person_of(args), class_id)
         await self.dm(
             args,
             start_link_text(view),
@@ -152,11 +152,8 @@ class Actions(ZoomAccount):
 
     async def _message_parents(self, args: AsyncArgs, class_id: str) -> None:
         """The form opens for the class's teacher only; sending checks again (see ``Submissions``)."""
-        teaching = {view.public_id: view for view in await self.core.classes.for_teacher(person_of(args))}
-        view = teaching.get(class_id) or await self.core.classes.view(class_id)  # no such class: NotFound
-        if view.public_id not in teaching:
-            raise NotAllowed(tr("Only the class's teacher can do that."))
-        await self._open(args, message_parents_view(view, await self.translator(args)))
+        roster = await self.core.classes.roster(person_of(args), class_id)  # the teacher's, or refused
+        await self._open(args, message_parents_view(roster.cls, await self.translator(args)))
 
     async def _cancel_class(self, args: AsyncArgs, class_id: str) -> None:
         view = await self.core.classes.cancel(person_of(args), class_id)

@@ -242,7 +242,7 @@ class Buttons(Flows, Languages):
         if in_group(update):
             raise NotAllowed(tr("Start links are only sent in our private chat."))
         url = await self.core.classes.start_link(person_of(update), class_id)
-        view = await self.core.classes.view(class_id)
+        view = await self.core.classes.view(person_of(update), class_id)
         await self.say(
             update,
             start_link_text(view),
