@@ -140,7 +140,10 @@ async def build_components(
             front_ends["telegram"] = telegram.notifier
         if slack is not None:
             front_ends["slack"] = slack.notifier
-        memberships = Memberships(membership_sources or {}, clock=clock)
+        sources: dict[str, MembershipSource] = {}
+        if telegram is not None:
+            sources["telegram"] = telegram.members
+        memberships = Memberships({**sources, **(membership_sources or {})}, clock=clock)
         audience = Audience(database, memberships, clock=clock)
         catalogs = Catalogs()  # each language's catalog is read when first needed
         messenger = Messenger(database, {**front_ends, **(notifiers or {})}, metrics, catalogs=catalogs)

@@ -44,6 +44,8 @@ _ID_KINDS = {
     "ccy",
     "unpub",
     "csv",
+    "open",
+    "shut",
 }
 
 
@@ -107,6 +109,8 @@ class Buttons(Flows, Languages):
             "unpub": self._unpublish,
             "forget": self._forget,
             "csv": self._roster_csv,
+            "open": self._open_to_link,
+            "shut": self._keep_to_groups,
             "lang": self.choose_language,
         }
 
@@ -264,6 +268,24 @@ class Buttons(Flows, Languages):
         assert chat is not None
         await self.conversations.put(str(chat.id), person_of(update).user_id, flow, {"class": class_id})
         await self.say(update, prompt)
+
+    async def _open_to_link(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
+        view = await self.core.classes.open_to_link(person_of(update), class_id, anyone=True)
+        share = self.link(context, f"c_{view.public_id}")
+        await self.say(
+            update, tr("Anyone with this link can now see and book “{title}”: {link}", title=view.title, link=share)
+        )
+
+    async def _keep_to_groups(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
+        view = await self.core.classes.open_to_link(person_of(update), class_id, anyone=False)
+        await self.say(
+            update,
+            tr(
+                "“{title}” is now for the members of the groups where it is announced, and the parents already "
+                "booked; its link no longer opens it to others.",
+                title=view.title,
+            ),
+        )
 
     async def _confirm_cancel_class(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
         roster = await self.core.classes.roster(person_of(update), class_id)

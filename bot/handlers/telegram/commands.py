@@ -302,10 +302,15 @@ def _book_button(view: ClassView) -> Button:
 
 def teacher_buttons(view: ClassView) -> list[Button]:
     class_id = view.public_id
+    if view.anyone_with_link:
+        audience = Button(tr("Keep it to its groups"), action=f"shut:{class_id}")
+    else:
+        audience = Button(tr("Open to anyone with the link"), action=f"open:{class_id}")
     return [
         Button(tr("Roster"), action=f"roster:{class_id}"),
         Button(tr("Start link"), action=f"start:{class_id}"),
         Button(tr("Message the parents"), action=f"msg:{class_id}"),
         Button(tr("Reschedule"), action=f"move:{class_id}"),
+        audience,
         Button(tr("Cancel the class"), action=f"cc:{class_id}"),
     ]

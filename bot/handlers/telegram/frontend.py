@@ -28,6 +28,7 @@ from bot.config import Settings
 from bot.core.texts import tr
 from bot.handlers.telegram.buttons import Buttons
 from bot.handlers.telegram.commands import bot_commands
+from bot.handlers.telegram.members import TelegramMembers
 from bot.handlers.telegram.notifier import TelegramNotifier
 from bot.handlers.telegram.pacing import ChatPacer
 from bot.handlers.telegram.transport import AiohttpRequest
@@ -61,6 +62,7 @@ class TelegramFrontEnd:
             builder = builder.updater(None)
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.notifier = TelegramNotifier(self.application.bot)
+        self.members = TelegramMembers(self.application.bot)
         self._components: Components | None = None
         self._handling: dict[int, float] = {}
 
