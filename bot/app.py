@@ -143,6 +143,8 @@ async def build_components(
         sources: dict[str, MembershipSource] = {}
         if telegram is not None:
             sources["telegram"] = telegram.members
+        if slack is not None:
+            sources["slack"] = slack.members
         memberships = Memberships({**sources, **(membership_sources or {})}, clock=clock)
         audience = Audience(database, memberships, clock=clock)
         catalogs = Catalogs()  # each language's catalog is read when first needed

@@ -174,7 +174,8 @@ class Commands(ZoomAccount):
         channel = channel_of(args)
         person = person_of(args)
         if channel:
-            views = await self.core.communities.upcoming(person, community(args, channel), _MOST_LISTED)
+            title = str((args.command or {}).get("channel_name") or "")
+            views = await self.core.communities.upcoming(person, community(args, channel, title), _MOST_LISTED)
         else:  # the classes of the person's channels (in this workspace), their own and those they booked
             views = await self.core.classes.visible_to(person, _MOST_LISTED)
         if not views:
