@@ -142,7 +142,6 @@ class ClassService:
         async with self._database.write() as session:
             cls = await self._own_class(session, teacher, class_public_id, for_update=True)
             cls.anyone_with_link = anyone
-            await session.flush()
             return ClassView.of(await Classes(session).row(cls, self._clock()))
 
     async def for_teacher(self, teacher: PersonRef) -> list[ClassView]:

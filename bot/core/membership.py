@@ -61,9 +61,6 @@ class Memberships:
         self._ttl = ttl
         self._kept: OrderedDict[tuple[str, str, str, str], tuple[bool, datetime]] = OrderedDict()
 
-    def add_source(self, platform: str, source: MembershipSource) -> None:
-        self._sources[platform] = source
-
     async def of(self, person: PersonRef, communities: Sequence[CommunityRef], *, doubt_no: bool) -> Membership:
         """Which of ``communities`` the person is in. Only those of the person's own platform and workspace can
         be; ``doubt_no`` asks the platform again about any kept "no" (see the module docstring)."""
