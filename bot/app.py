@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from bot.config import Settings
+from bot.core.audience import Audience
 from bot.core.bookings import BookingService
 from bot.core.calendar_links import CalendarLinks
 from bot.core.classes import ClassService
@@ -30,6 +31,7 @@ from bot.core.health import Health
 from bot.core.inbound import Inbound
 from bot.core.languages import LanguageService
 from bot.core.meetings import MeetingKeeper, MeetingNotReady, ZoomNotConfigured
+from bot.core.membership import Memberships, MembershipSource
 from bot.core.notify import (
     NOTIFY_JOB,
     Messenger,
@@ -126,11 +128,13 @@ async def build_components(
     zoom_retry: RetryPolicy | None = None,
     start_worker: bool = True,
     http_timeout: httpx.Timeout = _HTTP_TIMEOUT,
+    membership_sources: Mapping[str, MembershipSource] | None = None,
 ) -> AsyncIterator[Components]:
     """Build the parts (migrating the database first unless told not to); close them in reverse on exit.
 
     ``notifiers`` adds or replaces front ends by platform name (tests and the demo use it); ``http_timeout``
-    is how long a call to Zoom waits for an answer (tests of a Zoom that does not answer make it short).
+    is how long a call to Zoom waits for an answer (tests of a Zoom that does not answer make it short);
+    ``membership_sources`` the platforms' word on who is in which community.
     """
     async with AsyncExitStack() as stack:
         database = Database.connect(settings.database_url)
@@ -164,6 +168,13 @@ async def build_components(
             front_ends["telegram"] = telegram_platform.notifier
         if slack_platform is not None:
             front_ends["slack"] = slack_platform.notifier
+        sources: dict[str, MembershipSource] = {}
+        if telegram_platform is not None:
+            sources["telegram"] = telegram_platform.members
+        if slack_platform is not None:
+            sources["slack"] = slack_platform.members
+        memberships = Memberships({**sources, **(membership_sources or {})}, clock=clock)
+        audience = Audience(database, memberships, clock=clock)
         catalogs = Catalogs()  # each language's catalog is read when first needed
         messenger = Messenger(database, {**front_ends, **(notifiers or {})}, metrics, catalogs=catalogs)
         meetings = MeetingKeeper(
@@ -174,8 +185,8 @@ async def build_components(
             public_url=settings.public_url,
             metrics=metrics,
         )
-        classes = ClassService(database, meetings, clock=clock)
-        bookings = BookingService(database, meetings, clock=clock, metrics=metrics)
+        classes = ClassService(database, meetings, audience, clock=clock)
+        bookings = BookingService(database, meetings, audience, clock=clock, metrics=metrics)
         Delivery(database, meetings, messenger, clock=clock, cancel_class=classes.cancel).register(worker)
         ZoomReactions(database, meetings, clock=clock).register(zoom_events)
         privacy = PrivacyService(database, bookings, classes, meetings, zoom.connect if zoom else None, clock=clock)
@@ -187,7 +198,7 @@ async def build_components(
             stack.push_async_callback(worker.stop)
         _announce_front_ends(settings)
         calendar_links = CalendarLinks(bookings, cipher, public_url=settings.public_url, clock=clock)
-        communities = CommunityService(database, clock=clock)
+        communities = CommunityService(database, audience, clock=clock)
         languages = LanguageService(database)
         inbound = Inbound(database)
         services = Services(

@@ -36,6 +36,8 @@ class Act(enum.StrEnum):
     START_LINK = "start"  # the host's start link, privately
     MESSAGE_PARENTS = "msg"
     RESCHEDULE = "move"
+    OPEN_TO_LINK = "open"  # anyone with the class's link may see and book it
+    KEEP_TO_GROUPS = "shut"  # only the members of the communities it is announced in
     CANCEL_CLASS = "cc"  # ask to cancel a class (Telegram asks to confirm; Slack's button confirms itself)
     CANCEL_CLASS_CONFIRMED = "ccy"
     APPROVE = "approve"  # a booking waiting for the teacher
@@ -71,6 +73,8 @@ _NAMING_A_RECORD = frozenset(
         Act.START_LINK,
         Act.MESSAGE_PARENTS,
         Act.RESCHEDULE,
+        Act.OPEN_TO_LINK,
+        Act.KEEP_TO_GROUPS,
         Act.CANCEL_CLASS,
         Act.CANCEL_CLASS_CONFIRMED,
         Act.APPROVE,

@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import job_kinds
+from bot.core.audience import NO_SUCH_CLASS, Audience
 from bot.core.calendar import booking_calendar
 from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.core.ids import new_public_id
@@ -63,11 +64,18 @@ def parse_child_names(raw: str) -> list[str]:
 
 class BookingService:
     def __init__(
-        self, database: Database, meetings: MeetingKeeper, *, clock: Clock, metrics: Metrics | None = None
+        self,
+        database: Database,
+        meetings: MeetingKeeper,
+        audience: Audience,
+        *,
+        clock: Clock,
+        metrics: Metrics | None = None,
     ) -> None:
         self._metrics = metrics
         self._database = database
         self._meetings = meetings
+        self._audience = audience
         self._clock = clock
 
     async def join_link(self, parent: PersonRef, booking_public_id: str) -> str:
@@ -125,9 +133,11 @@ class BookingService:
     async def book(
         self, parent: PersonRef, class_public_id: str, children: list[str], request_key: str
     ) -> BookingOutcome:
-        """Book a seat for each child, waitlisting those who do not fit; the same request twice books once."""
+        """Book a seat for each child, waitlisting those who do not fit; the same request twice books once. Only
+        someone who may see the class books it (``Audience.require``), asked before anything is written."""
         if not children:
             raise InvalidInput("child", tr("Say which child the seat is for."))
+        await self._audience.require(parent, class_public_id)
         now = self._clock()
         keys = [f"{request_key}:{position}" for position in range(len(children))]
         async with self._database.write() as session:
@@ -255,7 +265,7 @@ class BookingService:
         """The class to book and its next session's start, or the reason it cannot be booked."""
         cls, next_start = await Classes(session).by_public_id_with_next_start(public_id, self._clock())
         if cls is None:
-            raise NotFound(tr("That class no longer exists. Ask for a new link, or see /classes."))
+            raise NotFound(NO_SUCH_CLASS)
         if cls.status != "scheduled":
             raise Conflict(cancelled_so_not_bookable(cls.title))
         if cls.teacher_id == person_id:

@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import job_kinds
+from bot.core.audience import Audience
 from bot.core.class_input import ClassDraft
 from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.core.ids import new_public_id
@@ -53,9 +54,10 @@ class Roster:
 
 
 class ClassService:
-    def __init__(self, database: Database, meetings: MeetingKeeper, *, clock: Clock) -> None:
+    def __init__(self, database: Database, meetings: MeetingKeeper, audience: Audience, *, clock: Clock) -> None:
         self._database = database
         self._meetings = meetings
+        self._audience = audience
         self._clock = clock
 
     async def start_link(self, teacher: PersonRef, class_public_id: str) -> str:
@@ -68,11 +70,10 @@ class ClassService:
             class_id = cls.id
         return await self._meetings.start_link(class_id)
 
-    async def upcoming_published(self, platform: str, limit: int = 50) -> list[ClassView]:
-        """The ``limit`` soonest classes published anywhere on ``platform`` (a front end asks for what it shows)."""
-        async with self._database.query() as connection:
-            rows = await Listings(connection).classes_published(platform, self._clock(), limit)
-        return [ClassView.of(row) for row in rows]
+    async def visible_to(self, viewer: PersonRef, limit: int = 50) -> list[ClassView]:
+        """The ``limit`` soonest classes ``viewer`` browses privately: their communities', their own and those they
+        booked (``Audience.visible_classes``)."""
+        return await self._audience.visible_classes(viewer, limit)
 
     async def default_timezone(self, teacher: PersonRef) -> str | None:
         """The teacher's own choice, else their Zoom profile's timezone."""
@@ -87,7 +88,9 @@ class ClassService:
             person = await People(session).ensure(who)
             person.timezone = timezone
 
-    async def create(self, teacher: PersonRef, draft: ClassDraft) -> ClassView:
+    async def create(self, teacher: PersonRef, draft: ClassDraft, *, in_community: bool = False) -> ClassView:
+        """Create the class; made in a private chat (not ``in_community``) it opens to anyone with its share link,
+        made in a group or channel (where it is then published) to that community's members only."""
         now = self._clock()
         draft = draft.validated(now)
         if draft.zoom_enabled and draft.sessions > ZOOM_MAX_SESSIONS:
@@ -116,6 +119,7 @@ class ClassService:
                     requires_approval=draft.requires_approval,
                     min_bookings=draft.min_bookings,
                     zoom_enabled=draft.zoom_enabled,
+                    anyone_with_link=not in_community,
                     status="scheduled",
                 ),
                 starts,
@@ -125,11 +129,21 @@ class ClassService:
                 await job_kinds.check_min_bookings(session, cls.id, starts[0], now)
             return ClassView.of(await Classes(session).row(cls, now))
 
-    async def view(self, class_public_id: str) -> ClassView:
+    async def view(self, viewer: PersonRef, class_public_id: str) -> ClassView:
+        """The class's card, for someone who may see it (``Audience.require``)."""
+        await self._audience.require(viewer, class_public_id)
         async with self._database.read() as session:
             cls = await Classes(session).by_public_id(class_public_id)
             if cls is None:
                 raise NotFound(CLASS_GONE)
+            return ClassView.of(await Classes(session).row(cls, self._clock()))
+
+    async def open_to_link(self, teacher: PersonRef, class_public_id: str, *, anyone: bool) -> ClassView:
+        """The teacher opens the class to anyone holding its share link, or keeps it to its communities' members
+        (and the parents already booked, who keep what they hold)."""
+        async with self._database.write() as session:
+            cls = await self._own_class(session, teacher, class_public_id, for_update=True)
+            cls.anyone_with_link = anyone
             return ClassView.of(await Classes(session).row(cls, self._clock()))
 
     async def for_teacher(self, teacher: PersonRef) -> list[ClassView]:

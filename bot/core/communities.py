@@ -8,6 +8,7 @@ them an admin here. Community posts never carry a Zoom link: only class cards wi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +26,9 @@ from bot.storage.models import Community
 from bot.storage.people import People
 from bot.support.clock import Clock
 
+if TYPE_CHECKING:  # the audience rule names communities, so only the name is imported here
+    from bot.core.audience import Audience
+
 POLICIES = ("anyone", "approved")
 
 
@@ -39,8 +43,9 @@ class CommunityRef:
 
 
 class CommunityService:
-    def __init__(self, database: Database, *, clock: Clock) -> None:
+    def __init__(self, database: Database, audience: Audience, *, clock: Clock) -> None:
         self._database = database
+        self._audience = audience
         self._clock = clock
 
     async def set_up(
@@ -105,8 +110,9 @@ class CommunityService:
                 raise NotAllowed(tr("Only this group's admins or the class's teacher can take a class down."))
             return await Communities(session).unpublish(cls.id, row.id, self._clock())
 
-    async def upcoming(self, community: CommunityRef, limit: int = 50) -> list[ClassView]:
-        """The ``limit`` soonest classes published in ``community``."""
+    async def upcoming(self, viewer: PersonRef, community: CommunityRef, limit: int = 50) -> list[ClassView]:
+        """The ``limit`` soonest classes published in ``community``, for a member of it (its platform says)."""
+        await self._audience.require_member(viewer, community)
         async with self._database.query() as connection:
             rows = await Listings(connection).classes_in_community(
                 community.platform, community.workspace_id, community.chat_id, self._clock(), limit

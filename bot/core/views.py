@@ -23,6 +23,8 @@ class ClassView:
     sessions: int
     status: str
     requires_approval: bool
+    # Open to whoever holds its share link, not only to its communities' members (``bot.core.audience``).
+    anyone_with_link: bool = False
 
     @property
     def full(self) -> bool:
@@ -44,6 +46,7 @@ class ClassView:
             sessions=row.sessions_count,
             status=row.status,
             requires_approval=row.requires_approval,
+            anyone_with_link=row.anyone_with_link,
         )
 
 

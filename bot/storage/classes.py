@@ -33,6 +33,7 @@ class ClassRow:
     sessions_count: int
     status: str
     requires_approval: bool
+    anyone_with_link: bool
     teacher_name: str
     next_start: datetime | None
 
@@ -54,6 +55,7 @@ CARD_COLUMNS = (
     "sessions_count",
     "status",
     "requires_approval",
+    "anyone_with_link",
 )
 
 

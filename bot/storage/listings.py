@@ -15,6 +15,7 @@ from typing import Literal
 
 from sqlalchemy import BindParameter, ColumnElement, FromClause, Select, bindparam, exists, func, select
 
+from bot.storage.audience import booked_by_person, person_id
 from bot.storage.bookings import HOLDS_A_SEAT
 from bot.storage.classes import CARD_COLUMNS, ClassRow
 from bot.storage.database import Executor
@@ -53,9 +54,13 @@ class Listings:
         community = {"platform": platform, "workspace_id": workspace_id, "chat_id": chat_id}
         return await self._classes("community", {**community, "now": now, "limit": limit})
 
-    async def classes_published(self, platform: str, now: datetime, limit: int = 50) -> list[ClassRow]:
-        """Classes published in any community of ``platform``: what a parent can browse privately."""
-        return await self._classes("published", {"platform": platform, "now": now, "limit": limit})
+    async def classes_visible(
+        self, person: PersonRef, community_ids: list[int], now: datetime, limit: int = 50
+    ) -> list[ClassRow]:
+        """What a person browses privately: classes published in the communities ``community_ids`` (those the
+        platform says they are in), the classes they teach and those they are booked or waiting in."""
+        values = {**_identity(person), "communities": community_ids, "now": now, "limit": limit}
+        return await self._classes("visible", values)
 
     async def bookings_of_parent(self, parent: PersonRef, now: datetime) -> list[ParentBooking]:
         """The parent's live bookings in classes with a session still to come, soonest first."""
@@ -67,7 +72,7 @@ class Listings:
         return [ClassRow(**row._mapping) for row in rows]
 
 
-_Among = Literal["teacher", "community", "published"]
+_Among = Literal["teacher", "community", "visible"]
 
 
 def _identity(person: PersonRef) -> dict[str, str]:
@@ -85,9 +90,12 @@ def _person_bound(people: FromClause) -> ColumnElement[bool]:
 
 
 @prepared
-def _upcoming_classes(among: _Among) -> Select[str, str, str, str, int, int, int, int, str, bool, str, datetime]:
-    """Scheduled classes ``among`` the bound teacher's, community's or platform's, with a session after the bound
-    ``now``, soonest first, with their teachers' names: the columns of a ``ClassRow``, at most the bound ``limit``.
+def _upcoming_classes(
+    among: _Among,
+) -> Select[str, str, str, str, int, int, int, int, str, bool, bool, str, datetime]:
+    """Scheduled classes ``among`` the bound teacher's, community's or person's own (``classes_visible``), with a
+    session after the bound ``now``, soonest first, with their teachers' names: the columns of a ``ClassRow``, at
+    most the bound ``limit``.
 
     Walks upcoming sessions in start order (an index) and keeps each class's first one (an index probe per
     session), so the answer costs about ``limit`` rows however many classes and sessions there are; taking
@@ -122,8 +130,10 @@ def _upcoming_classes(among: _Among) -> Select[str, str, str, str, int, int, int
         )
         which = classes.c.id.in_(published.where(publications.c.community_id == community))
     else:
-        on_platform = published.join(communities, communities.c.id == publications.c.community_id).where(platform)
-        which = classes.c.id.in_(on_platform)
+        in_communities = published.where(publications.c.community_id.in_(bindparam("communities", expanding=True)))
+        which = (
+            classes.c.id.in_(in_communities) | (classes.c.teacher_id == person_id()) | booked_by_person(classes.c.id)
+        )
     return (
         select(
             *(classes.c[column] for column in CARD_COLUMNS),

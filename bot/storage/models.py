@@ -219,6 +219,9 @@ class Class(Timestamped, Base):
     requires_approval: Mapped[bool] = mapped_column(Boolean, default=False)
     min_bookings: Mapped[int | None] = mapped_column(Integer)
     zoom_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Who sees and books it besides its teacher, the parents booked and the members of the communities it is
+    # published in: anyone holding its share link too (True), or no one else (False). See ``bot.core.audience``.
+    anyone_with_link: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     status: Mapped[str] = mapped_column(String(16), default="scheduled", index=True)
     meeting_id: Mapped[str | None] = mapped_column(String(32))
     # Written into the meeting's agenda before Zoom creates it, so a crash after Zoom's create and before our

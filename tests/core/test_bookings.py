@@ -48,7 +48,7 @@ async def test_200_parents_racing_for_10_seats_book_10_and_wait_190_with_one_mee
 
     assert sum(len(outcome.booked) for outcome in outcomes) == 10
     assert sum(len(outcome.waitlisted) for outcome in outcomes) == 190
-    assert (await world.components.classes.view(cls.public_id)).seats_left == 0
+    assert (await world.components.classes.view(TEACHER, cls.public_id)).seats_left == 0
     assert len(world.zoom.meetings) == 1
     booked = [n for n, outcome in enumerate(outcomes) if outcome.booked]
     for n in booked:
@@ -126,7 +126,7 @@ async def test_a_redelivered_request_books_once(world: CoreWorld) -> None:
 
     assert (first.already_done, again.already_done) == (False, True)
     assert [b.public_id for b in again.booked] == [b.public_id for b in first.booked]
-    assert (await world.components.classes.view(cls.public_id)).seats_left == 3
+    assert (await world.components.classes.view(TEACHER, cls.public_id)).seats_left == 3
 
 
 async def test_a_redelivered_request_that_was_partly_waitlisted_gets_the_same_answer(world: CoreWorld) -> None:
@@ -165,7 +165,7 @@ async def test_a_cancellation_promotes_the_waitlist_in_order(world: CoreWorld) -
     assert await world.components.bookings.for_parent(parent(3)) == []
     assert len(world.links_to(parent(2))) == 1
     assert any("A seat opened" in text for text in world.texts_to(parent(2)))
-    assert (await world.components.classes.view(cls.public_id)).seats_left == 0
+    assert (await world.components.classes.view(TEACHER, cls.public_id)).seats_left == 0
 
 
 async def test_a_parent_lists_their_live_bookings_by_next_session(world: CoreWorld, clock: MovableClock) -> None:
@@ -189,7 +189,7 @@ async def test_a_parent_lists_their_live_bookings_by_next_session(world: CoreWor
         (dropped.public_id, "Ada"),  # Cy's booking in it was cancelled
         (weekly.public_id, "Ada"),
     ]
-    second_session = (await world.components.classes.view(weekly.public_id)).next_start
+    second_session = (await world.components.classes.view(TEACHER, weekly.public_id)).next_start
     assert second_session is not None
     assert second_session > clock() + timedelta(days=3)  # its first session is over
     assert listed[2].next_start == second_session
@@ -252,7 +252,7 @@ async def test_too_few_bookings_24h_before_cancel_the_class_and_tell_everyone(
     clock.advance(timedelta(days=2, minutes=1))
     await world.run_jobs()
 
-    assert (await world.components.classes.view(cls.public_id)).status == "cancelled"
+    assert (await world.components.classes.view(TEACHER, cls.public_id)).status == "cancelled"
     assert any("was cancelled" in text for text in world.texts_to(parent(1)))
     assert any("was cancelled" in text for text in world.texts_to(TEACHER))
     assert world.zoom.meetings == {}  # its meeting was deleted at Zoom
@@ -263,7 +263,7 @@ async def test_enough_bookings_keep_the_class(world: CoreWorld, clock: MovableCl
     await world.components.bookings.book(parent(1), cls.public_id, ["Ada", "Bo"], "t1")
     clock.advance(timedelta(days=2, minutes=1))
     await world.run_jobs()
-    assert (await world.components.classes.view(cls.public_id)).status == "scheduled"
+    assert (await world.components.classes.view(TEACHER, cls.public_id)).status == "scheduled"
 
 
 async def test_a_burst_of_bookings_reaches_the_teacher_as_one_notice_per_class(

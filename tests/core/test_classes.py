@@ -35,7 +35,7 @@ async def test_only_the_teacher_manages_a_class(world: CoreWorld) -> None:
             await world.components.classes.roster(intruder, cls.public_id)
         with pytest.raises(NotAllowed):
             await world.components.classes.message_parents(intruder, cls.public_id, "hello")
-    assert (await world.components.classes.view(cls.public_id)).status == "scheduled"
+    assert (await world.components.classes.view(TEACHER, cls.public_id)).status == "scheduled"
 
 
 async def test_a_teacher_sees_their_classes_with_seats_left(world: CoreWorld) -> None:
@@ -62,7 +62,7 @@ async def test_lists_order_classes_by_their_next_session_once_each(world: CoreWo
 
     assert [view.public_id for view in listed] == [soon.public_id, weekly.public_id, later.public_id]
     weekly_view = next(view for view in listed if view.public_id == weekly.public_id)
-    assert weekly_view.next_start == (await world.components.classes.view(weekly.public_id)).next_start
+    assert weekly_view.next_start == (await world.components.classes.view(TEACHER, weekly.public_id)).next_start
     assert weekly_view.next_start is not None
     assert weekly_view.next_start > world.clock() + timedelta(days=3)
 

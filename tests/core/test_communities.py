@@ -47,7 +47,8 @@ async def test_publishing_announces_a_card_without_any_link(world: CoreWorld) ->
     assert "Chess for kids" in message.text
     assert [(b.action, b.url) for b in message.buttons] == [(Act.BOOK.on(cls.public_id), None)]
     assert "http" not in message.text
-    assert [view.public_id for view in await world.components.communities.upcoming(GROUP)] == [cls.public_id]
+    world.directory.join(GROUP, parent(1))
+    assert [view.public_id for view in await world.components.communities.upcoming(parent(1), GROUP)] == [cls.public_id]
 
 
 async def test_an_unset_community_refuses_publishing(world: CoreWorld) -> None:
@@ -81,7 +82,8 @@ async def test_admins_take_classes_down(world: CoreWorld) -> None:
         await world.components.communities.unpublish(parent(1), cls.public_id, GROUP, admin_verified=False)
 
     assert await world.components.communities.unpublish(ADMIN, cls.public_id, GROUP, admin_verified=True)
-    assert await world.components.communities.upcoming(GROUP) == []
+    world.directory.join(GROUP, ADMIN)
+    assert await world.components.communities.upcoming(ADMIN, GROUP) == []
 
 
 async def test_each_list_shows_only_the_classes_published_where_it_looks(world: CoreWorld) -> None:
@@ -99,11 +101,15 @@ async def test_each_list_shows_only_the_classes_published_where_it_looks(world: 
     def ids(views: list[ClassView]) -> list[str]:
         return [view.public_id for view in views]
 
-    upcoming, published = world.components.communities.upcoming, world.components.classes.upcoming_published
-    assert ids(await upcoming(GROUP)) == [chess.public_id]
-    assert ids(await upcoming(art_group)) == [art.public_id]
-    assert ids(await upcoming(channel)) == [music.public_id]
-    assert await upcoming(CommunityRef("slack", "C0123", workspace_id="T9999")) == []  # another workspace's C0123
-    assert ids(await published("telegram")) == [chess.public_id, art.public_id]
-    assert ids(await published("telegram", 1)) == [chess.public_id]
-    assert ids(await published("slack")) == [music.public_id]
+    member = parent(1)
+    slack_member = PersonRef("slack", "U0123", workspace_id="T0123")
+    elsewhere = PersonRef("slack", "U0123", workspace_id="T9999")
+    world.directory.join(GROUP, member)
+    world.directory.join(art_group, member)
+    world.directory.join(channel, slack_member)
+    world.directory.join(CommunityRef("slack", "C0123", workspace_id="T9999"), elsewhere)
+    upcoming = world.components.communities.upcoming
+    assert ids(await upcoming(member, GROUP)) == [chess.public_id]
+    assert ids(await upcoming(member, art_group)) == [art.public_id]
+    assert ids(await upcoming(slack_member, channel)) == [music.public_id]
+    assert await upcoming(elsewhere, CommunityRef("slack", "C0123", workspace_id="T9999")) == []  # another C0123

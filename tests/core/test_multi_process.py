@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 
 from tests.support.bot_process import BotProcess
 from tests.support.clock import MovableClock
-from tests.support.core_world import core_world, parent
+from tests.support.core_world import TEACHER, core_world, parent
 from tests.support.processes import process_environment
 from tests.support.waiting import wait_until
 
@@ -43,7 +43,7 @@ async def test_two_processes_racing_for_10_seats_book_10_with_one_meeting(
         ]
         go.touch()
         results = [worker.communicate(timeout=600) for worker in workers]  # generous: a starved machine is slow
-        view = await world.components.classes.view(cls.public_id)
+        view = await world.components.classes.view(TEACHER, cls.public_id)
 
     lines = []
     for worker, (out, err) in zip(workers, results, strict=True):

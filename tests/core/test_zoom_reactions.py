@@ -41,21 +41,21 @@ async def _booked(world: CoreWorld) -> tuple[str, int]:
 
 async def test_a_time_changed_in_zoom_moves_the_class_and_tells_the_parents(world: CoreWorld) -> None:
     public_id, meeting_id = await _booked(world)
-    before = (await world.components.classes.view(public_id)).next_start
+    before = (await world.components.classes.view(TEACHER, public_id)).next_start
     assert before is not None
     later = (before + timedelta(hours=2)).astimezone(UTC).replace(microsecond=0)
     event = world.zoom.update_meeting_out_of_band(meeting_id, start_time=later)
 
     await _deliver(world, event)
 
-    after = (await world.components.classes.view(public_id)).next_start
+    after = (await world.components.classes.view(TEACHER, public_id)).next_start
     assert after == later
     assert any("moved" in text for text in world.texts_to(parent(1)))
 
 
 async def test_our_own_change_coming_back_from_zoom_changes_nothing(world: CoreWorld) -> None:
     public_id, meeting_id = await _booked(world)
-    before = (await world.components.classes.view(public_id)).next_start
+    before = (await world.components.classes.view(TEACHER, public_id)).next_start
     assert before is not None
     same = before.astimezone(UTC)
     world.notifier.sent.clear()

@@ -3,6 +3,7 @@ and in Spanish, with plural forms and dates as each language writes them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -48,16 +49,26 @@ def _class(*, seats: int = 8, seats_left: int = 3, sessions: int = 1) -> ClassVi
 def test_the_class_card_in_english_and_spanish(english: Translator, spanish: Translator) -> None:
     card = card_text(_class())
 
-    assert english(card) == "“Chess” with Ann Lee\nSun, Mar 14, 2027, 16:30 (Europe/Madrid), 45 min\n3 of 8 seats left"
-    assert spanish(card) == "«Chess» con Ann Lee\ndom, 14 mar 2027, 16:30 (Europe/Madrid), 45 min\nquedan 3 de 8 plazas"
+    by_link = card_text(replace(_class(), anyone_with_link=True))
+
+    assert english(card) == (
+        "“Chess” with Ann Lee\nSun, Mar 14, 2027, 16:30 (Europe/Madrid), 45 min\n3 of 8 seats left\n"
+        "For the members of the groups where it is announced."
+    )
+    assert spanish(card) == (
+        "«Chess» con Ann Lee\ndom, 14 mar 2027, 16:30 (Europe/Madrid), 45 min\nquedan 3 de 8 plazas\n"
+        "Para los miembros de los grupos donde se anuncia."
+    )
+    assert english(by_link).endswith("\n3 of 8 seats left\nAnyone with its link can book it.")
+    assert spanish(by_link).endswith("\nquedan 3 de 8 plazas\nCualquiera con su enlace puede reservarla.")
 
 
 def test_seats_left_take_the_plural_form_of_each_language(english: Translator, spanish: Translator) -> None:
     one = card_text(_class(seats=1, seats_left=1))
 
-    assert english(one).endswith("\n1 of 1 seat left")
-    assert spanish(one).endswith("\nqueda 1 de 1 plaza")
-    assert spanish(card_text(_class(seats_left=0))).endswith("\ncompleta: apúntate a la lista de espera")
+    assert english(one).split("\n")[2] == "1 of 1 seat left"
+    assert spanish(one).split("\n")[2] == "queda 1 de 1 plaza"
+    assert spanish(card_text(_class(seats_left=0))).split("\n")[2] == "completa: apúntate a la lista de espera"
 
 
 def test_the_booking_confirmation_in_english_and_spanish(english: Translator, spanish: Translator) -> None:

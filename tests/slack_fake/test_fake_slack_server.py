@@ -155,6 +155,7 @@ async def test_methods_keep_to_the_spec(fake_slack: FakeSlack, slack_client: Asy
         "users.info": lambda: {"user": ann.id},
         "conversations.info": lambda: {"channel": room.id},
         "conversations.members": lambda: {"channel": room.id},
+        "users.conversations": lambda: {"user": ann.id},
         "conversations.open": lambda: {"users": ann.id},
         "chat.postMessage": lambda: {"channel": room.id, "text": "hi"},
         "chat.postEphemeral": lambda: {"channel": room.id, "user": ann.id, "text": "hi"},
@@ -189,6 +190,66 @@ async def test_methods_keep_to_the_spec(fake_slack: FakeSlack, slack_client: Asy
                 )
                 assert refused["ok"] is False, (method, name)
                 assert documented.errors is None or refused["error"] in documented.errors, (method, name, refused)
+
+
+async def test_who_is_in_which_channel_as_slack_lists_it(fake_slack: FakeSlack, slack_client: AsyncWebClient) -> None:
+    """users.conversations lists a person's channels of the types asked (public only by default), private ones only
+    where the bot is too, archived ones unless excluded; conversations.members pages through a channel."""
+    ann, bea = fake_slack.add_user("Ann"), fake_slack.add_user("Bea")
+    chess = fake_slack.add_channel("chess", members=[ann, bea], bot_is_member=True)
+    art = fake_slack.add_channel("art", members=[ann])
+    staff = fake_slack.add_channel("staff", members=[ann], private=True, bot_is_member=True)
+    secret = fake_slack.add_channel("secret", members=[ann], private=True)
+    old = fake_slack.add_channel("old", members=[ann])
+    fake_slack.archive(old)
+    fake_slack.leave(bea, chess)
+
+    public = await slack_client.users_conversations(user=ann.id)
+    every = await slack_client.users_conversations(
+        user=ann.id, types="public_channel,private_channel", exclude_archived=True
+    )
+    first = await slack_client.users_conversations(user=ann.id, types="public_channel", limit=1)
+    rest = await slack_client.users_conversations(
+        user=ann.id, types="public_channel", limit=1000, cursor=first["response_metadata"]["next_cursor"]
+    )
+    bea_in = await slack_client.users_conversations(user=bea.id)
+    members = await slack_client.conversations_members(channel=chess.id, limit=1)
+    wrong_type = await refusal(slack_client.users_conversations(user=ann.id, types="public_channel,dm"))
+
+    assert {c["id"] for c in public["channels"]} == {chess.id, art.id, old.id}
+    assert {c["id"] for c in every["channels"]} == {chess.id, art.id, staff.id}  # not #secret, not archived #old
+    assert secret.id not in {c["id"] for c in every["channels"]}
+    assert all("is_member" not in c and "num_members" not in c for c in every["channels"])
+    assert len(first["channels"]) == 1
+    assert {c["id"] for c in first["channels"] + rest["channels"]} == {chess.id, art.id, old.id}
+    assert rest["response_metadata"]["next_cursor"] == ""
+    assert bea_in["channels"] == []
+    assert members["members"] == [ann.id]
+    assert members["response_metadata"]["next_cursor"] != ""
+    assert wrong_type.response["error"] == "invalid_types"
+
+
+async def test_membership_methods_need_their_read_scopes(fake_slack: FakeSlack, slack_client: AsyncWebClient) -> None:
+    """Without groups:read nothing private is listed (missing_scope names what is needed and what the token has);
+    without channels:read nothing public."""
+    ann = fake_slack.add_user("Ann")
+    chess = fake_slack.add_channel("chess", members=[ann], bot_is_member=True)
+    staff = fake_slack.add_channel("staff", members=[ann], private=True, bot_is_member=True)
+    fake_slack.set_bot_scopes(["chat:write", "commands", "channels:read"])
+
+    public = await slack_client.users_conversations(user=ann.id, types="public_channel")
+    chess_members = await slack_client.conversations_members(channel=chess.id)
+    private = await refusal(slack_client.users_conversations(user=ann.id, types="public_channel,private_channel"))
+    staff_members = await refusal(slack_client.conversations_members(channel=staff.id))
+    fake_slack.set_bot_scopes(["chat:write", "commands"])
+    no_public = await refusal(slack_client.users_conversations(user=ann.id))
+
+    assert [c["id"] for c in public["channels"]] == [chess.id]
+    assert chess_members["members"] == [ann.id, fake_slack.bot_user_id]
+    assert (private.response["error"], private.response["needed"]) == ("missing_scope", "groups:read")
+    assert private.response["provided"] == "chat:write,commands,channels:read"
+    assert (staff_members.response["error"], staff_members.response["needed"]) == ("missing_scope", "groups:read")
+    assert (no_public.response["error"], no_public.response["needed"]) == ("missing_scope", "channels:read")
 
 
 # -- chat --------------------------------------------------------------------------------------------------------

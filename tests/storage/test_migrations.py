@@ -39,7 +39,7 @@ async def test_an_empty_database_upgrades_to_exactly_the_models(database_url: st
     finally:
         await database.dispose()
     assert set(Base.metadata.tables) <= tables
-    assert version == "0008"
+    assert version == "0009"
 
 
 def test_the_head_revision_a_start_checks_for_is_the_newest_migration() -> None:
@@ -105,11 +105,43 @@ async def test_a_digest_waiting_at_upgrade_still_tells_its_bookings(database_url
     assert (json.loads(job[1]) if isinstance(job[1], str) else job[1]) == {"class_id": 1}
 
 
+async def test_classes_from_before_0009_keep_their_audience(database_url: str) -> None:
+    """A class never published was shared by its link, and still opens to anyone with it; a published class is for
+    its communities' members."""
+    database = Database.connect(database_url)
+    try:
+        async with database.engine.begin() as connection:
+            await connection.run_sync(lambda sync: _upgrade_to(sync, "0008"))
+            for statement in _BEFORE_0009:
+                await connection.execute(text(statement))
+        await upgrade_to_head(database)
+        async with database.engine.connect() as connection:
+            rows = (await connection.execute(text("SELECT public_id, anyone_with_link FROM classes"))).all()
+    finally:
+        await database.dispose()
+    assert sorted((public_id, bool(open_to_link)) for public_id, open_to_link in rows) == [
+        ("by_link", True),
+        ("in_group", False),
+    ]
+
+
 def _upgrade_to(connection: Connection, revision: str) -> None:
     config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, revision)
 
+
+_BEFORE_0009 = [
+    "INSERT INTO people (id, platform, workspace_id, platform_user_id, display_name) "
+    "VALUES (1, 'telegram', '', '1', 'Ann')",
+    "INSERT INTO communities (id, platform, workspace_id, chat_id, title, publish_policy) "
+    "VALUES (1, 'telegram', '', '-100', 'Chess parents', 'anyone')",
+    "INSERT INTO classes (id, public_id, teacher_id, title, description, timezone, duration_minutes, seats, "
+    "seats_taken, sessions_count, requires_approval, zoom_enabled, status) "
+    "VALUES (1, 'by_link', 1, 'Chess', '', 'UTC', 45, 10, 0, 1, false, true, 'scheduled'), "
+    "(2, 'in_group', 1, 'Art', '', 'UTC', 45, 10, 0, 1, false, true, 'scheduled')",
+    "INSERT INTO publications (class_id, community_id) VALUES (2, 1)",
+]
 
 _BEFORE_0007 = [
     "INSERT INTO people (id, platform, workspace_id, platform_user_id, display_name) "

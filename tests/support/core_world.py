@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,10 +13,12 @@ from classbot_fakes.zoom import FakeZoom
 from sqlalchemy import select
 
 from bot.core.class_input import ClassDraft
+from bot.core.membership import MembershipSource
 from bot.core.views import ClassView
 from bot.storage.identity import PersonRef
 from bot.storage.models import Class, Job
 from bot.support.clock import Clock, utc_now
+from tests.support.members import Directory
 from tests.support.zoom_app import ZoomWorld, zoom_world
 
 TEACHER = PersonRef("telegram", "1001", display_name="Ann Lee")
@@ -30,6 +32,7 @@ def parent(n: int) -> PersonRef:
 class CoreWorld:
     zoom_world: ZoomWorld
     clock: Clock
+    directory: Directory  # who is in which community, unless the test brought a platform of its own
 
     @property
     def components(self):  # type: ignore[no-untyped-def]
@@ -44,11 +47,18 @@ class CoreWorld:
         return self.zoom_world.notifier
 
     async def new_class(
-        self, *, days_ahead: float = 3, seats: int = 10, sessions: int = 1, **extra: object
+        self,
+        *,
+        days_ahead: float = 3,
+        seats: int = 10,
+        sessions: int = 1,
+        in_community: bool = False,
+        title: str = "Chess for kids",
+        **extra: object,
     ) -> ClassView:
         start = (self.clock() + timedelta(days=days_ahead)).astimezone(ZoneInfo("Europe/Madrid"))
         draft = ClassDraft(
-            title="Chess for kids",
+            title=title,
             starts_on=start.date(),
             starts_at=start.time().replace(second=0, microsecond=0),
             duration_minutes=45,
@@ -57,7 +67,7 @@ class CoreWorld:
             sessions=sessions,
             **extra,  # type: ignore[arg-type]
         )
-        return await self.components.classes.create(TEACHER, draft)
+        return await self.components.classes.create(TEACHER, draft, in_community=in_community)
 
     async def run_jobs(self, rounds: int = 20) -> None:
         """Run due jobs until none is due (or ``rounds`` batches ran)."""
@@ -95,13 +105,23 @@ async def core_world(
     clock: Clock = utc_now,
     licensed: bool = False,
     zoom_timeout: float | None = None,
+    membership_sources: Mapping[str, MembershipSource] | None = None,
 ) -> AsyncIterator[CoreWorld]:
+    """``membership_sources``: the platforms' word on membership (by default a ``Directory`` for both)."""
+    directory = Directory()
+    sources = membership_sources or {"telegram": directory, "slack": directory}
     async with zoom_world(
-        database_url, fake_zoom, data_dir, clock=clock, licensed=licensed, zoom_timeout=zoom_timeout
+        database_url,
+        fake_zoom,
+        data_dir,
+        clock=clock,
+        licensed=licensed,
+        zoom_timeout=zoom_timeout,
+        membership_sources=sources,
     ) as world:
         await world.connect_teacher(TEACHER)
         world.notifier.sent.clear()
-        yield CoreWorld(world, clock)
+        yield CoreWorld(world, clock, directory)
 
 
 def in_days(clock: Clock, days: float) -> datetime:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from bot.app import Components, build_components, create_web_app
 from bot.config import Settings, load_settings
+from bot.core.membership import MembershipSource
 from bot.storage.identity import PersonRef
 from bot.storage.models import OAuthState, ZoomConnection
 from bot.support.clock import Clock, utc_now
@@ -46,13 +47,24 @@ def zoom_settings(database_url: str, zoom: FakeZoom, data_dir: Path, **extra: ob
 
 @asynccontextmanager
 async def zoom_components(
-    settings: Settings, notifier: RecordingNotifier, clock: Clock = utc_now, *, zoom_timeout: float | None = None
+    settings: Settings,
+    notifier: RecordingNotifier,
+    clock: Clock = utc_now,
+    *,
+    zoom_timeout: float | None = None,
+    membership_sources: Mapping[str, MembershipSource] | None = None,
 ) -> AsyncIterator[tuple[Components, httpx.AsyncClient]]:
     """Components (worker not started: tests run jobs explicitly) and a client for the web app; ``zoom_timeout``
     shortens how long a call to Zoom waits, for tests of a Zoom that does not answer."""
     timeout = {} if zoom_timeout is None else {"http_timeout": httpx.Timeout(zoom_timeout)}
     async with build_components(
-        settings, notifiers={"telegram": notifier}, zoom_retry=FAST_RETRY, start_worker=False, clock=clock, **timeout
+        settings,
+        notifiers={"telegram": notifier},
+        zoom_retry=FAST_RETRY,
+        start_worker=False,
+        clock=clock,
+        membership_sources=membership_sources,
+        **timeout,
     ) as components:
         transport = httpx.ASGITransport(app=create_web_app(components))
         async with httpx.AsyncClient(transport=transport, base_url=settings.public_url) as web:
@@ -145,11 +157,14 @@ async def zoom_world(
     licensed: bool = False,
     public_url: str = PUBLIC_URL,
     zoom_timeout: float | None = None,
+    membership_sources: Mapping[str, MembershipSource] | None = None,
 ) -> AsyncIterator[ZoomWorld]:
     user = fake_zoom.add_user(
         email="ann@example.org", first_name="Ann", last_name="Lee", timezone="Europe/Madrid", licensed=licensed
     )
     notifier = RecordingNotifier()
     settings = zoom_settings(database_url, fake_zoom, data_dir, public_url=public_url)
-    async with zoom_components(settings, notifier, clock, zoom_timeout=zoom_timeout) as (components, web):
+    async with zoom_components(
+        settings, notifier, clock, zoom_timeout=zoom_timeout, membership_sources=membership_sources
+    ) as (components, web):
         yield ZoomWorld(components, web, fake_zoom, notifier, user.id)

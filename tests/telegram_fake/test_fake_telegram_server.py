@@ -712,6 +712,61 @@ async def test_leave_chat_sends_my_chat_member_and_ends_access(fake_telegram: Fa
         await bot.get_chat_administrators(group.id)
 
 
+async def test_get_chat_member_tells_each_status_as_the_bot_api_does(
+    fake_telegram: FakeTelegram, bot: telegram.Bot
+) -> None:
+    """Owner, administrator, member, restricted (in the group or not), left and banned: each as its ChatMember
+    variant, with what the spec requires; people outside the group are "left"."""
+    owner, admin, member, leaver, banned, muted, gone_muted, stranger = (
+        fake_telegram.add_user(name) for name in ("Olga", "Ada", "Mo", "Lea", "Ben", "Mia", "Gil", "Sam")
+    )
+    group = fake_telegram.add_group(
+        "Chess parents", members=[member, leaver, banned, muted, gone_muted], admins=[owner, admin], with_bot=True
+    )
+    await bot.get_updates()  # nothing yet: start from here
+    group.leave(leaver)
+    group.ban(banned, by=admin)
+    group.restrict(muted)
+    group.restrict(gone_muted)
+    group.leave(gone_muted)  # a restriction outlives leaving: still "restricted", no longer a member
+    people = {"owner": owner, "admin": admin, "member": member, "leaver": leaver, "banned": banned}
+    people |= {"muted": muted, "gone_muted": gone_muted, "stranger": stranger}
+
+    raw = {
+        name: (await raw_call(fake_telegram, "getChatMember", chat_id=group.id, user_id=user.id)).json()["result"]
+        for name, user in people.items()
+    }
+    parsed = await bot.get_chat_member(group.id, muted.id)
+    updates = await bot.get_updates()
+
+    assert {name: answer["status"] for name, answer in raw.items()} == {
+        "owner": "creator",
+        "admin": "administrator",
+        "member": "member",
+        "leaver": "left",
+        "banned": "kicked",
+        "muted": "restricted",
+        "gone_muted": "restricted",
+        "stranger": "left",
+    }
+    assert (raw["muted"]["is_member"], raw["gone_muted"]["is_member"]) == (True, False)
+    assert raw["muted"]["can_send_messages"] is False
+    assert raw["banned"]["until_date"] == 0
+    for answer in raw.values():
+        conforms("ChatMember", answer)
+    assert isinstance(parsed, telegram.ChatMemberRestricted)
+    assert parsed.is_member
+    assert await bot.get_chat_member_count(group.id) == 5  # Olga, Ada, Mo, Mia and the bot
+    # Service messages reach the bot even in privacy mode; chat_member updates only if it asks for them.
+    left = [u.message.left_chat_member.first_name for u in updates if u.message and u.message.left_chat_member]
+    assert left == ["Lea", "Ben", "Gil"]
+    assert all(u.chat_member is None for u in updates)
+    with pytest.raises(ValueError, match="may not write"):
+        muted.send("hello?", group)
+    with pytest.raises(ValueError, match="may not write"):
+        leaver.send("hello?", group)
+
+
 async def test_allowed_updates_filters_later_updates(fake_telegram: FakeTelegram, bot: telegram.Bot) -> None:
     ann = fake_telegram.add_user("Ann")
     await bot.get_updates(allowed_updates=["callback_query"])

@@ -15,7 +15,7 @@ def local_time(moment: datetime | None, timezone: str) -> Moment:
 
 
 def card_text(view: ClassView) -> Text:
-    """A class as parents read it: title, teacher, next time with its timezone, seats left."""
+    """A class as parents read it: title, teacher, next time with its timezone, seats left, and who may book it."""
     when = local_time(view.next_start, view.timezone)
     if view.sessions > 1:
         schedule = tr(
@@ -30,7 +30,11 @@ def card_text(view: ClassView) -> Text:
         seats = tr("full: join the waitlist")
     else:
         seats = ntr("{left} of {n} seat left", "{left} of {n} seats left", view.seats, left=view.seats_left)
-    parts = [tr("“{title}” with {teacher}", title=view.title, teacher=view.teacher_name), schedule, seats]
+    if view.anyone_with_link:
+        audience = tr("Anyone with its link can book it.")
+    else:
+        audience = tr("For the members of the groups where it is announced.")
+    parts = [tr("“{title}” with {teacher}", title=view.title, teacher=view.teacher_name), schedule, seats, audience]
     if view.description:
         parts.insert(1, plain(view.description[:300]))
     return lines(*parts)

@@ -37,7 +37,11 @@ def book_button(view: ClassView) -> Button:
 
 
 def teacher_buttons(view: ClassView) -> tuple[Button, ...]:
-    """What a teacher can do with one of their classes."""
+    """What a teacher can do with one of their classes (who may book it switches between its two states)."""
+    if view.anyone_with_link:
+        audience = (tr("Keep it to its groups"), Act.KEEP_TO_GROUPS)
+    else:
+        audience = (tr("Open to anyone with the link"), Act.OPEN_TO_LINK)
     return tuple(
         Button(label, act.on(view.public_id))
         for label, act in (
@@ -45,6 +49,7 @@ def teacher_buttons(view: ClassView) -> tuple[Button, ...]:
             (START_LINK, Act.START_LINK),
             (MESSAGE_THE_PARENTS, Act.MESSAGE_PARENTS),
             (RESCHEDULE, Act.RESCHEDULE),
+            audience,
             (CANCEL_THE_CLASS, Act.CANCEL_CLASS),
         )
     )

@@ -19,7 +19,7 @@ from bot.core.errors import Conflict, NotAllowed
 from bot.core.messages import Button, Message
 from bot.core.words import replies
 from bot.core.words.labels import ROSTER
-from bot.core.words.refusals import BUTTON_GONE, TEACHER_ONLY, cancelled_so_not_bookable
+from bot.core.words.refusals import BUTTON_GONE, cancelled_so_not_bookable
 from bot.core.words.roster import roster_words
 from bot.handlers.slack.account import ZoomConnecting
 from bot.handlers.slack.base import answers_refusals, channel_of, community, is_workspace_admin, person_of
@@ -88,7 +88,7 @@ class Actions(ZoomConnecting):
     # --- parents -----------------------------------------------------------------------------------------------
 
     async def _book(self, args: AsyncArgs, class_id: str) -> None:
-        view = await self.core.classes.view(class_id)
+        view = await self.core.classes.view(person_of(args), class_id)
         if view.status != "scheduled":
             raise Conflict(cancelled_so_not_bookable(view.title))
         remembered = await self.core.bookings.remembered_children(person_of(args))
@@ -128,16 +128,13 @@ class Actions(ZoomConnecting):
 
     async def _start_link(self, args: AsyncArgs, class_id: str) -> None:
         url = await self.core.classes.start_link(person_of(args), class_id)
-        view = await self.core.classes.view(class_id)
+        view = await self.core.classes.view(person_of(args), class_id)
         await self.dm(args, replies.start_link(view, url))
 
     async def _message_parents(self, args: AsyncArgs, class_id: str) -> None:
         """The form opens for the class's teacher only; sending checks again (see ``Submissions``)."""
-        teaching = {view.public_id: view for view in await self.core.classes.for_teacher(person_of(args))}
-        view = teaching.get(class_id) or await self.core.classes.view(class_id)  # no such class: NotFound
-        if view.public_id not in teaching:
-            raise NotAllowed(TEACHER_ONLY)
-        await self._open(args, message_parents_view(view, await self.translator(args)))
+        roster = await self.core.classes.roster(person_of(args), class_id)  # the teacher's, or refused
+        await self._open(args, message_parents_view(roster.cls, await self.translator(args)))
 
     async def _cancel_class(self, args: AsyncArgs, class_id: str) -> None:
         view = await self.core.classes.cancel(person_of(args), class_id)

@@ -61,6 +61,9 @@ HELP = tr(
 )
 
 
+_NOT_ON_SLACK = frozenset({Act.RESCHEDULE, Act.OPEN_TO_LINK, Act.KEEP_TO_GROUPS})
+
+
 def escape(text: str) -> str:
     """Slack's three control characters, as its formatting rules ask."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -200,7 +203,8 @@ def public_class(view: ClassView, t: Translator, *, in_channel: bool) -> list[Bl
 def teacher_class(view: ClassView, t: Translator) -> list[Block]:
     """A class as its teacher manages it (rescheduling is not offered: Slack has no form for it yet)."""
     cancel = t(tr("Cancel “{title}”? Its bookings end and the parents are told.", title=view.title[:80]))
-    shown = [b for b in labels.teacher_buttons(view) if b.action and b.action.act is not Act.RESCHEDULE]
+    # Slack has no form for moving a class or switching who may book it yet (Telegram's /myclasses does both).
+    shown = [b for b in labels.teacher_buttons(view) if b.action and b.action.act not in _NOT_ON_SLACK]
     styles = {Act.START_LINK: "primary", Act.CANCEL_CLASS: "danger"}
     return [section(card(view, t)), *actions(drawn(shown, t, styles=styles, confirms={Act.CANCEL_CLASS: cancel}))]
 

@@ -4,8 +4,8 @@ forgetme and help.
 A subcommand that only reads the database answers in its acknowledgement (Slack shows it to the person alone);
 ``forgetme`` answers there too, with the button that confirms it (pressing it is handled in ``actions``).
 The others acknowledge at once and then work: ``new`` opens the form while its trigger_id is fresh (3 seconds),
-``setup`` and ``stats`` ask Slack whether the person is an admin, ``connect`` and ``disconnect`` talk to Zoom. Anything
-unknown gets the help.
+``setup`` and ``stats`` ask Slack whether the person is an admin, ``classes`` which channels the person is in,
+``connect`` and ``disconnect`` talk to Zoom. Anything unknown gets the help.
 """
 
 from __future__ import annotations
@@ -162,24 +162,29 @@ class Commands(ZoomConnecting):
             return "UTC"
 
     async def classes(self, args: AsyncArgs) -> None:
+        await args.ack()
+        if await self.first_time(args):
+            await self._classes(args)
+
+    @answers_refusals
+    async def _classes(self, args: AsyncArgs) -> None:
+        """Who is in which channel is Slack's to say (``users.conversations``), so the list follows the ack."""
         channel = channel_of(args)
+        person = person_of(args)
         if channel:
-            views = await self.core.communities.upcoming(community(args, channel), _MOST_LISTED)
-        elif self._many_workspaces:
-            # Installed in many workspaces: a list across them would show one community's classes to another.
-            await self._ack(
-                args, tr("Run `{command} classes` in a channel to see the classes announced there.", command=COMMAND)
-            )
-            return
-        else:
-            views = await self.core.classes.upcoming_published("slack", _MOST_LISTED)
+            title = str((args.command or {}).get("channel_name") or "")
+            views = await self.core.communities.upcoming(person, community(args, channel, title), _MOST_LISTED)
+        else:  # the classes of the person's channels (in this workspace), their own and those they booked
+            views = await self.core.classes.visible_to(person, _MOST_LISTED)
         if not views:
-            await self._ack(args, replies.NO_UPCOMING_CLASSES)
+            await self.answer(args, replies.NO_UPCOMING_CLASSES)
             return
         t = await self.translator(args)
         in_channel = bool(channel)
         blocks = [block for view in views[:_MOST_LISTED] for block in public_class(view, t, in_channel=in_channel)]
-        await args.ack(text=t(replies.UPCOMING_CLASSES), blocks=blocks)
+        await args.respond(
+            text=t(replies.UPCOMING_CLASSES), blocks=blocks, response_type="ephemeral", replace_original=False
+        )
 
     async def mine(self, args: AsyncArgs) -> None:
         views = await self.core.classes.for_teacher(person_of(args))

@@ -38,6 +38,7 @@ from bot.handlers.slack.commands import Commands
 from bot.handlers.slack.events import Events
 from bot.handlers.slack.home import HomeTab
 from bot.handlers.slack.installations import Installing, Workspaces, web_client
+from bot.handlers.slack.members import SlackMembers
 from bot.handlers.slack.modal import BOOK, MESSAGE_PARENTS, NEW_CLASS
 from bot.handlers.slack.notifier import SlackNotifier
 from bot.handlers.slack.submissions import Submissions
@@ -89,6 +90,7 @@ class SlackPlatform:
             installations=self.installing.installations if self.installing else None,
         )
         self.notifier = SlackNotifier(self.workspaces)
+        self.members = SlackMembers(self.workspaces)
         self._socket: AsyncSocketModeHandler | None = None
         self._connecting: asyncio.Task[Any] | None = None
         self.working: set[asyncio.Task[Any]] = set()

@@ -1,4 +1,5 @@
-"""ClassBot's App Home tab: the person's Zoom connection, the classes they teach and the seats they booked.
+"""ClassBot's App Home tab: the person's Zoom connection, the classes they teach, the seats they booked, and the
+classes of their channels they can book (which channels they are in is Slack's to say: ``Audience``).
 
 The tab is published (``views.publish``) when the person opens it and again after every change that concerns
 them: their own actions, and every direct message the core sends them (a new booking, a cancelled class, a
@@ -26,6 +27,7 @@ from bot.handlers.slack.blocks import (
     context,
     header,
     parent_booking,
+    public_class,
     section,
 )
 from bot.handlers.slack.blocks import teacher_class as teacher_class_blocks
@@ -42,6 +44,7 @@ log = logging.getLogger(__name__)
 
 # A Home tab holds at most 100 blocks: two per class or booking, and a few headers.
 _MOST_SHOWN = 20
+_MOST_BOOKABLE_SHOWN = 5  # 88 blocks at most above, 12 here
 
 
 class HomeTab:
@@ -69,9 +72,16 @@ class HomeTab:
         zoom = await core.connect.status(person) if core.connect is not None else None
         classes = await core.classes.for_teacher(person)
         bookings = await core.bookings.for_parent(person)
+        teaching = {view.public_id for view in classes}
+        bookable = [
+            view
+            for view in await core.classes.visible_to(person, _MOST_BOOKABLE_SHOWN + 1 + len(teaching))
+            if view.public_id not in teaching
+        ]
         blocks = [header("ClassBot"), *_zoom_blocks(zoom, core.connect is not None, t)]
         blocks += [header(t(YOUR_CLASSES)), *_classes_blocks(classes, t)]
         blocks += [header(t(YOUR_BOOKINGS)), *_bookings_blocks(bookings, t)]
+        blocks += [header(t(tr("Classes in your channels"))), *_bookable_blocks(bookable, t)]
         footer = tr("`{command} help` lists everything ClassBot does. Links come by direct message.", command=COMMAND)
         blocks.append(context(t(footer)))
         return {"type": "home", "blocks": blocks}
@@ -96,6 +106,15 @@ def _classes_blocks(classes: list[ClassView], t: Translator) -> list[Block]:
     blocks = [block for view in classes[:_MOST_SHOWN] for block in teacher_class_blocks(view, t)]
     if len(classes) > _MOST_SHOWN:
         blocks.append(_more(len(classes) - _MOST_SHOWN, t))
+    return blocks
+
+
+def _bookable_blocks(views: list[ClassView], t: Translator) -> list[Block]:
+    if not views:
+        return [section(t(tr("No class to book yet: the classes announced in your channels show here.")))]
+    blocks = [block for view in views[:_MOST_BOOKABLE_SHOWN] for block in public_class(view, t, in_channel=False)]
+    if len(views) > _MOST_BOOKABLE_SHOWN:
+        blocks.append(context(t(tr("`{command} classes` lists more.", command=COMMAND))))
     return blocks
 
 

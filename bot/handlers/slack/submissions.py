@@ -56,7 +56,9 @@ class Submissions(SlackBase):
             await args.ack()
             return
         try:
-            created = await self.core.classes.create(person_of(args, t.code), form.draft)
+            # Made for a channel, it is for the channel's members; made alone, for anyone with its link.
+            in_community = bool(form.channel_id)
+            created = await self.core.classes.create(person_of(args, t.code), form.draft, in_community=in_community)
         except InvalidInput as wrong:
             await args.ack(response_action="errors", errors={field_block(wrong.field): t(wrong.text)})
             return

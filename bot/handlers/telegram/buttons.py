@@ -104,6 +104,8 @@ class TelegramHandlers(Flows, Languages):
             Act.LANGUAGE: self.choose_language,
             Act.HAND_ZOOM_OVER: self._hand_zoom_over,
             Act.KEEP_ZOOM: self._keep_zoom,
+            Act.OPEN_TO_LINK: self._open_to_link,
+            Act.KEEP_TO_GROUPS: self._keep_to_groups,
         }
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -218,7 +220,7 @@ class TelegramHandlers(Flows, Languages):
         if in_group(update):
             raise NotAllowed(tr("Start links are only sent in our private chat."))
         url = await self.core.classes.start_link(person_of(update), class_id)
-        view = await self.core.classes.view(class_id)
+        view = await self.core.classes.view(person_of(update), class_id)
         await self.show(update, replies.start_link(view, url))
 
     async def _ask_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
@@ -236,6 +238,24 @@ class TelegramHandlers(Flows, Languages):
         assert chat is not None
         await self.conversations.put(str(chat.id), person_of(update).user_id, flow, {"class": class_id})
         await self.say(update, prompt)
+
+    async def _open_to_link(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
+        view = await self.core.classes.open_to_link(person_of(update), class_id, anyone=True)
+        share = self.link(context, f"c_{view.public_id}")
+        await self.say(
+            update, tr("Anyone with this link can now see and book “{title}”: {link}", title=view.title, link=share)
+        )
+
+    async def _keep_to_groups(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
+        view = await self.core.classes.open_to_link(person_of(update), class_id, anyone=False)
+        await self.say(
+            update,
+            tr(
+                "“{title}” is now for the members of the groups where it is announced, and the parents already "
+                "booked; its link no longer opens it to others.",
+                title=view.title,
+            ),
+        )
 
     async def _confirm_cancel_class(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
         roster = await self.core.classes.roster(person_of(update), class_id)

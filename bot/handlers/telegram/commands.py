@@ -78,7 +78,7 @@ class Commands(TelegramBase):
 
     @answers_refusals
     async def show_class(self, update: Update, class_public_id: str) -> None:
-        view = await self.core.classes.view(class_public_id)
+        view = await self.core.classes.view(person_of(update), class_public_id)
         await self.say(update, card_text(view), [book_button(view)] if view.status == "scheduled" else [])
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -180,9 +180,9 @@ class Commands(TelegramBase):
         # One message, not one per class: Telegram allows about one message a second in a chat (20 a minute in
         # a group), so a list of ten would trickle in for ten seconds and use up half a group's minute.
         if in_group(update):
-            listed = await self.core.communities.upcoming(community_of(chat), _MOST_LISTED)
-        else:
-            listed = await self.core.classes.upcoming_published("telegram", _MOST_LISTED)
+            listed = await self.core.communities.upcoming(person_of(update), community_of(chat), _MOST_LISTED)
+        else:  # the classes of the person's groups, their own and those they booked
+            listed = await self.core.classes.visible_to(person_of(update), _MOST_LISTED)
         if not listed:
             await self.say(update, replies.NO_UPCOMING_CLASSES)
             return

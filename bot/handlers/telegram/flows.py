@@ -122,7 +122,7 @@ class Flows(TelegramBase):
         chat = update.effective_chat
         assert chat is not None
         teacher = person_of(update)
-        view = await self.core.classes.create(teacher, draft)
+        view = await self.core.classes.create(teacher, draft, in_community=in_group(update))
         if in_group(update):
             await self.core.communities.publish(teacher, view.public_id, community_of(chat))
             await self.say(update, tr("Created and announced here:\n{card}", card=card_text(view)))
@@ -142,7 +142,7 @@ class Flows(TelegramBase):
         chat = update.effective_chat
         assert chat is not None
         person = person_of(update)
-        view = await self.core.classes.view(class_public_id)
+        view = await self.core.classes.view(person, class_public_id)
         names = await self.core.bookings.remembered_children(person)
         await self.conversations.put(str(chat.id), person.user_id, CHILD, {"class": class_public_id, "names": names})
         buttons = [Button(plain(name), Act.CHILD.on(str(index))) for index, name in enumerate(names[:8])]

@@ -33,6 +33,7 @@ from bot.core.services import Services
 from bot.core.words.replies import SORRY
 from bot.handlers.telegram.buttons import TelegramHandlers
 from bot.handlers.telegram.commands import bot_commands
+from bot.handlers.telegram.members import TelegramMembers
 from bot.handlers.telegram.notifier import TelegramNotifier
 from bot.handlers.telegram.pacing import ChatPacer
 from bot.handlers.telegram.transport import AiohttpRequest
@@ -64,6 +65,7 @@ class TelegramPlatform:
             builder = builder.updater(None)
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.notifier = TelegramNotifier(self.application.bot)
+        self.members = TelegramMembers(self.application.bot)
         self.settings = settings
 
 

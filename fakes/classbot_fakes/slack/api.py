@@ -33,6 +33,23 @@ class Call:
             raise SlackError(error)
         return found
 
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        """The scopes the call's token carries: its workspace's bot scopes, or those its installing user granted."""
+        credential = self.credential
+        assert credential is not None, "this method needs a token"
+        if credential.kind == "bot":
+            return self.team.scopes
+        if credential.kind == "user":
+            token = self.request.token
+            return next((i.user_scopes for i in self.world.installations if i.user_token == token), ())
+        return ()
+
+    def require_scope(self, needed: str) -> None:
+        """Slack's ``missing_scope`` (with ``needed`` and ``provided``) unless the token carries ``needed``."""
+        if needed not in self.scopes:
+            raise SlackError("missing_scope", needed=needed, provided=",".join(self.scopes))
+
     def channel(self, channel_id: str | None, *, open_dm: bool = False) -> ChannelRecord:
         """The conversation ``channel_id`` names, as the bot sees it: a C/G/D id of this workspace (a private
         channel only if the bot is in it), "#name", or with ``open_dm`` a user id, which opens the DM."""

@@ -1,4 +1,9 @@
-"""auth.test, users.info, conversations.open/info/members and apps.connections.open."""
+"""auth.test, users.info, users.conversations, conversations.open/info/members and apps.connections.open.
+
+The membership methods (conversations.members, users.conversations) check scopes as Slack does: reading a public
+channel's members needs ``channels:read``, a private channel's ``groups:read``, a DM's ``im:read``, a group DM's
+``mpim:read``; without it Slack answers ``missing_scope`` naming the scope ``needed`` and those ``provided``.
+"""
 
 from __future__ import annotations
 
@@ -129,8 +134,13 @@ def conversations_info(call: Call) -> dict[str, Any]:
     return {"channel": conversation_json(call.world, call.team, channel, **options)}
 
 
-def conversations_members(call: Call) -> dict[str, Any]:
-    channel = call.channel(wire.text(call.params, "channel"))
+# The scope that lets a token read who is in a conversation of each kind, and users.conversations' name for it.
+READ_SCOPE = {"public": "channels:read", "private": "groups:read", "im": "im:read", "mpim": "mpim:read"}
+CONVERSATION_TYPES = {"public_channel": "public", "private_channel": "private", "im": "im", "mpim": "mpim"}
+
+
+def _page(call: Call, items: list[Any]) -> tuple[list[Any], str]:
+    """One page of ``items`` as ``limit`` (1-1000) and ``cursor`` ask, and the cursor of the next ("" at the end)."""
     limit = wire.integer(call.params, "limit", 100, "invalid_limit")
     if not 1 <= limit <= 1000:
         raise SlackError("invalid_limit")
@@ -141,11 +151,55 @@ def conversations_members(call: Call) -> dict[str, Any]:
             start = int(base64.b64decode(cursor).decode().removeprefix("offset:"))
         except ValueError:
             raise SlackError("invalid_cursor") from None
-    members = channel.members + ([call.team.bot_user_id] if channel.bot_member and not channel.is_dm else [])
-    page = members[start : start + limit]
-    more = start + limit < len(members)
+    more = start + limit < len(items)
     next_cursor = base64.b64encode(f"offset:{start + limit}".encode()).decode() if more else ""
+    return items[start : start + limit], next_cursor
+
+
+def conversations_members(call: Call) -> dict[str, Any]:
+    channel = call.channel(wire.text(call.params, "channel"))
+    call.require_scope(READ_SCOPE[channel.kind])
+    members = channel.members + ([call.team.bot_user_id] if channel.bot_member and not channel.is_dm else [])
+    page, next_cursor = _page(call, members)
     return {"members": page, "response_metadata": {"next_cursor": next_cursor}}
+
+
+def users_conversations(call: Call) -> dict[str, Any]:
+    """The conversations ``user`` (default: the token's own user) is in, of the ``types`` asked (default public
+    channels). Non-public ones only where the token's user is a member too, as Slack restricts them."""
+    world, team, credential = call.world, call.team, call.credential
+    assert credential is not None
+    named = [part.strip() for part in (wire.text(call.params, "types") or "public_channel").split(",") if part.strip()]
+    if not named or any(name not in CONVERSATION_TYPES for name in named):
+        raise SlackError("invalid_types")
+    kinds = [CONVERSATION_TYPES[name] for name in named]
+    for kind in kinds:
+        call.require_scope(READ_SCOPE[kind])
+    user = call.user(wire.text(call.params, "user") or credential.user_id)
+    caller = credential.user_id
+    exclude_archived = wire.flag(call.params, "exclude_archived")
+    found = [
+        channel
+        for channel in world.channels.values()
+        if channel.team_id == team.id
+        and channel.kind in kinds
+        and _is_in(channel, user.id, team.bot_user_id)
+        and (channel.kind == "public" or _is_in(channel, caller, team.bot_user_id))
+        and not (exclude_archived and channel.archived)
+    ]
+    page, next_cursor = _page(call, found)
+    # Slack leaves is_member and num_members out of these conversation objects.
+    channels = [
+        {key: value for key, value in conversation_json(world, team, channel).items() if key != "is_member"}
+        for channel in page
+    ]
+    return {"channels": channels, "response_metadata": {"next_cursor": next_cursor}}
+
+
+def _is_in(channel: ChannelRecord, user_id: str, bot_user_id: str) -> bool:
+    if user_id == bot_user_id and not channel.is_dm:
+        return channel.bot_member
+    return user_id in channel.members
 
 
 def conversations_open(call: Call) -> dict[str, Any]:
@@ -199,6 +253,7 @@ METHODS: dict[str, Method] = {
     "users.info": method(users_info),
     "conversations.info": method(conversations_info),
     "conversations.members": method(conversations_members),
+    "users.conversations": method(users_conversations),
     "conversations.open": method(conversations_open),
     "apps.connections.open": method(apps_connections_open, tokens=("app",)),
 }

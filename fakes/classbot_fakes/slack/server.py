@@ -242,6 +242,25 @@ class FakeSlack(SlackDriver, BotHttp, Transcript):
                 record.members.append(user_id)
             self._world.changes.notify()
 
+    def leave(self, user: UserRef, channel: ChannelRef) -> None:
+        with self._world.lock:
+            record = self._channel(channel)
+            user_id = self._user(user).id
+            if user_id in record.members:
+                record.members.remove(user_id)
+            self._world.changes.notify()
+
+    def archive(self, channel: ChannelRef) -> None:
+        """The channel is archived: nothing can be posted there, and lists leave it out when asked to."""
+        with self._world.lock:
+            self._channel(channel).archived = True
+            self._world.changes.notify()
+
+    def set_bot_scopes(self, scopes: Iterable[str], *, team_id: str | None = None) -> None:
+        """The scopes the workspace's bot token carries, as if the app had been installed asking for these."""
+        with self._world.lock:
+            self._world.teams[team_id or self._world.default_team].scopes = tuple(scopes)
+
     def user(self, user: UserRef) -> FakeSlackUser:
         with self._world.lock:
             return self._user(user).public()

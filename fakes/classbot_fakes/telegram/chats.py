@@ -80,7 +80,7 @@ def get_chat_member_count(world: TelegramWorld, params: CallParams) -> int:
     if chat_id not in world.groups:
         return 2
     group = bot_group(world, chat_id)
-    members = sum(1 for status in group.statuses.values() if status in MEMBER_STATUSES)
+    members = sum(1 for user_id in group.statuses if group.in_chat(user_id))
     return members + (1 if group.bot_status in MEMBER_STATUSES else 0)
 
 

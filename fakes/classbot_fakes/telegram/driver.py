@@ -20,7 +20,7 @@ from .access import MEMBER_STATUSES
 from .people import ChatRef, FakeGroup, FakeUser, chat_id_of
 from .records import SentMessage, UserMessage
 from .render import DEFAULT_BOT_RIGHTS, bot_user, group_member, member_json, message_json, my_chat_member, user_json
-from .state import CallbackQueryRecord, GroupRecord, StoredMessage, TelegramWorld, UserRecord
+from .state import CallbackQueryRecord, GroupRecord, Restriction, StoredMessage, TelegramWorld, UserRecord
 from .text import with_detected_entities
 
 START_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -53,8 +53,8 @@ class TelegramDriver:
             chat_id = user.id if chat is None else chat_id_of(chat)
             if chat_id == user.id:
                 self._open_private_chat(record, text)
-            elif world.groups[chat_id].statuses.get(user.id) not in MEMBER_STATUSES:
-                raise ValueError(f"user {user.id} is not a member of group {chat_id}")
+            elif not world.groups[chat_id].may_write(user.id):
+                raise ValueError(f"user {user.id} may not write in group {chat_id}")
             reply_id = reply_to.message_id if isinstance(reply_to, SentMessage) else reply_to
             message = world.store(
                 StoredMessage(
@@ -78,8 +78,7 @@ class TelegramDriver:
             if stored is None or stored.deleted or stored.sender_id != world.bot.id:
                 raise ValueError(f"no message {message.message_id} from the bot in chat {message.chat_id} to press")
             if message.chat_id != user.id and (
-                message.chat_id not in world.groups
-                or world.groups[message.chat_id].statuses.get(user.id) not in MEMBER_STATUSES
+                message.chat_id not in world.groups or not world.groups[message.chat_id].in_chat(user.id)
             ):
                 raise ValueError(f"user {user.id} cannot see chat {message.chat_id}")
             button = stored.snapshot().button(button_text)
@@ -145,7 +144,7 @@ class TelegramDriver:
         world = self._world
         with world.lock:
             record = world.groups[group.id]
-            if record.statuses.get(by.id) not in MEMBER_STATUSES:
+            if not record.in_chat(by.id):
                 raise ValueError(f"user {by.id} is not a member of group {group.id}")
             self._change_bot_status(record, "member", by.id, {})
             service = world.store(
@@ -180,8 +179,43 @@ class TelegramDriver:
 
     def add_member(self, group: FakeGroup, user: FakeUser, *, admin: bool = False) -> None:
         with self._world.lock:
-            self._world.groups[group.id].statuses[user.id] = "administrator" if admin else "member"
+            record = self._world.groups[group.id]
+            record.statuses[user.id] = "administrator" if admin else "member"
+            record.restrictions.pop(user.id, None)
             self._world.changes.notify()
+
+    def leave_group(self, group: FakeGroup, user: FakeUser) -> None:
+        """The user leaves: "left" (a restricted user stays restricted, outside the group), a left_chat_member
+        service message, and ``chat_member`` for a bot that asked for it."""
+        with self._world.lock:
+            record = self._world.groups[group.id]
+            if not record.in_chat(user.id):
+                raise ValueError(f"user {user.id} is not in group {group.id}")
+            if record.statuses[user.id] == "restricted":
+                self._change_member(record, user.id, "restricted", user.id, is_member=False)
+            else:
+                self._change_member(record, user.id, "left", user.id)
+            self._service_message(record, user.id, {"left_chat_member": user_json(self._world.users[user.id])})
+
+    def ban_from_group(self, group: FakeGroup, user: FakeUser, *, by: FakeUser | None = None) -> None:
+        """An admin bans the user: "kicked" (out, and cannot come back by themselves)."""
+        with self._world.lock:
+            record = self._world.groups[group.id]
+            actor = by.id if by is not None else self._owner(record)
+            was_in = record.in_chat(user.id)
+            self._change_member(record, user.id, "kicked", actor)
+            if was_in:
+                self._service_message(record, actor, {"left_chat_member": user_json(self._world.users[user.id])})
+
+    def restrict_in_group(
+        self, group: FakeGroup, user: FakeUser, *, can_send_messages: bool = False, by: FakeUser | None = None
+    ) -> None:
+        """An admin restricts a user (muted unless ``can_send_messages``): "restricted", in the group as before."""
+        with self._world.lock:
+            record = self._world.groups[group.id]
+            actor = by.id if by is not None else self._owner(record)
+            member = record.in_chat(user.id)
+            self._change_member(record, user.id, "restricted", actor, is_member=member, can_send=can_send_messages)
 
     # -- helpers (the caller holds the lock) -------------------------------------------------------------------
 
@@ -205,6 +239,42 @@ class TelegramDriver:
             statuses = ("member", "kicked") if blocked else ("kicked", "member")
             old, new = (member_json(status, bot_user(world)) for status in statuses)
             world.enqueue("my_chat_member", my_chat_member(world, user.id, user_json(record), old, new))
+
+    def _change_member(
+        self,
+        group: GroupRecord,
+        user_id: int,
+        status: str,
+        actor_id: int,
+        *,
+        is_member: bool = False,
+        can_send: bool = False,
+    ) -> None:
+        world = self._world
+        old = group_member(world, group, user_id)
+        group.statuses[user_id] = status
+        if status == "restricted":
+            group.restrictions[user_id] = Restriction(is_member, can_send)
+        else:
+            group.restrictions.pop(user_id, None)
+        new = group_member(world, group, user_id)
+        world.enqueue("chat_member", my_chat_member(world, group.id, user_json(world.users[actor_id]), old, new))
+        world.changes.notify()
+
+    def _service_message(self, group: GroupRecord, sender_id: int, extra: dict[str, object]) -> None:
+        """A service message in the group; a bot in it receives those even in privacy mode."""
+        world = self._world
+        service = world.store(
+            StoredMessage(
+                chat_id=group.id,
+                message_id=world.new_message_id(group.id),
+                date=world.now(),
+                sender_id=sender_id,
+                extra=dict(extra),
+            )
+        )
+        if group.bot_status in MEMBER_STATUSES:
+            world.enqueue("message", message_json(world, service))
 
     def _change_bot_status(self, group: GroupRecord, status: str, actor_id: int, rights: dict[str, bool]) -> None:
         world = self._world

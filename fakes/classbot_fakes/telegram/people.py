@@ -95,7 +95,7 @@ class FakeGroup:
         return self._driver.group_record(self).title
 
     def status_of(self, user: FakeUser) -> str:
-        """The user's status there: creator, administrator, member, left or kicked."""
+        """The user's status there: creator, administrator, member, restricted, left or kicked."""
         return self._driver.group_record(self).statuses.get(user.id, "left")
 
     @property
@@ -104,6 +104,15 @@ class FakeGroup:
 
     def add_member(self, user: FakeUser, *, admin: bool = False) -> None:
         self._driver.add_member(self, user, admin=admin)
+
+    def leave(self, user: FakeUser) -> None:
+        self._driver.leave_group(self, user)
+
+    def ban(self, user: FakeUser, *, by: FakeUser | None = None) -> None:
+        self._driver.ban_from_group(self, user, by=by)
+
+    def restrict(self, user: FakeUser, *, can_send_messages: bool = False, by: FakeUser | None = None) -> None:
+        self._driver.restrict_in_group(self, user, can_send_messages=can_send_messages, by=by)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, FakeGroup) and other.id == self.id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .state import GroupRecord, StoredMessage, TelegramWorld, UserRecord
+from .state import GroupRecord, Restriction, StoredMessage, TelegramWorld, UserRecord
 
 ADMIN_RIGHTS = (
     "can_manage_chat",
@@ -119,8 +119,46 @@ def message_json(world: TelegramWorld, message: StoredMessage, *, nested: bool =
     return found
 
 
+# ChatMemberRestricted's permissions, each required (a restricted user's "can_send_messages" is the fake's own;
+# the others follow it).
+RESTRICTED_PERMISSIONS = (
+    "can_send_messages",
+    "can_send_audios",
+    "can_send_documents",
+    "can_send_photos",
+    "can_send_videos",
+    "can_send_video_notes",
+    "can_send_voice_notes",
+    "can_send_polls",
+    "can_send_other_messages",
+    "can_add_web_page_previews",
+    "can_react_to_messages",
+    "can_edit_tag",
+    "can_change_info",
+    "can_invite_users",
+    "can_pin_messages",
+    "can_manage_topics",
+)
+
+
+def restricted_json(user: dict[str, Any], restriction: Restriction) -> dict[str, Any]:
+    """A ChatMemberRestricted: restricted forever (``until_date`` 0), in the group or not (``is_member``)."""
+    allowed = restriction.can_send_messages
+    return {
+        "status": "restricted",
+        "user": user,
+        "is_member": restriction.is_member,
+        **dict.fromkeys(RESTRICTED_PERMISSIONS, allowed),
+        "can_change_info": False,
+        "can_pin_messages": False,
+        "can_manage_topics": False,
+        "until_date": 0,
+    }
+
+
 def member_json(status: str, user: dict[str, Any], rights: dict[str, bool] | None = None) -> dict[str, Any]:
-    """A ChatMember of the variant ``status`` names (creator, administrator, member, left, kicked)."""
+    """A ChatMember of the variant ``status`` names (creator, administrator, member, left, kicked; a restricted
+    member is ``restricted_json``)."""
     if status == "creator":
         return {"status": "creator", "user": user, "is_anonymous": False}
     if status == "administrator":
@@ -141,6 +179,8 @@ def group_member(world: TelegramWorld, group: GroupRecord, user_id: int) -> dict
     if user_id == world.bot.id:
         return member_json(group.bot_status, bot_user(world), group.bot_rights)
     status = group.statuses.get(user_id, "left")
+    if status == "restricted":
+        return restricted_json(user_json(world.users[user_id]), group.restrictions[user_id])
     rights = dict.fromkeys(ADMIN_RIGHTS, True) | {"can_manage_topics": False}
     return member_json(status, user_json(world.users[user_id]), rights)
 

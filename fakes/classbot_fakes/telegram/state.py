@@ -50,9 +50,33 @@ class GroupRecord:
     id: int
     title: str
     username: str | None
-    statuses: dict[int, str]  # user id -> "creator" | "administrator" | "member" | "left" | "kicked"
+    # user id -> "creator" | "administrator" | "member" | "restricted" | "left" | "kicked"
+    statuses: dict[int, str]
     bot_status: str = "left"
     bot_rights: dict[str, bool] = field(default_factory=dict)
+    # A restricted user (status "restricted"): whether they are in the group now, and may write there. Telegram
+    # keeps a restriction when its user leaves, so a restricted user may be outside the group.
+    restrictions: dict[int, Restriction] = field(default_factory=dict)
+
+    def in_chat(self, user_id: int) -> bool:
+        """The user is in the group now (sees its messages), whatever their rights."""
+        status = self.statuses.get(user_id, "left")
+        restriction = self.restrictions.get(user_id)
+        return status in ("creator", "administrator", "member") or (
+            status == "restricted" and restriction is not None and restriction.is_member
+        )
+
+    def may_write(self, user_id: int) -> bool:
+        restriction = self.restrictions.get(user_id)
+        if self.statuses.get(user_id) == "restricted":
+            return restriction is not None and restriction.is_member and restriction.can_send_messages
+        return self.in_chat(user_id)
+
+
+@dataclass(slots=True)
+class Restriction:
+    is_member: bool
+    can_send_messages: bool = False
 
 
 @dataclass(slots=True)
