@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from bot.app import Components
 from bot.web_calendar import calendar_routes
+from bot.web_info import info_routes
 from bot.web_slack import slack_routes
 from bot.web_telegram import telegram_routes
 from bot.web_zoom import zoom_routes
@@ -36,5 +37,6 @@ def create_web_app(components: Components) -> Starlette:
         *telegram_routes(components),
         *slack_routes(components),
         *calendar_routes(components),
+        *info_routes(components),
     ]
     return Starlette(routes=routes)
