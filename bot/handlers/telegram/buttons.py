@@ -21,6 +21,7 @@ from bot.core.errors import NotAllowed
 from bot.core.ids import looks_like_public_id
 from bot.core.messages import Button
 from bot.core.texts import Text, lines, ntr, plain, tr
+from bot.handlers.telegram.addressing import Addressee, addressee, command_word, hears_every_command, not_mine
 from bot.handlers.telegram.base import answers_refusals, community_of, in_group, person_of
 from bot.handlers.telegram.flows import CHILD, CHILD_ANSWERED, MESSAGE_PARENTS, MOVE, NEW_CLASS, Flows, restore
 from bot.handlers.telegram.languages import Languages
@@ -139,8 +140,18 @@ class Buttons(Flows, Languages):
             await self.move_answer(update, answer, state.data)
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A command ClassBot has not got: in a group it may well have been another bot's (see ``addressing``)."""
+        chat, message = update.effective_chat, update.effective_message
+        assert chat is not None
+        text = (message.text if message is not None else None) or ""
         if not in_group(update):
             await self.say(update, tr("I don't know that command. /help lists what I can do."))
+            return
+        whom = addressee(text, context.bot.username)
+        if whom is Addressee.ME:
+            await self.say(update, tr("I don't know that command. /help lists what I can do."))
+        elif whom is Addressee.UNNAMED and not await hears_every_command(context.bot, chat.id):
+            await self.say(update, not_mine(command_word(text), context.bot.username))
 
     # --- parents -----------------------------------------------------------------------------------------
 

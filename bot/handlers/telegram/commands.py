@@ -13,8 +13,9 @@ from bot.core.class_input import parse_timezone
 from bot.core.delivery import card_text, local_time
 from bot.core.messages import Button
 from bot.core.notify import reachable_again
-from bot.core.texts import Text, joined, ntr, plain, tr
+from bot.core.texts import Text, joined, lines, ntr, plain, tr
 from bot.core.views import ClassView
+from bot.handlers.telegram.addressing import name_me
 from bot.handlers.telegram.base import TelegramBase, answers_refusals, community_of, in_group, person_of
 from bot.handlers.telegram.render import html, valid_payload
 from bot.i18n.translator import Translator
@@ -62,7 +63,14 @@ class Commands(TelegramBase):
         await reachable_again(self.core.database, self.core.clock())  # waiting private messages go out now
         payload = context.args[0] if context.args else ""
         if in_group(update):
-            await self.say(update, tr("Hello! Group admins: send /setup to announce classes here. Everyone: /classes."))
+            name = context.bot.username
+            await self.say(
+                update,
+                lines(
+                    tr("Hello! Group admins: send /setup to announce classes here. Everyone: /classes."),
+                    name_me(name),
+                ),
+            )
             return
         if payload and valid_payload(payload):
             kind, _, value = payload.partition("_")
@@ -81,7 +89,10 @@ class Commands(TelegramBase):
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         t = await self.translator(update)
-        await self.reply(update, t(HELP), translator=t)
+        words = t(HELP)
+        if in_group(update):
+            words += "\n\n" + html(t(name_me(context.bot.username)))
+        await self.reply(update, words, translator=t)
 
     async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat, person = update.effective_chat, person_of(update)

@@ -105,6 +105,10 @@ class FakeGroup:
     def add_member(self, user: FakeUser, *, admin: bool = False) -> None:
         self._driver.add_member(self, user, admin=admin)
 
+    def another_bot_speaks(self) -> None:
+        """Another bot of the group posts a message: in privacy mode it, not ours, now gets bare commands."""
+        self._driver.another_bot_speaks(self)
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, FakeGroup) and other.id == self.id
 
