@@ -20,6 +20,7 @@ from sqlalchemy import (
     Select,
     Update,
     bindparam,
+    case,
     delete,
     func,
     insert,
@@ -30,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.dml import Insert, ReturningUpdate
 
 from bot.storage.database import Database
@@ -139,6 +141,22 @@ async def hurry_failed_with(session: AsyncSession, error_prefix: str, now: datet
     )
 
 
+@dataclass(frozen=True, slots=True)
+class KindCount:
+    """The jobs of one kind that are not done: what an operator checks before stopping ClassBot for an upgrade."""
+
+    kind: str
+    due: int  # waiting, due now
+    later: int  # waiting until later: a reminder's time, or the next try after a failure
+    running: int  # claimed by a worker
+    dead: int  # given up on; kept for an operator to look at
+
+    @property
+    def pending(self) -> int:
+        """Jobs that will still run (due, later or running)."""
+        return self.due + self.later + self.running
+
+
 class JobQueue:
     """Claims and settles jobs; each call is one statement, atomic by itself."""
 
@@ -202,6 +220,33 @@ class JobQueue:
             due = (jobs.c.status == "pending") & (jobs.c.run_at <= now)
             count, oldest = (await connection.execute(select(func.count(), func.min(jobs.c.run_at)).where(due))).one()
         return int(count), max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
+
+    async def by_kind(self, now: datetime) -> list[KindCount]:
+        """Every kind with jobs not done, counted by state, in one statement (done jobs are not counted)."""
+        jobs = table_of(Job)
+        pending = jobs.c.status == "pending"
+
+        def counted(condition: ColumnElement[bool]) -> ColumnElement[int]:
+            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+        query = (
+            select(
+                jobs.c.kind,
+                counted(pending & (jobs.c.run_at <= now)),
+                counted(pending & (jobs.c.run_at > now)),
+                counted(jobs.c.status == "running"),
+                counted(jobs.c.status == "dead"),
+            )
+            .where(jobs.c.status != "done")
+            .group_by(jobs.c.kind)
+            .order_by(jobs.c.kind)
+        )
+        async with self._database.query() as connection:
+            rows = await connection.execute(query)
+            return [
+                KindCount(kind, int(due), int(later), int(running), int(dead))
+                for kind, due, later, running, dead in rows
+            ]
 
     async def next_due(self, kind: str | None = None) -> datetime | None:
         """When the earliest pending job (of ``kind``, if given) is due, so an idle worker sleeps just long enough
