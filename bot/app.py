@@ -125,6 +125,7 @@ async def build_components(
         jobs = JobQueue(database)
         worker = JobWorker(jobs, clock=clock, retry_delay=_retry_delay, metrics=metrics)
         call_when_queued(database, worker.wake)
+        jobs.when_made_due(worker.wake)
         zoom_events = ZoomEvents(database, clock=clock)
         zoom = _build_zoom(settings, database, cipher, http, clock, zoom_retry or RetryPolicy(), metrics)
         if zoom is not None:
@@ -147,7 +148,7 @@ async def build_components(
             metrics=metrics,
         )
         classes = ClassService(database, meetings, clock=clock)
-        bookings = BookingService(database, meetings, clock=clock, metrics=metrics)
+        bookings = BookingService(database, meetings, clock=clock, jobs=jobs, metrics=metrics)
         Delivery(database, meetings, messenger, clock=clock, cancel_class=classes.cancel).register(worker)
         ZoomReactions(database, meetings, clock=clock).register(zoom_events)
         worker.register(NOTIFY_JOB, NotificationDelivery(messenger))

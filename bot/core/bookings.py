@@ -4,12 +4,15 @@ A seat is taken by one conditional UPDATE (``seats_taken + 1 <= seats``), so no 
 one process or many, books more children than seats. Each child of a request is keyed by the request's key
 (the platform's update or interaction id) and its position: a double tap or a redelivered update finds the
 bookings it made the first time and books nothing more. Everything a booking sets off (the parent's link, the
-teacher's notice) is queued in the same transaction, so a booking is never confirmed without them.
+teacher's notice) is queued in the same transaction, so a booking is never confirmed without them. A front end
+that tells the parent they are booked does it through ``book``'s ``confirm``: the new bookings' links are held until
+it has, so the confirmation always arrives before the link message (see ``work.CONFIRMATION_HOLD``).
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
 
@@ -31,7 +34,7 @@ from bot.storage import jobs
 from bot.storage.bookings import HOLDS_A_SEAT, Bookings, Children, Held, Waitlist
 from bot.storage.classes import Classes
 from bot.storage.database import Database
-from bot.storage.jobs import NewJob
+from bot.storage.jobs import JobQueue, NewJob
 from bot.storage.listings import Listings
 from bot.storage.models import Booking, Class, WaitlistEntry
 from bot.storage.people import People
@@ -58,14 +61,24 @@ def parse_child_names(raw: str) -> list[str]:
     return names
 
 
+Confirm = Callable[[BookingOutcome], Awaitable[None]]
+
+
 class BookingService:
     def __init__(
-        self, database: Database, meetings: MeetingKeeper, *, clock: Clock, metrics: Metrics | None = None
+        self,
+        database: Database,
+        meetings: MeetingKeeper,
+        *,
+        clock: Clock,
+        jobs: JobQueue | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self._metrics = metrics
         self._database = database
         self._meetings = meetings
         self._clock = clock
+        self._jobs = jobs or JobQueue(database)
 
     async def join_link(self, parent: PersonRef, booking_public_id: str) -> str:
         """The parent's own Zoom link for a confirmed booking (only ever shown to them, privately)."""
@@ -120,9 +133,19 @@ class BookingService:
             return booking.id
 
     async def book(
-        self, parent: PersonRef, class_public_id: str, children: list[str], request_key: str
+        self,
+        parent: PersonRef,
+        class_public_id: str,
+        children: list[str],
+        request_key: str,
+        *,
+        confirm: Confirm | None = None,
     ) -> BookingOutcome:
-        """Book a seat for each child, waitlisting those who do not fit; the same request twice books once."""
+        """Book a seat for each child, waitlisting those who do not fit; the same request twice books once.
+
+        ``confirm`` tells the parent what happened (a front end's answer); the new bookings' links wait for it, so
+        the confirmation is never overtaken by a link. Without it the links are due at once.
+        """
         if not children:
             raise InvalidInput("child", tr("Say which child the seat is for."))
         now = self._clock()
@@ -131,20 +154,36 @@ class BookingService:
             person = await People(session).ensure(parent)
             cls, next_start = await self._bookable_class(session, class_public_id, person.id)
             earlier = await self._earlier_or_refused(session, cls, next_start, person.id, keys, children)
-            if earlier is not None:
-                return replace(earlier, language=person.language)
-            booked, waitlisted = await self._take_seats(
-                session, cls, person.id, list(zip(keys, children, strict=True)), now
-            )
-            views = [_view(booking, cls, next_start) for booking in booked]
-        if self._metrics is not None:
-            self._metrics.count("classbot_bookings_total", len(booked), outcome="booked")
-            self._metrics.count("classbot_bookings_total", len(waitlisted), outcome="waitlisted")
-        pending = cls.requires_approval and bool(booked)
-        return BookingOutcome(tuple(views), tuple(waitlisted), pending, False, person.language)
+            if earlier is None:
+                booked, waitlisted = await self._take_seats(
+                    session, cls, person.id, list(zip(keys, children, strict=True)), now, held=confirm is not None
+                )
+                views = [_view(booking, cls, next_start) for booking in booked]
+        if earlier is not None:
+            outcome = replace(earlier, language=person.language)
+        else:
+            if self._metrics is not None:
+                self._metrics.count("classbot_bookings_total", len(booked), outcome="booked")
+                self._metrics.count("classbot_bookings_total", len(waitlisted), outcome="waitlisted")
+            pending = cls.requires_approval and bool(booked)
+            outcome = BookingOutcome(tuple(views), tuple(waitlisted), pending, False, person.language)
+        if confirm is not None:
+            try:
+                await confirm(outcome)
+            finally:  # told or not, the links go now: a failed answer must not cost the parent their link
+                links = [work.link_key(view.public_id, "booked") for view in outcome.booked]
+                await self._jobs.make_due(links, self._clock())
+        return outcome
 
     async def _take_seats(
-        self, session: AsyncSession, cls: Class, parent_id: int, children: list[tuple[str, str]], now: datetime
+        self,
+        session: AsyncSession,
+        cls: Class,
+        parent_id: int,
+        children: list[tuple[str, str]],
+        now: datetime,
+        *,
+        held: bool = False,
     ) -> tuple[list[Booking], list[str]]:
         """Book each (request key, child) that fits and waitlist the rest; the booked and the waitlisted children."""
         status = "pending_approval" if cls.requires_approval else "confirmed"
@@ -154,7 +193,7 @@ class BookingService:
         waitlisted: list[str] = []
         for key, child in children:
             booking = _new_booking(cls, parent_id, child, key, status, in_digest=status == "confirmed")
-            if await Bookings(session).seat(cls, booking, then=_link_for(booking, cls, now)):
+            if await Bookings(session).seat(cls, booking, then=_link_for(booking, cls, now, held=held)):
                 booked.append(booking)
                 continue
             await Waitlist(session).add(
@@ -390,11 +429,12 @@ def _new_booking(cls: Class, parent_id: int, child: str, key: str, status: str, 
     )
 
 
-def _link_for(booking: Booking, cls: Class, now: datetime) -> NewJob | None:
-    """The job sending the parent their join link, for a booking that needs one (confirmed, in a Zoom class)."""
+def _link_for(booking: Booking, cls: Class, now: datetime, *, held: bool = False) -> NewJob | None:
+    """The job sending the parent their join link, for a booking that needs one (confirmed, in a Zoom class);
+    ``held``: it waits for the parent's confirmation (see ``BookingService.book``)."""
     if booking.status != "confirmed" or not cls.zoom_enabled:
         return None
-    return work.link_job(booking.public_id, "booked", now)
+    return work.link_job(booking.public_id, "booked", now, held=held)
 
 
 def _held_view(held: Held, cls: Class, next_start: datetime | None) -> BookingView:

@@ -163,6 +163,29 @@ class JobQueue:
     def __init__(self, database: Database) -> None:
         self._database = database
         self._completions = GroupedWrites(self._complete_all)
+        self._releases = GroupedWrites(self._release_all, most=100)  # up to 10 keys each
+        self._on_due: list[Callable[[], None]] = []
+
+    def when_made_due(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` after ``make_due`` made jobs due (the worker wakes, as after an enqueue)."""
+        self._on_due.append(callback)
+
+    async def make_due(self, dedupe_keys: list[str], now: datetime) -> None:
+        """Make the waiting jobs of these keys due now (a booking's held link, once the parent was told).
+
+        Calls made together are written together (``GroupedWrites``): in a burst, one statement per group.
+        """
+        if not dedupe_keys:
+            return
+        await self._releases.add((tuple(dedupe_keys), now))
+        for callback in self._on_due:
+            callback()
+
+    async def _release_all(self, releases: list[tuple[tuple[str, ...], datetime]]) -> None:
+        keys = padded([key for each, _ in releases for key in each])
+        now = max(now for _, now in releases)
+        async with self._database.statement() as connection:
+            await connection.execute(_making_due(), {"keys": keys, "now": now})
 
     async def claim(self, limit: int, lease: timedelta, now: datetime) -> list[ClaimedJob]:
         """Up to ``limit`` due jobs (or jobs whose worker's lease ran out), leased to the caller."""
@@ -340,6 +363,17 @@ def _retrying() -> Update:
             last_error=bindparam("error"),
             updated_at=bindparam("now"),
         )
+    )
+
+
+@prepared
+def _making_due() -> Update:
+    jobs = table_of(Job)
+    waiting = jobs.c.dedupe_key.in_(bindparam("keys", expanding=True)) & (jobs.c.status == "pending")
+    return (
+        update(jobs)
+        .where(waiting & (jobs.c.run_at > bindparam("now")))
+        .values(run_at=bindparam("now"), updated_at=bindparam("now"))
     )
 
 

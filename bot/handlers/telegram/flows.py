@@ -30,6 +30,7 @@ from bot.core.delivery import card_text, describe_outcome
 from bot.core.errors import InvalidInput
 from bot.core.messages import Button
 from bot.core.texts import lines, ntr, plain, tr
+from bot.core.views import BookingOutcome
 from bot.handlers.telegram.base import TelegramBase, answers_refusals, community_of, in_group, person_of
 from bot.i18n.languages import or_source
 from bot.i18n.translator import Translator
@@ -156,13 +157,16 @@ class Flows(TelegramBase):
         assert chat is not None
         person = person_of(update)
         names = parse_child_names(names_text)
-        outcome = await self.core.bookings.book(person, data["class"], names, request_key)
-        # Not cleared but marked answered: if Telegram delivers this same message again (we crashed before
-        # replying), the booking is looked up by its request key and the answer given again.
-        answered = {"class": data["class"], "request": request_key, "names": names_text}
-        await self.conversations.put(str(chat.id), person.user_id, CHILD_ANSWERED, answered)
-        language = self.catalogs.translator(or_source(outcome.language))
-        await self.say(update, describe_outcome(outcome), translator=language)
+
+        async def confirm(outcome: BookingOutcome) -> None:
+            # Not cleared but marked answered: if Telegram delivers this same message again (we crashed before
+            # replying), the booking is looked up by its request key and the answer given again.
+            answered = {"class": data["class"], "request": request_key, "names": names_text}
+            await self.conversations.put(str(chat.id), person.user_id, CHILD_ANSWERED, answered)
+            language = self.catalogs.translator(or_source(outcome.language))
+            await self.say(update, describe_outcome(outcome), translator=language)
+
+        await self.core.bookings.book(person, data["class"], names, request_key, confirm=confirm)
 
     # --- teachers: message parents, move a class --------------------------------------------------------
 
