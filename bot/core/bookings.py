@@ -63,6 +63,18 @@ def parse_child_names(raw: str) -> list[str]:
 
 Confirm = Callable[[BookingOutcome], Awaitable[None]]
 
+# A booking is cancelled only once the parent has answered this question, on every platform (as a class is).
+CANCEL_BOOKING_YES = tr("Yes, cancel the booking")
+
+
+def cancel_booking_question(child: str, title: str) -> Text:
+    """What a parent is asked before their booking is cancelled."""
+    return tr(
+        "Cancel {child}'s seat in “{title}”? The seat goes to the next child waiting, if there is one.",
+        child=child,
+        title=title,
+    )
+
 
 class BookingService:
     def __init__(
@@ -205,8 +217,25 @@ class BookingService:
                 await self._ask_teacher(session, cls, booking, now)
         return booked, waitlisted
 
+    async def cancel_question(self, parent: PersonRef, booking_public_id: str) -> Text:
+        """The question to ask before ``cancel``, refused as ``cancel`` would refuse (not the parent's, gone) or
+        when there is nothing left to cancel."""
+        async with self._database.read() as session:
+            person = await People(session).find(parent)
+            booking = await Bookings(session).by_public_id(booking_public_id)
+            if booking is None:
+                raise NotFound(tr("That booking no longer exists."))
+            if person is None or booking.parent_id != person.id:
+                raise NotAllowed(tr("Only the parent who made a booking can cancel it."))
+            if booking.status not in HOLDS_A_SEAT:
+                raise Conflict(tr("This booking was already {status}.", status=booking_status(booking.status)))
+            cls = await Classes(session).get(booking.class_id)
+            assert cls is not None
+            return cancel_booking_question(booking.child_name, cls.title)
+
     async def cancel(self, parent: PersonRef, booking_public_id: str) -> BookingView:
-        """The parent gives their seat back; the first waiting parent gets it."""
+        """The parent gives their seat back (once they answered ``cancel_question``); the first waiting parent gets
+        it."""
         now = self._clock()
         async with self._database.write() as session:
             person = await People(session).find(parent)

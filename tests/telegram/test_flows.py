@@ -106,6 +106,10 @@ async def test_a_booking_survives_a_restart_and_the_parent_manages_it(world: Tel
     assert b"BEGIN:VCALENDAR" in calendar.document.data
     assert b"SUMMARY:Chess (Mia)" in calendar.document.data
     parent.press(listed, "1. Cancel this booking")
+    question = await world.said(parent, "Cancel Mia's seat in “Chess”\\?")  # asked first, as for a class
+    parent.send("/mybookings")
+    assert "1. Mia in" in ((await world.said(parent, "1. Mia in")).text or "")  # nothing cancelled yet
+    parent.press(question, "Yes, cancel the booking")
     await world.said(parent, "Cancelled: Mia")
     teacher.send("/myclasses")
     await world.said(teacher, "4 of 5 seats left")

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from bot.core.bookings import CANCEL_BOOKING_YES, cancel_booking_question
 from bot.core.delivery import card_text, local_time
 from bot.core.messages import Said, SaidButton
 from bot.core.texts import tr
@@ -96,9 +97,16 @@ def text_sections(mrkdwn: str) -> list[Block]:
 
 
 def button(
-    label: str, action: str, *, style: str | None = None, confirm: str | None = None, t: Translator | None = None
+    label: str,
+    action: str,
+    *,
+    style: str | None = None,
+    confirm: str | None = None,
+    yes: str | None = None,
+    t: Translator | None = None,
 ) -> Block:
-    """A button that sends ``action`` back; ``confirm`` asks "are you sure?" (in ``t``'s language) first."""
+    """A button that sends ``action`` back; ``confirm`` asks "are you sure?" (in ``t``'s language) first, and ``yes``
+    is the answer that goes on ("Yes" unless given)."""
     element: Block = {
         "type": "button",
         "text": {"type": "plain_text", "text": _cut(label, MAX_BUTTON)},
@@ -112,7 +120,7 @@ def button(
         element["confirm"] = {
             "title": {"type": "plain_text", "text": t(tr("Are you sure?"))},
             "text": {"type": "plain_text", "text": _cut(confirm, 300)},
-            "confirm": {"type": "plain_text", "text": t(tr("Yes"))},
+            "confirm": {"type": "plain_text", "text": _cut(yes or t(tr("Yes")), 30)},
             "deny": {"type": "plain_text", "text": t(tr("No"))},
             "style": "danger",
         }
@@ -200,7 +208,9 @@ def parent_booking(booking: BookingView, t: Translator) -> list[Block]:
     )
     if booking.status == "pending_approval":
         line = tr("{booking} _(waiting for the teacher's approval)_", booking=line)
-    cancel = button(t(tr("Cancel this booking")), f"cb:{booking.public_id}", confirm=t(tr("Cancel this booking?")), t=t)
+    question = t(cancel_booking_question(booking.child_name, booking.class_title))
+    yes = t(CANCEL_BOOKING_YES)
+    cancel = button(t(tr("Cancel this booking")), f"cb:{booking.public_id}", confirm=question, yes=yes, t=t)
     buttons = [cancel]
     if booking.status == "confirmed":
         buttons[:0] = [

@@ -16,6 +16,7 @@ from telegram import CallbackQuery, InputFile, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot.core.bookings import CANCEL_BOOKING_YES
 from bot.core.delivery import card_text, start_link_text
 from bot.core.errors import NotAllowed
 from bot.core.ids import looks_like_public_id
@@ -35,6 +36,7 @@ _ID_KINDS = {
     "approve",
     "decline",
     "cb",
+    "cby",
     "link",
     "ics",
     "roster",
@@ -95,7 +97,8 @@ class Buttons(Flows, Languages):
             "nc": self._new_class_pick,
             "approve": self._approve,
             "decline": self._decline,
-            "cb": self._cancel_booking,
+            "cb": self._confirm_cancel_booking,
+            "cby": self._cancel_booking,
             "link": self._link,
             "ics": self._calendar,
             "roster": self._roster,
@@ -171,6 +174,12 @@ class Buttons(Flows, Languages):
         if state is None or not index.isdigit() or int(index) >= len(names):
             raise NotAllowed(tr("That question was already answered: tap Book again to book another seat."))
         await self.child_answer(update, names[int(index)], state.data, request_key)
+
+    async def _confirm_cancel_booking(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str
+    ) -> None:
+        question = await self.core.bookings.cancel_question(person_of(update), booking_id)
+        await self.say(update, question, [Button(CANCEL_BOOKING_YES, action=f"cby:{booking_id}")])
 
     async def _cancel_booking(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
         booking = await self.core.bookings.cancel(person_of(update), booking_id)
