@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import signal
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -53,7 +54,8 @@ async def test_the_guided_newclass_survives_a_restart(world: TelegramWorld) -> N
     _restart(world)
 
     teacher.press(day_question, day_question.button_texts[2])
-    await world.said(teacher, "At what time")
+    asked = await world.said(teacher, "At what time")
+    assert re.search(r"Times are read in \w+(/\w+)*\.", asked.text or "")  # where the time is typed
     teacher.send("25:00")
     await world.said(teacher, "24-hour clock")
     await world.said(teacher, "At what time")

@@ -52,7 +52,8 @@ HELP = tr(
     "/mybookings shows your bookings, links and calendar files.\n\n"
     "<b>Teachers</b>: /connect links your Zoom account once. /newclass creates a class step by step, or in one "
     "line: <code>/newclass Title | YYYY-MM-DD HH:MM | MINUTES | SEATS | weekly N</code> (the last part is "
-    "optional). /myclasses shows rosters, start links and lets you change or cancel a class.\n\n"
+    "optional; the time is read in your timezone, see /timezone). /myclasses shows rosters, start links and lets "
+    "you change or cancel a class.\n\n"
     "<b>Group admins</b>: add me to the group and send /setup there.\n\n"
     "/language changes the language."
 )

@@ -10,7 +10,14 @@ import httpx
 
 
 class ConsentFailed(Exception):
-    """A step of the walk did not answer as it should; the message names the step and what it said."""
+    """A step of the walk did not answer as it should; the message names the step and what it said, and ``step``,
+    ``status`` and ``page`` (the answer's body) say it apart, for a caller that shows the page's own words."""
+
+    def __init__(self, step: str, status: int, page: str) -> None:
+        super().__init__(f"{step} answered {status}: {page[:300]}")
+        self.step = step
+        self.status = status
+        self.page = page
 
 
 async def consent_in_browser(link: str, zoom_user_id: str) -> None:
@@ -27,5 +34,5 @@ async def consent_in_browser(link: str, zoom_user_id: str) -> None:
 
 def _expect(response: httpx.Response, status: int, step: str) -> httpx.Response:
     if response.status_code != status:
-        raise ConsentFailed(f"{step} answered {response.status_code}: {response.text[:300]}")
+        raise ConsentFailed(step, response.status_code, response.text)
     return response
