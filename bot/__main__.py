@@ -1,4 +1,5 @@
-"""The command line: ``python -m bot [run|migrate|check|backup|genkey|rotate-keys|demo]``, also ``classbot``."""
+"""The command line: ``python -m bot [run|migrate|check|status|backup|genkey|rotate-keys|demo]``, also
+``classbot``."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     backup.add_argument("target", nargs="?", default="backup", help="file or folder for the copy (default: backup/)")
     commands.add_parser("rotate-keys", help="re-encrypt stored secrets under the first ENCRYPTION_KEY")
     commands.add_parser("check", help="check the configuration, the database and the platforms; say what to fix")
+    commands.add_parser("status", help="the queued jobs by kind; exit status 1 while a link job is not done")
     commands.add_parser("demo", help="try ClassBot offline: built-in Zoom and Telegram test servers, a terminal chat")
     arguments = parser.parse_args(argv)
 
@@ -48,6 +50,12 @@ def main(argv: list[str] | None = None) -> int:
         findings = asyncio.run(run_checks(settings))
         print(render(findings))
         return 0 if all(finding.ok for finding in findings) else 1
+    if arguments.command == "status":
+        from bot.status import status
+
+        code, report = asyncio.run(status(settings))
+        print(report, file=sys.stderr if code == 2 else sys.stdout)
+        return code
     if arguments.command == "migrate":
         asyncio.run(_migrate(settings))
         return 0

@@ -155,6 +155,7 @@ async def build_components(
             dead_job_retention=timedelta(days=settings.dead_job_retention_days),
         )
         call_when_queued(database, worker.wake)
+        jobs.when_made_due(worker.wake)
         zoom_events = ZoomEvents(database, clock=clock)
         zoom = _build_zoom(settings, database, cipher, http, clock, zoom_retry or RetryPolicy(), metrics)
         if zoom is not None:
@@ -186,7 +187,7 @@ async def build_components(
             metrics=metrics,
         )
         classes = ClassService(database, meetings, audience, clock=clock)
-        bookings = BookingService(database, meetings, audience, clock=clock, metrics=metrics)
+        bookings = BookingService(database, meetings, audience, clock=clock, jobs=jobs, metrics=metrics)
         Delivery(database, meetings, messenger, clock=clock, cancel_class=classes.cancel).register(worker)
         ZoomReactions(database, meetings, clock=clock).register(zoom_events)
         privacy = PrivacyService(database, bookings, classes, meetings, zoom.connect if zoom else None, clock=clock)

@@ -26,7 +26,8 @@ class Act(enum.StrEnum):
     # parents
     BOOK = "book"  # open the booking of a class (its public id)
     CHILD = "kid"  # which child a seat is for: the index of a name the parent booked for before
-    CANCEL_BOOKING = "cb"
+    CANCEL_BOOKING = "cb"  # ask to cancel a booking (Telegram asks to confirm; Slack's button confirms itself)
+    CANCEL_BOOKING_CONFIRMED = "cby"
     JOIN_LINK = "link"  # the parent's Zoom link, privately
     CALENDAR = "ics"  # the booking's calendar file
     # teachers
@@ -66,6 +67,7 @@ _NAMING_A_RECORD = frozenset(
     {
         Act.BOOK,
         Act.CANCEL_BOOKING,
+        Act.CANCEL_BOOKING_CONFIRMED,
         Act.JOIN_LINK,
         Act.CALENDAR,
         Act.ROSTER,

@@ -4,12 +4,15 @@ A seat is taken by one conditional UPDATE (``seats_taken + 1 <= seats``), so no 
 one process or many, books more children than seats. Each child of a request is keyed by the request's key
 (the platform's update or interaction id) and its position: a double tap or a redelivered update finds the
 bookings it made the first time and books nothing more. Everything a booking sets off (the parent's link, the
-teacher's notice) is queued in the same transaction, so a booking is never confirmed without them.
+teacher's notice) is queued in the same transaction, so a booking is never confirmed without them. A front end
+that tells the parent they are booked does it through ``book``'s ``confirm``: the new bookings' links are held until
+it has, so the confirmation always arrives before the link message (see ``job_kinds.CONFIRMATION_HOLD``).
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
 
@@ -26,14 +29,14 @@ from bot.core.notify import tell
 from bot.core.views import BookingOutcome, BookingView
 from bot.core.words.classes import seats_taken
 from bot.core.words.labels import approval_buttons
-from bot.core.words.refusals import BOOKING_GONE, cancelled_so_not_bookable
+from bot.core.words.refusals import BOOKING_GONE, NOT_YOUR_BOOKING, booking_already, cancelled_so_not_bookable
 from bot.i18n.texts import Language, Text, ntr, plain, tr
 from bot.storage import jobs
 from bot.storage.bookings import HOLDS_A_SEAT, Bookings, Children, Held, Waitlist
 from bot.storage.classes import Classes
 from bot.storage.database import Database
 from bot.storage.identity import PersonRef
-from bot.storage.jobs import NewJob
+from bot.storage.jobs import JobQueue, NewJob
 from bot.storage.listings import Listings
 from bot.storage.models import Booking, Class, WaitlistEntry
 from bot.storage.people import People
@@ -62,6 +65,21 @@ def parse_child_names(raw: str) -> list[str]:
     return names
 
 
+Confirm = Callable[[BookingOutcome], Awaitable[None]]
+
+# A booking is cancelled only once the parent has answered this question, on every platform (as a class is).
+CANCEL_BOOKING_YES = tr("Yes, cancel the booking")
+
+
+def cancel_booking_question(child: str, title: str) -> Text:
+    """What a parent is asked before their booking is cancelled."""
+    return tr(
+        "Cancel {child}'s seat in “{title}”? The seat goes to the next child waiting, if there is one.",
+        child=child,
+        title=title,
+    )
+
+
 class BookingService:
     def __init__(
         self,
@@ -70,6 +88,7 @@ class BookingService:
         audience: Audience,
         *,
         clock: Clock,
+        jobs: JobQueue | None = None,
         metrics: Metrics | None = None,
     ) -> None:
         self._metrics = metrics
@@ -77,6 +96,7 @@ class BookingService:
         self._meetings = meetings
         self._audience = audience
         self._clock = clock
+        self._jobs = jobs or JobQueue(database)
 
     async def join_link(self, parent: PersonRef, booking_public_id: str) -> str:
         """The parent's own Zoom link for a confirmed booking (only ever shown to them, privately)."""
@@ -131,10 +151,20 @@ class BookingService:
             return booking.id
 
     async def book(
-        self, parent: PersonRef, class_public_id: str, children: list[str], request_key: str
+        self,
+        parent: PersonRef,
+        class_public_id: str,
+        children: list[str],
+        request_key: str,
+        *,
+        confirm: Confirm | None = None,
     ) -> BookingOutcome:
         """Book a seat for each child, waitlisting those who do not fit; the same request twice books once. Only
-        someone who may see the class books it (``Audience.require``), asked before anything is written."""
+        someone who may see the class books it (``Audience.require``), asked before anything is written.
+
+        ``confirm`` tells the parent what happened (a front end's answer); the new bookings' links wait for it, so
+        the confirmation is never overtaken by a link. Without it the links are due at once.
+        """
         if not children:
             raise InvalidInput("child", tr("Say which child the seat is for."))
         await self._audience.require(parent, class_public_id)
@@ -144,20 +174,36 @@ class BookingService:
             person = await People(session).ensure(parent)
             cls, next_start = await self._bookable_class(session, class_public_id, person.id)
             earlier = await self._earlier_or_refused(session, cls, next_start, person.id, keys, children)
-            if earlier is not None:
-                return replace(earlier, language=person.language)
-            booked, waitlisted = await self._take_seats(
-                session, cls, person.id, list(zip(keys, children, strict=True)), now
-            )
-            views = [_view(booking, cls, next_start) for booking in booked]
-        if self._metrics is not None:
-            self._metrics.count("classbot_bookings_total", len(booked), outcome="booked")
-            self._metrics.count("classbot_bookings_total", len(waitlisted), outcome="waitlisted")
-        pending = cls.requires_approval and bool(booked)
-        return BookingOutcome(tuple(views), tuple(waitlisted), pending, False, person.language)
+            if earlier is None:
+                booked, waitlisted = await self._take_seats(
+                    session, cls, person.id, list(zip(keys, children, strict=True)), now, held=confirm is not None
+                )
+                views = [_view(booking, cls, next_start) for booking in booked]
+        if earlier is not None:
+            outcome = replace(earlier, language=person.language)
+        else:
+            if self._metrics is not None:
+                self._metrics.count("classbot_bookings_total", len(booked), outcome="booked")
+                self._metrics.count("classbot_bookings_total", len(waitlisted), outcome="waitlisted")
+            pending = cls.requires_approval and bool(booked)
+            outcome = BookingOutcome(tuple(views), tuple(waitlisted), pending, False, person.language)
+        if confirm is not None:
+            try:
+                await confirm(outcome)
+            finally:  # told or not, the links go now: a failed answer must not cost the parent their link
+                links = [job_kinds.link_key(view.public_id, "booked") for view in outcome.booked]
+                await self._jobs.make_due(links, self._clock())
+        return outcome
 
     async def _take_seats(
-        self, session: AsyncSession, cls: Class, parent_id: int, children: list[tuple[str, str]], now: datetime
+        self,
+        session: AsyncSession,
+        cls: Class,
+        parent_id: int,
+        children: list[tuple[str, str]],
+        now: datetime,
+        *,
+        held: bool = False,
     ) -> tuple[list[Booking], list[str]]:
         """Book each (request key, child) that fits and waitlist the rest; the booked and the waitlisted children."""
         status = "pending_approval" if cls.requires_approval else "confirmed"
@@ -167,7 +213,7 @@ class BookingService:
         waitlisted: list[str] = []
         for key, child in children:
             booking = _new_booking(cls, parent_id, child, key, status, in_digest=status == "confirmed")
-            if await Bookings(session).seat(cls, booking, then=_link_for(booking, cls, now)):
+            if await Bookings(session).seat(cls, booking, then=_link_for(booking, cls, now, held=held)):
                 booked.append(booking)
                 continue
             await Waitlist(session).add(
@@ -179,8 +225,25 @@ class BookingService:
                 await self._ask_teacher(session, cls, booking, now)
         return booked, waitlisted
 
+    async def cancel_question(self, parent: PersonRef, booking_public_id: str) -> Text:
+        """The question to ask before ``cancel``, refused as ``cancel`` would refuse (not the parent's, gone) or
+        when there is nothing left to cancel."""
+        async with self._database.read() as session:
+            person = await People(session).find(parent)
+            booking = await Bookings(session).by_public_id(booking_public_id)
+            if booking is None:
+                raise NotFound(BOOKING_GONE)
+            if person is None or booking.parent_id != person.id:
+                raise NotAllowed(NOT_YOUR_BOOKING)
+            if booking.status not in HOLDS_A_SEAT:
+                raise Conflict(booking_already(booking_status(booking.status)))
+            cls = await Classes(session).get(booking.class_id)
+            assert cls is not None
+            return cancel_booking_question(booking.child_name, cls.title)
+
     async def cancel(self, parent: PersonRef, booking_public_id: str) -> BookingView:
-        """The parent gives their seat back; the first waiting parent gets it."""
+        """The parent gives their seat back (once they answered ``cancel_question``); the first waiting parent gets
+        it."""
         now = self._clock()
         async with self._database.write() as session:
             person = await People(session).find(parent)
@@ -188,7 +251,7 @@ class BookingService:
             if booking is None:
                 raise NotFound(BOOKING_GONE)
             if person is None or booking.parent_id != person.id:
-                raise NotAllowed(tr("Only the parent who made a booking can cancel it."))
+                raise NotAllowed(NOT_YOUR_BOOKING)
             cls = await Classes(session).get(booking.class_id)
             assert cls is not None
             if booking.status in HOLDS_A_SEAT:
@@ -219,7 +282,7 @@ class BookingService:
             if person is None or cls.teacher_id != person.id:
                 raise NotAllowed(tr("Only the class's teacher can approve or decline its bookings."))
             if booking.status != "pending_approval":
-                raise Conflict(tr("This booking was already {status}.", status=booking_status(booking.status)))
+                raise Conflict(booking_already(booking_status(booking.status)))
             if approve:
                 await Bookings(session).set_status(booking.id, "confirmed", now)
                 booking.status = "confirmed"
@@ -400,11 +463,12 @@ def _new_booking(cls: Class, parent_id: int, child: str, key: str, status: str, 
     )
 
 
-def _link_for(booking: Booking, cls: Class, now: datetime) -> NewJob | None:
-    """The job sending the parent their join link, for a booking that needs one (confirmed, in a Zoom class)."""
+def _link_for(booking: Booking, cls: Class, now: datetime, *, held: bool = False) -> NewJob | None:
+    """The job sending the parent their join link, for a booking that needs one (confirmed, in a Zoom class);
+    ``held``: it waits for the parent's confirmation (see ``BookingService.book``)."""
     if booking.status != "confirmed" or not cls.zoom_enabled:
         return None
-    return job_kinds.link_job(booking.public_id, "booked", now)
+    return job_kinds.link_job(booking.public_id, "booked", now, held=held)
 
 
 def _held_view(held: Held, cls: Class, next_start: datetime | None) -> BookingView:

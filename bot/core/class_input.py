@@ -21,6 +21,8 @@ DURATION_RANGE = (5, 600)
 SEATS_RANGE = (1, 1000)
 SESSIONS_RANGE = (1, 52)
 _INPUT_MAX = 10_000  # anything longer is not a field value; refuse before any parsing work
+# The timezone of a teacher who has none (not chosen, none in their Zoom profile): the times they type are read in it.
+FALLBACK_TIMEZONE = "UTC"
 
 _DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _TIME = re.compile(r"^(\d{1,2})[:.h](\d{2})$")
@@ -166,6 +168,11 @@ class ClassDraft:
         if self.min_bookings is not None and not 1 <= self.min_bookings <= self.seats:
             raise InvalidInput("min_bookings", tr("The minimum number of bookings must be from 1 to the seats."))
         return replace(self, title=parse_title(self.title), description=parse_description(self.description))
+
+
+def time_read_in(zone: str) -> Text:
+    """Said wherever a teacher types a class's time: the timezone the time is read in."""
+    return tr("Times are read in {zone}.", zone=zone)
 
 
 def parse_one_line(raw: str, timezone: str) -> ClassDraft:

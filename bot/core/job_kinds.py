@@ -39,15 +39,26 @@ REMINDER_OFFSETS = (timedelta(hours=24), timedelta(minutes=15))
 DIGEST_WINDOW_SECONDS = 5
 DIGEST_NAMES = 10  # children named in one notice; the rest are counted
 
+# A new booking's link waits until the parent has been told they are booked (``BookingService.book`` with
+# ``confirm``), so the confirmation always comes first; if the process dies in between, the link goes after this.
+CONFIRMATION_HOLD = timedelta(seconds=10)
 
-def link_job(booking_public_id: str, reason: str, now: datetime, occasion: str = "") -> NewJob:
+
+def link_job(booking_public_id: str, reason: str, now: datetime, occasion: str = "", *, held: bool = False) -> NewJob:
     """The job sending a booking's parent their join link; ``reason`` and ``occasion`` make the message unique.
 
     It names the booking by its public id, known before the booking's row is written, so a new booking and its
     link are written by one statement (``Bookings.seat``). Jobs queued before named it by ``booking_id``.
+    ``held``: due only after ``CONFIRMATION_HOLD``, unless ``link_key``'s job is made due sooner.
     """
-    key = f"link:{booking_public_id}:{reason}:{occasion}"
-    return NewJob(SEND_LINK, {"booking": booking_public_id, "reason": reason}, now, key)
+    run_at = now + CONFIRMATION_HOLD if held else now
+    payload = {"booking": booking_public_id, "reason": reason}
+    return NewJob(SEND_LINK, payload, run_at, link_key(booking_public_id, reason, occasion))
+
+
+def link_key(booking_public_id: str, reason: str, occasion: str = "") -> str:
+    """The dedupe key of a booking's link job for ``reason`` (and ``occasion``)."""
+    return f"link:{booking_public_id}:{reason}:{occasion}"
 
 
 async def send_link(

@@ -14,6 +14,7 @@ HELP = """\
   :as teacher | parent1 | parent2   act as this person (also :as t, :as p1, :as p2)
   :in private | group               talk in your private chat with the bot, or in the group (also :in p, :in g)
   NUMBER                            press the button shown with that number
+  :press TEXT                       press the newest button with that text where you are (:press Book a seat)
   :open                             open the latest "Connect Zoom" link, allow ClassBot on Zoom's page, confirm
   :skip                             move the clock forward to the next reminder, which then arrives
   :say TEXT                         send TEXT as it is (for a message that is a number or starts with ':')
@@ -30,6 +31,13 @@ class Say:
 @dataclass(frozen=True, slots=True)
 class Press:
     number: int
+
+
+@dataclass(frozen=True, slots=True)
+class PressText:
+    """Press the newest button with this text in the chat where the person is."""
+
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +64,7 @@ class Mistake:
     problem: str
 
 
-Command = Say | Press | ActAs | GoTo | Simple | Mistake
+Command = Say | Press | PressText | ActAs | GoTo | Simple | Mistake
 
 _SIMPLE: dict[str, Literal["open", "skip", "help", "quit"]] = {
     "open": "open",
@@ -83,6 +91,8 @@ def parse(line: str) -> Command | None:
     name, rest = name.lower(), rest.strip()
     if name == "say":
         return Say(rest) if rest else Mistake("Type :say and the message, e.g. ':say 5'.")
+    if name == "press":
+        return PressText(rest) if rest else Mistake("Type :press and the button's text, e.g. ':press Book a seat'.")
     if name == "as":
         person = PERSONS.get(rest.lower())
         return ActAs(person) if person else Mistake("Who? Type ':as teacher', ':as parent1' or ':as parent2'.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import timedelta
+from html.parser import HTMLParser
 
 from classbot_fakes.telegram import SentMessage
 from classbot_fakes.zoom.browser import ConsentFailed, consent_in_browser
@@ -15,7 +16,7 @@ from classbot_fakes.zoom.browser import ConsentFailed, consent_in_browser
 from bot.app import Components
 from bot.core import job_kinds
 from bot.demo.clock import JumpingClock
-from bot.demo.commands import HELP, ActAs, Command, GoTo, Mistake, Press, Say, Simple
+from bot.demo.commands import HELP, ActAs, Command, GoTo, Mistake, Press, PressText, Say, Simple
 from bot.demo.screen import Screen, ShownButton
 from bot.demo.stage import Person, Stage
 from bot.demo.terminal import Terminal
@@ -57,6 +58,8 @@ class Session:
                 self._say(text)
             case Press(number):
                 await self._press(number)
+            case PressText(text):
+                await self._press_text(text)
             case ActAs(person):
                 self.person = self._stage.persons[person]
             case GoTo(place):
@@ -88,6 +91,25 @@ class Session:
             self._press_callback(button)
         elif button.url is not None:
             await self._open(button.url)
+
+    async def _press_text(self, text: str) -> None:
+        """The newest button called ``text`` in the chat the person is in, pressed as its number would be."""
+        chat = self._stage.group if self.place == "group" else self.person.user
+        wanted = " ".join(text.split()).casefold()
+        for message in reversed(self._stage.telegram.messages(chat, include_deleted=False)):
+            for row in message.buttons:
+                for button in row:
+                    if " ".join(button.text.split()).casefold() == wanted:
+                        shown = ShownButton(
+                            message.chat_id, message.message_id, button.text, button.callback_data, button.url
+                        )
+                        if shown.callback_data is not None:
+                            self._press_callback(shown)
+                        elif shown.url is not None:
+                            await self._open(shown.url)
+                        return
+        where = "the group" if self.place == "group" else f"{self.person.name}'s private chat"
+        self._note(f"No button “{text}” in {where} yet. (Type a button's number to press it wherever it is.)")
 
     def _press_callback(self, button: ShownButton) -> None:
         current = self._current(button)
@@ -126,11 +148,13 @@ class Session:
         await self._consent(links[-1])
 
     async def _consent(self, url: str) -> None:
-        self._note(f"{self.person.name} opens the link; Zoom asks, and {self.person.name} allows ClassBot.")
+        name = self.person.name
+        self._note(f"{name} opens the link in a browser; Zoom asks, and {name} allows ClassBot.")
         try:
             await consent_in_browser(url, self.person.zoom_user_id)
-        except ConsentFailed as failed:
-            self._note(f"That did not work: {failed}")
+        except ConsentFailed as failed:  # a used or expired link: say what the page says, as a person reads it
+            words = page_words(failed.page)
+            self._note(f"It did not get that far. The page says: {words}" if words else f"That did not work: {failed}")
 
     async def _skip_to_reminder(self) -> None:
         due = await self._components.jobs.next_due(job_kinds.REMINDER)
@@ -153,6 +177,35 @@ class Session:
 
     def _note(self, text: str) -> None:
         self._terminal.show([f"  ({text})"])
+
+
+def page_words(page: str) -> str:
+    """The words a person reads on one of ClassBot's pages (its heading and paragraphs), without the HTML."""
+    reader = _PageReader()
+    reader.feed(page)
+    return " ".join(" ".join(part.split()) for part in reader.parts if part.strip())
+
+
+class _PageReader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._inside = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("h1", "p"):
+            self._inside += 1
+            self.parts.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("h1", "p") and self._inside:
+            self._inside -= 1
+            if tag == "h1" and self.parts and not self.parts[-1].rstrip().endswith((".", "!", "?")):
+                self.parts[-1] = self.parts[-1].rstrip() + "."
+
+    def handle_data(self, data: str) -> None:
+        if self._inside:
+            self.parts[-1] += data
 
 
 def _duration(step: timedelta) -> str:

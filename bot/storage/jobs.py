@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     Update,
     bindparam,
+    case,
     cast,
     delete,
     func,
@@ -32,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.dml import Insert, ReturningUpdate
 
 from bot.storage.database import Database
@@ -156,12 +158,51 @@ async def drop_waiting(session: AsyncSession, kind: str, payload_key: str, value
     )
 
 
+@dataclass(frozen=True, slots=True)
+class KindCount:
+    """The jobs of one kind that are not done: what an operator checks before stopping ClassBot for an upgrade."""
+
+    kind: str
+    due: int  # waiting, due now
+    later: int  # waiting until later: a reminder's time, or the next try after a failure
+    running: int  # claimed by a worker
+    dead: int  # given up on; kept for an operator to look at
+
+    @property
+    def pending(self) -> int:
+        """Jobs that will still run (due, later or running)."""
+        return self.due + self.later + self.running
+
+
 class JobQueue:
     """Claims and settles jobs; each call is one statement, atomic by itself."""
 
     def __init__(self, database: Database) -> None:
         self._database = database
         self._completions = GroupedWrites(self._complete_all)
+        self._releases = GroupedWrites(self._release_all, most=100)  # up to 10 keys each
+        self._on_due: list[Callable[[], None]] = []
+
+    def when_made_due(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` after ``make_due`` made jobs due (the worker wakes, as after an enqueue)."""
+        self._on_due.append(callback)
+
+    async def make_due(self, dedupe_keys: list[str], now: datetime) -> None:
+        """Make the waiting jobs of these keys due now (a booking's held link, once the parent was told).
+
+        Calls made together are written together (``GroupedWrites``): in a burst, one statement per group.
+        """
+        if not dedupe_keys:
+            return
+        await self._releases.add((tuple(dedupe_keys), now))
+        for callback in self._on_due:
+            callback()
+
+    async def _release_all(self, releases: list[tuple[tuple[str, ...], datetime]]) -> None:
+        keys = padded([key for each, _ in releases for key in each])
+        now = max(now for _, now in releases)
+        async with self._database.statement() as connection:
+            await connection.execute(_making_due(), {"keys": keys, "now": now})
 
     async def claim(self, limit: int, lease: timedelta, now: datetime) -> list[ClaimedJob]:
         """Up to ``limit`` due jobs (or jobs whose worker's lease ran out), leased to the caller."""
@@ -219,6 +260,33 @@ class JobQueue:
             due = (jobs.c.status == "pending") & (jobs.c.run_at <= now)
             count, oldest = (await connection.execute(select(func.count(), func.min(jobs.c.run_at)).where(due))).one()
         return int(count), max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
+
+    async def by_kind(self, now: datetime) -> list[KindCount]:
+        """Every kind with jobs not done, counted by state, in one statement (done jobs are not counted)."""
+        jobs = table_of(Job)
+        pending = jobs.c.status == "pending"
+
+        def counted(condition: ColumnElement[bool]) -> ColumnElement[int]:
+            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+        query = (
+            select(
+                jobs.c.kind,
+                counted(pending & (jobs.c.run_at <= now)),
+                counted(pending & (jobs.c.run_at > now)),
+                counted(jobs.c.status == "running"),
+                counted(jobs.c.status == "dead"),
+            )
+            .where(jobs.c.status != "done")
+            .group_by(jobs.c.kind)
+            .order_by(jobs.c.kind)
+        )
+        async with self._database.query() as connection:
+            rows = await connection.execute(query)
+            return [
+                KindCount(kind, int(due), int(later), int(running), int(dead))
+                for kind, due, later, running, dead in rows
+            ]
 
     async def next_due(self, kind: str | None = None) -> datetime | None:
         """When the earliest pending job (of ``kind``, if given) is due, so an idle worker sleeps just long enough
@@ -330,6 +398,17 @@ def _purging_dead() -> Update:
     # JSON has no equality on PostgreSQL: the stored text is compared (both databases store ``{}`` as "{}").
     kept = cast(jobs.c.payload, Text) != "{}"
     return update(jobs).where(jobs.c.status == "dead", jobs.c.updated_at < bindparam("before"), kept).values(payload={})
+
+
+@prepared
+def _making_due() -> Update:
+    jobs = table_of(Job)
+    waiting = jobs.c.dedupe_key.in_(bindparam("keys", expanding=True)) & (jobs.c.status == "pending")
+    return (
+        update(jobs)
+        .where(waiting & (jobs.c.run_at > bindparam("now")))
+        .values(run_at=bindparam("now"), updated_at=bindparam("now"))
+    )
 
 
 @prepared

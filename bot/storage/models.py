@@ -293,7 +293,7 @@ class Booking(Timestamped, Base):
     request_key: Mapped[str] = mapped_column(String(128), unique=True)
     registrant_id: Mapped[str | None] = mapped_column(String(64))
     join_url_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
-    # Booked, and not yet in a digest sent to the teacher (see ``work.note_booking``).
+    # Booked, and not yet in a digest sent to the teacher (see ``job_kinds.note_booking``).
     awaits_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
 

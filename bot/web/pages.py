@@ -1,5 +1,5 @@
-"""The few HTML pages a browser sees (the Zoom connect flow): small, escaped, self-contained, and in the language
-the browser asks for (``Accept-Language``), as far as we speak it.
+"""The few HTML pages a browser sees (the Zoom connect flow, privacy and support): small, escaped,
+self-contained, and in the language the browser asks for (``Accept-Language``), as far as we speak it.
 
 No page may be framed (a confirmation button inside someone else's page could be clicked unseen), none runs a
 script, a form posts only back to us, and none is cached or sends a referrer.

@@ -10,15 +10,16 @@ from pathlib import Path
 
 import pytest
 from classbot_fakes.zoom import FakeZoom
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from bot.core import job_kinds
 from bot.core.errors import Conflict, NotAllowed
 from bot.core.job_kinds import DIGEST_WINDOW_SECONDS
+from bot.core.views import BookingOutcome
 from bot.storage.bookings import Bookings
 from bot.storage.classes import Classes
 from bot.storage.jobs import JobQueue
-from bot.storage.models import Booking
+from bot.storage.models import Booking, Job
 from bot.storage.people import People
 from tests.support.clock import MovableClock
 from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
@@ -113,6 +114,51 @@ async def test_a_link_job_queued_by_an_earlier_version_still_sends_the_link(worl
             text("UPDATE jobs SET payload = :payload WHERE kind = 'link.send'"), {"payload": json.dumps(earlier)}
         )
 
+    await world.run_jobs()
+
+    assert len(world.links_to(parent(1))) == 1
+
+
+async def test_the_link_waits_until_the_parent_was_told_they_are_booked(world: CoreWorld) -> None:
+    cls = await world.new_class(seats=5)
+    links_while_telling: list[list[str]] = []
+
+    async def confirm(outcome: BookingOutcome) -> None:
+        await world.run_jobs()  # whatever is due runs now: the new booking's link is not
+        links_while_telling.append(world.links_to(parent(1)))
+
+    outcome = await world.components.bookings.book(parent(1), cls.public_id, ["Mia"], "update-90", confirm=confirm)
+    await world.run_jobs()
+
+    assert [b.child_name for b in outcome.booked] == ["Mia"]
+    assert links_while_telling == [[]]
+    assert len(world.links_to(parent(1))) == 1
+
+
+async def test_a_failed_confirmation_does_not_cost_the_parent_their_link(world: CoreWorld) -> None:
+    cls = await world.new_class(seats=5)
+
+    async def confirm(outcome: BookingOutcome) -> None:
+        raise RuntimeError("the chat platform is down")
+
+    with pytest.raises(RuntimeError):
+        await world.components.bookings.book(parent(1), cls.public_id, ["Mia"], "update-91", confirm=confirm)
+    await world.run_jobs()
+
+    assert len(world.links_to(parent(1))) == 1
+
+
+async def test_a_held_link_goes_anyway_when_no_confirmation_came(world: CoreWorld, clock: MovableClock) -> None:
+    # The process died between the booking and its confirmation: the link is due after the hold all the same.
+    cls = await world.new_class(seats=5)
+    [booked] = (await world.components.bookings.book(parent(1), cls.public_id, ["Mia"], "update-92")).booked
+    async with world.components.database.write() as session:
+        held = job_kinds.link_job(booked.public_id, "booked", clock(), held=True)
+        await session.execute(update(Job).where(Job.dedupe_key == held.dedupe_key).values(run_at=held.run_at))
+    await world.run_jobs()
+    assert world.links_to(parent(1)) == []
+
+    clock.advance(job_kinds.CONFIRMATION_HOLD)
     await world.run_jobs()
 
     assert len(world.links_to(parent(1))) == 1

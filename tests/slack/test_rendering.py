@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from classbot_fakes.slack import check_blocks, check_view
 
+from bot.core.bookings import CANCEL_BOOKING_YES, cancel_booking_question
 from bot.core.communities import CommunityRef
 from bot.core.messages import Said, SaidButton
 from bot.core.views import BookingView, ClassView
@@ -64,6 +65,20 @@ def test_everything_drawn_is_block_kit_slack_accepts() -> None:
     assert len(text) <= 3000
     assert booking_view(_class(seats_left=0), [], ENGLISH)["submit"]["text"] == "Join the waitlist"
     assert booking_view(_class(seats_left=0), [], SPANISH)["submit"]["text"] == "A la lista de espera"
+
+
+def test_cancelling_a_booking_asks_the_cores_question_first() -> None:
+    booking = BookingView("BkBkBk123456", "AbCdEf123456", "Chess", "Mia", "confirmed", datetime.now(UTC), "UTC")
+    for t in (ENGLISH, SPANISH):
+        [cancel] = [
+            element
+            for block in parent_booking(booking, t)
+            for element in block.get("elements", [])
+            if element.get("action_id", "").startswith("cb:")
+        ]
+        assert cancel["confirm"]["text"]["text"] == t(cancel_booking_question("Mia", "Chess"))
+        assert cancel["confirm"]["confirm"]["text"] == t(CANCEL_BOOKING_YES)
+    assert ENGLISH(cancel_booking_question("Mia", "Chess")).startswith("Cancel Mia's seat in “Chess”?")
 
 
 def test_the_form_reports_every_wrong_field_on_its_own_block() -> None:

@@ -71,9 +71,13 @@ async def test_a_group_gets_announcements_and_lists_but_never_a_zoom_link(world:
     admin.send("/setup", group)
     await tg.wait_for_message(group, lambda m: "is set up here" in (m.text or ""), timeout=40)
 
+    teacher.send("/newclass", group)
+    form = await tg.wait_for_message(group, lambda m: "one-line form" in (m.text or ""), timeout=40)
+    assert "Times are read in" in (form.text or "")  # said where the teacher types the time
+    before = len(tg.messages(group))
     teacher.send(f"/newclass Art club | {_when()} | 30 | 3", group)
-    await tg.wait_for_message(group, lambda m: "Created and announced" in (m.text or ""), timeout=40)
     announcement = await tg.wait_for_message(group, lambda m: "New class" in (m.text or ""), timeout=40)
+    assert len(tg.messages(group)) == before + 1  # the announcement is the answer: no second card above it
     [deep_link] = [url for url in announcement.urls if "start=c_" in url]
 
     parent.open_deep_link(deep_link)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import signal
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -53,7 +54,8 @@ async def test_the_guided_newclass_survives_a_restart(world: TelegramWorld) -> N
     _restart(world)
 
     teacher.press(day_question, day_question.button_texts[2])
-    await world.said(teacher, "At what time")
+    asked = await world.said(teacher, "At what time")
+    assert re.search(r"Times are read in \w+(/\w+)*\.", asked.text or "")  # where the time is typed
     teacher.send("25:00")
     await world.said(teacher, "24-hour clock")
     await world.said(teacher, "At what time")
@@ -106,6 +108,10 @@ async def test_a_booking_survives_a_restart_and_the_parent_manages_it(world: Tel
     assert b"BEGIN:VCALENDAR" in calendar.document.data
     assert b"SUMMARY:Chess (Mia)" in calendar.document.data
     parent.press(listed, "1. Cancel this booking")
+    question = await world.said(parent, "Cancel Mia's seat in “Chess”\\?")  # asked first, as for a class
+    parent.send("/mybookings")
+    assert "1. Mia in" in ((await world.said(parent, "1. Mia in")).text or "")  # nothing cancelled yet
+    parent.press(question, "Yes, cancel the booking")
     await world.said(parent, "Cancelled: Mia")
     teacher.send("/myclasses")
     await world.said(teacher, "4 of 5 seats left")

@@ -942,3 +942,22 @@ def test_cli_prints_the_base_url_and_serves() -> None:
         process.wait(timeout=10)
     assert lines["FAKE_TELEGRAM_URL"].startswith("http://127.0.0.1:")
     assert me["result"]["username"] == "classbot_test_bot"
+
+
+async def test_privacy_mode_gives_bare_commands_to_the_bot_that_spoke_last(
+    fake_telegram: FakeTelegram, bot: telegram.Bot
+) -> None:
+    owner, parent = fake_telegram.add_user("Olga"), fake_telegram.add_user("Pat")
+    group = fake_telegram.add_group("Chess parents", members=[parent], admins=[owner], with_bot=True)
+
+    first = parent.send("/help", group)  # no other bot has spoken: ours gets it
+    group.another_bot_speaks()
+    bare = parent.send("/help", group)  # goes to the other bot
+    addressed = parent.send("/help@classbot_test_bot", group)
+    await bot.send_message(group.id, "Chess on Friday")  # ours speaks last again
+    again = parent.send("/help", group)
+
+    assert first.update_id is not None
+    assert bare.update_id is None
+    assert addressed.update_id is not None
+    assert again.update_id is not None

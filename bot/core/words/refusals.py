@@ -9,6 +9,12 @@ BOOKING_GONE = tr("That booking no longer exists.")
 TEACHER_ONLY = tr("Only the class's teacher can do that.")
 NOT_SET_UP = tr("ClassBot is not set up here yet: a group admin must send /setup first.")
 BUTTON_GONE = tr("This button is no longer valid.")
+NOT_YOUR_BOOKING = tr("Only the parent who made a booking can cancel it.")
+
+
+def booking_already(status: Text) -> Text:
+    """A booking asked to change that already moved on (``status``: cancelled, declined, confirmed...)."""
+    return tr("This booking was already {status}.", status=status)
 
 
 def cancelled_so_not_bookable(title: str) -> Text:

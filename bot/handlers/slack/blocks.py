@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from bot.core.actions import Act, Action
+from bot.core.bookings import CANCEL_BOOKING_YES, cancel_booking_question
 from bot.core.messages import Button, Said, SaidButton
 from bot.core.views import BookingView, ClassView
 from bot.core.words import labels
@@ -103,9 +104,16 @@ def text_sections(mrkdwn: str) -> list[Block]:
 
 
 def button(
-    label: str, action: Action, *, style: str | None = None, confirm: str | None = None, t: Translator | None = None
+    label: str,
+    action: Action,
+    *,
+    style: str | None = None,
+    confirm: str | None = None,
+    yes: str | None = None,
+    t: Translator | None = None,
 ) -> Block:
-    """A button that sends ``action`` back; ``confirm`` asks "are you sure?" (in ``t``'s language) first."""
+    """A button that sends ``action`` back; ``confirm`` asks "are you sure?" (in ``t``'s language) first, and ``yes``
+    is the answer that goes on ("Yes" unless given)."""
     element: Block = {
         "type": "button",
         "text": {"type": "plain_text", "text": _cut(label, MAX_BUTTON)},
@@ -119,7 +127,7 @@ def button(
         element["confirm"] = {
             "title": {"type": "plain_text", "text": t(tr("Are you sure?"))},
             "text": {"type": "plain_text", "text": _cut(confirm, 300)},
-            "confirm": {"type": "plain_text", "text": t(tr("Yes"))},
+            "confirm": {"type": "plain_text", "text": _cut(yes or t(tr("Yes")), 30)},
             "deny": {"type": "plain_text", "text": t(tr("No"))},
             "style": "danger",
         }
@@ -170,15 +178,17 @@ def drawn(
     *,
     styles: Mapping[Act, str] | None = None,
     confirms: Mapping[Act, str] | None = None,
+    yeses: Mapping[Act, str] | None = None,
 ) -> list[Block]:
     """The core's action buttons in ``t``'s words, coloured (``styles``) and asking "are you sure?" first
-    (``confirms``, already in ``t``'s words) by what they do."""
-    styles, confirms = styles or {}, confirms or {}
+    (``confirms``, already in ``t``'s words, answered by ``yeses`` or "Yes") by what they do."""
+    styles, confirms, yeses = styles or {}, confirms or {}, yeses or {}
     found = []
     for item in buttons:
         assert item.action is not None, "a link button is drawn from a said message (see message_blocks)"
         act = item.action.act
-        found.append(button(t(item.label), item.action, style=styles.get(act), confirm=confirms.get(act), t=t))
+        confirm, yes = confirms.get(act), yeses.get(act)
+        found.append(button(t(item.label), item.action, style=styles.get(act), confirm=confirm, yes=yes, t=t))
     return found
 
 
@@ -221,8 +231,9 @@ def parent_booking(booking: BookingView, t: Translator) -> list[Block]:
     if booking.status == "pending_approval":
         line = tr("{booking} _(waiting for the teacher's approval)_", booking=line)
     buttons = labels.booking_buttons(booking, join_link=tr("Send me the Zoom link"))
-    sure = {Act.CANCEL_BOOKING: t(tr("Cancel this booking?"))}
-    return [section(t(line)), *actions(drawn(buttons, t, confirms=sure))]
+    sure = {Act.CANCEL_BOOKING: t(cancel_booking_question(booking.child_name, booking.class_title))}
+    yes = {Act.CANCEL_BOOKING: t(CANCEL_BOOKING_YES)}
+    return [section(t(line)), *actions(drawn(buttons, t, confirms=sure, yeses=yes))]
 
 
 def _cut(text: str, limit: int) -> str:

@@ -24,6 +24,7 @@ from bot.core.class_input import (
     parse_time,
     parse_timezone,
     parse_title,
+    time_read_in,
 )
 from bot.core.errors import InvalidInput
 from bot.core.views import ClassView
@@ -93,7 +94,12 @@ def new_class_view(t: Translator, *, timezone: str, day: date, channel_id: str |
         _input("title", say(tr("Title")), _text(max_length=200)),
         _input("description", say(tr("Description")), _text(multiline=True, max_length=2000), optional=True),
         _input("date", say(tr("First day")), day_picker),
-        _input("time", say(tr("Start time")), {"type": "timepicker", "action_id": "value", "initial_time": "17:00"}),
+        _input(
+            "time",
+            say(tr("Start time")),
+            {"type": "timepicker", "action_id": "value", "initial_time": "17:00"},
+            hint=say(time_read_in(timezone)) + " " + say(tr("Change it in the Timezone field below.")),
+        ),
         _input(
             "duration",
             say(tr("Minutes")),

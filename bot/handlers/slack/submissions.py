@@ -110,18 +110,24 @@ class Submissions(SlackBase):
         if not await self.first_time(args):
             await args.ack()
             return
+        acked = False
+
+        async def confirm(outcome: BookingOutcome) -> None:
+            nonlocal acked
+            await args.ack()
+            acked = True
+            await self._booked(args, outcome)
+
         try:
             key = f"slack:{view.get('id')}"
-            outcome = await self.core.bookings.book(person_of(args, t.code), class_id, children, key)
+            await self.core.bookings.book(person_of(args, t.code), class_id, children, key, confirm=confirm)
         except CoreError as refusal:
-            await args.ack(response_action="errors", errors={CHILD: t(refusal.text)})
-            return
+            if not acked:
+                await args.ack(response_action="errors", errors={CHILD: t(refusal.text)})
         except Exception:
             log.exception("a Slack booking failed")
-            await args.ack(response_action="errors", errors={CHILD: t(SORRY)})
-            return
-        await args.ack()
-        await self._booked(args, outcome)
+            if not acked:
+                await args.ack(response_action="errors", errors={CHILD: t(SORRY)})
 
     @answers_refusals
     async def _booked(self, args: AsyncArgs, outcome: BookingOutcome) -> None:

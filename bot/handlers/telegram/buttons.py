@@ -17,12 +17,14 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.core.actions import FORGET_ME, Act, Action
+from bot.core.bookings import CANCEL_BOOKING_YES
 from bot.core.errors import NotAllowed
 from bot.core.messages import Button
 from bot.core.words import replies
 from bot.core.words.classes import card_text
 from bot.core.words.refusals import BUTTON_GONE
 from bot.core.words.roster import roster_words
+from bot.handlers.telegram.addressing import Addressee, addressee, command_word, hears_every_command, not_mine
 from bot.handlers.telegram.base import answers_refusals, community_of, in_group, person_of
 from bot.handlers.telegram.commands import FORGET_PRIVATELY
 from bot.handlers.telegram.flows import CHILD, CHILD_ANSWERED, MESSAGE_PARENTS, MOVE, NEW_CLASS, Flows, restore
@@ -88,7 +90,8 @@ class TelegramHandlers(Flows, Languages):
             Act.NEW_CLASS_ANSWER: self._new_class_pick,
             Act.APPROVE: self._approve,
             Act.DECLINE: self._decline,
-            Act.CANCEL_BOOKING: self._cancel_booking,
+            Act.CANCEL_BOOKING: self._confirm_cancel_booking,
+            Act.CANCEL_BOOKING_CONFIRMED: self._cancel_booking,
             Act.JOIN_LINK: self._link,
             Act.CALENDAR: self._calendar,
             Act.ROSTER: self._roster,
@@ -137,8 +140,15 @@ class TelegramHandlers(Flows, Languages):
             await self.move_answer(update, answer, state.data)
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if not in_group(update):
+        """A command ClassBot has not got: in a group it may well have been another bot's (see ``addressing``)."""
+        chat, message = update.effective_chat, update.effective_message
+        assert chat is not None
+        text = (message.text if message is not None else None) or ""
+        whom = addressee(text, context.bot.username) if in_group(update) else Addressee.ME
+        if whom is Addressee.ME:
             await self.say(update, tr("I don't know that command. /help lists what I can do."))
+        elif whom is Addressee.UNNAMED and not await hears_every_command(context.bot, chat.id):
+            await self.say(update, not_mine(command_word(text), context.bot.username))
 
     # --- parents -----------------------------------------------------------------------------------------
 
@@ -158,6 +168,14 @@ class TelegramHandlers(Flows, Languages):
         if state is None or not index.isdigit() or int(index) >= len(names):
             raise NotAllowed(tr("That question was already answered: tap Book again to book another seat."))
         await self.child_answer(update, names[int(index)], state.data, request_key)
+
+    async def _confirm_cancel_booking(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str
+    ) -> None:
+        question = await self.core.bookings.cancel_question(person_of(update), booking_id)
+        await self.say(
+            update, question, [Button(CANCEL_BOOKING_YES, action=Act.CANCEL_BOOKING_CONFIRMED.on(booking_id))]
+        )
 
     async def _cancel_booking(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
         booking = await self.core.bookings.cancel(person_of(update), booking_id)

@@ -15,9 +15,10 @@ from bot.core.messages import Button
 from bot.core.words import replies
 from bot.core.words.classes import card_text, local_time
 from bot.core.words.labels import book_button, book_label, booking_buttons, teacher_buttons
+from bot.handlers.telegram.addressing import name_me
 from bot.handlers.telegram.base import TelegramBase, answers_refusals, community_of, in_group, person_of
 from bot.handlers.telegram.render import html, valid_payload
-from bot.i18n.texts import Text, joined, plain, tr
+from bot.i18n.texts import Text, joined, lines, plain, tr
 from bot.i18n.translator import Translator
 
 _MOST_LISTED = 10  # classes in one /classes answer: one message, numbered buttons
@@ -53,7 +54,8 @@ HELP = tr(
     "/mybookings shows your bookings, links and calendar files.\n\n"
     "<b>Teachers</b>: /connect links your Zoom account once. /newclass creates a class step by step, or in one "
     "line: <code>/newclass Title | YYYY-MM-DD HH:MM | MINUTES | SEATS | weekly N</code> (the last part is "
-    "optional). /myclasses shows rosters, start links and lets you change or cancel a class.\n\n"
+    "optional; the time is read in your timezone, see /timezone). /myclasses shows rosters, start links and lets "
+    "you change or cancel a class.\n\n"
     "<b>Group admins</b>: add me to the group and send /setup there.\n\n"
     "/language changes the language."
 )
@@ -64,7 +66,14 @@ class Commands(TelegramBase):
         await self.core.resend_waiting()  # waiting private messages go out now
         payload = context.args[0] if context.args else ""
         if in_group(update):
-            await self.say(update, tr("Hello! Group admins: send /setup to announce classes here. Everyone: /classes."))
+            name = context.bot.username
+            await self.say(
+                update,
+                lines(
+                    tr("Hello! Group admins: send /setup to announce classes here. Everyone: /classes."),
+                    name_me(name),
+                ),
+            )
             return
         if payload and valid_payload(payload):
             kind, _, value = payload.partition("_")
@@ -83,7 +92,10 @@ class Commands(TelegramBase):
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         t = await self.translator(update)
-        await self.reply(update, t(HELP), translator=t)
+        words = t(HELP)
+        if in_group(update):
+            words += "\n\n" + html(t(name_me(context.bot.username)))
+        await self.reply(update, words, translator=t)
 
     async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat, person = update.effective_chat, person_of(update)

@@ -17,6 +17,7 @@ from telegram.ext import ContextTypes
 from bot.core.actions import Act
 from bot.core.bookings import parse_child_names
 from bot.core.class_input import (
+    FALLBACK_TIMEZONE,
     ClassDraft,
     parse_date,
     parse_duration,
@@ -26,12 +27,15 @@ from bot.core.class_input import (
     parse_time,
     parse_timezone,
     parse_title,
+    time_read_in,
 )
 from bot.core.errors import InvalidInput
 from bot.core.messages import Button
+from bot.core.views import BookingOutcome
 from bot.core.words.classes import card_text, describe_outcome
 from bot.core.words.replies import sent_to_parents
 from bot.handlers.telegram.base import TelegramBase, answers_refusals, community_of, in_group, person_of
+from bot.handlers.telegram.render import html
 from bot.i18n.languages import or_source
 from bot.i18n.texts import lines, ntr, plain, tr
 from bot.i18n.translator import Translator
@@ -43,6 +47,7 @@ MESSAGE_PARENTS = "msg"
 MOVE = "move"
 
 _STEPS = ("timezone", "title", "date", "time", "duration", "seats", "repeat")
+_CHANGE_TIMEZONE = tr("/timezone Area/City changes it.")
 _QUESTIONS = {
     "timezone": tr("First, your timezone (Area/City, for example Europe/Madrid):"),
     "title": tr("What is the class called? (up to 200 characters)"),
@@ -64,7 +69,7 @@ class Flows(TelegramBase):
         assert chat is not None
         timezone = await self.core.classes.default_timezone(person)
         if context.args:
-            draft = parse_one_line(" ".join(context.args), timezone or "UTC")
+            draft = parse_one_line(" ".join(context.args), timezone or FALLBACK_TIMEZONE)
             await self._create(update, context, draft)
             return
         if in_group(update):
@@ -73,9 +78,10 @@ class Flows(TelegramBase):
                 "In a group, use the one-line form:\n<code>/newclass Title | YYYY-MM-DD HH:MM | MINUTES | SEATS"
                 "</code>\nor create the class step by step in our private chat."
             )
+            zone = lines(time_read_in(timezone or FALLBACK_TIMEZONE), _CHANGE_TIMEZONE)
             await self.reply(
                 update,
-                t(form),
+                t(form) + "\n" + html(t(zone)),
                 [Button(tr("Create it privately"), url=self.link(context, "newclass"))],
                 translator=t,
             )
@@ -114,7 +120,10 @@ class Flows(TelegramBase):
     async def _ask(self, update: Update, chat_id: str, user_id: str, data: dict[str, Any]) -> None:
         step = _next_step(data)
         await self.conversations.put(chat_id, user_id, NEW_CLASS, _storable(data))
-        question = lines(_QUESTIONS[step], tr("(/cancel to stop)"))
+        asked = _QUESTIONS[step]
+        if step == "time":  # said where the time is typed: the teacher may not know ClassBot's idea of their zone
+            asked = lines(asked, time_read_in(data["timezone"]))
+        question = lines(asked, tr("(/cancel to stop)"))
         await self.say(update, question, _suggestions(step, data, await self.translator(update)))
 
     @answers_refusals
@@ -124,8 +133,8 @@ class Flows(TelegramBase):
         teacher = person_of(update)
         view = await self.core.classes.create(teacher, draft, in_community=in_group(update))
         if in_group(update):
+            # The announcement that follows here is the answer: a second card above it would say the same.
             await self.core.communities.publish(teacher, view.public_id, community_of(chat))
-            await self.say(update, tr("Created and announced here:\n{card}", card=card_text(view)))
             return
         share = self.link(context, f"c_{view.public_id}")
         await self.say(
@@ -150,7 +159,8 @@ class Flows(TelegramBase):
             question = tr("“{title}”: full: who should go on the waitlist?", title=view.title)
         else:
             question = tr("“{title}”: who is the seat for?", title=view.title)
-        await self.say(update, lines(question, tr("Type the child's first name, or pick one.")), buttons)
+        how = tr("Type the child's first name, or pick one.") if buttons else tr("Type the child's first name.")
+        await self.say(update, lines(question, how), buttons)
 
     @answers_refusals
     async def child_answer(self, update: Update, names_text: str, data: dict[str, Any], request_key: str) -> None:
@@ -158,13 +168,16 @@ class Flows(TelegramBase):
         assert chat is not None
         person = person_of(update)
         names = parse_child_names(names_text)
-        outcome = await self.core.bookings.book(person, data["class"], names, request_key)
-        # Not cleared but marked answered: if Telegram delivers this same message again (we crashed before
-        # replying), the booking is looked up by its request key and the answer given again.
-        answered = {"class": data["class"], "request": request_key, "names": names_text}
-        await self.conversations.put(str(chat.id), person.user_id, CHILD_ANSWERED, answered)
-        language = self.catalogs.translator(or_source(outcome.language))
-        await self.say(update, describe_outcome(outcome), translator=language)
+
+        async def confirm(outcome: BookingOutcome) -> None:
+            # Not cleared but marked answered: if Telegram delivers this same message again (we crashed before
+            # replying), the booking is looked up by its request key and the answer given again.
+            answered = {"class": data["class"], "request": request_key, "names": names_text}
+            await self.conversations.put(str(chat.id), person.user_id, CHILD_ANSWERED, answered)
+            language = self.catalogs.translator(or_source(outcome.language))
+            await self.say(update, describe_outcome(outcome), translator=language)
+
+        await self.core.bookings.book(person, data["class"], names, request_key, confirm=confirm)
 
     # --- teachers: message parents, move a class --------------------------------------------------------
 

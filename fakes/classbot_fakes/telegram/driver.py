@@ -4,8 +4,10 @@ of groups. Each action stores what the user did and queues the update Telegram w
 Telegram's rules kept here: a private chat starts with Start ("/start", or "/start PAYLOAD" from a deep link), so
 a user who has not started the bot cannot type to it (the driver refuses, to catch a test that skips the step);
 a user who blocked the bot gets it back by starting it again. In a group with privacy mode on (the default) the
-bot sees commands (bare or "@its_name"), messages that mention it, replies to its messages and service messages,
-unless it is an administrator. Adding, promoting, removing or blocking the bot sends ``my_chat_member``.
+bot sees commands addressed to it ("/help@its_name"), bare commands ("/help") unless another bot spoke there after
+it (Telegram gives those to the last bot that spoke), messages that mention it, replies to its messages and
+service messages, unless it is an administrator. Adding, promoting, removing or blocking the bot sends
+``my_chat_member``.
 """
 
 from __future__ import annotations
@@ -217,6 +219,12 @@ class TelegramDriver:
             member = record.in_chat(user.id)
             self._change_member(record, user.id, "restricted", actor, is_member=member, can_send=can_send_messages)
 
+    def another_bot_speaks(self, group: FakeGroup) -> None:
+        """Another bot in the group posts there; the next bare command goes to it, not ours (privacy mode)."""
+        with self._world.lock:
+            self._world.groups[group.id].other_bot_spoke_last = True
+            self._world.changes.notify()
+
     # -- helpers (the caller holds the lock) -------------------------------------------------------------------
 
     def _open_private_chat(self, record: UserRecord, text: str) -> None:
@@ -300,7 +308,7 @@ class TelegramDriver:
         username = world.bot.username.lower()
         if text.startswith("/"):
             _, at, target = text.split(maxsplit=1)[0].partition("@")
-            return not at or target.lower() == username
+            return target.lower() == username if at else not group.other_bot_spoke_last
         if f"@{username}" in text.lower():
             return True
         replied = world.find_message(message.chat_id, message.reply_to) if message.reply_to else None

@@ -114,6 +114,10 @@ class FakeGroup:
     def restrict(self, user: FakeUser, *, can_send_messages: bool = False, by: FakeUser | None = None) -> None:
         self._driver.restrict_in_group(self, user, can_send_messages=can_send_messages, by=by)
 
+    def another_bot_speaks(self) -> None:
+        """Another bot of the group posts a message: in privacy mode it, not ours, now gets bare commands."""
+        self._driver.another_bot_speaks(self)
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, FakeGroup) and other.id == self.id
 

@@ -54,6 +54,9 @@ class GroupRecord:
     statuses: dict[int, str]
     bot_status: str = "left"
     bot_rights: dict[str, bool] = field(default_factory=dict)
+    # Another bot in the group spoke after ours: in privacy mode, bare commands ("/help") then go to that bot.
+    other_bot_spoke_last: bool = False
+
     # A restricted user (status "restricted"): whether they are in the group now, and may write there. Telegram
     # keeps a restriction when its user leaves, so a restricted user may be outside the group.
     restrictions: dict[int, Restriction] = field(default_factory=dict)
@@ -211,6 +214,9 @@ class TelegramWorld:
 
     def store(self, message: StoredMessage) -> StoredMessage:
         self.messages.setdefault(message.chat_id, []).append(message)
+        group = self.groups.get(message.chat_id)
+        if group is not None and message.sender_id == self.bot.id:
+            group.other_bot_spoke_last = False
         return message
 
     def find_message(self, chat_id: int, message_id: int) -> StoredMessage | None:

@@ -16,7 +16,14 @@ import httpx
 
 
 class ConsentFailed(Exception):
-    """A step of the walk did not answer as it should; the message names the step and what it said."""
+    """A step of the walk did not answer as it should; the message names the step and what it said, and ``step``,
+    ``status`` and ``page`` (the answer's body) say it apart, for a caller that shows the page's own words."""
+
+    def __init__(self, step: str, status: int, page: str) -> None:
+        super().__init__(f"{step} answered {status}: {page[:300]}")
+        self.step = step
+        self.status = status
+        self.page = page
 
 
 @dataclass
@@ -61,7 +68,7 @@ async def submit(browser: httpx.AsyncClient, page: httpx.Response, choice: str) 
     """Press the submit button whose value is ``choice`` on ``page``'s form, as a browser posts it."""
     form = page_form(page.text)
     if form is None or choice not in form.buttons:
-        raise ConsentFailed(f"no form with a {choice!r} button on the page: {page.text[:300]}")
+        raise ConsentFailed(f"a form with a {choice!r} button", page.status_code, page.text)
     return await browser.post(urljoin(str(page.url), form.action), data={**form.fields, form.buttons[choice]: choice})
 
 
@@ -82,5 +89,5 @@ async def consent_in_browser(link: str, zoom_user_id: str, *, timeout: float = 1
 
 def _expect(response: httpx.Response, status: int, step: str) -> httpx.Response:
     if response.status_code != status:
-        raise ConsentFailed(f"{step} answered {response.status_code}: {response.text[:300]}")
+        raise ConsentFailed(step, response.status_code, response.text)
     return response
