@@ -22,11 +22,12 @@ MIN_BOOKINGS_CHECK = "min_bookings.check"
 MEETING_UPDATE = "meeting.update"
 MEETING_DELETE = "meeting.delete"
 REGISTRANT_CANCEL = "registrant.cancel"
+MEETING_CHECK = "meeting.check"
 ANNOUNCE = "community.announce"
 BOOKING_DIGEST = "booking.digest"
 
 # Jobs that wait on a teacher's Zoom connection; a reconnect makes them due at once.
-WAITS_ON_ZOOM = (SEND_LINK, SEND_START_LINK, MEETING_UPDATE, MEETING_DELETE, REGISTRANT_CANCEL)
+WAITS_ON_ZOOM = (SEND_LINK, SEND_START_LINK, MEETING_UPDATE, MEETING_DELETE, REGISTRANT_CANCEL, MEETING_CHECK)
 
 REMINDER_OFFSETS = (timedelta(hours=24), timedelta(minutes=15))
 
@@ -112,6 +113,13 @@ async def update_meeting(session: AsyncSession, class_id: int, now: datetime) ->
 
 async def delete_meeting(session: AsyncSession, class_id: int, now: datetime) -> None:
     await enqueue(session, MEETING_DELETE, {"class_id": class_id}, run_at=now, dedupe_key=f"delete:{class_id}")
+
+
+async def check_meeting(session: AsyncSession, class_id: int, meeting_id: str, run_at: datetime) -> None:
+    """Look at Zoom at ``run_at`` whether the class's meeting still exists (``MeetingKeeper.check``)."""
+    key = f"meeting-check:{meeting_id}:{int(run_at.timestamp())}"
+    payload = {"class_id": class_id, "meeting_id": meeting_id}
+    await enqueue(session, MEETING_CHECK, payload, run_at=run_at, dedupe_key=key)
 
 
 async def cancel_registrant(session: AsyncSession, booking_id: int, now: datetime) -> None:
