@@ -119,8 +119,18 @@ ANSWERS: tuple[ZoomAnswerRow, ...] = (
     # --- the meeting ----------------------------------------------------------------------------------------
     _R(3001, Meaning.MEETING_GONE, (*MEETINGS, *REGISTRANTS), "Meeting {meetingId} is not found or has expired."),
     _R(3003, Meaning.MEETING_GONE, (*MEETINGS, *REGISTRANTS), "You are not the meeting host."),
-    _R(3002, Meaning.MEETING_IN_PROGRESS, MEETINGS, "Sorry, you cannot delete this meeting since it is in progress."),
-    _R(3007, Meaning.MEETING_ENDED, MEETINGS, "Sorry, you cannot delete this meeting since it has ended."),
+    _R(
+        3002,
+        Meaning.MEETING_IN_PROGRESS,
+        (ZoomCall.MEETING_DELETE,),
+        "Sorry, you cannot delete this meeting since it is in progress.",
+    ),
+    _R(
+        3007,
+        Meaning.MEETING_ENDED,
+        (ZoomCall.MEETING_DELETE,),
+        "Sorry, you cannot delete this meeting since it has ended.",
+    ),
     _R(3018, Meaning.REQUEST_REFUSED, (ZoomCall.MEETING_DELETE,), "Not allowed to delete PMI."),
     _R(3037, Meaning.REQUEST_REFUSED, (ZoomCall.MEETING_DELETE,), "Not allowed to delete PAC."),
     _R(
