@@ -321,20 +321,24 @@ class MeetingKeeper:
 
     def planned_link(self, booking: Booking, cls: Class, teacher_zoom: ConnectionState | None) -> LinkPlan:
         """``plan_link`` for a caller that read the teacher's Zoom connection along with the booking."""
+        meeting = self._stored_meeting(cls)
         if booking.join_url_enc is not None:
             stored = self._cipher.decrypt(booking.join_url_enc)
-            return LinkPlan(booking.id, cls.id, booking.child_name, booking.public_id, stored, None, None)
+            return LinkPlan(booking.id, cls.id, booking.child_name, booking.public_id, stored, None, meeting)
         account = _working(teacher_zoom)
-        meeting = self._stored_meeting(cls)
         return LinkPlan(booking.id, cls.id, booking.child_name, booking.public_id, None, account, meeting)
 
     async def link_of(self, plan: LinkPlan, *, replaced: bool = False) -> str:
         """The join link ``plan`` leads to, making the meeting and the personal registrant link if need be.
 
-        A meeting Zoom no longer has is replaced on the spot and the link made for the new one, once.
+        A meeting Zoom no longer has is replaced on the spot and the link made for the new one, once. A personal
+        link made earlier is sent again only while its meeting still exists (checked as any link is).
         """
         if plan.stored_link is not None:
-            return plan.stored_link
+            if await self._still_current(plan):
+                return plan.stored_link
+            account = await self.account_for_class(plan.class_id)
+            plan = dataclasses.replace(plan, stored_link=None, account=account, meeting=None)
         assert plan.account is not None  # a plan without a stored link always carries the account
         ref, confirmed_now = await self._verified(plan.class_id, plan.meeting, plan.booking_id)
         if not plan.account.licensed:
@@ -361,6 +365,21 @@ class MeetingKeeper:
         encrypted = self._cipher.encrypt(registrant.join_url)
         await self._personal_links.add(PersonalLink(plan.booking_id, registrant.registrant_id, encrypted))
         return registrant.join_url
+
+    async def _still_current(self, plan: LinkPlan) -> bool:
+        """Whether the meeting of ``plan``'s stored personal link still exists at Zoom (else it was replaced).
+
+        Best effort: when Zoom cannot say now (down, the teacher's connection broken), the link kept is the best
+        there is, and a reminder is not held back for it.
+        """
+        if plan.meeting is None:
+            return True
+        try:
+            ref = await self.verified(plan.class_id, known=plan.meeting, sending_to=plan.booking_id)
+        except (ZoomError, MeetingNotReady) as failure:
+            log.info("could not check the meeting of a stored link; sending it: %s", failure)
+            return True
+        return ref.meeting_id == plan.meeting.meeting_id
 
     async def _keep_personal_links(self, links: list[PersonalLink]) -> None:
         async with self._database.statement() as connection:

@@ -105,7 +105,8 @@ ANSWERS: tuple[ZoomAnswerRow, ...] = (
     _R(124, Meaning.TOKEN_REFUSED, REST, "Invalid access token. / Access token is expired."),
     _R(4700, Meaning.AUTHORIZATION_GONE, REST, "Invalid access token, does not contain scopes."),
     _R(4711, Meaning.AUTHORIZATION_GONE, REST, "Invalid access token, does not contain scopes:[…]."),
-    _R(429, Meaning.RATE_LIMITED, REST, "You have reached the maximum per-second rate limit … / daily rate limit …"),
+    # (also the daily caps: "You have exceeded the daily rate limit …", which lift at 00:00 UTC)
+    _R(429, Meaning.RATE_LIMITED, REST, "You have reached the maximum per-second rate limit for this API."),
     # --- who the token belongs to -------------------------------------------------------------------------
     _R(1001, Meaning.AUTHORIZATION_GONE, REST, "User {userId} not exist or not belong to this account."),
     _R(1010, Meaning.AUTHORIZATION_GONE, REST, "User does not belong to this account: {accountId}."),
