@@ -19,7 +19,8 @@ licensed host's link is a registrant call, so a booking after the deletion finds
 seconds. A basic host's link needs no call: before links go out the meeting is checked at Zoom, at most once a
 minute per meeting (a burst of bookings would otherwise spend half of the teacher's Zoom request budget on the
 same check), and a link handed out on the strength of an earlier check is followed by a check when that minute
-is up (``check``). So a parent holds a dead link at most about a minute after it was handed out.
+is up (``check``): a link handed out after a deletion is dead for about a minute at most. A personal link made
+earlier is checked the same way before it is sent again (a reminder), so a reminder never carries a dead link.
 """
 
 from __future__ import annotations
@@ -377,6 +378,10 @@ class MeetingKeeper:
         try:
             ref = await self.verified(plan.class_id, known=plan.meeting, sending_to=plan.booking_id)
         except (ZoomError, MeetingNotReady) as failure:
+            async with self._database.read() as session:
+                cls = await Classes(session).get(plan.class_id)
+            if cls is None or cls.meeting_id != plan.meeting.meeting_id:
+                raise  # replaced, but the new one is not made yet: the job tries again and makes a new link
             log.info("could not check the meeting of a stored link; sending it: %s", failure)
             return True
         return ref.meeting_id == plan.meeting.meeting_id
@@ -387,16 +392,16 @@ class MeetingKeeper:
 
     async def start_link(self, class_id: int) -> str:
         """A fresh start_url (it expires about two hours after Zoom issues it)."""
-        for attempt in range(2):
-            ref = await self.verified(class_id)
-            account = await self.account_for_class(class_id)
-            try:
-                return (await self.zoom.get_meeting(account, ref.meeting_id)).start_url
-            except ZoomError as error:
-                if attempt or action_for(error).step is not Step.REPLACE_MEETING:
-                    raise
-                await self.replace(class_id, ref.meeting_id)  # deleted since the check: once more, on a new one
-        raise AssertionError("unreachable")
+        ref = await self.verified(class_id)
+        account = await self.account_for_class(class_id)
+        try:
+            return (await self.zoom.get_meeting(account, ref.meeting_id)).start_url
+        except ZoomError as error:
+            if action_for(error).step is not Step.REPLACE_MEETING:
+                raise
+            await self.replace(class_id, ref.meeting_id)  # deleted since the check: once more, on a new one
+        ref = await self.verified(class_id)
+        return (await self.zoom.get_meeting(account, ref.meeting_id)).start_url
 
     async def cancel_registrant(self, booking_id: int) -> None:
         async with self._database.read() as session:

@@ -129,6 +129,23 @@ async def test_a_link_given_before_the_deletion_is_replaced_by_the_next_reminder
     assert len(_deleted_notices(world)) == 1
 
 
+async def test_a_start_link_asked_for_after_the_deletion_starts_a_new_meeting(
+    either: CoreWorld, clock: MovableClock
+) -> None:
+    world = either
+    public_id, old = await _booked_then_deleted_in_zoom(world, clock)
+    class_id = (await world.class_row(public_id)).id
+
+    start = await world.components.meetings.start_link(class_id)
+
+    [new] = world.zoom.meetings
+    assert new != old
+    assert world.zoom.start_url_valid(start)
+    await world.run_jobs()
+    assert str(new) in world.links_to(parent(1))[-1]
+    assert len(_deleted_notices(world)) == 1
+
+
 def test_the_docs_say_how_long_a_basic_hosts_link_can_be_dead() -> None:
     minutes = int(TRUST_CHECKED.total_seconds() // 60)
     assert f"at most {minutes} minute" in DOCS.read_text()
