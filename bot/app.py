@@ -43,7 +43,9 @@ from bot.core.notify import (
 from bot.core.privacy import PrivacyService
 from bot.core.reports import Reports
 from bot.core.services import Services
-from bot.core.worker import JobWorker, backoff_seconds
+from bot.core.worker import JobWorker
+from bot.core.zoom_answers import RETRY_LATER_SECONDS
+from bot.core.zoom_answers import retry_delay as zoom_retry_delay
 from bot.core.zoom_authorization import ZoomAuthorization
 from bot.core.zoom_events import ZOOM_EVENT_JOB, ZoomEvents
 from bot.core.zoom_reactions import ZoomReactions
@@ -56,7 +58,6 @@ from bot.storage.migrate import upgrade_to_head
 from bot.support.clock import Clock, utc_now
 from bot.support.metrics import Metrics
 from bot.zoom.client import ZoomClient
-from bot.zoom.errors import ZoomRateLimited, ZoomReconnectNeeded, ZoomUnavailable
 from bot.zoom.oauth import ZoomOAuth
 from bot.zoom.ratelimit import ZoomRateLimiter
 from bot.zoom.retry import RetryPolicy
@@ -71,8 +72,6 @@ log = logging.getLogger(__name__)
 
 # Zoom answers within seconds or not at all; a slow call is retried by the client rather than waited on.
 _HTTP_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
-# While a teacher must reconnect, their jobs look again this often (a reconnect also wakes the worker).
-_RECONNECT_RECHECK_SECONDS = 600.0
 # A person who never opened the bot's private chat: look again at most hourly (opening the chat sends at once).
 _UNREACHABLE_RECHECK_SECONDS = 3600.0
 
@@ -313,20 +312,17 @@ def _build_zoom(
 
 
 def _retry_delay(failure: BaseException, attempts: int) -> float | None:
-    """How long a failed job waits, for the failures whose right wait is known."""
-    if isinstance(failure, ZoomRateLimited):
-        return failure.retry_after
-    if isinstance(failure, ZoomUnavailable):
-        return backoff_seconds(attempts)
-    if isinstance(failure, ZoomReconnectNeeded):
-        return _RECONNECT_RECHECK_SECONDS
+    """How long a failed job waits, for the failures whose right wait is known (Zoom's: ``zoom_answers``)."""
+    zoom = zoom_retry_delay(failure, attempts)
+    if zoom is not None:
+        return zoom
     if isinstance(failure, RecipientUnreachable):
         # A minute, then longer: opening the chat sends at once, and this covers opening it mid-attempt.
         return float(min(_UNREACHABLE_RECHECK_SECONDS, 60.0 * 2.0 ** max(0, attempts - 1)))
     if isinstance(failure, MeetingNotReady):
         return 1.0
     if isinstance(failure, ZoomNotConfigured):
-        return _RECONNECT_RECHECK_SECONDS
+        return RETRY_LATER_SECONDS
     return None
 
 

@@ -20,6 +20,7 @@ from bot.core.views import ClassView
 from bot.core.words.classes import card_text, local_time
 from bot.core.words.labels import book_button
 from bot.core.worker import JobWorker
+from bot.core.zoom_answers import ZoomGiveUps
 from bot.i18n.texts import Moment, Text, ntr, tr
 from bot.storage.bookings import BookingMarks, Bookings
 from bot.storage.classes import Classes
@@ -85,15 +86,19 @@ class Delivery:
         self._messenger = messenger
         self._clock = clock
         self._cancel_class = cancel_class
+        self._give_ups = ZoomGiveUps(database, clock=clock)
 
     def register(self, worker: JobWorker) -> None:
-        worker.register(job_kinds.SEND_LINK, self.send_link)
-        worker.register(job_kinds.SEND_START_LINK, self.send_start_link)
+        """Wire the handlers; a Zoom job given up on tells the class's teacher (``ZoomGiveUps``)."""
+        for_booking, for_class = self._give_ups.booking_job, self._give_ups.class_job
+        worker.register(job_kinds.SEND_LINK, self.send_link, given_up=for_booking)
+        worker.register(job_kinds.SEND_START_LINK, self.send_start_link, given_up=for_class)
         worker.register(job_kinds.REMINDER, self.remind)
         worker.register(job_kinds.MIN_BOOKINGS_CHECK, self.check_min_bookings)
-        worker.register(job_kinds.MEETING_UPDATE, self.update_meeting)
-        worker.register(job_kinds.MEETING_DELETE, self.delete_meeting)
-        worker.register(job_kinds.REGISTRANT_CANCEL, self.cancel_registrant)
+        worker.register(job_kinds.MEETING_UPDATE, self.update_meeting, given_up=for_class)
+        worker.register(job_kinds.MEETING_DELETE, self.delete_meeting, given_up=for_class)
+        worker.register(job_kinds.MEETING_CHECK, self.check_meeting, given_up=for_class)
+        worker.register(job_kinds.REGISTRANT_CANCEL, self.cancel_registrant, given_up=for_booking)
         worker.register(job_kinds.ANNOUNCE, self.announce)
         worker.register(job_kinds.BOOKING_DIGEST, self.tell_new_bookings)
 
@@ -231,6 +236,9 @@ class Delivery:
 
     async def delete_meeting(self, payload: dict[str, Any]) -> None:
         await self._meetings.delete(int(payload["class_id"]))
+
+    async def check_meeting(self, payload: dict[str, Any]) -> None:
+        await self._meetings.check(int(payload["class_id"]), str(payload["meeting_id"]))
 
     async def cancel_registrant(self, payload: dict[str, Any]) -> None:
         registration = job_kinds.Registration.from_payload(payload)

@@ -25,12 +25,13 @@ MIN_BOOKINGS_CHECK = "min_bookings.check"
 MEETING_UPDATE = "meeting.update"
 MEETING_DELETE = "meeting.delete"
 REGISTRANT_CANCEL = "registrant.cancel"
+MEETING_CHECK = "meeting.check"
 ANNOUNCE = "community.announce"
 ERASE_AFTER_ZOOM = "person.erase"
 BOOKING_DIGEST = "booking.digest"
 
 # Jobs that wait on a teacher's Zoom connection; a reconnect makes them due at once.
-WAITS_ON_ZOOM = (SEND_LINK, SEND_START_LINK, MEETING_UPDATE, MEETING_DELETE, REGISTRANT_CANCEL)
+WAITS_ON_ZOOM = (SEND_LINK, SEND_START_LINK, MEETING_UPDATE, MEETING_DELETE, REGISTRANT_CANCEL, MEETING_CHECK)
 
 REMINDER_OFFSETS = (timedelta(hours=24), timedelta(minutes=15))
 
@@ -187,6 +188,13 @@ async def cancel_registrant(session: AsyncSession, registration: Registration, n
     """Queue the cancellation of a booking's Zoom registration; once per booking however often it is asked."""
     key = f"unregister:{registration.booking_id}"
     await enqueue(session, REGISTRANT_CANCEL, registration.to_payload(), run_at=now, dedupe_key=key)
+
+
+async def check_meeting(session: AsyncSession, class_id: int, meeting_id: str, run_at: datetime) -> None:
+    """Look at Zoom at ``run_at`` whether the class's meeting still exists (``MeetingKeeper.check``)."""
+    key = f"meeting-check:{class_id}:{int(run_at.timestamp())}"
+    payload = {"class_id": class_id, "meeting_id": meeting_id}
+    await enqueue(session, MEETING_CHECK, payload, run_at=run_at, dedupe_key=key)
 
 
 async def announce(session: AsyncSession, class_id: int, community_id: int, now: datetime) -> None:

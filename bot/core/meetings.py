@@ -12,13 +12,20 @@ Exactly one meeting per class, even with several workers in several processes an
 Links: a licensed host gives each booked child a personal registrant link, a basic host the meeting's
 join_url. A start_url is fetched fresh every time it is needed (it logs its holder in as the host).
 
-Before links go out the meeting is checked at Zoom, at most once a minute per meeting: a burst of bookings
-would otherwise spend half of the teacher's Zoom request budget on the same check. A meeting deleted in Zoom is
-normally learned from the ``meeting.deleted`` webhook at once; the check catches one whose webhook never came.
+A meeting deleted in Zoom is normally learned from the ``meeting.deleted`` webhook at once. Without it, any call
+Zoom answers with "meeting not found" (3001, a 404 on the meeting…) replaces the meeting at once, by the same path
+as the webhook (``replace``): one new meeting, every booked parent gets its link, the teacher is told once. A
+licensed host's link is a registrant call, so a booking after the deletion finds out and gets the new link within
+seconds. A basic host's link needs no call: before links go out the meeting is checked at Zoom, at most once a
+minute per meeting (a burst of bookings would otherwise spend half of the teacher's Zoom request budget on the
+same check), and a link handed out on the strength of an earlier check is followed by a check when that minute
+is up (``check``): a link handed out after a deletion is dead for about a minute at most. A personal link made
+earlier is checked the same way before it is sent again (a reminder), so a reminder never carries a dead link.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import secrets
 from dataclasses import dataclass, field
@@ -30,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core import job_kinds
 from bot.core.messages import Message
 from bot.core.notify import tell
+from bot.core.zoom_answers import Step, action_for
 from bot.i18n.texts import tr
 from bot.storage.bookings import BookingMarks, Bookings, PersonalLink
 from bot.storage.cipher import SecretCipher
@@ -44,14 +52,15 @@ from bot.support.keyed_locks import KeyedLocks
 from bot.support.metrics import Metrics
 from bot.zoom.client import ZoomClient
 from bot.zoom.credentials import ZoomAccount
-from bot.zoom.errors import ZoomNotFound, ZoomPaidFeatureRequired, ZoomReconnectNeeded, ZoomRequestRejected
+from bot.zoom.errors import ZoomError, ZoomReconnectNeeded
 from bot.zoom.models import Meeting, MeetingRequest, MeetingUpdate
 
 log = logging.getLogger(__name__)
 
 _CLAIM = timedelta(minutes=1)
-# How long a meeting found at Zoom is trusted to still be there (see the module docstring).
-_TRUST_CHECKED = timedelta(minutes=1)
+# How long a meeting found at Zoom is trusted to still be there (see the module docstring): also the longest a
+# basic host's parent holds a dead link without the webhook, give or take the time the check takes to run.
+TRUST_CHECKED = timedelta(minutes=1)
 MARKER_PREFIX = "classbot:"
 
 
@@ -106,6 +115,8 @@ class MeetingKeeper:
         self._registrant_domain = host if "." in host else "classbot.example"
         self._creating = KeyedLocks()
         self._checked_at: dict[str, datetime] = {}  # meeting id → when Zoom last confirmed it exists
+        self._checking = KeyedLocks()
+        self._check_queued: dict[str, datetime] = {}  # meeting id → the confirmation a queued check follows up
         # A burst's link jobs keep their personal links together (``GroupedWrites``): a round trip per group.
         self._personal_links = GroupedWrites(self._keep_personal_links)
 
@@ -186,47 +197,103 @@ class MeetingKeeper:
         async with self._database.write() as session:
             await Classes(session).release_meeting_claim(class_id)
 
-    async def verified(self, class_id: int, *, known: MeetingRef | None = None) -> MeetingRef:
-        """The meeting after checking it still exists at Zoom; a meeting deleted there is replaced.
+    async def verified(
+        self, class_id: int, *, known: MeetingRef | None = None, sending_to: int | None = None
+    ) -> MeetingRef:
+        """The meeting after checking it still exists at Zoom; a meeting gone there is replaced.
 
-        ``known`` is the class's stored meeting when the caller has just read it (no need to read it again).
+        ``known`` is the class's stored meeting when the caller has just read it (no need to read it again);
+        ``sending_to`` the booking whose link the caller is about to send itself (see ``replace``).
         """
+        ref, _ = await self._verified(class_id, known, sending_to)
+        return ref
+
+    async def _verified(
+        self, class_id: int, known: MeetingRef | None, sending_to: int | None
+    ) -> tuple[MeetingRef, bool]:
+        """``verified``, and whether Zoom confirmed the meeting just now (else it is trusted from a recent check)."""
         ref = known if known is not None else await self.ensure(class_id)
         now = self._clock()
         checked = self._checked_at.get(ref.meeting_id)
-        if ref.created or (checked is not None and now - checked < _TRUST_CHECKED):
-            return ref
-        account = await self.account_for_class(class_id)
-        try:
-            await self.zoom.get_meeting(account, ref.meeting_id)
-        except ZoomNotFound:
-            await self.forget(class_id, ref.meeting_id)
-            replacement = await self.ensure(class_id)
-            await self._announce_replacement(class_id)
-            return replacement
-        self._remember_checked(ref.meeting_id, now)
-        return ref
+        if ref.created:
+            return ref, True
+        if checked is not None and now - checked < TRUST_CHECKED:
+            return ref, False
+        async with self._checking.hold(ref.meeting_id):  # concurrent links of one meeting share one check
+            checked_meanwhile = self._checked_at.get(ref.meeting_id)
+            if checked_meanwhile is not None and checked_meanwhile != checked:
+                return ref, True
+            account = await self.account_for_class(class_id)
+            try:
+                await self.zoom.get_meeting(account, ref.meeting_id)
+            except ZoomError as error:
+                if action_for(error).step is not Step.REPLACE_MEETING:
+                    raise
+                await self.replace(class_id, ref.meeting_id, sending_to=sending_to)
+                return await self.ensure(class_id), True
+            self._remember_checked(ref.meeting_id, now)
+        return ref, True
+
+    async def check(self, class_id: int, meeting_id: str) -> None:
+        """Look at Zoom whether the class's meeting ``meeting_id`` still exists; replace it if not."""
+        async with self._database.read() as session:
+            cls = await Classes(session).get(class_id)
+            if cls is None or cls.status != "scheduled" or cls.meeting_id != meeting_id:
+                return  # cancelled, or already replaced: nothing to check
+            known = self._stored_meeting(cls)
+        await self.verified(class_id, known=known)
+
+    async def _check_later(self, class_id: int, ref: MeetingRef) -> None:
+        """A link of ``ref`` goes out on the strength of an earlier check: check again when its trust runs out."""
+        confirmed = self._checked_at.get(ref.meeting_id)
+        if confirmed is None:
+            return
+        if self._check_queued.get(ref.meeting_id) == confirmed:
+            return  # a burst's links share one check
+        async with self._database.write() as session:
+            await job_kinds.check_meeting(session, class_id, ref.meeting_id, confirmed + TRUST_CHECKED)
+        if len(self._check_queued) >= 10_000:
+            self._check_queued.clear()
+        self._check_queued[ref.meeting_id] = confirmed
 
     def _remember_checked(self, meeting_id: str, now: datetime) -> None:
         if len(self._checked_at) >= 10_000:  # forget stale entries rather than grow with every class ever seen
-            self._checked_at = {key: at for key, at in self._checked_at.items() if now - at < _TRUST_CHECKED}
+            self._checked_at = {key: at for key, at in self._checked_at.items() if now - at < TRUST_CHECKED}
         self._checked_at[meeting_id] = now
 
-    async def _announce_replacement(self, class_id: int) -> None:
-        """The class's meeting vanished at Zoom and a new one was made: the teacher and every parent hear."""
+    async def replace(self, class_id: int, meeting_id: str, *, sending_to: int | None = None) -> bool:
+        """The meeting is gone at Zoom: forget it, tell the teacher once, send every booked parent a new link.
+
+        The one path for a meeting that vanished, whoever found out: Zoom's ``meeting.deleted`` webhook, or a call
+        Zoom answered "not found". The new meeting is made by the first link that needs it (``ensure``: one per
+        class). ``sending_to`` is the booking whose link the caller sends itself, so its parent is not sent two.
+        False if the meeting was already replaced (or the class no longer needs one): nobody is told twice.
+        """
+        async with self._database.read() as session:
+            cls = await Classes(session).get(class_id)
+        if cls is None or cls.status != "scheduled" or not cls.zoom_enabled:
+            return False
+        gone = job_kinds.meeting_tag(cls)  # read before forgetting: it names the meeting that went
+        if not await self.forget(class_id, meeting_id):
+            return False
         now = self._clock()
         async with self._database.write() as session:
-            cls = await Classes(session).get(class_id)
-            if cls is None or cls.meeting_id is None:
-                return
-            text = tr(
-                "The Zoom meeting of “{title}” was deleted in Zoom, so ClassBot made a new one. "
-                "Parents get the new link.",
-                title=cls.title,
-            )
-            await tell(session, cls.teacher_id, Message(text), now=now)
-            for booking in await Bookings(session).holding_seats(class_id, ("confirmed",)):
-                await job_kinds.send_link(session, booking.public_id, "new_link", now, job_kinds.meeting_tag(cls))
+            confirmed = await Bookings(session).holding_seats(class_id, ("confirmed",))
+            if confirmed:
+                text = tr(
+                    "The Zoom meeting of “{title}” was deleted in Zoom. Booked parents get a new link.", title=cls.title
+                )
+            else:
+                text = tr(
+                    "The Zoom meeting of “{title}” was deleted in Zoom. A new one will be made when needed.",
+                    title=cls.title,
+                )
+            await tell(session, cls.teacher_id, Message(text), now=now, dedupe_key=f"meeting-gone:{gone}")
+            for booking in confirmed:
+                if booking.id != sending_to:
+                    await job_kinds.send_link(session, booking.public_id, "new_link", now, f"after-delete:{gone}")
+        log.info("class %s: Zoom meeting %s is gone; replacing it", class_id, meeting_id)
+        return True
 
     async def forget(self, class_id: int, meeting_id: str) -> bool:
         """The meeting is gone at Zoom: drop it (and its personal links) so the next need creates a new one."""
@@ -257,29 +324,46 @@ class MeetingKeeper:
 
     def planned_link(self, booking: Booking, cls: Class, teacher_zoom: ConnectionState | None) -> LinkPlan:
         """``plan_link`` for a caller that read the teacher's Zoom connection along with the booking."""
+        meeting = self._stored_meeting(cls)
         if booking.join_url_enc is not None:
             stored = self._cipher.decrypt(booking.join_url_enc)
-            return LinkPlan(booking.id, cls.id, booking.child_name, booking.public_id, stored, None, None)
+            return LinkPlan(booking.id, cls.id, booking.child_name, booking.public_id, stored, None, meeting)
         account = _working(teacher_zoom)
-        meeting = self._stored_meeting(cls)
         return LinkPlan(booking.id, cls.id, booking.child_name, booking.public_id, None, account, meeting)
 
-    async def link_of(self, plan: LinkPlan) -> str:
-        """The join link ``plan`` leads to, making the meeting and the personal registrant link if need be."""
+    async def link_of(self, plan: LinkPlan, *, replaced: bool = False) -> str:
+        """The join link ``plan`` leads to, making the meeting and the personal registrant link if need be.
+
+        A meeting Zoom no longer has is replaced on the spot and the link made for the new one, once. A personal
+        link made earlier is sent again only while its meeting still exists (checked as any link is).
+        """
         if plan.stored_link is not None:
-            return plan.stored_link
+            if await self._still_current(plan):
+                return plan.stored_link
+            account = await self.account_for_class(plan.class_id)
+            plan = dataclasses.replace(plan, stored_link=None, account=account, meeting=None)
         assert plan.account is not None  # a plan without a stored link always carries the account
-        ref = await self.verified(plan.class_id, known=plan.meeting)
+        ref, confirmed_now = await self._verified(plan.class_id, plan.meeting, plan.booking_id)
         if not plan.account.licensed:
+            if not confirmed_now:
+                await self._check_later(plan.class_id, ref)
             return ref.join_url
         email = self._registrant_email(plan.booking_public_id)
         try:
             registrant = await self.zoom.add_registrant(
                 plan.account, ref.meeting_id, email=email, first_name=plan.child
             )
-        except (ZoomPaidFeatureRequired, ZoomRequestRejected):
-            return ref.join_url  # the host's plan changed since connecting, or registration was turned off
-        if registrant.join_url is None:
+        except ZoomError as error:
+            step = action_for(error).step
+            if step is Step.REPLACE_MEETING and not replaced:
+                await self.replace(plan.class_id, ref.meeting_id, sending_to=plan.booking_id)
+                return await self.link_of(dataclasses.replace(plan, meeting=None), replaced=True)
+            if step is not Step.MEETING_LINK:
+                raise
+            registrant = None  # the host's plan changed since connecting, or registration was turned off
+        if registrant is None or registrant.join_url is None:
+            if not confirmed_now:
+                await self._check_later(plan.class_id, ref)
             return ref.join_url
         encrypted = self._cipher.encrypt(registrant.join_url)
         await self._personal_links.add(PersonalLink(plan.booking_id, registrant.registrant_id, encrypted))
@@ -289,6 +373,25 @@ class MeetingKeeper:
         """The address Zoom knows a booking's registrant by (see ``__init__``)."""
         return f"parent-{booking_public_id.lower()}@{self._registrant_domain}"
 
+    async def _still_current(self, plan: LinkPlan) -> bool:
+        """Whether the meeting of ``plan``'s stored personal link still exists at Zoom (else it was replaced).
+
+        Best effort: when Zoom cannot say now (down, the teacher's connection broken), the link kept is the best
+        there is, and a reminder is not held back for it.
+        """
+        if plan.meeting is None:
+            return True
+        try:
+            ref = await self.verified(plan.class_id, known=plan.meeting, sending_to=plan.booking_id)
+        except (ZoomError, MeetingNotReady) as failure:
+            async with self._database.read() as session:
+                cls = await Classes(session).get(plan.class_id)
+            if cls is None or cls.meeting_id != plan.meeting.meeting_id:
+                raise  # replaced, but the new one is not made yet: the job tries again and makes a new link
+            log.info("could not check the meeting of a stored link; sending it: %s", failure)
+            return True
+        return ref.meeting_id == plan.meeting.meeting_id
+
     async def _keep_personal_links(self, links: list[PersonalLink]) -> None:
         async with self._database.statement() as connection:
             await BookingMarks(connection).set_personal_links(links)
@@ -297,6 +400,13 @@ class MeetingKeeper:
         """A fresh start_url (it expires about two hours after Zoom issues it)."""
         ref = await self.verified(class_id)
         account = await self.account_for_class(class_id)
+        try:
+            return (await self.zoom.get_meeting(account, ref.meeting_id)).start_url
+        except ZoomError as error:
+            if action_for(error).step is not Step.REPLACE_MEETING:
+                raise
+            await self.replace(class_id, ref.meeting_id)  # deleted since the check: once more, on a new one
+        ref = await self.verified(class_id)
         return (await self.zoom.get_meeting(account, ref.meeting_id)).start_url
 
     async def cancel_registrant(self, booking_id: int) -> None:
@@ -320,12 +430,22 @@ class MeetingKeeper:
             state = await ZoomConnections(session, self._cipher).state_of_person(teacher.id) if teacher else None
         if teacher is None:
             return
-        await self.zoom.cancel_registrant(
-            _working(state),
-            registration.meeting_id,
-            registrant_id=registration.registrant_id,
-            email=self._registrant_email(registration.booking_public_id),
-        )
+        try:
+            await self.zoom.cancel_registrant(
+                _working(state),
+                registration.meeting_id,
+                registrant_id=registration.registrant_id,
+                email=self._registrant_email(registration.booking_public_id),
+            )
+        except ZoomError as error:
+            step = action_for(error).step
+            if step is Step.REPLACE_MEETING:  # nothing left to cancel; the others need a meeting
+                async with self._database.read() as session:
+                    cls = await Classes(session).by_meeting(registration.meeting_id)
+                if cls is not None:
+                    await self.replace(cls.id, registration.meeting_id)
+            elif step is not Step.MEETING_LINK and not _nothing_to_do(error):
+                raise  # (without registration there was no registration to cancel)
 
     async def update(self, class_id: int, changes: MeetingUpdate) -> None:
         async with self._database.read() as session:
@@ -335,8 +455,11 @@ class MeetingKeeper:
         account = await self.account_of_teacher(cls.teacher_id)
         try:
             await self.zoom.update_meeting(account, cls.meeting_id, changes)
-        except ZoomNotFound:
-            await self.forget(class_id, cls.meeting_id)
+        except ZoomError as error:
+            if action_for(error).step is Step.REPLACE_MEETING:
+                await self.replace(class_id, cls.meeting_id)  # the new meeting is made with the class as it is now
+            elif not _nothing_to_do(error):
+                raise
 
     async def delete(self, class_id: int) -> None:
         """Delete the class's meeting at Zoom, then forget it here (its id, links and registrants): nothing of it
@@ -346,7 +469,11 @@ class MeetingKeeper:
         if cls is None or cls.meeting_id is None:
             return
         account = await self.account_of_teacher(cls.teacher_id)
-        await self.zoom.delete_meeting(account, cls.meeting_id)
+        try:
+            await self.zoom.delete_meeting(account, cls.meeting_id)
+        except ZoomError as error:
+            if not _nothing_to_do(error):
+                raise
         await self.forget(class_id, cls.meeting_id)
 
     async def _request_for(self, session: AsyncSession, cls: Class, licensed: bool) -> MeetingRequest:
@@ -393,6 +520,15 @@ class MeetingKeeper:
         if self._metrics is not None:
             self._metrics.count("classbot_meetings_created_total")
         return stored
+
+
+def _nothing_to_do(error: ZoomError) -> bool:
+    """Zoom refused, but nothing is left to do and nobody needs to hear (an ended meeting cannot be deleted)."""
+    action = action_for(error)
+    if action.step is Step.GIVE_UP and not action.tell:
+        log.info("nothing left to do in Zoom: %s", error)
+        return True
+    return False
 
 
 def _working(connection: ConnectionState | None) -> ZoomAccount:

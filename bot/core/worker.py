@@ -2,9 +2,10 @@
 
 Each job kind has one handler. A handler that raises is retried later: the delay comes from the injected
 ``retry_delay`` policy (which knows, say, that Zoom's daily cap lifts at midnight UTC), or else an exponential
-backoff. ``Unretryable``, or too many attempts of an error the policy does not know, buries the job. On stop the
-worker takes no new jobs and lets running ones finish for a few seconds; any it has to abandon are claimed
-again by a worker when their lease ends.
+backoff. ``Unretryable``, a delay of ``NEVER`` from the policy, or too many attempts of an error the policy does
+not know, buries the job; a kind may name who hears of it then (``given_up``), so that a job that fails for good
+is not only a log line. On stop the worker takes no new jobs and lets running ones finish for a few seconds; any
+it has to abandon are claimed again by a worker when their lease ends.
 
 A running worker also keeps house, hourly (``housekeep``): a buried job's payload (a message's words, a child's
 name) is emptied once ``dead_job_retention`` has passed. Every process does it; the statement is idempotent.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,7 +29,11 @@ from bot.support.metrics import Metrics
 log = logging.getLogger(__name__)
 
 JobHandler = Callable[[dict[str, Any]], Awaitable[None]]
+# Called once a job of its kind is buried, with the job's payload and the failure that ended it.
+GiveUpHandler = Callable[[dict[str, Any], Exception], Awaitable[None]]
+# Seconds until the next attempt after ``attempts`` failed ones; None when the policy does not know the failure.
 RetryPolicy = Callable[[BaseException, int], float | None]
+NEVER = math.inf  # a retry policy's answer for a failure that no later attempt can mend: the job is buried
 
 # A claimed job is this worker's for this long, renewed while it runs: a worker that dies (SIGKILL) gives its
 # jobs back within a lease, instead of holding them for the longest time a job could take.
@@ -67,6 +73,7 @@ class JobWorker:
         self._lease = lease
         self._queue = queue
         self._handlers: dict[str, JobHandler] = {}
+        self._given_up: dict[str, GiveUpHandler] = {}
         self._clock = clock
         self._retry_delay = retry_delay
         self._slots = asyncio.Semaphore(concurrency)
@@ -81,11 +88,14 @@ class JobWorker:
         self._due_asked_at = float("-inf")
         self._renewer: asyncio.Task[None] | None = None
 
-    def register(self, kind: str, handler: JobHandler) -> None:
-        """Name the handler for a job kind (once, while the composition root wires the process)."""
+    def register(self, kind: str, handler: JobHandler, *, given_up: GiveUpHandler | None = None) -> None:
+        """Name the handler for a job kind (once, while the composition root wires the process), and who hears
+        of a job of that kind that is given up on."""
         if kind in self._handlers:
             raise ValueError(f"job kind {kind!r} already has a handler")
         self._handlers[kind] = handler
+        if given_up is not None:
+            self._given_up[kind] = given_up
 
     def wake(self) -> None:
         """Look for work now (after this process enqueued a job) instead of at the next poll."""
@@ -225,6 +235,7 @@ class JobWorker:
         if delay is None:
             await self._queue.bury(job.id, reason, now)
             log.error("job %s (%s) failed for good: %s", job.id, job.kind, reason, extra={"job_id": job.id})
+            await self._tell_given_up(job, failure)
             return
         await self._queue.retry(job.id, now + timedelta(seconds=delay), reason, now)
         self._due_asked_at = float("-inf")  # its new due time may be the earliest: sleep until then, not longer
@@ -239,11 +250,20 @@ class JobWorker:
             extra={"job_id": job.id},
         )
 
+    async def _tell_given_up(self, job: ClaimedJob, failure: Exception) -> None:
+        given_up = self._given_up.get(job.kind)
+        if given_up is None:
+            return
+        try:
+            await given_up(job.payload, failure)
+        except Exception:
+            log.exception("could not tell of job %s (%s) given up", job.id, job.kind, extra={"job_id": job.id})
+
     def _delay_for(self, failure: Exception, attempts: int) -> float | None:
         if self._retry_delay is not None:
             known = self._retry_delay(failure, attempts)
             if known is not None:
-                return known
+                return None if known == NEVER else known
         if attempts >= _MAX_UNEXPECTED_ATTEMPTS:
             return None
         return backoff_seconds(attempts)

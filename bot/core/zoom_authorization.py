@@ -1,11 +1,14 @@
 """The connect flow's view of Zoom (the core's ``ZoomAuthorizer`` port): exchange a code, read who it is, revoke.
 
 Zoom's errors are translated into the two outcomes the core distinguishes: Zoom refused (the code was bad or
-used, the app's credentials are wrong) or Zoom is down (try again later).
+used, the app's credentials are wrong: then the operator is told in the log) or Zoom is down (try again later).
 """
 
 from __future__ import annotations
 
+import logging
+
+from bot.core.zoom_answers import Whom, action_for
 from bot.core.zoom_authorizer import AuthorizedZoomUser, ZoomDown, ZoomRefused
 from bot.core.zoom_tokens import tokens_from_grant
 from bot.storage.zoom_connections import ZoomProfileRecord
@@ -13,6 +16,8 @@ from bot.support.clock import Clock
 from bot.zoom.client import ZoomClient
 from bot.zoom.errors import ZoomError, ZoomRateLimited, ZoomUnavailable
 from bot.zoom.oauth import ZoomOAuth
+
+log = logging.getLogger(__name__)
 
 
 class ZoomAuthorization:
@@ -32,6 +37,8 @@ class ZoomAuthorization:
         except (ZoomUnavailable, ZoomRateLimited) as failure:
             raise ZoomDown(str(failure)) from None
         except ZoomError as failure:
+            if Whom.OPERATOR in action_for(failure).tell:  # the app's settings, not the teacher, are at fault
+                log.error("Zoom refused a teacher's authorization; the operator must look: %s", failure)
             raise ZoomRefused(str(failure)) from None
         profile = ZoomProfileRecord(
             zoom_user_id=user.id,

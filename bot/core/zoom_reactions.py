@@ -1,6 +1,7 @@
 """What ClassBot does when Zoom reports a change to a class's meeting.
 
-- ``meeting.deleted``: the meeting is forgotten; if parents are booked a new one is made and they get its link.
+- ``meeting.deleted``: the meeting is replaced (``MeetingKeeper.replace``, the path a "meeting not found" answer
+  from Zoom takes too): if parents are booked a new one is made and they get its link; the teacher is told once.
 - ``meeting.updated`` with a new start: the class's sessions follow and the parents are told. (Our own PATCH
   comes back as the same event with the time we already have, and changes nothing.)
 - ``meeting.started``: every booked parent gets "live now" with their link.
@@ -44,28 +45,10 @@ class ZoomReactions:
     async def deleted(self, event: ZoomEvent) -> None:
         if event.meeting_id is None:
             return
-        now = self._clock()
         async with self._database.read() as session:
             cls = await Classes(session).by_meeting(event.meeting_id)
-        if cls is None or cls.status != "scheduled":
-            return
-        gone = job_kinds.meeting_tag(cls)
-        if not await self._meetings.forget(cls.id, event.meeting_id):
-            return
-        async with self._database.write() as session:
-            confirmed = await Bookings(session).holding_seats(cls.id, ("confirmed",))
-            if confirmed:
-                text = tr(
-                    "The Zoom meeting of “{title}” was deleted in Zoom. Booked parents get a new link.", title=cls.title
-                )
-            else:
-                text = tr(
-                    "The Zoom meeting of “{title}” was deleted in Zoom. A new one will be made when needed.",
-                    title=cls.title,
-                )
-            await tell(session, cls.teacher_id, Message(text), now=now)
-            for booking in confirmed:
-                await job_kinds.send_link(session, booking.public_id, "new_link", now, f"after-delete:{gone}")
+        if cls is not None:
+            await self._meetings.replace(cls.id, event.meeting_id)
 
     async def updated(self, event: ZoomEvent) -> None:
         new_start = _parse_time(event.changes.get("start_time"))

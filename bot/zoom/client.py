@@ -12,6 +12,7 @@ the host's daily create/update cap of 100, so the core reuses one meeting per cl
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -22,7 +23,6 @@ import httpx
 from bot.support.metrics import Metrics
 from bot.zoom import payloads
 from bot.zoom.credentials import ZoomAccount, ZoomCredentials
-from bot.zoom.error_responses import MEETING_NOT_FOUND
 from bot.zoom.errors import ZoomNotFound
 from bot.zoom.models import Meeting, MeetingRequest, MeetingSummary, MeetingUpdate, Registrant, ZoomUser
 from bot.zoom.ratelimit import RateCategory, ZoomRateLimiter
@@ -118,11 +118,8 @@ class ZoomClient:
             RateCategory.LIGHT,
             params={"schedule_for_reminder": "false", "cancel_meeting_reminder": "false"},
         )
-        try:
+        with contextlib.suppress(ZoomNotFound):  # deleted in Zoom already, or no longer this teacher's to delete
             await self._transport.send(account, call)
-        except ZoomNotFound as error:
-            if error.code not in (None, MEETING_NOT_FOUND):
-                raise  # e.g. 1001, the host user is gone: not the same as "already deleted"
 
     async def list_meetings(self, account: ZoomAccount, kind: MeetingListKind = "upcoming") -> list[MeetingSummary]:
         """Every meeting of the host of ``kind``, all pages followed."""
@@ -145,7 +142,7 @@ class ZoomClient:
     async def add_registrant(
         self, account: ZoomAccount, meeting_id: str, *, email: str, first_name: str, last_name: str | None = None
     ) -> Registrant:
-        """Register a parent for a personal join link (licensed hosts only: else ``ZoomPaidFeatureRequired``)."""
+        """Register a parent for a personal join link (licensed hosts only: else ``ZoomRegistrationUnavailable``)."""
         call = ApiCall(
             "POST",
             "/meetings/{meetingId}/registrants",
@@ -157,7 +154,8 @@ class ZoomClient:
         return read_answer(call, response, lambda data: payloads.read_registrant(data, meeting_id))
 
     async def cancel_registrant(self, account: ZoomAccount, meeting_id: str, *, registrant_id: str, email: str) -> None:
-        """Cancel one registration; if the meeting or the registrant is gone, there is nothing left to cancel."""
+        """Cancel one registration. A meeting that is gone raises ``ZoomNotFound``: nothing is left to cancel, but
+        the class's other parents need a new meeting (the core decides)."""
         call = ApiCall(
             "PUT",
             "/meetings/{meetingId}/registrants/status",
@@ -165,8 +163,4 @@ class ZoomClient:
             RateCategory.MEDIUM,
             body=payloads.cancel_registrant_body(registrant_id, email),
         )
-        try:
-            await self._transport.send(account, call)
-        except ZoomNotFound as error:
-            if error.code not in (None, MEETING_NOT_FOUND):
-                raise
+        await self._transport.send(account, call)

@@ -1,21 +1,24 @@
 """What can go wrong when ClassBot talks to Zoom, as one tree the callers can catch at the depth they need.
 
-    ZoomError                      anything Zoom answered (or failed to answer) that is not a success
-    ├── ZoomNotFound               404 / code 3001: the meeting (or registrant) is gone
-    ├── ZoomRateLimited            429: ``retry_after`` seconds to wait; ``daily_cap`` for the per-host
-    │                              create/update cap, which lifts only at 00:00 UTC
-    ├── ZoomPaidFeatureRequired    the host's plan lacks the feature (registrants on a basic account)
-    ├── ZoomReconnectNeeded        the teacher must authorize again: a dead refresh token
-    │                              (``invalid_grant``), missing scopes (4700/4711), a deauthorized app
-    ├── ZoomUnavailable            5xx, timeouts, connection errors: still failing after the retries
-    ├── ZoomMeetingLocked          the meeting has started or ended and cannot be changed (3000/3002/3007)
-    └── ZoomRequestRejected        any other 4xx: Zoom's ``code`` and ``message`` say what it disliked
+    ZoomError                        anything Zoom answered (or failed to answer) that is not a success
+    ├── ZoomNotFound                 the meeting is gone (deleted, expired, no longer the teacher's)
+    ├── ZoomRateLimited              429: ``retry_after`` seconds to wait; ``daily_cap`` for the per-host
+    │                                create/update cap, which lifts only at 00:00 UTC
+    ├── ZoomRegistrationUnavailable  no personal links here (a basic host, registration turned off)
+    ├── ZoomReconnectNeeded          the teacher must authorize again: a dead refresh token
+    │                                (``invalid_grant``), missing scopes (4700/4711), a Zoom user gone
+    ├── ZoomUnavailable              5xx, timeouts, connection errors: still failing after the retries
+    ├── ZoomMeetingLocked            the meeting has started or ended and cannot be changed (3000/3002/3007)
+    └── ZoomRequestRejected          any other refusal: Zoom's ``code`` and ``message`` say what it disliked
 
-Every error carries Zoom's ``code`` (when there was one), the HTTP ``status`` and Zoom's ``tracking_id`` so
+The class is a convenience; what decides is ``meaning`` (``bot.zoom.answers``), which the core maps to what it
+does. Every error carries Zoom's ``code`` (when there was one), the HTTP ``status`` and Zoom's ``tracking_id`` so
 that an error log line can be matched with Zoom's support; none of them ever carries a token or a URL.
 """
 
 from __future__ import annotations
+
+from bot.zoom.answers import Meaning
 
 
 class ZoomError(Exception):
@@ -26,14 +29,18 @@ class ZoomError(Exception):
         message: str,
         *,
         status: int | None = None,
-        code: int | None = None,
+        code: int | str | None = None,
         tracking_id: str | None = None,
+        meaning: Meaning | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
         self.code = code
         self.tracking_id = tracking_id
+        self.meaning = meaning if meaning is not None else self.usual_meaning
+
+    usual_meaning = Meaning.UNKNOWN  # what an error of this class means when the raiser did not say
 
     def __str__(self) -> str:
         details = [f"{name}={value}" for name, value in self._details() if value is not None]
@@ -44,11 +51,15 @@ class ZoomError(Exception):
 
 
 class ZoomNotFound(ZoomError):
-    """The object no longer exists at Zoom (deleted there, or never created)."""
+    """The meeting no longer exists at Zoom for this teacher (deleted or expired there, or in another account)."""
+
+    usual_meaning = Meaning.MEETING_GONE
 
 
 class ZoomRateLimited(ZoomError):
     """Zoom refused the call for its rate limits; try again after ``retry_after`` seconds."""
+
+    usual_meaning = Meaning.RATE_LIMITED
 
     def __init__(self, message: str, *, retry_after: float, daily_cap: bool = False, **kwargs: object) -> None:
         super().__init__(message, **kwargs)  # type: ignore[arg-type]
@@ -59,21 +70,41 @@ class ZoomRateLimited(ZoomError):
         return [*super()._details(), ("retry_after", round(self.retry_after, 1)), ("daily_cap", self.daily_cap)]
 
 
-class ZoomPaidFeatureRequired(ZoomError):
-    """The host's Zoom plan does not include what was asked (personal registrant links need a licensed host)."""
+class ZoomRegistrationUnavailable(ZoomError):
+    """No personal registrant link can be had: the host's plan lacks registrants, or the meeting's is off."""
+
+    usual_meaning = Meaning.NO_REGISTRATION
 
 
 class ZoomReconnectNeeded(ZoomError):
     """The teacher's authorization is gone or too narrow; only a new /connect can fix it."""
 
+    usual_meaning = Meaning.AUTHORIZATION_GONE
+
 
 class ZoomUnavailable(ZoomError):
     """Zoom did not answer usefully (5xx, timeout, connection error) even after retrying."""
+
+    usual_meaning = Meaning.TRANSIENT
 
 
 class ZoomMeetingLocked(ZoomError):
     """The meeting is in progress or over, so Zoom refuses to change or delete it."""
 
+    usual_meaning = Meaning.MEETING_IN_PROGRESS
+
 
 class ZoomRequestRejected(ZoomError):
-    """Zoom rejected the request as invalid; ``code`` and ``message`` are Zoom's own."""
+    """Zoom refused the request; ``code``, ``message`` and ``meaning`` say why."""
+
+
+ERROR_OF_MEANING: dict[Meaning, type[ZoomError]] = {
+    Meaning.TRANSIENT: ZoomUnavailable,
+    Meaning.AUTHORIZATION_GONE: ZoomReconnectNeeded,
+    Meaning.MEETING_GONE: ZoomNotFound,
+    Meaning.MEETING_IN_PROGRESS: ZoomMeetingLocked,
+    Meaning.MEETING_ENDED: ZoomMeetingLocked,
+    Meaning.NO_REGISTRATION: ZoomRegistrationUnavailable,
+}
+"""The class of the error for an answer of each meaning; any other meaning is a ``ZoomRequestRejected``.
+(Rate limits become ``ZoomRateLimited``, which needs its wait, where the wait is known.)"""

@@ -3,7 +3,10 @@
 Refresh tokens rotate: each refresh returns a new one and kills the old at once. This module makes exactly one
 attempt per call and never retries a refresh by itself: a refresh whose answer was lost may already have
 rotated the token, and only the caller (``ZoomTokenKeeper``, which holds the connection's lock) can decide what
-to do next. A dead refresh token (``invalid_grant``) becomes ``ZoomReconnectNeeded``.
+to do next. What a refusal means comes from the one table of Zoom's codes (``bot.zoom.answers``): a dead refresh
+token (``invalid_grant``, 4735, 4741…) becomes ``ZoomReconnectNeeded``, a failing or busy endpoint
+``ZoomUnavailable``, anything else a ``ZoomRequestRejected`` whose ``meaning`` says whether the code was spent
+or the app's settings are wrong.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ from urllib.parse import urlencode
 
 import httpx
 
-from bot.zoom.errors import ZoomReconnectNeeded, ZoomRequestRejected, ZoomUnavailable
+from bot.zoom.answers import Meaning, ZoomCall
+from bot.zoom.error_responses import ZoomErrorAnswer
+from bot.zoom.errors import ZoomUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -103,29 +108,26 @@ class ZoomOAuth:
         except httpx.HTTPError as failure:
             raise ZoomUnavailable(f"Zoom's token endpoint did not answer ({type(failure).__name__})") from None
         tracking_id = response.headers.get("x-zm-trackingid")
-        if response.status_code >= 500 or response.status_code == 429:
-            raise ZoomUnavailable(
-                f"Zoom's token endpoint failed ({grant_type})", status=response.status_code, tracking_id=tracking_id
-            )
-        body = _json_object(response)
         if response.status_code >= 400:
-            error = str(body.get("error", ""))
+            call = ZoomCall.TOKEN_REFRESH if grant_type == "refresh_token" else ZoomCall.TOKEN_EXCHANGE
+            answer = ZoomErrorAnswer.read(response, call)
             log.warning(
-                "Zoom refused a %s token request: status=%s error=%s tracking_id=%s",
+                "Zoom refused a %s token request: status=%s error=%s meaning=%s tracking_id=%s",
                 grant_type,
                 response.status_code,
-                error or "-",
+                answer.code if answer.code is not None else "-",
+                answer.meaning.value,
                 tracking_id,
             )
-            if error == "invalid_grant" or (grant_type == "refresh_token" and error == "invalid_request"):
-                raise ZoomReconnectNeeded(
-                    "Zoom no longer accepts this authorization", status=response.status_code, tracking_id=tracking_id
+            if answer.meaning is Meaning.RATE_LIMITED:  # no wait is given here: the caller's job backs off
+                raise ZoomUnavailable(
+                    f"Zoom's token endpoint is busy ({grant_type})",
+                    status=answer.status,
+                    tracking_id=tracking_id,
+                    meaning=Meaning.RATE_LIMITED,
                 )
-            raise ZoomRequestRejected(
-                f"Zoom refused the {grant_type} request ({error or 'no reason given'})",
-                status=response.status_code,
-                tracking_id=tracking_id,
-            )
+            raise answer.to_error(f"Zoom's token endpoint ({grant_type})")
+        body = _json_object(response)
         try:
             return TokenGrant(
                 access_token=str(body["access_token"]),

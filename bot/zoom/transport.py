@@ -4,13 +4,17 @@ For each request ``ZoomTransport.send``:
 
 1. waits for a slot in the account's rate-limit bucket (``ZoomRateLimiter``);
 2. sends with the teacher's bearer token (``ZoomCredentials``);
-3. on a rejected token (401, code 124) refreshes once and sends once more; a second 401 means the teacher must
-   reconnect. Missing scopes (4700/4711) mean "reconnect needed" at once: refreshing cannot add scopes;
-4. on a per-second 429 waits ``Retry-After`` (or a backoff) and retries, unless the wait exceeds
-   ``RetryPolicy.max_inline_wait`` (then ``ZoomRateLimited`` lets the caller's durable job retry later). On a
-   daily cap it raises ``ZoomRateLimited(daily_cap=True)`` at once: nothing helps before 00:00 UTC;
-5. on 5xx, timeouts and connection errors backs off with full jitter and retries, then raises ``ZoomUnavailable``;
-6. turns anything else into the matching ``ZoomError`` (see ``error_responses``).
+3. reads an error answer's meaning from the one table of Zoom's codes (``bot.zoom.answers``) and settles here
+   what can be settled within the call:
+   - a refused token (401, code 124): refresh once and send once more; refused again, the teacher must
+     reconnect. An authorization that is gone (missing scopes 4700/4711, the Zoom user gone 1001/1010) means
+     "reconnect needed" at once: refreshing cannot help;
+   - a per-second 429: wait ``Retry-After`` (or a backoff) and retry, unless the wait exceeds
+     ``RetryPolicy.max_inline_wait`` (then ``ZoomRateLimited`` lets the caller's durable job retry later). On a
+     daily cap it raises ``ZoomRateLimited(daily_cap=True)`` at once: nothing helps before 00:00 UTC;
+   - 5xx, timeouts and connection errors: back off with full jitter and retry, then raise ``ZoomUnavailable``;
+4. raises anything else as the ``ZoomError`` of its meaning, for the core to act on. A code the table does not
+   know is logged as such, with Zoom's tracking id.
 
 Creating a meeting is not idempotent, and a create that timed out or met a 5xx may have created the meeting
 anyway. Retrying it here would then make a second one, and the lookup that prevents this (the core finds its
@@ -38,6 +42,7 @@ from typing import Any, TypeVar
 import httpx
 
 from bot.support.metrics import Metrics
+from bot.zoom.answers import Meaning, ZoomCall, call_named
 from bot.zoom.credentials import ZoomAccount, ZoomCredentials
 from bot.zoom.error_responses import ZoomErrorAnswer, seconds_until_utc_midnight
 from bot.zoom.errors import ZoomRateLimited, ZoomReconnectNeeded, ZoomUnavailable
@@ -72,6 +77,10 @@ class ApiCall:
     @property
     def operation(self) -> str:
         return f"{self.method} {self.template}"
+
+    @property
+    def zoom_call(self) -> ZoomCall:
+        return call_named(self.operation)
 
 
 class ZoomTransport:
@@ -137,37 +146,45 @@ class ZoomTransport:
                 )
             if response.is_success:
                 return response
-            answer = ZoomErrorAnswer.read(response)
+            answer = ZoomErrorAnswer.read(response, call.zoom_call)
+            meaning = answer.meaning
             if self._metrics is not None:
                 self._metrics.count("classbot_zoom_errors_total", endpoint=call.operation, code=str(answer.code))
 
-            if answer.missing_scopes or (answer.token_rejected and (account is None or refreshed)):
+            if meaning is Meaning.TOKEN_REFUSED and account is not None and not refreshed:
+                self._log_answer(call, answer, logging.INFO, "refreshing the token once")
+                token = await self._credentials.refresh_after_rejection(account.connection_id, token)
+                refreshed = True
+                continue
+            if meaning in (Meaning.TOKEN_REFUSED, Meaning.AUTHORIZATION_GONE):
                 self._log_answer(call, answer, logging.WARNING)
                 reason = f"Zoom refused the authorization for {call.operation}: {answer.message}"
                 if account is not None:
                     await self._credentials.reconnect_needed(account.connection_id, reason)
                 raise ZoomReconnectNeeded(
-                    reason, status=answer.status, code=answer.code, tracking_id=answer.tracking_id
+                    reason,
+                    status=answer.status,
+                    code=answer.code,
+                    tracking_id=answer.tracking_id,
+                    meaning=Meaning.AUTHORIZATION_GONE,
                 )
-            if answer.token_rejected:
-                assert account is not None
-                self._log_answer(call, answer, logging.INFO, "refreshing the token once")
-                token = await self._credentials.refresh_after_rejection(account.connection_id, token)
-                refreshed = True
-                continue
 
-            if answer.rate_limited:
+            if meaning is Meaning.RATE_LIMITED:
                 failures += 1
                 wait = self._rate_limit_wait(call, answer, failures)
                 await self._back_off(call, failures, wait, f"429 code={answer.code}")
                 continue
 
-            if answer.server_failed and call.replay_safe and self._retry.allows_retry(failures + 1):
+            if meaning is Meaning.TRANSIENT and call.replay_safe and self._retry.allows_retry(failures + 1):
                 failures += 1
                 await self._back_off(call, failures, self._retry.backoff(failures), f"HTTP {answer.status}")
                 continue
 
-            self._log_answer(call, answer, logging.INFO if answer.gone else logging.WARNING)
+            if meaning is Meaning.UNKNOWN:
+                self._log_answer(call, answer, logging.WARNING, "a code ClassBot does not know: tried again later")
+            else:
+                quiet = meaning in (Meaning.MEETING_GONE, Meaning.NO_REGISTRATION)
+                self._log_answer(call, answer, logging.INFO if quiet else logging.WARNING)
             raise answer.to_error(call.operation)
 
     def _rate_limit_wait(self, call: ApiCall, answer: ZoomErrorAnswer, failures: int) -> float:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.core.worker import JobWorker, Unretryable, backoff_seconds
+from bot.core.worker import NEVER, JobWorker, Unretryable, backoff_seconds
 from bot.storage.database import Database
 from bot.storage.jobs import JobQueue, enqueue
 from bot.storage.migrate import upgrade_to_head
@@ -168,6 +168,26 @@ async def test_a_running_worker_keeps_house_on_its_own(database: Database) -> No
         await wait_until(emptied, timeout=10, what="the buried job's payload to be emptied")
     finally:
         await worker.stop()
+
+
+async def test_a_job_the_policy_will_never_retry_is_buried_and_its_kind_hears_of_it(database: Database) -> None:
+    clock = MovableClock()
+    heard: list[tuple[dict[str, Any], str]] = []
+
+    async def refused(_payload: dict[str, Any]) -> None:
+        raise PermissionError("Zoom refused for good")
+
+    async def given_up(payload: dict[str, Any], failure: Exception) -> None:
+        heard.append((payload, str(failure)))
+
+    worker = JobWorker(JobQueue(database), clock=clock, retry_delay=lambda failure, attempts: NEVER)
+    worker.register("work", refused, given_up=given_up)
+    await _enqueue(database, clock, {"class_id": 7})
+    await worker.run_due_jobs()
+
+    [job] = await _jobs(database)
+    assert (job.status, job.attempts) == ("dead", 1)
+    assert heard == [({"class_id": 7}, "Zoom refused for good")]
 
 
 async def test_a_job_abandoned_by_a_dead_worker_is_claimed_again_after_its_lease(database: Database) -> None:

@@ -19,15 +19,16 @@ import httpx
 import pytest
 from classbot_fakes.zoom import FakeZoom
 
+from bot.zoom.answers import Meaning
 from bot.zoom.client import ZoomClient
 from bot.zoom.credentials import ZoomAccount
 from bot.zoom.errors import (
     ZoomError,
     ZoomMeetingLocked,
     ZoomNotFound,
-    ZoomPaidFeatureRequired,
     ZoomRateLimited,
     ZoomReconnectNeeded,
+    ZoomRegistrationUnavailable,
     ZoomRequestRejected,
     ZoomUnavailable,
 )
@@ -430,20 +431,26 @@ async def test_a_licensed_host_gives_each_parent_a_personal_link(h: Harness) -> 
     assert statuses == {"mum@example.org": "approved", "dad@example.org": "cancelled"}
 
 
-async def test_cancelling_a_registrant_of_a_deleted_meeting_is_fine(h: Harness) -> None:
+async def test_registrant_calls_on_a_deleted_meeting_say_the_meeting_is_gone(h: Harness) -> None:
     account = await h.teacher(licensed=True)
     meeting = await h.client.create_meeting(account, art_class(registration=True))
     mum = await h.client.add_registrant(account, meeting.id, email="mum@example.org", first_name="Maria")
     h.zoom.delete_meeting_out_of_band(int(meeting.id))
 
-    await h.client.cancel_registrant(account, meeting.id, registrant_id=mum.registrant_id, email="mum@example.org")
+    with pytest.raises(ZoomNotFound) as cancelling:
+        await h.client.cancel_registrant(account, meeting.id, registrant_id=mum.registrant_id, email="mum@example.org")
+    with pytest.raises(ZoomNotFound) as adding:
+        await h.client.add_registrant(account, meeting.id, email="dad@example.org", first_name="Dan")
+
+    assert cancelling.value.meaning is adding.value.meaning is Meaning.MEETING_GONE
+    assert (adding.value.status, adding.value.code) == (404, 300)  # what Zoom documents for registrants
 
 
 async def test_a_basic_host_cannot_have_registrants(h: Harness) -> None:
     account = await h.teacher(licensed=False)
     meeting = await h.client.create_meeting(account, art_class(registration=True))
 
-    with pytest.raises(ZoomPaidFeatureRequired) as raised:
+    with pytest.raises(ZoomRegistrationUnavailable) as raised:
         await h.client.add_registrant(account, meeting.id, email="mum@example.org", first_name="Maria")
 
     assert (raised.value.status, raised.value.code) == (400, 200)
@@ -453,7 +460,7 @@ async def test_a_meeting_without_registration_is_not_mistaken_for_a_missing_one(
     account = await h.teacher(licensed=True)
     meeting = await h.client.create_meeting(account, art_class(registration=False))
 
-    with pytest.raises(ZoomRequestRejected) as raised:
+    with pytest.raises(ZoomRegistrationUnavailable) as raised:
         await h.client.add_registrant(account, meeting.id, email="mum@example.org", first_name="Maria")
 
     assert not isinstance(raised.value, ZoomNotFound)

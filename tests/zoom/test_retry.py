@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta, timezone
 import httpx
 import pytest
 
+from bot.zoom.answers import Meaning, ZoomCall
 from bot.zoom.credentials import ZoomAccount
 from bot.zoom.error_responses import ZoomErrorAnswer, parse_retry_after, safe_message, seconds_until_utc_midnight
 from bot.zoom.errors import (
     ZoomMeetingLocked,
     ZoomNotFound,
-    ZoomPaidFeatureRequired,
+    ZoomRegistrationUnavailable,
     ZoomRequestRejected,
     ZoomUnavailable,
 )
@@ -98,12 +99,19 @@ def test_the_daily_cap_lifts_at_the_next_utc_midnight() -> None:
 # --- reading error answers ------------------------------------------------------------------------------
 
 
-def _answer(status: int, *, json: object = None, text: str | None = None, **headers: str) -> ZoomErrorAnswer:
+def _answer(
+    status: int,
+    *,
+    json: object = None,
+    text: str | None = None,
+    call: ZoomCall = ZoomCall.MEETING_DELETE,
+    **headers: str,
+) -> ZoomErrorAnswer:
     if json is not None:
         response = httpx.Response(status, json=json, headers=headers)
     else:
         response = httpx.Response(status, text=text or "", headers=headers)
-    return ZoomErrorAnswer.read(response)
+    return ZoomErrorAnswer.read(response, call)
 
 
 def test_a_json_error_gives_code_message_and_tracking_id() -> None:
@@ -180,47 +188,64 @@ def test_scopes_and_expired_tokens_are_told_apart() -> None:
     expired = _answer(401, json={"code": 124, "message": "Invalid access token."})
     narrow = _answer(400, json={"code": 4711, "message": "Invalid access token, does not contain scopes:[x]."})
 
-    assert (expired.token_rejected, expired.missing_scopes) == (True, False)
-    assert (narrow.token_rejected, narrow.missing_scopes) == (False, True)
-    assert _answer(401, json={"code": 4700, "message": "x"}).token_rejected is False
+    assert expired.meaning is Meaning.TOKEN_REFUSED  # a refresh may help
+    assert narrow.meaning is Meaning.AUTHORIZATION_GONE  # only a new authorization helps
+    assert _answer(401, json={"code": 4700, "message": "x"}).meaning is Meaning.AUTHORIZATION_GONE
+    assert _answer(401).meaning is Meaning.TOKEN_REFUSED  # a gateway's bare 401 means the same as 124
+
+
+_ADD = ZoomCall.REGISTRANT_ADD
 
 
 @pytest.mark.parametrize(
-    ("status", "body", "error"),
+    ("status", "body", "error", "call"),
     [
-        (404, {"code": 3001, "message": "Meeting is not found or has expired."}, ZoomNotFound),
-        (404, None, ZoomNotFound),
-        (404, {"code": 3000, "message": "Registration has not been enabled for this meeting: 1."}, ZoomRequestRejected),
-        (400, {"code": 3001, "message": "Meeting is not found or has expired."}, ZoomNotFound),
+        (404, {"code": 3001, "message": "Meeting is not found or has expired."}, ZoomNotFound, None),
+        (404, None, ZoomNotFound, None),
+        (
+            404,
+            {"code": 3000, "message": "Registration has not been enabled for this meeting: 1."},
+            ZoomRegistrationUnavailable,
+            _ADD,
+        ),
+        (404, {"code": 300, "message": 'Meeting "1" not found or has expired.'}, ZoomNotFound, _ADD),
+        (400, {"code": 3001, "message": "Meeting is not found or has expired."}, ZoomNotFound, None),
         (
             400,
             {"code": 3002, "message": "Sorry, you cannot delete this meeting since it is in progress."},
             ZoomMeetingLocked,
+            None,
         ),
         (
             400,
             {"code": 3007, "message": "Sorry, you cannot delete this meeting since it has ended."},
             ZoomMeetingLocked,
+            None,
         ),
         (
             400,
             {"code": 3000, "message": "You cannot update or delete meetings that have started using this method."},
             ZoomMeetingLocked,
+            None,
         ),
-        (400, {"code": 3000, "message": "Cannot access meeting information."}, ZoomRequestRejected),
-        (400, {"code": 200, "message": "Only available for Paid user: abc"}, ZoomPaidFeatureRequired),
-        (400, {"code": 300, "message": "Validation Failed.", "errors": [{"field": "topic"}]}, ZoomRequestRejected),
-        (500, {"code": 500, "message": "Internal error"}, ZoomUnavailable),
+        (400, {"code": 3000, "message": "Cannot access meeting information."}, ZoomNotFound, None),
+        (400, {"code": 3000, "message": "Invalid occurrence_id."}, ZoomRequestRejected, None),
+        (400, {"code": 200, "message": "Only available for Paid user: abc"}, ZoomRegistrationUnavailable, _ADD),
+        (400, {"code": 300, "message": "Validation Failed."}, ZoomRequestRejected, None),
+        (500, {"code": 500, "message": "Internal error"}, ZoomUnavailable, None),
     ],
 )
-def test_each_final_answer_becomes_its_error(status: int, body: object, error: type[Exception]) -> None:
-    answer = _answer(status, json=body) if body is not None else _answer(status)
+def test_each_final_answer_becomes_its_error(
+    status: int, body: object, error: type[Exception], call: ZoomCall | None
+) -> None:
+    call = call or ZoomCall.MEETING_DELETE
+    answer = _answer(status, json=body, call=call) if body is not None else _answer(status, call=call)
 
     raised = answer.to_error("DELETE /meetings/{meetingId}")
 
     assert type(raised) is error
     assert str(raised).startswith("DELETE /meetings/{meetingId}: ")
-    assert (raised.status, raised.code) == (status, answer.code)
+    assert (raised.status, raised.code, raised.meaning) == (status, answer.code, answer.meaning)
 
 
 # --- the client-side limiter ----------------------------------------------------------------------------

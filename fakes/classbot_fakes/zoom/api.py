@@ -47,6 +47,11 @@ def meeting_not_found(meeting_id: object) -> ApiError:
     return ApiError(404, 3001, f"Meeting does not exist: {meeting_id}.")
 
 
+def registrants_meeting_not_found(meeting_id: object) -> ApiError:
+    """What the registrant calls answer for a missing meeting: Zoom documents code 300 for them, not 3001."""
+    return ApiError(404, 300, f'Meeting "{meeting_id}" not found or has expired.')
+
+
 @dataclass(frozen=True, slots=True)
 class ApiRequest:
     """A request that passed authentication, scopes and the OpenAPI checks."""

@@ -79,7 +79,9 @@ def build_app(world: ZoomWorld, spec: OpenAPISpec) -> Starlette:
         return authorize(world, request)
 
     async def oauth_token(request: Request, raw: bytes) -> Response:
-        return token(world, request, raw)
+        response = token(world, request, raw)
+        response.headers.update(_tracking(request))
+        return response
 
     async def oauth_revoke(request: Request, raw: bytes) -> Response:
         return revoke(world, request, raw)
@@ -211,7 +213,8 @@ def _json(status: int, body: object | None, headers: dict[str, str]) -> Response
 
 
 def _tracking(request: Request) -> dict[str, str]:
-    if not request.url.path.startswith("/v2/"):
+    """Zoom's ``x-zm-trackingid``, on every answer of the REST API and the token endpoint."""
+    if not (request.url.path.startswith("/v2/") or request.url.path == "/oauth/token"):
         return {}
     return {"x-zm-trackingid": f"v=2.0;clid=us05;rid=WEB_{secrets.token_hex(16)}"}
 

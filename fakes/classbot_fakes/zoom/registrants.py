@@ -1,9 +1,11 @@
 """Meeting registrants: personal join links for a licensed host's meetings with registration enabled.
 
-Zoom's rules kept here: a basic (free) host gets 400 ``{"code":200,"message":"Only available for Paid user:
-{userId}"}`` (devforum "Create Meeting v2 API - add attendees"); registration must be enabled (approval_type 0
-or 1); with manual approval (1) the registrant is pending and no join_url is returned; a registrant email can be
-added at most ``registrant_daily_cap`` times per UTC day (Zoom: 3), after which Zoom answers 429.
+Zoom's rules kept here: a meeting that does not exist answers 404 with code 300 ``Meeting "{meetingId}" not
+found or has expired.`` (the code Zoom's API reference documents for the registrant calls, not 3001); a basic
+(free) host gets 400 ``{"code":200,"message":"Only available for Paid user: {userId}"}`` (devforum "Create
+Meeting v2 API - add attendees"); registration must be enabled (approval_type 0 or 1); with manual approval (1)
+the registrant is pending and no join_url is returned; a registrant email can be added at most
+``registrant_daily_cap`` times per UTC day (Zoom: 3), after which Zoom answers 429.
 """
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from .api import ApiError, ApiRequest, ApiResult, day_of, invalid_field
+from .api import ApiError, ApiRequest, ApiResult, day_of, invalid_field, registrants_meeting_not_found
 from .meetings import hosted_meeting
 from .render import render_occurrences
-from .state import FakeZoomRegistrant, RegistrantStatus, ZoomWorld, zoom_id, zoom_time
+from .state import FakeZoomMeeting, FakeZoomRegistrant, RegistrantStatus, ZoomWorld, zoom_id, zoom_time
 
 _STATUS_OF_ACTION: dict[str, RegistrantStatus] = {"approve": "approved", "cancel": "cancelled", "deny": "denied"}
 REGISTRANT_CAP_MESSAGE = (
@@ -24,7 +26,7 @@ REGISTRANT_CAP_MESSAGE = (
 
 
 def add_registrant(world: ZoomWorld, request: ApiRequest) -> ApiResult:
-    meeting = hosted_meeting(world, request, write=True)
+    meeting = _registrants_meeting(world, request)
     host = world.users[meeting.host_id]
     if not host.licensed:
         raise ApiError(400, 200, f"Only available for Paid user: {host.id}")
@@ -72,7 +74,7 @@ def add_registrant(world: ZoomWorld, request: ApiRequest) -> ApiResult:
 
 
 def update_registrant_status(world: ZoomWorld, request: ApiRequest) -> ApiResult:
-    meeting = hosted_meeting(world, request, write=True)
+    meeting = _registrants_meeting(world, request)
     if meeting.settings.get("approval_type", 2) not in (0, 1):
         raise ApiError(400, 300, f"This meeting has not set registration as required:{meeting.id}.")
     body: dict[str, Any] = request.body
@@ -84,6 +86,12 @@ def update_registrant_status(world: ZoomWorld, request: ApiRequest) -> ApiResult
             if same_id or same_email:
                 registrant.status = status
     return ApiResult(204)
+
+
+def _registrants_meeting(world: ZoomWorld, request: ApiRequest) -> FakeZoomMeeting:
+    if request.path["meetingId"] not in world.meetings:
+        raise registrants_meeting_not_found(request.path["meetingId"])
+    return hosted_meeting(world, request, write=True)
 
 
 def _count_add(world: ZoomWorld, email: str) -> None:
