@@ -102,7 +102,7 @@ class Scene:
             meeting = await self.stored_meeting()
             if meeting is None:
                 return False
-            view = await self.world.components.classes.view(self.class_id)
+            view = await self.world.components.classes.view(TEACHER, self.class_id)
             return self.zoom.meeting(int(meeting)).start_time == view.next_start
         if self.call is ZoomCall.MEETING_DELETE:
             assert self.old_meeting is not None
@@ -139,7 +139,7 @@ async def _ask(scene: Scene) -> None:
         link = await world.components.zoom.connect.begin(TEACHER)
         scene.connected = await world.zoom_world.fresh_browser().connect(link.url)
     elif call is ZoomCall.MEETING_UPDATE:
-        start = (await world.components.classes.view(scene.class_id)).next_start
+        start = (await world.components.classes.view(TEACHER, scene.class_id)).next_start
         assert start is not None
         await world.components.classes.reschedule(TEACHER, scene.class_id, (start + timedelta(days=1)).date(), time(17))
     elif call is ZoomCall.MEETING_DELETE:
