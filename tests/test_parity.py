@@ -29,6 +29,10 @@ PLUMBING = frozenset({"catalogs", "metrics", "health", "inbound", "conversations
 NOT_CALLED: dict[tuple[str, str], str] = {
     ("bookings.calendar", "slack"): "a Slack bot cannot attach a file: the .ics is behind calendar_links' link",
     ("calendar_links.issue", "telegram"): "Telegram sends the .ics itself, as a document (bookings.calendar)",
+    ("reports.roster_csv", "slack"): "a Slack bot cannot attach a file: the .csv is behind roster_links' link",
+    ("roster_links.issue", "telegram"): "Telegram sends the .csv itself, as a document (reports.roster_csv)",
+    ("roster_links.roster_csv", "telegram"): "the web route behind the link (bot/web/roster.py)",
+    ("roster_links.roster_csv", "slack"): "the web route behind the link (bot/web/roster.py)",
     ("bookings.cancel_question", "slack"): "Slack asks in the button's own confirm dialog",
     ("classes.set_timezone", "slack"): "Slack gives each person's timezone (users.info tz); no command needed",
     ("communities.is_set_up", "telegram"): "a group's publish buttons come from the core; Slack's form asks first",
