@@ -42,6 +42,7 @@ from bot.core.notify import (
 )
 from bot.core.privacy import PrivacyService
 from bot.core.reports import Reports
+from bot.core.roster_links import RosterLinks
 from bot.core.services import Services
 from bot.core.worker import JobWorker
 from bot.core.zoom_answers import RETRY_LATER_SECONDS
@@ -201,6 +202,8 @@ async def build_components(
         communities = CommunityService(database, audience, clock=clock)
         languages = LanguageService(database)
         inbound = Inbound(database)
+        reports = Reports(database, classes, clock=clock)
+        roster_links = RosterLinks(classes, reports, cipher, public_url=settings.public_url, clock=clock)
         services = Services(
             clock=clock,
             catalogs=catalogs,
@@ -213,8 +216,9 @@ async def build_components(
             communities=communities,
             languages=languages,
             privacy=privacy,
-            reports=Reports(database, classes, clock=clock),
+            reports=reports,
             calendar_links=calendar_links,
+            roster_links=roster_links,
             zoom_events=zoom_events,
             connect=zoom.connect if zoom else None,
             resend_waiting=lambda: reachable_again(database, clock()),

@@ -20,6 +20,7 @@ from bot.core.inbound import Inbound
 from bot.core.languages import LanguageService
 from bot.core.privacy import PrivacyService
 from bot.core.reports import Reports
+from bot.core.roster_links import RosterLinks
 from bot.core.zoom_events import ZoomEvents
 from bot.i18n.catalogs import Catalogs
 from bot.support.clock import Clock
@@ -41,6 +42,7 @@ class Services:
     privacy: PrivacyService
     reports: Reports
     calendar_links: CalendarLinks
+    roster_links: RosterLinks  # Slack's teachers get the roster .csv behind a one-hour link
     zoom_events: ZoomEvents
     connect: ConnectService | None  # None when no Zoom app is configured
     resend_waiting: Callable[[], Awaitable[None]]  # someone became reachable: messages that waited go out now

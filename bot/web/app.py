@@ -12,6 +12,7 @@ from bot.core.services import Services
 from bot.web.calendar import calendar_routes
 from bot.web.health import health_routes, metrics_routes
 from bot.web.info import info_routes
+from bot.web.roster import roster_routes
 from bot.web.zoom import zoom_routes
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ def web_app(
         *health_routes(services.health),
         *zoom_routes(services, settings),
         *calendar_routes(services),
+        *roster_routes(services),
         *info_routes(services),
     ]
     if telegram is not None:

@@ -167,6 +167,10 @@ CASES: list[tuple[str, str, Callable[[Stage], Awaitable[None]], str]] = [
     ("another teacher asks for the start link", "Otto", _forged("Otto", "start:{class}"), NOT_THE_TEACHER),
     ("a parent cancels the class", "Eve", _forged("Eve", "cc:{class}"), NOT_THE_TEACHER),
     ("another teacher writes to the parents", "Otto", _forged("Otto", "msg:{class}"), NOT_THE_TEACHER),
+    ("another teacher moves the class", "Otto", _forged("Otto", "move:{class}"), NOT_THE_TEACHER),
+    ("another teacher asks for the roster spreadsheet", "Otto", _forged("Otto", "csv:{class}"), NOT_THE_TEACHER),
+    ("another teacher opens the class to anyone", "Otto", _forged("Otto", "open:{class}"), NOT_THE_TEACHER),
+    ("another teacher keeps the class to its channels", "Otto", _forged("Otto", "shut:{class}"), NOT_THE_TEACHER),
     (
         "another teacher approves a booking",
         "Otto",

@@ -23,6 +23,10 @@ START_LINK = tr("Start link")
 START_ON_ZOOM = tr("Start on Zoom")
 MESSAGE_THE_PARENTS = tr("Message the parents")
 RESCHEDULE = tr("Reschedule")
+APPROVE = tr("Approve")
+ROSTER_AS_CSV = tr("Roster as a spreadsheet (.csv)")
+ANY_MEMBER = tr("Any member")
+ONLY_APPROVED_TEACHERS = tr("Only teachers an admin approves")
 CANCEL_THE_CLASS = tr("Cancel the class")
 CONNECT_ZOOM = tr("Connect Zoom")
 YES_FORGET_ME = tr("Yes, forget me")
@@ -71,7 +75,7 @@ def booking_buttons(booking: BookingView, *, join_link: Text) -> tuple[Button, .
 def approval_buttons(booking_public_id: str, child: str | None = None) -> tuple[Button, Button]:
     """Approve and Decline for a booking waiting for the teacher; with the child's name where several wait."""
     if child is None:
-        approve, decline = tr("Approve"), tr("Decline")
+        approve, decline = APPROVE, tr("Decline")
     else:
         approve, decline = tr("Approve {child}", child=child), tr("Decline {child}", child=child)
     return Button(approve, Act.APPROVE.on(booking_public_id)), Button(decline, Act.DECLINE.on(booking_public_id))
@@ -80,3 +84,8 @@ def approval_buttons(booking_public_id: str, child: str | None = None) -> tuple[
 def language_buttons() -> tuple[Button, ...]:
     """One button per language ClassBot speaks, each named in its own language."""
     return tuple(Button(plain(name), Act.LANGUAGE.on(code)) for code, name in SUPPORTED.items())
+
+
+def policy_buttons() -> tuple[Button, Button]:
+    """Who may publish classes in a community: any member, or the teachers its admins approve."""
+    return (Button(ANY_MEMBER, Act.POLICY.on("anyone")), Button(ONLY_APPROVED_TEACHERS, Act.POLICY.on("approved")))

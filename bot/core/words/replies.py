@@ -7,7 +7,7 @@ from bot.core.actions import FORGET_ME
 from bot.core.connect import ConnectLink
 from bot.core.messages import Button, Message
 from bot.core.views import BookingView, ClassView
-from bot.core.words.classes import start_link_text
+from bot.core.words.classes import card_text, start_link_text
 from bot.core.words.labels import CONNECT_ZOOM, JOIN_ON_ZOOM, START_ON_ZOOM, YES_FORGET_ME, language_buttons
 from bot.i18n.languages import SUPPORTED
 from bot.i18n.texts import Text, ntr, tr
@@ -100,3 +100,19 @@ def language_menu(code: str) -> Message:
 
 def now_speaking(code: str) -> Text:
     return tr("Done: I speak {language} with you now.", language=SUPPORTED[code])
+
+
+def kept_to_groups(view: ClassView) -> Text:
+    """The teacher closed the class's link: who may see and book it now."""
+    return tr(
+        "“{title}” is now for the members of the groups where it is announced, and the parents already "
+        "booked; its link no longer opens it to others.",
+        title=view.title,
+    )
+
+
+def moved(view: ClassView) -> Text:
+    return tr("Moved, and the parents were told:\n{card}", card=card_text(view))
+
+
+ANYONE_MAY_PUBLISH = tr("Done: any member may publish classes here.")

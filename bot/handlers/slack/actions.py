@@ -18,13 +18,25 @@ from bot.core.actions import FORGET_ME, Act, Action
 from bot.core.errors import Conflict, NotAllowed
 from bot.core.messages import Button, Message
 from bot.core.words import replies
-from bot.core.words.labels import ROSTER
+from bot.core.words.labels import ROSTER, ROSTER_AS_CSV
 from bot.core.words.refusals import BUTTON_GONE, cancelled_so_not_bookable
 from bot.core.words.roster import roster_words
 from bot.handlers.slack.account import ZoomConnecting
 from bot.handlers.slack.base import answers_refusals, channel_of, community, is_workspace_admin, person_of
-from bot.handlers.slack.blocks import COMMAND, Block, actions, card, drawn, escape, section
-from bot.handlers.slack.modal import booking_view, message_parents_view
+from bot.handlers.slack.blocks import (
+    APPROVED_ONLY,
+    COMMAND,
+    SETUP_IN_CHANNEL,
+    Block,
+    actions,
+    button,
+    card,
+    drawn,
+    escape,
+    section,
+    share_command,
+)
+from bot.handlers.slack.modal import booking_view, message_parents_view, reschedule_view
 from bot.i18n.languages import SUPPORTED
 from bot.i18n.texts import Text, tr
 
@@ -83,6 +95,11 @@ class Actions(ZoomConnecting):
             Act.LANGUAGE: self._language,
             Act.HAND_ZOOM_OVER: self._hand_zoom_over,
             Act.KEEP_ZOOM: self._keep_zoom,
+            Act.RESCHEDULE: self._reschedule,
+            Act.ROSTER_CSV: self._roster_csv,
+            Act.OPEN_TO_LINK: self._open_to_link,
+            Act.KEEP_TO_GROUPS: self._keep_to_groups,
+            Act.POLICY: self._policy,
         }
 
     # --- parents -----------------------------------------------------------------------------------------------
@@ -124,6 +141,7 @@ class Actions(ZoomConnecting):
             blocks.append(section(escape(t(entry.text))))
             blocks += actions(drawn(entry.buttons, t, styles={Act.APPROVE: "primary"}))
         blocks += [section(escape(t(note))) for note in roster.notes]
+        blocks += actions([button(t(ROSTER_AS_CSV), Act.ROSTER_CSV.on(roster.cls.public_id))])
         await self._open(args, {"type": "modal", "title": _title(t(ROSTER)), "blocks": blocks[:100]})
 
     async def _start_link(self, args: AsyncArgs, class_id: str) -> None:
@@ -135,6 +153,36 @@ class Actions(ZoomConnecting):
         """The form opens for the class's teacher only; sending checks again (see ``Submissions``)."""
         roster = await self.core.classes.roster(person_of(args), class_id)  # the teacher's, or refused
         await self._open(args, message_parents_view(roster.cls, await self.translator(args)))
+
+    async def _reschedule(self, args: AsyncArgs, class_id: str) -> None:
+        """The form opens for the class's teacher only; moving checks again (see ``Submissions``)."""
+        roster = await self.core.classes.roster(person_of(args), class_id)  # the teacher's, or refused
+        await self._open(args, reschedule_view(roster.cls, await self.translator(args)))
+
+    async def _roster_csv(self, args: AsyncArgs, class_id: str) -> None:
+        """Slack gives a bot no way to attach the .csv to a message: a one-hour link to it comes instead."""
+        language = (await self.translator(args)).code
+        url = await self.core.roster_links.issue(person_of(args), class_id, language)
+        text = tr(
+            "Your class's roster, for a spreadsheet. It names the children and their parents, so please don't "
+            "share it. The link works for an hour."
+        )
+        await self.dm(args, Message(text, (Button(tr("Download the roster (.csv)"), url=url),)))
+
+    async def _open_to_link(self, args: AsyncArgs, class_id: str) -> None:
+        view = await self.core.classes.open_to_link(person_of(args), class_id, anyone=True)
+        opened = tr(
+            "Anyone in this workspace can now see and book “{title}”: share `{share}` with them.",
+            title=view.title,
+            share=share_command(view),
+        )
+        await self.answer(args, opened)
+        await self.refresh_home(args)
+
+    async def _keep_to_groups(self, args: AsyncArgs, class_id: str) -> None:
+        view = await self.core.classes.open_to_link(person_of(args), class_id, anyone=False)
+        await self.answer(args, replies.kept_to_groups(view))
+        await self.refresh_home(args)
 
     async def _cancel_class(self, args: AsyncArgs, class_id: str) -> None:
         view = await self.core.classes.cancel(person_of(args), class_id)
@@ -174,6 +222,19 @@ class Actions(ZoomConnecting):
         admin = await is_workspace_admin(args.client, person.user_id)
         taken = await self.core.communities.unpublish(person, class_id, community(args, channel), admin_verified=admin)
         await self.answer(args, replies.taken_down(taken))
+
+    async def _policy(self, args: AsyncArgs, policy: str) -> None:
+        """Who may publish in the channel (workspace admins only, as Slack says now)."""
+        channel = channel_of(args)
+        if channel is None:
+            raise NotAllowed(SETUP_IN_CHANNEL)
+        person = person_of(args)
+        admin = await is_workspace_admin(args.client, person.user_id)
+        await self.core.communities.set_up(person, community(args, channel), admin_verified=admin, policy=policy)
+        if policy == "anyone":
+            await self.answer(args, replies.ANYONE_MAY_PUBLISH)
+        else:
+            await self.answer(args, APPROVED_ONLY)
 
     async def _language(self, args: AsyncArgs, code: str) -> None:
         """A language button: in a channel the channel's (workspace admins only), elsewhere the presser's own."""

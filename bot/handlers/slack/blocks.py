@@ -48,21 +48,31 @@ _COMMAND_WORD = re.compile(r"(?<![\w/.:])(/(?:" + "|".join(name[1:] for name in 
 
 HELP = tr(
     "*ClassBot* books kids' online classes over Zoom.\n\n"
-    "*Parents*: `{command} classes` lists upcoming classes; press *Book a seat*. Your Zoom link comes by direct "
-    "message, privately. `{command} bookings` shows your bookings.\n\n"
+    "*Parents*: `{command} classes` lists upcoming classes; press *Book a seat*. `{command} class CODE` opens "
+    "a class a teacher shared with you. Your Zoom link comes by direct message, privately. `{command} bookings` "
+    "shows your bookings: the Zoom link, a calendar file (.ics), cancel.\n\n"
     "*Teachers*: `{command} connect` links your Zoom account once. `{command} new` opens the class form (pick a "
-    "channel in it to announce the class there). `{command} mine` shows your classes: roster, start link, a "
-    "message to the parents, cancel.\n\n"
-    "*Workspace admins*: invite me to a channel (`/invite @ClassBot`) and run `{command} setup` there; "
+    "channel in it to announce the class there). `{command} mine` shows your classes: roster (and a spreadsheet "
+    "of it), start link, a message to the parents, reschedule, open it to anyone with its code or keep it to its "
+    "channels, cancel; each class's `{command} class CODE` is there to share.\n\n"
+    "*Workspace admins*: invite me to a channel (`/invite @ClassBot`) and run `{command} setup` there, then "
+    "choose who may publish (any member, or only teachers you approve with `{command} approve`); "
     "`{command} stats` there shows its last 30 days.\n\n"
     "ClassBot's *Home* tab shows your Zoom connection, your classes and your bookings. "
     "Also: `{command} language`, `{command} disconnect`, `{command} help`, and `{command} forgetme` to have "
     "everything ClassBot keeps about you deleted.",
     command=COMMAND,
 )
+SETUP_IN_CHANNEL = tr("Run `{command} setup` inside the channel where classes should be announced.", command=COMMAND)
+APPROVED_ONLY = tr(
+    "Done: teachers a workspace admin approves (`{command} approve` in this channel) may publish classes here.",
+    command=COMMAND,
+)
 
 
-_NOT_ON_SLACK = frozenset({Act.RESCHEDULE, Act.OPEN_TO_LINK, Act.KEEP_TO_GROUPS})
+def share_command(view: ClassView) -> str:
+    """What a teacher shares so that someone opens the class (Slack has no deep link into an app's message)."""
+    return f"{COMMAND} class {view.public_id}"
 
 
 def escape(text: str) -> str:
@@ -211,12 +221,12 @@ def public_class(view: ClassView, t: Translator, *, in_channel: bool) -> list[Bl
 
 
 def teacher_class(view: ClassView, t: Translator) -> list[Block]:
-    """A class as its teacher manages it (rescheduling is not offered: Slack has no form for it yet)."""
+    """A class as its teacher manages it: its card, what to share so others open it, and its buttons."""
     cancel = t(tr("Cancel “{title}”? Its bookings end and the parents are told.", title=view.title[:80]))
-    # Slack has no form for moving a class or switching who may book it yet (Telegram's /myclasses does both).
-    shown = [b for b in labels.teacher_buttons(view) if b.action and b.action.act not in _NOT_ON_SLACK]
     styles = {Act.START_LINK: "primary", Act.CANCEL_CLASS: "danger"}
-    return [section(card(view, t)), *actions(drawn(shown, t, styles=styles, confirms={Act.CANCEL_CLASS: cancel}))]
+    shown = drawn(labels.teacher_buttons(view), t, styles=styles, confirms={Act.CANCEL_CLASS: cancel})
+    share = context(t(tr("To share: `{share}`", share=share_command(view))))
+    return [section(card(view, t)), share, *actions(shown)]
 
 
 def parent_booking(booking: BookingView, t: Translator) -> list[Block]:

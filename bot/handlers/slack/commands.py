@@ -1,5 +1,5 @@
-"""``/classbot`` and its subcommands: connect, disconnect, new, classes, mine, bookings, setup, stats, language,
-forgetme and help.
+"""``/classbot`` and its subcommands: connect, disconnect, new, classes, class CODE, mine, bookings, setup,
+approve, stats, language, forgetme and help.
 
 A subcommand that only reads the database answers in its acknowledgement (Slack shows it to the person alone);
 ``forgetme`` answers there too, with the button that confirms it (pressing it is handled in ``actions``).
@@ -22,16 +22,19 @@ from slack_sdk.errors import SlackApiError
 from bot.core.actions import Act
 from bot.core.class_input import parse_timezone
 from bot.core.errors import CoreError, NotAllowed
+from bot.core.ids import looks_like_public_id
 from bot.core.messages import Message
 from bot.core.services import Services
 from bot.core.words import replies
-from bot.core.words.labels import language_buttons
+from bot.core.words.labels import language_buttons, policy_buttons
 from bot.handlers.slack.account import ZoomConnecting
 from bot.handlers.slack.base import answers_refusals, channel_of, community, is_workspace_admin, person_of
 from bot.handlers.slack.blocks import (
     COMMAND,
     HELP,
+    MAX_SECTION,
     NO_CLASSES_TAUGHT,
+    SETUP_IN_CHANNEL,
     YOUR_BOOKINGS,
     YOUR_CLASSES,
     Block,
@@ -44,13 +47,14 @@ from bot.handlers.slack.blocks import (
     teacher_class,
 )
 from bot.handlers.slack.home import HomeTab
-from bot.handlers.slack.modal import new_class_view
+from bot.handlers.slack.modal import approve_teacher_view, new_class_view
 from bot.i18n.languages import SUPPORTED
 from bot.i18n.texts import Text, tr
 
 log = logging.getLogger(__name__)
 
 _MOST_LISTED = 20  # two blocks each, within Slack's 50 per message
+_MOST_TAUGHT_LISTED = 16  # three blocks each
 _NOT_AN_ADMIN = tr(
     "Only workspace admins and owners can set ClassBot up in a channel. (Slack does not tell apps who manages a "
     "channel, so a channel manager who is not a workspace admin needs to ask one.)"
@@ -72,6 +76,8 @@ class Commands(ZoomConnecting):
             "disconnect": self.disconnect_command,
             "new": self.new,
             "classes": self.classes,
+            "class": self.one_class,
+            "approve": self.approve,
             "mine": self.mine,
             "bookings": self.bookings,
             "setup": self.setup,
@@ -186,13 +192,52 @@ class Commands(ZoomConnecting):
             text=t(replies.UPCOMING_CLASSES), blocks=blocks, response_type="ephemeral", replace_original=False
         )
 
+    async def one_class(self, args: AsyncArgs) -> None:
+        """``/classbot class CODE``: the class a teacher shared, for someone who may see it (the core decides)."""
+        parts = str((args.command or {}).get("text") or "").split()
+        if len(parts) != 2 or not looks_like_public_id(parts[1]):
+            await self._ack(
+                args, tr("Type the class's code after `{command} class`, as its teacher shared it.", command=COMMAND)
+            )
+            return
+        await args.ack()
+        if await self.first_time(args):
+            await self._one_class(args, parts[1])
+
+    @answers_refusals
+    async def _one_class(self, args: AsyncArgs, class_id: str) -> None:
+        view = await self.core.classes.view(person_of(args), class_id)  # asks Slack who is in which channel
+        t = await self.translator(args)
+        blocks = public_class(view, t, in_channel=False)
+        await args.respond(
+            text=view.title[:MAX_SECTION], blocks=blocks, response_type="ephemeral", replace_original=False
+        )
+
+    async def approve(self, args: AsyncArgs) -> None:
+        """``/classbot approve`` in a channel opens Slack's people picker; submitting checks the admin."""
+        channel = channel_of(args)
+        if channel is None:
+            await self._ack(
+                args, tr("Run `{command} approve` inside the channel the teacher should publish in.", command=COMMAND)
+            )
+            return
+        await args.ack()
+        trigger = str(args.body.get("trigger_id", ""))
+        await self._open_approval(args, trigger, channel)
+
+    @answers_refusals
+    async def _open_approval(self, args: AsyncArgs, trigger: str, channel: str) -> None:
+        await args.client.views_open(
+            trigger_id=trigger, view=approve_teacher_view(channel, await self.translator(args))
+        )
+
     async def mine(self, args: AsyncArgs) -> None:
         views = await self.core.classes.for_teacher(person_of(args))
         if not views:
             await self._ack(args, NO_CLASSES_TAUGHT)
             return
         t = await self.translator(args)
-        blocks: list[Block] = [block for view in views[:_MOST_LISTED] for block in teacher_class(view, t)]
+        blocks: list[Block] = [block for view in views[:_MOST_TAUGHT_LISTED] for block in teacher_class(view, t)]
         await args.ack(text=t(YOUR_CLASSES), blocks=blocks)
 
     async def bookings(self, args: AsyncArgs) -> None:
@@ -237,9 +282,7 @@ class Commands(ZoomConnecting):
     async def setup(self, args: AsyncArgs) -> None:
         channel = channel_of(args)
         if channel is None:
-            await self._ack(
-                args, tr("Run `{command} setup` inside the channel where classes should be announced.", command=COMMAND)
-            )
+            await self._ack(args, SETUP_IN_CHANNEL)
             return
         await self._ack(args, tr("Setting ClassBot up in this channel…"))
         if await self.first_time(args):
@@ -274,3 +317,9 @@ class Commands(ZoomConnecting):
                 args,
                 tr("Set up. Now invite me to this channel (/invite @ClassBot) so that I can announce classes here."),
             )
+        t = await self.translator(args)
+        question = t(tr("Who may publish classes in this channel?"))
+        choices = actions(drawn(policy_buttons(), t))
+        await args.respond(
+            text=question, blocks=[section(question), *choices], response_type="ephemeral", replace_original=False
+        )

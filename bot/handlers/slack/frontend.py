@@ -39,7 +39,7 @@ from bot.handlers.slack.events import Events
 from bot.handlers.slack.home import HomeTab
 from bot.handlers.slack.installations import Installing, Workspaces, web_client
 from bot.handlers.slack.members import SlackMembers
-from bot.handlers.slack.modal import BOOK, MESSAGE_PARENTS, NEW_CLASS
+from bot.handlers.slack.modal import APPROVE_TEACHER, BOOK, MESSAGE_PARENTS, NEW_CLASS, RESCHEDULE
 from bot.handlers.slack.notifier import SlackNotifier
 from bot.handlers.slack.submissions import Submissions
 from bot.storage.cipher import SecretCipher
@@ -177,6 +177,8 @@ class SlackFrontEnd:
         app.view(NEW_CLASS)(self._tracked(submissions.new_class))
         app.view(BOOK)(self._tracked(submissions.book))
         app.view(MESSAGE_PARENTS)(self._tracked(submissions.message_parents))
+        app.view(RESCHEDULE)(self._tracked(submissions.reschedule))
+        app.view(APPROVE_TEACHER)(self._tracked(submissions.approve_teacher))
         app.action(re.compile(".*"))(self._tracked(actions.press))
         app.event("app_home_opened")(self._tracked(events.home_opened))
         app.event("member_joined_channel")(self._tracked(events.member_joined))

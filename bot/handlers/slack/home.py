@@ -42,8 +42,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# A Home tab holds at most 100 blocks: two per class or booking, and a few headers.
+# A Home tab holds at most 100 blocks: three per class taught, two per booking, and a few headers.
 _MOST_SHOWN = 20
+_MOST_TAUGHT_SHOWN = 12
 _MOST_BOOKABLE_SHOWN = 5  # 88 blocks at most above, 12 here
 
 
@@ -103,9 +104,9 @@ def _zoom_blocks(status: str | None, configured: bool, t: Translator) -> list[Bl
 def _classes_blocks(classes: list[ClassView], t: Translator) -> list[Block]:
     if not classes:
         return [section(t(NO_CLASSES_TAUGHT))]
-    blocks = [block for view in classes[:_MOST_SHOWN] for block in teacher_class_blocks(view, t)]
-    if len(classes) > _MOST_SHOWN:
-        blocks.append(_more(len(classes) - _MOST_SHOWN, t))
+    blocks = [block for view in classes[:_MOST_TAUGHT_SHOWN] for block in teacher_class_blocks(view, t)]
+    if len(classes) > _MOST_TAUGHT_SHOWN:
+        blocks.append(_more(len(classes) - _MOST_TAUGHT_SHOWN, t))
     return blocks
 
 

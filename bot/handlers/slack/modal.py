@@ -1,5 +1,5 @@
-"""The modals: the new-class form, "who is the seat for?" and a teacher's message to the parents, and reading
-what people typed into them.
+"""The modals: the new-class form, "who is the seat for?", a teacher's message to the parents, moving a class
+and an admin's approval of a teacher, and reading what people typed into them.
 
 Reading checks every field with the core's own parsers (``bot.core.class_input``) and collects one message per
 wrong field, keyed by the field's block, so that Slack shows them all inside the form at once
@@ -11,7 +11,7 @@ and messages are in the person's language (``t``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 from bot.core.class_input import (
@@ -28,7 +28,8 @@ from bot.core.class_input import (
 )
 from bot.core.errors import InvalidInput
 from bot.core.views import ClassView
-from bot.core.words.labels import BOOK_A_SEAT, CANCEL, JOIN_THE_WAITLIST, MESSAGE_THE_PARENTS
+from bot.core.words.labels import APPROVE, BOOK_A_SEAT, CANCEL, JOIN_THE_WAITLIST, MESSAGE_THE_PARENTS
+from bot.core.words.labels import RESCHEDULE as RESCHEDULE_LABEL
 from bot.handlers.slack.blocks import Block, card, escape, section
 from bot.i18n.texts import Text, tr
 from bot.i18n.translator import Translator
@@ -38,6 +39,9 @@ BOOK = "book_seat"
 CHILD = "child"
 MESSAGE_PARENTS = "message_parents"
 WORDS = "words"
+RESCHEDULE = "reschedule"
+APPROVE_TEACHER = "approve_teacher"
+TEACHER = "teacher"
 _FIELDS = frozenset(
     {"title", "description", "date", "time", "duration", "seats", "sessions", "timezone", "min_bookings", "channel"}
 )
@@ -254,6 +258,71 @@ def message_parents_view(view: ClassView, t: Translator) -> dict[str, Any]:
 
 def read_words(values: dict[str, Any]) -> str:
     return _value(values, WORDS)
+
+
+def reschedule_view(view: ClassView, t: Translator) -> dict[str, Any]:
+    """The class's new first start, in the class's own timezone (as its card says it); the class travels in
+    ``private_metadata`` and the core checks on submit that the person submitting teaches it."""
+    start = view.next_start
+    day: Block = {"type": "datepicker", "action_id": "value"}
+    hour: Block = {"type": "timepicker", "action_id": "value"}
+    if start is not None:
+        day["initial_date"], hour["initial_time"] = start.date().isoformat(), start.strftime("%H:%M")
+    return {
+        "type": "modal",
+        "callback_id": RESCHEDULE,
+        "private_metadata": view.public_id,
+        "title": _plain(t(RESCHEDULE_LABEL)),
+        "submit": _plain(t(tr("Move"))),
+        "close": _plain(t(CANCEL)),
+        "blocks": [
+            section(card(view, t)),
+            _input("date", t(tr("New first day")), day),
+            _input("time", t(tr("New start time")), hour, hint=t(time_read_in(view.timezone))),
+        ],
+    }
+
+
+def read_reschedule(values: dict[str, Any], t: Translator) -> tuple[date | None, time | None, dict[str, str]]:
+    """The new day and time, or a message (in ``t``'s language) for each wrong field."""
+    errors: dict[str, str] = {}
+    on: date | None = None
+    at: time | None = None
+    try:
+        on = parse_date(_value(values, "date", "selected_date"))
+    except InvalidInput as wrong:
+        errors["date"] = t(wrong.text)
+    try:
+        at = parse_time(_value(values, "time", "selected_time"))
+    except InvalidInput as wrong:
+        errors["time"] = t(wrong.text)
+    return on, at, errors
+
+
+def approve_teacher_view(channel_id: str, t: Translator) -> dict[str, Any]:
+    """A workspace admin picks the teacher who may publish in the channel (``private_metadata``); Slack's own
+    people picker, so the teacher is a Slack user id, never a typed name."""
+    picker: Block = {"type": "users_select", "action_id": "value"}
+    return {
+        "type": "modal",
+        "callback_id": APPROVE_TEACHER,
+        "private_metadata": channel_id,
+        "title": _plain(t(tr("Approve a teacher"))),
+        "submit": _plain(t(APPROVE)),
+        "close": _plain(t(CANCEL)),
+        "blocks": [
+            _input(
+                TEACHER,
+                t(tr("Teacher")),
+                picker,
+                hint=t(tr("They may publish classes in this channel from now on.")),
+            )
+        ],
+    }
+
+
+def read_teacher(values: dict[str, Any]) -> str:
+    return _value(values, TEACHER, "selected_user")
 
 
 def form_values(view: dict[str, Any]) -> dict[str, Any]:

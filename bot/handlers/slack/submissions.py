@@ -1,5 +1,5 @@
-"""What happens when a modal is submitted: a class is created (and announced), seats are booked, or a teacher's
-message goes to the class's parents.
+"""What happens when a modal is submitted: a class is created (and announced), seats are booked, a teacher's
+message goes to the class's parents, a class moves, or an admin approves a teacher for a channel.
 
 Slack waits for the acknowledgement of a submission to decide what the modal does, so the quick part comes
 first: the fields are read and the core's use case runs (a database transaction, no Zoom call), and a refusal
@@ -19,23 +19,30 @@ from bot.core.errors import CoreError, InvalidInput
 from bot.core.ids import looks_like_public_id
 from bot.core.messages import Message
 from bot.core.views import BookingOutcome, ClassView
+from bot.core.words import replies
 from bot.core.words.classes import describe_outcome
 from bot.core.words.replies import SORRY, sent_to_parents
-from bot.handlers.slack.base import SlackBase, answers_refusals, community, person_of
-from bot.handlers.slack.blocks import COMMAND, card, plain
+from bot.handlers.slack.base import PLATFORM, SlackBase, answers_refusals, community, is_workspace_admin, person_of
+from bot.handlers.slack.blocks import COMMAND, card, escape, plain
 from bot.handlers.slack.modal import (
     CHILD,
+    TEACHER,
     WORDS,
     field_block,
     form_values,
     read_child,
     read_new_class,
+    read_reschedule,
+    read_teacher,
     read_words,
 )
 from bot.i18n.texts import tr
+from bot.storage.identity import PersonRef
 
 log = logging.getLogger(__name__)
 
+_PICK = tr("Pick the teacher to approve.")
+_OUT_OF_DATE = tr("This form is out of date: open it again.")
 _NOT_SET_UP = tr(
     "ClassBot is not set up in that channel: a workspace admin runs `{command} setup` there first.", command=COMMAND
 )
@@ -140,7 +147,7 @@ class Submissions(SlackBase):
         words = read_words(form_values(view))
         t = await self.translator(args)
         if not looks_like_public_id(class_id):
-            await args.ack(response_action="errors", errors={WORDS: t(tr("This form is out of date: open it again."))})
+            await args.ack(response_action="errors", errors={WORDS: t(_OUT_OF_DATE)})
             return
         if not await self.first_time(args):
             await args.ack()
@@ -160,3 +167,63 @@ class Submissions(SlackBase):
     @answers_refusals
     async def _sent(self, args: AsyncArgs, told: int) -> None:
         await self.dm(args, Message(sent_to_parents(told)))
+
+    async def reschedule(self, args: AsyncArgs) -> None:
+        """The class moves (the core checks the teacher and the new start); a wrong field is named in the form."""
+        view = args.view or {}
+        class_id = str(view.get("private_metadata") or "")
+        t = await self.translator(args)
+        on, at, errors = read_reschedule(form_values(view), t)
+        if not looks_like_public_id(class_id):
+            errors = {"date": t(_OUT_OF_DATE)}
+        if errors or on is None or at is None:
+            await args.ack(response_action="errors", errors=errors)
+            return
+        if not await self.first_time(args):
+            await args.ack()
+            return
+        try:
+            moved = await self.core.classes.reschedule(person_of(args), class_id, on, at)
+        except InvalidInput as wrong:
+            field = wrong.field if wrong.field in ("date", "time") else "date"
+            await args.ack(response_action="errors", errors={field: t(wrong.text)})
+            return
+        except CoreError as refusal:
+            await args.ack(response_action="errors", errors={"date": t(refusal.text)})
+            return
+        except Exception:
+            log.exception("moving a class from Slack failed")
+            await args.ack(response_action="errors", errors={"date": t(SORRY)})
+            return
+        await args.ack()
+        await self._moved(args, moved)
+
+    @answers_refusals
+    async def _moved(self, args: AsyncArgs, moved: ClassView) -> None:
+        await self.dm(args, Message(replies.moved(moved)))
+        await self.refresh_home(args)
+
+    async def approve_teacher(self, args: AsyncArgs) -> None:
+        """A workspace admin (as Slack says now) lets the picked person publish in the channel the form was
+        opened in; the core refuses anyone else."""
+        view = args.view or {}
+        channel = str(view.get("private_metadata") or "")
+        teacher_id = read_teacher(form_values(view))
+        t = await self.translator(args)
+        if channel[:1] not in ("C", "G") or not teacher_id:
+            await args.ack(response_action="errors", errors={TEACHER: t(_OUT_OF_DATE if teacher_id else _PICK)})
+            return
+        await args.ack()
+        if await self.first_time(args):
+            await self._approve_teacher(args, channel, teacher_id)
+
+    @answers_refusals
+    async def _approve_teacher(self, args: AsyncArgs, channel: str, teacher_id: str) -> None:
+        person = person_of(args)
+        admin = await is_workspace_admin(args.client, person.user_id)
+        teacher = PersonRef(PLATFORM, teacher_id, person.workspace_id)
+        await self.core.communities.approve_teacher(person, community(args, channel), teacher, admin_verified=admin)
+        # Slack's ids hold none of its control characters; escaped all the same, they cannot make a mention.
+        user, where = escape(teacher_id), escape(channel)
+        done = tr("<@{user}> may publish classes in <#{channel}> now.", user=user, channel=where)
+        await self.dm_formatted(args, (await self.translator(args))(done))

@@ -22,6 +22,7 @@ from bot.core.errors import NotAllowed
 from bot.core.messages import Button
 from bot.core.words import replies
 from bot.core.words.classes import card_text
+from bot.core.words.labels import ROSTER_AS_CSV
 from bot.core.words.refusals import BUTTON_GONE
 from bot.core.words.roster import roster_words
 from bot.handlers.telegram.addressing import Addressee, addressee, command_word, hears_every_command, not_mine
@@ -231,7 +232,7 @@ class TelegramHandlers(Flows, Languages):
         roster = roster_words(await self.core.classes.roster(person_of(update), class_id), _ROSTER_MARKS)
         said = [card_text(roster.cls), plain(""), *(entry.text for entry in roster.entries), *roster.notes]
         buttons = [button for entry in roster.entries for button in entry.buttons]
-        buttons.append(Button(tr("Roster as a spreadsheet (.csv)"), Act.ROSTER_CSV.on(class_id)))
+        buttons.append(Button(ROSTER_AS_CSV, Act.ROSTER_CSV.on(class_id)))
         await self.say(update, lines(*said), buttons)
 
     async def _start_link(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
@@ -266,14 +267,7 @@ class TelegramHandlers(Flows, Languages):
 
     async def _keep_to_groups(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
         view = await self.core.classes.open_to_link(person_of(update), class_id, anyone=False)
-        await self.say(
-            update,
-            tr(
-                "“{title}” is now for the members of the groups where it is announced, and the parents already "
-                "booked; its link no longer opens it to others.",
-                title=view.title,
-            ),
-        )
+        await self.say(update, replies.kept_to_groups(view))
 
     async def _confirm_cancel_class(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
         roster = await self.core.classes.roster(person_of(update), class_id)
@@ -300,7 +294,7 @@ class TelegramHandlers(Flows, Languages):
         admin = in_group(update) and await self.is_admin(update, context)
         await self.core.communities.set_up(person_of(update), community_of(chat), admin_verified=admin, policy=policy)
         if policy == "anyone":
-            await self.say(update, tr("Done: any member may publish classes here."))
+            await self.say(update, replies.ANYONE_MAY_PUBLISH)
         else:
             await self.say(
                 update, tr("Done: teachers an admin approves (reply /approve to them) may publish classes here.")

@@ -14,7 +14,7 @@ from bot.core.class_input import parse_timezone
 from bot.core.messages import Button
 from bot.core.words import replies
 from bot.core.words.classes import card_text, local_time
-from bot.core.words.labels import book_button, book_label, booking_buttons, teacher_buttons
+from bot.core.words.labels import book_button, book_label, booking_buttons, policy_buttons, teacher_buttons
 from bot.handlers.telegram.addressing import name_me
 from bot.handlers.telegram.base import TelegramBase, answers_refusals, community_of, in_group, person_of
 from bot.handlers.telegram.render import html, valid_payload
@@ -152,10 +152,7 @@ class Commands(TelegramBase):
                 "ClassBot is set up here: classes published in this group are announced, and /classes lists them. "
                 "Who may publish classes here? (/language sets the language of the announcements.)"
             ),
-            [
-                Button(tr("Any member"), Act.POLICY.on("anyone")),
-                Button(tr("Only teachers an admin approves"), Act.POLICY.on("approved")),
-            ],
+            list(policy_buttons()),
         )
 
     async def is_admin(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:

@@ -32,6 +32,7 @@ from bot.core.class_input import (
 from bot.core.errors import InvalidInput
 from bot.core.messages import Button
 from bot.core.views import BookingOutcome
+from bot.core.words import replies
 from bot.core.words.classes import card_text, describe_outcome
 from bot.core.words.replies import sent_to_parents
 from bot.handlers.telegram.base import TelegramBase, answers_refusals, community_of, in_group, person_of
@@ -200,7 +201,7 @@ class Flows(TelegramBase):
             raise InvalidInput("date", tr("Type the new start as YYYY-MM-DD HH:MM, for example 2027-03-21 16:30."))
         view = await self.core.classes.reschedule(person, data["class"], parse_date(parts[0]), parse_time(parts[1]))
         await self.conversations.clear(str(chat.id), person.user_id)
-        await self.say(update, tr("Moved, and the parents were told:\n{card}", card=card_text(view)))
+        await self.say(update, replies.moved(view))
 
 
 def _next_step(data: dict[str, Any]) -> str:
