@@ -209,3 +209,29 @@ async def test_forgetme_cancels_and_deletes_after_a_confirmation(world: Telegram
     await world.said(teacher, "Mia no longer comes")
     parent.send("/mybookings")
     await world.said(parent, "no upcoming bookings")
+
+
+async def test_the_one_line_newclass_takes_settings_and_names_a_wrong_part(world: TelegramWorld) -> None:
+    teacher = await _ready_teacher(world)
+    parent = world.telegram.add_user("Pat")
+    for wrong, answer in (
+        (f"/newclass Chess | {_when()} | 45 | 5 | min 9", "minimum number of bookings must be from 1 to the seats"),
+        (f"/newclass Chess | {_when()} | 45 | 5 | approve | zoom maybe", "“zoom maybe” is not a part I know"),
+        (f"/newclass Chess | {_when()} | 45 | 5 | min three", "“three” is not a number of children"),
+    ):
+        teacher.send(wrong)
+        await world.said(teacher, re.escape(answer))
+    teacher.send("/myclasses")
+    await world.said(teacher, "You have no upcoming classes")  # nothing made by a wrong line
+
+    teacher.send(f"/newclass Chess | {_when()} | 45 | 5 | approve | min 2 | no zoom | about: Openings | endgames")
+    created = await world.said(teacher, "Created")
+    for said in ("Openings | endgames", "You approve each booking yourself", "fewer than 2 children", "No Zoom"):
+        assert said in (created.text or "")
+    [share] = [url for url in created.urls if "start=c_" in url]
+    parent.open_deep_link(share)
+    parent.press(await world.said(parent, "Chess"), "Book a seat")
+    await world.said(parent, "who is the seat for")
+    parent.send("Mia")
+    await world.said(parent, "the teacher approves bookings")
+    assert not world.zoom.meetings  # no meeting for a class without Zoom

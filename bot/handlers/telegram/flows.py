@@ -32,7 +32,7 @@ from bot.core.class_input import (
 from bot.core.errors import InvalidInput
 from bot.core.messages import Button
 from bot.core.views import BookingOutcome
-from bot.core.words.classes import card_text, describe_outcome
+from bot.core.words.classes import card_text, describe_outcome, settings_text
 from bot.core.words.replies import sent_to_parents
 from bot.handlers.telegram.base import TelegramBase, answers_refusals, community_of, in_group, person_of
 from bot.handlers.telegram.render import html
@@ -137,9 +137,11 @@ class Flows(TelegramBase):
             await self.core.communities.publish(teacher, view.public_id, community_of(chat))
             return
         share = self.link(context, f"c_{view.public_id}")
+        settings = settings_text(view)
+        card = card_text(view) if settings is None else lines(card_text(view), settings)
         await self.say(
             update,
-            tr("Created:\n{card}\n\nShare this link with parents: {link}", card=card_text(view), link=share),
+            tr("Created:\n{card}\n\nShare this link with parents: {link}", card=card, link=share),
             [Button(tr("Open /myclasses to manage it"), Act.ROSTER.on(view.public_id))],
         )
         if self.core.connect is not None and await self.core.connect.status(teacher) != "active":
