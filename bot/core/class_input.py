@@ -153,6 +153,12 @@ class ClassDraft:
         zone = ZoneInfo(self.timezone)
         return [datetime.combine(first.date() + timedelta(weeks=n), first.time(), zone) for n in range(self.sessions)]
 
+    def check_settings(self) -> None:
+        """Raises ``InvalidInput`` when the settings do not fit the class (a minimum above its seats): checked
+        as each setting is chosen, not only when the class is made."""
+        if self.min_bookings is not None and not 1 <= self.min_bookings <= self.seats:
+            raise InvalidInput("min_bookings", tr("The minimum number of bookings must be from 1 to the seats."))
+
     def validated(self, now: datetime) -> ClassDraft:
         """The draft, checked as a whole; raises ``InvalidInput`` for the first problem."""
         parse_title(self.title)
@@ -166,8 +172,7 @@ class ClassDraft:
         ):
             if not low <= value <= high:
                 raise InvalidInput(field, _field_range(field, low, high))
-        if self.min_bookings is not None and not 1 <= self.min_bookings <= self.seats:
-            raise InvalidInput("min_bookings", tr("The minimum number of bookings must be from 1 to the seats."))
+        self.check_settings()
         return replace(self, title=parse_title(self.title), description=parse_description(self.description))
 
 
@@ -191,14 +196,20 @@ def parse_minimum(raw: str) -> int | None:
 _MIN = re.compile(r"^min(?:imum)?\s+(\S+)$", re.IGNORECASE)
 _ABOUT = re.compile(r"^about\s*:(.*)$", re.IGNORECASE | re.DOTALL)
 _APPROVE = frozenset({"approve", "approval"})
+_NO_APPROVE = frozenset({"no approval", "no approve"})
+_NO_MIN = frozenset({"no min", "no minimum"})
 _NO_ZOOM = frozenset({"no zoom", "zoom off"})
 _ZOOM = frozenset({"zoom", "zoom on"})
 # What the one-line form accepts after the four required parts, said once where a teacher can read it.
 ONE_LINE_OPTIONS = "weekly N | approve | min N | no zoom | about: description"
 
 
-def _one_line_option(part: str, draft: ClassDraft) -> ClassDraft:
-    """``draft`` with one optional part of the one-line form applied; refuses a part it does not know."""
+def apply_setting(part: str, draft: ClassDraft, *, else_description: bool = False) -> ClassDraft:
+    """``draft`` with one optional setting applied, as the one-line form spells it (``weekly N``, ``approve`` /
+    ``no approval``, ``min N`` / ``no min``, ``zoom`` / ``no zoom``, ``about: text``).
+
+    A part it does not know is refused, naming it, unless ``else_description``: then it is the description (the
+    guided form, where the teacher types the description as it is)."""
     if (about := _ABOUT.match(part)) is not None:
         return replace(draft, description=parse_description(about[1]))
     words = " ".join(part.split())
@@ -208,6 +219,10 @@ def _one_line_option(part: str, draft: ClassDraft) -> ClassDraft:
         if weekly is None:
             raise InvalidInput("sessions", tr("Write the repeats as “weekly N”, for example weekly 8."))
         return replace(draft, sessions=parse_sessions(weekly[1]))
+    if lowered in _NO_MIN:
+        return replace(draft, min_bookings=None)
+    if lowered in _NO_APPROVE:
+        return replace(draft, requires_approval=False)
     if lowered.startswith("min"):
         minimum = _MIN.match(words)
         if minimum is None:
@@ -219,6 +234,8 @@ def _one_line_option(part: str, draft: ClassDraft) -> ClassDraft:
         return replace(draft, zoom_enabled=False)
     if lowered in _ZOOM:
         return replace(draft, zoom_enabled=True)
+    if else_description:
+        return replace(draft, description=parse_description(part))
     raise InvalidInput(
         "form",
         tr(
@@ -261,7 +278,7 @@ def parse_one_line(raw: str, timezone: str) -> ClassDraft:
     optional = parts[4:]
     for index, part in enumerate(optional):
         if _ABOUT.match(part) is not None:  # the description is the rest of the line, | and all
-            return _one_line_option(" | ".join(optional[index:]), draft)
+            return apply_setting(" | ".join(optional[index:]), draft)
         if part:
-            draft = _one_line_option(part, draft)
+            draft = apply_setting(part, draft)
     return draft
