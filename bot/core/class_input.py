@@ -250,8 +250,7 @@ def parse_one_line(raw: str, timezone: str) -> ClassDraft:
     """``Title | YYYY-MM-DD HH:MM | MINUTES | SEATS`` then, in any order, optional named parts
     (``weekly N``, ``approve``, ``min N``, ``no zoom``, ``about: text``), in the teacher's timezone.
 
-    Each part is checked on its own and a mistake names that part, so the teacher fixes one thing at a time;
-    a minimum above the seats is refused when the core validates the whole class."""
+    Each part is checked on its own and a mistake names that part, so the teacher fixes one thing at a time."""
     if len(raw) > _INPUT_MAX:
         raise InvalidInput("form", tr("That is far too long for a class."))
     parts = [part.strip() for part in raw.split("|")]
@@ -278,7 +277,9 @@ def parse_one_line(raw: str, timezone: str) -> ClassDraft:
     optional = parts[4:]
     for index, part in enumerate(optional):
         if _ABOUT.match(part) is not None:  # the description is the rest of the line, | and all
-            return apply_setting(" | ".join(optional[index:]), draft)
+            draft = apply_setting(" | ".join(optional[index:]), draft)
+            break
         if part:
             draft = apply_setting(part, draft)
+    draft.check_settings()
     return draft

@@ -41,11 +41,13 @@ def test_the_one_line_form_takes_named_settings_in_any_order() -> None:
     assert (plain.sessions, plain.min_bookings, plain.requires_approval, plain.zoom_enabled) == (1, None, False, True)
 
 
-def test_a_minimum_above_the_seats_is_refused_for_the_whole_class() -> None:
-    draft = parse_one_line("Chess | 2027-03-14 16:30 | 45 | 8 | min 9", "Europe/Madrid")
-    with pytest.raises(InvalidInput) as problem:
+def test_a_minimum_above_the_seats_is_refused_in_the_line_and_for_the_whole_class() -> None:
+    with pytest.raises(InvalidInput) as in_the_line:
+        parse_one_line("Chess | 2027-03-14 16:30 | 45 | 8 | min 9", "Europe/Madrid")
+    draft = ClassDraft("Chess", date(2027, 3, 14), time(16, 30), 45, 8, "Europe/Madrid", min_bookings=9)
+    with pytest.raises(InvalidInput) as in_the_class:
         draft.validated(NOW)
-    assert problem.value.field == "min_bookings"
+    assert in_the_line.value.field == in_the_class.value.field == "min_bookings"
 
 
 @pytest.mark.parametrize(

@@ -40,6 +40,9 @@ def card_text(view: ClassView) -> Text:
     return lines(*parts)
 
 
+NO_ZOOM_MEETING = tr("No Zoom meeting: parents get no link.")  # a class's setting, where it is chosen and told
+
+
 def settings_text(view: ClassView) -> Text | None:
     """What the teacher chose beyond the card (approval, a minimum, no Zoom meeting), told when the class is made;
     None when every setting is the default."""
@@ -55,7 +58,7 @@ def settings_text(view: ClassView) -> Text | None:
             )
         )
     if not view.zoom_enabled:
-        said.append(tr("No Zoom meeting: parents get no link."))
+        said.append(NO_ZOOM_MEETING)
     return lines(*said) if said else None
 
 
