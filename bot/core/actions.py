@@ -32,6 +32,9 @@ class Act(enum.StrEnum):
     CALENDAR = "ics"  # the booking's calendar file
     # teachers
     NEW_CLASS_ANSWER = "nc"  # an answer picked in the step-by-step class form (Telegram)
+    # a setting changed on the step-by-step form's last step, spelled as in the one-line form ("no zoom", "min 3"),
+    # or "create" to make the class
+    NEW_CLASS_SETTING = "ncs"
     ROSTER = "roster"
     ROSTER_CSV = "csv"
     START_LINK = "start"  # the host's start link, privately

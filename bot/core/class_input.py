@@ -2,7 +2,8 @@
 
 Each ``parse_*`` function takes the raw text of one field and returns the value or raises ``InvalidInput``
 naming the field and saying what to type instead. ``ClassDraft.validated`` checks the whole class at once.
-The one-line form ``Title | YYYY-MM-DD HH:MM | MINUTES | SEATS [| weekly N]`` is parsed by ``parse_one_line``.
+The one-line form ``Title | YYYY-MM-DD HH:MM | MINUTES | SEATS`` with optional named parts after it
+(``weekly N | approve | min N | no zoom | about: text``) is parsed by ``parse_one_line``.
 """
 
 from __future__ import annotations
@@ -152,6 +153,12 @@ class ClassDraft:
         zone = ZoneInfo(self.timezone)
         return [datetime.combine(first.date() + timedelta(weeks=n), first.time(), zone) for n in range(self.sessions)]
 
+    def check_settings(self) -> None:
+        """Raises ``InvalidInput`` when the settings do not fit the class (a minimum above its seats): checked
+        as each setting is chosen, not only when the class is made."""
+        if self.min_bookings is not None and not 1 <= self.min_bookings <= self.seats:
+            raise InvalidInput("min_bookings", tr("The minimum number of bookings must be from 1 to the seats."))
+
     def validated(self, now: datetime) -> ClassDraft:
         """The draft, checked as a whole; raises ``InvalidInput`` for the first problem."""
         parse_title(self.title)
@@ -165,8 +172,7 @@ class ClassDraft:
         ):
             if not low <= value <= high:
                 raise InvalidInput(field, _field_range(field, low, high))
-        if self.min_bookings is not None and not 1 <= self.min_bookings <= self.seats:
-            raise InvalidInput("min_bookings", tr("The minimum number of bookings must be from 1 to the seats."))
+        self.check_settings()
         return replace(self, title=parse_title(self.title), description=parse_description(self.description))
 
 
@@ -175,34 +181,105 @@ def time_read_in(zone: str) -> Text:
     return tr("Times are read in {zone}.", zone=zone)
 
 
+def parse_minimum(raw: str) -> int | None:
+    """The minimum number of bookings for the class to go ahead; empty means none."""
+    text = _clean(raw, "min_bookings")
+    if not text:
+        return None
+    if not text.isascii() or not text.isdigit() or not SEATS_RANGE[0] <= int(text) <= SEATS_RANGE[1]:
+        raise InvalidInput(
+            "min_bookings", tr("“{typed}” is not a number of children: type a whole number, like 3.", typed=text[:20])
+        )
+    return int(text)
+
+
+_MIN = re.compile(r"^min(?:imum)?\s+(\S+)$", re.IGNORECASE)
+_ABOUT = re.compile(r"^about\s*:(.*)$", re.IGNORECASE | re.DOTALL)
+_APPROVE = frozenset({"approve", "approval"})
+_NO_APPROVE = frozenset({"no approval", "no approve"})
+_NO_MIN = frozenset({"no min", "no minimum"})
+_NO_ZOOM = frozenset({"no zoom", "zoom off"})
+_ZOOM = frozenset({"zoom", "zoom on"})
+# What the one-line form accepts after the four required parts, said once where a teacher can read it.
+ONE_LINE_OPTIONS = "weekly N | approve | min N | no zoom | about: description"
+
+
+def apply_setting(part: str, draft: ClassDraft, *, else_description: bool = False) -> ClassDraft:
+    """``draft`` with one optional setting applied, as the one-line form spells it (``weekly N``, ``approve`` /
+    ``no approval``, ``min N`` / ``no min``, ``zoom`` / ``no zoom``, ``about: text``).
+
+    A part it does not know is refused, naming it, unless ``else_description``: then it is the description (the
+    guided form, where the teacher types the description as it is)."""
+    if (about := _ABOUT.match(part)) is not None:
+        return replace(draft, description=parse_description(about[1]))
+    words = " ".join(part.split())
+    lowered = words.lower()
+    if lowered.startswith("weekly"):
+        weekly = _WEEKLY.match(words)
+        if weekly is None:
+            raise InvalidInput("sessions", tr("Write the repeats as “weekly N”, for example weekly 8."))
+        return replace(draft, sessions=parse_sessions(weekly[1]))
+    if lowered in _NO_MIN:
+        return replace(draft, min_bookings=None)
+    if lowered in _NO_APPROVE:
+        return replace(draft, requires_approval=False)
+    if lowered.startswith("min"):
+        minimum = _MIN.match(words)
+        if minimum is None:
+            raise InvalidInput("min_bookings", tr("Write the minimum as “min N”, for example min 3."))
+        return replace(draft, min_bookings=parse_minimum(minimum[1]))
+    if lowered in _APPROVE:
+        return replace(draft, requires_approval=True)
+    if lowered in _NO_ZOOM:
+        return replace(draft, zoom_enabled=False)
+    if lowered in _ZOOM:
+        return replace(draft, zoom_enabled=True)
+    if else_description:
+        return replace(draft, description=parse_description(part))
+    raise InvalidInput(
+        "form",
+        tr(
+            "“{typed}” is not a part I know. After the seats you may add: {options}.",
+            typed=words[:40],
+            options=ONE_LINE_OPTIONS,
+        ),
+    )
+
+
 def parse_one_line(raw: str, timezone: str) -> ClassDraft:
-    """``Title | YYYY-MM-DD HH:MM | MINUTES | SEATS [| weekly N]`` in the teacher's timezone."""
+    """``Title | YYYY-MM-DD HH:MM | MINUTES | SEATS`` then, in any order, optional named parts
+    (``weekly N``, ``approve``, ``min N``, ``no zoom``, ``about: text``), in the teacher's timezone.
+
+    Each part is checked on its own and a mistake names that part, so the teacher fixes one thing at a time."""
     if len(raw) > _INPUT_MAX:
         raise InvalidInput("form", tr("That is far too long for a class."))
     parts = [part.strip() for part in raw.split("|")]
-    if len(parts) not in (4, 5):
+    if len(parts) < 4:
         raise InvalidInput(
             "form",
             tr(
-                "Use four or five parts separated by |: Title | YYYY-MM-DD HH:MM | MINUTES | SEATS, "
-                "and optionally | weekly N."
+                "Use at least four parts separated by |: Title | YYYY-MM-DD HH:MM | MINUTES | SEATS, "
+                "then optionally: {options}.",
+                options=ONE_LINE_OPTIONS,
             ),
         )
     when = parts[1].split()
     if len(when) != 2:
         raise InvalidInput("date", tr("Give the start as YYYY-MM-DD HH:MM, for example 2027-03-14 16:30."))
-    sessions = 1
-    if len(parts) == 5:
-        match = _WEEKLY.match(" ".join(parts[4].split()))
-        if match is None:
-            raise InvalidInput("sessions", tr("The last part must be “weekly N”, for example weekly 8."))
-        sessions = parse_sessions(match[1])
-    return ClassDraft(
+    draft = ClassDraft(
         title=parse_title(parts[0]),
         starts_on=parse_date(when[0]),
         starts_at=parse_time(when[1]),
         duration_minutes=parse_duration(parts[2]),
         seats=parse_seats(parts[3]),
         timezone=parse_timezone(timezone),
-        sessions=sessions,
     )
+    optional = parts[4:]
+    for index, part in enumerate(optional):
+        if _ABOUT.match(part) is not None:  # the description is the rest of the line, | and all
+            draft = apply_setting(" | ".join(optional[index:]), draft)
+            break
+        if part:
+            draft = apply_setting(part, draft)
+    draft.check_settings()
+    return draft

@@ -25,6 +25,9 @@ class ClassView:
     requires_approval: bool
     # Open to whoever holds its share link, not only to its communities' members (``bot.core.audience``).
     anyone_with_link: bool = False
+    # Cancelled with the parents told when fewer are booked a day before (``job_kinds.check_min_bookings``).
+    min_bookings: int | None = None
+    zoom_enabled: bool = True  # off: no meeting and no link until the teacher adds one
 
     @property
     def full(self) -> bool:
@@ -47,6 +50,8 @@ class ClassView:
             status=row.status,
             requires_approval=row.requires_approval,
             anyone_with_link=row.anyone_with_link,
+            min_bookings=row.min_bookings,
+            zoom_enabled=row.zoom_enabled,
         )
 
 

@@ -34,6 +34,8 @@ class ClassRow:
     status: str
     requires_approval: bool
     anyone_with_link: bool
+    min_bookings: int | None
+    zoom_enabled: bool
     teacher_name: str
     next_start: datetime | None
 
@@ -56,6 +58,8 @@ CARD_COLUMNS = (
     "status",
     "requires_approval",
     "anyone_with_link",
+    "min_bookings",
+    "zoom_enabled",
 )
 
 

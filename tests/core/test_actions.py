@@ -20,6 +20,7 @@ WIRE = {
     "link": Act.JOIN_LINK,
     "ics": Act.CALENDAR,
     "nc": Act.NEW_CLASS_ANSWER,
+    "ncs": Act.NEW_CLASS_SETTING,
     "roster": Act.ROSTER,
     "csv": Act.ROSTER_CSV,
     "start": Act.START_LINK,

@@ -32,10 +32,32 @@ def test_the_one_line_form_makes_a_weekly_class_in_the_teachers_timezone() -> No
     assert [start.strftime("%H:%M %z") for start in draft.session_starts()[1:3]] == ["16:30 +0100", "16:30 +0200"]
 
 
+def test_the_one_line_form_takes_named_settings_in_any_order() -> None:
+    line = "Chess | 2027-03-14 16:30 | 45 | 8 | no zoom | min 3 | Approve | weekly 6 | about: Openings | endgames"
+    draft = parse_one_line(line, "Europe/Madrid")
+    assert (draft.sessions, draft.min_bookings, draft.requires_approval, draft.zoom_enabled) == (6, 3, True, False)
+    assert draft.description == "Openings | endgames"
+    plain = parse_one_line("Chess | 2027-03-14 16:30 | 45 | 8", "Europe/Madrid")
+    assert (plain.sessions, plain.min_bookings, plain.requires_approval, plain.zoom_enabled) == (1, None, False, True)
+
+
+def test_a_minimum_above_the_seats_is_refused_in_the_line_and_for_the_whole_class() -> None:
+    with pytest.raises(InvalidInput) as in_the_line:
+        parse_one_line("Chess | 2027-03-14 16:30 | 45 | 8 | min 9", "Europe/Madrid")
+    draft = ClassDraft("Chess", date(2027, 3, 14), time(16, 30), 45, 8, "Europe/Madrid", min_bookings=9)
+    with pytest.raises(InvalidInput) as in_the_class:
+        draft.validated(NOW)
+    assert in_the_line.value.field == in_the_class.value.field == "min_bookings"
+
+
 @pytest.mark.parametrize(
     ("line", "field", "hint"),
     [
-        ("Chess | 2027-03-14 16:30 | 45", "form", "four or five parts"),
+        ("Chess | 2027-03-14 16:30 | 45", "form", "at least four parts"),
+        ("Chess | 2027-03-14 16:30 | 45 | 8 | approve | min three", "min_bookings", "like 3"),
+        ("Chess | 2027-03-14 16:30 | 45 | 8 | minimum", "min_bookings", "min 3"),
+        ("Chess | 2027-03-14 16:30 | 45 | 8 | zoom maybe", "form", "zoom maybe"),
+        ("Chess | 2027-03-14 16:30 | 45 | 8 | about: " + "x" * 2001, "description", "2000 characters"),
         (" | 2027-03-14 16:30 | 45 | 8", "title", "The title is empty"),
         ("x" * 201 + " | 2027-03-14 16:30 | 45 | 8", "title", "keep it to 200"),
         ("Chess | 14/03/2027 16:30 | 45 | 8", "date", "YYYY-MM-DD"),
@@ -47,7 +69,7 @@ def test_the_one_line_form_makes_a_weekly_class_in_the_teachers_timezone() -> No
         ("Chess | 2027-03-14 16:30 | forty | 8", "duration", "whole number"),
         ("Chess | 2027-03-14 16:30 | 45 | 0", "seats", "from 1 to 1000"),
         ("Chess | 2027-03-14 16:30 | 45 | 1001", "seats", "from 1 to 1000"),
-        ("Chess | 2027-03-14 16:30 | 45 | 8 | every week", "sessions", "weekly 8"),
+        ("Chess | 2027-03-14 16:30 | 45 | 8 | every week", "form", "weekly N"),
         ("Chess | 2027-03-14 16:30 | 45 | 8 | weekly 53", "sessions", "from 1 to 52"),
     ],
 )

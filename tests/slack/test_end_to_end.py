@@ -6,11 +6,15 @@ over HTTP (signed requests to /slack/events).
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from classbot_fakes.slack import SlackView
 
 from tests.slack.world import ZOOM_LINK, Mode, SlackWorld, class_form, slack_world
 
@@ -131,3 +135,55 @@ async def test_teachers_manage_classes_and_parents_their_bookings(world: SlackWo
     assert "/classbot connect" in str(unknown.response)
     slack.assert_acks_in_time()
     assert world.bot.stop() == 0  # SIGTERM: Slack stops first, work in flight drains, a clean exit
+
+
+def _as_shown(form: SlackView) -> dict[str, dict[str, Any]]:
+    """What Slack submits for a form left as it opened: each input's initial value (the fake fills in none)."""
+    initial = {"initial_value", "initial_date", "initial_time", "initial_conversation"}
+    values: dict[str, dict[str, Any]] = {}
+    for block in form.blocks:
+        element = block.get("element") or {}
+        if block.get("type") != "input":
+            continue
+        shown = next((element[key] for key in initial if key in element), None)
+        if "initial_options" in element:
+            shown = [option["value"] for option in element["initial_options"]]
+        if shown is not None:
+            values[block["block_id"]] = {element["action_id"]: shown}
+    return values
+
+
+async def test_new_with_a_line_opens_the_form_filled_in_and_names_a_wrong_part(world: SlackWorld) -> None:
+    slack, zoom = world.slack, world.zoom
+    teacher = slack.add_user("Ann")
+    await world.connect_zoom(teacher, zoom.add_user(email="ann@example.org", timezone="Europe/Madrid").id)
+    when = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%d")
+
+    await slack.slash(teacher, f"new Chess | {when} 16:30 | 45 | 5 | zoom maybe")
+    await world.whispered(teacher, "“zoom maybe” is not a part I know")
+    await slack.slash(teacher, f"new Chess | {when} 16:30 | 45 | 5 | min 6")
+    await world.whispered(teacher, "minimum number of bookings must be from 1 to the seats")
+    assert slack.current_view(teacher) is None  # no form for a wrong line
+
+    line = f"new Chess | {when} 16:30 | 45 | 5 | approve | min 2 | no zoom | about: Openings | endgames"
+    await slack.slash(teacher, line)
+    form = await slack.wait_for_view(
+        teacher, lambda view: view.callback_id == "new_class" and "Openings" in json.dumps(view.json)
+    )
+    shown = _as_shown(form)
+    assert shown["title"] == {"value": "Chess"}
+    assert shown["date"] == {"value": when}
+    assert shown["time"] == {"value": "16:30"}
+    assert (shown["seats"], shown["min_bookings"]) == ({"value": "5"}, {"value": "2"})
+    assert shown["approval"] == shown["zoom"] == {"value": ["yes"]}
+    fewer_seats = await slack.submit_view(teacher, form, shown | {"seats": {"value": "1"}})
+    assert fewer_seats.errors is not None  # the minimum is checked again against the seats in the form
+    assert "minimum number of bookings" in fewer_seats.errors["min_bookings"]
+    assert not any("Created" in message.all_text for message in slack.all_messages())  # nothing made so far
+    created = await slack.submit_view(teacher, form, shown)
+    assert created.errors is None, created.errors
+    told = await world.said(teacher, "Created")
+    for said in ("Openings | endgames", "You approve each booking yourself", "fewer than 2 children", "No Zoom"):
+        assert said in told.all_text
+    await slack.wait_for_home(teacher, lambda view: "Chess" in view.all_text)
+    assert zoom.meetings == {}

@@ -9,6 +9,7 @@ import pytest
 from classbot_fakes.slack import check_blocks, check_view
 
 from bot.core.bookings import CANCEL_BOOKING_YES, cancel_booking_question
+from bot.core.class_input import parse_one_line
 from bot.core.communities import CommunityRef
 from bot.core.messages import Said, SaidButton
 from bot.core.views import BookingView, ClassView
@@ -58,6 +59,11 @@ def test_everything_drawn_is_block_kit_slack_accepts() -> None:
     for t in (ENGLISH, SPANISH):
         form = new_class_view(t, timezone="Europe/Madrid", day=date(2027, 3, 14), channel_id="C1")
         assert check_view(form) == []
+        line = "T" * 200 + " | 2027-03-14 16:30 | 45 | 8 | approve | min 3 | no zoom | about: " + "d" * 2000
+        filled = new_class_view(
+            t, timezone="UTC", day=date(2027, 3, 14), channel_id=None, draft=parse_one_line(line, "Europe/Madrid")
+        )
+        assert check_view(filled) == []  # the longest title and description Slack's limits take
         assert check_view(booking_view(_class(seats_left=0), ["Mia", "Leo"], t)) == []
         assert check_blocks(public_class(_class("T" * 300), t, in_channel=True), "message") == []
         assert check_blocks(teacher_class(_class(), t) + parent_booking(booking, t), "home") == []

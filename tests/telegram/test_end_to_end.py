@@ -124,7 +124,7 @@ async def test_bad_input_gets_clear_answers_and_the_bot_stays_up(world: Telegram
         (f"/newclass Chess | {_when()} | 4 | 5", "from 5 to 600"),
         (f"/newclass Chess | {_when()} | 45 | 0", "from 1 to 1000"),
         ("/newclass Chess | tomorrow | 45 | 5", "YYYY-MM-DD HH:MM"),
-        ("/newclass just a title", "four or five parts"),
+        ("/newclass just a title", "at least four parts"),
         ("/frobnicate", "don't know that command"),
         ("hello there", "didn't get that"),
     ]

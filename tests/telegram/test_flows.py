@@ -66,10 +66,56 @@ async def test_the_guided_newclass_survives_a_restart(world: TelegramWorld) -> N
     teacher.press(seats, "8")
     repeat = await world.said(teacher, "Once, or weekly")
     teacher.press(repeat, "Weekly, 4 times")
+    settings = await world.said(teacher, "Last, the settings")
+    teacher.press(settings, "Create the class")  # every setting skipped: the defaults
     created = await world.said(teacher, "Created")
     assert "Robotics" in (created.text or "")
     assert "weekly x4" in (created.text or "")
     assert "17:15" in (created.text or "")
+
+
+async def test_the_guided_newclass_sets_approval_minimum_zoom_and_description(world: TelegramWorld) -> None:
+    teacher = await _ready_teacher(world)
+    parent = world.telegram.add_user("Pat")
+    teacher.send("/newclass")
+    await world.said(teacher, "What is the class called")
+    for answer, next_question in (
+        ("Robotics", "Which day"),
+        (_when().split()[0], "At what time"),
+        ("17:15", "How many minutes"),
+        ("60", "How many seats"),
+        ("4", "Once, or weekly"),
+        ("1", "Last, the settings"),
+    ):
+        teacher.send(answer)
+        settings = await world.said(teacher, next_question)
+    assert "Bookings: confirmed at once" in (settings.text or "")
+    assert "Zoom meeting: yes" in (settings.text or "")
+    teacher.press(settings, "Approve each booking myself")
+    settings = await world.said(teacher, "Bookings: you approve each one")
+    teacher.press(settings, "Minimum 2 children")
+    settings = await world.said(teacher, "Minimum bookings: 2")
+    teacher.press(settings, "No Zoom meeting")
+    settings = await world.said(teacher, "Zoom meeting: no")
+    teacher.send("min 9")  # more than the 4 seats: named, and the question asked again
+    await world.said(teacher, "minimum number of bookings must be from 1 to the seats")
+    settings = await world.said(teacher, "Last, the settings")
+    assert "Minimum bookings: 2" in (settings.text or "")
+    teacher.send("/myclasses")
+    await world.said(teacher, "You have no upcoming classes")  # nothing made before Create
+    teacher.send("Lego robots for beginners")
+    settings = await world.said(teacher, "Description: Lego robots for beginners")
+    teacher.press(settings, "Create the class")
+    created = await world.said(teacher, "Created")
+    for said in ("Lego robots for beginners", "You approve each booking yourself", "fewer than 2 children", "No Zoom"):
+        assert said in (created.text or "")
+    [share] = [url for url in created.urls if "start=c_" in url]
+    parent.open_deep_link(share)
+    parent.press(await world.said(parent, "Robotics"), "Book a seat")
+    await world.said(parent, "who is the seat for")
+    parent.send("Mia")
+    await world.said(parent, "the teacher approves bookings")
+    assert not world.zoom.meetings
 
 
 async def test_cancel_leaves_the_conversation(world: TelegramWorld) -> None:
@@ -209,3 +255,29 @@ async def test_forgetme_cancels_and_deletes_after_a_confirmation(world: Telegram
     await world.said(teacher, "Mia no longer comes")
     parent.send("/mybookings")
     await world.said(parent, "no upcoming bookings")
+
+
+async def test_the_one_line_newclass_takes_settings_and_names_a_wrong_part(world: TelegramWorld) -> None:
+    teacher = await _ready_teacher(world)
+    parent = world.telegram.add_user("Pat")
+    for wrong, answer in (
+        (f"/newclass Chess | {_when()} | 45 | 5 | min 9", "minimum number of bookings must be from 1 to the seats"),
+        (f"/newclass Chess | {_when()} | 45 | 5 | approve | zoom maybe", "“zoom maybe” is not a part I know"),
+        (f"/newclass Chess | {_when()} | 45 | 5 | min three", "“three” is not a number of children"),
+    ):
+        teacher.send(wrong)
+        await world.said(teacher, re.escape(answer))
+    teacher.send("/myclasses")
+    await world.said(teacher, "You have no upcoming classes")  # nothing made by a wrong line
+
+    teacher.send(f"/newclass Chess | {_when()} | 45 | 5 | approve | min 2 | no zoom | about: Openings | endgames")
+    created = await world.said(teacher, "Created")
+    for said in ("Openings | endgames", "You approve each booking yourself", "fewer than 2 children", "No Zoom"):
+        assert said in (created.text or "")
+    [share] = [url for url in created.urls if "start=c_" in url]
+    parent.open_deep_link(share)
+    parent.press(await world.said(parent, "Chess"), "Book a seat")
+    await world.said(parent, "who is the seat for")
+    parent.send("Mia")
+    await world.said(parent, "the teacher approves bookings")
+    assert not world.zoom.meetings  # no meeting for a class without Zoom

@@ -40,6 +40,28 @@ def card_text(view: ClassView) -> Text:
     return lines(*parts)
 
 
+NO_ZOOM_MEETING = tr("No Zoom meeting: parents get no link.")  # a class's setting, where it is chosen and told
+
+
+def settings_text(view: ClassView) -> Text | None:
+    """What the teacher chose beyond the card (approval, a minimum, no Zoom meeting), told when the class is made;
+    None when every setting is the default."""
+    said: list[Text] = []
+    if view.requires_approval:
+        said.append(tr("You approve each booking yourself."))
+    if view.min_bookings:
+        said.append(
+            ntr(
+                "Cancelled, with the parents told, if fewer than {n} child is booked a day before it starts.",
+                "Cancelled, with the parents told, if fewer than {n} children are booked a day before it starts.",
+                view.min_bookings,
+            )
+        )
+    if not view.zoom_enabled:
+        said.append(NO_ZOOM_MEETING)
+    return lines(*said) if said else None
+
+
 def start_link_text(view: ClassView) -> Text:
     """What goes with a start link the teacher asked for (the link itself is the message's button)."""
     return tr(

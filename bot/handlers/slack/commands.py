@@ -20,7 +20,7 @@ from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_sdk.errors import SlackApiError
 
 from bot.core.actions import Act
-from bot.core.class_input import parse_timezone
+from bot.core.class_input import parse_one_line, parse_timezone
 from bot.core.errors import CoreError, NotAllowed
 from bot.core.ids import looks_like_public_id
 from bot.core.messages import Message
@@ -151,12 +151,15 @@ class Commands(ZoomConnecting):
         channel = channel_of(args)
         if channel and not await self.core.communities.is_set_up(community(args, channel)):
             channel = None  # only offer a channel whose admins set ClassBot up
+        # ``new Title | YYYY-MM-DD HH:MM | …``: the one-line form, read by the core, fills the form in; a wrong
+        # part is refused here (``answers_refusals`` names it) and no form opens.
+        typed = str((args.command or {}).get("text") or "").strip().split(maxsplit=1)[1:]
+        draft = parse_one_line(typed[0], timezone) if typed else None
         tomorrow = datetime.now(ZoneInfo(timezone)).date() + timedelta(days=1)
         trigger = str(args.body.get("trigger_id", ""))
         t = await self.translator(args)
-        await args.client.views_open(
-            trigger_id=trigger, view=new_class_view(t, timezone=timezone, day=tomorrow, channel_id=channel)
-        )
+        form = new_class_view(t, timezone=timezone, day=tomorrow, channel_id=channel, draft=draft)
+        await args.client.views_open(trigger_id=trigger, view=form)
 
     async def _slack_timezone(self, args: AsyncArgs) -> str:
         """The person's timezone in their Slack profile, else UTC (quickly: the trigger_id is short-lived)."""

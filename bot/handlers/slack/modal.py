@@ -19,6 +19,7 @@ from bot.core.class_input import (
     parse_date,
     parse_description,
     parse_duration,
+    parse_minimum,
     parse_seats,
     parse_sessions,
     parse_time,
@@ -28,6 +29,7 @@ from bot.core.class_input import (
 )
 from bot.core.errors import InvalidInput
 from bot.core.views import ClassView
+from bot.core.words.classes import NO_ZOOM_MEETING
 from bot.core.words.labels import APPROVE, BOOK_A_SEAT, CANCEL, JOIN_THE_WAITLIST, MESSAGE_THE_PARENTS
 from bot.core.words.labels import RESCHEDULE as RESCHEDULE_LABEL
 from bot.handlers.slack.blocks import Block, card, escape, section
@@ -43,7 +45,19 @@ RESCHEDULE = "reschedule"
 APPROVE_TEACHER = "approve_teacher"
 TEACHER = "teacher"
 _FIELDS = frozenset(
-    {"title", "description", "date", "time", "duration", "seats", "sessions", "timezone", "min_bookings", "channel"}
+    {
+        "title",
+        "description",
+        "date",
+        "time",
+        "duration",
+        "seats",
+        "sessions",
+        "timezone",
+        "min_bookings",
+        "zoom",
+        "channel",
+    }
 )
 
 
@@ -74,8 +88,11 @@ def _text(initial: str = "", *, multiline: bool = False, max_length: int | None 
     return element
 
 
-def new_class_view(t: Translator, *, timezone: str, day: date, channel_id: str | None) -> dict[str, Any]:
-    """The class form; ``channel_id`` (where the command was typed) is offered for the announcement."""
+def new_class_view(
+    t: Translator, *, timezone: str, day: date, channel_id: str | None, draft: ClassDraft | None = None
+) -> dict[str, Any]:
+    """The class form; ``channel_id`` (where the command was typed) is offered for the announcement, and
+    ``draft`` (the one-line text typed after ``new``) fills it in for the teacher to check."""
 
     def say(text: Text) -> str:
         return t(text)
@@ -88,51 +105,61 @@ def new_class_view(t: Translator, *, timezone: str, day: date, channel_id: str |
     }
     if channel_id:
         channel["initial_conversation"] = channel_id
-    approval = {
-        "type": "checkboxes",
+    approval = _checkbox(say(tr("I approve each booking myself")), ticked=draft is not None and draft.requires_approval)
+    # Ticked means no meeting, so that a form submitted without the box (older, or not filled in) keeps Zoom.
+    no_zoom = _checkbox(say(NO_ZOOM_MEETING), ticked=draft is not None and not draft.zoom_enabled)
+    day_picker = {
+        "type": "datepicker",
         "action_id": "value",
-        "options": [{"text": _plain(say(tr("I approve each booking myself"))), "value": "yes"}],
+        "initial_date": (draft.starts_on if draft else day).isoformat(),
     }
-    day_picker = {"type": "datepicker", "action_id": "value", "initial_date": day.isoformat()}
+    starts_at = draft.starts_at.strftime("%H:%M") if draft else "17:00"
+    minimum = str(draft.min_bookings) if draft and draft.min_bookings else ""
     blocks = [
-        _input("title", say(tr("Title")), _text(max_length=200)),
-        _input("description", say(tr("Description")), _text(multiline=True, max_length=2000), optional=True),
+        _input("title", say(tr("Title")), _text(draft.title if draft else "", max_length=200)),
+        _input(
+            "description",
+            say(tr("Description")),
+            _text(draft.description if draft else "", multiline=True, max_length=2000),
+            optional=True,
+        ),
         _input("date", say(tr("First day")), day_picker),
         _input(
             "time",
             say(tr("Start time")),
-            {"type": "timepicker", "action_id": "value", "initial_time": "17:00"},
+            {"type": "timepicker", "action_id": "value", "initial_time": starts_at},
             hint=say(time_read_in(timezone)) + " " + say(tr("Change it in the Timezone field below.")),
         ),
         _input(
             "duration",
             say(tr("Minutes")),
-            _text("45"),
+            _text(str(draft.duration_minutes) if draft else "45"),
             hint=say(tr("How long each session lasts, 5 to 600 minutes.")),
         ),
-        _input("seats", say(tr("Seats")), _text("8")),
+        _input("seats", say(tr("Seats")), _text(str(draft.seats) if draft else "8")),
         _input(
             "sessions",
             say(tr("Weekly sessions")),
-            _text("1"),
+            _text(str(draft.sessions) if draft else "1"),
             hint=say(tr("1 for a one-off class; up to 50 for Zoom.")),
         ),
         _input(
             "timezone",
             say(tr("Timezone")),
-            _text(timezone),
+            _text(draft.timezone if draft else timezone),
             hint=say(tr("Area/City, like Europe/Madrid or America/New_York.")),
         ),
         _input("approval", say(tr("Bookings")), approval, optional=True),
         _input(
             "min_bookings",
             say(tr("Minimum bookings")),
-            _text(),
+            _text(minimum),
             optional=True,
             hint=say(
                 tr("If fewer children are booked a day before it starts, the class is cancelled and parents told.")
             ),
         ),
+        _input("zoom", say(tr("Zoom meeting")), no_zoom, optional=True),
         _input(
             "channel",
             say(tr("Announce in")),
@@ -149,6 +176,15 @@ def new_class_view(t: Translator, *, timezone: str, day: date, channel_id: str |
         "close": _plain(say(CANCEL)),
         "blocks": blocks,
     }
+
+
+def _checkbox(label: str, *, ticked: bool) -> Block:
+    """One checkbox (value ``yes``), ticked or not to begin with."""
+    option = {"text": _plain(label), "value": "yes"}
+    element: Block = {"type": "checkboxes", "action_id": "value", "options": [option]}
+    if ticked:
+        element["initial_options"] = [option]
+    return element
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,11 +213,8 @@ def read_new_class(values: dict[str, Any], t: Translator) -> ClassForm:
     seats = parsed("seats", parse_seats, _value(values, "seats"))
     sessions = parsed("sessions", parse_sessions, _value(values, "sessions"))
     timezone = parsed("timezone", parse_timezone, _value(values, "timezone"))
-    minimum = parsed("min_bookings", _parse_minimum, _value(values, "min_bookings"))
+    minimum = parsed("min_bookings", parse_minimum, _value(values, "min_bookings"))
     channel = _value(values, "channel", "selected_conversation") or None
-    options = _entry(values, "approval").get("selected_options")
-    chosen = options if isinstance(options, list) else []
-    approval = [option.get("value") for option in chosen if isinstance(option, dict)]
     if errors:
         return ClassForm(None, errors, channel)
     draft = ClassDraft(
@@ -193,19 +226,18 @@ def read_new_class(values: dict[str, Any], t: Translator) -> ClassForm:
         timezone=timezone,
         sessions=sessions,
         description=description,
-        requires_approval="yes" in approval,
+        requires_approval=_ticked(values, "approval"),
         min_bookings=minimum,
+        zoom_enabled=not _ticked(values, "zoom"),
     )
     return ClassForm(draft, {}, channel)
 
 
-def _parse_minimum(raw: str) -> int | None:
-    text = raw.strip()
-    if not text:
-        return None
-    if not text.isascii() or not text.isdigit():
-        raise InvalidInput("min_bookings", tr("Type a whole number of children, or leave it empty."))
-    return int(text)
+def _ticked(values: dict[str, Any], block: str) -> bool:
+    """Whether a checkbox block was ticked (not, when the form has no such block)."""
+    options = _entry(values, block).get("selected_options")
+    chosen = options if isinstance(options, list) else []
+    return "yes" in [option.get("value") for option in chosen if isinstance(option, dict)]
 
 
 def booking_view(view: ClassView, remembered: list[str], t: Translator) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from bot.core.ids import looks_like_public_id
 from bot.core.messages import Message
 from bot.core.views import BookingOutcome, ClassView
 from bot.core.words import replies
-from bot.core.words.classes import describe_outcome
+from bot.core.words.classes import describe_outcome, settings_text
 from bot.core.words.replies import SORRY, sent_to_parents
 from bot.handlers.slack.base import PLATFORM, SlackBase, answers_refusals, community, is_workspace_admin, person_of
 from bot.handlers.slack.blocks import COMMAND, card, escape, plain
@@ -91,7 +91,11 @@ class Submissions(SlackBase):
             except CoreError as refusal:
                 where = t(tr("It was not announced: {reason}", reason=plain(t(refusal.text)))) + " "
         manage = t(tr("Manage it from ClassBot's Home tab or `{command} mine`.", command=COMMAND))
-        text = t(tr("Created: {card}", card=card(created, t))) + f"\n{where}{manage}"
+        text = t(tr("Created: {card}", card=card(created, t)))
+        settings = settings_text(created)
+        if settings is not None:
+            text += "\n" + t(settings)
+        text += f"\n{where}{manage}"
         connect = self.core.connect
         if connect is not None and await connect.status(person) != "active":
             text += "\n" + t(

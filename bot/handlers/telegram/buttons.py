@@ -89,6 +89,7 @@ class TelegramHandlers(Flows, Languages):
             Act.BOOK: self._book,
             Act.CHILD: self._kid,
             Act.NEW_CLASS_ANSWER: self._new_class_pick,
+            Act.NEW_CLASS_SETTING: self._new_class_setting,
             Act.APPROVE: self._approve,
             Act.DECLINE: self._decline,
             Act.CANCEL_BOOKING: self._confirm_cancel_booking,
@@ -201,12 +202,19 @@ class TelegramHandlers(Flows, Languages):
     # --- teachers ----------------------------------------------------------------------------------------
 
     async def _new_class_pick(self, update: Update, context: ContextTypes.DEFAULT_TYPE, value: str) -> None:
+        await self.new_class_answer(update, context, value, await self._new_class_so_far(update))
+
+    async def _new_class_setting(self, update: Update, context: ContextTypes.DEFAULT_TYPE, value: str) -> None:
+        await self.new_class_setting(update, context, value, await self._new_class_so_far(update))
+
+    async def _new_class_so_far(self, update: Update) -> dict[str, Any]:
+        """The answers of the class form the pressed button belongs to; refused when that form is over."""
         chat = update.effective_chat
         assert chat is not None
         state = await self.conversations.get(str(chat.id), person_of(update).user_id)
         if state is None or state.flow != NEW_CLASS:
             raise NotAllowed(tr("That question was already answered. Start again with /newclass."))
-        await self.new_class_answer(update, context, value, restore(state.data))
+        return restore(state.data)
 
     async def _approve(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
         booking = await self.core.bookings.decide(person_of(update), booking_id, approve=True)

@@ -19,6 +19,7 @@ from bot.core.bookings import parse_child_names
 from bot.core.class_input import (
     FALLBACK_TIMEZONE,
     ClassDraft,
+    apply_setting,
     parse_date,
     parse_duration,
     parse_one_line,
@@ -33,12 +34,12 @@ from bot.core.errors import InvalidInput
 from bot.core.messages import Button
 from bot.core.views import BookingOutcome
 from bot.core.words import replies
-from bot.core.words.classes import card_text, describe_outcome
+from bot.core.words.classes import card_text, describe_outcome, settings_text
 from bot.core.words.replies import sent_to_parents
 from bot.handlers.telegram.base import TelegramBase, answers_refusals, community_of, in_group, person_of
 from bot.handlers.telegram.render import html
 from bot.i18n.languages import or_source
-from bot.i18n.texts import lines, ntr, plain, tr
+from bot.i18n.texts import Text, lines, ntr, plain, tr
 from bot.i18n.translator import Translator
 
 NEW_CLASS = "newclass"
@@ -47,7 +48,10 @@ CHILD_ANSWERED = "child_answered"
 MESSAGE_PARENTS = "msg"
 MOVE = "move"
 
-_STEPS = ("timezone", "title", "date", "time", "duration", "seats", "repeat")
+_STEPS = ("timezone", "title", "date", "time", "duration", "seats", "repeat", "settings")
+CREATE = "create"  # the settings step's last button: make the class as it stands
+_MINIMUMS = (2, 3, 5)  # what the minimum button steps through, then back to none
+_TO_STOP = tr("(/cancel to stop)")
 _CHANGE_TIMEZONE = tr("/timezone Area/City changes it.")
 _QUESTIONS = {
     "timezone": tr("First, your timezone (Area/City, for example Europe/Madrid):"),
@@ -93,38 +97,46 @@ class Flows(TelegramBase):
     async def new_class_answer(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, answer: str, data: dict[str, Any]
     ) -> None:
+        """A typed or picked answer to the current step; on the settings step, a setting (typed text that is
+        no setting is the description)."""
         step = _next_step(data)
         chat = update.effective_chat
         assert chat is not None
         person = person_of(update)
         try:
-            data[step] = _PARSERS[step](answer)
+            if step == "settings":
+                changed = apply_setting(answer, _draft(data), else_description=True)
+                changed.check_settings()
+                data.update(_settings_of(changed))
+            else:
+                data[step] = _PARSERS[step](answer)
         except InvalidInput as wrong:
             await self.say(update, wrong.text)
-            await self._ask(update, str(chat.id), person.user_id, data)
+        await self._ask(update, str(chat.id), person.user_id, data)
+
+    async def new_class_setting(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, setting: str, data: dict[str, Any]
+    ) -> None:
+        """A settings button: change one setting and ask again, or (``CREATE``) make the class."""
+        if setting != CREATE or _next_step(data) != "settings":
+            await self.new_class_answer(update, context, setting, data)
             return
-        if _next_step(data):
-            await self._ask(update, str(chat.id), person.user_id, data)
-            return
-        await self.conversations.clear(str(chat.id), person.user_id)
-        draft = ClassDraft(
-            title=data["title"],
-            starts_on=data["date"],
-            starts_at=data["time"],
-            duration_minutes=data["duration"],
-            seats=data["seats"],
-            timezone=data["timezone"],
-            sessions=data["repeat"],
-        )
-        await self._create(update, context, draft)
+        chat = update.effective_chat
+        assert chat is not None
+        await self.conversations.clear(str(chat.id), person_of(update).user_id)
+        await self._create(update, context, _draft(data))
 
     async def _ask(self, update: Update, chat_id: str, user_id: str, data: dict[str, Any]) -> None:
         step = _next_step(data)
         await self.conversations.put(chat_id, user_id, NEW_CLASS, _storable(data))
+        if step == "settings":
+            draft = _draft(data)
+            await self.say(update, lines(_settings_question(draft), _TO_STOP), _setting_buttons(draft))
+            return
         asked = _QUESTIONS[step]
         if step == "time":  # said where the time is typed: the teacher may not know ClassBot's idea of their zone
             asked = lines(asked, time_read_in(data["timezone"]))
-        question = lines(asked, tr("(/cancel to stop)"))
+        question = lines(asked, _TO_STOP)
         await self.say(update, question, _suggestions(step, data, await self.translator(update)))
 
     @answers_refusals
@@ -138,9 +150,11 @@ class Flows(TelegramBase):
             await self.core.communities.publish(teacher, view.public_id, community_of(chat))
             return
         share = self.link(context, f"c_{view.public_id}")
+        settings = settings_text(view)
+        card = card_text(view) if settings is None else lines(card_text(view), settings)
         await self.say(
             update,
-            tr("Created:\n{card}\n\nShare this link with parents: {link}", card=card_text(view), link=share),
+            tr("Created:\n{card}\n\nShare this link with parents: {link}", card=card, link=share),
             [Button(tr("Open /myclasses to manage it"), Act.ROSTER.on(view.public_id))],
         )
         if self.core.connect is not None and await self.core.connect.status(teacher) != "active":
@@ -202,6 +216,68 @@ class Flows(TelegramBase):
         view = await self.core.classes.reschedule(person, data["class"], parse_date(parts[0]), parse_time(parts[1]))
         await self.conversations.clear(str(chat.id), person.user_id)
         await self.say(update, replies.moved(view))
+
+
+def _draft(data: dict[str, Any]) -> ClassDraft:
+    """The class the answers so far describe, with the settings chosen on the last step (defaults until then)."""
+    return ClassDraft(
+        title=data["title"],
+        starts_on=data["date"],
+        starts_at=data["time"],
+        duration_minutes=data["duration"],
+        seats=data["seats"],
+        timezone=data["timezone"],
+        sessions=data["repeat"],
+        description=data.get("about", ""),
+        requires_approval=data.get("approve", False),
+        min_bookings=data.get("min"),
+        zoom_enabled=data.get("zoom", True),
+    )
+
+
+def _settings_of(draft: ClassDraft) -> dict[str, Any]:
+    """The settings of ``draft`` as the flow keeps them between messages."""
+    return {
+        "about": draft.description,
+        "approve": draft.requires_approval,
+        "min": draft.min_bookings,
+        "zoom": draft.zoom_enabled,
+    }
+
+
+def _settings_question(draft: ClassDraft) -> Text:
+    approval = tr("you approve each one") if draft.requires_approval else tr("confirmed at once")
+    minimum = plain(str(draft.min_bookings)) if draft.min_bookings else tr("none")
+    zoom = tr("yes") if draft.zoom_enabled else tr("no: parents get no link")
+    description = plain(draft.description[:80]) if draft.description else tr("not given")
+    return lines(
+        tr("Last, the settings. Tap to change them, or Create to keep them:"),
+        tr("Bookings: {how}", how=approval),
+        tr("Minimum bookings: {minimum}", minimum=minimum),
+        tr("Zoom meeting: {zoom}", zoom=zoom),
+        tr("Description: {description}", description=description),
+        tr("Type “min N” for another minimum, or any text to use it as the description."),
+    )
+
+
+def _setting_buttons(draft: ClassDraft) -> list[Button]:
+    """Each button changes one setting (spelled as in the one-line form); the last one makes the class."""
+    if draft.requires_approval:
+        approval = Button(tr("Confirm bookings at once"), Act.NEW_CLASS_SETTING.on("no approval"))
+    else:
+        approval = Button(tr("Approve each booking myself"), Act.NEW_CLASS_SETTING.on("approve"))
+    later = [n for n in _MINIMUMS if n > (draft.min_bookings or 0) and n <= draft.seats]
+    if later:
+        minimum = Button(
+            ntr("Minimum {n} child", "Minimum {n} children", later[0]), Act.NEW_CLASS_SETTING.on(f"min {later[0]}")
+        )
+    else:
+        minimum = Button(tr("No minimum"), Act.NEW_CLASS_SETTING.on("no min"))
+    if draft.zoom_enabled:
+        zoom = Button(tr("No Zoom meeting"), Act.NEW_CLASS_SETTING.on("no zoom"))
+    else:
+        zoom = Button(tr("With a Zoom meeting"), Act.NEW_CLASS_SETTING.on("zoom"))
+    return [approval, minimum, zoom, Button(tr("Create the class"), Act.NEW_CLASS_SETTING.on(CREATE))]
 
 
 def _next_step(data: dict[str, Any]) -> str:
