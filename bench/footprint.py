@@ -35,7 +35,7 @@ def import_seconds(trials: int = 3) -> float:
     times = []
     for _ in range(trials):
         started = time.monotonic()
-        subprocess.run([sys.executable, "-c", "import bot.runtime, bot.app, bot.web"], cwd=REPOSITORY, check=True)
+        subprocess.run([sys.executable, "-c", "import bot.runtime, bot.app, bot.web.app"], cwd=REPOSITORY, check=True)
         times.append(time.monotonic() - started)
     return statistics.median(times)
 
@@ -121,7 +121,7 @@ def report(found: dict[str, Any], arguments: argparse.Namespace) -> None:
     rows = [
         ["first start, fresh SQLite (migrations run)", _spread(cold)],
         ["later starts, migrated SQLite", _spread(warm)],
-        ["a fresh interpreter importing bot.runtime, bot.app, bot.web (median)", f"{found['imports']:.2f} s"],
+        ["a fresh interpreter importing bot.runtime, bot.app, bot.web.app (median)", f"{found['imports']:.2f} s"],
         [f"resident memory after {arguments.idle:g} s idle", f"{found['idle_rss_mb']:.1f} MB"],
         ["peak resident memory since start", f"{found['peak_rss_mb']:.1f} MB"],
         ["CPU while idle", f"{found['idle_cpu_percent']:.2f}% of one core"],

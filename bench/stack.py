@@ -24,7 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from bot.fakes.zoom.browser import ConsentFailed, consent_in_browser
+from classbot_fakes.zoom.browser import ConsentFailed, consent_in_browser
 from cryptography.fernet import Fernet
 
 from bench.hosts import Bot, Host, telegram_host, zoom_host
