@@ -105,3 +105,25 @@ def test_a_copy_alone_in_an_empty_folder_passes_the_suites_that_read_the_specs(t
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "passed" in run.stdout
     assert report.read_text() == "", f"read outside the copy: {report.read_text()}"
+
+
+def test_installing_the_product_installs_no_test_server(tmp_path: Path) -> None:
+    """What ``pip install .`` takes, as setuptools itself lists it from pyproject.toml: ClassBot, not its fakes."""
+    copy = tmp_path / "classbot"
+    copy_checkout(copy)
+    listing = tmp_path / "listing"
+    listing.mkdir()
+    subprocess.run(
+        [sys.executable, "-c", "from setuptools import setup; setup()", "-q", "egg_info", "--egg-base", str(listing)],
+        cwd=copy,
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    metadata = listing / "classbot.egg-info"
+    packaged = (metadata / "SOURCES.txt").read_text().split()
+
+    assert (metadata / "top_level.txt").read_text().split() == ["bot"]
+    assert "bot/app.py" in packaged
+    assert "bot/storage/migrations/versions/0001_initial_schema.py" in packaged
+    assert not [name for name in packaged if "fakes" in name]
