@@ -49,6 +49,18 @@ class RoundRobinProxy:
             except httpx.TransportError:
                 continue
             self.forwarded[index] += 1
-            kept = {k: v for k, v in answer.headers.items() if k.lower() not in _HOP_BY_HOP | {"content-encoding"}}
-            return Response(answer.content, status_code=answer.status_code, headers=kept)
+            return _passed_back(answer)
         return Response("no ClassBot process answered", status_code=502)
+
+
+def _passed_back(answer: httpx.Response) -> Response:
+    """``answer`` as the client gets it, every header kept apart: two Set-Cookie headers stay two (the Zoom connect
+    callback sets one cookie and deletes another), where a mapping would keep only the last."""
+    dropped = _HOP_BY_HOP | {"content-encoding", "content-length"}
+    response = Response(answer.content, status_code=answer.status_code)
+    response.raw_headers += [
+        (name.lower().encode("latin-1"), value.encode("latin-1"))
+        for name, value in answer.headers.multi_items()
+        if name.lower() not in dropped
+    ]
+    return response
