@@ -31,19 +31,12 @@ class LanguageService:
     def __init__(self, database: Database) -> None:
         self._database = database
 
-    async def known(self, who: PersonRef) -> str | None:
-        """The person's stored language, or None when we never learned one (a platform may then be asked)."""
-        return (await self.known_reader(who))[0]
-
     async def known_reader(self, who: PersonRef) -> tuple[str | None, str | None]:
-        """The person's stored language and timezone, each None when we never learned it."""
+        """The person's stored language and timezone, each None when we never learned it (a platform may then be
+        asked)."""
         async with self._database.read() as session:
             person = await People(session).find(who)
             return (supported(person.language), person.timezone) if person else (None, None)
-
-    async def of_person(self, who: PersonRef, platform_tag: str | None) -> str:
-        """The person's language (see ``of_reader``)."""
-        return (await self.of_reader(who, platform_tag))[0]
 
     async def of_reader(self, who: PersonRef, platform_tag: str | None) -> tuple[str, str | None]:
         """The person's language, noting the platform's ``platform_tag`` unless they chose one themselves.

@@ -99,7 +99,8 @@ class SlackBase:
         language, zone = await self.core.languages.known_reader(person)
         if language is None or zone is None:
             locale, zone = await _slack_profile(args, person.user_id)
-            language = await self.core.languages.of_person(person, locale) if language is None else language
+            if language is None:
+                language, _ = await self.core.languages.of_reader(person, locale)
             await self.core.languages.note_zone(person, zone)
         return self.core.catalogs.translator(language, zone)
 
