@@ -55,6 +55,7 @@ class Act(enum.StrEnum):
     UNPUBLISH = "unpub"
     # anyone
     LANGUAGE = "lang"  # a language code
+    TIMEZONE = "tz"  # the reader's own timezone (Area/City), offered after a booking: the class's
     FORGET = "forget"  # the confirmation of "forget me": only ``FORGET_ME`` is honoured
 
     @property

@@ -6,10 +6,16 @@ choice wins. It is stored with the person, because most messages reach them late
 platform update at hand. A community (a group or channel) is spoken to in English until one of its admins
 picks its language, with /language inside it: announcements are read by everyone there, so no single member's
 platform setting decides for the others.
+
+A person's timezone is kept beside their language, for the same reason: a class's time is shown in the class's
+zone and, when the reader's clock differs, in theirs too (``Translator.for_reader``), including in the messages
+the worker sends later. Slack tells each user's zone (noted when we first ask Slack about them); Telegram does
+not, so a parent is asked once, after a booking, and the answer kept.
 """
 
 from __future__ import annotations
 
+from bot.core.class_input import parse_timezone
 from bot.core.communities import CommunityRef
 from bot.core.errors import InvalidInput, NotAllowed
 from bot.core.words.refusals import NOT_SET_UP
@@ -25,13 +31,14 @@ class LanguageService:
     def __init__(self, database: Database) -> None:
         self._database = database
 
-    async def known(self, who: PersonRef) -> str | None:
-        """The person's stored language, or None when we never learned one (a platform may then be asked)."""
+    async def known_reader(self, who: PersonRef) -> tuple[str | None, str | None]:
+        """The person's stored language and timezone, each None when we never learned it (a platform may then be
+        asked)."""
         async with self._database.read() as session:
             person = await People(session).find(who)
-            return supported(person.language) if person else None
+            return (supported(person.language), person.timezone) if person else (None, None)
 
-    async def of_person(self, who: PersonRef, platform_tag: str | None) -> str:
+    async def of_reader(self, who: PersonRef, platform_tag: str | None) -> tuple[str, str | None]:
         """The person's language, noting the platform's ``platform_tag`` unless they chose one themselves.
 
         A tag we have no language for counts as English, and is stored as such: the platform did answer, so it
@@ -43,14 +50,46 @@ class LanguageService:
         async with self._database.read() as session:
             person = await People(session).find(who)
             if person is None:
-                return or_source(detected)
+                return or_source(detected), None
             if person.language_chosen or detected is None or person.language == detected:
-                return or_source(person.language)
+                return or_source(person.language), person.timezone
         async with self._database.write() as session:
             person = await People(session).find(who)
             if person is not None and not person.language_chosen:
                 person.language = detected
-            return or_source(person.language if person else detected)
+            return or_source(person.language if person else detected), person.timezone if person else None
+
+    async def note_zone(self, who: PersonRef, zone: str | None) -> None:
+        """The platform's word for the person's timezone (Slack's ``tz``), kept unless they have one already
+        (their own choice, or the zone a teacher's classes are made in, is not overridden)."""
+        if not zone:
+            return
+        try:
+            zone = parse_timezone(zone)
+        except InvalidInput:
+            return  # a zone our timezone database lacks: class times alone, as before
+        async with self._database.write() as session:
+            person = await People(session).find(who)
+            if person is not None and person.timezone is None:
+                person.timezone = zone
+
+    async def ask_zone_once(self, who: PersonRef) -> bool:
+        """Whether to ask the person their timezone now: once in their life with us, and never when we know it."""
+        async with self._database.write() as session:
+            person = await People(session).find(who)
+            if person is None or person.timezone or person.timezone_asked:
+                return False
+            person.timezone_asked = True
+            return True
+
+    async def choose_zone(self, who: PersonRef, typed: str) -> str:
+        """The person's own timezone, typed or picked (Area/City); a name we do not know is refused saying what
+        to type."""
+        zone = parse_timezone(typed)
+        async with self._database.write() as session:
+            person = await People(session).ensure(who)
+            person.timezone, person.timezone_asked = zone, True
+        return zone
 
     async def choose(self, who: PersonRef, code: str) -> str:
         """The person's own choice: kept whatever their platform says afterwards."""

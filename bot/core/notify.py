@@ -99,7 +99,7 @@ class Messenger:
         if notifier is None:
             raise Unretryable(f"no {person.platform} front end is configured to deliver this message")
         recipient = PersonRef(person.platform, person.platform_user_id, person.workspace_id, person.display_name)
-        said = message.render(self._catalogs.translator(person.language))
+        said = message.render(self._catalogs.translator(person.language, person.timezone))
         try:
             await notifier.send_private(recipient, said)
         except Exception as refused:

@@ -24,13 +24,14 @@ class Catalogs:
     def __init__(self) -> None:
         self._loaded: dict[str, Translator] = {}
 
-    def translator(self, code: str | None) -> Translator:
-        """The translator for a stored or detected language; English for None or a language we lack."""
+    def translator(self, code: str | None, zone: str | None = None) -> Translator:
+        """The translator for a stored or detected language (English for None or a language we lack), for a
+        reader living in ``zone`` when it is known (their own time is then told beside a class's)."""
         language = or_source(code)
         found = self._loaded.get(language)
         if found is None:
             found = self._loaded[language] = Translator(language, _translations(language))
-        return found
+        return found.for_reader(zone)
 
 
 def _translations(language: str) -> NullTranslations:

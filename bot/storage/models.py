@@ -84,7 +84,10 @@ class Person(Timestamped, Base):
     # they pick one with /language; ``language_chosen`` then keeps the platform's from overriding their choice.
     language: Mapped[str | None] = mapped_column(String(16))
     language_chosen: Mapped[bool | None] = mapped_column(Boolean)
+    # Their timezone: a teacher's new classes are read in it, and any reader sees their own time beside a class's
+    # (from Slack's profile, /timezone, or the question Telegram parents are asked once: ``timezone_asked``).
     timezone: Mapped[str | None] = mapped_column(String(64))
+    timezone_asked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
 
 class Child(Timestamped, Base):

@@ -37,6 +37,7 @@ WIRE = {
     "policy": Act.POLICY,
     "unpub": Act.UNPUBLISH,
     "lang": Act.LANGUAGE,
+    "tz": Act.TIMEZONE,
     "forget": Act.FORGET,
 }
 

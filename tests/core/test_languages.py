@@ -30,20 +30,44 @@ async def test_the_platforms_language_until_the_person_chooses_one(world: CoreWo
     languages = world.components.languages
     cls = await world.new_class(seats=5)
 
-    assert await languages.of_person(parent(1), "es-419") == "es"
-    assert await languages.known(parent(1)) is None  # asking makes no row: someone who only looked leaves nothing
+    assert (await languages.of_reader(parent(1), "es-419"))[0] == "es"
+    assert (await languages.known_reader(parent(1)))[
+        0
+    ] is None  # asking makes no row: someone who only looked leaves nothing
     await world.components.bookings.book(replace(parent(1), language="es-419"), cls.public_id, ["Mia"], "t1")
-    assert await languages.known(parent(1)) == "es"  # the row made by the booking knows the language
-    assert await languages.of_person(parent(1), "de") == "en"  # a language we lack: English, noted as such
-    assert await languages.known(parent(1)) == "en"
-    assert await languages.of_person(parent(1), "es") == "es"
+    assert (await languages.known_reader(parent(1)))[0] == "es"  # the row made by the booking knows the language
+    assert (await languages.of_reader(parent(1), "de"))[0] == "en"  # a language we lack: English, noted as such
+    assert (await languages.known_reader(parent(1)))[0] == "en"
+    assert (await languages.of_reader(parent(1), "es"))[0] == "es"
 
     assert await languages.choose(parent(1), "en") == "en"
-    assert await languages.of_person(parent(1), "es") == "en"
+    assert (await languages.of_reader(parent(1), "es"))[0] == "en"
     await world.components.bookings.book(replace(parent(1), language="es"), cls.public_id, ["Leo"], "t2")
-    assert await languages.known(parent(1)) == "en"  # the person's own choice wins over the platform's
+    assert (await languages.known_reader(parent(1)))[0] == "en"  # the person's own choice wins over the platform's
     with pytest.raises(InvalidInput, match="Choose one of these languages: en, es"):
         await languages.choose(parent(1), "fr")
+
+
+async def test_a_readers_timezone_is_asked_once_and_a_platforms_never_overrides_theirs(world: CoreWorld) -> None:
+    languages = world.components.languages
+    cls = await world.new_class(seats=5)
+
+    assert await languages.ask_zone_once(parent(1)) is False  # no one to ask yet: asking makes no row
+    await world.components.bookings.book(parent(1), cls.public_id, ["Mia"], "t1")
+    assert await languages.ask_zone_once(parent(1)) is True
+    assert await languages.ask_zone_once(parent(1)) is False  # once in their life with us
+    with pytest.raises(InvalidInput, match="is not a timezone: use a name like Europe/Madrid"):
+        await languages.choose_zone(parent(1), "Mars/Olympus")
+    assert await languages.choose_zone(parent(1), "America/New_York") == "America/New_York"
+    await languages.note_zone(parent(1), "Asia/Tokyo")  # a platform's word never replaces the person's
+    assert (await languages.known_reader(parent(1)))[1] == "America/New_York"
+
+    await world.components.bookings.book(parent(2), cls.public_id, ["Leo"], "t2")
+    await languages.note_zone(parent(2), "Not/AZone")  # a zone we do not know: class times alone
+    assert (await languages.known_reader(parent(2)))[1] is None
+    await languages.note_zone(parent(2), "Asia/Tokyo")
+    assert await languages.ask_zone_once(parent(2)) is False  # the platform told it: nothing to ask
+    assert (await languages.of_reader(parent(2), None)) == ("en", "Asia/Tokyo")
 
 
 async def test_only_a_set_up_communitys_admins_choose_its_language(world: CoreWorld) -> None:

@@ -141,3 +141,34 @@ def test_platform_and_browser_languages_map_onto_ours() -> None:
     assert from_accept_language("de, en;q=0.1") == "en"
     assert from_accept_language("de") is None
     assert from_accept_language("es;q=0") is None
+
+
+def test_a_reader_elsewhere_reads_the_class_time_and_their_own(english: Translator, spanish: Translator) -> None:
+    card = card_text(_class())  # 16:30 in Madrid
+
+    in_new_york = english.for_reader("America/New_York")
+
+    assert in_new_york(card).split("\n")[1] == "Sun, Mar 14, 2027, 16:30 (Europe/Madrid), 11:30 your time, 45 min"
+    assert spanish.for_reader("America/New_York")(card).split("\n")[1] == (
+        "dom, 14 mar 2027, 16:30 (Europe/Madrid), 11:30 en tu hora, 45 min"
+    )
+
+
+def test_a_reader_whose_day_differs_reads_their_day_too(english: Translator) -> None:
+    late = Moment(datetime(2027, 3, 14, 22, 30, tzinfo=UTC), "Europe/Madrid")  # 23:30 in Madrid
+
+    in_tokyo = english.for_reader("Asia/Tokyo")
+
+    assert in_tokyo(tr("It starts {when}.", when=late)) == (
+        "It starts Sun, Mar 14, 2027, 23:30 (Europe/Madrid), Mon, Mar 15, 07:30 your time."
+    )
+
+
+def test_a_reader_on_the_class_clock_reads_the_class_time_alone(english: Translator) -> None:
+    card = card_text(_class())
+    only_class = english(card).split("\n")[1]
+
+    assert english.for_reader("Europe/Madrid")(card).split("\n")[1] == only_class
+    assert english.for_reader("Europe/Paris")(card).split("\n")[1] == only_class  # another name, the same clock
+    assert english.for_reader("Not/AZone")(card).split("\n")[1] == only_class
+    assert Catalogs().translator("en", "America/New_York")(card) == english.for_reader("America/New_York")(card)

@@ -3,14 +3,14 @@ they asked for, the Zoom connection's steps, the "forget me" confirmation and th
 
 from __future__ import annotations
 
-from bot.core.actions import FORGET_ME
+from bot.core.actions import FORGET_ME, Act
 from bot.core.connect import ConnectLink
 from bot.core.messages import Button, Message
 from bot.core.views import BookingView, ClassView
 from bot.core.words.classes import card_text, start_link_text
 from bot.core.words.labels import CONNECT_ZOOM, JOIN_ON_ZOOM, START_ON_ZOOM, YES_FORGET_ME, language_buttons
 from bot.i18n.languages import SUPPORTED
-from bot.i18n.texts import Text, ntr, tr
+from bot.i18n.texts import Text, ntr, plain, tr
 
 SORRY = tr("Sorry, something went wrong. Please try again in a moment.")
 WHAT_CLASSBOT_CAN_DO = tr("What ClassBot can do")
@@ -30,6 +30,23 @@ def booking_cancelled(booking: BookingView) -> Text:
 def join_link(url: str) -> Message:
     """A parent's Zoom link, asked for with a button (sent privately only)."""
     return Message(tr("Your Zoom link (it is yours: please don't share it)."), (Button(JOIN_ON_ZOOM, url=url),))
+
+
+def zone_question(class_zone: str) -> Message:
+    """Asked once after a booking (Telegram tells no one's timezone): the reader's own zone, so class times are
+    also shown as their clock reads them. The class's zone is one tap; any other is typed."""
+    return Message(
+        tr(
+            "Which timezone do you live in? I'll show class times in it too. Tap {zone} if it is yours, or type "
+            "yours as Area/City, for example America/New_York.",
+            zone=class_zone,
+        ),
+        (Button(plain(class_zone), Act.TIMEZONE.on(class_zone)),),
+    )
+
+
+def zone_chosen(zone: str) -> Text:
+    return tr("Your timezone is {zone}: class times are shown in it too.", zone=zone)
 
 
 # --- teachers ------------------------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ Answers that carry a link always go by direct message. Other answers go where th
 reply through the ``response_url`` when there is one (a command, a message button), else by direct message.
 
 Answers are in the person's language: their choice (``/classbot language``), else their Slack locale, asked
-once with ``users.info`` (``include_locale``) and kept with the person, so later answers need no Slack call.
+once with ``users.info`` (``include_locale``) and kept with the person, so later answers need no Slack call; the same
+answer's ``tz`` is kept too, so class times are also shown as the person's clock reads them.
 """
 
 from __future__ import annotations
@@ -92,12 +93,16 @@ class SlackBase:
         self.home = home
 
     async def translator(self, args: AsyncArgs) -> Translator:
-        """The acting person's language; Slack is asked for their locale only the first time we meet them."""
+        """The acting person's language and timezone; Slack is asked for their locale and ``tz`` only until we
+        know both."""
         person = person_of(args)
-        language = await self.core.languages.known(person)
-        if language is None:
-            language = await self.core.languages.of_person(person, await _slack_locale(args, person.user_id))
-        return self.core.catalogs.translator(language)
+        language, zone = await self.core.languages.known_reader(person)
+        if language is None or zone is None:
+            locale, zone = await _slack_profile(args, person.user_id)
+            if language is None:
+                language, _ = await self.core.languages.of_reader(person, locale)
+            await self.core.languages.note_zone(person, zone)
+        return self.core.catalogs.translator(language, zone)
 
     async def first_time(self, args: AsyncArgs) -> bool:
         key = delivery_key(args.body)
@@ -152,15 +157,17 @@ def answers_refusals(listener: Callable[..., Awaitable[None]]) -> Callable[..., 
     return guarded
 
 
-async def _slack_locale(args: AsyncArgs, user_id: str) -> str | None:
-    """The person's Slack locale (``es-ES``), or None when Slack does not answer at once (English then)."""
+async def _slack_profile(args: AsyncArgs, user_id: str) -> tuple[str | None, str | None]:
+    """The person's Slack locale (``es-ES``) and timezone (``tz``, Area/City), each None when Slack does not answer
+    at once (English and class times alone then)."""
     try:
         async with asyncio.timeout(1.0):  # a listener may still have to use a 3-second trigger_id
             found = await args.client.users_info(user=user_id, include_locale=True)
     except (TimeoutError, SlackApiError):
-        return None
-    locale = (found.get("user") or {}).get("locale")
-    return str(locale) if locale else None
+        return None, None
+    user = found.get("user") or {}
+    locale, zone = user.get("locale"), user.get("tz")
+    return (str(locale) if locale else None), (str(zone) if zone else None)
 
 
 async def _tell(base: SlackBase, args: AsyncArgs, text: Text) -> None:

@@ -69,7 +69,7 @@ class HomeTab:
 
     async def view_for(self, person: PersonRef) -> dict[str, Any]:
         core = self._core
-        t = core.catalogs.translator(await core.languages.known(person))
+        t = core.catalogs.translator(*await core.languages.known_reader(person))
         zoom = await core.connect.status(person) if core.connect is not None else None
         classes = await core.classes.for_teacher(person)
         bookings = await core.bookings.for_parent(person)

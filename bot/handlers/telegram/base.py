@@ -62,11 +62,13 @@ class TelegramBase:
         return deep_link(context.bot.username, payload)
 
     async def translator(self, update: Update) -> Translator:
-        """The acting person's language (noting the one Telegram reports, unless they chose their own)."""
+        """The acting person's language (noting the one Telegram reports, unless they chose their own), for their
+        timezone when we know it."""
         user = update.effective_user
         assert user is not None
-        language = await self.languages.of_person(person_of(update), user.language_code)  # never makes a row
-        return self.catalogs.translator(language)
+        # never makes a row; the person's timezone comes along, so class times are also told as their clock reads
+        language, zone = await self.languages.of_reader(person_of(update), user.language_code)
+        return self.catalogs.translator(language, zone)
 
     async def reply(
         self,

@@ -107,6 +107,7 @@ class TelegramHandlers(Flows, Languages):
             Act.FORGET: self._forget,
             Act.ROSTER_CSV: self._roster_csv,
             Act.LANGUAGE: self.choose_language,
+            Act.TIMEZONE: self._zone,
             Act.HAND_ZOOM_OVER: self._hand_zoom_over,
             Act.KEEP_ZOOM: self._keep_zoom,
             Act.OPEN_TO_LINK: self._open_to_link,
@@ -129,6 +130,8 @@ class TelegramHandlers(Flows, Languages):
         if state.flow == CHILD_ANSWERED:
             if state.data.get("request") == request_key:  # the same message again: answer it again
                 await self.child_answer(update, answer, state.data, request_key)
+            elif state.data.get("zone"):  # after the booking, their timezone was asked
+                await self.zone_answer(update, answer)
             else:
                 await self.conversations.clear(str(chat.id), person.user_id)
                 await self.say(update, _NOT_UNDERSTOOD)
@@ -170,6 +173,9 @@ class TelegramHandlers(Flows, Languages):
         if state is None or not index.isdigit() or int(index) >= len(names):
             raise NotAllowed(tr("That question was already answered: tap Book again to book another seat."))
         await self.child_answer(update, names[int(index)], state.data, request_key)
+
+    async def _zone(self, update: Update, context: ContextTypes.DEFAULT_TYPE, zone: str) -> None:
+        await self.zone_answer(update, zone)
 
     async def _confirm_cancel_booking(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str

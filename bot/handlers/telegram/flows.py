@@ -192,7 +192,24 @@ class Flows(TelegramBase):
             language = self.catalogs.translator(or_source(outcome.language))
             await self.say(update, describe_outcome(outcome), translator=language)
 
-        await self.core.bookings.book(person, data["class"], names, request_key, confirm=confirm)
+        outcome = await self.core.bookings.book(person, data["class"], names, request_key, confirm=confirm)
+        if outcome.booked and await self.languages.ask_zone_once(person):
+            # Telegram tells no one's timezone: asked once, the class's zone one tap away (see ``zone_answer``).
+            class_zone = outcome.booked[0].timezone
+            asking = {"class": data["class"], "request": request_key, "names": names_text, "zone": class_zone}
+            await self.conversations.put(str(chat.id), person.user_id, CHILD_ANSWERED, asking)
+            await self.show(update, replies.zone_question(class_zone))
+
+    @answers_refusals
+    async def zone_answer(self, update: Update, typed: str) -> None:
+        """The reader's timezone, typed (Area/City) or picked after a booking; a name we do not know is answered
+        with what to type, and the question stays open."""
+        chat = update.effective_chat
+        assert chat is not None
+        person = person_of(update)
+        zone = await self.languages.choose_zone(person, typed)
+        await self.conversations.clear(str(chat.id), person.user_id)
+        await self.say(update, replies.zone_chosen(zone))
 
     # --- teachers: message parents, move a class --------------------------------------------------------
 
