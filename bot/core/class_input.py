@@ -220,6 +220,11 @@ def parse_age(raw: str) -> int:
     return int(text)
 
 
+def age_asked(raw: str) -> int | None:
+    """The child's age a list was asked for (``/classes 8``); None when none was given."""
+    return parse_age(raw) if raw.strip() else None
+
+
 def parse_minimum(raw: str) -> int | None:
     """The minimum number of bookings for the class to go ahead; empty means none."""
     text = _clean(raw, "min_bookings")

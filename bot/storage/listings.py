@@ -48,11 +48,11 @@ class Listings:
         return await self._classes("teacher", {**_identity(teacher), "now": now, "limit": limit})
 
     async def classes_in_community(
-        self, platform: str, workspace_id: str, chat_id: str, now: datetime, limit: int = 50
+        self, platform: str, workspace_id: str, chat_id: str, now: datetime, limit: int = 50, *, age: int | None = None
     ) -> list[ClassRow]:
-        """Classes published in the group or channel the platform calls ``chat_id``."""
+        """Classes published in the group or channel the platform calls ``chat_id`` (with ``age``: for that age)."""
         community = {"platform": platform, "workspace_id": workspace_id, "chat_id": chat_id}
-        return await self._classes("community", {**community, "now": now, "limit": limit})
+        return await self._classes("community", {**community, "now": now, "limit": limit, **_ages(age)})
 
     async def classes_visible(
         self, person: PersonRef, community_ids: list[int], now: datetime, limit: int = 50, *, age: int | None = None
