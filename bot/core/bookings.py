@@ -180,16 +180,20 @@ class BookingService:
         request_key: str,
         *,
         confirm: Confirm | None = None,
+        as_typed: bool = False,
     ) -> BookingOutcome:
         """Book a seat for each child, waitlisting those who do not fit; the same request twice books once. Only
         someone who may see the class books it (``Audience.require``), asked before anything is written.
+
+        ``as_typed``: ``children`` are as a parent typed or tapped them, so a number after a name is the child's
+        age ("Mia 8", ``child_and_age``), remembered with the name; otherwise each is a name as it is.
 
         ``confirm`` tells the parent what happened (a front end's answer); the new bookings' links wait for it, so
         the confirmation is never overtaken by a link. Without it the links are due at once.
         """
         if not children:
             raise InvalidInput("child", tr("Say which child the seat is for."))
-        aged = [child_and_age(child) for child in children]
+        aged = [child_and_age(child) if as_typed else (child, None) for child in children]
         children = [name for name, _ in aged]
         await self._audience.require(parent, class_public_id)
         now = self._clock()

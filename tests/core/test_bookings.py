@@ -110,7 +110,8 @@ async def test_a_childs_age_given_with_the_name_is_remembered_and_outside_the_ra
     cls = await world.new_class(age_min=7, age_max=10)
     later = await world.new_class(title="Art", age_min=9, age_max=12)
 
-    first = await world.components.bookings.book(parent(1), cls.public_id, ["Mia 8", "Leo 5"], "tap-ages-1")
+    book = world.components.bookings.book
+    first = await book(parent(1), cls.public_id, ["Mia 8", "Leo 5"], "tap-ages-1", as_typed=True)
 
     assert [b.child_name for b in first.booked] == ["Mia", "Leo"]  # the age is not part of the name
     assert first.outside_ages == (("Leo", 5),)
@@ -120,10 +121,10 @@ async def test_a_childs_age_given_with_the_name_is_remembered_and_outside_the_ra
     )
     assert await world.components.bookings.remembered_children(parent(1)) == ["Mia 8", "Leo 5"]
     # Next time the name alone is enough: the remembered age is checked against the class's range.
-    again = await world.components.bookings.book(parent(1), later.public_id, ["Mia"], "tap-ages-2")
+    again = await book(parent(1), later.public_id, ["Mia"], "tap-ages-2", as_typed=True)
     assert again.outside_ages == (("Mia", 8),)
     # A new age given replaces the one remembered.
-    await world.components.bookings.book(parent(1), later.public_id, ["Leo 9"], "tap-ages-3")
+    await book(parent(1), later.public_id, ["Leo 9"], "tap-ages-3", as_typed=True)
     assert await world.components.bookings.remembered_children(parent(1)) == ["Mia 8", "Leo 9"]
 
 

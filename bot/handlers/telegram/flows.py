@@ -192,7 +192,7 @@ class Flows(TelegramBase):
             language = self.catalogs.translator(or_source(outcome.language))
             await self.say(update, describe_outcome(outcome), translator=language)
 
-        await self.core.bookings.book(person, data["class"], names, request_key, confirm=confirm)
+        await self.core.bookings.book(person, data["class"], names, request_key, confirm=confirm, as_typed=True)
 
     # --- teachers: message parents, move a class --------------------------------------------------------
 
