@@ -77,9 +77,10 @@ class Audience:
         name = plain(community.title) if community.title else tr("this group")
         raise NotAllowed(tr("Only members of {community} see the classes listed there.", community=name))
 
-    async def visible_classes(self, viewer: PersonRef, limit: int) -> list[ClassView]:
+    async def visible_classes(self, viewer: PersonRef, limit: int, *, age: int | None = None) -> list[ClassView]:
         """What ``viewer`` browses privately, soonest first: the classes of the communities they are in, the
-        classes they teach and those they booked (not every class whose link they might hold)."""
+        classes they teach and those they booked (not every class whose link they might hold); with ``age``, only
+        those whose age range, if they have one, includes it."""
         now = self._clock()
         async with self._database.query() as connection:
             places = await Audiences(connection).places_with_classes(
@@ -89,7 +90,7 @@ class Audience:
         ids = {place.chat_id: place.id for place in places}
         member_of = sorted(ids[community.chat_id] for community in membership.member_of)
         async with self._database.query() as connection:
-            rows = await Listings(connection).classes_visible(viewer, member_of, now, limit)
+            rows = await Listings(connection).classes_visible(viewer, member_of, now, limit, age=age)
         return [ClassView.of(row) for row in rows]
 
 

@@ -12,6 +12,7 @@ it has, so the confirmation always arrives before the link message (see ``job_ki
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core import job_kinds
 from bot.core.audience import NO_SUCH_CLASS, Audience
 from bot.core.calendar import booking_calendar
+from bot.core.class_input import AGE_RANGE
 from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.core.ids import new_public_id
 from bot.core.meetings import MeetingKeeper
@@ -63,6 +65,26 @@ def parse_child_names(raw: str) -> list[str]:
     if len(names) > CHILDREN_PER_REQUEST:
         raise InvalidInput("child", tr("Book at most {most} children at a time.", most=CHILDREN_PER_REQUEST))
     return names
+
+
+_AGED = re.compile(r"^(.*\S)\s+(\d{1,2})$")
+
+
+def child_and_age(typed: str) -> tuple[str, int | None]:
+    """A child's name as a parent typed it, with the age they may have put after it: "Mia 8" is Mia, aged 8."""
+    aged = _AGED.match(typed)
+    if aged is None or not AGE_RANGE[0] <= int(aged[2]) <= AGE_RANGE[1]:
+        return typed, None
+    return aged[1], int(aged[2])
+
+
+def child_label(name: str, age: int | None) -> str:
+    """How a remembered child is offered back (a button): the name, with the age when it was given."""
+    return name if age is None else f"{name} {age}"
+
+
+def outside_range(age: int, age_min: int | None, age_max: int | None) -> bool:
+    return (age_min is not None and age < age_min) or (age_max is not None and age > age_max)
 
 
 Confirm = Callable[[BookingOutcome], Awaitable[None]]
@@ -158,15 +180,21 @@ class BookingService:
         request_key: str,
         *,
         confirm: Confirm | None = None,
+        as_typed: bool = False,
     ) -> BookingOutcome:
         """Book a seat for each child, waitlisting those who do not fit; the same request twice books once. Only
         someone who may see the class books it (``Audience.require``), asked before anything is written.
+
+        ``as_typed``: ``children`` are as a parent typed or tapped them, so a number after a name is the child's
+        age ("Mia 8", ``child_and_age``), remembered with the name; otherwise each is a name as it is.
 
         ``confirm`` tells the parent what happened (a front end's answer); the new bookings' links wait for it, so
         the confirmation is never overtaken by a link. Without it the links are due at once.
         """
         if not children:
             raise InvalidInput("child", tr("Say which child the seat is for."))
+        aged = [child_and_age(child) if as_typed else (child, None) for child in children]
+        children = [name for name, _ in aged]
         await self._audience.require(parent, class_public_id)
         now = self._clock()
         keys = [f"{request_key}:{position}" for position in range(len(children))]
@@ -174,6 +202,7 @@ class BookingService:
             person = await People(session).ensure(parent)
             cls, next_start = await self._bookable_class(session, class_public_id, person.id)
             earlier = await self._earlier_or_refused(session, cls, next_start, person.id, keys, children)
+            outside = await self._ages_outside(session, cls, person.id, aged)
             if earlier is None:
                 booked, waitlisted = await self._take_seats(
                     session, cls, person.id, list(zip(keys, children, strict=True)), now, held=confirm is not None
@@ -186,7 +215,16 @@ class BookingService:
                 self._metrics.count("classbot_bookings_total", len(booked), outcome="booked")
                 self._metrics.count("classbot_bookings_total", len(waitlisted), outcome="waitlisted")
             pending = cls.requires_approval and bool(booked)
-            outcome = BookingOutcome(tuple(views), tuple(waitlisted), pending, False, person.language)
+            outcome = BookingOutcome(
+                tuple(views),
+                tuple(waitlisted),
+                pending,
+                False,
+                person.language,
+                outside_ages=outside,
+                age_min=cls.age_min,
+                age_max=cls.age_max,
+            )
         if confirm is not None:
             try:
                 await confirm(outcome)
@@ -194,6 +232,22 @@ class BookingService:
                 links = [job_kinds.link_key(view.public_id, "booked") for view in outcome.booked]
                 await self._jobs.make_due(links, self._clock())
         return outcome
+
+    @staticmethod
+    async def _ages_outside(
+        session: AsyncSession, cls: Class, parent_id: int, aged: list[tuple[str, int | None]]
+    ) -> tuple[tuple[str, int], ...]:
+        """Remember each age given with a name, and say which children (their age given now, else the one last
+        given) are outside the class's age range: they may still be booked, but the parent is told."""
+        known = dict(await Children(session).names(parent_id))
+        outside: list[tuple[str, int]] = []
+        for name, given in aged:
+            if given is not None:
+                await Children(session).remember_age(parent_id, name, given)
+            age = given if given is not None else known.get(name)
+            if age is not None and outside_range(age, cls.age_min, cls.age_max):
+                outside.append((name, age))
+        return tuple(outside)
 
     async def _take_seats(
         self,
@@ -320,9 +374,12 @@ class BookingService:
         ]
 
     async def remembered_children(self, parent: PersonRef) -> list[str]:
+        """The parent's children as their name buttons say them: with the age last given ("Mia 8"), which
+        ``book`` reads back."""
         async with self._database.read() as session:
             person = await People(session).find(parent)
-            return await Children(session).names(person.id) if person else []
+            children = await Children(session).names(person.id) if person else []
+        return [child_label(name, age) for name, age in children]
 
     async def _bookable_class(self, session: AsyncSession, public_id: str, person_id: int) -> tuple[Class, datetime]:
         """The class to book and its next session's start, or the reason it cannot be booked."""

@@ -3,7 +3,7 @@
 Each ``parse_*`` function takes the raw text of one field and returns the value or raises ``InvalidInput``
 naming the field and saying what to type instead. ``ClassDraft.validated`` checks the whole class at once.
 The one-line form ``Title | YYYY-MM-DD HH:MM | MINUTES | SEATS`` with optional named parts after it
-(``weekly N | approve | min N | no zoom | about: text``) is parsed by ``parse_one_line``.
+(``weekly N | ages N-M | approve | min N | no zoom | about: text``) is parsed by ``parse_one_line``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ DESCRIPTION_MAX = 2000
 DURATION_RANGE = (5, 600)
 SEATS_RANGE = (1, 1000)
 SESSIONS_RANGE = (1, 52)
+AGE_RANGE = (0, 99)  # the ages a class's range and a child's age may name
 _INPUT_MAX = 10_000  # anything longer is not a field value; refuse before any parsing work
 # The timezone of a teacher who has none (not chosen, none in their Zoom profile): the times they type are read in it.
 FALLBACK_TIMEZONE = "UTC"
@@ -142,6 +143,8 @@ class ClassDraft:
     requires_approval: bool = False
     min_bookings: int | None = None
     zoom_enabled: bool = True
+    age_min: int | None = None  # the ages the class is meant for (``parse_ages``); None: any age
+    age_max: int | None = None
 
     def first_start(self) -> datetime:
         """The first session's start as an aware datetime."""
@@ -181,6 +184,47 @@ def time_read_in(zone: str) -> Text:
     return tr("Times are read in {zone}.", zone=zone)
 
 
+_EN_DASH = "\u2013"  # typed by phones and copied from cards, as "7\u201310"
+_AGES = re.compile(rf"^(\d{{1,2}})\s*(?:-|{_EN_DASH}|to)\s*(\d{{1,2}})$|^(\d{{1,2}})$", re.IGNORECASE)
+
+
+def parse_ages(raw: str) -> tuple[int | None, int | None]:
+    """The ages a class is for, typed as ``7-10`` (or with an en dash, ``7 to 10``, one age ``8``); empty means
+    any age."""
+    text = _clean(raw, "ages")
+    if not text:
+        return None, None
+    match = _AGES.match(text)
+    if match is None:
+        raise InvalidInput("ages", tr("“{typed}” is not an age range: type it as 7-10.", typed=text[:20]))
+    youngest, oldest = (int(match[1]), int(match[2])) if match[3] is None else (int(match[3]), int(match[3]))
+    if not AGE_RANGE[0] <= youngest <= oldest <= AGE_RANGE[1]:
+        raise InvalidInput(
+            "ages",
+            tr(
+                "The ages must go from the youngest to the oldest, between {low} and {high}, like 7-10.",
+                low=AGE_RANGE[0],
+                high=AGE_RANGE[1],
+            ),
+        )
+    return youngest, oldest
+
+
+def parse_age(raw: str) -> int:
+    """A child's age, as in ``/classes 8``."""
+    text = _clean(raw, "age")
+    if not text.isascii() or not text.isdigit() or not AGE_RANGE[0] <= int(text) <= AGE_RANGE[1]:
+        raise InvalidInput(
+            "age", tr("“{typed}” is not an age: type the child's age in years, like 8.", typed=text[:20])
+        )
+    return int(text)
+
+
+def age_asked(raw: str) -> int | None:
+    """The child's age a list was asked for (``/classes 8``); None when none was given."""
+    return parse_age(raw) if raw.strip() else None
+
+
 def parse_minimum(raw: str) -> int | None:
     """The minimum number of bookings for the class to go ahead; empty means none."""
     text = _clean(raw, "min_bookings")
@@ -195,18 +239,20 @@ def parse_minimum(raw: str) -> int | None:
 
 _MIN = re.compile(r"^min(?:imum)?\s+(\S+)$", re.IGNORECASE)
 _ABOUT = re.compile(r"^about\s*:(.*)$", re.IGNORECASE | re.DOTALL)
+_AGES_PART = re.compile(r"^ages?\s+(.+)$", re.IGNORECASE)
+_NO_AGES = frozenset({"no ages", "any age", "all ages"})
 _APPROVE = frozenset({"approve", "approval"})
 _NO_APPROVE = frozenset({"no approval", "no approve"})
 _NO_MIN = frozenset({"no min", "no minimum"})
 _NO_ZOOM = frozenset({"no zoom", "zoom off"})
 _ZOOM = frozenset({"zoom", "zoom on"})
 # What the one-line form accepts after the four required parts, said once where a teacher can read it.
-ONE_LINE_OPTIONS = "weekly N | approve | min N | no zoom | about: description"
+ONE_LINE_OPTIONS = "weekly N | ages N-M | approve | min N | no zoom | about: description"
 
 
 def apply_setting(part: str, draft: ClassDraft, *, else_description: bool = False) -> ClassDraft:
     """``draft`` with one optional setting applied, as the one-line form spells it (``weekly N``, ``approve`` /
-    ``no approval``, ``min N`` / ``no min``, ``zoom`` / ``no zoom``, ``about: text``).
+    ``no approval``, ``ages N-M`` / ``no ages``, ``min N`` / ``no min``, ``zoom`` / ``no zoom``, ``about: text``).
 
     A part it does not know is refused, naming it, unless ``else_description``: then it is the description (the
     guided form, where the teacher types the description as it is)."""
@@ -219,6 +265,19 @@ def apply_setting(part: str, draft: ClassDraft, *, else_description: bool = Fals
         if weekly is None:
             raise InvalidInput("sessions", tr("Write the repeats as “weekly N”, for example weekly 8."))
         return replace(draft, sessions=parse_sessions(weekly[1]))
+    if lowered in _NO_AGES:
+        return replace(draft, age_min=None, age_max=None)
+    if lowered.split()[:1] in (["age"], ["ages"]):
+        try:
+            ages = _AGES_PART.match(words)
+            if ages is None:
+                raise InvalidInput("ages", tr("Write the ages as “ages N-M”, for example ages 7-10."))
+            youngest, oldest = parse_ages(ages[1])
+            return replace(draft, age_min=youngest, age_max=oldest)
+        except InvalidInput:
+            if not else_description:  # the guided form: a description may well start with "Ages of …"
+                raise
+            return replace(draft, description=parse_description(part))
     if lowered in _NO_MIN:
         return replace(draft, min_bookings=None)
     if lowered in _NO_APPROVE:
@@ -248,7 +307,7 @@ def apply_setting(part: str, draft: ClassDraft, *, else_description: bool = Fals
 
 def parse_one_line(raw: str, timezone: str) -> ClassDraft:
     """``Title | YYYY-MM-DD HH:MM | MINUTES | SEATS`` then, in any order, optional named parts
-    (``weekly N``, ``approve``, ``min N``, ``no zoom``, ``about: text``), in the teacher's timezone.
+    (``weekly N``, ``ages N-M``, ``approve``, ``min N``, ``no zoom``, ``about: text``), in the teacher's timezone.
 
     Each part is checked on its own and a mistake names that part, so the teacher fixes one thing at a time."""
     if len(raw) > _INPUT_MAX:

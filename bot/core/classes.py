@@ -70,10 +70,10 @@ class ClassService:
             class_id = cls.id
         return await self._meetings.start_link(class_id)
 
-    async def visible_to(self, viewer: PersonRef, limit: int = 50) -> list[ClassView]:
+    async def visible_to(self, viewer: PersonRef, limit: int = 50, *, age: int | None = None) -> list[ClassView]:
         """The ``limit`` soonest classes ``viewer`` browses privately: their communities', their own and those they
-        booked (``Audience.visible_classes``)."""
-        return await self._audience.visible_classes(viewer, limit)
+        booked (``Audience.visible_classes``); with a child's ``age``, only classes whose age range includes it."""
+        return await self._audience.visible_classes(viewer, limit, age=age)
 
     async def default_timezone(self, teacher: PersonRef) -> str | None:
         """The teacher's own choice, else their Zoom profile's timezone."""
@@ -119,6 +119,8 @@ class ClassService:
                     requires_approval=draft.requires_approval,
                     min_bookings=draft.min_bookings,
                     zoom_enabled=draft.zoom_enabled,
+                    age_min=draft.age_min,
+                    age_max=draft.age_max,
                     anyone_with_link=not in_community,
                     status="scheduled",
                 ),

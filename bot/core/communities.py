@@ -110,12 +110,15 @@ class CommunityService:
                 raise NotAllowed(tr("Only this group's admins or the class's teacher can take a class down."))
             return await Communities(session).unpublish(cls.id, row.id, self._clock())
 
-    async def upcoming(self, viewer: PersonRef, community: CommunityRef, limit: int = 50) -> list[ClassView]:
-        """The ``limit`` soonest classes published in ``community``, for a member of it (its platform says)."""
+    async def upcoming(
+        self, viewer: PersonRef, community: CommunityRef, limit: int = 50, *, age: int | None = None
+    ) -> list[ClassView]:
+        """The ``limit`` soonest classes published in ``community``, for a member of it (its platform says); with a
+        child's ``age``, only those whose age range, if any, includes it."""
         await self._audience.require_member(viewer, community)
         async with self._database.query() as connection:
             rows = await Listings(connection).classes_in_community(
-                community.platform, community.workspace_id, community.chat_id, self._clock(), limit
+                community.platform, community.workspace_id, community.chat_id, self._clock(), limit, age=age
             )
         return [ClassView.of(row) for row in rows]
 

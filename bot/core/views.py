@@ -28,6 +28,8 @@ class ClassView:
     # Cancelled with the parents told when fewer are booked a day before (``job_kinds.check_min_bookings``).
     min_bookings: int | None = None
     zoom_enabled: bool = True  # off: no meeting and no link until the teacher adds one
+    age_min: int | None = None  # the ages the teacher means it for; None: no bound on that side
+    age_max: int | None = None
 
     @property
     def full(self) -> bool:
@@ -52,6 +54,8 @@ class ClassView:
             anyone_with_link=row.anyone_with_link,
             min_bookings=row.min_bookings,
             zoom_enabled=row.zoom_enabled,
+            age_min=row.age_min,
+            age_max=row.age_max,
         )
 
 
@@ -77,3 +81,8 @@ class BookingOutcome:
     # The parent's language as the booking left it (their choice, else their platform's; None: not known), so the
     # answer needs no second look-up.
     language: str | None = None
+    # Children booked though their age (given or remembered) is outside the class's range, with their ages; the
+    # booking stands, the parent is told (``words.classes.describe_outcome``).
+    outside_ages: tuple[tuple[str, int], ...] = ()
+    age_min: int | None = None  # the class's range, to say it
+    age_max: int | None = None

@@ -29,7 +29,7 @@ from sqlalchemy.sql.dml import ReturningInsert
 from bot.storage import jobs
 from bot.storage.classes import Classes, next_start_of_class
 from bot.storage.database import Executor
-from bot.storage.dialect import insert_or_ignore, writers_overlap
+from bot.storage.dialect import insert_or_ignore, insert_or_update, writers_overlap
 from bot.storage.jobs import NewJob
 from bot.storage.models import Booking, Child, Class, Person, WaitlistEntry, ZoomConnection
 from bot.storage.prepared import prepared, table_of
@@ -229,9 +229,15 @@ class Children:
         statement = insert_or_ignore(self._session, Child, ("parent_id", "name"))
         await self._session.execute(statement, {"parent_id": parent_id, "name": name})
 
-    async def names(self, parent_id: int) -> list[str]:
-        query = select(Child.name).where(Child.parent_id == parent_id).order_by(Child.id)
-        return list((await self._session.execute(query)).scalars())
+    async def names(self, parent_id: int) -> list[tuple[str, int | None]]:
+        """The parent's children as (name, age last given), in the order first booked."""
+        query = select(Child.name, Child.age).where(Child.parent_id == parent_id).order_by(Child.id)
+        return [(row.name, row.age) for row in await self._session.execute(query)]
+
+    async def remember_age(self, parent_id: int, name: str, age: int) -> None:
+        """Keep ``age`` with the child's name (made if new), so the next booking's name button carries it."""
+        statement = insert_or_update(self._session, Child, ("parent_id", "name"), ("age",))
+        await self._session.execute(statement, {"parent_id": parent_id, "name": name, "age": age})
 
 
 # The statements every booking and link runs, built once (``bot.storage.prepared``).

@@ -36,6 +36,8 @@ class ClassRow:
     anyone_with_link: bool
     min_bookings: int | None
     zoom_enabled: bool
+    age_min: int | None
+    age_max: int | None
     teacher_name: str
     next_start: datetime | None
 
@@ -60,6 +62,8 @@ CARD_COLUMNS = (
     "anyone_with_link",
     "min_bookings",
     "zoom_enabled",
+    "age_min",
+    "age_max",
 )
 
 

@@ -48,18 +48,19 @@ class Listings:
         return await self._classes("teacher", {**_identity(teacher), "now": now, "limit": limit})
 
     async def classes_in_community(
-        self, platform: str, workspace_id: str, chat_id: str, now: datetime, limit: int = 50
+        self, platform: str, workspace_id: str, chat_id: str, now: datetime, limit: int = 50, *, age: int | None = None
     ) -> list[ClassRow]:
-        """Classes published in the group or channel the platform calls ``chat_id``."""
+        """Classes published in the group or channel the platform calls ``chat_id`` (with ``age``: for that age)."""
         community = {"platform": platform, "workspace_id": workspace_id, "chat_id": chat_id}
-        return await self._classes("community", {**community, "now": now, "limit": limit})
+        return await self._classes("community", {**community, "now": now, "limit": limit, **_ages(age)})
 
     async def classes_visible(
-        self, person: PersonRef, community_ids: list[int], now: datetime, limit: int = 50
+        self, person: PersonRef, community_ids: list[int], now: datetime, limit: int = 50, *, age: int | None = None
     ) -> list[ClassRow]:
         """What a person browses privately: classes published in the communities ``community_ids`` (those the
-        platform says they are in), the classes they teach and those they are booked or waiting in."""
-        values = {**_identity(person), "communities": community_ids, "now": now, "limit": limit}
+        platform says they are in), the classes they teach and those they are booked or waiting in; with ``age``,
+        only those whose age range (if any) includes it."""
+        values = {**_identity(person), "communities": community_ids, "now": now, "limit": limit, **_ages(age)}
         return await self._classes("visible", values)
 
     async def bookings_of_parent(self, parent: PersonRef, now: datetime) -> list[ParentBooking]:
@@ -68,11 +69,22 @@ class Listings:
         return [ParentBooking(**row._mapping) for row in rows]
 
     async def _classes(self, among: _Among, values: dict[str, object]) -> list[ClassRow]:
+        values = {**_ages(None), **values}
         rows = await self._executor.execute(_upcoming_classes(among), values)
         return [ClassRow(**row._mapping) for row in rows]
 
 
 _Among = Literal["teacher", "community", "visible"]
+
+
+# Every age a range can hold: a list for no particular age binds the whole of it, so one statement serves both.
+_ANY_AGE = (0, 1000)
+
+
+def _ages(age: int | None) -> dict[str, int]:
+    """The bound ages a listed class's range must meet: the one asked for, else any."""
+    youngest, oldest = _ANY_AGE if age is None else (age, age)
+    return {"youngest": youngest, "oldest": oldest}
 
 
 def _identity(person: PersonRef) -> dict[str, str]:
@@ -148,6 +160,8 @@ def _upcoming_classes(
             sessions.c.starts_at > now,
             classes.c.status == "scheduled",
             which,
+            func.coalesce(classes.c.age_min, _ANY_AGE[0]) <= bindparam("oldest"),
+            func.coalesce(classes.c.age_max, _ANY_AGE[1]) >= bindparam("youngest"),
             ~an_earlier_session,
         )
         .order_by(sessions.c.starts_at, classes.c.id)

@@ -99,6 +99,7 @@ class Child(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     parent_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(100))
+    age: Mapped[int | None] = mapped_column(Integer)  # as the parent last gave it with the name; None: never given
 
 
 class ZoomConnection(Timestamped, Base):
@@ -222,6 +223,9 @@ class Class(Timestamped, Base):
     requires_approval: Mapped[bool] = mapped_column(Boolean, default=False)
     min_bookings: Mapped[int | None] = mapped_column(Integer)
     zoom_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The ages the teacher means the class for (``bot.core.class_input.parse_ages``); None: no bound on that side.
+    age_min: Mapped[int | None] = mapped_column(Integer)
+    age_max: Mapped[int | None] = mapped_column(Integer)
     # Who sees and books it besides its teacher, the parents booked and the members of the communities it is
     # published in: anyone holding its share link too (True), or no one else (False). See ``bot.core.audience``.
     anyone_with_link: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))

@@ -180,3 +180,18 @@ async def test_when_the_platform_cannot_answer_the_person_is_asked_to_try_again(
     assert await dump_database(world.components) == before
     world.directory.down = False
     await world.components.bookings.book(MEMBER, cls.public_id, ["Mia"], "tap-8")
+
+
+async def test_a_childs_age_narrows_the_private_list_to_classes_for_that_age_and_no_one_elses(
+    world: CoreWorld,
+) -> None:
+    young = await _published(world, days_ahead=1, age_min=5, age_max=7)
+    open_to_all = await _published(world, days_ahead=2)
+    older = await _published(world, days_ahead=3, age_min=8, age_max=12)
+    elsewhere = await _published(world, OTHER_GROUP, days_ahead=4, age_min=6, age_max=9)
+
+    assert _ids(await world.components.classes.visible_to(MEMBER, age=7)) == [young.public_id, open_to_all.public_id]
+    assert _ids(await world.components.classes.visible_to(MEMBER, age=8)) == [open_to_all.public_id, older.public_id]
+    assert _ids(await world.components.classes.visible_to(MEMBER)) == _ids([young, open_to_all, older])
+    assert elsewhere.public_id not in _ids(await world.components.classes.visible_to(MEMBER, age=8))
+    assert _ids(await world.components.classes.visible_to(OUTSIDER, age=8)) == [elsewhere.public_id]

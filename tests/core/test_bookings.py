@@ -16,6 +16,8 @@ from bot.core import job_kinds
 from bot.core.errors import Conflict, NotAllowed
 from bot.core.job_kinds import DIGEST_WINDOW_SECONDS
 from bot.core.views import BookingOutcome
+from bot.core.words.classes import describe_outcome
+from bot.i18n.texts import source
 from bot.storage.bookings import Bookings
 from bot.storage.classes import Classes
 from bot.storage.jobs import JobQueue
@@ -100,6 +102,30 @@ async def test_a_waitlisted_child_is_remembered_for_the_next_booking_too(world: 
 
     assert ([b.child_name for b in outcome.booked], outcome.waitlisted) == (["Mia"], ("Leo",))
     assert await world.components.bookings.remembered_children(parent(1)) == ["Mia", "Leo"]
+
+
+async def test_a_childs_age_given_with_the_name_is_remembered_and_outside_the_range_is_told(
+    world: CoreWorld,
+) -> None:
+    cls = await world.new_class(age_min=7, age_max=10)
+    later = await world.new_class(title="Art", age_min=9, age_max=12)
+
+    book = world.components.bookings.book
+    first = await book(parent(1), cls.public_id, ["Mia 8", "Leo 5"], "tap-ages-1", as_typed=True)
+
+    assert [b.child_name for b in first.booked] == ["Mia", "Leo"]  # the age is not part of the name
+    assert first.outside_ages == (("Leo", 5),)
+    assert source(describe_outcome(first)).endswith(
+        "Note: Leo is 5, outside the teacher's range for this class (Ages 7\u201310). "
+        "The booking stands; the teacher may want to know."
+    )
+    assert await world.components.bookings.remembered_children(parent(1)) == ["Mia 8", "Leo 5"]
+    # Next time the name alone is enough: the remembered age is checked against the class's range.
+    again = await book(parent(1), later.public_id, ["Mia"], "tap-ages-2", as_typed=True)
+    assert again.outside_ages == (("Mia", 8),)
+    # A new age given replaces the one remembered.
+    await book(parent(1), later.public_id, ["Leo 9"], "tap-ages-3", as_typed=True)
+    assert await world.components.bookings.remembered_children(parent(1)) == ["Mia 8", "Leo 9"]
 
 
 async def test_a_link_job_queued_by_an_earlier_version_still_sends_the_link(world: CoreWorld) -> None:

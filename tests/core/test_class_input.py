@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.bookings import parse_child_names
+from bot.core.bookings import child_and_age, parse_child_names
 from bot.core.class_input import (
     ClassDraft,
+    apply_setting,
     parse_date,
     parse_duration,
     parse_one_line,
@@ -71,6 +72,9 @@ def test_a_minimum_above_the_seats_is_refused_in_the_line_and_for_the_whole_clas
         ("Chess | 2027-03-14 16:30 | 45 | 1001", "seats", "from 1 to 1000"),
         ("Chess | 2027-03-14 16:30 | 45 | 8 | every week", "form", "weekly N"),
         ("Chess | 2027-03-14 16:30 | 45 | 8 | weekly 53", "sessions", "from 1 to 52"),
+        ("Chess | 2027-03-14 16:30 | 45 | 8 | ages seven", "ages", "type it as 7-10"),
+        ("Chess | 2027-03-14 16:30 | 45 | 8 | ages 10-7", "ages", "from the youngest to the oldest"),
+        ("Chess | 2027-03-14 16:30 | 45 | 8 | ages", "ages", "ages N-M"),
     ],
 )
 def test_each_mistake_in_the_one_line_form_names_the_field_and_the_fix(line: str, field: str, hint: str) -> None:
@@ -78,6 +82,37 @@ def test_each_mistake_in_the_one_line_form_names_the_field_and_the_fix(line: str
         parse_one_line(line, "Europe/Madrid")
     assert problem.value.field == field
     assert hint in problem.value.message
+
+
+@pytest.mark.parametrize(
+    ("part", "ages"),
+    [
+        ("ages 7-10", (7, 10)),
+        ("Ages 6\u20139", (6, 9)),
+        ("age 7 to 10", (7, 10)),
+        ("ages 8", (8, 8)),
+        ("", (None, None)),
+    ],
+)
+def test_the_one_line_form_takes_an_age_range(part: str, ages: tuple[int | None, int | None]) -> None:
+    draft = parse_one_line(f"Chess | 2027-03-14 16:30 | 45 | 8 | {part} | min 3", "Europe/Madrid")
+    assert (draft.age_min, draft.age_max, draft.min_bookings) == (*ages, 3)
+
+
+def test_a_description_that_starts_with_age_stays_a_description_in_the_guided_form() -> None:
+    draft = parse_one_line("Chess | 2027-03-14 16:30 | 45 | 8", "Europe/Madrid")
+    assert apply_setting("Ages of chess history", draft, else_description=True).description == "Ages of chess history"
+    assert apply_setting("ages 7-10", draft, else_description=True).age_min == 7
+
+
+def test_a_childs_age_is_read_from_after_their_name() -> None:
+    assert [child_and_age(typed) for typed in ("Mia 8", "Mia", "Leo  10", "Room 101", "Ana María 7")] == [
+        ("Mia", 8),
+        ("Mia", None),
+        ("Leo", 10),
+        ("Room 101", None),
+        ("Ana María", 7),
+    ]
 
 
 def test_a_start_in_the_past_is_refused() -> None:

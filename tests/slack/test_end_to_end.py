@@ -187,3 +187,38 @@ async def test_new_with_a_line_opens_the_form_filled_in_and_names_a_wrong_part(w
         assert said in told.all_text
     await slack.wait_for_home(teacher, lambda view: "Chess" in view.all_text)
     assert zoom.meetings == {}
+
+
+async def test_ages_in_the_form_on_the_card_in_the_list_and_with_the_childs_name(world: SlackWorld) -> None:
+    slack, zoom = world.slack, world.zoom
+    admin, teacher, parent = slack.add_user("Ada", is_admin=True), slack.add_user("Ann"), slack.add_user("Pat")
+    room = slack.add_channel("kids-club", members=[admin, teacher, parent])
+    await world.set_up_channel(admin, room)
+    await world.connect_zoom(teacher, zoom.add_user(email="ann@example.org", timezone="Europe/Madrid").id)
+
+    await slack.slash(teacher, "new", channel=room)
+    form = await slack.wait_for_view(teacher, lambda view: view.callback_id == "new_class")
+    wrong = await slack.submit_view(teacher, form, class_form("Chess", channel=room, ages="10-7"))
+    assert wrong.errors is not None
+    assert "from the youngest to the oldest" in wrong.errors["ages"]
+    created = await slack.submit_view(teacher, form, class_form("Chess", channel=room, ages="7-10"))
+    assert created.errors is None, created.errors
+    chess = await world.said(room, "New class(.|\n)*Chess")
+    assert "Ages 7\u201310" in chess.all_text
+    await world.create_class(teacher, "Art", channel=room, ages="11-14")
+    await world.said(room, "New class(.|\n)*Art")
+
+    await slack.slash(parent, "classes 8")
+    listed = await world.whispered(parent, "Chess")
+    assert "Art" not in listed.all_text
+    await slack.slash(parent, "classes 3")
+    await world.whispered(parent, "No upcoming classes for age 3")
+    await slack.slash(parent, "classes eight")
+    await world.whispered(parent, "“eight” is not an age")
+
+    await world.book(parent, chess, "Leo 5")
+    told = await world.said(parent, "Booked: Leo in")
+    assert "Leo is 5, outside the teacher's range for this class (Ages 7\u201310)" in told.all_text
+    await slack.press(parent, chess, "Book a seat")
+    again = await slack.wait_for_view(parent, lambda view: view.callback_id == "book_seat")
+    assert "Leo 5" in again.all_text  # the age is remembered with the name

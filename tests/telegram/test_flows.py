@@ -97,6 +97,8 @@ async def test_the_guided_newclass_sets_approval_minimum_zoom_and_description(wo
     settings = await world.said(teacher, "Minimum bookings: 2")
     teacher.press(settings, "No Zoom meeting")
     settings = await world.said(teacher, "Zoom meeting: no")
+    teacher.send("ages 6-9")
+    settings = await world.said(teacher, "Children's ages: Ages 6\u20139")
     teacher.send("min 9")  # more than the 4 seats: named, and the question asked again
     await world.said(teacher, "minimum number of bookings must be from 1 to the seats")
     settings = await world.said(teacher, "Last, the settings")
@@ -111,7 +113,7 @@ async def test_the_guided_newclass_sets_approval_minimum_zoom_and_description(wo
         assert said in (created.text or "")
     [share] = [url for url in created.urls if "start=c_" in url]
     parent.open_deep_link(share)
-    parent.press(await world.said(parent, "Robotics"), "Book a seat")
+    parent.press(await world.said(parent, "Robotics(.|\n)*Ages 6\u20139"), "Book a seat")
     await world.said(parent, "who is the seat for")
     parent.send("Mia")
     await world.said(parent, "the teacher approves bookings")
@@ -281,3 +283,39 @@ async def test_the_one_line_newclass_takes_settings_and_names_a_wrong_part(world
     parent.send("Mia")
     await world.said(parent, "the teacher approves bookings")
     assert not world.zoom.meetings  # no meeting for a class without Zoom
+
+
+async def test_ages_on_the_card_filter_classes_and_ride_with_the_childs_name(world: TelegramWorld) -> None:
+    teacher = await _ready_teacher(world)
+    parent = world.telegram.add_user("Pat")
+    teacher.send(f"/newclass Chess | {_when()} | 45 | 5 | ages 10-7")
+    await world.said(teacher, "The ages must go from the youngest to the oldest")
+    teacher.send(f"/newclass Chess | {_when()} | 45 | 5 | ages seven")
+    await world.said(teacher, "“seven” is not an age range: type it as 7-10")
+    shares = {}
+    for title, ages in (("Chess", "7-10"), ("Art", "11-14")):
+        teacher.send(f"/newclass {title} | {_when()} | 45 | 5 | ages {ages}")
+        [shares[title]] = [url for url in (await world.said(teacher, "Created")).urls if "start=c_" in url]
+
+    parent.open_deep_link(shares["Chess"])
+    parent.press(await world.said(parent, "Chess(.|\n)*Ages 7\u201310"), "Book a seat")
+    await world.said(parent, "who is the seat for")
+    parent.send("Leo 5")
+    booked = await world.said(parent, "Booked: Leo in “Chess”")
+    assert "Leo is 5, outside the teacher's range for this class (Ages 7\u201310)" in (booked.text or "")
+
+    parent.open_deep_link(shares["Art"])
+    parent.press(await world.said(parent, "Art(.|\n)*Ages 11\u201314"), "Book a seat")
+    parent.press(await world.said(parent, "who is the seat for"), "Leo 5")  # the age rides with the name
+    await world.said(parent, "Leo is 5, outside the teacher's range for this class \\(Ages 11\u201314\\)")
+
+    parent.send("/classes 8")
+    listed = await world.said(parent, "“Chess” with Ann")
+    assert "Art" not in (listed.text or "")
+    parent.send("/classes 12")
+    listed = await world.said(parent, "“Art” with Ann")
+    assert "Chess" not in (listed.text or "")
+    parent.send("/classes 3")
+    await world.said(parent, "No upcoming classes for age 3")
+    parent.send("/classes eight")
+    await world.said(parent, "“eight” is not an age")

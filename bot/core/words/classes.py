@@ -14,8 +14,22 @@ def local_time(moment: datetime | None, timezone: str) -> Moment:
     return Moment(moment, timezone)
 
 
+def ages_text(age_min: int | None, age_max: int | None) -> Text | None:
+    """A class's age range as parents read it; None when it has none."""
+    if age_min is not None and age_max is not None:
+        if age_min == age_max:
+            return tr("For age {age}", age=age_min)
+        return tr("Ages {youngest}\u2013{oldest}", youngest=age_min, oldest=age_max)
+    if age_min is not None:
+        return tr("Ages {youngest} and up", youngest=age_min)
+    if age_max is not None:
+        return tr("Ages up to {oldest}", oldest=age_max)
+    return None
+
+
 def card_text(view: ClassView) -> Text:
-    """A class as parents read it: title, teacher, next time with its timezone, seats left, and who may book it."""
+    """A class as parents read it: title, teacher, next time with its timezone, its ages, seats left, and who may
+    book it."""
     when = local_time(view.next_start, view.timezone)
     if view.sessions > 1:
         schedule = tr(
@@ -35,6 +49,8 @@ def card_text(view: ClassView) -> Text:
     else:
         audience = tr("For the members of the groups where it is announced.")
     parts = [tr("“{title}” with {teacher}", title=view.title, teacher=view.teacher_name), schedule, seats, audience]
+    if (ages := ages_text(view.age_min, view.age_max)) is not None:
+        parts.insert(2, ages)
     if view.description:
         parts.insert(1, plain(view.description[:300]))
     return lines(*parts)
@@ -87,6 +103,17 @@ def describe_outcome(outcome: BookingOutcome) -> Text:
             )
     for child in outcome.waitlisted:
         said.append(tr("The class is full: {child} is on the waitlist and gets the first free seat.", child=child))
+    ages = ages_text(outcome.age_min, outcome.age_max)
+    for child, age in outcome.outside_ages:
+        said.append(
+            tr(
+                "Note: {child} is {age}, outside the teacher's range for this class ({ages}). "
+                "The booking stands; the teacher may want to know.",
+                child=child,
+                age=age,
+                ages=ages if ages is not None else plain(""),
+            )
+        )
     if outcome.already_done:
         said.append(tr("(You had already asked for this; nothing was booked twice.)"))
     return lines(*said)

@@ -16,6 +16,13 @@ SORRY = tr("Sorry, something went wrong. Please try again in a moment.")
 WHAT_CLASSBOT_CAN_DO = tr("What ClassBot can do")
 UPCOMING_CLASSES = tr("Upcoming classes")
 NO_UPCOMING_CLASSES = tr("No upcoming classes yet.")
+
+
+def no_classes_for_age(age: int) -> Text:
+    """What a list filtered by a child's age (``/classes 8``) says when nothing fits."""
+    return tr("No upcoming classes for age {age}. Without the age, the list shows every class.", age=age)
+
+
 NO_ZOOM_APP = tr("This ClassBot has no Zoom app configured; ask its operator.")
 
 # --- parents -------------------------------------------------------------------------------------------------

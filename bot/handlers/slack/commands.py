@@ -20,7 +20,7 @@ from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_sdk.errors import SlackApiError
 
 from bot.core.actions import Act
-from bot.core.class_input import parse_one_line, parse_timezone
+from bot.core.class_input import age_asked, parse_one_line, parse_timezone
 from bot.core.errors import CoreError, NotAllowed
 from bot.core.ids import looks_like_public_id
 from bot.core.messages import Message
@@ -180,13 +180,15 @@ class Commands(ZoomConnecting):
         """Who is in which channel is Slack's to say (``users.conversations``), so the list follows the ack."""
         channel = channel_of(args)
         person = person_of(args)
+        age = age_asked(str((args.command or {}).get("text") or "").strip()[len("classes") :])  # classes 8
         if channel:
             title = str((args.command or {}).get("channel_name") or "")
-            views = await self.core.communities.upcoming(person, community(args, channel, title), _MOST_LISTED)
+            where = community(args, channel, title)
+            views = await self.core.communities.upcoming(person, where, _MOST_LISTED, age=age)
         else:  # the classes of the person's channels (in this workspace), their own and those they booked
-            views = await self.core.classes.visible_to(person, _MOST_LISTED)
+            views = await self.core.classes.visible_to(person, _MOST_LISTED, age=age)
         if not views:
-            await self.answer(args, replies.NO_UPCOMING_CLASSES)
+            await self.answer(args, replies.NO_UPCOMING_CLASSES if age is None else replies.no_classes_for_age(age))
             return
         t = await self.translator(args)
         in_channel = bool(channel)

@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.core.class_input import (
     ClassDraft,
+    parse_ages,
     parse_date,
     parse_description,
     parse_duration,
@@ -55,6 +56,7 @@ _FIELDS = frozenset(
         "sessions",
         "timezone",
         "min_bookings",
+        "ages",
         "zoom",
         "channel",
     }
@@ -115,6 +117,7 @@ def new_class_view(
     }
     starts_at = draft.starts_at.strftime("%H:%M") if draft else "17:00"
     minimum = str(draft.min_bookings) if draft and draft.min_bookings else ""
+    ages = f"{draft.age_min}-{draft.age_max}" if draft and draft.age_min is not None else ""
     blocks = [
         _input("title", say(tr("Title")), _text(draft.title if draft else "", max_length=200)),
         _input(
@@ -158,6 +161,13 @@ def new_class_view(
             hint=say(
                 tr("If fewer children are booked a day before it starts, the class is cancelled and parents told.")
             ),
+        ),
+        _input(
+            "ages",
+            say(tr("Children's ages")),
+            _text(ages),
+            optional=True,
+            hint=say(tr("Like 7-10. Leave empty for any age.")),
         ),
         _input("zoom", say(tr("Zoom meeting")), no_zoom, optional=True),
         _input(
@@ -214,6 +224,7 @@ def read_new_class(values: dict[str, Any], t: Translator) -> ClassForm:
     sessions = parsed("sessions", parse_sessions, _value(values, "sessions"))
     timezone = parsed("timezone", parse_timezone, _value(values, "timezone"))
     minimum = parsed("min_bookings", parse_minimum, _value(values, "min_bookings"))
+    ages = parsed("ages", parse_ages, _value(values, "ages"))
     channel = _value(values, "channel", "selected_conversation") or None
     if errors:
         return ClassForm(None, errors, channel)
@@ -229,6 +240,8 @@ def read_new_class(values: dict[str, Any], t: Translator) -> ClassForm:
         requires_approval=_ticked(values, "approval"),
         min_bookings=minimum,
         zoom_enabled=not _ticked(values, "zoom"),
+        age_min=ages[0],
+        age_max=ages[1],
     )
     return ClassForm(draft, {}, channel)
 

@@ -131,7 +131,8 @@ class Submissions(SlackBase):
 
         try:
             key = f"slack:{view.get('id')}"
-            await self.core.bookings.book(person_of(args, t.code), class_id, children, key, confirm=confirm)
+            parent = person_of(args, t.code)
+            await self.core.bookings.book(parent, class_id, children, key, confirm=confirm, as_typed=True)
         except CoreError as refusal:
             if not acked:
                 await args.ack(response_action="errors", errors={CHILD: t(refusal.text)})

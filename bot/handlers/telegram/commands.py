@@ -10,7 +10,7 @@ from telegram.error import Forbidden
 from telegram.ext import ContextTypes
 
 from bot.core.actions import Act
-from bot.core.class_input import parse_timezone
+from bot.core.class_input import age_asked, parse_timezone
 from bot.core.messages import Button
 from bot.core.words import replies
 from bot.core.words.classes import card_text, local_time
@@ -189,12 +189,13 @@ class Commands(TelegramBase):
         assert chat is not None
         # One message, not one per class: Telegram allows about one message a second in a chat (20 a minute in
         # a group), so a list of ten would trickle in for ten seconds and use up half a group's minute.
+        age = age_asked(" ".join(context.args or []))  # /classes 8: those for an 8-year-old
         if in_group(update):
-            listed = await self.core.communities.upcoming(person_of(update), community_of(chat), _MOST_LISTED)
+            listed = await self.core.communities.upcoming(person_of(update), community_of(chat), _MOST_LISTED, age=age)
         else:  # the classes of the person's groups, their own and those they booked
-            listed = await self.core.classes.visible_to(person_of(update), _MOST_LISTED)
+            listed = await self.core.classes.visible_to(person_of(update), _MOST_LISTED, age=age)
         if not listed:
-            await self.say(update, replies.NO_UPCOMING_CLASSES)
+            await self.say(update, replies.NO_UPCOMING_CLASSES if age is None else replies.no_classes_for_age(age))
             return
         cards = [_numbered(n, card_text(view)) for n, view in enumerate(listed, 1)]
         buttons: list[Button] = []

@@ -34,7 +34,7 @@ from bot.core.errors import InvalidInput
 from bot.core.messages import Button
 from bot.core.views import BookingOutcome
 from bot.core.words import replies
-from bot.core.words.classes import card_text, describe_outcome, settings_text
+from bot.core.words.classes import ages_text, card_text, describe_outcome, settings_text
 from bot.core.words.replies import sent_to_parents
 from bot.handlers.telegram.base import TelegramBase, answers_refusals, community_of, in_group, person_of
 from bot.handlers.telegram.render import html
@@ -192,7 +192,9 @@ class Flows(TelegramBase):
             language = self.catalogs.translator(or_source(outcome.language))
             await self.say(update, describe_outcome(outcome), translator=language)
 
-        outcome = await self.core.bookings.book(person, data["class"], names, request_key, confirm=confirm)
+        outcome = await self.core.bookings.book(
+            person, data["class"], names, request_key, confirm=confirm, as_typed=True
+        )
         if outcome.booked and await self.languages.ask_zone_once(person):
             # Telegram tells no one's timezone: asked once, the class's zone one tap away (see ``zone_answer``).
             class_zone = outcome.booked[0].timezone
@@ -249,6 +251,8 @@ def _draft(data: dict[str, Any]) -> ClassDraft:
         requires_approval=data.get("approve", False),
         min_bookings=data.get("min"),
         zoom_enabled=data.get("zoom", True),
+        age_min=(data.get("ages") or [None, None])[0],
+        age_max=(data.get("ages") or [None, None])[1],
     )
 
 
@@ -259,6 +263,7 @@ def _settings_of(draft: ClassDraft) -> dict[str, Any]:
         "approve": draft.requires_approval,
         "min": draft.min_bookings,
         "zoom": draft.zoom_enabled,
+        "ages": [draft.age_min, draft.age_max],
     }
 
 
@@ -267,13 +272,18 @@ def _settings_question(draft: ClassDraft) -> Text:
     minimum = plain(str(draft.min_bookings)) if draft.min_bookings else tr("none")
     zoom = tr("yes") if draft.zoom_enabled else tr("no: parents get no link")
     description = plain(draft.description[:80]) if draft.description else tr("not given")
+    ages = ages_text(draft.age_min, draft.age_max) or tr("any")
     return lines(
         tr("Last, the settings. Tap to change them, or Create to keep them:"),
         tr("Bookings: {how}", how=approval),
         tr("Minimum bookings: {minimum}", minimum=minimum),
         tr("Zoom meeting: {zoom}", zoom=zoom),
+        tr("Children's ages: {ages}", ages=ages),
         tr("Description: {description}", description=description),
-        tr("Type “min N” for another minimum, or any text to use it as the description."),
+        tr(
+            "Type “min N” for another minimum, “ages N-M” for the children's ages (like ages 7-10), "
+            "or any text to use it as the description."
+        ),
     )
 
 
@@ -294,7 +304,10 @@ def _setting_buttons(draft: ClassDraft) -> list[Button]:
         zoom = Button(tr("No Zoom meeting"), Act.NEW_CLASS_SETTING.on("no zoom"))
     else:
         zoom = Button(tr("With a Zoom meeting"), Act.NEW_CLASS_SETTING.on("zoom"))
-    return [approval, minimum, zoom, Button(tr("Create the class"), Act.NEW_CLASS_SETTING.on(CREATE))]
+    buttons = [approval, minimum, zoom]
+    if draft.age_min is not None or draft.age_max is not None:
+        buttons.append(Button(tr("Any age"), Act.NEW_CLASS_SETTING.on("no ages")))
+    return [*buttons, Button(tr("Create the class"), Act.NEW_CLASS_SETTING.on(CREATE))]
 
 
 def _next_step(data: dict[str, Any]) -> str:
