@@ -41,7 +41,7 @@ class DrillReport:
     links_before_backup: int = 0
     sent_again_after_restore: int = 0  # links or reminders sent before the backup and again by the restored bot
     missing_links: int = 0  # bookings in the backup whose parent never got a link
-    links_resumed: int = 0  # links the restored bot sent for bookings in the backup
+    links_after_backup_started: int = 0  # links for bookings in the backup, sent by either process after it began
     reminders: int = 0
     missing_reminders: int = 0
     duplicate_reminders: int = 0
@@ -111,7 +111,7 @@ class Drill:
                 first.start()
                 await asyncio.to_thread(first.wait_healthy, 60)
                 teacher, classes = await self._teacher_creates_classes()
-                self.zoom.latency = 0.3  # links take a while: some are still queued when the backup is taken
+                self.zoom.latency = 0.2  # links take a while: some are still queued when the backup is taken
                 before = await self._book_and_back_up(first, classes)
                 first.process.send_signal(signal.SIGKILL)  # the machine is lost right after its backup
                 first.process.wait(10)
@@ -171,6 +171,9 @@ class Drill:
         tasks = [asyncio.create_task(books(p)) for p in range(PARENTS)]
         for _ in range(BACKUP_AFTER):
             await answered.acquire()
+        await self.telegram.wait_for_message(  # and some links are out: the copy must not send them again
+            parents[0], lambda m: bool(LINK.search(m.text or "")), timeout=60
+        )
         backup_started = time.monotonic()
         before = {(m.chat_id, m.message_id) for m in self.telegram.all_messages()}
         await self.copy(self.database_url, self.restored_url, first.environment)
@@ -224,7 +227,7 @@ class Drill:
         )
         in_backup = {key for key, at in self.told_at.items() if at < self._backup_started}
         report.missing_links = sum(1 for key in in_backup if not links[key])
-        report.links_resumed = sum(1 for key in in_backup if links[key] and not links_before[key])
+        report.links_after_backup_started = sum(1 for key in in_backup if links[key] and not links_before[key])
         soon_children = {key for key in in_backup if self.booked[key] == "Soon"}
         report.reminders = sum(reminders.values())
         report.missing_reminders = sum(1 for key in soon_children if not reminders[key]) + (
