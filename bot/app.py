@@ -195,6 +195,7 @@ async def build_components(
         worker.register(NOTIFY_JOB, NotificationDelivery(messenger))
         worker.register(ZOOM_EVENT_JOB, zoom_events.process)
         if start_worker:
+            await _say_what_resumes(jobs, clock)
             worker.start()
             stack.push_async_callback(worker.stop)
         _announce_front_ends(settings)
@@ -328,6 +329,21 @@ def _retry_delay(failure: BaseException, attempts: int) -> float | None:
     if isinstance(failure, ZoomNotConfigured):
         return RETRY_LATER_SECONDS
     return None
+
+
+async def _say_what_resumes(jobs: JobQueue, clock: Clock) -> None:
+    """Log the queue by kind as the worker starts: after a restore, an upgrade or a crash, the operator reads
+    what the process is about to resume (the links and reminders a restored backup still owed) in one line."""
+    counts = await jobs.by_kind(clock())
+    pending = [count for count in counts if count.pending]
+    if not pending:
+        log.info("resuming queued work: none")
+        return
+    parts = ", ".join(
+        f"{count.kind} {count.pending} ({count.due} due now, {count.later} later, {count.running} were running)"
+        for count in pending
+    )
+    log.info("resuming queued work: %s", parts)
 
 
 def _announce_front_ends(settings: Settings) -> None:

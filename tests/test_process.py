@@ -36,6 +36,7 @@ def test_the_bot_serves_health_and_exits_0_within_10s_of_a_signal(bot: BotProces
     output = bot.output()
     assert "Traceback" not in output
     assert "stopped" in output
+    assert "resuming queued work: none" in output  # a new database: nothing queued, and the log says so
 
 
 def test_metrics_are_served_on_their_own_listener_and_not_on_the_public_port(bot: BotProcess) -> None:

@@ -149,6 +149,20 @@ class FakeTelegram(TelegramDriver, Waiting):
             self._world.changes.notify()
         return FakeUser(self, user_id)
 
+    def continue_update_ids(self, next_update_id: int) -> None:
+        """Number updates on from an earlier server's, as Telegram does for a bot: a bot that remembers the update
+        ids it handled (a database recorded elsewhere) must not take a new update for one it already had."""
+        with self._world.lock:
+            self._world.next_update_id = max(self._world.next_update_id, next_update_id)
+
+    def carry_over_user(self, first_name: str) -> FakeUser:
+        """A user who started the bot under an earlier server (a database recorded elsewhere): the bot may message
+        them at once. Ids are given in order, so carrying users over in their recorded order gives their ids."""
+        user = self.add_user(first_name)
+        with self._world.lock:
+            self._world.users[user.id].started = True
+        return user
+
     def add_group(
         self,
         title: str,

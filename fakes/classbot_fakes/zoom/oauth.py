@@ -139,6 +139,12 @@ class OAuthStore:
     def has_grant(self, user_id: str) -> bool:
         return user_id in self._grant_of_user
 
+    def adopt_refresh_token(self, user_id: str, refresh_token: str) -> None:
+        """A live grant whose refresh token is one an earlier server issued (a database recorded elsewhere)."""
+        grant_id = secrets.token_hex(8)
+        self._grant_of_user[user_id] = grant_id
+        self._refresh[refresh_token] = _Token(user_id, grant_id, self._now() + REFRESH_LIFETIME)
+
     def _live(self, token: _Token) -> bool:
         return self._grant_of_user.get(token.user_id) == token.grant_id and self._now() < token.expires_at
 

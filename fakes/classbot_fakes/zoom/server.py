@@ -177,6 +177,17 @@ class FakeZoom(MeetingControls):
             self._world.users[user.id] = user
             return user
 
+    def carry_over_user(self, user_id: str, email: str, refresh_token: str, *, licensed: bool = True) -> FakeZoomUser:
+        """A user recorded by an earlier server, with their id and a live grant for the refresh token a client
+        still holds: a database recorded against that server (an upgrade fixture) works against this one."""
+        user = self.add_user(email=email, licensed=licensed, timezone="UTC")
+        with self._world.lock:
+            del self._world.users[user.id]
+            user = dataclasses.replace(user, id=user_id)
+            self._world.users[user_id] = user
+            self._world.oauth.adopt_refresh_token(user_id, refresh_token)
+        return user
+
     def user(self, user: UserRef) -> FakeZoomUser:
         """The current record of a user (by object, id or email)."""
         with self._world.lock:
