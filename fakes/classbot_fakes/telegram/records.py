@@ -129,6 +129,12 @@ class TelegramCall:
     status: int
     description: str | None
     at: float = field(compare=False)
+    fault: str | None = None  # the injected fault, if any: "before 429", "after 502", "after dropped"
+
+    @property
+    def took_effect(self) -> bool:
+        """Whether Telegram acted (delivered the message, say), whatever the bot was told."""
+        return self.status == 200 or (self.fault or "").startswith("after")
 
     @property
     def ok(self) -> bool:
