@@ -80,3 +80,13 @@ async def test_random_lost_answers_deliver_every_message(fake_telegram: FakeTele
     assert len(fake_telegram.messages(ann)) == 6
     faults = {c.fault for c in fake_telegram.calls if c.method == "sendMessage"}
     assert faults == {"after 502", "after dropped"}
+
+
+async def test_faults_can_be_kept_to_messages_whose_text_matches(fake_telegram: FakeTelegram) -> None:
+    ann = fake_telegram.add_user("Ann")
+    ann.start_private_chat()
+    fake_telegram.set_fault_rates(server_error=1.0, seed=1, text=r"^Link: ")
+
+    assert (await _send(fake_telegram, chat_id=ann.id, text="Hello")).status_code == 200
+    assert (await _send(fake_telegram, chat_id=ann.id, text="Link: https://zoom.us/w/1")).status_code in (500, 502)
+    assert [m.text for m in fake_telegram.messages(ann)] == ["Hello"]

@@ -110,7 +110,7 @@ async def _call(
     if latency > 0:
         await asyncio.sleep(latency)
     with world.lock:
-        fault = world.faults.take(method.name)
+        fault = world.faults.take(method.name, str(fields.get("text", "")))
     if fault is not None and not fault.after:
         struck.append(fault.label)
         await fault.strike()

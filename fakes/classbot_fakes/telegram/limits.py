@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import math
 import random
+import re
 import time
 from collections import deque
 from collections.abc import Callable
@@ -39,6 +40,12 @@ class ScriptedFault:
     remaining: int
     after: bool = False  # the method runs first; its answer is replaced
     delay: float | None = None
+    text: re.Pattern[str] | None = None  # only calls whose ``text`` parameter matches
+
+    def matches(self, method: str, text: str) -> bool:
+        if self.method is not None and self.method != method:
+            return False
+        return self.text is None or self.text.search(text) is not None
 
     @property
     def label(self) -> str:
@@ -71,13 +78,24 @@ class FaultPlan:
         self.rate_limited = 0.0
         self.server_error = 0.0
         self.lost_after = 0.0
+        self.text: re.Pattern[str] | None = None
 
     def add(self, fault: ScriptedFault) -> None:
         self._scripted.append(fault)
 
-    def set_rates(self, *, rate_limited: float, server_error: float, seed: int, lost_after: float = 0.0) -> None:
+    def set_rates(
+        self,
+        *,
+        rate_limited: float,
+        server_error: float,
+        seed: int,
+        lost_after: float = 0.0,
+        text: re.Pattern[str] | None = None,
+    ) -> None:
         """``server_error``: 500 or 502 before the method runs; ``lost_after``: the method runs, then its answer
-        is a 502 or no answer at all (half each)."""
+        is a 502 or no answer at all (half each). ``text``: the 5xx and lost answers strike only calls whose
+        text matches (429s strike any call)."""
+        self.text = text
         rates = (rate_limited, server_error, lost_after)
         if not (min(rates) >= 0.0 and sum(rates) <= 1.0):
             raise ValueError("fault rates must be probabilities whose sum is at most 1")
@@ -87,11 +105,13 @@ class FaultPlan:
     def clear(self) -> None:
         self._scripted.clear()
         self.rate_limited = self.server_error = self.lost_after = 0.0
+        self.text = None
 
-    def take(self, method: str) -> ScriptedFault | None:
+    def take(self, method: str, text: str = "") -> ScriptedFault | None:
+        """The fault for a call of ``method`` whose ``text`` parameter is ``text``, if one strikes."""
         lowered = method.lower()
         for fault in self._scripted:
-            if fault.method is None or fault.method == lowered:
+            if fault.matches(lowered, text):
                 fault.remaining -= 1
                 if fault.remaining <= 0:
                     self._scripted.remove(fault)
@@ -101,6 +121,8 @@ class FaultPlan:
         draw = self._rng.random()
         if draw < self.rate_limited:
             return ScriptedFault(lowered, 429, None, 1, 1)
+        if self.text is not None and self.text.search(text) is None:
+            return None
         if draw < self.rate_limited + self.server_error:
             return ScriptedFault(lowered, self._rng.choice((500, 502)), None, None, 1)
         if draw < self.rate_limited + self.server_error + self.lost_after:
