@@ -49,6 +49,13 @@ class RoundRobinProxy:
             except httpx.TransportError:
                 continue
             self.forwarded[index] += 1
-            kept = {k: v for k, v in answer.headers.items() if k.lower() not in _HOP_BY_HOP | {"content-encoding"}}
-            return Response(answer.content, status_code=answer.status_code, headers=kept)
+            forwarded = Response(answer.content, status_code=answer.status_code)
+            # Each header as often as it came: a page that sets two cookies sends Set-Cookie twice.
+            dropped = _HOP_BY_HOP | {"content-encoding"}
+            forwarded.raw_headers += [
+                (k.lower().encode("latin-1"), v.encode("latin-1"))
+                for k, v in answer.headers.multi_items()
+                if k.lower() not in dropped
+            ]
+            return forwarded
         return Response("no ClassBot process answered", status_code=502)
