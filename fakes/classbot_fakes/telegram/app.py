@@ -58,6 +58,7 @@ HANDLERS: Mapping[str, Handler] = {
 
 def build_app(world: TelegramWorld, spec: BotApiSpec) -> Starlette:
     async def serve(request: Request) -> Response:
+        arrived = time.monotonic()  # the order requests came in, even when a fault delays an answer
         raw = await request.body()
         fields: dict[str, Any] = dict(request.query_params)
         files: dict[str, UploadedFile] = {}
@@ -74,7 +75,7 @@ def build_app(world: TelegramWorld, spec: BotApiSpec) -> Starlette:
             response = _json(error.error_code, error.body())
         except Dropped:
             response = DroppedConnection()
-        _record(world, request, fields, files, response, fault=struck[0] if struck else None)
+        _record(world, request, fields, files, response, arrived, fault=struck[0] if struck else None)
         return response
 
     async def elsewhere(request: Request) -> Response:
@@ -139,6 +140,7 @@ def _record(
     fields: dict[str, Any],
     files: Mapping[str, UploadedFile],
     response: Response,
+    arrived: float,
     *,
     fault: str | None = None,
 ) -> None:
@@ -152,7 +154,7 @@ def _record(
         files={name: (upload.file_name, len(upload.data)) for name, upload in files.items()},
         status=response.status_code,
         description=description,
-        at=time.monotonic(),
+        at=arrived,
         fault=fault,
     )
     with world.lock:

@@ -128,7 +128,7 @@ class TelegramCall:
     files: dict[str, tuple[str | None, int]]
     status: int
     description: str | None
-    at: float = field(compare=False)
+    at: float = field(compare=False)  # time.monotonic() when the request arrived
     fault: str | None = None  # the injected fault, if any: "before 429", "after 502", "after dropped"
 
     @property
