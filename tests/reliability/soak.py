@@ -506,14 +506,16 @@ class Soak:
         return bool(joins) and all(m.group(2) == str(meeting.id) for m in joins)
 
     def _unexplained_repeats(self) -> int:
-        """Copies of a link message with no reason between them. At least once means: a copy is repeated only
+        """Copies of a link message or a reminder (the same text in the same chat) with no reason between them.
+        At least once means: a copy is repeated only
         when the process died after Telegram delivered it and before ClassBot noted it (a kill falls between the
         two sends), or when Telegram's answer to the first was lost; each kill repeats a message at most once."""
         sends: dict[tuple[int, str], list[TelegramCall]] = {}
+        durable = re.compile(DURABLE_MESSAGES)
         for call in self.telegram.calls:
             text = str(call.params.get("text", ""))
-            if call.method.lower() == "sendmessage" and call.took_effect and (found := LINK_MESSAGE.search(text)):
-                sends.setdefault((int(call.params["chat_id"]), found.group(1)), []).append(call)
+            if call.method.lower() == "sendmessage" and call.took_effect and durable.search(text):
+                sends.setdefault((int(call.params["chat_id"]), text), []).append(call)
         unexplained = 0
         for copies in sends.values():
             copies.sort(key=lambda call: call.at)

@@ -19,7 +19,7 @@ def _assert_sound(report: SoakReport) -> None:
     assert report.overbooked == 0
     assert report.duplicate_meetings == 0
     assert report.undeleted_meetings == 0
-    # At least once: a link message is repeated only when a kill or a lost answer fell between the two copies
+    # At least once: a link or a reminder is repeated only when a kill or a lost answer fell between two copies
     # (the test servers' records say which), at most once per kill; never a wrong link.
     assert report.unexplained_duplicates == 0
     assert report.wrong_links == 0
@@ -32,7 +32,7 @@ def _assert_sound(report: SoakReport) -> None:
     assert report.stuck_jobs == 0
     assert report.reminders > 0
     assert report.missing_reminders == 0
-    assert report.duplicate_reminders == 0
+    # A reminder is repeated on the same terms as a link (counted in unexplained_duplicates above).
     # Every kind of fault struck: before and after the effect, for each changing Zoom call and for Telegram.
     struck = set(report.faults)
     for operation in ("create", "registrant", "delete"):
