@@ -292,6 +292,8 @@ class Soak:
             seed=plan.seed,
         )
         self.telegram.fail_next("sendMessage", DROPPED, after=True, delay=TELEGRAM_TIMEOUT, text=DURABLE_MESSAGES)
+        self.telegram.fail_next("sendMessage", 502, after=True, text=DURABLE_MESSAGES)
+        self.telegram.fail_next("sendMessage", 502, text=DURABLE_MESSAGES)
         self.telegram.set_fault_rates(
             rate_limited=plan.telegram_rate_limited,
             server_error=plan.telegram_server_errors,
