@@ -82,3 +82,16 @@ async def test_a_429_on_a_call_to_no_chat_is_waited_out_and_retried(fake: FakeTe
 
     assert me.username == fake.bot_username
     assert fake.count("getMe", ok=False) == 1
+
+
+async def test_a_send_telegram_fails_with_a_5xx_is_sent_again_once_it_answers(fake: FakeTelegram) -> None:
+    [parent] = _people(fake, 1)
+    fake.fail_next("sendMessage", 502)
+    async for bot in _bot(fake, ChatPacer()):
+        await bot.send_message(parent.id, "Booked: Mia in “Chess”.")
+
+    assert [m.text for m in fake.messages(parent)] == ["Booked: Mia in “Chess”."]  # delivered, once
+    assert [(c.fault, c.took_effect) for c in fake.calls if c.method == "sendMessage"] == [
+        ("before 502", False),
+        (None, True),
+    ]

@@ -31,7 +31,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter
 
 from bot.support.pace import EvenPace
@@ -64,6 +64,7 @@ class GroupRate:
 
 GROUP_CHAT = GroupRate(limit=20, seconds=61.0)
 _FORGET_AFTER = 10_000  # chats remembered before idle ones are dropped
+_SERVER_ERROR_PAUSE = 0.5  # seconds before trying a call Telegram failed (5xx) again; longer each time
 
 
 class ChatPacer(BaseRateLimiter[int]):
@@ -109,6 +110,14 @@ class ChatPacer(BaseRateLimiter[int]):
                 await self._wait_for_turn(chat, self._overall)
             try:
                 return await callback(*args, **kwargs)
+            except NetworkError as failed:
+                # Telegram's 5xx or a dropped connection: nothing was done as far as we can tell, so once more
+                # after a moment. Not a refusal (BadRequest), and not a timeout: a send that timed out may have
+                # been delivered, and a second copy is worse than the apology the handler then gives.
+                if isinstance(failed, BadRequest | TimedOut) or attempt == retries:
+                    raise
+                log.info("Telegram failed %s (%s); trying again", endpoint, failed)
+                await asyncio.sleep(_SERVER_ERROR_PAUSE * (attempt + 1))
             except RetryAfter as limited:
                 if attempt == retries:
                     raise

@@ -1,5 +1,6 @@
 """A faithful stand-in for the Telegram Bot API, with a driver that plays the users (see ``server.FakeTelegram``)."""
 
+from ..dropped import DROPPED
 from .errors import BotApiError
 from .formatting import parse, parse_html
 from .people import ChatRef, FakeGroup, FakeUser
@@ -18,6 +19,7 @@ from .text import EntityParseError
 from .webhook import SECRET_HEADER
 
 __all__ = [
+    "DROPPED",
     "SECRET_HEADER",
     "BotApiError",
     "BotApiSpec",

@@ -20,8 +20,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..dropped import DROPPED, DroppedConnection
 from . import chats, messages, polling
 from .errors import BotApiError, not_found, unauthorized
+from .limits import Dropped
 from .params import CallParams, UploadedFile, decode_params
 from .records import TelegramCall
 from .spec import BotApiSpec
@@ -56,19 +58,24 @@ HANDLERS: Mapping[str, Handler] = {
 
 def build_app(world: TelegramWorld, spec: BotApiSpec) -> Starlette:
     async def serve(request: Request) -> Response:
+        arrived = time.monotonic()  # the order requests came in, even when a fault delays an answer
         raw = await request.body()
         fields: dict[str, Any] = dict(request.query_params)
         files: dict[str, UploadedFile] = {}
+        struck: list[str] = []
+        response: Response
         try:
             body_fields, files = decode_body(request.headers.get("content-type", ""), raw)
             fields |= body_fields
             result = await _call(
-                world, spec, request.path_params["token"], request.path_params["method"], fields, files
+                world, spec, request.path_params["token"], request.path_params["method"], fields, files, struck
             )
             response = _json(200, {"ok": True, "result": result})
         except BotApiError as error:
             response = _json(error.error_code, error.body())
-        _record(world, request, fields, files, response)
+        except Dropped:
+            response = DroppedConnection()
+        _record(world, request, fields, files, response, arrived, fault=struck[0] if struck else None)
         return response
 
     async def elsewhere(request: Request) -> Response:
@@ -89,7 +96,9 @@ async def _call(
     name: str,
     fields: Mapping[str, Any],
     files: Mapping[str, UploadedFile],
+    struck: list[str],
 ) -> Any:
+    """The method's result; the label of an injected fault, if one struck, is appended to ``struck``."""
     if not TOKEN.match(token):
         raise not_found()
     if token != world.bot.token:
@@ -102,9 +111,10 @@ async def _call(
     if latency > 0:
         await asyncio.sleep(latency)
     with world.lock:
-        fault = world.faults.take(method.name)
-    if fault is not None:
-        raise fault
+        fault = world.faults.take(method.name, str(fields.get("text", "")))
+    if fault is not None and not fault.after:
+        struck.append(fault.label)
+        await fault.strike()
     params = decode_params(spec, method, fields, files)
     lowered = method.name.lower()
     if lowered == "getupdates":
@@ -113,7 +123,11 @@ async def _call(
     if handler is None:
         raise BotApiError(501, f"Not Implemented: FakeTelegram does not implement {method.name}")
     with world.lock:
-        return handler(world, params)
+        result = handler(world, params)
+    if fault is not None:
+        struck.append(fault.label)
+        await fault.strike()
+    return result
 
 
 def _json(status: int, body: dict[str, Any]) -> Response:
@@ -126,9 +140,12 @@ def _record(
     fields: dict[str, Any],
     files: Mapping[str, UploadedFile],
     response: Response,
+    arrived: float,
+    *,
+    fault: str | None = None,
 ) -> None:
     description = None
-    if response.status_code != 200:
+    if response.status_code not in (200, DROPPED):
         description = json.loads(bytes(response.body)).get("description")
     call = TelegramCall(
         method=request.path_params.get("method", ""),
@@ -137,7 +154,8 @@ def _record(
         files={name: (upload.file_name, len(upload.data)) for name, upload in files.items()},
         status=response.status_code,
         description=description,
-        at=time.monotonic(),
+        at=arrived,
+        fault=fault,
     )
     with world.lock:
         world.record(call)

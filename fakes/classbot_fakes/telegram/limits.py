@@ -3,21 +3,32 @@
 Telegram's broadcasting FAQ: about 30 messages per second overall, no more than one message per second in a
 chat (short bursts are tolerated), at most 20 messages per minute in a group. Over a limit the Bot API answers
 ``429 {"description": "Too Many Requests: retry after N", "parameters": {"retry_after": N}}``.
+
+A fault strikes before the method runs (nothing was sent) or ``after`` it (the message was delivered, then the
+answer was lost: a 5xx from the front, or no answer at all). ``error_code=DROPPED`` answers nothing: the
+connection closes after ``delay`` seconds, a timeout to a client whose read timeout is shorter.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import random
+import re
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..dropped import DROPPED
 from .errors import BotApiError, describe, too_many_requests
 
 # Methods that random faults never hit, so a bot can always start, poll and configure itself.
 NEVER_RANDOMLY_FAILED = frozenset({"getupdates", "getme", "setwebhook", "deletewebhook", "getwebhookinfo"})
+
+
+class Dropped(Exception):
+    """The answer is lost: the server closes the connection instead of answering."""
 
 
 @dataclass(slots=True)
@@ -27,6 +38,27 @@ class ScriptedFault:
     description: str | None
     retry_after: int | None
     remaining: int
+    after: bool = False  # the method runs first; its answer is replaced
+    delay: float | None = None
+    text: re.Pattern[str] | None = None  # only calls whose ``text`` parameter matches
+
+    def matches(self, method: str, text: str) -> bool:
+        if self.method is not None and self.method != method:
+            return False
+        return self.text is None or self.text.search(text) is not None
+
+    @property
+    def label(self) -> str:
+        """How the transcript names it: "before 429", "after dropped"."""
+        return f"{'after' if self.after else 'before'} {self.error_code or 'dropped'}"
+
+    async def strike(self) -> None:
+        """Wait the delay, then raise the answer (``Dropped`` for none)."""
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.error_code == DROPPED:
+            raise Dropped
+        raise self.error()
 
     def error(self) -> BotApiError:
         if self.error_code == 429 and self.description is None:
@@ -45,35 +77,56 @@ class FaultPlan:
         self._rng = random.Random(0)
         self.rate_limited = 0.0
         self.server_error = 0.0
+        self.lost_after = 0.0
+        self.text: re.Pattern[str] | None = None
 
     def add(self, fault: ScriptedFault) -> None:
         self._scripted.append(fault)
 
-    def set_rates(self, *, rate_limited: float, server_error: float, seed: int) -> None:
-        if not (rate_limited >= 0.0 and server_error >= 0.0 and rate_limited + server_error <= 1.0):
+    def set_rates(
+        self,
+        *,
+        rate_limited: float,
+        server_error: float,
+        seed: int,
+        lost_after: float = 0.0,
+        text: re.Pattern[str] | None = None,
+    ) -> None:
+        """``server_error``: 500 or 502 before the method runs; ``lost_after``: the method runs, then its answer
+        is a 502 or no answer at all (half each). ``text``: the 5xx and lost answers strike only calls whose
+        text matches (429s strike any call)."""
+        self.text = text
+        rates = (rate_limited, server_error, lost_after)
+        if not (min(rates) >= 0.0 and sum(rates) <= 1.0):
             raise ValueError("fault rates must be probabilities whose sum is at most 1")
-        self.rate_limited, self.server_error = rate_limited, server_error
+        self.rate_limited, self.server_error, self.lost_after = rates
         self._rng = random.Random(seed)
 
     def clear(self) -> None:
         self._scripted.clear()
-        self.rate_limited = self.server_error = 0.0
+        self.rate_limited = self.server_error = self.lost_after = 0.0
+        self.text = None
 
-    def take(self, method: str) -> BotApiError | None:
+    def take(self, method: str, text: str = "") -> ScriptedFault | None:
+        """The fault for a call of ``method`` whose ``text`` parameter is ``text``, if one strikes."""
         lowered = method.lower()
         for fault in self._scripted:
-            if fault.method is None or fault.method == lowered:
+            if fault.matches(lowered, text):
                 fault.remaining -= 1
                 if fault.remaining <= 0:
                     self._scripted.remove(fault)
-                return fault.error()
-        if lowered in NEVER_RANDOMLY_FAILED or not (self.rate_limited or self.server_error):
+                return fault
+        if lowered in NEVER_RANDOMLY_FAILED or not (self.rate_limited or self.server_error or self.lost_after):
             return None
         draw = self._rng.random()
         if draw < self.rate_limited:
-            return too_many_requests(1)
+            return ScriptedFault(lowered, 429, None, 1, 1)
+        if self.text is not None and self.text.search(text) is None:
+            return None
         if draw < self.rate_limited + self.server_error:
-            return BotApiError(500, "Internal Server Error")
+            return ScriptedFault(lowered, self._rng.choice((500, 502)), None, None, 1)
+        if draw < self.rate_limited + self.server_error + self.lost_after:
+            return ScriptedFault(lowered, self._rng.choice((502, DROPPED)), None, None, 1, after=True)
         return None
 
 

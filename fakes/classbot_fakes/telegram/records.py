@@ -128,7 +128,13 @@ class TelegramCall:
     files: dict[str, tuple[str | None, int]]
     status: int
     description: str | None
-    at: float = field(compare=False)
+    at: float = field(compare=False)  # time.monotonic() when the request arrived
+    fault: str | None = None  # the injected fault, if any: "before 429", "after 502", "after dropped"
+
+    @property
+    def took_effect(self) -> bool:
+        """Whether Telegram acted (delivered the message, say), whatever the bot was told."""
+        return self.status == 200 or (self.fault or "").startswith("after")
 
     @property
     def ok(self) -> bool:

@@ -12,6 +12,7 @@ The server and the test share state behind one lock; every accessor returns copi
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from types import TracebackType
 from typing import Any, Self
@@ -216,18 +217,39 @@ class FakeTelegram(TelegramDriver, Waiting):
         *,
         retry_after: int | None = None,
         times: int = 1,
+        after: bool = False,
+        delay: float | None = None,
+        text: str | None = None,
     ) -> None:
-        """Answer the next ``times`` calls of ``method`` (any method if None) with this error. Without a
-        description a 429 says "Too Many Requests: retry after N" (N = ``retry_after`` or 1)."""
-        fault = ScriptedFault(method.lower() if method else None, error_code, description, retry_after, times)
+        """Answer the next ``times`` calls of ``method`` (any method if None) with this error, after ``delay``
+        seconds. Without a description a 429 says "Too Many Requests: retry after N" (N = ``retry_after`` or 1).
+        ``error_code=DROPPED`` answers nothing and closes the connection (a timeout, when ``delay`` outlasts the
+        bot's read timeout). ``after=True``: the method runs first (the message is delivered), then its answer
+        is replaced: the response lost after delivery. ``text``: only calls whose text matches this regex."""
+        lowered = method.lower() if method else None
+        pattern = re.compile(text) if text else None
+        fault = ScriptedFault(lowered, error_code, description, retry_after, times, after, delay, pattern)
         with self._world.lock:
             self._world.faults.add(fault)
 
-    def set_fault_rates(self, rate_limited: float = 0.0, seed: int = 0, *, server_error: float = 0.0) -> None:
-        """Random 429s (retry after 1) and 500s with these probabilities, reproducible from ``seed``; getUpdates,
-        getMe and the webhook methods are spared."""
+    def set_fault_rates(
+        self,
+        rate_limited: float = 0.0,
+        seed: int = 0,
+        *,
+        server_error: float = 0.0,
+        lost_after: float = 0.0,
+        text: str | None = None,
+    ) -> None:
+        """Random faults with these probabilities, reproducible from ``seed``: 429s (retry after 1), 500s and
+        502s before the method runs, and (``lost_after``) the method runs, then its answer is a 502 or never
+        comes; the 5xx and lost answers only for calls whose text matches the ``text`` regex, if given.
+        getUpdates, getMe and the webhook methods are spared."""
+        pattern = re.compile(text) if text else None
         with self._world.lock:
-            self._world.faults.set_rates(rate_limited=rate_limited, server_error=server_error, seed=seed)
+            self._world.faults.set_rates(
+                rate_limited=rate_limited, server_error=server_error, seed=seed, lost_after=lost_after, text=pattern
+            )
 
     def clear_faults(self) -> None:
         with self._world.lock:

@@ -15,6 +15,7 @@ state.py         the shared world behind one lock; api.py: request/result/error 
 webhooks.py      event envelopes, signatures, delivery
 """
 
+from ..dropped import DROPPED
 from .oauth import s256
 from .server import DEFAULT_SCOPES, FakeZoom
 from .spec import OpenAPISpec, load_essentials, load_spec
@@ -38,6 +39,7 @@ from .webhooks import (
 
 __all__ = [
     "DEFAULT_SCOPES",
+    "DROPPED",
     "FakeZoom",
     "FakeZoomMeeting",
     "FakeZoomOccurrence",

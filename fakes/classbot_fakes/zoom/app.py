@@ -20,8 +20,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from ..dropped import DROPPED, DroppedConnection
 from .api import VALIDATION_FAILED, ApiError, ApiRequest, ApiResult
-from .faults import qps_headers
+from .faults import Fault, qps_headers
 from .meetings import create_meeting, delete_meeting, get_meeting, get_user, list_meetings, update_meeting
 from .oauth import AccessDenied
 from .oauth_routes import authorize, revoke, token
@@ -61,10 +62,18 @@ def build_app(world: ZoomWorld, spec: OpenAPISpec) -> Starlette:
     def observed(endpoint: Endpoint, *, faultable: bool) -> Callable[[Request], Awaitable[Response]]:
         async def serve(request: Request) -> Response:
             raw = await request.body()
-            response = await _injected(world, spec, request) if faultable else None
-            if response is None:
-                response = await endpoint(request, raw)
-            _record(world, request, raw, response.status_code)
+            fault = await _fault_for(world, request) if faultable else None
+            if fault is not None and not fault.after:
+                response = await _answer(spec, request, fault)
+                _record(world, request, raw, response.status_code, fault=fault.label)
+                return response
+            response = await endpoint(request, raw)
+            if fault is None:
+                _record(world, request, raw, response.status_code)
+                return response
+            effect = response.status_code
+            response = await _answer(spec, request, fault)
+            _record(world, request, raw, response.status_code, fault=fault.label, effect_status=effect)
             return response
 
         return serve
@@ -102,18 +111,22 @@ def build_app(world: ZoomWorld, spec: OpenAPISpec) -> Starlette:
     )
 
 
-async def _injected(world: ZoomWorld, spec: OpenAPISpec, request: Request) -> Response | None:
-    """Latency first, then a scripted or random fault, if one applies to this request."""
+async def _fault_for(world: ZoomWorld, request: Request) -> Fault | None:
+    """Latency first, then the scripted or random fault that applies to this request, if any."""
     with world.lock:
         latency = world.limits.latency
     if latency > 0:
         await asyncio.sleep(latency)
     with world.lock:
-        fault = world.faults.take(request.method, request.url.path)
-    if fault is None:
-        return None
+        return world.faults.take(request.method, request.url.path)
+
+
+async def _answer(spec: OpenAPISpec, request: Request, fault: Fault) -> Response:
+    """The fault's canned answer, after its delay; for ``DROPPED``, a response that closes the connection."""
     if fault.delay:
         await asyncio.sleep(fault.delay)
+    if fault.status == DROPPED:
+        return DroppedConnection()
     category = "Light"
     if request.url.path.startswith("/v2/"):
         with contextlib.suppress(LookupError):
@@ -239,7 +252,15 @@ def _link_page(world: ZoomWorld, request: Request) -> Response:
         return HTMLResponse(f"<h1>Joining meeting {meeting.id}</h1>")
 
 
-def _record(world: ZoomWorld, request: Request, raw: bytes, status: int) -> None:
+def _record(
+    world: ZoomWorld,
+    request: Request,
+    raw: bytes,
+    status: int,
+    *,
+    fault: str | None = None,
+    effect_status: int | None = None,
+) -> None:
     content_type = request.headers.get("content-type", "")
     form = dict(parse_qsl(raw.decode("utf-8", "replace"))) if "x-www-form-urlencoded" in content_type else None
     decoded: object | None = None
@@ -256,6 +277,8 @@ def _record(world: ZoomWorld, request: Request, raw: bytes, status: int) -> None
         form=form,
         headers={k.lower(): v for k, v in request.headers.items()},
         status=status,
+        fault=fault,
+        effect_status=effect_status,
     )
     with world.lock:
         world.calls.append(call)

@@ -7,6 +7,12 @@ Zoom's 429s come in two kinds (developers.zoom.us "Rate limits", and devforum re
 - daily (see ``daily_cap_response``): ``X-RateLimit-Type: Daily-limit`` and ``Retry-After`` as an ISO date-time
   of the next 00:00 UTC in the documentation, while users reported the per-host meeting cap without either.
 Gateway errors (502, 503, 504) answer HTML, not JSON.
+
+A fault strikes before the request runs (Zoom refused it: nothing happened) or ``after`` it (the meeting was
+created, the registrant added, the meeting deleted, and then the gateway answered 502 or the connection died):
+the second kind is what makes a client that retries blindly create a second meeting. ``status=DROPPED`` answers
+nothing at all: the connection is closed after ``delay`` seconds, which a client sees as a timeout when the delay
+exceeds its read timeout, or as a dropped connection otherwise; either way it cannot know whether Zoom acted.
 """
 
 from __future__ import annotations
@@ -20,11 +26,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 
+from ..dropped import DROPPED
+
 PER_SECOND_MESSAGE = "You have reached the maximum per-second rate limit for this API. Try again later."
 DAILY_CAP_MESSAGE = (
     "You have exceeded the daily rate limit ({cap}) of Meeting Create/Update API requests permitted for this "
     "particular user. You may resume these requests at GMT 00:00:00."
 )
+# Calls that change something at Zoom: only these can fail after their effect in a way a client must care about.
+MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +56,12 @@ class Fault:
     retry_after: float | str | None = None
     body: dict[str, object] | str | None = None
     delay: float | None = None
+    after: bool = False  # the request runs first; this answer replaces Zoom's
+
+    @property
+    def label(self) -> str:
+        """How the transcript names it: "before 502", "after dropped"."""
+        return f"{'after' if self.after else 'before'} {self.status or 'dropped'}"
 
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method.upper() != method.upper():
@@ -99,19 +115,23 @@ class FaultPlan:
         self._rng = random.Random(0)
         self.server_error_rate = 0.0
         self.rate_limited_rate = 0.0
+        self.after_effect_rate = 0.0
 
     def add(self, fault: Fault) -> None:
         self._scripted.append(fault)
 
-    def set_rates(self, *, server_error: float, rate_limited: float, seed: int) -> None:
-        if not (server_error >= 0.0 and rate_limited >= 0.0 and server_error + rate_limited <= 1.0):
+    def set_rates(self, *, server_error: float, rate_limited: float, seed: int, after_effect: float = 0.0) -> None:
+        """``after_effect``: the share of changing calls (POST, PUT, PATCH, DELETE) that run and then answer a
+        gateway 502 or drop the connection (half each)."""
+        rates = (server_error, rate_limited, after_effect)
+        if not (min(rates) >= 0.0 and sum(rates) <= 1.0):
             raise ValueError("fault rates must be probabilities whose sum is at most 1")
-        self.server_error_rate, self.rate_limited_rate = server_error, rate_limited
+        self.server_error_rate, self.rate_limited_rate, self.after_effect_rate = rates
         self._rng = random.Random(seed)
 
     def clear(self) -> None:
         self._scripted.clear()
-        self.server_error_rate = self.rate_limited_rate = 0.0
+        self.server_error_rate = self.rate_limited_rate = self.after_effect_rate = 0.0
 
     def take(self, method: str, path: str) -> Fault | None:
         for fault in self._scripted:
@@ -120,12 +140,15 @@ class FaultPlan:
                 if fault.remaining <= 0:
                     self._scripted.remove(fault)
                 return fault
-        if self.server_error_rate or self.rate_limited_rate:
+        if self.server_error_rate or self.rate_limited_rate or self.after_effect_rate:
             draw = self._rng.random()
             if draw < self.server_error_rate:
                 return Fault(status=self._rng.choice((500, 502, 503, 504)), remaining=1)
             if draw < self.server_error_rate + self.rate_limited_rate:
                 return Fault(status=429, remaining=1)
+            after = self.server_error_rate + self.rate_limited_rate + self.after_effect_rate
+            if draw < after and method.upper() in MUTATING:
+                return Fault(status=self._rng.choice((502, DROPPED)), remaining=1, after=True)
         return None
 
 

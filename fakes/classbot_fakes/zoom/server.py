@@ -288,17 +288,28 @@ class FakeZoom(MeetingControls):
         retry_after: float | str | None = None,
         body: dict[str, object] | str | None = None,
         delay: float | None = None,
+        after: bool = False,
     ) -> None:
         """Answer the next ``times`` matching /v2 or /oauth/token requests with ``status`` (a dict body is JSON, a
-        str body HTML; the default body is what Zoom would send), after ``delay`` seconds."""
-        fault = Fault(status, times, method, re.compile(path) if path else None, retry_after, body, delay)
+        str body HTML; the default body is what Zoom would send), after ``delay`` seconds. ``status=DROPPED``
+        answers nothing and closes the connection (a timeout, when ``delay`` outlasts the client's patience).
+        ``after=True``: the request runs first (the meeting is created, the registrant added, the meeting
+        deleted), then its answer is replaced by the fault's."""
+        pattern = re.compile(path) if path else None
+        fault = Fault(status, times, method, pattern, retry_after, body, delay, after)
         with self._world.lock:
             self._world.faults.add(fault)
 
-    def set_fault_rates(self, server_error: float = 0.0, rate_limited: float = 0.0, seed: int = 0) -> None:
-        """Random 5xx and per-second 429 answers with these probabilities, reproducible from ``seed``."""
+    def set_fault_rates(
+        self, server_error: float = 0.0, rate_limited: float = 0.0, seed: int = 0, *, after_effect: float = 0.0
+    ) -> None:
+        """Random 5xx and per-second 429 answers (before the request runs) with these probabilities, and with
+        probability ``after_effect`` a changing call that runs and then answers 502 or drops the connection;
+        reproducible from ``seed``."""
         with self._world.lock:
-            self._world.faults.set_rates(server_error=server_error, rate_limited=rate_limited, seed=seed)
+            self._world.faults.set_rates(
+                server_error=server_error, rate_limited=rate_limited, seed=seed, after_effect=after_effect
+            )
 
     def clear_faults(self) -> None:
         with self._world.lock:

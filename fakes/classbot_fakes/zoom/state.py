@@ -134,7 +134,15 @@ class ZoomCall:
     json: object | None
     form: dict[str, str] | None
     headers: dict[str, str]
-    status: int
+    status: int  # what the client was answered (0: nothing, the connection was dropped)
+    fault: str | None = None  # the injected fault, if any: "before 502", "after dropped", ...
+    effect_status: int | None = None  # under an "after" fault: what Zoom's operation answered before it was lost
+
+    @property
+    def took_effect(self) -> bool:
+        """Whether Zoom acted on the call, whatever the client was told."""
+        status = self.effect_status if self.effect_status is not None else self.status
+        return (self.fault is None or self.effect_status is not None) and 200 <= status < 300
 
 
 @dataclass(slots=True)
