@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import httpx
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings
 from bot.core.audience import Audience
@@ -333,8 +334,17 @@ def _retry_delay(failure: BaseException, attempts: int) -> float | None:
 
 async def _say_what_resumes(jobs: JobQueue, clock: Clock) -> None:
     """Log the queue by kind as the worker starts: after a restore, an upgrade or a crash, the operator reads
-    what the process is about to resume (the links and reminders a restored backup still owed) in one line."""
-    counts = await jobs.by_kind(clock())
+    what the process is about to resume (the links and reminders a restored backup still owed) in one line.
+
+    A database that does not answer yet is not a reason not to start: /healthz says so, and the worker waits."""
+    try:
+        counts = await jobs.by_kind(clock())
+    except (OSError, SQLAlchemyError) as failure:
+        log.warning(
+            "could not read the queued work at start (%s); the worker resumes it once the database answers",
+            type(failure).__name__,
+        )
+        return
     pending = [count for count in counts if count.pending]
     if not pending:
         log.info("resuming queued work: none")
