@@ -376,7 +376,8 @@ class Soak:
             parent.press(card, card.button_texts[0])
             await self._said(parent, "who is the seat for", timeout=120)
             parent.send(child)
-            await self._said(parent, rf"You're booked: {child} in", timeout=300)  # a link may wait out several back-offs under the faults
+            # Under the rush's faults a link may wait out several back-offs before it goes.
+            await self._said(parent, rf"You're booked: {child} in", timeout=300)
             teacher.send("/myclasses")
             card = await self.telegram.wait_for_message(teacher, _card_of(title, "Cancel the class"), timeout=120)
             teacher.press(card, "Cancel the class")
