@@ -2,7 +2,7 @@
 
 The checkout's files are copied into an empty temporary folder and a few suites that load every platform's spec
 run there, with an audit hook that records every file opened outside the copy, the Python installation and the
-system's own folders. A path to something beside the repository (like ``../shared``) shows up as such a read.
+system's own folders. A path to something beside the repository (a sibling folder of specs) is such a read.
 """
 
 from __future__ import annotations
