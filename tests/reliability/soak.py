@@ -183,12 +183,26 @@ class Soak:
                 await self._settle()
                 await self._check(classes)
                 await self._check_seat_counts(classes)
+            except TimeoutError as waited_in_vain:
+                raise TimeoutError(f"{waited_in_vain}\n{await self._diagnosis()}") from waited_in_vain
             finally:
                 for bot in self.bots:
                     bot.kill()
                 if self.proxy is not None:
                     self.proxy.stop()
         return self.report
+
+    async def _diagnosis(self) -> str:
+        """What a failed wait needs beside the chat: the work still queued, and each process's last log lines."""
+        database = Database.connect(self.database_url)
+        try:
+            async with database.read() as session:
+                unfinished = (await session.execute(select(Job).where(Job.status != "done"))).scalars().all()
+        finally:
+            await database.dispose()
+        jobs = [f"{j.kind} {j.status} attempts={j.attempts} run_at={j.run_at} {j.last_error}" for j in unfinished]
+        logs = [f"--- {bot.log_path.name}\n" + "\n".join(bot.output().splitlines()[-40:]) for bot in self.bots]
+        return "\n".join(["unfinished jobs:", *jobs[:40], *logs])
 
     # --- set-up ------------------------------------------------------------------------------------------
 

@@ -92,4 +92,11 @@ class Waiting:
                 for m in self._world.messages.get(chat_id, [])
                 if m.sender_id == self._world.bot.id
             ]
-        return f"bot messages there: {texts[-5:]}" if texts else "the bot sent nothing there"
+            webhook = (
+                f"; {len(self._world.updates)} updates waiting for the webhook, "
+                f"{len(self._world.webhook_dropped)} given up on"
+                if self._world.webhook is not None
+                else ""
+            )
+        seen = f"bot messages there: {texts[-5:]}" if texts else "the bot sent nothing there"
+        return seen + webhook
