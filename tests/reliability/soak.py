@@ -399,7 +399,10 @@ class Soak:
                 teacher, lambda m: "Yes, cancel the class" in m.button_texts, timeout=120
             )
             teacher.press(question, "Yes, cancel the class")
-            await self._said(teacher, re.escape(f"“{title}” is cancelled"), timeout=120)
+            # A kill between the cancellation and its answer makes Telegram deliver the tap again: the second
+            # delivery finds the class cancelled and says so.
+            done = rf"“{re.escape(title)}” (is|was already) cancelled"
+            await self._said(teacher, done, timeout=120)
 
     async def _expire_tokens_midway(self, progress: Progress) -> None:
         if not self.plan.expire_tokens_midway:

@@ -121,8 +121,13 @@ class FaultPlan:
         self._scripted.append(fault)
 
     def set_rates(self, *, server_error: float, rate_limited: float, seed: int, after_effect: float = 0.0) -> None:
-        """``after_effect``: the share of changing calls (POST, PUT, PATCH, DELETE) that run and then answer a
-        gateway 502 or drop the connection (half each)."""
+        """``after_effect``: the share of changing API calls (POST, PUT, PATCH, DELETE under /v2) that run and
+        then answer a gateway 502 or drop the connection (half each).
+
+        The token endpoint gets only the faults before the effect at random: a refresh whose answer is lost has
+        already rotated the refresh token, which leaves any client with a dead one (Zoom's design; the teacher
+        must connect again). That is a scripted case of its own (``fail_next``), not noise for a soak.
+        """
         rates = (server_error, rate_limited, after_effect)
         if not (min(rates) >= 0.0 and sum(rates) <= 1.0):
             raise ValueError("fault rates must be probabilities whose sum is at most 1")
@@ -147,7 +152,7 @@ class FaultPlan:
             if draw < self.server_error_rate + self.rate_limited_rate:
                 return Fault(status=429, remaining=1)
             after = self.server_error_rate + self.rate_limited_rate + self.after_effect_rate
-            if draw < after and method.upper() in MUTATING:
+            if draw < after and method.upper() in MUTATING and path.startswith("/v2/"):
                 return Fault(status=self._rng.choice((502, DROPPED)), remaining=1, after=True)
         return None
 

@@ -304,8 +304,8 @@ class FakeZoom(MeetingControls):
         self, server_error: float = 0.0, rate_limited: float = 0.0, seed: int = 0, *, after_effect: float = 0.0
     ) -> None:
         """Random 5xx and per-second 429 answers (before the request runs) with these probabilities, and with
-        probability ``after_effect`` a changing call that runs and then answers 502 or drops the connection;
-        reproducible from ``seed``."""
+        probability ``after_effect`` a changing API call that runs and then answers 502 or drops the connection
+        (never a token request: see ``FaultPlan.set_rates``); reproducible from ``seed``."""
         with self._world.lock:
             self._world.faults.set_rates(
                 server_error=server_error, rate_limited=rate_limited, seed=seed, after_effect=after_effect
