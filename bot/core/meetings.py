@@ -352,8 +352,8 @@ class MeetingKeeper:
                 await self._check_later(plan.class_id, ref)
             return ref.join_url
         email = self._registrant_email(plan.booking_public_id)
+        self._crash_points.reach(CrashPoint.BEFORE_REGISTRANT)
         try:
-            self._crash_points.reach(CrashPoint.BEFORE_REGISTRANT)
             registrant = await self.zoom.add_registrant(
                 plan.account, ref.meeting_id, email=email, first_name=plan.child
             )
