@@ -58,6 +58,7 @@ from bot.storage.database import Database
 from bot.storage.jobs import JobQueue, call_when_queued
 from bot.storage.migrate import upgrade_to_head
 from bot.support.clock import Clock, utc_now
+from bot.support.crash_points import CrashPoints
 from bot.support.metrics import Metrics
 from bot.zoom.client import ZoomClient
 from bot.zoom.oauth import ZoomOAuth
@@ -147,6 +148,7 @@ async def build_components(
             httpx.AsyncClient(timeout=http_timeout, headers={"User-Agent": "ClassBot"})
         )
         metrics = Metrics()
+        crash_points = CrashPoints.from_setting(settings.classbot_crash_at)  # unarmed unless a test armed it
         jobs = JobQueue(database)
         worker = JobWorker(
             jobs,
@@ -186,10 +188,15 @@ async def build_components(
             clock=clock,
             public_url=settings.public_url,
             metrics=metrics,
+            crash_points=crash_points,
         )
         classes = ClassService(database, meetings, audience, clock=clock)
-        bookings = BookingService(database, meetings, audience, clock=clock, jobs=jobs, metrics=metrics)
-        Delivery(database, meetings, messenger, clock=clock, cancel_class=classes.cancel).register(worker)
+        bookings = BookingService(
+            database, meetings, audience, clock=clock, jobs=jobs, metrics=metrics, crash_points=crash_points
+        )
+        Delivery(
+            database, meetings, messenger, clock=clock, cancel_class=classes.cancel, crash_points=crash_points
+        ).register(worker)
         ZoomReactions(database, meetings, clock=clock).register(zoom_events)
         privacy = PrivacyService(database, bookings, classes, meetings, zoom.connect if zoom else None, clock=clock)
         privacy.register(worker)

@@ -84,6 +84,10 @@ class Settings(BaseSettings):
     # into; then only its kind, times and error remain (docs/privacy.md).
     dead_job_retention_days: int = Field(default=14, ge=0, le=3650)
 
+    # For tests only: the process SIGKILLs itself the first time the booking path reaches this crash point
+    # (``bot.support.crash_points``). Never set in production.
+    classbot_crash_at: str | None = None
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["text", "json"] = "text"
 

@@ -43,6 +43,7 @@ from bot.storage.listings import Listings
 from bot.storage.models import Booking, Class, WaitlistEntry
 from bot.storage.people import People
 from bot.support.clock import Clock
+from bot.support.crash_points import CrashPoint, CrashPoints
 from bot.support.metrics import Metrics
 
 CHILD_NAME_MAX = 100
@@ -112,8 +113,10 @@ class BookingService:
         clock: Clock,
         jobs: JobQueue | None = None,
         metrics: Metrics | None = None,
+        crash_points: CrashPoints | None = None,
     ) -> None:
         self._metrics = metrics
+        self._crash_points = crash_points or CrashPoints()
         self._database = database
         self._meetings = meetings
         self._audience = audience
@@ -208,6 +211,8 @@ class BookingService:
                     session, cls, person.id, list(zip(keys, children, strict=True)), now, held=confirm is not None
                 )
                 views = [_view(booking, cls, next_start) for booking in booked]
+        if earlier is None:
+            self._crash_points.reach(CrashPoint.BOOKING_COMMITTED)
         if earlier is not None:
             outcome = replace(earlier, language=person.language)
         else:
@@ -231,6 +236,7 @@ class BookingService:
             finally:  # told or not, the links go now: a failed answer must not cost the parent their link
                 links = [job_kinds.link_key(view.public_id, "booked") for view in outcome.booked]
                 await self._jobs.make_due(links, self._clock())
+                self._crash_points.reach(CrashPoint.LINK_DUE)
         return outcome
 
     @staticmethod

@@ -27,6 +27,7 @@ from bot.storage.classes import Classes
 from bot.storage.database import Database
 from bot.storage.identity import PersonRef
 from bot.support.clock import Clock
+from bot.support.crash_points import CrashPoint, CrashPoints
 from bot.zoom.models import MeetingUpdate
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,9 @@ class Delivery:
         *,
         clock: Clock,
         cancel_class: Callable[[PersonRef | None, str, Text], Awaitable[object]],
+        crash_points: CrashPoints | None = None,
     ) -> None:
+        self._crash_points = crash_points or CrashPoints()
         self._database = database
         self._meetings = meetings
         self._messenger = messenger
@@ -147,7 +150,9 @@ class Delivery:
         title, child, timezone = cls.title, booking.child_name, cls.timezone
         link = await self._meetings.link_of(plan)
         text = _link_text(reason, child, title, local_time(next_start, timezone))
+        self._crash_points.reach(CrashPoint.BEFORE_LINK_SENT)
         await self._messenger.send_to(parent, Message(text, (Button(tr("Join the class on Zoom"), url=link),)))
+        self._crash_points.reach(CrashPoint.AFTER_LINK_SENT)
 
     async def send_start_link(self, payload: dict[str, Any]) -> None:
         class_id, reason = int(payload["class_id"]), str(payload["reason"])

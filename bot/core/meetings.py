@@ -47,6 +47,7 @@ from bot.storage.models import Booking, Class
 from bot.storage.people import People
 from bot.storage.zoom_connections import ConnectionState, ZoomConnections
 from bot.support.clock import Clock
+from bot.support.crash_points import CrashPoint, CrashPoints
 from bot.support.grouped import GroupedWrites
 from bot.support.keyed_locks import KeyedLocks
 from bot.support.metrics import Metrics
@@ -103,8 +104,10 @@ class MeetingKeeper:
         clock: Clock,
         public_url: str,
         metrics: Metrics | None = None,
+        crash_points: CrashPoints | None = None,
     ) -> None:
         self._metrics = metrics
+        self._crash_points = crash_points or CrashPoints()
         self._database = database
         self._cipher = cipher
         self._zoom = zoom
@@ -349,10 +352,12 @@ class MeetingKeeper:
                 await self._check_later(plan.class_id, ref)
             return ref.join_url
         email = self._registrant_email(plan.booking_public_id)
+        self._crash_points.reach(CrashPoint.BEFORE_REGISTRANT)
         try:
             registrant = await self.zoom.add_registrant(
                 plan.account, ref.meeting_id, email=email, first_name=plan.child
             )
+            self._crash_points.reach(CrashPoint.AFTER_REGISTRANT)
         except ZoomError as error:
             step = action_for(error).step
             if step is Step.REPLACE_MEETING and not replaced:
