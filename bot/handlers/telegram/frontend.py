@@ -30,7 +30,7 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.core.services import Services
-from bot.core.words.replies import SORRY
+from bot.core.words.replies import SORRY, TRY_AGAIN_IN_A_MINUTE
 from bot.handlers.telegram.buttons import TelegramHandlers
 from bot.handlers.telegram.commands import bot_commands
 from bot.handlers.telegram.members import TelegramMembers
@@ -38,6 +38,7 @@ from bot.handlers.telegram.notifier import TelegramNotifier
 from bot.handlers.telegram.pacing import ChatPacer
 from bot.handlers.telegram.transport import AiohttpRequest
 from bot.i18n.languages import SOURCE, SUPPORTED, supported
+from bot.storage.database import DatabaseUnavailable, is_unavailable
 from bot.support.logs import bind_log_ids
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,7 @@ class TelegramFrontEnd:
         self._settings = platform.settings
         self._services = services
         self._handling: dict[int, float] = {}
+        self._met_outage: set[int] = set()  # webhook updates whose handling found the database away
         handlers = TelegramHandlers(services)
         commands = {
             "start": handlers.start,
@@ -154,6 +156,10 @@ class TelegramFrontEnd:
         if await inbound.already_handled("telegram", key):
             return False
         await self.application.process_update(update)
+        if update.update_id in self._met_outage:
+            # Not marked handled: the caller answers non-2xx and Telegram delivers the update again later.
+            self._met_outage.discard(update.update_id)
+            raise DatabaseUnavailable(f"update {update.update_id} met a database outage")
         await inbound.mark_handled("telegram", key)
         return True
 
@@ -170,12 +176,19 @@ class TelegramFrontEnd:
             )
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        away = context.error is not None and is_unavailable(context.error)
+        if away and isinstance(update, Update) and self._settings.telegram_webhook:
+            # Telegram sends the update again until it is answered 2xx (see ``feed``): nothing to tell the person.
+            log.warning("a Telegram update met a database outage; Telegram will deliver it again")
+            if len(self._met_outage) < 10_000:
+                self._met_outage.add(update.update_id)
+            return
         log.error("a Telegram update failed: %s", type(context.error).__name__, exc_info=context.error)
         if isinstance(update, Update) and update.effective_chat is not None:
             user = update.effective_user
             # The database may be what failed: the language Telegram reports is the one at hand.
             hint = supported(user.language_code) if user is not None else None
-            words = self._services.catalogs.translator(hint)(SORRY)
+            words = self._services.catalogs.translator(hint)(TRY_AGAIN_IN_A_MINUTE if away else SORRY)
             try:
                 await update.effective_chat.send_message(words)
             except Exception:  # the chat may be unreachable: the error is already logged
