@@ -1,0 +1,72 @@
+"""The database goes away in the middle of a booking rush and comes back: nothing lost, nothing doubled, and no
+process restarted. PostgreSQL behind a proxy that refuses and cuts connections for 20 s under two processes; a
+SQLite file another connection holds locked for 10 s.
+
+While it is away /healthz says 503, and Telegram's webhook updates are answered non-2xx so that Telegram sends
+them again; afterwards every tap answered "Booked" holds one seat, Zoom has one registrant for it, and its link
+arrived once (the test servers' records say so, not ClassBot's tables).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.reliability.outage import DatabaseOutageRun, LockedSqlite, OutageReport, ProxiedPostgres
+from tests.reliability.soak import SoakPlan
+
+pytestmark = pytest.mark.slow
+
+PLAN = SoakPlan(
+    teachers=1, classes_per_teacher=4, parents=24, bookings=36, processes=2, reminders=False, cancellations=False
+)
+
+
+def _assert_survived(outcome: OutageReport) -> None:
+    report = outcome.soak
+    print(
+        f"\n| outage (s) | {outcome.outage_seconds:.1f} |"
+        f"\n| /healthz during (by status) | {dict(outcome.health_during)} |"
+        f"\n| webhook answers (by status) | {dict(outcome.webhook_answers)} |"
+        f"\n| recovery: outage end to last link (s) | {outcome.recovery_seconds:.1f} |"
+        f"\n{report.table()}"
+    )
+    assert report.bookings == PLAN.bookings
+    assert len(report.tap_to_link) + (report.bookings - report.confirmed_to_parents) == report.bookings
+    assert outcome.health_during[503] > 0
+    assert set(outcome.health_during) == {503}, outcome.health_during
+    assert outcome.health_after == [200] * len(outcome.health_after)
+    assert outcome.restarted == 0
+    assert outcome.dropped_updates == 0
+    # Every tap answered once: a child is told "Booked" once, or put on the waitlist, never both.
+    assert all(count == 1 for count in outcome.booked_replies.values()), outcome.booked_replies
+    assert report.confirmed_to_parents == len(outcome.booked_replies)
+    assert report.missing_links == 0
+    assert report.duplicate_links == 0
+    assert report.wrong_links == 0
+    assert report.registrants_missing == 0
+    assert report.registrants_without_seat == 0
+    assert report.links_to_waitlisted == 0
+    assert report.wrong_seat_counts == 0
+    assert report.duplicate_meetings == 0
+    assert report.leaks == []
+
+
+async def test_postgres_away_for_20_seconds_under_two_processes_loses_nothing(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    outage = ProxiedPostgres(postgres_url)
+    try:
+        outcome = await DatabaseOutageRun(tmp_path, outage, PLAN, seconds=20).run_outage()
+    finally:
+        outage.proxy.stop()
+    assert outage.proxy.cut > 0  # connections were open when it went away, and were cut
+    assert any(status >= 500 for status in outcome.webhook_answers)  # Telegram was told to send updates again
+    _assert_survived(outcome)
+
+
+async def test_sqlite_locked_for_10_seconds_loses_nothing(tmp_path: Path, sqlite_url: str) -> None:
+    plan = SoakPlan(**{**PLAN.__dict__, "processes": 1})
+    outcome = await DatabaseOutageRun(tmp_path, LockedSqlite(sqlite_url), plan, seconds=10).run_outage()
+    _assert_survived(outcome)
