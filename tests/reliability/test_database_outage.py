@@ -11,13 +11,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 
+from tests.reliability.database_proxy import DatabaseProxy
 from tests.reliability.outage import DatabaseOutageRun, LockedSqlite, OutageReport, ProxiedPostgres
 from tests.reliability.soak import SoakPlan
+from tests.slack.world import slack_world
 
 pytestmark = pytest.mark.slow
 
+TRY_AGAIN = "try again in a minute"
 PLAN = SoakPlan(
     teachers=1, classes_per_teacher=4, parents=24, bookings=36, processes=2, reminders=False, cancellations=False
 )
@@ -70,3 +74,47 @@ async def test_sqlite_locked_for_10_seconds_loses_nothing(tmp_path: Path, sqlite
     plan = SoakPlan(**{**PLAN.__dict__, "processes": 1})
     outcome = await DatabaseOutageRun(tmp_path, LockedSqlite(sqlite_url), plan, seconds=10).run_outage()
     _assert_survived(outcome)
+
+
+async def test_slack_asks_to_try_again_and_resends_events_while_postgres_is_away(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """Slack never sends an interaction or a command again: the person is told, where they acted, to try again in
+    a minute. An event is answered 503 (not acknowledged) so that Slack sends it again, and then it is worked on."""
+    proxy = DatabaseProxy(postgres_url)
+    proxy.start()
+    try:
+        async with slack_world(tmp_path, proxy.url, mode="http") as world:
+            slack = world.slack
+            admin, teacher, parent = slack.add_user("Ada", is_admin=True), slack.add_user("Ann"), slack.add_user("Pat")
+            room = slack.add_channel("music", members=[admin, teacher, parent])
+            await world.set_up_channel(admin, room)
+            await world.connect_zoom(teacher, world.zoom.add_user(email="ann@example.org").id)
+            await world.create_class(teacher, "Piano", channel=room)
+            card = await world.said(room, "New class")
+            pid = world.bot.process.pid
+
+            proxy.take_down()
+            pressed = await slack.press(parent, card, "Book a seat")
+            await world.whispered(parent, TRY_AGAIN)
+            command = await slack.slash(parent, "bookings")
+            home = await slack.open_home(parent)
+            proxy.bring_back()
+
+            await world.book(parent, card, "Mia")
+            await world.said(parent, "Here is your Zoom link")
+            home_again = await slack.redeliver(home, reason="http_error")
+            await slack.wait_until(
+                lambda: any(c.method == "views.publish" and c.params.get("user_id") == parent.id for c in slack.calls)
+            )
+            health = httpx.get(f"{world.bot.url}/healthz", timeout=5).status_code
+            still_running = world.bot.process.poll() is None and world.bot.process.pid == pid
+    finally:
+        proxy.stop()
+    assert pressed.acked  # an interaction is acknowledged at once, whatever follows
+    assert TRY_AGAIN in str(command.response)  # the command's own answer, shown to the person alone
+    assert home.status == 503  # not acknowledged: Slack sends the event again
+    assert home_again.status == 200
+    assert health == 200
+    assert still_running
+    assert len([m for m in slack.dm(parent) if "Booked: Mia" in m.all_text]) == 1
