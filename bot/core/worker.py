@@ -154,6 +154,10 @@ class JobWorker:
             # Cleared before looking, so a wake() that arrives while we look is not lost.
             self._wake.clear()
             try:
+                if self._paused_for and self._in_hand:
+                    # Back from an outage: renew the jobs in hand before their leases, run out meanwhile, let a
+                    # claim (this one) take them again.
+                    await self._queue.extend(sorted(self._in_hand), self._clock() + self._lease)
                 free = self._concurrency - len(self._running)
                 jobs = await self._queue.claim(free, self._lease, self._clock()) if free > 0 else []
             except Exception as failure:
@@ -166,6 +170,8 @@ class JobWorker:
                 log.warning("the database answers again: the worker resumes")
                 self._paused_for = 0.0
             for job in jobs:
+                if job.id in self._in_hand:
+                    continue  # run already, its outcome still being recorded (see ``_stored``)
                 task = asyncio.create_task(self._run_one(job), name=f"job-{job.id}")
                 self._running.add(task)
                 task.add_done_callback(self._finished)
