@@ -12,6 +12,7 @@ handlers and runs the whole.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
@@ -80,6 +81,7 @@ class TelegramFrontEnd:
         self._services = services
         self._handling: dict[int, float] = {}
         self._met_outage: set[int] = set()  # webhook updates whose handling found the database away
+        self._feeding: dict[int, asyncio.Future[bool]] = {}  # webhook updates being handled, by update_id
         handlers = TelegramHandlers(services)
         commands = {
             "start": handlers.start,
@@ -149,7 +151,20 @@ class TelegramFrontEnd:
         Telegram keeps an update until our answer confirms it. Answering only after the handlers ran means a
         crash mid-way leaves the update with Telegram, which sends it again; it is recorded as handled only once
         the handlers are done. (Handlers are idempotent where it matters: a booking is keyed by its update.)
+
+        Telegram also sends an update again when our answer is slow (a SQLite file locked for a while holds the
+        handlers up): a copy that arrives while this process still works on the update waits for that work and
+        gets its outcome, instead of running the handlers a second time (and replying twice).
         """
+        update_id = int(data["update_id"])
+        working = self._feeding.get(update_id)
+        if working is None:
+            working = asyncio.ensure_future(self._feed(data))
+            self._feeding[update_id] = working
+            working.add_done_callback(lambda _: self._feeding.pop(update_id, None))
+        return await asyncio.shield(working)
+
+    async def _feed(self, data: dict[str, Any]) -> bool:
         inbound = self._services.inbound
         update = Update.de_json(data, self.application.bot)
         key = str(update.update_id)
