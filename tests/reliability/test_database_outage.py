@@ -18,6 +18,7 @@ from tests.reliability.database_proxy import DatabaseProxy
 from tests.reliability.outage import DatabaseOutageRun, LockedSqlite, OutageReport, ProxiedPostgres
 from tests.reliability.soak import SoakPlan
 from tests.slack.world import slack_world
+from tests.telegram.world import telegram_world
 
 pytestmark = pytest.mark.slow
 
@@ -118,3 +119,26 @@ async def test_slack_asks_to_try_again_and_resends_events_while_postgres_is_away
     assert health == 200
     assert still_running
     assert len([m for m in slack.dm(parent) if "Booked: Mia" in m.all_text]) == 1
+
+
+async def test_in_polling_mode_a_person_is_told_to_try_again_while_postgres_is_away(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """getUpdates has confirmed the update by then, so it cannot come again: the person is told so, not "Sorry"."""
+    proxy = DatabaseProxy(postgres_url)
+    proxy.start()
+    try:
+        with telegram_world(tmp_path, proxy.url) as world:
+            parent = world.telegram.add_user("Pat")
+            parent.start_private_chat()
+            await world.said(parent, "books kids")
+            proxy.take_down()
+            parent.send("/mybookings")
+            await world.said(parent, TRY_AGAIN)
+            proxy.bring_back()
+            parent.send("/mybookings")
+            await world.said(parent, "no upcoming bookings")
+            sorry = [m for m in world.telegram.messages(parent) if "Sorry" in (m.text or "")]
+    finally:
+        proxy.stop()
+    assert sorry == []
