@@ -4,7 +4,12 @@ SQLite file another connection holds locked for 10 s.
 
 While it is away /healthz says 503, and Telegram's webhook updates are answered non-2xx so that Telegram sends
 them again; afterwards every tap answered "Booked" holds one seat, Zoom has one registrant for it, and its link
-arrived once (the test servers' records say so, not ClassBot's tables).
+arrived once (the test servers' records say so, not ClassBot's tables). On SQLite the writers wait the lock out
+(their busy timeout is longer), so the webhook answers 200, only later.
+
+Slack sends a command or an interaction once: the person is told to try again in a minute; an event is answered
+503 and worked on when Slack sends it again. In Telegram's polling mode getUpdates has already confirmed the
+update: the person is told to try again too (holding the offset back is not done yet).
 """
 
 from __future__ import annotations
