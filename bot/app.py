@@ -54,7 +54,7 @@ from bot.core.zoom_reactions import ZoomReactions
 from bot.core.zoom_tokens import ZoomTokenKeeper
 from bot.i18n.catalogs import Catalogs
 from bot.storage.cipher import SecretCipher, load_keys
-from bot.storage.database import Database
+from bot.storage.database import Database, DatabaseUnavailable
 from bot.storage.jobs import JobQueue, call_when_queued
 from bot.storage.migrate import upgrade_to_head
 from bot.support.clock import Clock, utc_now
@@ -346,7 +346,7 @@ async def _say_what_resumes(jobs: JobQueue, clock: Clock) -> None:
     A database that does not answer yet is not a reason not to start: /healthz says so, and the worker waits."""
     try:
         counts = await jobs.by_kind(clock())
-    except (OSError, SQLAlchemyError) as failure:
+    except (OSError, SQLAlchemyError, DatabaseUnavailable) as failure:
         log.warning(
             "could not read the queued work at start (%s); the worker resumes it once the database answers",
             type(failure).__name__,

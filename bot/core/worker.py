@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import math
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.storage.database import is_unavailable
 from bot.storage.jobs import ClaimedJob, JobQueue
 from bot.support.clock import Clock
 from bot.support.logs import log_ids
@@ -43,6 +45,9 @@ _DUE_ASK_INTERVAL = 0.25  # seconds between two questions of when the next job i
 # How long a buried job keeps its payload when the composition root does not say (``DEAD_JOB_RETENTION_DAYS``).
 DEAD_JOB_RETENTION = timedelta(days=14)
 _HOUSEKEEPING_INTERVAL = 3600.0  # seconds
+# While the database is away: how soon a job's outcome is stored again, and a lease renewed again (seconds).
+_OUTAGE_RETRY = 0.5
+_OUTAGE_RETRY_CAP = 2.0
 
 
 class Unretryable(Exception):
@@ -87,6 +92,7 @@ class JobWorker:
         self._known_due: datetime | None = None
         self._due_asked_at = float("-inf")
         self._renewer: asyncio.Task[None] | None = None
+        self._paused_for = 0.0  # seconds the last pause lasted, while claims fail; 0 while they succeed
 
     def register(self, kind: str, handler: JobHandler, *, given_up: GiveUpHandler | None = None) -> None:
         """Name the handler for a job kind (once, while the composition root wires the process), and who hears
@@ -148,12 +154,24 @@ class JobWorker:
             # Cleared before looking, so a wake() that arrives while we look is not lost.
             self._wake.clear()
             try:
+                if self._paused_for and self._in_hand:
+                    # Back from an outage: renew the jobs in hand before their leases, run out meanwhile, let a
+                    # claim (this one) take them again.
+                    await self._queue.extend(sorted(self._in_hand), self._clock() + self._lease)
                 free = self._concurrency - len(self._running)
                 jobs = await self._queue.claim(free, self._lease, self._clock()) if free > 0 else []
-            except Exception:
+            except Exception as failure:
+                if is_unavailable(failure):
+                    await self._pause(failure)
+                    continue
                 log.exception("could not claim jobs; trying again shortly")
                 jobs = []
+            if self._paused_for:
+                log.warning("the database answers again: the worker resumes")
+                self._paused_for = 0.0
             for job in jobs:
+                if job.id in self._in_hand:
+                    continue  # run already, its outcome still being recorded (see ``_stored``)
                 task = asyncio.create_task(self._run_one(job), name=f"job-{job.id}")
                 self._running.add(task)
                 task.add_done_callback(self._finished)
@@ -162,13 +180,29 @@ class JobWorker:
             self._short_of_slots = len(jobs) >= free
             await self._sleep_until_due()
 
+    async def _pause(self, failure: Exception) -> None:
+        """After a failed claim: wait, longer each time while the database stays away (up to a few seconds, so
+        that work resumes soon after it is back), saying so once rather than at every try."""
+        if not self._paused_for:
+            log.warning("the database is away (%s): the worker pauses until it answers", type(failure).__name__)
+        self._paused_for = min(_OUTAGE_RETRY_CAP, max(_OUTAGE_RETRY, self._paused_for * 2))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=self._paused_for)
+
     async def _renew_leases(self) -> None:
+        """Every third of a lease; after a failure (the database away) every second or so, so that the jobs in
+        hand are renewed as soon as it answers again, before their leases run out and another worker runs them
+        a second time."""
+        wait = self._lease.total_seconds() / 3
         while True:
-            await asyncio.sleep(self._lease.total_seconds() / 3)
+            await asyncio.sleep(wait)
             try:
                 await self._queue.extend(sorted(self._in_hand), self._clock() + self._lease)
             except Exception:
                 log.warning("could not renew job leases; trying again shortly", exc_info=True)
+                wait = min(1.0, self._lease.total_seconds() / 3)
+            else:
+                wait = self._lease.total_seconds() / 3
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
@@ -219,9 +253,25 @@ class JobWorker:
             except asyncio.CancelledError:
                 raise
             except Exception as failure:
-                await self._settle_failure(job, failure)
+                await self._stored(job, functools.partial(self._settle_failure, job, failure))
             else:
-                await self._queue.complete(job.id, self._clock())
+                await self._stored(job, lambda: self._queue.complete(job.id, self._clock()))
+
+    async def _stored(self, job: ClaimedJob, record: Callable[[], Awaitable[None]]) -> None:
+        """Record a job's outcome, waiting out a database outage: the job's work is done (a link sent), and
+        leaving it unrecorded would have it run again once its lease ends. The job stays in hand meanwhile, its
+        lease renewed as soon as the database answers; a stop cancels the wait (the lease then decides)."""
+        pause = _OUTAGE_RETRY
+        while True:
+            try:
+                await record()
+                return
+            except Exception as failure:
+                if not is_unavailable(failure):
+                    raise
+                log.warning("could not record job %s's outcome: the database is away; trying again", job.id)
+            await asyncio.sleep(pause)
+            pause = min(_OUTAGE_RETRY_CAP, pause * 2)
 
     async def _settle_failure(self, job: ClaimedJob, failure: Exception) -> None:
         now = self._clock()

@@ -28,6 +28,7 @@ the caller's retry (a redelivered webhook, a job's next attempt) gets fresh conn
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -57,6 +58,29 @@ _PING_AFTER_IDLE_SECONDS = 10.0
 _RECYCLE_SECONDS = 1800
 
 
+class DatabaseUnavailable(Exception):
+    """The database could not be reached: refused, cut, or not answering in time. Raised in place of the driver's
+    bare ``OSError`` on connecting, so that the callers can tell an outage from any other failure (a Telegram or
+    Zoom call also fails with ``OSError``s)."""
+
+
+def is_unavailable(failure: BaseException) -> bool:
+    """True when ``failure`` (or what caused it) says the database is away, not that a statement was wrong: the
+    work may succeed unchanged once the database is back, so it is handed back for a later try, not refused."""
+    seen: set[int] = set()
+    current: BaseException | None = failure
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DatabaseUnavailable | exc.TimeoutError | exc.DisconnectionError):
+            return True
+        if isinstance(current, exc.DBAPIError) and (
+            current.connection_invalidated or isinstance(current, exc.OperationalError | exc.InterfaceError)
+        ):
+            return True  # a cut connection, a server going down, SQLite's "database is locked"
+        current = current.__cause__ or current.__context__
+    return False
+
+
 class Database:
     """Owns the engine; built once by the composition root and disposed at shutdown."""
 
@@ -84,6 +108,7 @@ class Database:
         autocommit = create_async_engine(url, isolation_level="AUTOCOMMIT", **pool, **options)
         for each in (engine, autocommit):
             _ping_idle_connections(each)
+            _name_connect_failures(each)
         return cls(engine, autocommit)
 
     def after_commit(self, callback: Callable[[dict[str, Any]], None]) -> None:
@@ -140,7 +165,12 @@ class Database:
             yield session
 
     async def ping(self, within_seconds: float = 2.0) -> bool:
-        """True when the database answers ``SELECT 1`` within ``within_seconds``."""
+        """True when the database answers ``SELECT 1`` within ``within_seconds``; on a SQLite file, when a writer
+        could take its lock within that time (in WAL mode a reader always can, even while another process holds
+        the file locked and no booking can be stored)."""
+        database = self.engine.url.database
+        if self.is_sqlite and database and database != ":memory:":
+            return await asyncio.to_thread(_sqlite_writable, database, within_seconds)
         try:
             async with asyncio.timeout(within_seconds), self.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
@@ -170,6 +200,32 @@ def _ping_idle_connections(engine: AsyncEngine) -> None:
             dbapi_connection.ping()
         except Exception as error:  # the pool replaces the connection and tries again
             raise exc.DisconnectionError("pooled connection did not answer a ping") from error
+
+
+def _sqlite_writable(path: str, within_seconds: float) -> bool:
+    """Whether the write lock of the SQLite file at ``path`` can be had within ``within_seconds`` (taken and
+    given back at once, on a connection of its own: the pool's connections wait 30 s for it)."""
+    try:
+        connection = sqlite3.connect(path, timeout=within_seconds, isolation_level=None)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("ROLLBACK")
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return False
+    return True
+
+
+def _name_connect_failures(engine: AsyncEngine) -> None:
+    """A connection the server refuses or never answers raises ``DatabaseUnavailable`` (see its docstring)."""
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        try:
+            return dialect.loaded_dbapi.connect(*cargs, **cparams)
+        except (OSError, TimeoutError) as failure:
+            raise DatabaseUnavailable(f"could not connect to the database ({type(failure).__name__})") from failure
 
 
 def _switch_to_wal(cursor: Any) -> None:

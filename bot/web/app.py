@@ -42,7 +42,7 @@ def web_app(
     if slack is not None:
         from bot.web.slack import slack_routes
 
-        routes += slack_routes(slack)
+        routes += slack_routes(slack, services.health)
     return Starlette(routes=routes)
 
 

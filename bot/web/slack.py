@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.core.health import Health
 from bot.handlers.slack.frontend import SlackFrontEnd
 from bot.handlers.slack.installations import INSTALL_PATH, REDIRECT_PATH
 from bot.web.limits import bounded_body
@@ -28,15 +29,24 @@ MAX_BODY_BYTES = 1024 * 1024  # a modal submission with every field full is a fe
 _NOT_SLACKS = {"error": "the body is not one of Slack's requests"}
 
 
-def slack_routes(front: SlackFrontEnd) -> list[Route]:
+def slack_routes(front: SlackFrontEnd, health: Health | None = None) -> list[Route]:
     platform = front.platform
     return slack_endpoints(
-        platform.app, signing_secret=platform.http_signing_secret, install_enabled=platform.install_enabled
+        platform.app,
+        signing_secret=platform.http_signing_secret,
+        install_enabled=platform.install_enabled,
+        health=health,
     )
 
 
-def slack_endpoints(app: AsyncApp, *, signing_secret: str | None, install_enabled: bool) -> list[Route]:
-    """The routes; ``signing_secret`` is None in Socket Mode, where ``/slack/events`` is closed."""
+def slack_endpoints(
+    app: AsyncApp, *, signing_secret: str | None, install_enabled: bool, health: Health | None = None
+) -> list[Route]:
+    """The routes; ``signing_secret`` is None in Socket Mode, where ``/slack/events`` is closed.
+
+    Bolt acknowledges an event before its listener runs, and Slack sends an event again only when it was not
+    acknowledged: while the database does not answer (``health``), an event is answered 503 instead, so that
+    Slack delivers it again later (interactions are never sent again: their listeners tell the person)."""
     adapter = AsyncSlackRequestHandler(app)
     guard = SlackRequestGuard(signing_secret) if signing_secret else None
 
@@ -55,6 +65,9 @@ def slack_endpoints(app: AsyncApp, *, signing_secret: str | None, install_enable
         bolt_request = parsed(body, request.query_params, request.headers)
         if bolt_request is None:
             return JSONResponse(_NOT_SLACKS, status_code=400)
+        if health is not None and _is_event(bolt_request.body) and not await health.database_answers():
+            log.warning("answered a Slack event 503: the database is away")
+            return JSONResponse({"error": "the database is not answering; send the event again"}, status_code=503)
         try:
             answer = await app.async_dispatch(bolt_request)
         except MALFORMED as unreadable:  # Bolt choked on a field deeper than the guard looks: still the body's fault
@@ -75,3 +88,7 @@ def slack_endpoints(app: AsyncApp, *, signing_secret: str | None, install_enable
         Route(INSTALL_PATH, install, methods=["GET"]),
         Route(REDIRECT_PATH, install, methods=["GET"]),
     ]
+
+
+def _is_event(body: object) -> bool:
+    return isinstance(body, dict) and body.get("type") == "event_callback"

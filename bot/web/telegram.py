@@ -1,4 +1,5 @@
-"""Telegram's webhook endpoint: only Telegram (holding our secret token) gets in, and each update counts once."""
+"""Telegram's webhook endpoint: only Telegram (holding our secret token) gets in, and each update counts once; an
+update that met a database outage is answered 503, so that Telegram delivers it again later."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from starlette.routing import Route
 
 from bot.config import Settings
 from bot.handlers.telegram.frontend import WEBHOOK_PATH, TelegramFrontEnd
+from bot.storage.database import is_unavailable
 from bot.web.limits import bounded_body
 
 log = logging.getLogger(__name__)
@@ -38,7 +40,14 @@ def telegram_routes(front: TelegramFrontEnd, settings: Settings) -> list[Route]:
             return JSONResponse({"error": "the body is not JSON"}, status_code=400)
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             return JSONResponse({"error": "the body is not a Telegram update"}, status_code=400)
-        await front.feed(data)
+        try:
+            await front.feed(data)
+        except Exception as failure:
+            if not is_unavailable(failure):
+                raise
+            # Not stored: Telegram keeps the update and sends it again, until the database answers.
+            log.warning("answered a Telegram update 503: the database is away")
+            return JSONResponse({"error": "the database is not answering; send the update again"}, status_code=503)
         return JSONResponse({"ok": True})
 
     return [Route(WEBHOOK_PATH, webhook, methods=["POST"])]

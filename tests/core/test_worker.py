@@ -20,6 +20,7 @@ from bot.storage.migrate import upgrade_to_head
 from bot.storage.models import Job
 from bot.support.clock import utc_now
 from bot.support.logs import IdsFilter, JsonFormatter
+from tests.reliability.database_proxy import DatabaseProxy
 from tests.support.clock import MovableClock
 from tests.support.waiting import wait_until
 
@@ -318,3 +319,55 @@ async def test_every_line_a_job_logs_carries_its_id_in_json_logs(database: Datab
     assert {by_message["sending to Ann"]["job_id"], by_message["sending to Bo"]["job_id"]} == ids
     assert by_message["sending to Ann"]["job_kind"] == "work"
     assert "job_id" not in by_message["outside any job"]
+
+
+async def test_a_job_done_while_the_database_went_away_is_recorded_once_it_is_back_not_run_again(
+    postgres_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The handler's work is done (a link sent) when the database goes away: the worker keeps the job in hand
+    until it can record it done, even past its lease, and a started worker pauses its claims meanwhile and
+    resumes by itself."""
+    proxy = DatabaseProxy(postgres_url)
+    proxy.start()
+    database = Database.connect(proxy.url)  # the worker's
+    direct = Database.connect(postgres_url)  # the test's own, never away
+    try:
+        await upgrade_to_head(direct)
+        clock = MovableClock()
+        ran: list[dict[str, Any]] = []
+
+        async def handler(payload: dict[str, Any]) -> None:
+            ran.append(payload)
+            if len(ran) == 1:
+                proxy.take_down()  # between the work and its record
+
+        async def said(words: str) -> bool:
+            return any(words in record.getMessage() for record in caplog.records)
+
+        async def ran_twice() -> bool:
+            return len(ran) == 2
+
+        async def all_done() -> bool:
+            return [job.status for job in await _jobs(direct)] == ["done", "done"]
+
+        worker = JobWorker(JobQueue(database), clock=clock, idle_poll_seconds=0.05, lease=timedelta(seconds=2))
+        worker.register("work", handler)
+        await _enqueue(direct, clock, {"n": 1})
+        caplog.set_level(logging.WARNING, logger="bot.core.worker")
+        worker.start()
+        try:
+            await wait_until(lambda: said("could not record job"), what="the record to fail")
+            await wait_until(lambda: said("the worker pauses"), what="the worker to pause")
+            clock.advance(timedelta(seconds=5))  # the job's lease is over while the database is away
+            proxy.bring_back()
+            await wait_until(lambda: said("the worker resumes"), what="the worker to resume")
+            await _enqueue(direct, clock, {"n": 2})
+            await wait_until(ran_twice, what="the next job")
+            await wait_until(all_done, what="both jobs to be recorded done")
+        finally:
+            await worker.stop()
+        assert ran == [{"n": 1}, {"n": 2}]
+    finally:
+        await database.dispose()
+        await direct.dispose()
+        proxy.stop()

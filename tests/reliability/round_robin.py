@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 
 import httpx
 from classbot_fakes.runner import ThreadedServer
@@ -19,6 +20,7 @@ class RoundRobinProxy:
         self.targets = targets
         self._next = itertools.cycle(range(len(targets)))
         self.forwarded = [0] * len(targets)
+        self.statuses: Counter[int] = Counter()  # how ClassBot answered, by HTTP status
         app = Starlette(routes=[Route("/{path:path}", self._forward, methods=["GET", "POST"])])
         self._server = ThreadedServer(app, name="round-robin")
 
@@ -49,6 +51,7 @@ class RoundRobinProxy:
             except httpx.TransportError:
                 continue
             self.forwarded[index] += 1
+            self.statuses[answer.status_code] += 1
             return _passed_back(answer)
         return Response("no ClassBot process answered", status_code=502)
 

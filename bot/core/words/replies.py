@@ -13,6 +13,10 @@ from bot.i18n.languages import SUPPORTED
 from bot.i18n.texts import Text, ntr, plain, tr
 
 SORRY = tr("Sorry, something went wrong. Please try again in a moment.")
+# The database is away for a while: nothing was done, and the same tap or command works once it is back.
+TRY_AGAIN_IN_A_MINUTE = tr(
+    "ClassBot cannot reach its records right now, so nothing was done. Please try again in a minute."
+)
 WHAT_CLASSBOT_CAN_DO = tr("What ClassBot can do")
 UPCOMING_CLASSES = tr("Upcoming classes")
 NO_UPCOMING_CLASSES = tr("No upcoming classes yet.")

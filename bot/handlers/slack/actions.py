@@ -66,12 +66,12 @@ class Actions(ZoomConnecting):
         await args.ack()
         if action is None or route is None:
             return  # a link button (Slack reports its clicks too) or something retired: nothing to do
-        if not await self.first_time(args):
-            return
         await self._run(args, route, action)
 
     @answers_refusals
     async def _run(self, args: AsyncArgs, route: Route, action: Action) -> None:
+        if not await self.first_time(args):
+            return
         if not action.well_formed:
             raise NotAllowed(BUTTON_GONE)
         await route(args, action.value)

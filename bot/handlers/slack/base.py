@@ -31,11 +31,13 @@ from bot.core.communities import CommunityRef
 from bot.core.errors import CoreError
 from bot.core.messages import Message
 from bot.core.services import Services
-from bot.core.words.replies import SORRY
+from bot.core.words.replies import SORRY, TRY_AGAIN_IN_A_MINUTE
 from bot.handlers.slack.blocks import MAX_SECTION, message_blocks, plain, text_sections
 from bot.handlers.slack.home import HomeTab
+from bot.i18n.languages import supported
 from bot.i18n.texts import Text
 from bot.i18n.translator import Translator
+from bot.storage.database import is_unavailable
 from bot.storage.identity import PersonRef
 from bot.support.logs import bind_log_ids
 
@@ -139,7 +141,8 @@ class SlackBase:
 
 
 def answers_refusals(listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
-    """After the ack: a core refusal is told to the person; any other failure is logged and met with an apology."""
+    """After the ack: a core refusal is told to the person; a database outage with "try again in a minute" (Slack
+    never sends an interaction again, so the person must); any other failure is logged and met with an apology."""
 
     @wraps(listener)
     async def guarded(self: SlackBase, args: AsyncArgs, *rest: Any) -> None:
@@ -150,11 +153,40 @@ def answers_refusals(listener: Callable[..., Awaitable[None]]) -> Callable[..., 
         except SlackApiError as refused:
             log.warning("Slack refused a call: %s", refused.response.get("error"))
             await _tell(self, args, SORRY)
-        except Exception:
+        except Exception as failure:
+            if is_unavailable(failure):
+                log.warning("a Slack request met a database outage; the person is asked to try again")
+                await ask_to_try_again(self.core, args)
+                return
             log.exception("a Slack listener failed")
             await _tell(self, args, SORRY)
 
     return guarded
+
+
+async def ask_to_try_again(core: Services, args: AsyncArgs) -> None:
+    """Tell the person who acted that nothing was done (the database is away) and to try again in a minute: Slack
+    never sends a command or an interaction again. In their Slack locale, asked of Slack (their stored language
+    is out of reach), as a command's ephemeral answer, else by ``response_url``, else by direct message. An event
+    is nobody's action: it is answered 503 before it gets here (see ``bot.web.slack``), or dropped."""
+    body = args.body
+    if body.get("type") == "event_callback":
+        return
+    person = person_of(args)
+    locale, zone = await _slack_profile(args, person.user_id)
+    words = plain(core.catalogs.translator(supported(locale), zone)(TRY_AGAIN_IN_A_MINUTE))
+    try:
+        if args.ack.response is None:  # not acknowledged yet (a command answers in its acknowledgement)
+            if body.get("command"):
+                await args.ack(text=words, blocks=text_sections(words))
+                return
+            await args.ack()
+        if body.get("response_url"):
+            await args.respond(text=words, response_type="ephemeral", replace_original=False)
+        else:
+            await args.client.chat_postMessage(channel=person.user_id, text=words)
+    except Exception:  # the person cannot be reached now; the outage is logged already
+        log.warning("could not ask a Slack user to try again", exc_info=True)
 
 
 async def _slack_profile(args: AsyncArgs, user_id: str) -> tuple[str | None, str | None]:

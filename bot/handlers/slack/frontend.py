@@ -32,7 +32,7 @@ from slack_sdk.errors import SlackApiError
 from bot.config import Settings
 from bot.core.services import Services
 from bot.handlers.slack.actions import Actions
-from bot.handlers.slack.base import Listener
+from bot.handlers.slack.base import Listener, ask_to_try_again
 from bot.handlers.slack.blocks import COMMAND
 from bot.handlers.slack.commands import Commands
 from bot.handlers.slack.events import Events
@@ -43,7 +43,7 @@ from bot.handlers.slack.modal import APPROVE_TEACHER, BOOK, MESSAGE_PARENTS, NEW
 from bot.handlers.slack.notifier import SlackNotifier
 from bot.handlers.slack.submissions import Submissions
 from bot.storage.cipher import SecretCipher
-from bot.storage.database import Database
+from bot.storage.database import Database, is_unavailable
 from bot.storage.slack_tokens import seal_slack_tokens
 
 log = logging.getLogger(__name__)
@@ -191,7 +191,8 @@ class SlackFrontEnd:
         await self.platform.stop()
 
     def _tracked(self, listener: Listener) -> Listener:
-        """``listener``, its task remembered while it runs (Bolt keeps no reference to it), and timed."""
+        """``listener``, its task remembered while it runs (Bolt keeps no reference to it), and timed; a database
+        outage it meets before it could answer (a command's first lookup) is told to the person."""
 
         async def tracked(args: AsyncArgs) -> None:
             task = asyncio.current_task()
@@ -200,6 +201,11 @@ class SlackFrontEnd:
             started = time.perf_counter()
             try:
                 await listener(args)
+            except Exception as failure:
+                if not is_unavailable(failure):
+                    raise
+                log.warning("a Slack request met a database outage; the person is asked to try again")
+                await ask_to_try_again(self._services, args)
             finally:
                 if task is not None:
                     self.platform.working.discard(task)

@@ -12,6 +12,7 @@ handlers and runs the whole.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
@@ -30,7 +31,7 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.core.services import Services
-from bot.core.words.replies import SORRY
+from bot.core.words.replies import SORRY, TRY_AGAIN_IN_A_MINUTE
 from bot.handlers.telegram.buttons import TelegramHandlers
 from bot.handlers.telegram.commands import bot_commands
 from bot.handlers.telegram.members import TelegramMembers
@@ -38,6 +39,7 @@ from bot.handlers.telegram.notifier import TelegramNotifier
 from bot.handlers.telegram.pacing import ChatPacer
 from bot.handlers.telegram.transport import AiohttpRequest
 from bot.i18n.languages import SOURCE, SUPPORTED, supported
+from bot.storage.database import DatabaseUnavailable, is_unavailable
 from bot.support.logs import bind_log_ids
 
 log = logging.getLogger(__name__)
@@ -78,6 +80,8 @@ class TelegramFrontEnd:
         self._settings = platform.settings
         self._services = services
         self._handling: dict[int, float] = {}
+        self._met_outage: set[int] = set()  # webhook updates whose handling found the database away
+        self._feeding: dict[int, asyncio.Future[bool]] = {}  # webhook updates being handled, by update_id
         handlers = TelegramHandlers(services)
         commands = {
             "start": handlers.start,
@@ -147,13 +151,30 @@ class TelegramFrontEnd:
         Telegram keeps an update until our answer confirms it. Answering only after the handlers ran means a
         crash mid-way leaves the update with Telegram, which sends it again; it is recorded as handled only once
         the handlers are done. (Handlers are idempotent where it matters: a booking is keyed by its update.)
+
+        Telegram also sends an update again when our answer is slow (a SQLite file locked for a while holds the
+        handlers up): a copy that arrives while this process still works on the update waits for that work and
+        gets its outcome, instead of running the handlers a second time (and replying twice).
         """
+        update_id = int(data["update_id"])
+        working = self._feeding.get(update_id)
+        if working is None:
+            working = asyncio.ensure_future(self._feed(data))
+            self._feeding[update_id] = working
+            working.add_done_callback(lambda _: self._feeding.pop(update_id, None))
+        return await asyncio.shield(working)
+
+    async def _feed(self, data: dict[str, Any]) -> bool:
         inbound = self._services.inbound
         update = Update.de_json(data, self.application.bot)
         key = str(update.update_id)
         if await inbound.already_handled("telegram", key):
             return False
         await self.application.process_update(update)
+        if update.update_id in self._met_outage:
+            # Not marked handled: the caller answers non-2xx and Telegram delivers the update again later.
+            self._met_outage.discard(update.update_id)
+            raise DatabaseUnavailable(f"update {update.update_id} met a database outage")
         await inbound.mark_handled("telegram", key)
         return True
 
@@ -170,12 +191,19 @@ class TelegramFrontEnd:
             )
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        away = context.error is not None and is_unavailable(context.error)
+        if away and isinstance(update, Update) and self._settings.telegram_webhook:
+            # Telegram sends the update again until it is answered 2xx (see ``feed``): nothing to tell the person.
+            log.warning("a Telegram update met a database outage; Telegram will deliver it again")
+            if len(self._met_outage) < 10_000:
+                self._met_outage.add(update.update_id)
+            return
         log.error("a Telegram update failed: %s", type(context.error).__name__, exc_info=context.error)
         if isinstance(update, Update) and update.effective_chat is not None:
             user = update.effective_user
             # The database may be what failed: the language Telegram reports is the one at hand.
             hint = supported(user.language_code) if user is not None else None
-            words = self._services.catalogs.translator(hint)(SORRY)
+            words = self._services.catalogs.translator(hint)(TRY_AGAIN_IN_A_MINUTE if away else SORRY)
             try:
                 await update.effective_chat.send_message(words)
             except Exception:  # the chat may be unreachable: the error is already logged
