@@ -40,6 +40,8 @@ class Act(enum.StrEnum):
     START_LINK = "start"  # the host's start link, privately
     MESSAGE_PARENTS = "msg"
     RESCHEDULE = "move"
+    EDIT = "edit"  # change a class's settings (Telegram offers a menu of them; Slack opens a form)
+    EDIT_SETTING = "es"  # the setting picked in Telegram's edit menu (a field of ``class_input.EDITABLE``, "approval")
     OPEN_TO_LINK = "open"  # anyone with the class's link may see and book it
     KEEP_TO_GROUPS = "shut"  # only the members of the communities it is announced in
     CANCEL_CLASS = "cc"  # ask to cancel a class (Telegram asks to confirm; Slack's button confirms itself)
@@ -79,6 +81,7 @@ _NAMING_A_RECORD = frozenset(
         Act.START_LINK,
         Act.MESSAGE_PARENTS,
         Act.RESCHEDULE,
+        Act.EDIT,
         Act.OPEN_TO_LINK,
         Act.KEEP_TO_GROUPS,
         Act.CANCEL_CLASS,

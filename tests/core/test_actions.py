@@ -26,6 +26,8 @@ WIRE = {
     "start": Act.START_LINK,
     "msg": Act.MESSAGE_PARENTS,
     "move": Act.RESCHEDULE,
+    "edit": Act.EDIT,
+    "es": Act.EDIT_SETTING,
     "cc": Act.CANCEL_CLASS,
     "ccy": Act.CANCEL_CLASS_CONFIRMED,
     "approve": Act.APPROVE,
