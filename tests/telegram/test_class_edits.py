@@ -46,6 +46,8 @@ async def test_a_teacher_edits_a_class_and_the_parents_are_told(world: TelegramW
 
     waiting.press_forged(f"edit:{class_id}")
     refused = await world.said(waiting, "Only the class's teacher")
+    waiting.press_forged(f"es:{class_id}:title")  # a menu's choice, naming someone else's class
+    await world.said(waiting, "Only the class's teacher")
     teacher.send("/myclasses")
     card = await world.said(teacher, "Chess")
     teacher.press(card, "Edit")
@@ -78,3 +80,47 @@ async def test_a_teacher_edits_a_class_and_the_parents_are_told(world: TelegramW
     assert len([m for m in tg.messages(parent) if "The teacher changed" in (m.text or "")]) == 1  # one per parent
     assert "You approve each booking yourself." in (approval.text or "")
     assert "Reschedule" in approval.button_texts  # the updated card, with what a teacher can do
+
+
+async def test_an_older_edit_menu_still_edits_its_own_class(world: TelegramWorld) -> None:
+    """Menus sit in the chat: a teacher may open one class's, then another's, and scroll back to the first."""
+    tg = world.telegram
+    teacher = tg.add_user("Ann")
+    zoom_user = world.zoom.add_user(email="ann@example.org", timezone="Europe/Madrid")
+    teacher.start_private_chat()
+    await world.said(teacher, "books kids")
+    await world.connect_zoom(teacher, zoom_user.id)
+    day = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%d")
+    teacher.send(f"/newclass Chess | {day} 16:30 | 45 | 4")
+    await world.said(teacher, "Created")
+    teacher.send(f"/newclass Drawing | {day} 18:00 | 45 | 4")
+    await world.said(teacher, "Created")
+    teacher.send("/myclasses")
+    chess, drawing = await world.said(teacher, "Chess"), await world.said(teacher, "Drawing")
+
+    teacher.press(chess, "Edit")
+    chess_menu = await world.said(teacher, "What should change in “Chess”")
+    teacher.press(drawing, "Edit")
+    await world.said(teacher, "What should change in “Drawing”")
+    teacher.press(chess_menu, "Title")  # the older menu, Drawing's being the chat's latest
+    await world.said(teacher, "Type the new title")
+    teacher.send("Chess club")
+    renamed = await world.said(teacher, "Saved")
+    for _ in range(2):  # the older menu again, twice: approval is set, not flipped back
+        teacher.press(chess_menu, "Approval: off (switch on)")
+    approvals = [await world.said(teacher, "Saved") for _ in range(2)]
+    teacher.send("/myclasses")
+    cards = [await world.said(teacher, "with Ann") for _ in range(2)]
+
+    assert "“Chess club” with Ann" in (renamed.text or "")
+    shown = " | ".join(card.text or "" for card in cards)
+    assert "“Chess club” with Ann" in shown  # A was renamed…
+    assert "“Drawing” with Ann" in shown  # …and B kept its title
+    assert "“Chess” with" not in shown
+    for saved in approvals:
+        assert "“Chess club” with Ann" in (saved.text or "")
+        assert "You approve each booking yourself." in (saved.text or "")
+    for row in chess_menu.buttons:  # each button carries its class, within Telegram's 64 bytes of callback data
+        for button in row:
+            assert button.callback_data is not None
+            assert len(button.callback_data.encode()) <= 64

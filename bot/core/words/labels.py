@@ -107,8 +107,18 @@ def policy_buttons() -> tuple[Button, Button]:
     return (Button(ANY_MEMBER, Act.POLICY.on("anyone")), Button(ONLY_APPROVED_TEACHERS, Act.POLICY.on("approved")))
 
 
-def edit_menu(*, approval_on: bool) -> tuple[Button, ...]:
-    """One button per setting a teacher may change (the typed ones, then approval switched on or off)."""
-    approval = tr("Approval: on (switch off)") if approval_on else tr("Approval: off (switch on)")
-    typed = tuple(Button(label, Act.EDIT_SETTING.on(field)) for field, label in SETTING_LABELS.items())
-    return (*typed, Button(approval, Act.EDIT_SETTING.on("approval")))
+APPROVAL_ON, APPROVAL_OFF = "approval_on", "approval_off"  # the edit menu's choices that set approval
+
+
+def edit_menu(class_public_id: str, *, approval_on: bool) -> tuple[Button, ...]:
+    """One button per setting a teacher may change (the typed ones, then approval switched on or off).
+
+    Each names its class, so a menu scrolled back to still edits its own class after another's was opened; the
+    approval button names what approval becomes, so pressing it twice (or on an older menu) never flips it back.
+    """
+    if approval_on:
+        approval = Button(tr("Approval: on (switch off)"), Act.EDIT_SETTING.on(class_public_id, APPROVAL_OFF))
+    else:
+        approval = Button(tr("Approval: off (switch on)"), Act.EDIT_SETTING.on(class_public_id, APPROVAL_ON))
+    typed = tuple(Button(label, Act.EDIT_SETTING.on(class_public_id, field)) for field, label in SETTING_LABELS.items())
+    return (*typed, approval)

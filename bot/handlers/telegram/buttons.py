@@ -23,7 +23,7 @@ from bot.core.errors import NotAllowed
 from bot.core.messages import Button
 from bot.core.words import replies
 from bot.core.words.classes import card_text
-from bot.core.words.labels import ROSTER_AS_CSV, edit_menu
+from bot.core.words.labels import APPROVAL_OFF, APPROVAL_ON, ROSTER_AS_CSV, edit_menu
 from bot.core.words.refusals import BUTTON_GONE
 from bot.core.words.roster import roster_words
 from bot.handlers.telegram.addressing import Addressee, addressee, command_word, hears_every_command, not_mine
@@ -285,20 +285,23 @@ class TelegramHandlers(Flows, Languages):
         chat = update.effective_chat
         assert chat is not None
         await self.conversations.put(str(chat.id), person_of(update).user_id, EDIT, {"class": class_id})
-        await self.say(update, question, list(edit_menu(approval_on=settings.requires_approval)))
+        await self.say(update, question, list(edit_menu(class_id, approval_on=settings.requires_approval)))
 
-    async def _edit_setting(self, update: Update, context: ContextTypes.DEFAULT_TYPE, field: str) -> None:
-        """A setting picked in the edit menu: approval switches at once; the others ask for the new value."""
+    async def _edit_setting(self, update: Update, context: ContextTypes.DEFAULT_TYPE, value: str) -> None:
+        """A setting picked in a class's edit menu: approval is set at once; the others ask for the new value.
+
+        The class is the button's own, never the one whose menu was opened last: a teacher scrolling back to an
+        older menu edits that menu's class. The typed answer then goes to the class of this press.
+        """
         chat = update.effective_chat
         assert chat is not None
         person = person_of(update)
-        state = await self.conversations.get(str(chat.id), person.user_id)
-        if state is None or state.flow != EDIT or (field not in _EDIT_PROMPTS and field != "approval"):
-            raise NotAllowed(tr("That menu is closed: press Edit on the class again."))
-        class_id = state.data["class"]
-        if field == "approval":
-            settings = await self.core.classes.settings(person, class_id)
-            await self.save_edit(update, class_id, replace(settings, requires_approval=not settings.requires_approval))
+        class_id, field = Act.EDIT_SETTING.on(value).parts
+        if field not in _EDIT_PROMPTS and field not in (APPROVAL_ON, APPROVAL_OFF):
+            raise NotAllowed(BUTTON_GONE)
+        settings = await self.core.classes.settings(person, class_id)  # only the teacher may go on
+        if field in (APPROVAL_ON, APPROVAL_OFF):
+            await self.save_edit(update, class_id, replace(settings, requires_approval=field == APPROVAL_ON))
             return
         await self.conversations.put(str(chat.id), person.user_id, EDIT, {"class": class_id, "field": field})
         await self.say(update, _EDIT_PROMPTS[field])
