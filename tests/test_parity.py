@@ -97,9 +97,11 @@ def reached(platform: str, services: dict[str, set[str]]) -> set[str]:
 def test_the_scan_finds_the_services_and_their_calls() -> None:
     services = use_cases()
     assert {"classes", "bookings", "communities", "reports"} <= services.keys()
-    assert {"reschedule", "roster"} <= services["classes"]
+    assert {"reschedule", "roster", "edit", "settings"} <= services["classes"]
     assert "classes.roster" in reached("slack", services)
     assert "classes.reschedule" in reached("telegram", services)
+    for platform in PLATFORMS:  # a class is edited on both: its settings read into a menu or a form, then saved
+        assert {"classes.edit", "classes.settings"} <= reached(platform, services)
 
 
 def test_the_allow_list_names_only_real_use_cases() -> None:

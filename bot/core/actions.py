@@ -1,8 +1,10 @@
 """Every button ClassBot draws, as a typed action: what pressing it asks for, and what it names.
 
 A pressed button comes back as ``kind:value`` (Telegram's callback data, Slack's ``action_id``): the kind says
-what to do, the value names a class or a booking (its public id) or a short choice. ``Act`` is the one list of
-kinds, shared by the core (which puts buttons in its messages) and both front ends (which route presses by it).
+what to do, the value names a class or a booking (its public id) or a short choice, or both (``kind:id:choice``),
+so a button that acts on one class among several never has to remember which in the chat's state. ``Act`` is the
+one list of kinds, shared by the core (which puts buttons in its messages) and both front ends (which route presses
+by it).
 Its spellings are the wire format: buttons already sitting in people's chats keep working only while they stay
 as they are, so a member may be renamed but its value never changes.
 
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from bot.core.ids import looks_like_public_id
 
 _MOST_CHOICE = 40  # a choice (a language code, an answer to a question) is short; anything longer is forged
+_PARTS = ":"  # between a record's id and the choice about it (a public id never has one; the choice may)
 
 
 class Act(enum.StrEnum):
@@ -40,6 +43,10 @@ class Act(enum.StrEnum):
     START_LINK = "start"  # the host's start link, privately
     MESSAGE_PARENTS = "msg"
     RESCHEDULE = "move"
+    EDIT = "edit"  # change a class's settings (Telegram offers a menu of them; Slack opens a form)
+    # the setting picked in Telegram's edit menu, on its class: the class's public id and a field of
+    # ``class_input.EDITABLE``, or "approval_on"/"approval_off" (what approval becomes)
+    EDIT_SETTING = "es"
     OPEN_TO_LINK = "open"  # anyone with the class's link may see and book it
     KEEP_TO_GROUPS = "shut"  # only the members of the communities it is announced in
     CANCEL_CLASS = "cc"  # ask to cancel a class (Telegram asks to confirm; Slack's button confirms itself)
@@ -63,8 +70,14 @@ class Act(enum.StrEnum):
         """Whether the value is a class's or a booking's public id (else it is a short choice)."""
         return self in _NAMING_A_RECORD
 
-    def on(self, value: str) -> Action:
-        return Action(self, value)
+    @property
+    def names_a_record_and_choice(self) -> bool:
+        """Whether the value is a class's public id and a short choice about it (``Action.parts``)."""
+        return self in _NAMING_A_RECORD_AND_CHOICE
+
+    def on(self, value: str, choice: str | None = None) -> Action:
+        """The action on ``value``; an act naming a record and a choice takes both (the record first)."""
+        return Action(self, value if choice is None else f"{value}{_PARTS}{choice}")
 
 
 _NAMING_A_RECORD = frozenset(
@@ -79,6 +92,7 @@ _NAMING_A_RECORD = frozenset(
         Act.START_LINK,
         Act.MESSAGE_PARENTS,
         Act.RESCHEDULE,
+        Act.EDIT,
         Act.OPEN_TO_LINK,
         Act.KEEP_TO_GROUPS,
         Act.CANCEL_CLASS,
@@ -90,6 +104,8 @@ _NAMING_A_RECORD = frozenset(
         Act.KEEP_ZOOM,
     }
 )
+# A menu about one class among several the same person may have open: the id rides on each button.
+_NAMING_A_RECORD_AND_CHOICE = frozenset({Act.EDIT_SETTING})
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,15 +117,26 @@ class Action:
 
     @property
     def wire(self) -> str:
-        """How the platform carries it (Telegram allows 64 bytes of callback data: ids and choices fit)."""
+        """How the platform carries it (Telegram allows 64 bytes of callback data: ids and choices fit, and an id
+        with a choice keeps to a two-letter kind, so "es:" with an id of 16 and a choice of 40 takes 60)."""
         return f"{self.act}:{self.value}"
 
     @property
+    def parts(self) -> tuple[str, str]:
+        """The record's public id and the choice, for an act that names both (``Act.names_a_record_and_choice``)."""
+        record, _, choice = self.value.partition(_PARTS)
+        return record, choice
+
+    @property
     def well_formed(self) -> bool:
-        """A public id where the act names a record, else a short choice: anything else was not made by us."""
+        """A public id where the act names a record, a short choice where it names one, both where it names both:
+        anything else was not made by us."""
+        if self.act.names_a_record_and_choice:
+            record, choice = self.parts
+            return looks_like_public_id(record) and _a_choice(choice)
         if self.act.names_a_record:
             return looks_like_public_id(self.value)
-        return 0 < len(self.value) <= _MOST_CHOICE
+        return _a_choice(self.value)
 
     @classmethod
     def parse(cls, wire: str) -> Action | None:
@@ -119,6 +146,10 @@ class Action:
             return cls(Act(kind), value)
         except ValueError:
             return None
+
+
+def _a_choice(text: str) -> bool:
+    return 0 < len(text) <= _MOST_CHOICE
 
 
 FORGET_ME = Act.FORGET.on("yes")  # the one confirmation of "forget me" a front end honours

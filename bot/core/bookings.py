@@ -282,7 +282,7 @@ class BookingService:
             waitlisted.append(child)
         if status == "pending_approval":
             for booking in booked:
-                await self._ask_teacher(session, cls, booking, now)
+                await _ask_teacher(session, cls, booking, now)
         return booked, waitlisted
 
     async def cancel_question(self, parent: PersonRef, booking_public_id: str) -> Text:
@@ -438,42 +438,6 @@ class BookingService:
                 )
         return None
 
-    async def _add_booking(
-        self,
-        session: AsyncSession,
-        cls: Class,
-        parent_id: int,
-        child: str,
-        key: str,
-        status: str,
-        now: datetime,
-        *,
-        in_digest: bool,
-    ) -> Booking:
-        """Write the booking, its seat already taken, and, once confirmed, queue its join link; ``in_digest``: the
-        teacher hears of it in the class's next digest (which the caller made sure of: ``job_kinds.note_booking``)."""
-        booking = await Bookings(session).add(_new_booking(cls, parent_id, child, key, status, in_digest=in_digest))
-        link = _link_for(booking, cls, now)
-        if link is not None:
-            await jobs.add(session, link)
-        return booking
-
-    async def _tell_teacher_of(self, session: AsyncSession, cls: Class, booking: Booking, now: datetime) -> None:
-        """Tell the teacher of one booking on its own, outside the digest: a waitlisted child got a seat while
-        the class's row is held, where passing the digest's gate could wait on a digest that waits on this."""
-        await cls_refresh(session, cls)
-        notice = digest_text(cls.title, [booking.child_name], 1, cls.seats_taken, cls.seats)
-        await tell(session, cls.teacher_id, Message(notice), now=now, dedupe_key=f"seated:{booking.id}")
-
-    async def _ask_teacher(self, session: AsyncSession, cls: Class, booking: Booking, now: datetime) -> None:
-        """Ask the teacher to approve or decline a booking waiting for approval."""
-        await cls_refresh(session, cls)
-        taken = seats_taken(cls.seats_taken, cls.seats)
-        question = tr(
-            "{child} asks to join “{title}” ({taken}). Approve?", child=booking.child_name, title=cls.title, taken=taken
-        )
-        await tell(session, cls.teacher_id, Message(question, approval_buttons(booking.public_id)), now=now)
-
     async def _release(
         self, session: AsyncSession, cls: Class, booking: Booking, now: datetime, status: str = "cancelled"
     ) -> None:
@@ -484,34 +448,74 @@ class BookingService:
         registration = job_kinds.registration_of(booking, cls)
         if registration is not None:
             await job_kinds.cancel_registrant(session, registration, now)
-        await self._promote(session, cls, now)
-
-    async def _promote(self, session: AsyncSession, cls: Class, now: datetime) -> None:
-        if cls.status != "scheduled":
-            return
-        entry = await Waitlist(session).first_waiting(cls.id)
-        if entry is None or not await Classes(session).take_seats(cls, 1):
-            return
-        await Waitlist(session).set_status(entry.id, "promoted")
-        status = "pending_approval" if cls.requires_approval else "confirmed"
-        key = f"waitlist:{entry.id}"
-        booking = await self._add_booking(
-            session, cls, entry.parent_id, entry.child_name, key, status, now, in_digest=False
-        )
-        text = tr("A seat opened in “{title}”: {child} is booked now.", title=cls.title, child=entry.child_name)
-        if status == "confirmed":
-            await self._tell_teacher_of(session, cls, booking, now)
-        else:
-            await self._ask_teacher(session, cls, booking, now)
-            text = tr(
-                "A seat opened in “{title}”: {child} now waits for the teacher's approval.",
-                title=cls.title,
-                child=entry.child_name,
-            )
-        await tell(session, entry.parent_id, Message(text), now=now, dedupe_key=f"promoted:{booking.id}")
+        await promote_waiting(session, cls, now)
 
     async def _view(self, session: AsyncSession, booking: Booking, cls: Class) -> BookingView:
         return _view(booking, cls, await Classes(session).next_start(cls.id, self._clock()))
+
+
+async def _add_booking(
+    session: AsyncSession,
+    cls: Class,
+    parent_id: int,
+    child: str,
+    key: str,
+    status: str,
+    now: datetime,
+    *,
+    in_digest: bool,
+) -> Booking:
+    """Write the booking, its seat already taken, and, once confirmed, queue its join link; ``in_digest``: the
+    teacher hears of it in the class's next digest (which the caller made sure of: ``job_kinds.note_booking``)."""
+    booking = await Bookings(session).add(_new_booking(cls, parent_id, child, key, status, in_digest=in_digest))
+    link = _link_for(booking, cls, now)
+    if link is not None:
+        await jobs.add(session, link)
+    return booking
+
+
+async def _tell_teacher_of(session: AsyncSession, cls: Class, booking: Booking, now: datetime) -> None:
+    """Tell the teacher of one booking on its own, outside the digest: a waitlisted child got a seat while
+    the class's row is held, where passing the digest's gate could wait on a digest that waits on this."""
+    await cls_refresh(session, cls)
+    notice = digest_text(cls.title, [booking.child_name], 1, cls.seats_taken, cls.seats)
+    await tell(session, cls.teacher_id, Message(notice), now=now, dedupe_key=f"seated:{booking.id}")
+
+
+async def _ask_teacher(session: AsyncSession, cls: Class, booking: Booking, now: datetime) -> None:
+    """Ask the teacher to approve or decline a booking waiting for approval."""
+    await cls_refresh(session, cls)
+    taken = seats_taken(cls.seats_taken, cls.seats)
+    question = tr(
+        "{child} asks to join “{title}” ({taken}). Approve?", child=booking.child_name, title=cls.title, taken=taken
+    )
+    await tell(session, cls.teacher_id, Message(question, approval_buttons(booking.public_id)), now=now)
+
+
+async def promote_waiting(session: AsyncSession, cls: Class, now: datetime) -> bool:
+    """Give a free seat of ``cls`` to the first waiting child, telling their parent and the teacher; False when
+    no child waits or no seat is free (a cancelled booking, a class given more seats: ``ClassService.edit``)."""
+    if cls.status != "scheduled":
+        return False
+    entry = await Waitlist(session).first_waiting(cls.id)
+    if entry is None or not await Classes(session).take_seats(cls, 1):
+        return False
+    await Waitlist(session).set_status(entry.id, "promoted")
+    status = "pending_approval" if cls.requires_approval else "confirmed"
+    key = f"waitlist:{entry.id}"
+    booking = await _add_booking(session, cls, entry.parent_id, entry.child_name, key, status, now, in_digest=False)
+    text = tr("A seat opened in “{title}”: {child} is booked now.", title=cls.title, child=entry.child_name)
+    if status == "confirmed":
+        await _tell_teacher_of(session, cls, booking, now)
+    else:
+        await _ask_teacher(session, cls, booking, now)
+        text = tr(
+            "A seat opened in “{title}”: {child} now waits for the teacher's approval.",
+            title=cls.title,
+            child=entry.child_name,
+        )
+    await tell(session, entry.parent_id, Message(text), now=now, dedupe_key=f"promoted:{booking.id}")
+    return True
 
 
 def _new_booking(cls: Class, parent_id: int, child: str, key: str, status: str, *, in_digest: bool) -> Booking:

@@ -159,8 +159,7 @@ class ClassDraft:
     def check_settings(self) -> None:
         """Raises ``InvalidInput`` when the settings do not fit the class (a minimum above its seats): checked
         as each setting is chosen, not only when the class is made."""
-        if self.min_bookings is not None and not 1 <= self.min_bookings <= self.seats:
-            raise InvalidInput("min_bookings", tr("The minimum number of bookings must be from 1 to the seats."))
+        check_minimum(self.min_bookings, self.seats)
 
     def validated(self, now: datetime) -> ClassDraft:
         """The draft, checked as a whole; raises ``InvalidInput`` for the first problem."""
@@ -177,6 +176,12 @@ class ClassDraft:
                 raise InvalidInput(field, _field_range(field, low, high))
         self.check_settings()
         return replace(self, title=parse_title(self.title), description=parse_description(self.description))
+
+
+def check_minimum(min_bookings: int | None, seats: int) -> None:
+    """Raises ``InvalidInput`` when a minimum number of bookings does not fit the seats."""
+    if min_bookings is not None and not 1 <= min_bookings <= seats:
+        raise InvalidInput("min_bookings", tr("The minimum number of bookings must be from 1 to the seats."))
 
 
 def time_read_in(zone: str) -> Text:
@@ -198,16 +203,23 @@ def parse_ages(raw: str) -> tuple[int | None, int | None]:
     if match is None:
         raise InvalidInput("ages", tr("“{typed}” is not an age range: type it as 7-10.", typed=text[:20]))
     youngest, oldest = (int(match[1]), int(match[2])) if match[3] is None else (int(match[3]), int(match[3]))
-    if not AGE_RANGE[0] <= youngest <= oldest <= AGE_RANGE[1]:
+    check_ages(youngest, oldest)
+    return youngest, oldest
+
+
+def check_ages(youngest: int | None, oldest: int | None) -> None:
+    """Raises ``InvalidInput`` when an age range is upside down or outside ``AGE_RANGE`` (None: no bound)."""
+    low, high = AGE_RANGE
+    bottom, top = low if youngest is None else youngest, high if oldest is None else oldest
+    if not low <= bottom <= top <= high:
         raise InvalidInput(
             "ages",
             tr(
                 "The ages must go from the youngest to the oldest, between {low} and {high}, like 7-10.",
-                low=AGE_RANGE[0],
-                high=AGE_RANGE[1],
+                low=low,
+                high=high,
             ),
         )
-    return youngest, oldest
 
 
 def parse_age(raw: str) -> int:
@@ -342,3 +354,50 @@ def parse_one_line(raw: str, timezone: str) -> ClassDraft:
             draft = apply_setting(part, draft)
     draft.check_settings()
     return draft
+
+
+_NONE = frozenset({"-", "none", "no"})  # typed, in a chat that sends no empty message, to clear a setting
+
+
+@dataclass(frozen=True, slots=True)
+class ClassSettings:
+    """What a teacher may change on a class once it is made (``ClassService.edit``). Its times move with
+    Reschedule; its Zoom meeting and sessions stay as made, since parents' links and calendars hang on them."""
+
+    title: str
+    description: str
+    seats: int
+    requires_approval: bool
+    min_bookings: int | None = None
+    age_min: int | None = None
+    age_max: int | None = None
+
+    def validated(self) -> ClassSettings:
+        """The settings checked as creating a class checks them, naming the field to fix."""
+        title, description = parse_title(self.title), parse_description(self.description)
+        if not SEATS_RANGE[0] <= self.seats <= SEATS_RANGE[1]:
+            raise InvalidInput("seats", _field_range("seats", *SEATS_RANGE))
+        check_ages(self.age_min, self.age_max)
+        check_minimum(self.min_bookings, self.seats)
+        return replace(self, title=title, description=description)
+
+    def with_typed(self, field: str, raw: str) -> ClassSettings:
+        """These settings with one field (``EDITABLE``) as the teacher typed it; ``-`` clears the description,
+        the ages and the minimum (a chat sends no empty message)."""
+        cleared = _clean(raw, field).lower() in _NONE
+        if field == "title":
+            return replace(self, title=parse_title(raw))
+        if field == "description":
+            return replace(self, description="" if cleared else parse_description(raw))
+        if field == "seats":
+            return replace(self, seats=parse_seats(raw))
+        if field == "ages":
+            youngest, oldest = (None, None) if cleared or raw.strip().lower() in _NO_AGES else parse_ages(raw)
+            return replace(self, age_min=youngest, age_max=oldest)
+        if field == "min_bookings":
+            return replace(self, min_bookings=None if cleared or raw.strip().lower() in _NO_MIN else parse_minimum(raw))
+        raise InvalidInput("form", tr("That setting cannot be changed here."))
+
+
+# The settings a teacher types a new value for, in the order a menu offers them (approval is switched, not typed).
+EDITABLE = ("title", "description", "seats", "ages", "min_bookings")

@@ -1,4 +1,4 @@
-"""Teachers' classes: create, look at, list, reschedule, cancel, and message everyone booked.
+"""Teachers' classes: create, look at, list, edit, reschedule, cancel, and message everyone booked.
 
 Only a class's teacher manages it: every use case here that changes a class checks the acting person first.
 Zoom is told of changes through queued jobs (``meeting.update``, ``meeting.delete``), so a Zoom outage never
@@ -14,16 +14,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import job_kinds
 from bot.core.audience import Audience
-from bot.core.class_input import ClassDraft
+from bot.core.bookings import promote_waiting
+from bot.core.class_input import ClassDraft, ClassSettings
 from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.core.ids import new_public_id
 from bot.core.meetings import MeetingKeeper
 from bot.core.messages import Message
 from bot.core.notify import tell
 from bot.core.views import ClassView
-from bot.core.words.classes import moved
+from bot.core.words.classes import ANY_AGE, ages_text, changed, moved
 from bot.core.words.refusals import CLASS_GONE, TEACHER_ONLY
-from bot.i18n.texts import Moment, Text, plain, tr
+from bot.i18n.texts import Moment, Text, ntr, plain, tr
 from bot.storage.bookings import HOLDS_A_SEAT, Bookings, Waitlist
 from bot.storage.classes import Classes
 from bot.storage.database import Database
@@ -194,6 +195,55 @@ class ClassService:
             await self._tell_parents(session, cls, moved(cls.title, when), now)
             return ClassView.of(await Classes(session).row(cls, now))
 
+    async def settings(self, teacher: PersonRef, class_public_id: str) -> ClassSettings:
+        """The class's settings as they are, for the teacher to change (``edit``)."""
+        async with self._database.read() as session:
+            return _settings_of(await self._own_class(session, teacher, class_public_id))
+
+    async def edit(self, teacher: PersonRef, class_public_id: str, settings: ClassSettings) -> tuple[ClassView, int]:
+        """The teacher changes the class's settings while it is still to come; returns the class and how many
+        parents were told.
+
+        Never fewer seats than are taken. The parents who booked or wait are told, one message each, of what
+        reads differently to them (the title, the description, the ages); more seats go to the waitlist in order;
+        a new title goes to Zoom; a new minimum is checked a day before the first session, as when made. Bookings
+        already waiting for approval keep waiting when approval is switched off: the teacher still decides them.
+        """
+        settings = settings.validated()
+        now = self._clock()
+        async with self._database.write() as session:
+            cls = await self._own_class(session, teacher, class_public_id, for_update=True)
+            self._require_scheduled(cls)
+            if await Classes(session).next_start(cls.id, now) is None:
+                raise Conflict(tr("“{title}” is over, so it can no longer be changed.", title=cls.title))
+            if settings.seats < cls.seats_taken:
+                raise InvalidInput(
+                    "seats",
+                    ntr(
+                        "{n} seat is already taken: the class cannot have fewer than {n} seat.",
+                        "{n} seats are already taken: the class cannot have fewer than {n} seats.",
+                        cls.seats_taken,
+                    ),
+                )
+            before = _settings_of(cls)
+            notice = _changes_told(before, settings)
+            cls.title, cls.description, cls.seats = settings.title, settings.description, settings.seats
+            cls.requires_approval, cls.min_bookings = settings.requires_approval, settings.min_bookings
+            cls.age_min, cls.age_max = settings.age_min, settings.age_max
+            await session.flush()
+            if settings.title != before.title and cls.meeting_id:
+                await job_kinds.update_meeting(session, cls.id, now)
+            first = (await Classes(session).sessions(cls.id))[0]
+            if settings.min_bookings and settings.min_bookings != before.min_bookings and first.starts_at > now:
+                await job_kinds.check_min_bookings(session, cls.id, first.starts_at, now)
+            told = 0
+            if notice is not None:
+                told = await self._tell_parents(session, cls, notice, now, waiting_too=True)
+            if settings.seats > before.seats:
+                while await promote_waiting(session, cls, now):
+                    pass
+            return ClassView.of(await Classes(session).row(cls, now)), told
+
     async def cancel(self, teacher: PersonRef | None, class_public_id: str, reason: Text | None = None) -> ClassView:
         """Cancel the class: every booking ends, the Zoom meeting is deleted, everyone is told.
 
@@ -261,11 +311,43 @@ class ClassService:
             if row.status == "scheduled":
                 await job_kinds.schedule_reminders(session, row.id, row.starts_at, now)
 
-    async def _tell_parents(self, session: AsyncSession, cls: Class, text: Text, now: datetime) -> int:
+    async def _tell_parents(
+        self, session: AsyncSession, cls: Class, text: Text, now: datetime, *, waiting_too: bool = False
+    ) -> int:
+        """Tell each parent holding a seat (and, ``waiting_too``, each on the waitlist) once, however many of
+        their children are in the class; returns how many parents."""
         parents = {booking.parent_id for booking in await Bookings(session).holding_seats(cls.id, HOLDS_A_SEAT)}
+        if waiting_too:
+            parents |= {entry.parent_id for entry in await Waitlist(session).waiting(cls.id)}
         for parent_id in sorted(parents):
             await tell(session, parent_id, Message(text), now=now)
         return len(parents)
+
+
+def _settings_of(cls: Class) -> ClassSettings:
+    return ClassSettings(
+        title=cls.title,
+        description=cls.description,
+        seats=cls.seats,
+        requires_approval=cls.requires_approval,
+        min_bookings=cls.min_bookings,
+        age_min=cls.age_min,
+        age_max=cls.age_max,
+    )
+
+
+def _changes_told(before: ClassSettings, after: ClassSettings) -> Text | None:
+    """What the parents are told of a change (the title, the description, the ages: what they read on the card
+    and chose by); None when nothing they would notice changed (the seats, approval and minimum are the
+    teacher's business)."""
+    new_title = after.title if after.title != before.title else None
+    description = after.description if after.description != before.description else None
+    ages: Text | None = None
+    if (after.age_min, after.age_max) != (before.age_min, before.age_max):
+        ages = ages_text(after.age_min, after.age_max) or ANY_AGE
+    if new_title is None and description is None and ages is None:
+        return None
+    return changed(before.title, new_title=new_title, description=description, ages=ages)
 
 
 def _draft_of(cls: Class, on: date, at: time) -> ClassDraft:

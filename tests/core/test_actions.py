@@ -26,6 +26,8 @@ WIRE = {
     "start": Act.START_LINK,
     "msg": Act.MESSAGE_PARENTS,
     "move": Act.RESCHEDULE,
+    "edit": Act.EDIT,
+    "es": Act.EDIT_SETTING,
     "cc": Act.CANCEL_CLASS,
     "ccy": Act.CANCEL_CLASS_CONFIRMED,
     "approve": Act.APPROVE,
@@ -73,6 +75,33 @@ def test_forged_or_foreign_actions_are_told_apart(wire: str, ours: bool, well_fo
     action = Action.parse(wire)
     assert (action is not None) == ours
     assert (action is not None and action.well_formed) == well_formed
+
+
+def test_a_button_about_one_class_among_several_carries_the_class_and_the_choice() -> None:
+    action = Act.EDIT_SETTING.on("abcdef123456", "min_bookings")
+    assert action.wire == "es:abcdef123456:min_bookings"
+    read = Action.parse(action.wire)
+    assert read == action
+    assert read is not None
+    assert read.well_formed
+    assert read.parts == ("abcdef123456", "min_bookings")
+    assert len(Act.EDIT_SETTING.on("a" * 16, "c" * 40).wire.encode()) <= 64  # Telegram's callback data limit
+
+
+@pytest.mark.parametrize(
+    "wire",
+    [
+        "es:title",  # the class left out
+        "es:abcdef123456",
+        "es:abcdef123456:",  # the choice left out
+        "es:<script>:title",  # not a public id
+        "es:abcdef123456:" + "x" * 41,
+    ],
+)
+def test_a_record_and_choice_missing_either_is_not_ours(wire: str) -> None:
+    action = Action.parse(wire)
+    assert action is not None
+    assert not action.well_formed
 
 
 def test_a_queued_message_keeps_its_typed_buttons_and_drops_a_kind_no_longer_ours() -> None:

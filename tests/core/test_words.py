@@ -71,6 +71,7 @@ def test_a_teacher_and_a_parent_get_the_same_buttons_on_every_platform() -> None
         ("Roster", f"roster:{CLASS_ID}"),
         ("Start link", f"start:{CLASS_ID}"),
         ("Message the parents", f"msg:{CLASS_ID}"),
+        ("Edit", f"edit:{CLASS_ID}"),
         ("Reschedule", f"move:{CLASS_ID}"),
         ("Open to anyone with the link", f"open:{CLASS_ID}"),
         ("Cancel the class", f"cc:{CLASS_ID}"),

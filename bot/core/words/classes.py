@@ -130,3 +130,22 @@ def bookings_counted(n: int) -> Text:
 def moved(title: str, when: Moment) -> Text:
     """The parents' notice of a class that starts at another time (moved by its teacher here or in Zoom)."""
     return tr("“{title}” moved: it now starts {when}.", title=title, when=when)
+
+
+def changed(title: str, *, new_title: str | None, description: str | None, ages: Text | None) -> Text:
+    """One parent's notice of what the teacher changed in a class they booked or wait for (None: not changed);
+    ``description`` empty: it was removed; ``ages`` is the new range, as the card says it, or "any age"."""
+    said: list[Text] = [tr("The teacher changed “{title}”:", title=title)]
+    if new_title is not None:
+        said.append(tr("• It is now called “{title}”.", title=new_title))
+    if description is not None:
+        if description:
+            said.append(tr("• New description: {description}", description=description[:300]))
+        else:
+            said.append(tr("• The description was removed."))
+    if ages is not None:
+        said.append(tr("• Now for: {ages}.", ages=ages))
+    return lines(*said)
+
+
+ANY_AGE = tr("any age")  # a class without an age range, where its range is told

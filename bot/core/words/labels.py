@@ -23,6 +23,7 @@ START_LINK = tr("Start link")
 START_ON_ZOOM = tr("Start on Zoom")
 MESSAGE_THE_PARENTS = tr("Message the parents")
 RESCHEDULE = tr("Reschedule")
+EDIT = tr("Edit")
 APPROVE = tr("Approve")
 ROSTER_AS_CSV = tr("Roster as a spreadsheet (.csv)")
 ANY_MEMBER = tr("Any member")
@@ -30,6 +31,20 @@ ONLY_APPROVED_TEACHERS = tr("Only teachers an admin approves")
 CANCEL_THE_CLASS = tr("Cancel the class")
 CONNECT_ZOOM = tr("Connect Zoom")
 YES_FORGET_ME = tr("Yes, forget me")
+# A class's settings, named where they are asked and changed (the class form, the edit menu and form).
+TITLE = tr("Title")
+DESCRIPTION = tr("Description")
+SEATS = tr("Seats")
+AGES = tr("Children's ages")
+MINIMUM_BOOKINGS = tr("Minimum bookings")
+APPROVE_EACH_BOOKING = tr("I approve each booking myself")
+SETTING_LABELS = {
+    "title": TITLE,
+    "description": DESCRIPTION,
+    "seats": SEATS,
+    "ages": AGES,
+    "min_bookings": MINIMUM_BOOKINGS,
+}
 
 
 def book_label(view: ClassView) -> Text:
@@ -52,6 +67,7 @@ def teacher_buttons(view: ClassView) -> tuple[Button, ...]:
             (ROSTER, Act.ROSTER),
             (START_LINK, Act.START_LINK),
             (MESSAGE_THE_PARENTS, Act.MESSAGE_PARENTS),
+            (EDIT, Act.EDIT),
             (RESCHEDULE, Act.RESCHEDULE),
             audience,
             (CANCEL_THE_CLASS, Act.CANCEL_CLASS),
@@ -89,3 +105,20 @@ def language_buttons() -> tuple[Button, ...]:
 def policy_buttons() -> tuple[Button, Button]:
     """Who may publish classes in a community: any member, or the teachers its admins approve."""
     return (Button(ANY_MEMBER, Act.POLICY.on("anyone")), Button(ONLY_APPROVED_TEACHERS, Act.POLICY.on("approved")))
+
+
+APPROVAL_ON, APPROVAL_OFF = "approval_on", "approval_off"  # the edit menu's choices that set approval
+
+
+def edit_menu(class_public_id: str, *, approval_on: bool) -> tuple[Button, ...]:
+    """One button per setting a teacher may change (the typed ones, then approval switched on or off).
+
+    Each names its class, so a menu scrolled back to still edits its own class after another's was opened; the
+    approval button names what approval becomes, so pressing it twice (or on an older menu) never flips it back.
+    """
+    if approval_on:
+        approval = Button(tr("Approval: on (switch off)"), Act.EDIT_SETTING.on(class_public_id, APPROVAL_OFF))
+    else:
+        approval = Button(tr("Approval: off (switch on)"), Act.EDIT_SETTING.on(class_public_id, APPROVAL_ON))
+    typed = tuple(Button(label, Act.EDIT_SETTING.on(class_public_id, field)) for field, label in SETTING_LABELS.items())
+    return (*typed, approval)

@@ -7,10 +7,10 @@ from bot.core.actions import FORGET_ME, Act
 from bot.core.connect import ConnectLink
 from bot.core.messages import Button, Message
 from bot.core.views import BookingView, ClassView
-from bot.core.words.classes import card_text, start_link_text
+from bot.core.words.classes import card_text, settings_text, start_link_text
 from bot.core.words.labels import CONNECT_ZOOM, JOIN_ON_ZOOM, START_ON_ZOOM, YES_FORGET_ME, language_buttons
 from bot.i18n.languages import SUPPORTED
-from bot.i18n.texts import Text, ntr, plain, tr
+from bot.i18n.texts import Text, lines, ntr, plain, tr
 
 SORRY = tr("Sorry, something went wrong. Please try again in a moment.")
 # The database is away for a while: nothing was done, and the same tap or command works once it is back.
@@ -137,6 +137,15 @@ def kept_to_groups(view: ClassView) -> Text:
         "booked; its link no longer opens it to others.",
         title=view.title,
     )
+
+
+def edited(view: ClassView, told: int) -> Text:
+    """The teacher's answer once a class is changed: how many parents were told, then the card as it is now."""
+    saved = tr("Saved.")
+    if told:
+        saved = ntr("Saved, and {n} parent was told.", "Saved, and {n} parents were told.", told)
+    settings = settings_text(view)
+    return lines(saved, card_text(view), *([settings] if settings is not None else []))
 
 
 def moved(view: ClassView) -> Text:

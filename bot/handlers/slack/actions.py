@@ -36,7 +36,7 @@ from bot.handlers.slack.blocks import (
     section,
     share_command,
 )
-from bot.handlers.slack.modal import booking_view, message_parents_view, reschedule_view
+from bot.handlers.slack.modal import booking_view, edit_view, message_parents_view, reschedule_view
 from bot.i18n.languages import SUPPORTED
 from bot.i18n.texts import Text, tr
 
@@ -96,6 +96,7 @@ class Actions(ZoomConnecting):
             Act.HAND_ZOOM_OVER: self._hand_zoom_over,
             Act.KEEP_ZOOM: self._keep_zoom,
             Act.RESCHEDULE: self._reschedule,
+            Act.EDIT: self._edit,
             Act.ROSTER_CSV: self._roster_csv,
             Act.OPEN_TO_LINK: self._open_to_link,
             Act.KEEP_TO_GROUPS: self._keep_to_groups,
@@ -158,6 +159,11 @@ class Actions(ZoomConnecting):
         """The form opens for the class's teacher only; moving checks again (see ``Submissions``)."""
         roster = await self.core.classes.roster(person_of(args), class_id)  # the teacher's, or refused
         await self._open(args, reschedule_view(roster.cls, await self.translator(args)))
+
+    async def _edit(self, args: AsyncArgs, class_id: str) -> None:
+        """The form opens, filled in, for the class's teacher only; saving checks again (see ``Submissions``)."""
+        settings = await self.core.classes.settings(person_of(args), class_id)  # the teacher's, or refused
+        await self._open(args, edit_view(class_id, settings, await self.translator(args)))
 
     async def _roster_csv(self, args: AsyncArgs, class_id: str) -> None:
         """Slack gives a bot no way to attach the .csv to a message: a one-hour link to it comes instead."""

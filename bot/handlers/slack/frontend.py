@@ -39,7 +39,7 @@ from bot.handlers.slack.events import Events
 from bot.handlers.slack.home import HomeTab
 from bot.handlers.slack.installations import Installing, Workspaces, web_client
 from bot.handlers.slack.members import SlackMembers
-from bot.handlers.slack.modal import APPROVE_TEACHER, BOOK, MESSAGE_PARENTS, NEW_CLASS, RESCHEDULE
+from bot.handlers.slack.modal import APPROVE_TEACHER, BOOK, EDIT_CLASS, MESSAGE_PARENTS, NEW_CLASS, RESCHEDULE
 from bot.handlers.slack.notifier import SlackNotifier
 from bot.handlers.slack.submissions import Submissions
 from bot.storage.cipher import SecretCipher
@@ -178,6 +178,7 @@ class SlackFrontEnd:
         app.view(BOOK)(self._tracked(submissions.book))
         app.view(MESSAGE_PARENTS)(self._tracked(submissions.message_parents))
         app.view(RESCHEDULE)(self._tracked(submissions.reschedule))
+        app.view(EDIT_CLASS)(self._tracked(submissions.edit))
         app.view(APPROVE_TEACHER)(self._tracked(submissions.approve_teacher))
         app.action(re.compile(".*"))(self._tracked(actions.press))
         app.event("app_home_opened")(self._tracked(events.home_opened))

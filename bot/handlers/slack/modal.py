@@ -1,5 +1,5 @@
-"""The modals: the new-class form, "who is the seat for?", a teacher's message to the parents, moving a class
-and an admin's approval of a teacher, and reading what people typed into them.
+"""The modals: the new-class form, "who is the seat for?", a teacher's message to the parents, editing and moving a
+class and an admin's approval of a teacher, and reading what people typed into them.
 
 Reading checks every field with the core's own parsers (``bot.core.class_input``) and collects one message per
 wrong field, keyed by the field's block, so that Slack shows them all inside the form at once
@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.core.class_input import (
     ClassDraft,
+    ClassSettings,
     parse_ages,
     parse_date,
     parse_description,
@@ -31,7 +32,20 @@ from bot.core.class_input import (
 from bot.core.errors import InvalidInput
 from bot.core.views import ClassView
 from bot.core.words.classes import NO_ZOOM_MEETING
-from bot.core.words.labels import APPROVE, BOOK_A_SEAT, CANCEL, JOIN_THE_WAITLIST, MESSAGE_THE_PARENTS
+from bot.core.words.labels import (
+    AGES,
+    APPROVE,
+    APPROVE_EACH_BOOKING,
+    BOOK_A_SEAT,
+    CANCEL,
+    DESCRIPTION,
+    JOIN_THE_WAITLIST,
+    MESSAGE_THE_PARENTS,
+    MINIMUM_BOOKINGS,
+    SEATS,
+    TITLE,
+)
+from bot.core.words.labels import EDIT as EDIT_LABEL
 from bot.core.words.labels import RESCHEDULE as RESCHEDULE_LABEL
 from bot.handlers.slack.blocks import Block, card, escape, section
 from bot.i18n.texts import Text, tr
@@ -43,8 +57,11 @@ CHILD = "child"
 MESSAGE_PARENTS = "message_parents"
 WORDS = "words"
 RESCHEDULE = "reschedule"
+EDIT_CLASS = "edit_class"
 APPROVE_TEACHER = "approve_teacher"
 TEACHER = "teacher"
+_BOOKINGS = tr("Bookings")  # the approval checkbox's field
+_AGES_HINT = tr("Like 7-10. Leave empty for any age.")
 _FIELDS = frozenset(
     {
         "title",
@@ -107,7 +124,7 @@ def new_class_view(
     }
     if channel_id:
         channel["initial_conversation"] = channel_id
-    approval = _checkbox(say(tr("I approve each booking myself")), ticked=draft is not None and draft.requires_approval)
+    approval = _checkbox(say(APPROVE_EACH_BOOKING), ticked=draft is not None and draft.requires_approval)
     # Ticked means no meeting, so that a form submitted without the box (older, or not filled in) keeps Zoom.
     no_zoom = _checkbox(say(NO_ZOOM_MEETING), ticked=draft is not None and not draft.zoom_enabled)
     day_picker = {
@@ -119,10 +136,10 @@ def new_class_view(
     minimum = str(draft.min_bookings) if draft and draft.min_bookings else ""
     ages = f"{draft.age_min}-{draft.age_max}" if draft and draft.age_min is not None else ""
     blocks = [
-        _input("title", say(tr("Title")), _text(draft.title if draft else "", max_length=200)),
+        _input("title", say(TITLE), _text(draft.title if draft else "", max_length=200)),
         _input(
             "description",
-            say(tr("Description")),
+            say(DESCRIPTION),
             _text(draft.description if draft else "", multiline=True, max_length=2000),
             optional=True,
         ),
@@ -139,7 +156,7 @@ def new_class_view(
             _text(str(draft.duration_minutes) if draft else "45"),
             hint=say(tr("How long each session lasts, 5 to 600 minutes.")),
         ),
-        _input("seats", say(tr("Seats")), _text(str(draft.seats) if draft else "8")),
+        _input("seats", say(SEATS), _text(str(draft.seats) if draft else "8")),
         _input(
             "sessions",
             say(tr("Weekly sessions")),
@@ -152,10 +169,10 @@ def new_class_view(
             _text(draft.timezone if draft else timezone),
             hint=say(tr("Area/City, like Europe/Madrid or America/New_York.")),
         ),
-        _input("approval", say(tr("Bookings")), approval, optional=True),
+        _input("approval", say(_BOOKINGS), approval, optional=True),
         _input(
             "min_bookings",
-            say(tr("Minimum bookings")),
+            say(MINIMUM_BOOKINGS),
             _text(minimum),
             optional=True,
             hint=say(
@@ -164,10 +181,10 @@ def new_class_view(
         ),
         _input(
             "ages",
-            say(tr("Children's ages")),
+            say(AGES),
             _text(ages),
             optional=True,
-            hint=say(tr("Like 7-10. Leave empty for any age.")),
+            hint=say(_AGES_HINT),
         ),
         _input("zoom", say(tr("Zoom meeting")), no_zoom, optional=True),
         _input(
@@ -342,6 +359,75 @@ def read_reschedule(values: dict[str, Any], t: Translator) -> tuple[date | None,
     except InvalidInput as wrong:
         errors["time"] = t(wrong.text)
     return on, at, errors
+
+
+def edit_view(class_id: str, settings: ClassSettings, t: Translator) -> dict[str, Any]:
+    """The class's settings as they are, for the teacher to change; the class travels in ``private_metadata`` and
+    the core checks on submit that the person submitting teaches it (and that the seats stay above those taken)."""
+    ages = ""
+    if settings.age_min is not None or settings.age_max is not None:
+        youngest, oldest = settings.age_min, settings.age_max
+        ages = str(youngest) if youngest == oldest else f"{youngest or 0}-{99 if oldest is None else oldest}"
+    minimum = str(settings.min_bookings) if settings.min_bookings else ""
+    return {
+        "type": "modal",
+        "callback_id": EDIT_CLASS,
+        "private_metadata": class_id,
+        "title": _plain(t(EDIT_LABEL)),
+        "submit": _plain(t(tr("Save"))),
+        "close": _plain(t(CANCEL)),
+        "blocks": [
+            _input("title", t(TITLE), _text(settings.title, max_length=200)),
+            _input(
+                "description",
+                t(DESCRIPTION),
+                _text(settings.description, multiline=True, max_length=2000),
+                optional=True,
+            ),
+            _input(
+                "seats",
+                t(SEATS),
+                _text(str(settings.seats)),
+                hint=t(tr("Never fewer than the seats already taken.")),
+            ),
+            _input("ages", t(AGES), _text(ages), optional=True, hint=t(_AGES_HINT)),
+            _input("min_bookings", t(MINIMUM_BOOKINGS), _text(minimum), optional=True),
+            _input(
+                "approval",
+                t(_BOOKINGS),
+                _checkbox(t(APPROVE_EACH_BOOKING), ticked=settings.requires_approval),
+                optional=True,
+            ),
+        ],
+    }
+
+
+def read_edit(values: dict[str, Any], t: Translator) -> tuple[ClassSettings | None, dict[str, str]]:
+    """The settings the form describes, or a message (in ``t``'s language) for each wrong field."""
+    errors: dict[str, str] = {}
+
+    def parsed(block: str, parse: Any) -> Any:
+        try:
+            return parse(_value(values, block))
+        except InvalidInput as wrong:
+            errors[block] = t(wrong.text)
+            return None
+
+    title, description = parsed("title", parse_title), parsed("description", parse_description)
+    seats, minimum = parsed("seats", parse_seats), parsed("min_bookings", parse_minimum)
+    ages = parsed("ages", parse_ages)
+    if errors:
+        return None, errors
+    settings = ClassSettings(
+        title=title,
+        description=description,
+        seats=seats,
+        requires_approval=_ticked(values, "approval"),
+        min_bookings=minimum,
+        age_min=ages[0],
+        age_max=ages[1],
+    )
+    return settings, {}
 
 
 def approve_teacher_view(channel_id: str, t: Translator) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """What happens when a modal is submitted: a class is created (and announced), seats are booked, a teacher's
-message goes to the class's parents, a class moves, or an admin approves a teacher for a channel.
+message goes to the class's parents, a class is edited or moves, or an admin approves a teacher for a channel.
 
 Slack waits for the acknowledgement of a submission to decide what the modal does, so the quick part comes
 first: the fields are read and the core's use case runs (a database transaction, no Zoom call), and a refusal
@@ -31,6 +31,7 @@ from bot.handlers.slack.modal import (
     field_block,
     form_values,
     read_child,
+    read_edit,
     read_new_class,
     read_reschedule,
     read_teacher,
@@ -206,6 +207,41 @@ class Submissions(SlackBase):
     @answers_refusals
     async def _moved(self, args: AsyncArgs, moved: ClassView) -> None:
         await self.dm(args, Message(replies.moved(moved)))
+        await self.refresh_home(args)
+
+    async def edit(self, args: AsyncArgs) -> None:
+        """The class's settings change (the core checks the teacher, the seats taken, the class still to come);
+        a wrong field, or a refusal naming one, is shown on that field in the form."""
+        view = args.view or {}
+        class_id = str(view.get("private_metadata") or "")
+        t = await self.translator(args)
+        settings, errors = read_edit(form_values(view), t)
+        if not looks_like_public_id(class_id):
+            errors = {"title": t(_OUT_OF_DATE)}
+        if errors or settings is None:
+            await args.ack(response_action="errors", errors=errors)
+            return
+        if not await self.first_time(args):
+            await args.ack()
+            return
+        try:
+            edited, told = await self.core.classes.edit(person_of(args), class_id, settings)
+        except InvalidInput as wrong:
+            await args.ack(response_action="errors", errors={field_block(wrong.field): t(wrong.text)})
+            return
+        except CoreError as refusal:
+            await args.ack(response_action="errors", errors={"title": t(refusal.text)})
+            return
+        except Exception:
+            log.exception("editing a class from Slack failed")
+            await args.ack(response_action="errors", errors={"title": t(SORRY)})
+            return
+        await args.ack()
+        await self._edited(args, edited, told)
+
+    @answers_refusals
+    async def _edited(self, args: AsyncArgs, edited: ClassView, told: int) -> None:
+        await self.dm(args, Message(replies.edited(edited, told)))
         await self.refresh_home(args)
 
     async def approve_teacher(self, args: AsyncArgs) -> None:

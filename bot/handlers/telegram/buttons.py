@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from telegram import CallbackQuery, InputFile, Update
@@ -22,16 +23,16 @@ from bot.core.errors import NotAllowed
 from bot.core.messages import Button
 from bot.core.words import replies
 from bot.core.words.classes import card_text
-from bot.core.words.labels import ROSTER_AS_CSV
+from bot.core.words.labels import APPROVAL_OFF, APPROVAL_ON, ROSTER_AS_CSV, edit_menu
 from bot.core.words.refusals import BUTTON_GONE
 from bot.core.words.roster import roster_words
 from bot.handlers.telegram.addressing import Addressee, addressee, command_word, hears_every_command, not_mine
 from bot.handlers.telegram.base import answers_refusals, community_of, in_group, person_of
 from bot.handlers.telegram.commands import FORGET_PRIVATELY
-from bot.handlers.telegram.flows import CHILD, CHILD_ANSWERED, MESSAGE_PARENTS, MOVE, NEW_CLASS, Flows, restore
+from bot.handlers.telegram.flows import CHILD, CHILD_ANSWERED, EDIT, MESSAGE_PARENTS, MOVE, NEW_CLASS, Flows, restore
 from bot.handlers.telegram.languages import Languages
 from bot.handlers.telegram.render import html
-from bot.i18n.texts import Text, lines, ntr, plain, tr
+from bot.i18n.texts import Text, joined, lines, ntr, plain, tr
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,14 @@ class _RosterMarks:
 
 
 _ROSTER_MARKS = _RosterMarks()
+_CLEAR = tr("Type - to remove it.")
+_EDIT_PROMPTS = {  # the settings of ``class_input.EDITABLE`` a teacher types a new value for
+    "title": tr("Type the new title (up to 200 characters)."),
+    "description": joined(" ", tr("Type the new description."), _CLEAR),
+    "seats": tr("Type the number of seats (never fewer than the seats already taken)."),
+    "ages": joined(" ", tr("Type the children's ages, like 7-10."), _CLEAR),
+    "min_bookings": joined(" ", tr("Type the fewest children for the class to go ahead, like 3."), _CLEAR),
+}
 
 
 class TelegramHandlers(Flows, Languages):
@@ -100,6 +109,8 @@ class TelegramHandlers(Flows, Languages):
             Act.START_LINK: self._start_link,
             Act.MESSAGE_PARENTS: self._ask_message,
             Act.RESCHEDULE: self._ask_move,
+            Act.EDIT: self._edit_menu,
+            Act.EDIT_SETTING: self._edit_setting,
             Act.CANCEL_CLASS: self._confirm_cancel_class,
             Act.CANCEL_CLASS_CONFIRMED: self._cancel_class,
             Act.POLICY: self._policy,
@@ -143,6 +154,8 @@ class TelegramHandlers(Flows, Languages):
             await self.message_parents_answer(update, answer, state.data)
         elif state.flow == MOVE:
             await self.move_answer(update, answer, state.data)
+        elif state.flow == EDIT:
+            await self.edit_answer(update, answer, state.data)
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A command ClassBot has not got: in a group it may well have been another bot's (see ``addressing``)."""
@@ -265,6 +278,33 @@ class TelegramHandlers(Flows, Languages):
     async def _ask_move(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
         await self.core.classes.roster(person_of(update), class_id)
         await self._enter(update, MOVE, class_id, tr("Type the new start as YYYY-MM-DD HH:MM (/cancel to stop)."))
+
+    async def _edit_menu(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
+        settings = await self.core.classes.settings(person_of(update), class_id)  # only the teacher may go on
+        question = tr("What should change in “{title}”? (/cancel to stop)", title=settings.title)
+        chat = update.effective_chat
+        assert chat is not None
+        await self.conversations.put(str(chat.id), person_of(update).user_id, EDIT, {"class": class_id})
+        await self.say(update, question, list(edit_menu(class_id, approval_on=settings.requires_approval)))
+
+    async def _edit_setting(self, update: Update, context: ContextTypes.DEFAULT_TYPE, value: str) -> None:
+        """A setting picked in a class's edit menu: approval is set at once; the others ask for the new value.
+
+        The class is the button's own, never the one whose menu was opened last: a teacher scrolling back to an
+        older menu edits that menu's class. The typed answer then goes to the class of this press.
+        """
+        chat = update.effective_chat
+        assert chat is not None
+        person = person_of(update)
+        class_id, field = Act.EDIT_SETTING.on(value).parts
+        if field not in _EDIT_PROMPTS and field not in (APPROVAL_ON, APPROVAL_OFF):
+            raise NotAllowed(BUTTON_GONE)
+        settings = await self.core.classes.settings(person, class_id)  # only the teacher may go on
+        if field in (APPROVAL_ON, APPROVAL_OFF):
+            await self.save_edit(update, class_id, replace(settings, requires_approval=field == APPROVAL_ON))
+            return
+        await self.conversations.put(str(chat.id), person.user_id, EDIT, {"class": class_id, "field": field})
+        await self.say(update, _EDIT_PROMPTS[field])
 
     async def _enter(self, update: Update, flow: str, class_id: str, prompt: Text) -> None:
         chat = update.effective_chat

@@ -56,7 +56,7 @@ HELP = tr(
     "line: <code>/newclass Title | YYYY-MM-DD HH:MM | MINUTES | SEATS</code>, then "
     "optionally <code>| weekly N | approve | min N | no zoom | about: description</code> (the time is read in "
     "your timezone, see /timezone). /myclasses shows rosters, start links and lets "
-    "you change or cancel a class.\n\n"
+    "you edit (title, description, seats, ages, approval, minimum), move or cancel a class.\n\n"
     "<b>Group admins</b>: add me to the group and send /setup there.\n\n"
     "/language changes the language."
 )

@@ -19,6 +19,7 @@ from bot.core.bookings import parse_child_names
 from bot.core.class_input import (
     FALLBACK_TIMEZONE,
     ClassDraft,
+    ClassSettings,
     apply_setting,
     parse_date,
     parse_duration,
@@ -35,6 +36,7 @@ from bot.core.messages import Button
 from bot.core.views import BookingOutcome
 from bot.core.words import replies
 from bot.core.words.classes import ages_text, card_text, describe_outcome, settings_text
+from bot.core.words.labels import teacher_buttons
 from bot.core.words.replies import sent_to_parents
 from bot.handlers.telegram.base import TelegramBase, answers_refusals, community_of, in_group, person_of
 from bot.handlers.telegram.render import html
@@ -47,6 +49,7 @@ CHILD = "child"
 CHILD_ANSWERED = "child_answered"
 MESSAGE_PARENTS = "msg"
 MOVE = "move"
+EDIT = "edit"  # the class's edit menu is open ("class"); once a setting is picked, its new value is typed ("field")
 
 _STEPS = ("timezone", "title", "date", "time", "duration", "seats", "repeat", "settings")
 CREATE = "create"  # the settings step's last button: make the class as it stands
@@ -235,6 +238,24 @@ class Flows(TelegramBase):
         view = await self.core.classes.reschedule(person, data["class"], parse_date(parts[0]), parse_time(parts[1]))
         await self.conversations.clear(str(chat.id), person.user_id)
         await self.say(update, replies.moved(view))
+
+    @answers_refusals
+    async def edit_answer(self, update: Update, text: str, data: dict[str, Any]) -> None:
+        """The new value of the setting picked in the edit menu; a wrong one is explained and asked again."""
+        field = data.get("field")
+        if not isinstance(field, str):
+            raise InvalidInput("form", tr("Tap what to change in the menu above (/cancel to stop)."))
+        settings = await self.core.classes.settings(person_of(update), data["class"])
+        await self.save_edit(update, data["class"], settings.with_typed(field, text))
+
+    async def save_edit(self, update: Update, class_id: str, settings: ClassSettings) -> None:
+        """The class changed as the teacher asked (the core checks who and what), then its card as it is now."""
+        chat = update.effective_chat
+        assert chat is not None
+        person = person_of(update)
+        view, told = await self.core.classes.edit(person, class_id, settings)
+        await self.conversations.clear(str(chat.id), person.user_id)
+        await self.say(update, replies.edited(view, told), list(teacher_buttons(view)))
 
 
 def _draft(data: dict[str, Any]) -> ClassDraft:
