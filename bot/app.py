@@ -156,6 +156,7 @@ async def build_components(
             retry_delay=_retry_delay,
             metrics=metrics,
             dead_job_retention=timedelta(days=settings.dead_job_retention_days),
+            lease=timedelta(seconds=settings.job_lease_seconds),
         )
         call_when_queued(database, worker.wake)
         jobs.when_made_due(worker.wake)

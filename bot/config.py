@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     # Days a job given up on keeps what it was to do (a message's words, a child's name) for an operator to look
     # into; then only its kind, times and error remain (docs/privacy.md).
     dead_job_retention_days: int = Field(default=14, ge=0, le=3650)
+    # Seconds a claimed job stays one process's (renewed while it runs): after a crash, its jobs wait this long
+    # before another process takes them over; shorter means quicker takeover and more lease writes.
+    job_lease_seconds: int = Field(default=30, ge=3, le=600)
 
     # For tests only: the process SIGKILLs itself the first time the booking path reaches this crash point
     # (``bot.support.crash_points``). Never set in production.
