@@ -26,6 +26,7 @@ from bot.storage.identity import PersonRef
 from bot.storage.people import People
 from bot.support.clock import Clock
 
+_ADMINS_ONLY = tr("Only this group's admins can see its numbers.")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -77,7 +78,7 @@ class Reports:
 
     async def community_stats(self, community: CommunityRef, *, admin_verified: bool) -> CommunityStats:
         if not admin_verified:
-            raise NotAllowed(tr("Only this group's admins can see its numbers."))
+            raise NotAllowed(_ADMINS_ONLY)
         since = self._clock() - timedelta(days=30)
         async with self._database.read() as session:
             row = await Communities(session).find(community.platform, community.workspace_id, community.chat_id)
@@ -89,7 +90,7 @@ class Reports:
     async def community_weeks(self, community: CommunityRef, *, admin_verified: bool) -> WeeklyActivity:
         """The community's last 12 weeks, for its admins (the classes ever announced there)."""
         if not admin_verified:
-            raise NotAllowed(tr("Only this group's admins can see its numbers."))
+            raise NotAllowed(_ADMINS_ONLY)
         now = self._clock()
         async with self._database.read() as session:
             row = await Communities(session).find(community.platform, community.workspace_id, community.chat_id)

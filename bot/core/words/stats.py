@@ -7,7 +7,7 @@ from bot.i18n.texts import Text, tr
 CHART_TITLE = tr("The last 12 weeks")
 WEEK_AXIS = tr("Week starting")
 COUNT_AXIS = tr("Count")
-BOOKINGS_SERIES = tr("Bookings")
+BOOKINGS_SERIES = tr("Booked")
 ATTENDED_SERIES = tr("Attended")
 CANCELLED_SERIES = tr("Cancellations")
 TEACHES_NOTHING = tr(
