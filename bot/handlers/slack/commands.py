@@ -47,6 +47,7 @@ from bot.handlers.slack.blocks import (
     section,
     teacher_class,
 )
+from bot.handlers.slack.charts import send_chart
 from bot.handlers.slack.home import HomeTab
 from bot.handlers.slack.modal import approve_teacher_view, new_class_view
 from bot.i18n.languages import SUPPORTED
@@ -279,12 +280,15 @@ class Commands(ZoomConnecting):
         t = await self.translator(args)
         summary = numbers.summary(t.percent(numbers.attendance_rate))
         await self.answer(args, joined("\n", summary, weeks_in_words(weeks)), translator=t)
+        await send_chart(args, weeks, t, tr("The weekly chart of <#{channel}>, for you only.", channel=channel))
 
     @answers_refusals
     async def _teacher_stats(self, args: AsyncArgs) -> None:
-        """Outside a channel: the weeks of the classes the person teaches (the chart image is Telegram's only)."""
+        """Outside a channel: the weeks of the classes the person teaches, and their chart in the DM."""
         weeks = await self.reports.teacher_weeks(person_of(args))
-        await self.answer(args, weeks_in_words(weeks))
+        t = await self.translator(args)
+        await self.answer(args, weeks_in_words(weeks), translator=t)
+        await send_chart(args, weeks, t, tr("The weekly chart of the classes you teach."))
 
     async def forget_me(self, args: AsyncArgs) -> None:
         """Nothing is deleted yet: the person confirms with the button, which only they see."""
