@@ -27,9 +27,9 @@ PLUMBING = frozenset({"catalogs", "metrics", "health", "inbound", "conversations
 
 # (service.method, platform) -> why that platform's chat handlers do not call it.
 NOT_CALLED: dict[tuple[str, str], str] = {
-    ("bookings.calendar", "slack"): "a Slack bot cannot attach a file: the .ics is behind calendar_links' link",
+    ("bookings.calendar", "slack"): "on Slack the .ics is behind calendar_links' link, not an uploaded file",
     ("calendar_links.issue", "telegram"): "Telegram sends the .ics itself, as a document (bookings.calendar)",
-    ("reports.roster_csv", "slack"): "a Slack bot cannot attach a file: the .csv is behind roster_links' link",
+    ("reports.roster_csv", "slack"): "on Slack the .csv is behind roster_links' link, not an uploaded file",
     ("roster_links.issue", "telegram"): "Telegram sends the .csv itself, as a document (reports.roster_csv)",
     ("roster_links.roster_csv", "telegram"): "the web route behind the link (bot/web/roster.py)",
     ("roster_links.roster_csv", "slack"): "the web route behind the link (bot/web/roster.py)",

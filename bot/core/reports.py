@@ -1,4 +1,5 @@
-"""Teachers' and admins' reports: a class roster as CSV, and a community's last 30 days in numbers."""
+"""Teachers' and admins' reports: a class roster as CSV, a community's last 30 days in numbers, and the last 12
+weeks week by week (for a community's admins, or a teacher's own classes) with their chart."""
 
 from __future__ import annotations
 
@@ -8,17 +9,24 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.core.bookings import booking_status
+from bot.core.charts import ChartWords, weekly_chart
 from bot.core.classes import ClassService
 from bot.core.communities import CommunityRef
 from bot.core.errors import NotAllowed
+from bot.core.weekly import WeeklyActivity, first_week_start, weekly
+from bot.core.words import stats as words
 from bot.core.words.classes import bookings_counted
 from bot.core.words.refusals import NOT_SET_UP
 from bot.i18n.texts import Language, Text, ntr, tr
+from bot.i18n.translator import Translator
+from bot.storage.activity import Activity
 from bot.storage.communities import Communities
 from bot.storage.database import Database
 from bot.storage.identity import PersonRef
+from bot.storage.people import People
 from bot.support.clock import Clock
 
+_ADMINS_ONLY = tr("Only this group's admins can see its numbers.")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -70,7 +78,7 @@ class Reports:
 
     async def community_stats(self, community: CommunityRef, *, admin_verified: bool) -> CommunityStats:
         if not admin_verified:
-            raise NotAllowed(tr("Only this group's admins can see its numbers."))
+            raise NotAllowed(_ADMINS_ONLY)
         since = self._clock() - timedelta(days=30)
         async with self._database.read() as session:
             row = await Communities(session).find(community.platform, community.workspace_id, community.chat_id)
@@ -78,3 +86,42 @@ class Reports:
                 raise NotAllowed(NOT_SET_UP)
             classes, bookings, attended = await Communities(session).activity(row.id, since)
         return CommunityStats(classes, bookings, attended)
+
+    async def community_weeks(self, community: CommunityRef, *, admin_verified: bool) -> WeeklyActivity:
+        """The community's last 12 weeks, for its admins (the classes ever announced there)."""
+        if not admin_verified:
+            raise NotAllowed(_ADMINS_ONLY)
+        now = self._clock()
+        async with self._database.read() as session:
+            row = await Communities(session).find(community.platform, community.workspace_id, community.chat_id)
+            if row is None:
+                raise NotAllowed(NOT_SET_UP)
+            moments = await Activity(session).in_community(row.id, first_week_start(now))
+        return weekly(moments, now)
+
+    async def teacher_weeks(self, teacher: PersonRef) -> WeeklyActivity:
+        """The last 12 weeks of the classes ``teacher`` teaches; refused to someone who teaches none."""
+        now = self._clock()
+        async with self._database.read() as session:
+            person = await People(session).find(teacher)
+            if person is None or not await Activity(session).teaches_any(person.id):
+                raise NotAllowed(words.TEACHES_NOTHING)
+            moments = await Activity(session).of_teacher(person.id, first_week_start(now))
+        return weekly(moments, now)
+
+
+def weeks_in_words(activity: WeeklyActivity) -> Text:
+    """The chart's numbers as text, sent beside the picture."""
+    return words.weekly_totals(*activity.totals)
+
+
+async def chart_png(activity: WeeklyActivity, t: Translator) -> bytes:
+    """The weekly chart as PNG bytes, its words in ``t``'s language (drawn off the event loop)."""
+    chart_words = ChartWords(
+        title=t(words.CHART_TITLE),
+        week_axis=t(words.WEEK_AXIS),
+        count_axis=t(words.COUNT_AXIS),
+        series=(t(words.BOOKINGS_SERIES), t(words.ATTENDED_SERIES), t(words.CANCELLED_SERIES)),
+        weeks=tuple(t.month_day(start) for start in activity.starts),
+    )
+    return await weekly_chart(activity, chart_words)

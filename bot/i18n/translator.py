@@ -25,6 +25,7 @@ from bot.i18n.texts import Text, tr
 _DATE_SKELETON = "yMMMEd"
 _TIME_SKELETON = "Hm"
 _DAY_SKELETON = "MMMEd"
+_MONTH_DAY_SKELETON = "MMMd"
 
 
 class Translator:
@@ -74,6 +75,10 @@ class Translator:
     def day(self, on: date) -> str:
         """A nearby day, short (English "Sun, Mar 14", Spanish "dom, 14 mar"), for picking a date."""
         return format_skeleton(_DAY_SKELETON, datetime.combine(on, datetime.min.time()), locale=self.locale)
+
+    def month_day(self, on: date) -> str:
+        """A date without its weekday, shortest (English "Mar 14", Spanish "14 mar"), for a chart's axis."""
+        return format_skeleton(_MONTH_DAY_SKELETON, datetime.combine(on, datetime.min.time()), locale=self.locale)
 
     def percent(self, share: float) -> str:
         """A share as this language writes a percentage (English "75%", Spanish "75 %")."""

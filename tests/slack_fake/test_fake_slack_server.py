@@ -175,8 +175,10 @@ async def test_methods_keep_to_the_spec(fake_slack: FakeSlack, slack_client: Asy
         answer: dict[str, Any] = response.json()
         return answer
 
-    assert set(METHODS) - set(arguments) == {"oauth.v2.access", "apps.connections.open"}  # tested on their own
-    assert spec.method("apps.connections.open") is None  # missing from the document
+    on_their_own = {"oauth.v2.access", "apps.connections.open", "files.getUploadURLExternal"}
+    assert set(METHODS) - set(arguments) == on_their_own | {"files.completeUploadExternal"}
+    for missing in ("apps.connections.open", "files.getUploadURLExternal", "files.completeUploadExternal"):
+        assert spec.method(missing) is None  # missing from the document
     async with httpx.AsyncClient(headers=headers) as raw:
         for method, make in arguments.items():
             documented = spec.method(method)
@@ -343,6 +345,81 @@ async def test_update_and_ephemeral_messages(fake_slack: FakeSlack, slack_client
     assert outsider.response["error"] == "user_not_in_channel"
     [shown] = fake_slack.ephemeral_messages(ann)
     assert (shown.ts, shown.channel, shown.ephemeral_to) == (ephemeral["message_ts"], room.id, ann.id)
+
+
+# -- files -------------------------------------------------------------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+
+
+async def test_files_upload_v2_shares_a_file_in_a_dm_and_a_channel(
+    fake_slack: FakeSlack, slack_client: AsyncWebClient
+) -> None:
+    """slack-sdk's files_upload_v2 (three steps) works unchanged; the fake records each file with its bytes and where
+    it went, and the DM or channel gets a message with the comment. Without a channel the file stays private."""
+    ann = fake_slack.add_user("Ann")
+    room = fake_slack.add_channel("chess", members=[ann], bot_is_member=True)
+    dm = (await slack_client.conversations_open(users=ann.id))["channel"]["id"]
+
+    to_dm = await slack_client.files_upload_v2(
+        channel=dm, content=PNG, filename="chart.png", title="Chart", initial_comment="Your chart"
+    )
+    await slack_client.files_upload_v2(channel=room.id, content=b"hello", filename="a.txt")
+    await slack_client.files_upload_v2(content=b"kept", filename="private.txt")
+
+    methods = [c.method for c in fake_slack.calls if c.method.startswith("files.")]
+    shared = fake_slack.files(ann)
+    assert methods == ["files.getUploadURLExternal", "files.completeUploadExternal"] * 3
+    assert to_dm["file"]["id"] == shared[0].id
+    assert [(f.filename, f.title, f.data, f.comment) for f in shared] == [("chart.png", "Chart", PNG, "Your chart")]
+    assert [f.data for f in fake_slack.files(room)] == [b"hello"]
+    assert [f.channel for f in fake_slack.files()] == [dm, room.id, None]
+    assert fake_slack.files()[0].uploader == fake_slack.bot_user_id
+    assert [m.text for m in fake_slack.messages(ann)] == ["Your chart"]
+    assert [m.source for m in fake_slack.messages(room)] == ["files.completeUploadExternal"]
+
+
+async def test_file_uploads_are_refused_as_slack_refuses_them(
+    fake_slack: FakeSlack, slack_client: AsyncWebClient
+) -> None:
+    """files:write is needed; a file id never issued, never uploaded or already completed is file_not_found; the
+    upload URL takes exactly the announced length; the bot must be in the channel it shares into, named by its
+    conversation id."""
+    ann = fake_slack.add_user("Ann")
+    outside = fake_slack.add_channel("art", members=[ann])
+    never = await refusal(slack_client.files_completeUploadExternal(files=[{"id": "F0NOTAFILE", "title": "x"}]))
+    issued = await slack_client.files_getUploadURLExternal(filename="a.txt", length=5)
+    not_uploaded = await refusal(slack_client.files_completeUploadExternal(files=[{"id": issued["file_id"]}]))
+    async with httpx.AsyncClient() as raw:
+        too_long = await raw.post(issued["upload_url"], content=b"123456")
+        uploaded = await raw.post(issued["upload_url"], content=b"12345")
+    not_in = await refusal(
+        slack_client.files_completeUploadExternal(files=[{"id": issued["file_id"]}], channel_id=outside.id)
+    )
+    by_user_id = await refusal(
+        slack_client.files_completeUploadExternal(files=[{"id": issued["file_id"]}], channel_id=ann.id)
+    )
+    dm = (await slack_client.conversations_open(users=ann.id))["channel"]["id"]
+    done = await slack_client.files_completeUploadExternal(files=[{"id": issued["file_id"]}], channel_id=dm)
+    again = await refusal(slack_client.files_completeUploadExternal(files=[{"id": issued["file_id"]}]))
+    no_length = await refusal(slack_client.api_call("files.getUploadURLExternal", params={"filename": "a.txt"}))
+    zero = await refusal(slack_client.files_getUploadURLExternal(filename="a.txt", length=0))
+    fake_slack.set_bot_scopes(["chat:write", "commands"])
+    unscoped = await refusal(slack_client.files_getUploadURLExternal(filename="a.txt", length=5))
+    unscoped_done = await refusal(slack_client.files_completeUploadExternal(files=[{"id": issued["file_id"]}]))
+
+    assert never.response["error"] == "file_not_found"
+    assert not_uploaded.response["error"] == "file_not_found"
+    assert (too_long.status_code, uploaded.status_code, uploaded.text) == (400, 200, "OK - 5")
+    assert not_in.response["error"] == "not_in_channel"
+    assert by_user_id.response["error"] == "channel_not_found"  # channel_id takes a conversation's id only
+    assert done["files"] == [{"id": issued["file_id"], "title": "a.txt"}]
+    assert again.response["error"] == "file_not_found"
+    assert no_length.response["error"] == "invalid_arguments"
+    assert zero.response["error"] == "missing_argument"
+    assert (unscoped.response["error"], unscoped.response["needed"]) == ("missing_scope", "files:write")
+    assert unscoped_done.response["error"] == "missing_scope"
+    assert [f.channel for f in fake_slack.files()] == [fake_slack.dm_channel_id(ann)]
 
 
 # -- people and conversations ------------------------------------------------------------------------------------

@@ -60,7 +60,8 @@ HELP = tr(
     "channels, cancel; each class's `{command} class CODE` is there to share.\n\n"
     "*Workspace admins*: invite me to a channel (`/invite @ClassBot`) and run `{command} setup` there, then "
     "choose who may publish (any member, or only teachers you approve with `{command} approve`); "
-    "`{command} stats` there shows its last 30 days.\n\n"
+    "`{command} stats` there shows its last 30 days, and sends you the chart of its last 12 weeks privately. "
+    "A teacher running `{command} stats` outside a channel gets the chart of their own classes.\n\n"
     "ClassBot's *Home* tab shows your Zoom connection, your classes and your bookings. "
     "Also: `{command} language`, `{command} disconnect`, `{command} help`, and `{command} forgetme` to have "
     "everything ClassBot keeps about you deleted.",

@@ -24,6 +24,7 @@ from bot.core.class_input import age_asked, parse_one_line, parse_timezone
 from bot.core.errors import CoreError, NotAllowed
 from bot.core.ids import looks_like_public_id
 from bot.core.messages import Message
+from bot.core.reports import weeks_in_words
 from bot.core.services import Services
 from bot.core.words import replies
 from bot.core.words.labels import language_buttons, policy_buttons
@@ -46,10 +47,11 @@ from bot.handlers.slack.blocks import (
     section,
     teacher_class,
 )
+from bot.handlers.slack.charts import send_chart
 from bot.handlers.slack.home import HomeTab
 from bot.handlers.slack.modal import approve_teacher_view, new_class_view
 from bot.i18n.languages import SUPPORTED
-from bot.i18n.texts import Text, tr
+from bot.i18n.texts import Text, joined, tr
 
 log = logging.getLogger(__name__)
 
@@ -259,9 +261,9 @@ class Commands(ZoomConnecting):
     async def stats(self, args: AsyncArgs) -> None:
         channel = channel_of(args)
         if channel is None:
-            await self._ack(
-                args, tr("Run `{command} stats` inside a channel where ClassBot is set up.", command=COMMAND)
-            )
+            await args.ack()
+            if await self.first_time(args):
+                await self._teacher_stats(args)
             return
         await args.ack()
         if await self.first_time(args):
@@ -274,8 +276,19 @@ class Commands(ZoomConnecting):
             await self.answer(args, tr("Only workspace admins and owners can see a channel's numbers."))
             return
         numbers = await self.reports.community_stats(community(args, channel), admin_verified=admin)
+        weeks = await self.reports.community_weeks(community(args, channel), admin_verified=admin)
         t = await self.translator(args)
-        await self.answer(args, numbers.summary(t.percent(numbers.attendance_rate)), translator=t)
+        summary = numbers.summary(t.percent(numbers.attendance_rate))
+        await self.answer(args, joined("\n", summary, weeks_in_words(weeks)), translator=t)
+        await send_chart(args, weeks, t, tr("The weekly chart of <#{channel}>, for you only.", channel=channel))
+
+    @answers_refusals
+    async def _teacher_stats(self, args: AsyncArgs) -> None:
+        """Outside a channel: the weeks of the classes the person teaches, and their chart in the DM."""
+        weeks = await self.reports.teacher_weeks(person_of(args))
+        t = await self.translator(args)
+        await self.answer(args, weeks_in_words(weeks), translator=t)
+        await send_chart(args, weeks, t, tr("The weekly chart of the classes you teach."))
 
     async def forget_me(self, args: AsyncArgs) -> None:
         """Nothing is deleted yet: the person confirms with the button, which only they see."""

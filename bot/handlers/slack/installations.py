@@ -33,9 +33,9 @@ from bot.storage.slack_installations import EncryptedInstallationStore
 
 log = logging.getLogger(__name__)
 
-# What the bot asks for at install: the slash command, messages and DMs, and reading users (admin checks) and
-# channels (member_joined_channel). The same list is in slack-manifest.yaml.
-BOT_SCOPES = ("commands", "chat:write", "im:write", "users:read", "channels:read", "groups:read")
+# What the bot asks for at install: the slash command, messages and DMs, uploading files (the stats chart), and
+# reading users (admin checks) and channels (member_joined_channel). The same list is in slack-manifest.yaml.
+BOT_SCOPES = ("commands", "chat:write", "im:write", "files:write", "users:read", "channels:read", "groups:read")
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 _STATE_SECONDS = 600

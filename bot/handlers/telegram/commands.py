@@ -12,7 +12,10 @@ from telegram.ext import ContextTypes
 from bot.core.actions import Act
 from bot.core.class_input import age_asked, parse_timezone
 from bot.core.messages import Button
+from bot.core.reports import chart_png, weeks_in_words
+from bot.core.weekly import WeeklyActivity
 from bot.core.words import replies
+from bot.core.words import stats as stats_words
 from bot.core.words.classes import card_text, local_time
 from bot.core.words.labels import book_button, book_label, booking_buttons, policy_buttons, teacher_buttons
 from bot.handlers.telegram.addressing import name_me
@@ -39,8 +42,16 @@ _COMMANDS = (
     ("setup", tr("Set ClassBot up in this group (admins)")),
     ("cancel", tr("Leave what you are doing")),
     ("forgetme", tr("Delete everything ClassBot keeps about you")),
-    ("stats", tr("This group's last 30 days (admins)")),
+    ("stats", tr("Numbers and a weekly chart: a group's (admins), or your classes' (teachers)")),
 )
+
+
+def _open_private_first(name: str) -> Text:
+    return tr("{name}, open a private chat with me first, then try again there.", name=name)
+
+
+def _open_private(url: str) -> Button:
+    return Button(tr("Open the private chat"), url=url)
 
 
 def bot_commands(t: Translator) -> list[BotCommand]:
@@ -249,15 +260,31 @@ class Commands(TelegramBase):
 
     @answers_refusals
     async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        chat = update.effective_chat
+        """In a group, for its admins: the numbers there, the weekly chart privately (never in the group). In the
+        private chat, for a teacher: their own classes' weeks."""
+        chat, user = update.effective_chat, update.effective_user
         assert chat is not None
+        assert user is not None
+        t = await self.translator(update)
         if not in_group(update):
-            await self.say(update, tr("Send /stats inside the group."))
+            weeks = await self.reports.teacher_weeks(person_of(update))
+            await self._send_chart(context, user.id, weeks, t)
             return
         admin = await self.is_admin(update, context)
         numbers = await self.reports.community_stats(community_of(chat), admin_verified=admin)
-        t = await self.translator(update)
+        weeks = await self.reports.community_weeks(community_of(chat), admin_verified=admin)
         await self.say(update, numbers.summary(t.percent(numbers.attendance_rate)))
+        try:
+            await self._send_chart(context, user.id, weeks, t)
+        except Forbidden:
+            await self.say(update, _open_private_first(user.first_name), [_open_private(self.link(context, ""))])
+
+    async def _send_chart(
+        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, weeks: WeeklyActivity, t: Translator
+    ) -> None:
+        png = await chart_png(weeks, t)
+        await context.bot.send_photo(chat_id, png, caption=html(t(stats_words.CHART_TITLE)), parse_mode="HTML")
+        await context.bot.send_message(chat_id, html(t(weeks_in_words(weeks))), parse_mode="HTML")
 
     @answers_refusals
     async def forget_me(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -276,8 +303,8 @@ class Commands(TelegramBase):
         except Forbidden:
             await self.say(
                 update,
-                tr("{name}, open a private chat with me first, then try again there.", name=user.first_name),
-                [Button(tr("Open the private chat"), url=self.link(context, payload))],
+                _open_private_first(user.first_name),
+                [_open_private(self.link(context, payload))],
             )
             return
         await self.say(update, tr("I answered you in our private chat."))

@@ -3,15 +3,16 @@
 server.py        FakeSlack: lifecycle, credentials, people and channels, Socket Mode controls, limits and faults
 driver.py        what users do: slash commands, presses, modal submissions, App Home, messages, invitations, events
 bot_http.py      the bot's HTTP side: url_verification, (badly) signed and stale posts, the install walk
-transcript.py    messages, views, calls, deliveries and acks, and waits on them
+transcript.py    messages, views, files, calls, deliveries and acks, and waits on them
 delivery.py      Socket Mode envelopes or signed HTTP posts to the bot, and their answers
 socket_mode.py   the websocket server (aiohttp) in its own thread: hello, envelopes, acks, disconnects
-app.py           the Starlette app: the /api/{method} pipeline, the authorize page, response URLs
+app.py           the Starlette app: the /api/{method} pipeline, the authorize page, response URLs, upload URLs
 api.py           what a Web API method is (token kinds, rate-limit key, handler) and its call context
 wire.py          reading arguments and credentials, Slack's error answers
 directory.py     auth.test, users.info, conversations.open/info/members, apps.connections.open
 chat.py          chat.postMessage/postEphemeral/update, response URLs and acknowledgement bodies
 views.py         views.open/push/update/publish and trigger_ids; submission.py: submitting modals
+files.py         files.getUploadURLExternal, the upload URL, files.completeUploadExternal (files_upload_v2)
 blocks.py        Block Kit checks; content.py: reading text, links and elements out of blocks
 oauth.py         the authorize page and oauth.v2.access
 payloads.py      slash command, block_actions, view_submission and event_callback payloads
@@ -36,6 +37,7 @@ from .records import (
     InstallResult,
     MessageVersion,
     SlackCall,
+    SlackFile,
     SlackMessage,
     SlackView,
 )
@@ -59,6 +61,7 @@ __all__ = [
     "MessageVersion",
     "NoSocketClient",
     "SlackCall",
+    "SlackFile",
     "SlackMessage",
     "SlackMethodSpec",
     "SlackView",

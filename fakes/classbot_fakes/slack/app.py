@@ -1,5 +1,5 @@
-"""The fake's HTTP side: the Web API at ``/api/{method}``, Slack's authorize page at ``/oauth/v2/authorize`` and
-response URLs at ``/response/{team}/{id}``.
+"""The fake's HTTP side: the Web API at ``/api/{method}``, Slack's authorize page at ``/oauth/v2/authorize``,
+response URLs at ``/response/{team}/{id}`` and file upload URLs at ``/upload/v1/{key}``.
 
 A Web API call goes: read the arguments (``invalid_json``, ``invalid_form_data``), unknown method
 (``unknown_method``), scripted failures, authentication (``not_authed``, ``invalid_auth``,
@@ -19,13 +19,13 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from . import chat, directory, oauth, views, wire
+from . import chat, directory, files, oauth, views, wire
 from .api import Call, Method
 from .records import SlackCall
 from .state import SlackWorld
 from .wire import ApiRequest, SlackError
 
-METHODS: dict[str, Method] = directory.METHODS | chat.METHODS | views.METHODS | oauth.METHODS
+METHODS: dict[str, Method] = directory.METHODS | chat.METHODS | views.METHODS | oauth.METHODS | files.METHODS
 
 
 def _answer(status: int, body: dict[str, Any], headers: dict[str, str]) -> Response:
@@ -107,6 +107,12 @@ def build_app(world: SlackWorld) -> Starlette:
             )
         return PlainTextResponse(text, status)
 
+    async def upload(request: Request) -> Response:
+        raw = await request.body()
+        with world.lock:
+            status, text = files.receive_upload(world, request.path_params["key"], raw)
+        return PlainTextResponse(text, status)
+
     async def health(request: Request) -> Response:
         return PlainTextResponse("fake slack")
 
@@ -115,6 +121,7 @@ def build_app(world: SlackWorld) -> Starlette:
             Route("/api/{method}", web_api, methods=["GET", "POST"]),
             Route("/oauth/v2/authorize", authorize, methods=["GET"]),
             Route("/response/{team_id}/{url_id}", response_url, methods=["POST"]),
+            Route(files.UPLOAD_PATH + "{key}", upload, methods=["POST"]),
             Route("/", health, methods=["GET"]),
         ]
     )

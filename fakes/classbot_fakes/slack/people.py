@@ -12,6 +12,7 @@ DEFAULT_BOT_SCOPES: tuple[str, ...] = (
     "channels:read",
     "chat:write",
     "commands",
+    "files:write",
     "groups:read",
     "im:history",
     "im:read",

@@ -130,6 +130,22 @@ class SlackView:
 
 
 @dataclass(frozen=True, slots=True)
+class SlackFile:
+    """A file the bot uploaded (files.getUploadURLExternal, the upload URL, files.completeUploadExternal) and
+    where it was shared: ``channel`` (a DM's id for a direct message) with ``comment`` as its message's text, or
+    None when the upload was completed without a channel (the file then stays private to the bot)."""
+
+    id: str
+    filename: str
+    title: str
+    data: bytes
+    channel: str | None
+    comment: str | None
+    uploader: str
+    ts: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class SlackCall:
     """One Web API request: the merged arguments (JSON-valued ones decoded), the token and what was answered."""
 

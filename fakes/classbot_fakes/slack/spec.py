@@ -3,8 +3,9 @@
 The fake's methods are checked against it in the tests: arguments it marks required, the error codes it lists,
 the fields a success must have. Where Slack and its SDKs moved on, ``CORRECTIONS`` says so and the fake follows
 Slack: ``views.*`` are POSTs with a JSON body in slack-sdk (the document says GET with a query); ``users.info``
-needs ``user`` and ``conversations.info``/``members`` need ``channel``; ``apps.connections.open`` is missing; a
-rate-limited call answers ``ratelimited`` (the document lists ``rate_limited``).
+needs ``user`` and ``conversations.info``/``members`` need ``channel``; ``apps.connections.open`` and the newer
+external upload (files.getUploadURLExternal, files.completeUploadExternal) are missing; a rate-limited call
+answers ``ratelimited`` (the document lists ``rate_limited``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ CORRECTIONS: dict[str, dict[str, Any]] = {
     "views.update": {"http": "POST"},
     "views.push": {"http": "POST"},
     "apps.connections.open": {"missing": True},
+    "files.getUploadURLExternal": {"missing": True},
+    "files.completeUploadExternal": {"missing": True},
 }
 
 

@@ -24,6 +24,7 @@ from .records import (
     Installation,
     MessageVersion,
     SlackCall,
+    SlackFile,
     SlackMessage,
     SlackView,
 )
@@ -190,6 +191,21 @@ class OAuthCode:
 
 
 @dataclass(slots=True)
+class UploadRecord:
+    """A file between files.getUploadURLExternal and files.completeUploadExternal: ``data`` is None until its
+    bytes are posted to the upload URL (``key`` is that URL's last part)."""
+
+    id: str
+    team_id: str
+    uploader: str
+    filename: str
+    length: int
+    key: str
+    data: bytes | None = None
+    completed: bool = False
+
+
+@dataclass(slots=True)
 class Credential:
     kind: TokenKind
     team_id: str
@@ -232,6 +248,8 @@ class SlackWorld:
     codes: dict[str, OAuthCode] = field(default_factory=dict)
     installations: list[Installation] = field(default_factory=list)
     calls: list[SlackCall] = field(default_factory=list)
+    uploads: dict[str, UploadRecord] = field(default_factory=dict)  # file id -> the upload
+    files: list[SlackFile] = field(default_factory=list)  # completed uploads, oldest first
     deliveries: list[Delivery] = field(default_factory=list)
     envelopes: dict[str, EnvelopeRecord] = field(default_factory=dict)
     limits: RateLimits = field(default_factory=RateLimits)

@@ -1,5 +1,5 @@
 """Reading and waiting for what the bot did: messages per channel and DM (ephemeral ones included, marked),
-views opened, pushed, updated and published, Web API calls, deliveries and Socket Mode acks.
+views opened, pushed, updated and published, files uploaded, Web API calls, deliveries and Socket Mode acks.
 
 Waits wake on every change of the fake's state (never a fixed sleep) and give up after ``timeout`` seconds with a
 TimeoutError that says what there is. Predicates run under the fake's lock: keep them quick.
@@ -10,7 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from .records import ACK_DEADLINE, Ack, Delivery, FakeSlackChannel, FakeSlackUser, SlackCall, SlackMessage, SlackView
+from .records import (
+    ACK_DEADLINE,
+    Ack,
+    Delivery,
+    FakeSlackChannel,
+    FakeSlackUser,
+    SlackCall,
+    SlackFile,
+    SlackMessage,
+    SlackView,
+)
 from .state import SlackWorld
 
 T = TypeVar("T")
@@ -143,6 +153,19 @@ class Transcript:
         if found is None:
             raise TimeoutError(f"condition not met within {timeout}s")
         return found
+
+    # -- files -------------------------------------------------------------------------------------------------
+
+    def files(self, where: Where | None = None) -> list[SlackFile]:
+        """Files the bot uploaded and completed, oldest first: all of them, or those shared in ``where`` (a user
+        means their DM with the app)."""
+        with self._world.lock:
+            channel = self._channel_id(where) if where is not None else None
+            return [f for f in self._world.files if where is None or f.channel == channel]
+
+    async def wait_for_file(self, where: Where, *, timeout: float = 10.0) -> SlackFile:
+        """The first file shared in ``where`` (a user means their DM with the app)."""
+        return await self.wait_until(lambda: next(iter(self.files(where)), None), timeout=timeout)
 
     # -- calls, deliveries, acks -------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
-JSON_VALUED = frozenset({"blocks", "attachments", "view", "metadata"})
+JSON_VALUED = frozenset({"blocks", "attachments", "view", "metadata", "files"})
 
 
 class SlackError(Exception):

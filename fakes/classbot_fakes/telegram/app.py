@@ -45,6 +45,7 @@ HANDLERS: Mapping[str, Handler] = {
     "deletemycommands": chats.delete_my_commands,
     "sendmessage": messages.send_message,
     "senddocument": messages.send_document,
+    "sendphoto": messages.send_photo,
     "editmessagetext": messages.edit_message_text,
     "editmessagereplymarkup": messages.edit_message_reply_markup,
     "deletemessage": messages.delete_message,

@@ -1,8 +1,10 @@
-"""The message methods: sendMessage, sendDocument, editMessageText, editMessageReplyMarkup, deleteMessage,
+"""The message methods: sendMessage, sendDocument, sendPhoto, editMessageText, editMessageReplyMarkup, deleteMessage,
 sendChatAction and answerCallbackQuery, with Telegram's checks and wording.
 
 Text is 1-4096 characters after entity parsing (a caption 0-1024); an edit that changes neither the text, its
-entities nor the keyboard is "message is not modified"; an edit without reply_markup removes the keyboard.
+entities nor the keyboard is "message is not modified"; an edit without reply_markup removes the keyboard. An
+uploaded photo must be an image the fake can read (a PNG: its size comes from its header), width and height
+together at most 10000.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from .access import check_can_write, resolve_chat
 from .errors import (
     CAPTION_TOO_LONG,
     CHAT_ID_EMPTY,
+    IMAGE_PROCESS_FAILED,
     MESSAGE_CANT_BE_DELETED,
     MESSAGE_CANT_BE_EDITED,
     MESSAGE_ID_NOT_SPECIFIED,
@@ -27,6 +30,7 @@ from .errors import (
     MESSAGE_TO_REPLY_NOT_FOUND,
     MESSAGE_TOO_LONG,
     NO_TEXT_TO_EDIT,
+    PHOTO_INVALID_DIMENSIONS,
     QUERY_ID_INVALID,
     TEXT_MUST_BE_NON_EMPTY,
     UNSUPPORTED_PARSE_MODE,
@@ -35,7 +39,7 @@ from .errors import (
     bad_request,
 )
 from .params import CallParams, UploadedFile
-from .records import CallbackAnswer, MessageVersion, SentDocument
+from .records import CallbackAnswer, MessageVersion, SentDocument, SentPhoto
 from .render import message_json
 from .state import StoredMessage, TelegramWorld
 from .text import EntityParseError, with_detected_entities
@@ -118,6 +122,46 @@ def send_document(world: TelegramWorld, params: CallParams) -> dict[str, Any]:
             date=world.now(),
             sender_id=world.bot.id,
             document=document,
+            caption=caption or None,
+            sent_text=params.get("caption"),
+            parse_mode=params.get("parse_mode"),
+            entities=entities if caption else [],
+            reply_markup=params.get("reply_markup"),
+            reply_to=reply_to,
+        )
+    )
+    world.changes.notify()
+    return message_json(world, message)
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def send_photo(world: TelegramWorld, params: CallParams) -> dict[str, Any]:
+    caption, entities = parse_text(params.get("caption", ""), params.get("parse_mode"), params.get("caption_entities"))
+    chat_id = resolve_chat(world, params.get("chat_id"))
+    check_can_write(world, chat_id)
+    if len(caption) > MAX_CAPTION:
+        raise bad_request(CAPTION_TOO_LONG)
+    photo = params.get("photo")
+    if not isinstance(photo, UploadedFile):
+        raise bad_request(WRONG_FILE_ID)  # the fake keeps no earlier photos to send again by file_id or URL
+    if not photo.data.startswith(_PNG_SIGNATURE) or photo.data[12:16] != b"IHDR":
+        raise bad_request(IMAGE_PROCESS_FAILED)
+    width, height = int.from_bytes(photo.data[16:20], "big"), int.from_bytes(photo.data[20:24], "big")
+    if width + height > 10_000:
+        raise bad_request(PHOTO_INVALID_DIMENSIONS)
+    file_id, unique_id = world.new_file_ids()
+    stored = SentPhoto(file_id, unique_id, width, height, photo.data)
+    reply_to = _reply_target(world, chat_id, params)
+    world.limits.admit(chat_id, is_group=world.is_group(chat_id))
+    message = world.store(
+        StoredMessage(
+            chat_id=chat_id,
+            message_id=world.new_message_id(chat_id),
+            date=world.now(),
+            sender_id=world.bot.id,
+            photo=stored,
             caption=caption or None,
             sent_text=params.get("caption"),
             parse_mode=params.get("parse_mode"),

@@ -19,6 +19,7 @@ from .errors import (
     MESSAGE_ID_NOT_SPECIFIED,
     MESSAGE_TEXT_EMPTY,
     NO_DOCUMENT,
+    NO_PHOTO,
     QUERY_ID_INVALID,
     WRONG_FILE_ID,
     bad_request,
@@ -41,6 +42,7 @@ _MISSING = {
     "text": MESSAGE_TEXT_EMPTY,
     "message_id": MESSAGE_ID_NOT_SPECIFIED,
     "document": NO_DOCUMENT,
+    "photo": NO_PHOTO,
     "callback_query_id": QUERY_ID_INVALID,
 }
 

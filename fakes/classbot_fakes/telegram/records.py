@@ -16,6 +16,21 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class SentPhoto:
+    """An uploaded photo, kept as sent (Telegram would also keep smaller sizes; the fake answers with one)."""
+
+    file_id: str
+    file_unique_id: str
+    width: int
+    height: int
+    data: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+@dataclass(frozen=True, slots=True)
 class SentDocument:
     file_id: str
     file_unique_id: str
@@ -56,6 +71,7 @@ class SentMessage:
     reply_markup: dict[str, Any] | None
     buttons: tuple[tuple[Button, ...], ...]
     document: SentDocument | None = None
+    photo: SentPhoto | None = None
     caption: str | None = None
     reply_to_message_id: int | None = None
     link_preview_disabled: bool = False

@@ -101,6 +101,17 @@ def message_json(world: TelegramWorld, message: StoredMessage, *, nested: bool =
             found["entities"] = [dict(entity) for entity in message.entities]
     if message.link_preview_disabled:
         found["link_preview_options"] = {"is_disabled": True}
+    if message.photo is not None:
+        photo = message.photo
+        found["photo"] = [
+            {
+                "file_id": photo.file_id,
+                "file_unique_id": photo.file_unique_id,
+                "width": photo.width,
+                "height": photo.height,
+                "file_size": photo.size,
+            }
+        ]
     if message.document is not None:
         document = message.document
         found["document"] = {"file_id": document.file_id, "file_unique_id": document.file_unique_id}
@@ -109,10 +120,10 @@ def message_json(world: TelegramWorld, message: StoredMessage, *, nested: bool =
         if document.mime_type:
             found["document"]["mime_type"] = document.mime_type
         found["document"]["file_size"] = document.size
-        if message.caption:
-            found["caption"] = message.caption
-            if message.entities:
-                found["caption_entities"] = [dict(entity) for entity in message.entities]
+    if (message.document is not None or message.photo is not None) and message.caption:
+        found["caption"] = message.caption
+        if message.entities:
+            found["caption_entities"] = [dict(entity) for entity in message.entities]
     if message.reply_markup and "inline_keyboard" in message.reply_markup:
         found["reply_markup"] = {"inline_keyboard": message.reply_markup["inline_keyboard"]}
     found.update(message.extra)

@@ -17,7 +17,7 @@ from typing import Any
 from ..changes import ChangeFeed
 from .limits import FaultPlan, RateLimits
 from .markup import inline_buttons
-from .records import CallbackAnswer, MessageVersion, SentDocument, SentMessage, TelegramCall
+from .records import CallbackAnswer, MessageVersion, SentDocument, SentMessage, SentPhoto, TelegramCall
 
 # getUpdates' default: every update type except these (Bot API, getUpdates "allowed_updates").
 NOT_SENT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
@@ -94,6 +94,7 @@ class StoredMessage:
     entities: list[dict[str, Any]] = field(default_factory=list)
     reply_markup: dict[str, Any] | None = None
     document: SentDocument | None = None
+    photo: SentPhoto | None = None
     caption: str | None = None
     reply_to: int | None = None
     link_preview_disabled: bool = False
@@ -114,6 +115,7 @@ class StoredMessage:
             reply_markup=self.reply_markup,
             buttons=inline_buttons(self.reply_markup),
             document=self.document,
+            photo=self.photo,
             caption=self.caption,
             reply_to_message_id=self.reply_to,
             link_preview_disabled=self.link_preview_disabled,
