@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.core import job_kinds
 from bot.core.bookings import digest_text
 from bot.core.meetings import MeetingKeeper
 from bot.core.messages import Button, Message
-from bot.core.notify import Messenger, tell
+from bot.core.notify import Messenger
+from bot.core.timeliness import Timing, series_over, session_timing
 from bot.core.views import ClassView
+from bot.core.words import reminders
 from bot.core.words.classes import card_text, local_time
 from bot.core.words.labels import book_button
 from bot.core.worker import JobWorker
@@ -26,11 +29,32 @@ from bot.storage.bookings import BookingMarks, Bookings
 from bot.storage.classes import Classes
 from bot.storage.database import Database
 from bot.storage.identity import PersonRef
+from bot.storage.models import ClassSession
 from bot.support.clock import Clock
 from bot.support.crash_points import CrashPoint, CrashPoints
 from bot.zoom.models import MeetingUpdate
 
 log = logging.getLogger(__name__)
+
+
+def _timing(
+    sessions: list[ClassSession], duration_minutes: int, now: datetime, reminded: job_kinds.Reminded | None
+) -> Timing | None:
+    """Where a message stands now: OVER once the class's every session is; for a reminder, where its session
+    stands, or None when that session was moved or called off since (its new reminders were queued then) or a
+    later reminder of it is due by now."""
+    if series_over(sessions, duration_minutes, now):
+        return Timing.OVER
+    if reminded is None:
+        return Timing.AHEAD
+    if reminded.superseded(now):
+        return None
+    for row in sessions:
+        if row.id == reminded.session_id and row.status == "scheduled":
+            if int(row.starts_at.timestamp()) != reminded.starts_at:
+                return None
+            return session_timing(row.starts_at, duration_minutes, now)
+    return None
 
 
 def _link_text(reason: str, child: str, title: str, when: Moment) -> Text:
@@ -97,6 +121,7 @@ class Delivery:
         worker.register(job_kinds.SEND_LINK, self.send_link, given_up=for_booking)
         worker.register(job_kinds.SEND_START_LINK, self.send_start_link, given_up=for_class)
         worker.register(job_kinds.REMINDER, self.remind)
+        worker.register(job_kinds.REMIND_PARENT, self.remind_parent)
         worker.register(job_kinds.MIN_BOOKINGS_CHECK, self.check_min_bookings)
         worker.register(job_kinds.MEETING_UPDATE, self.update_meeting, given_up=for_class)
         worker.register(job_kinds.MEETING_DELETE, self.delete_meeting, given_up=for_class)
@@ -135,36 +160,54 @@ class Delivery:
             await BookingMarks(connection).told_teacher([booking_id for booking_id, _ in untold])
 
     async def send_link(self, payload: dict[str, Any]) -> None:
+        """A parent's join link, unless the class is over by now; a reminder's, worded for now (``timeliness``)."""
         # Named by public id; by id in jobs queued before (see ``job_kinds.link_job``).
         booking_ref = str(payload["booking"]) if "booking" in payload else int(payload["booking_id"])
         reason = str(payload["reason"])
+        now = self._clock()
         # One read for everything the link and its message need; then Zoom, then the parent's chat.
         async with self._database.read() as session:
-            found = await Bookings(session).for_link(booking_ref, self._clock())
-        if found is None:
-            return
+            found = await Bookings(session).for_link(booking_ref, now)
+            if found is None:
+                return
+            sessions = await Classes(session).sessions(found.cls.id)
         booking, cls, next_start, parent = found.booking, found.cls, found.next_start, found.parent
         if booking.status != "confirmed" or cls.status != "scheduled" or not cls.zoom_enabled:
             return
-        plan = self._meetings.planned_link(booking, cls, found.teacher_zoom)
         title, child, timezone = cls.title, booking.child_name, cls.timezone
-        link = await self._meetings.link_of(plan)
         text = _link_text(reason, child, title, local_time(next_start, timezone))
+        timing = _timing(sessions, cls.duration_minutes, now, job_kinds.Reminded.from_payload(payload))
+        if timing is Timing.OVER or (reason == "reminder" and timing is None):
+            log.info("link %s for booking %s of class %s not sent: too late", reason, booking.public_id, cls.public_id)
+            return
+        if reason == "reminder" and timing is Timing.STARTED:
+            text = reminders.started_join(title, child)
+        plan = self._meetings.planned_link(booking, cls, found.teacher_zoom)
+        link = await self._meetings.link_of(plan)
         self._crash_points.reach(CrashPoint.BEFORE_LINK_SENT)
         await self._messenger.send_to(parent, Message(text, (Button(tr("Join the class on Zoom"), url=link),)))
         self._crash_points.reach(CrashPoint.AFTER_LINK_SENT)
 
     async def send_start_link(self, payload: dict[str, Any]) -> None:
+        """The teacher's start link, unless the class is over by now; a reminder's, worded for now."""
         class_id, reason = int(payload["class_id"]), str(payload["reason"])
+        now = self._clock()
         async with self._database.read() as session:
             cls = await Classes(session).get(class_id)
             if cls is None or cls.status != "scheduled" or not cls.zoom_enabled:
                 return
-            next_start = await Classes(session).next_start(cls.id, self._clock())
+            next_start = await Classes(session).next_start(cls.id, now)
+            sessions = await Classes(session).sessions(cls.id)
             teacher_id, title, timezone = cls.teacher_id, cls.title, cls.timezone
+        timing = _timing(sessions, cls.duration_minutes, now, job_kinds.Reminded.from_payload(payload))
+        if timing is Timing.OVER or (reason == "reminder" and timing is None):
+            log.info("start link %s for class %s not sent: too late", reason, cls.public_id)
+            return
         url = await self._meetings.start_link(class_id)
         when = local_time(next_start, timezone)
-        if reason == "reminder":
+        if reason == "reminder" and timing is Timing.STARTED:
+            text = reminders.started_host(title)
+        elif reason == "reminder":
             text = tr(
                 "Reminder: your class “{title}” starts {when}. "
                 "This start link logs you in as the host and works for about two hours; do not share it.",
@@ -180,6 +223,29 @@ class Delivery:
             )
         await self.send_private(teacher_id, Message(text, (Button(tr("Start the class on Zoom"), url=url),)))
 
+    async def remind_parent(self, payload: dict[str, Any]) -> None:
+        """A booking's reminder of a class without Zoom (``job_kinds.remind_parent``), worded for now."""
+        reminded = job_kinds.Reminded.from_payload(payload)
+        now = self._clock()
+        async with self._database.read() as session:
+            booking = await Bookings(session).get(int(payload["booking_id"]))
+            cls = await Classes(session).get(booking.class_id) if booking else None
+            if booking is None or cls is None or booking.status != "confirmed" or cls.status != "scheduled":
+                return
+            sessions = await Classes(session).sessions(cls.id)
+        timing = _timing(sessions, cls.duration_minutes, now, reminded)
+        if reminded is None or timing is None or timing is Timing.OVER:
+            log.info("reminder for booking %s of class %s not sent: too late", booking.public_id, cls.public_id)
+            return
+        if timing is Timing.STARTED:
+            text = reminders.started(cls.title, booking.child_name)
+        else:
+            when = local_time(datetime.fromtimestamp(reminded.starts_at, UTC), cls.timezone)
+            text = tr(
+                "Reminder: “{title}” for {child} starts {when}.", title=cls.title, child=booking.child_name, when=when
+            )
+        await self.send_private(booking.parent_id, Message(text))
+
     async def remind(self, payload: dict[str, Any]) -> None:
         session_id, stamp = int(payload["session_id"]), int(payload["starts_at"])
         occasion = f"{session_id}:{payload['offset_minutes']}:{stamp}"
@@ -191,21 +257,14 @@ class Delivery:
                 return
             if int(row.starts_at.timestamp()) != stamp:
                 return  # the session moved; its new reminders were queued with the move
+            reminded = job_kinds.Reminded(session_id, stamp, int(payload["offset_minutes"]))
             for booking in await Bookings(session).holding_seats(cls.id, ("confirmed",)):
                 if cls.zoom_enabled:
-                    await job_kinds.send_link(session, booking.public_id, "reminder", now, occasion)
+                    await job_kinds.send_link(session, booking.public_id, "reminder", now, occasion, reminded=reminded)
                 else:
-                    when = local_time(row.starts_at, cls.timezone)
-                    text = tr(
-                        "Reminder: “{title}” for {child} starts {when}.",
-                        title=cls.title,
-                        child=booking.child_name,
-                        when=when,
-                    )
-                    key = f"remind:{booking.id}:{occasion}"
-                    await tell(session, booking.parent_id, Message(text), now=now, dedupe_key=key)
+                    await job_kinds.remind_parent(session, booking.id, reminded, now, occasion)
             if cls.zoom_enabled:
-                await job_kinds.send_start_link(session, cls.id, "reminder", now, occasion)
+                await job_kinds.send_start_link(session, cls.id, "reminder", now, occasion, reminded=reminded)
 
     async def check_min_bookings(self, payload: dict[str, Any]) -> None:
         async with self._database.read() as session:

@@ -9,7 +9,7 @@ redelivered event asks, each message is queued once while its job is waiting, ru
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +29,7 @@ MEETING_CHECK = "meeting.check"
 ANNOUNCE = "community.announce"
 ERASE_AFTER_ZOOM = "person.erase"
 BOOKING_DIGEST = "booking.digest"
+REMIND_PARENT = "reminder.parent"  # a reminder without a link (a class without Zoom), worded when it is sent
 
 # Jobs that wait on a teacher's Zoom connection; a reconnect makes them due at once.
 WAITS_ON_ZOOM = (SEND_LINK, SEND_START_LINK, MEETING_UPDATE, MEETING_DELETE, REGISTRANT_CANCEL, MEETING_CHECK)
@@ -45,15 +46,54 @@ DIGEST_NAMES = 10  # children named in one notice; the rest are counted
 CONFIRMATION_HOLD = timedelta(seconds=10)
 
 
-def link_job(booking_public_id: str, reason: str, now: datetime, occasion: str = "", *, held: bool = False) -> NewJob:
+@dataclass(frozen=True, slots=True)
+class Reminded:
+    """The session a reminder is about, as its start was when the reminder was due, and how long before the start
+    it was due: the job sending it decides, when it runs, whether the reminder is still on time, late (the session
+    has started) or pointless (over, or a later reminder of the same session is due by now)."""
+
+    session_id: int
+    starts_at: int  # a Unix timestamp
+    offset_minutes: int
+
+    def to_payload(self) -> dict[str, int]:
+        return {"session_id": self.session_id, "starts_at": self.starts_at, "offset_minutes": self.offset_minutes}
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Reminded | None:
+        """The session a job names; None for a job queued before reminders named theirs."""
+        if not {"session_id", "starts_at", "offset_minutes"} <= payload.keys():
+            return None
+        return cls(int(payload["session_id"]), int(payload["starts_at"]), int(payload["offset_minutes"]))
+
+    def superseded(self, now: datetime) -> bool:
+        """A later reminder of the session (15 minutes before, after the one 24 hours before) is due by now: it
+        alone is sent, so that a backlog drained late gives one reminder, not one per offset."""
+        start = datetime.fromtimestamp(self.starts_at, UTC)
+        ahead = timedelta(minutes=self.offset_minutes)
+        return any(offset < ahead and start - offset <= now for offset in REMINDER_OFFSETS)
+
+
+def link_job(
+    booking_public_id: str,
+    reason: str,
+    now: datetime,
+    occasion: str = "",
+    *,
+    held: bool = False,
+    reminded: Reminded | None = None,
+) -> NewJob:
     """The job sending a booking's parent their join link; ``reason`` and ``occasion`` make the message unique.
 
     It names the booking by its public id, known before the booking's row is written, so a new booking and its
     link are written by one statement (``Bookings.seat``). Jobs queued before named it by ``booking_id``.
-    ``held``: due only after ``CONFIRMATION_HOLD``, unless ``link_key``'s job is made due sooner.
+    ``held``: due only after ``CONFIRMATION_HOLD``, unless ``link_key``'s job is made due sooner. ``reminded``:
+    the session a reminder's link is about.
     """
     run_at = now + CONFIRMATION_HOLD if held else now
-    payload = {"booking": booking_public_id, "reason": reason}
+    payload: dict[str, Any] = {"booking": booking_public_id, "reason": reason}
+    if reminded is not None:
+        payload |= reminded.to_payload()
     return NewJob(SEND_LINK, payload, run_at, link_key(booking_public_id, reason, occasion))
 
 
@@ -63,10 +103,16 @@ def link_key(booking_public_id: str, reason: str, occasion: str = "") -> str:
 
 
 async def send_link(
-    session: AsyncSession, booking_public_id: str, reason: str, now: datetime, occasion: str = ""
+    session: AsyncSession,
+    booking_public_id: str,
+    reason: str,
+    now: datetime,
+    occasion: str = "",
+    *,
+    reminded: Reminded | None = None,
 ) -> None:
     """Queue the join link for a booking's parent (see ``link_job``)."""
-    await add(session, link_job(booking_public_id, reason, now, occasion))
+    await add(session, link_job(booking_public_id, reason, now, occasion, reminded=reminded))
 
 
 def meeting_tag(cls: Class) -> str:
@@ -77,10 +123,19 @@ def meeting_tag(cls: Class) -> str:
 
 
 async def send_start_link(
-    session: AsyncSession, class_id: int, reason: str, now: datetime, occasion: str = "", run_at: datetime | None = None
+    session: AsyncSession,
+    class_id: int,
+    reason: str,
+    now: datetime,
+    occasion: str = "",
+    run_at: datetime | None = None,
+    *,
+    reminded: Reminded | None = None,
 ) -> None:
     key = f"start:{class_id}:{reason}:{occasion}"
-    payload = {"class_id": class_id, "reason": reason}
+    payload: dict[str, Any] = {"class_id": class_id, "reason": reason}
+    if reminded is not None:
+        payload |= reminded.to_payload()
     await enqueue(session, SEND_START_LINK, payload, run_at=run_at or now, dedupe_key=key)
 
 
@@ -119,6 +174,14 @@ async def schedule_reminders(session: AsyncSession, session_id: int, starts_at: 
         minutes = int(offset.total_seconds() // 60)
         payload = {"session_id": session_id, "offset_minutes": minutes, "starts_at": stamp}
         await enqueue(session, REMINDER, payload, run_at=run_at, dedupe_key=f"reminder:{session_id}:{minutes}:{stamp}")
+
+
+async def remind_parent(
+    session: AsyncSession, booking_id: int, reminded: Reminded, now: datetime, occasion: str
+) -> None:
+    """Queue a booking's reminder of a class without Zoom; worded when sent, so that it is still true then."""
+    payload = {"booking_id": booking_id} | reminded.to_payload()
+    await enqueue(session, REMIND_PARENT, payload, run_at=now, dedupe_key=f"remind:{booking_id}:{occasion}")
 
 
 async def check_min_bookings(session: AsyncSession, class_id: int, first_start: datetime, now: datetime) -> None:
