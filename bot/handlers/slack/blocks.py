@@ -20,7 +20,8 @@ from bot.core.messages import Button, Said, SaidButton
 from bot.core.views import BookingView, ClassView
 from bot.core.words import labels
 from bot.core.words.classes import card_text, local_time
-from bot.i18n.texts import tr
+from bot.core.words.help import INTRO, Audience, help_sections
+from bot.i18n.texts import Text, tr
 from bot.i18n.translator import Translator
 
 Block = dict[str, Any]
@@ -43,30 +44,43 @@ _COMMANDS = {
     "/setup": f"{COMMAND} setup",
     "/help": f"{COMMAND} help",
     "/forgetme": f"{COMMAND} forgetme",
+    "/approve": f"{COMMAND} approve",
+    "/stats": f"{COMMAND} stats",
+    "/language": f"{COMMAND} language",
 }
 _COMMAND_WORD = re.compile(r"(?<![\w/.:])(/(?:" + "|".join(name[1:] for name in _COMMANDS) + r"))\b")
 
-HELP = tr(
-    "*ClassBot* books kids' online classes over Zoom.\n\n"
-    "*Parents*: `{command} classes` lists upcoming classes; press *Book a seat*. `{command} class CODE` opens "
-    "a class a teacher shared with you. Your Zoom link comes by direct message, privately. `{command} bookings` "
-    "shows your bookings: the Zoom link, a calendar file (.ics), cancel.\n\n"
-    "*Teachers*: `{command} connect` links your Zoom account once. `{command} new` opens the class form (pick a "
-    "channel in it to announce the class there); `{command} new Title | YYYY-MM-DD HH:MM | MINUTES | SEATS` "
-    "opens it filled in, with optional `| weekly N | approve | min N | no zoom | about: description`. "
-    "`{command} mine` shows your classes: roster (and a spreadsheet "
-    "of it), start link, a message to the parents, edit (title, description, seats, ages, approval, minimum), "
-    "reschedule, open it to anyone with its code or keep it to its "
-    "channels, cancel; each class's `{command} class CODE` is there to share.\n\n"
-    "*Workspace admins*: invite me to a channel (`/invite @ClassBot`) and run `{command} setup` there, then "
-    "choose who may publish (any member, or only teachers you approve with `{command} approve`); "
-    "`{command} stats` there shows its last 30 days, and sends you the chart of its last 12 weeks privately. "
-    "A teacher running `{command} stats` outside a channel gets the chart of their own classes.\n\n"
-    "ClassBot's *Home* tab shows your Zoom connection, your classes and your bookings. "
-    "Also: `{command} language`, `{command} disconnect`, `{command} help`, and `{command} forgetme` to have "
-    "everything ClassBot keeps about you deleted.",
-    command=COMMAND,
-)
+# What only Slack says in the help; every capability is said once, in ``bot.core.words.help``.
+_OWN_HELP: dict[Audience, tuple[Text, ...]] = {
+    Audience.PARENTS: (tr("{command} class CODE opens a class a teacher shared with you.", command=COMMAND),),
+    Audience.TEACHERS: (
+        tr(
+            "/newclass opens the class form: pick a channel in it to announce the class there; the one line opens "
+            "it filled in. Times are read in your Slack timezone."
+        ),
+    ),
+    Audience.ADMINS: (
+        tr(
+            "Invite me to the channel first (/invite @ClassBot); workspace admins run /setup there, and /approve "
+            "picks the teachers."
+        ),
+    ),
+    Audience.EVERYONE: (tr("ClassBot's Home tab shows your Zoom connection, your classes and your bookings."),),
+}
+_SUBCOMMAND = re.compile(re.escape(COMMAND) + r" [a-z]+(?: CODE| AGE)?")
+
+
+def help_mrkdwn(t: Translator) -> str:
+    """``{command} help``: the core's help in mrkdwn, each heading bold and each command Slack's, as code."""
+    parts = [escape(t(INTRO))]
+    for part in help_sections(_OWN_HELP):
+        sentences = "\n".join(
+            f"• {_SUBCOMMAND.sub(lambda found: f'`{found[0]}`', plain(t(said)))}" for said in part.sentences
+        )
+        parts.append(f"*{escape(t(part.heading))}*\n{sentences}")
+    return "\n\n".join(parts)
+
+
 SETUP_IN_CHANNEL = tr("Run `{command} setup` inside the channel where classes should be announced.", command=COMMAND)
 APPROVED_ONLY = tr(
     "Done: teachers a workspace admin approves (`{command} approve` in this channel) may publish classes here.",

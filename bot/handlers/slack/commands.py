@@ -32,7 +32,6 @@ from bot.handlers.slack.account import ZoomConnecting
 from bot.handlers.slack.base import answers_refusals, channel_of, community, is_workspace_admin, person_of
 from bot.handlers.slack.blocks import (
     COMMAND,
-    HELP,
     MAX_SECTION,
     NO_CLASSES_TAUGHT,
     SETUP_IN_CHANNEL,
@@ -42,10 +41,12 @@ from bot.handlers.slack.blocks import (
     actions,
     drawn,
     escape,
+    help_mrkdwn,
     parent_booking,
     public_class,
     section,
     teacher_class,
+    text_sections,
 )
 from bot.handlers.slack.charts import send_chart
 from bot.handlers.slack.home import HomeTab
@@ -91,13 +92,13 @@ class Commands(ZoomConnecting):
         if route is None:
             t = await self.translator(args)
             unknown = t(tr("I don't know “{word}”.", word=escape(word[:40])))
-            await args.ack(text=unknown, blocks=[section(unknown), section(t(HELP))])
+            await args.ack(text=unknown, blocks=[section(unknown), *text_sections(help_mrkdwn(t))])
             return
         await route(args)
 
     async def help(self, args: AsyncArgs) -> None:
         t = await self.translator(args)
-        await args.ack(text=t(replies.WHAT_CLASSBOT_CAN_DO), blocks=[section(t(HELP))])
+        await args.ack(text=t(replies.WHAT_CLASSBOT_CAN_DO), blocks=text_sections(help_mrkdwn(t)))
 
     async def language(self, args: AsyncArgs) -> None:
         """The language in use, with a button per language: the person's own (their choice then wins over Slack's

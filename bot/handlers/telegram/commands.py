@@ -17,6 +17,7 @@ from bot.core.weekly import WeeklyActivity
 from bot.core.words import replies
 from bot.core.words import stats as stats_words
 from bot.core.words.classes import card_text, local_time
+from bot.core.words.help import INTRO, Audience, help_sections
 from bot.core.words.labels import book_button, book_label, booking_buttons, policy_buttons, teacher_buttons
 from bot.handlers.telegram.addressing import name_me
 from bot.handlers.telegram.base import TelegramBase, answers_refusals, community_of, in_group, person_of
@@ -59,18 +60,27 @@ def bot_commands(t: Translator) -> list[BotCommand]:
     return [BotCommand(name, t(description)) for name, description in _COMMANDS]
 
 
-HELP = tr(
-    "<b>ClassBot</b> books kids' online classes over Zoom.\n\n"
-    "<b>Parents</b>: /classes shows what is coming; tap Book. Your Zoom link comes here, privately. "
-    "/mybookings shows your bookings, links and calendar files.\n\n"
-    "<b>Teachers</b>: /connect links your Zoom account once. /newclass creates a class step by step, or in one "
-    "line: <code>/newclass Title | YYYY-MM-DD HH:MM | MINUTES | SEATS</code>, then "
-    "optionally <code>| weekly N | approve | min N | no zoom | about: description</code> (the time is read in "
-    "your timezone, see /timezone). /myclasses shows rosters, start links and lets "
-    "you edit (title, description, seats, ages, approval, minimum), move or cancel a class.\n\n"
-    "<b>Group admins</b>: add me to the group and send /setup there.\n\n"
-    "/language changes the language."
-)
+# What only Telegram says in the help; every capability is said once, in ``bot.core.words.help``.
+_OWN_HELP: dict[Audience, tuple[Text, ...]] = {
+    Audience.PARENTS: (tr("A class's link opens it in our private chat, with its Book a seat button."),),
+    Audience.TEACHERS: (
+        tr("/newclass with nothing after it asks step by step, with buttons."),
+        tr("Times are read in your timezone: /timezone shows or sets it."),
+    ),
+    Audience.ADMINS: (
+        tr("Add me to the group and send /setup there; reply /approve to a teacher's message to approve them."),
+    ),
+    Audience.EVERYONE: (tr("/cancel leaves what you are doing."),),
+}
+
+
+def help_html(t: Translator) -> str:
+    """``/help``: the core's help in Telegram's HTML, each heading bold."""
+    parts = [html(t(INTRO))]
+    for part in help_sections(_OWN_HELP):
+        sentences = "\n".join(f"• {html(t(said))}" for said in part.sentences)
+        parts.append(f"<b>{html(t(part.heading))}</b>\n{sentences}")
+    return "\n\n".join(parts)
 
 
 class Commands(TelegramBase):
@@ -104,7 +114,7 @@ class Commands(TelegramBase):
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         t = await self.translator(update)
-        words = t(HELP)
+        words = help_html(t)
         if in_group(update):
             words += "\n\n" + html(t(name_me(context.bot.username)))
         await self.reply(update, words, translator=t)
