@@ -50,6 +50,8 @@ SAID_AS: dict[str, str] = {
     "classes.roster": "the roster",
     "classes.set_timezone": "Times are read in your",
     "classes.start_link": "the start link",
+    "classes.meeting_now": "the Zoom meeting created now",
+    "classes.add_zoom": "added to a class made without Zoom",
     "classes.view": "what to share so others open it",
     "classes.visible_to": "/classes AGE those for a child of that age",
     "communities.approve_teacher": "/approve",

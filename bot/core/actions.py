@@ -41,6 +41,8 @@ class Act(enum.StrEnum):
     ROSTER = "roster"
     ROSTER_CSV = "csv"
     START_LINK = "start"  # the host's start link, privately
+    MEETING_NOW = "meet"  # create the class's Zoom meeting now (not at the first booking), start link privately
+    ADD_ZOOM = "zoomon"  # a class made without Zoom gets a meeting; the parents booked get their links
     MESSAGE_PARENTS = "msg"
     RESCHEDULE = "move"
     EDIT = "edit"  # change a class's settings (Telegram offers a menu of them; Slack opens a form)
@@ -90,6 +92,8 @@ _NAMING_A_RECORD = frozenset(
         Act.ROSTER,
         Act.ROSTER_CSV,
         Act.START_LINK,
+        Act.MEETING_NOW,
+        Act.ADD_ZOOM,
         Act.MESSAGE_PARENTS,
         Act.RESCHEDULE,
         Act.EDIT,

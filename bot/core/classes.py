@@ -18,12 +18,12 @@ from bot.core.bookings import promote_waiting
 from bot.core.class_input import ClassDraft, ClassSettings
 from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.core.ids import new_public_id
-from bot.core.meetings import MeetingKeeper
+from bot.core.meetings import MeetingKeeper, MeetingNotReady, ZoomNotConfigured
 from bot.core.messages import Message
 from bot.core.notify import tell
 from bot.core.views import ClassView
 from bot.core.words.classes import ANY_AGE, ages_text, changed, moved
-from bot.core.words.refusals import CLASS_GONE, TEACHER_ONLY
+from bot.core.words.refusals import CLASS_GONE, CONNECT_ZOOM_FIRST, NO_ZOOM_APP, TEACHER_ONLY
 from bot.i18n.texts import Moment, Text, ntr, plain, tr
 from bot.storage.bookings import HOLDS_A_SEAT, Bookings, Waitlist
 from bot.storage.classes import Classes
@@ -33,6 +33,7 @@ from bot.storage.listings import Listings
 from bot.storage.models import Class
 from bot.storage.people import People
 from bot.support.clock import Clock
+from bot.zoom.errors import ZoomReconnectNeeded
 
 # Zoom repeats a meeting at most 50 times unless Zoom's support raises the limit for the account.
 ZOOM_MAX_SESSIONS = 50
@@ -67,9 +68,61 @@ class ClassService:
             cls = await self._own_class(session, teacher, class_public_id)
             self._require_scheduled(cls)
             if not cls.zoom_enabled:
-                raise Conflict(tr("“{title}” has no Zoom meeting.", title=cls.title))
+                raise Conflict(_no_meeting(cls.title))
             class_id = cls.id
         return await self._meetings.start_link(class_id)
+
+    async def meeting_now(self, teacher: PersonRef, class_public_id: str) -> tuple[ClassView, str]:
+        """The teacher has the class's Zoom meeting made now rather than at the first booking (by the one path that
+        makes meetings, ``MeetingKeeper.ensure``), and gets its start link, for their eyes only."""
+        async with self._database.read() as session:
+            cls = await self._own_class(session, teacher, class_public_id)
+            self._require_scheduled(cls)
+            if not cls.zoom_enabled:
+                raise Conflict(_no_meeting(cls.title))
+            class_id = cls.id
+        try:
+            await self._meetings.ensure(class_id)
+            url = await self._meetings.start_link(class_id)
+        except ZoomReconnectNeeded as error:
+            raise Conflict(CONNECT_ZOOM_FIRST) from error
+        except ZoomNotConfigured as error:
+            raise Conflict(NO_ZOOM_APP) from error
+        except MeetingNotReady as error:
+            raise Conflict(tr("The Zoom meeting is being made right now; try again in a minute.")) from error
+        return await self.view(teacher, class_public_id), url
+
+    async def add_zoom(self, teacher: PersonRef, class_public_id: str) -> ClassView:
+        """A class made without Zoom gets it: each parent booked then gets their link by the usual link job (a
+        booking made while Zoom was off queued none), and reminders carry links from now on. The meeting itself is
+        made by the first link job, or now with ``meeting_now``."""
+        async with self._database.read() as session:
+            cls = await self._own_class(session, teacher, class_public_id)
+            teacher_id = cls.teacher_id
+        try:
+            self._meetings.zoom  # noqa: B018 - refuses when this ClassBot has no Zoom app
+            await self._meetings.account_of_teacher(teacher_id)
+        except ZoomReconnectNeeded as error:
+            raise Conflict(CONNECT_ZOOM_FIRST) from error
+        except ZoomNotConfigured as error:
+            raise Conflict(NO_ZOOM_APP) from error
+        now = self._clock()
+        async with self._database.write() as session:
+            cls = await self._own_class(session, teacher, class_public_id, for_update=True)
+            self._require_scheduled(cls)
+            if not cls.zoom_enabled:
+                if cls.sessions_count > ZOOM_MAX_SESSIONS:
+                    raise Conflict(
+                        tr(
+                            "A Zoom meeting repeats at most {most} times, and “{title}” has more sessions.",
+                            most=ZOOM_MAX_SESSIONS,
+                            title=cls.title,
+                        )
+                    )
+                cls.zoom_enabled = True
+                for booking in await Bookings(session).holding_seats(cls.id, ("confirmed",)):
+                    await job_kinds.send_link(session, booking.public_id, "zoom_added", now)
+            return ClassView.of(await Classes(session).row(cls, now))
 
     async def visible_to(self, viewer: PersonRef, limit: int = 50, *, age: int | None = None) -> list[ClassView]:
         """The ``limit`` soonest classes ``viewer`` browses privately: their communities', their own and those they
@@ -322,6 +375,10 @@ class ClassService:
         for parent_id in sorted(parents):
             await tell(session, parent_id, Message(text), now=now)
         return len(parents)
+
+
+def _no_meeting(title: str) -> Text:
+    return tr("“{title}” has no Zoom meeting.", title=title)
 
 
 def _settings_of(cls: Class) -> ClassSettings:

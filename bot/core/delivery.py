@@ -79,6 +79,13 @@ def _link_text(reason: str, child: str, title: str, when: Moment) -> Text:
         )
     if reason == "live":
         return tr("“{title}” is starting now. Join {child}'s class with this link.", child=child, title=title)
+    if reason == "zoom_added":
+        return tr(
+            "“{title}” now has a Zoom meeting. Here is {child}'s link ({when}); keep this message.",
+            child=child,
+            title=title,
+            when=when,
+        )
     if reason == "new_link":
         return tr(
             "The Zoom meeting of “{title}” changed: use this new link for {child} ({when}).",

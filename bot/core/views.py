@@ -30,6 +30,7 @@ class ClassView:
     zoom_enabled: bool = True  # off: no meeting and no link until the teacher adds one
     age_min: int | None = None  # the ages the teacher means it for; None: no bound on that side
     age_max: int | None = None
+    has_meeting: bool = False  # Zoom on and no meeting yet: the teacher may have it made now
 
     @property
     def full(self) -> bool:
@@ -56,6 +57,7 @@ class ClassView:
             zoom_enabled=row.zoom_enabled,
             age_min=row.age_min,
             age_max=row.age_max,
+            has_meeting=bool(row.has_meeting),
         )
 
 

@@ -40,11 +40,13 @@ class ClassRow:
     age_max: int | None
     teacher_name: str
     next_start: datetime | None
+    has_meeting: bool = False  # its Zoom meeting is made (Zoom on and no meeting yet: one can be made now)
 
     @classmethod
     def of(cls, klass: Class, teacher_name: str, next_start: datetime | None) -> ClassRow:
         own = {column: getattr(klass, column) for column in CARD_COLUMNS}
-        return cls(**own, teacher_name=teacher_name, next_start=next_start)
+        has_meeting = klass.meeting_id is not None
+        return cls(**own, teacher_name=teacher_name, next_start=next_start, has_meeting=has_meeting)
 
 
 # The columns of ``classes`` a ``ClassRow`` holds under their own names.

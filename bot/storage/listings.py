@@ -151,6 +151,7 @@ def _upcoming_classes(
             *(classes.c[column] for column in CARD_COLUMNS),
             people.c.display_name.label("teacher_name"),
             sessions.c.starts_at.label("next_start"),
+            classes.c.meeting_id.is_not(None).label("has_meeting"),
         )
         .select_from(sessions)
         .join(classes, classes.c.id == sessions.c.class_id)

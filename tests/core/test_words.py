@@ -4,6 +4,7 @@ class or a booking gets. (Each front end only marks up a roster line's start and
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from bot.core.actions import FORGET_ME, Act
@@ -70,12 +71,18 @@ def test_a_teacher_and_a_parent_get_the_same_buttons_on_every_platform() -> None
     assert _said(teacher_buttons(_class())) == [
         ("Roster", f"roster:{CLASS_ID}"),
         ("Start link", f"start:{CLASS_ID}"),
+        ("Create the Zoom meeting now", f"meet:{CLASS_ID}"),
         ("Message the parents", f"msg:{CLASS_ID}"),
         ("Edit", f"edit:{CLASS_ID}"),
         ("Reschedule", f"move:{CLASS_ID}"),
         ("Open to anyone with the link", f"open:{CLASS_ID}"),
         ("Cancel the class", f"cc:{CLASS_ID}"),
     ]
+    zoom_buttons = {"Start link", "Create the Zoom meeting now", "Add a Zoom meeting"}
+    with_meeting = [label for label, _ in _said(teacher_buttons(replace(_class(), has_meeting=True)))]
+    without_zoom = [label for label, _ in _said(teacher_buttons(replace(_class(), zoom_enabled=False)))]
+    assert zoom_buttons.intersection(with_meeting) == {"Start link"}  # made already: nothing to create
+    assert zoom_buttons.intersection(without_zoom) == {"Add a Zoom meeting"}  # no link to start
     confirmed = BookingView("MiaBooking01", CLASS_ID, "Chess", "Mia", "confirmed", START, "Europe/Madrid")
     link = plain("Get it")
     assert _said(booking_buttons(confirmed, join_link=link)) == [

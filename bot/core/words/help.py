@@ -57,7 +57,8 @@ CAPABILITIES: dict[Audience, tuple[Text, ...]] = {
             options=plain(ONE_LINE_OPTIONS),
         ),
         tr(
-            "/myclasses shows your classes: the roster (and a spreadsheet of it), the start link, a message to "
+            "/myclasses shows your classes: the roster (and a spreadsheet of it), the start link, the Zoom meeting "
+            "created now rather than at the first booking (or added to a class made without Zoom), a message to "
             "the parents, edit (title, description, seats, ages, approval, minimum), reschedule, open it to anyone "
             "with its link or keep it to its groups, cancel, and what to share so others open it."
         ),

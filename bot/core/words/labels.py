@@ -21,6 +21,8 @@ JOIN_ON_ZOOM = tr("Join on Zoom")
 ROSTER = tr("Roster")
 START_LINK = tr("Start link")
 START_ON_ZOOM = tr("Start on Zoom")
+CREATE_MEETING_NOW = tr("Create the Zoom meeting now")
+ADD_ZOOM_MEETING = tr("Add a Zoom meeting")
 MESSAGE_THE_PARENTS = tr("Message the parents")
 RESCHEDULE = tr("Reschedule")
 EDIT = tr("Edit")
@@ -61,11 +63,17 @@ def teacher_buttons(view: ClassView) -> tuple[Button, ...]:
         audience = (tr("Keep it to its groups"), Act.KEEP_TO_GROUPS)
     else:
         audience = (tr("Open to anyone with the link"), Act.OPEN_TO_LINK)
+    if not view.zoom_enabled:
+        zoom = [(ADD_ZOOM_MEETING, Act.ADD_ZOOM)]
+    elif view.has_meeting:
+        zoom = [(START_LINK, Act.START_LINK)]
+    else:  # the meeting is made at the first booking, or now if the teacher asks
+        zoom = [(START_LINK, Act.START_LINK), (CREATE_MEETING_NOW, Act.MEETING_NOW)]
     return tuple(
         Button(label, act.on(view.public_id))
         for label, act in (
             (ROSTER, Act.ROSTER),
-            (START_LINK, Act.START_LINK),
+            *zoom,
             (MESSAGE_THE_PARENTS, Act.MESSAGE_PARENTS),
             (EDIT, Act.EDIT),
             (RESCHEDULE, Act.RESCHEDULE),

@@ -10,6 +10,8 @@ TEACHER_ONLY = tr("Only the class's teacher can do that.")
 NOT_SET_UP = tr("ClassBot is not set up here yet: a group admin must send /setup first.")
 BUTTON_GONE = tr("This button is no longer valid.")
 NOT_YOUR_BOOKING = tr("Only the parent who made a booking can cancel it.")
+CONNECT_ZOOM_FIRST = tr("Connect Zoom with /connect first.")
+NO_ZOOM_APP = tr("This ClassBot has no Zoom app configured; ask its operator.")
 
 
 def booking_already(status: Text) -> Text:

@@ -7,6 +7,7 @@ from bot.core.actions import FORGET_ME, Act
 from bot.core.connect import ConnectLink
 from bot.core.messages import Button, Message
 from bot.core.views import BookingView, ClassView
+from bot.core.words import refusals
 from bot.core.words.classes import card_text, settings_text, start_link_text
 from bot.core.words.labels import CONNECT_ZOOM, JOIN_ON_ZOOM, START_ON_ZOOM, YES_FORGET_ME, language_buttons
 from bot.i18n.languages import SUPPORTED
@@ -27,7 +28,7 @@ def no_classes_for_age(age: int) -> Text:
     return tr("No upcoming classes for age {age}. Without the age, the list shows every class.", age=age)
 
 
-NO_ZOOM_APP = tr("This ClassBot has no Zoom app configured; ask its operator.")
+NO_ZOOM_APP = refusals.NO_ZOOM_APP
 
 # --- parents -------------------------------------------------------------------------------------------------
 
@@ -82,6 +83,15 @@ def sent_to_parents(n: int) -> Text:
 def start_link(view: ClassView, url: str) -> Message:
     """The host's start link, asked for with a button (sent privately only)."""
     return Message(start_link_text(view), (Button(START_ON_ZOOM, url=url),))
+
+
+def zoom_added(view: ClassView) -> Text:
+    """A class made without Zoom now has it (``ClassService.add_zoom``)."""
+    return tr(
+        "“{title}” now has a Zoom meeting: each parent booked gets their link privately. It is made with the first "
+        "link, or now with Create the Zoom meeting now.",
+        title=view.title,
+    )
 
 
 def connect_link(link: ConnectLink) -> Message:

@@ -81,6 +81,8 @@ class Actions(ZoomConnecting):
             Act.BOOK: self._book,
             Act.ROSTER: self._roster,
             Act.START_LINK: self._start_link,
+            Act.MEETING_NOW: self._meeting_now,
+            Act.ADD_ZOOM: self._add_zoom,
             Act.CANCEL_CLASS: self._cancel_class,
             Act.MESSAGE_PARENTS: self._message_parents,
             Act.CANCEL_BOOKING: self._cancel_booking,
@@ -149,6 +151,17 @@ class Actions(ZoomConnecting):
         url = await self.core.classes.start_link(person_of(args), class_id)
         view = await self.core.classes.view(person_of(args), class_id)
         await self.dm(args, replies.start_link(view, url))
+
+    async def _meeting_now(self, args: AsyncArgs, class_id: str) -> None:
+        """The class's Zoom meeting made now; its start link comes by direct message, never in a channel."""
+        view, url = await self.core.classes.meeting_now(person_of(args), class_id)
+        await self.dm(args, replies.start_link(view, url))
+        await self.refresh_home(args)
+
+    async def _add_zoom(self, args: AsyncArgs, class_id: str) -> None:
+        view = await self.core.classes.add_zoom(person_of(args), class_id)
+        await self.answer(args, replies.zoom_added(view))
+        await self.refresh_home(args)
 
     async def _message_parents(self, args: AsyncArgs, class_id: str) -> None:
         """The form opens for the class's teacher only; sending checks again (see ``Submissions``)."""

@@ -23,7 +23,7 @@ from bot.core.errors import NotAllowed
 from bot.core.messages import Button
 from bot.core.words import replies
 from bot.core.words.classes import card_text
-from bot.core.words.labels import APPROVAL_OFF, APPROVAL_ON, ROSTER_AS_CSV, edit_menu
+from bot.core.words.labels import APPROVAL_OFF, APPROVAL_ON, ROSTER_AS_CSV, edit_menu, teacher_buttons
 from bot.core.words.refusals import BUTTON_GONE
 from bot.core.words.roster import roster_words
 from bot.handlers.telegram.addressing import Addressee, addressee, command_word, hears_every_command, not_mine
@@ -47,6 +47,7 @@ async def _answer(query: CallbackQuery, text: str | None = None, **options: Any)
 
 Route = Callable[[Update, ContextTypes.DEFAULT_TYPE, str], Awaitable[None]]
 _NOT_UNDERSTOOD = tr("I didn't get that. /help lists what I can do.")
+_START_LINKS_PRIVATELY = tr("Start links are only sent in our private chat.")
 
 
 class _RosterMarks:
@@ -107,6 +108,8 @@ class TelegramHandlers(Flows, Languages):
             Act.CALENDAR: self._calendar,
             Act.ROSTER: self._roster,
             Act.START_LINK: self._start_link,
+            Act.MEETING_NOW: self._meeting_now,
+            Act.ADD_ZOOM: self._add_zoom,
             Act.MESSAGE_PARENTS: self._ask_message,
             Act.RESCHEDULE: self._ask_move,
             Act.EDIT: self._edit_menu,
@@ -264,10 +267,21 @@ class TelegramHandlers(Flows, Languages):
 
     async def _start_link(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
         if in_group(update):
-            raise NotAllowed(tr("Start links are only sent in our private chat."))
+            raise NotAllowed(_START_LINKS_PRIVATELY)
         url = await self.core.classes.start_link(person_of(update), class_id)
         view = await self.core.classes.view(person_of(update), class_id)
         await self.show(update, replies.start_link(view, url))
+
+    async def _meeting_now(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
+        """The class's Zoom meeting made now; its start link comes only in the teacher's private chat."""
+        if in_group(update):
+            raise NotAllowed(_START_LINKS_PRIVATELY)
+        view, url = await self.core.classes.meeting_now(person_of(update), class_id)
+        await self.show(update, replies.start_link(view, url))
+
+    async def _add_zoom(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
+        view = await self.core.classes.add_zoom(person_of(update), class_id)
+        await self.say(update, replies.zoom_added(view), list(teacher_buttons(view)))
 
     async def _ask_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
         await self.core.classes.roster(person_of(update), class_id)  # only the teacher may go on
