@@ -66,6 +66,7 @@ class Act(enum.StrEnum):
     LANGUAGE = "lang"  # a language code
     TIMEZONE = "tz"  # the reader's own timezone (Area/City), offered after a booking: the class's
     FORGET = "forget"  # the confirmation of "forget me": only ``FORGET_ME`` is honoured
+    AGE_FILTER = "age"  # a list of classes for a child of that age (a number), or "any"
 
     @property
     def names_a_record(self) -> bool:

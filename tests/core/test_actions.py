@@ -24,6 +24,8 @@ WIRE = {
     "roster": Act.ROSTER,
     "csv": Act.ROSTER_CSV,
     "start": Act.START_LINK,
+    "meet": Act.MEETING_NOW,
+    "zoomon": Act.ADD_ZOOM,
     "msg": Act.MESSAGE_PARENTS,
     "move": Act.RESCHEDULE,
     "edit": Act.EDIT,
@@ -41,6 +43,7 @@ WIRE = {
     "lang": Act.LANGUAGE,
     "tz": Act.TIMEZONE,
     "forget": Act.FORGET,
+    "age": Act.AGE_FILTER,
 }
 
 

@@ -38,6 +38,7 @@ TITLE = tr("Title")
 DESCRIPTION = tr("Description")
 SEATS = tr("Seats")
 AGES = tr("Children's ages")
+ANY_AGE_CHOICE = tr("Any age")  # a choice of ages that sets none (a class for all, a list of every class)
 MINIMUM_BOOKINGS = tr("Minimum bookings")
 APPROVE_EACH_BOOKING = tr("I approve each booking myself")
 SETTING_LABELS = {

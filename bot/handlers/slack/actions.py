@@ -36,6 +36,7 @@ from bot.handlers.slack.blocks import (
     section,
     share_command,
 )
+from bot.handlers.slack.home import AGES
 from bot.handlers.slack.modal import booking_view, edit_view, message_parents_view, reschedule_view
 from bot.i18n.languages import SUPPORTED
 from bot.i18n.texts import Text, tr
@@ -60,8 +61,11 @@ _ROSTER_MARKS = _RosterMarks()
 
 class Actions(ZoomConnecting):
     async def press(self, args: AsyncArgs) -> None:
-        action_id = str((args.action or {}).get("action_id") or "")
-        action = Action.parse(action_id)
+        pressed = args.action or {}
+        # A menu's choice is the action its option carries; a button's is its own.
+        action = Action.parse(
+            str((pressed.get("selected_option") or {}).get("value") or pressed.get("action_id") or "")
+        )
         route = self._routes().get(action.act) if action is not None else None
         await args.ack()
         if action is None or route is None:
@@ -103,9 +107,17 @@ class Actions(ZoomConnecting):
             Act.OPEN_TO_LINK: self._open_to_link,
             Act.KEEP_TO_GROUPS: self._keep_to_groups,
             Act.POLICY: self._policy,
+            Act.AGE_FILTER: self._age_filter,
         }
 
     # --- parents -----------------------------------------------------------------------------------------------
+
+    async def _age_filter(self, args: AsyncArgs, choice: str) -> None:
+        """The Home tab's classes to book, for a child of the age chosen (as ``classes 8``), or of any age."""
+        age = int(choice) if choice.isdigit() and int(choice) in AGES else None
+        if age is None and choice != "any":
+            raise NotAllowed(BUTTON_GONE)
+        await self.home.refresh(person_of(args), age)
 
     async def _book(self, args: AsyncArgs, class_id: str) -> None:
         view = await self.core.classes.view(person_of(args), class_id)

@@ -65,7 +65,12 @@ _OWN_HELP: dict[Audience, tuple[Text, ...]] = {
             "picks the teachers."
         ),
     ),
-    Audience.EVERYONE: (tr("ClassBot's Home tab shows your Zoom connection, your classes and your bookings."),),
+    Audience.EVERYONE: (
+        tr(
+            "ClassBot's Home tab shows your Zoom connection, your classes, your bookings and the classes you can "
+            "book, for a child's age if you choose one."
+        ),
+    ),
 }
 _SUBCOMMAND = re.compile(re.escape(COMMAND) + r" [a-z]+(?: CODE| AGE)?")
 

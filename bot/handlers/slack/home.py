@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core.actions import Act
 from bot.core.services import Services
-from bot.core.words.labels import CONNECT_ZOOM
+from bot.core.words.labels import ANY_AGE_CHOICE, CONNECT_ZOOM
+from bot.core.words.replies import no_classes_for_age
 from bot.handlers.slack.blocks import (
     COMMAND,
     NO_CLASSES_TAUGHT,
@@ -42,10 +43,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+AGES = tuple(range(3, 18))  # the children's ages the tab's menu offers
 # A Home tab holds at most 100 blocks: three per class taught, two per booking, and a few headers.
 _MOST_SHOWN = 20
 _MOST_TAUGHT_SHOWN = 12
-_MOST_BOOKABLE_SHOWN = 5  # 88 blocks at most above, 12 here
+_MOST_BOOKABLE_SHOWN = 5  # 84 blocks at most above, 14 here (the age menu, classes, "more", the footer)
 
 
 class HomeTab:
@@ -54,20 +56,21 @@ class HomeTab:
         self._workspaces = workspaces
         self._locks = KeyedLocks()
 
-    async def refresh(self, person: PersonRef) -> None:
+    async def refresh(self, person: PersonRef, age: int | None = None) -> None:
+        """Publish the tab; ``age``: its classes to book are those for a child of that age."""
         async with self._locks.hold((person.workspace_id, person.user_id)):
-            view = await self.view_for(person)
+            view = await self.view_for(person, age)
             client = await self._workspaces.client_for(person.workspace_id)
             await client.views_publish(user_id=person.user_id, view=view)
 
-    async def refresh_quietly(self, person: PersonRef) -> None:
+    async def refresh_quietly(self, person: PersonRef, age: int | None = None) -> None:
         """Refresh, logging (not raising) a failure: the change itself already happened."""
         try:
-            await self.refresh(person)
+            await self.refresh(person, age)
         except Exception:
             log.warning("could not refresh a Slack Home tab", exc_info=True)
 
-    async def view_for(self, person: PersonRef) -> dict[str, Any]:
+    async def view_for(self, person: PersonRef, age: int | None = None) -> dict[str, Any]:
         core = self._core
         t = core.catalogs.translator(*await core.languages.known_reader(person))
         zoom = await core.connect.status(person) if core.connect is not None else None
@@ -76,16 +79,17 @@ class HomeTab:
         teaching = {view.public_id for view in classes}
         bookable = [
             view
-            for view in await core.classes.visible_to(person, _MOST_BOOKABLE_SHOWN + 1 + len(teaching))
+            for view in await core.classes.visible_to(person, _MOST_BOOKABLE_SHOWN + 1 + len(teaching), age=age)
             if view.public_id not in teaching
         ]
         blocks = [header("ClassBot"), *_zoom_blocks(zoom, core.connect is not None, t)]
         blocks += [header(t(YOUR_CLASSES)), *_classes_blocks(classes, t)]
         blocks += [header(t(YOUR_BOOKINGS)), *_bookings_blocks(bookings, t)]
-        blocks += [header(t(tr("Classes in your channels"))), *_bookable_blocks(bookable, t)]
+        blocks += [header(t(tr("Classes in your channels"))), _age_filter(age, t), *_bookable_blocks(bookable, age, t)]
         footer = tr("`{command} help` lists everything ClassBot does. Links come by direct message.", command=COMMAND)
         blocks.append(context(t(footer)))
-        return {"type": "home", "blocks": blocks}
+        # The age chosen rides in the tab itself: a press in the tab brings it back (``age_of_home``).
+        return {"type": "home", "blocks": blocks, "private_metadata": "" if age is None else str(age)}
 
 
 def _zoom_blocks(status: str | None, configured: bool, t: Translator) -> list[Block]:
@@ -110,7 +114,34 @@ def _classes_blocks(classes: list[ClassView], t: Translator) -> list[Block]:
     return blocks
 
 
-def _bookable_blocks(views: list[ClassView], t: Translator) -> list[Block]:
+def age_of_home(body: dict[str, Any]) -> int | None:
+    """The child's age the Home tab that was pressed in lists classes for (None: any age, or not the tab)."""
+    view = body.get("view") or {}
+    kept = str(view.get("private_metadata") or "") if view.get("type") == "home" else ""
+    return int(kept) if kept.isdigit() and int(kept) in AGES else None
+
+
+def _age_filter(age: int | None, t: Translator) -> Block:
+    """A menu of children's ages: the classes to book below are then those for a child of that age."""
+    options = [_option(t(ANY_AGE_CHOICE), "any")] + [_option(str(n), str(n)) for n in AGES]
+    chosen = options[0] if age is None else options[1 + AGES.index(age)]
+    menu = {
+        "type": "static_select",
+        "action_id": Act.AGE_FILTER.on("pick").wire,
+        "placeholder": {"type": "plain_text", "text": t(ANY_AGE_CHOICE)},
+        "options": options,
+        "initial_option": chosen,
+    }
+    return {"type": "section", "text": {"type": "mrkdwn", "text": t(tr("For a child of age:"))}, "accessory": menu}
+
+
+def _option(text: str, choice: str) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": text}, "value": Act.AGE_FILTER.on(choice).wire}
+
+
+def _bookable_blocks(views: list[ClassView], age: int | None, t: Translator) -> list[Block]:
+    if not views and age is not None:
+        return [section(t(no_classes_for_age(age)))]
     if not views:
         return [section(t(tr("No class to book yet: the classes announced in your channels show here.")))]
     blocks = [block for view in views[:_MOST_BOOKABLE_SHOWN] for block in public_class(view, t, in_channel=False)]

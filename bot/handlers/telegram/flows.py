@@ -36,7 +36,7 @@ from bot.core.messages import Button
 from bot.core.views import BookingOutcome
 from bot.core.words import replies
 from bot.core.words.classes import ages_text, card_text, describe_outcome, settings_text
-from bot.core.words.labels import teacher_buttons
+from bot.core.words.labels import ANY_AGE_CHOICE, teacher_buttons
 from bot.core.words.replies import sent_to_parents
 from bot.handlers.telegram.base import TelegramBase, answers_refusals, community_of, in_group, person_of
 from bot.handlers.telegram.render import html
@@ -327,7 +327,7 @@ def _setting_buttons(draft: ClassDraft) -> list[Button]:
         zoom = Button(tr("With a Zoom meeting"), Act.NEW_CLASS_SETTING.on("zoom"))
     buttons = [approval, minimum, zoom]
     if draft.age_min is not None or draft.age_max is not None:
-        buttons.append(Button(tr("Any age"), Act.NEW_CLASS_SETTING.on("no ages")))
+        buttons.append(Button(ANY_AGE_CHOICE, Act.NEW_CLASS_SETTING.on("no ages")))
     return [*buttons, Button(tr("Create the class"), Act.NEW_CLASS_SETTING.on(CREATE))]
 
 
