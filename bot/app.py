@@ -41,7 +41,9 @@ from bot.core.notify import (
     RecipientUnreachable,
     reachable_again,
 )
+from bot.core.payments import TELEGRAM_STARS, PaymentService
 from bot.core.privacy import PrivacyService
+from bot.core.refunds import Refunder
 from bot.core.reports import Reports
 from bot.core.roster_links import RosterLinks
 from bot.core.services import Services
@@ -191,9 +193,22 @@ async def build_components(
             crash_points=crash_points,
         )
         classes = ClassService(database, meetings, audience, clock=clock)
+        hold = timedelta(minutes=settings.payment_hold_minutes)
         bookings = BookingService(
-            database, meetings, audience, clock=clock, jobs=jobs, metrics=metrics, crash_points=crash_points
+            database,
+            meetings,
+            audience,
+            clock=clock,
+            jobs=jobs,
+            metrics=metrics,
+            crash_points=crash_points,
+            hold=hold,
         )
+        refunders: dict[str, Refunder] = {}
+        if telegram_platform is not None:
+            refunders[TELEGRAM_STARS] = telegram_platform.refunder
+        payments = PaymentService(database, refunders, clock=clock, hold=hold)
+        payments.register(worker)
         Delivery(
             database, meetings, messenger, clock=clock, cancel_class=classes.cancel, crash_points=crash_points
         ).register(worker)
@@ -222,6 +237,7 @@ async def build_components(
             conversations=Conversations(database, clock=clock, platform="telegram"),
             classes=classes,
             bookings=bookings,
+            payments=payments,
             communities=communities,
             languages=languages,
             privacy=privacy,

@@ -29,6 +29,8 @@ MEETING_CHECK = "meeting.check"
 ANNOUNCE = "community.announce"
 ERASE_AFTER_ZOOM = "person.erase"
 BOOKING_DIGEST = "booking.digest"
+HOLD_EXPIRY = "booking.hold_expiry"
+PAYMENT_REFUND = "payment.refund"
 
 # Jobs that wait on a teacher's Zoom connection; a reconnect makes them due at once.
 WAITS_ON_ZOOM = (SEND_LINK, SEND_START_LINK, MEETING_UPDATE, MEETING_DELETE, REGISTRANT_CANCEL, MEETING_CHECK)
@@ -55,6 +57,16 @@ def link_job(booking_public_id: str, reason: str, now: datetime, occasion: str =
     run_at = now + CONFIRMATION_HOLD if held else now
     payload = {"booking": booking_public_id, "reason": reason}
     return NewJob(SEND_LINK, payload, run_at, link_key(booking_public_id, reason, occasion))
+
+
+def hold_expiry_job(booking_public_id: str, hold_until: datetime) -> NewJob:
+    """The job that gives a seat held for payment back at ``hold_until`` unless it was paid by then."""
+    return NewJob(HOLD_EXPIRY, {"booking": booking_public_id}, hold_until, f"hold:{booking_public_id}")
+
+
+def refund_job(payment_id: int, now: datetime) -> NewJob:
+    """The job that gives a payment back through its provider; once per payment however often it is asked."""
+    return NewJob(PAYMENT_REFUND, {"payment_id": payment_id}, now, f"refund:{payment_id}")
 
 
 def link_key(booking_public_id: str, reason: str, occasion: str = "") -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.core.prices import amount_shown, price_of
 from bot.core.views import BookingOutcome, ClassView
 from bot.i18n.texts import Moment, Text, lines, ntr, plain, tr
 
@@ -51,6 +52,8 @@ def card_text(view: ClassView) -> Text:
     parts = [tr("“{title}” with {teacher}", title=view.title, teacher=view.teacher_name), schedule, seats, audience]
     if (ages := ages_text(view.age_min, view.age_max)) is not None:
         parts.insert(2, ages)
+    if (price := price_of(view.price_amount, view.price_currency)) is not None:
+        parts.insert(-1, tr("Price: {amount} per child", amount=amount_shown(price)))
     if view.description:
         parts.insert(1, plain(view.description[:300]))
     return lines(*parts)

@@ -37,6 +37,7 @@ from bot.handlers.telegram.commands import bot_commands
 from bot.handlers.telegram.members import TelegramMembers
 from bot.handlers.telegram.notifier import TelegramNotifier
 from bot.handlers.telegram.pacing import ChatPacer
+from bot.handlers.telegram.payments import StarRefunder
 from bot.handlers.telegram.transport import AiohttpRequest
 from bot.i18n.languages import SOURCE, SUPPORTED, supported
 from bot.storage.database import DatabaseUnavailable, is_unavailable
@@ -68,6 +69,7 @@ class TelegramPlatform:
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.notifier = TelegramNotifier(self.application.bot)
         self.members = TelegramMembers(self.application.bot)
+        self.refunder = StarRefunder(self.application.bot)
         self.settings = settings
 
 
