@@ -196,7 +196,7 @@ async def build_components(
             crash_points=crash_points,
         )
         classes = ClassService(database, meetings, audience, clock=clock)
-        hold = timedelta(minutes=settings.payment_hold_minutes)
+        hold = timedelta(seconds=settings.payment_hold_seconds)
         bookings = BookingService(
             database,
             meetings,

@@ -83,8 +83,8 @@ class Settings(BaseSettings):
     # Days a job given up on keeps what it was to do (a message's words, a child's name) for an operator to look
     # into; then only its kind, times and error remain (docs/privacy.md).
     dead_job_retention_days: int = Field(default=14, ge=0, le=3650)
-    # How long a seat in a paid class is held while the parent pays.
-    payment_hold_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # How long a seat in a paid class is held while the parent pays (15 minutes).
+    payment_hold_seconds: int = Field(default=900, ge=1, le=24 * 3600)
 
     # For tests only: the process SIGKILLs itself the first time the booking path reaches this crash point
     # (``bot.support.crash_points``). Never set in production.

@@ -50,9 +50,10 @@ from bot.support.crash_points import CrashPoint, CrashPoints
 from bot.support.metrics import Metrics
 
 CHILD_NAME_MAX = 100
-# How long a seat in a paid class is held while the parent pays (``PAYMENT_HOLD_MINUTES``).
+# How long a seat in a paid class is held while the parent pays (``PAYMENT_HOLD_SECONDS``).
 DEFAULT_HOLD = timedelta(minutes=15)
 AWAITING_PAYMENT = "awaiting_payment"
+PAYABLE_ON = frozenset({"telegram"})  # the platforms a paid class can be paid on (Telegram Stars)
 CHILDREN_PER_REQUEST = 10
 
 
@@ -212,6 +213,10 @@ class BookingService:
         async with self._database.write() as session:
             person = await People(session).ensure(parent)
             cls, next_start = await self._bookable_class(session, class_public_id, person.id)
+            if cls.price_amount is not None and parent.platform not in PAYABLE_ON:
+                raise Conflict(
+                    tr("“{title}” is a paid class: book it in Telegram, where it can be paid.", title=cls.title)
+                )
             earlier = await self._earlier_or_refused(session, cls, next_start, person.id, keys, children)
             outside = await self._ages_outside(session, cls, person.id, aged)
             if earlier is None:
@@ -239,7 +244,7 @@ class BookingService:
                 age_max=cls.age_max,
                 price_amount=cls.price_amount,
                 price_currency=cls.price_currency,
-                hold_minutes=int(self._hold.total_seconds() // 60),
+                hold_minutes=minutes_of(self._hold),
             )
         if confirm is not None:
             try:
@@ -552,8 +557,7 @@ async def promote_waiting(session: AsyncSession, cls: Class, now: datetime, *, h
         held.hold_until = now + hold
         booking = await Bookings(session).add(held)
         await jobs.add(session, job_kinds.hold_expiry_job(booking.public_id, now + hold))
-        minutes = int(hold.total_seconds() // 60)
-        offer = seat_offered(cls.title, entry.child_name, minutes)
+        offer = seat_offered(cls.title, entry.child_name, minutes_of(hold))
         buttons = (Button(PAY_BUTTON, Act.PAY.on(booking.public_id)),)
         await tell(session, entry.parent_id, Message(offer, buttons), now=now, dedupe_key=f"promoted:{booking.id}")
         return True
@@ -570,6 +574,11 @@ async def promote_waiting(session: AsyncSession, cls: Class, now: datetime, *, h
         )
     await tell(session, entry.parent_id, Message(text), now=now, dedupe_key=f"promoted:{booking.id}")
     return True
+
+
+def minutes_of(hold: timedelta) -> int:
+    """A hold as parents are told it: whole minutes, rounded up (never "0 minutes")."""
+    return max(1, -(-int(hold.total_seconds()) // 60))
 
 
 def _first_status(cls: Class) -> str:

@@ -179,8 +179,16 @@ class PaymentService:
             raise RuntimeError(f"no refunder for {payment.provider}")  # retried once the platform is back
         ref = PersonRef(payer.platform, payer.platform_user_id, payer.workspace_id)
         await refunder.refund(ref, payment.provider_charge_id, payment.amount, payment.currency)
+        now = self._clock()
         async with self._database.write() as session:
-            await Payments(session).set_state(payment_id, "refunded", self._clock(), refunded_amount=payment.amount)
+            await Payments(session).set_state(payment_id, "refunded", now, refunded_amount=payment.amount)
+            cls = await Classes(session).get(payment.class_id) if payment.class_id is not None else None
+            amount = amount_shown(Price(payment.amount, payment.currency))
+            if cls is None:
+                text = tr("Refunded: {amount}.", amount=amount)
+            else:
+                text = tr("Refunded: {amount} for “{title}”.", amount=amount, title=cls.title)
+            await tell(session, payer.id, Message(text), now=now, dedupe_key=f"refunded:{payment_id}")
 
     async def _confirm(self, session: AsyncSession, cls: Class, booking: Booking, now: datetime) -> None:
         await Bookings(session).set_status(booking.id, "confirmed", now)

@@ -96,6 +96,16 @@ def describe_outcome(outcome: BookingOutcome) -> Text:
     for booking in outcome.booked:
         if booking.status == "pending_approval":
             said.append(tr("{child}: the teacher approves bookings; you will hear here.", child=booking.child_name))
+        elif booking.status == "awaiting_payment":
+            said.append(
+                ntr(
+                    "{child}: the seat in “{title}” is held for you for {n} minute. Pay to keep it.",
+                    "{child}: the seat in “{title}” is held for you for {n} minutes. Pay to keep it.",
+                    outcome.hold_minutes,
+                    child=booking.child_name,
+                    title=booking.class_title,
+                )
+            )
         else:
             said.append(
                 tr(

@@ -80,6 +80,8 @@ def booking_buttons(booking: BookingView, *, join_link: Text) -> tuple[Button, .
     """What a parent can do with a booking: once confirmed, get its Zoom link (``join_link`` says how it comes on
     the platform) and its calendar file; and cancel it."""
     cancel = Button(CANCEL_THIS_BOOKING, Act.CANCEL_BOOKING.on(booking.public_id))
+    if booking.status == "awaiting_payment":
+        return Button(PAY_BUTTON, Act.PAY.on(booking.public_id)), cancel
     if booking.status != "confirmed":
         return (cancel,)
     return (

@@ -11,11 +11,10 @@ import logging
 
 from telegram import Bot, LabeledPrice, Update
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
 from bot.core.payments import TELEGRAM_STARS, Invoice, Paid
 from bot.core.services import Services
-from bot.i18n.texts import Language
+from bot.i18n.translator import Translator
 from bot.storage.identity import PersonRef
 
 log = logging.getLogger(__name__)
@@ -35,13 +34,13 @@ class StarRefunder:
                 raise
 
 
-async def send_invoice(bot: Bot, chat_id: int, invoice: Invoice, language: Language) -> None:
+async def send_invoice(bot: Bot, chat_id: int, invoice: Invoice, t: Translator) -> None:
     """The invoice for one held seat, in the private chat."""
     title = invoice.title[:32]  # Telegram: 1-32 characters
     await bot.send_invoice(
         chat_id=chat_id,
         title=title,
-        description=invoice.description.render(language)[:255],
+        description=t(invoice.description)[:255],
         payload=invoice.booking_public_id,
         currency=invoice.price.currency,
         prices=[LabeledPrice(label=title, amount=invoice.price.amount)],
@@ -49,7 +48,7 @@ async def send_invoice(bot: Bot, chat_id: int, invoice: Invoice, language: Langu
     )
 
 
-async def answer_pre_checkout(services: Services, person: PersonRef, update: Update, language: Language) -> None:
+async def answer_pre_checkout(services: Services, person: PersonRef, update: Update, t: Translator) -> None:
     """Yes only while the seat is still held for this parent at this price; otherwise no, saying why."""
     query = update.pre_checkout_query
     assert query is not None
@@ -57,7 +56,7 @@ async def answer_pre_checkout(services: Services, person: PersonRef, update: Upd
     if reason is None:
         await query.answer(ok=True)
     else:
-        await query.answer(ok=False, error_message=reason.render(language))
+        await query.answer(ok=False, error_message=t(reason))
 
 
 async def successful_payment(services: Services, person: PersonRef, update: Update) -> Paid:
@@ -75,6 +74,3 @@ async def successful_payment(services: Services, person: PersonRef, update: Upda
         payment.total_amount,
         payment.currency,
     )
-
-
-__all__ = ["ContextTypes", "StarRefunder", "answer_pre_checkout", "send_invoice", "successful_payment"]
