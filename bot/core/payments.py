@@ -76,8 +76,8 @@ class PaymentService:
         self._hold = hold
 
     def register(self, worker: JobWorker) -> None:
-        worker.register(job_kinds.HOLD_EXPIRY, self.hold_expired)
-        worker.register(job_kinds.PAYMENT_REFUND, self.refund)
+        worker.register(job_kinds.HOLD_EXPIRY, self._hold_expired)
+        worker.register(job_kinds.PAYMENT_REFUND, self._refund)
 
     async def invoice(self, parent: PersonRef, booking_public_id: str) -> Invoice:
         """The invoice for a seat held for ``parent``; refused when the seat is not (or no longer) held."""
@@ -144,7 +144,7 @@ class PaymentService:
             await self._give_back(session, payment, booking, now)
             return Paid.REFUNDED
 
-    async def hold_expired(self, payload: dict[str, Any]) -> None:
+    async def _hold_expired(self, payload: dict[str, Any]) -> None:
         """The job at a hold's end: a seat still not paid goes back (to the first waiting child)."""
         now = self._clock()
         async with self._database.write() as session:
@@ -164,7 +164,7 @@ class PaymentService:
             )
             await tell(session, booking.parent_id, Message(text), now=now, dedupe_key=f"expired:{booking.id}")
 
-    async def refund(self, payload: dict[str, Any]) -> None:
+    async def _refund(self, payload: dict[str, Any]) -> None:
         """The job giving a payment back through its provider, then marking it refunded."""
         payment_id = int(payload["payment_id"])
         async with self._database.read() as session:
