@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage import gates
+from bot.storage.identity import PersonRef
 from bot.storage.jobs import NewJob, add, enqueue, release_key, settle_key
 from bot.storage.models import Booking, Class
 
@@ -64,9 +65,13 @@ def hold_expiry_job(booking_public_id: str, hold_until: datetime) -> NewJob:
     return NewJob(HOLD_EXPIRY, {"booking": booking_public_id}, hold_until, f"hold:{booking_public_id}")
 
 
-def refund_job(payment_id: int, now: datetime) -> NewJob:
-    """The job that gives a payment back through its provider; once per payment however often it is asked."""
-    return NewJob(PAYMENT_REFUND, {"payment_id": payment_id}, now, f"refund:{payment_id}")
+def refund_job(payment_id: int, payer: PersonRef | None, now: datetime) -> NewJob:
+    """The job that gives a payment back through its provider, to ``payer`` (as the provider knows them); once per
+    payment however often it is asked."""
+    payload: dict[str, Any] = {"payment_id": payment_id}
+    if payer is not None:
+        payload["payer"] = {"platform": payer.platform, "user_id": payer.user_id, "workspace_id": payer.workspace_id}
+    return NewJob(PAYMENT_REFUND, payload, now, f"refund:{payment_id}")
 
 
 def link_key(booking_public_id: str, reason: str, occasion: str = "") -> str:

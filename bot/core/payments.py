@@ -24,7 +24,7 @@ from bot.core.errors import Conflict, NotAllowed, NotFound
 from bot.core.messages import Message
 from bot.core.notify import tell
 from bot.core.prices import Price, amount_shown
-from bot.core.refunds import Refunder, queue_refund
+from bot.core.refunds import Refunder, payer_of, queue_refund
 from bot.core.words.refusals import BOOKING_GONE, NOT_YOUR_BOOKING
 from bot.core.worker import JobWorker, Unretryable
 from bot.i18n.texts import Text, tr
@@ -165,30 +165,32 @@ class PaymentService:
             await tell(session, booking.parent_id, Message(text), now=now, dedupe_key=f"expired:{booking.id}")
 
     async def _refund(self, payload: dict[str, Any]) -> None:
-        """The job giving a payment back through its provider, then marking it refunded."""
+        """The job giving a payment back through its provider, then marking it refunded and telling the payer
+        (unless they asked to be forgotten meanwhile: then there is no one left to tell)."""
         payment_id = int(payload["payment_id"])
         async with self._database.read() as session:
             payment = await Payments(session).get(payment_id)
-            payer = await People(session).get(payment.payer_id) if payment and payment.payer_id else None
         if payment is None or payment.state != "refunding":
             return
+        payer = payer_of(payload)
         if payer is None:
-            raise Unretryable("the payer is gone: refund by hand with the provider's id")
+            raise Unretryable("the refund names no payer: refund by hand with the provider's charge id")
         refunder = self._refunders.get(payment.provider)
         if refunder is None:
             raise RuntimeError(f"no refunder for {payment.provider}")  # retried once the platform is back
-        ref = PersonRef(payer.platform, payer.platform_user_id, payer.workspace_id)
-        await refunder.refund(ref, payment.provider_charge_id, payment.amount, payment.currency)
+        await refunder.refund(payer, payment.provider_charge_id, payment.amount, payment.currency)
         now = self._clock()
         async with self._database.write() as session:
             await Payments(session).set_state(payment_id, "refunded", now, refunded_amount=payment.amount)
+            if payment.payer_id is None:
+                return
             cls = await Classes(session).get(payment.class_id) if payment.class_id is not None else None
             amount = amount_shown(Price(payment.amount, payment.currency))
             if cls is None:
                 text = tr("Refunded: {amount}.", amount=amount)
             else:
                 text = tr("Refunded: {amount} for “{title}”.", amount=amount, title=cls.title)
-            await tell(session, payer.id, Message(text), now=now, dedupe_key=f"refunded:{payment_id}")
+            await tell(session, payment.payer_id, Message(text), now=now, dedupe_key=f"refunded:{payment_id}")
 
     async def _confirm(self, session: AsyncSession, cls: Class, booking: Booking, now: datetime) -> None:
         await Bookings(session).set_status(booking.id, "confirmed", now)

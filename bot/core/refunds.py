@@ -8,7 +8,7 @@ chooses can replace the window later.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +17,7 @@ from bot.storage import jobs
 from bot.storage.identity import PersonRef
 from bot.storage.models import Payment
 from bot.storage.payments import Payments
+from bot.storage.people import People
 
 REFUND_WINDOW = timedelta(hours=24)
 
@@ -29,9 +30,22 @@ class Refunder(Protocol):
 
 
 async def queue_refund(session: AsyncSession, payment: Payment, now: datetime) -> None:
-    """Mark the payment as being refunded and queue its refund, in the caller's transaction."""
+    """Mark the payment as being refunded and queue its refund, in the caller's transaction.
+
+    The job names the payer as the provider knows them: a parent who asked to be forgotten (``/forgetme``) is
+    deleted before the refund runs, and must still get their money back."""
     if payment.state != "paid":
         return
+    payer = await People(session).get(payment.payer_id) if payment.payer_id is not None else None
     await Payments(session).set_state(payment.id, "refunding", now)
     payment.state = "refunding"
-    await jobs.add(session, job_kinds.refund_job(payment.id, now))
+    ref = None if payer is None else PersonRef(payer.platform, payer.platform_user_id, payer.workspace_id)
+    await jobs.add(session, job_kinds.refund_job(payment.id, ref, now))
+
+
+def payer_of(payload: dict[str, Any]) -> PersonRef | None:
+    """The payer a refund job names (see ``queue_refund``)."""
+    payer = payload.get("payer")
+    if not isinstance(payer, dict):
+        return None
+    return PersonRef(str(payer["platform"]), str(payer["user_id"]), str(payer.get("workspace_id", "")))

@@ -224,3 +224,30 @@ async def test_a_held_seat_cannot_be_paid_twice_for_by_booking_again(world: Core
     await _hold(world, cls, parent(1))
     with pytest.raises(Conflict):
         await world.components.bookings.book(parent(1), cls.public_id, ["Mia"], "another-tap")
+
+
+async def test_a_parent_who_asks_to_be_forgotten_is_refunded_and_the_accounts_keep_only_the_payment(
+    world: CoreWorld, ledger: StarLedger
+) -> None:
+    cls = await world.new_class(seats=2, **PRICE)
+    booking = await _hold(world, cls, parent(1))
+    await _pay(world, parent(1), booking, "charge-1")
+
+    await world.components.privacy.forget(parent(1))
+    await world.run_jobs()
+
+    assert ledger.refunded == [(parent(1).user_id, "charge-1", 250)]
+    [payment] = await _payments(world)
+    assert (payment.provider, payment.provider_charge_id, payment.amount, payment.currency) == (
+        TELEGRAM_STARS,
+        "charge-1",
+        250,
+        "XTR",
+    )
+    assert payment.created_at is not None
+    assert (payment.state, payment.refunded_amount, payment.payer_id, payment.booking_id) == (
+        "refunded",
+        250,
+        None,
+        None,
+    )
