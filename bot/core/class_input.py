@@ -301,11 +301,16 @@ def apply_setting(part: str, draft: ClassDraft, *, else_description: bool = Fals
             return replace(draft, description=parse_description(part))
     if lowered in ("free", "no price"):
         return replace(draft, price_amount=None, price_currency=None)
-    if lowered.startswith("price"):
-        priced = _PRICE_PART.match(words)
-        if priced is None:
-            raise InvalidInput("price", tr("Write the price as “price N CURRENCY”, for example price 250 XTR."))
-        price = parse_price(priced[1])
+    if lowered.split()[:1] == ["price"]:
+        try:
+            priced = _PRICE_PART.match(words)
+            if priced is None:
+                raise InvalidInput("price", tr("Write the price as “price N CURRENCY”, for example price 250 XTR."))
+            price = parse_price(priced[1])
+        except InvalidInput:
+            if not else_description:  # the guided form: a description may well start with "Price …"
+                raise
+            return replace(draft, description=parse_description(part))
         if price is None:
             return replace(draft, price_amount=None, price_currency=None)
         return replace(draft, price_amount=price.amount, price_currency=price.currency)

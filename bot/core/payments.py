@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import job_kinds
@@ -109,7 +110,19 @@ class PaymentService:
         self, parent: PersonRef, provider: str, charge_id: str, booking_public_id: str, amount: int, currency: str
     ) -> Paid:
         """The provider took the money: confirm the booking (or take a free seat for a hold that ran out), else
-        queue the refund and tell the parent. The same charge twice is done once."""
+        queue the refund and tell the parent. The same charge twice is done once, also when both copies arrive at
+        the same moment (the second meets the first's row: unique per provider and charge)."""
+        try:
+            return await self._paid(parent, provider, charge_id, booking_public_id, amount, currency)
+        except IntegrityError:
+            async with self._database.read() as session:
+                if await Payments(session).by_charge(provider, charge_id) is not None:
+                    return Paid.ALREADY
+            raise
+
+    async def _paid(
+        self, parent: PersonRef, provider: str, charge_id: str, booking_public_id: str, amount: int, currency: str
+    ) -> Paid:
         now = self._clock()
         async with self._database.write() as session:
             if await Payments(session).by_charge(provider, charge_id) is not None:

@@ -3,6 +3,7 @@ and the money given back (once) whenever there is no seat for it."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -170,6 +171,16 @@ async def test_the_same_payment_twice_is_counted_once(world: CoreWorld) -> None:
     assert len(await _payments(world)) == 1
     assert len(world.links_to(parent(1))) == 1
     assert (await world.components.classes.view(TEACHER, cls.public_id)).seats_left == 1
+
+
+async def test_the_same_payment_arriving_five_times_at_once_books_once(world: CoreWorld) -> None:
+    cls = await world.new_class(seats=2, **PRICE)
+    booking = await _hold(world, cls, parent(1))
+
+    results = await asyncio.gather(*(_pay(world, parent(1), booking, "charge-1") for _ in range(5)))
+
+    assert sorted(results) == sorted([Paid.BOOKED, *[Paid.ALREADY] * 4])
+    assert len(await _payments(world)) == 1
 
 
 async def test_a_second_charge_for_a_paid_seat_is_refunded(world: CoreWorld, ledger: StarLedger) -> None:
