@@ -262,3 +262,14 @@ async def test_a_parent_who_asks_to_be_forgotten_is_refunded_and_the_accounts_ke
         None,
         None,
     )
+
+
+async def test_a_slack_parent_is_told_to_book_a_paid_class_in_telegram(world: CoreWorld) -> None:
+    cls = await world.new_class(seats=2, **PRICE)
+    slack_parent = PersonRef("slack", "U123", "T1", display_name="Sam")
+
+    with pytest.raises(Conflict) as refused:
+        await world.components.bookings.book(slack_parent, cls.public_id, ["Mia"], "slack-tap")
+
+    assert "book it in Telegram" in refused.value.message
+    assert (await world.components.classes.view(TEACHER, cls.public_id)).seats_left == 2

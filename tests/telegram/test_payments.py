@@ -118,3 +118,27 @@ async def test_a_parent_cancelling_a_day_ahead_is_refunded_once(world: TelegramW
     [charge] = world.telegram.star_charges(parent)
     assert charge.refunded
     assert world.telegram.count("refundStarPayment", ok=True) == 1
+
+
+async def test_the_teacher_cancelling_a_paid_class_refunds_each_paying_parent_once(world: TelegramWorld) -> None:
+    teacher, share = await _teacher_with_paid_class(world, seats=3)
+    parents = [world.telegram.add_user(name) for name in ("Pat", "Sue")]
+    for parent, child in zip(parents, ("Mia", "Leo"), strict=True):
+        await _hold_seat(world, parent, share, child)
+        invoice = await world.telegram.wait_for_message(parent, _is_invoice, timeout=40)
+        assert (await parent.pay(invoice)).ok
+        await world.said(parent, "Here is your Zoom link")
+
+    teacher.send("/myclasses")
+    card = await world.telegram.wait_for_message(
+        teacher, lambda message: "Cancel the class" in message.button_texts, timeout=40
+    )
+    teacher.press(card, "Cancel the class")
+    question = await world.said(teacher, "Cancel “Chess”\\?")
+    teacher.press(question, "Yes, cancel the class")
+
+    for parent in parents:
+        await world.said(parent, "Refunded: 250 ⭐ for “Chess”")
+        [charge] = world.telegram.star_charges(parent)
+        assert charge.refunded
+    assert world.telegram.count("refundStarPayment") == 2
