@@ -227,7 +227,13 @@ class BookingService:
         if earlier is None:
             self._crash_points.reach(CrashPoint.BOOKING_COMMITTED)
         if earlier is not None:
-            outcome = replace(earlier, language=person.language)
+            outcome = replace(
+                earlier,
+                language=person.language,
+                price_amount=cls.price_amount,
+                price_currency=cls.price_currency,
+                hold_minutes=minutes_of(self._hold),
+            )
         else:
             if self._metrics is not None:
                 self._metrics.count("classbot_bookings_total", len(booked), outcome="booked")

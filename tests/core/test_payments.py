@@ -230,6 +230,16 @@ async def test_a_parent_cancelling_a_day_ahead_is_refunded_and_later_is_not(
     assert ledger.refunded == [(parent(1).user_id, "charge-1", 250)]
 
 
+async def test_the_same_request_again_says_the_hold_as_the_first_answer_did(world: CoreWorld) -> None:
+    cls = await world.new_class(seats=2, **PRICE)
+    first = await world.components.bookings.book(parent(1), cls.public_id, ["Mia"], "tap-1")
+    again = await world.components.bookings.book(parent(1), cls.public_id, ["Mia"], "tap-1")
+
+    assert again.already_done
+    assert again.booked == first.booked
+    assert (again.hold_minutes, again.price_amount) == (first.hold_minutes, 250) == (15, 250)
+
+
 async def test_a_held_seat_cannot_be_paid_twice_for_by_booking_again(world: CoreWorld) -> None:
     cls = await world.new_class(seats=3, **PRICE)
     await _hold(world, cls, parent(1))
