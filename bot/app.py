@@ -41,7 +41,9 @@ from bot.core.notify import (
     RecipientUnreachable,
     reachable_again,
 )
+from bot.core.payments import TELEGRAM_STARS, PaymentService
 from bot.core.privacy import PrivacyService
+from bot.core.refunds import Refunder
 from bot.core.reports import Reports
 from bot.core.roster_links import RosterLinks
 from bot.core.services import Services
@@ -109,6 +111,7 @@ class Components:
     zoom: ZoomParts | None
     classes: ClassService
     bookings: BookingService
+    payments: PaymentService
     calendar_links: CalendarLinks
     meetings: MeetingKeeper
     communities: CommunityService
@@ -131,12 +134,14 @@ async def build_components(
     start_worker: bool = True,
     http_timeout: httpx.Timeout = _HTTP_TIMEOUT,
     membership_sources: Mapping[str, MembershipSource] | None = None,
+    refunders: Mapping[str, Refunder] | None = None,
 ) -> AsyncIterator[Components]:
     """Build the parts (migrating the database first unless told not to); close them in reverse on exit.
 
     ``notifiers`` adds or replaces front ends by platform name (tests and the demo use it); ``http_timeout``
     is how long a call to Zoom waits for an answer (tests of a Zoom that does not answer make it short);
-    ``membership_sources`` the platforms' word on who is in which community.
+    ``membership_sources`` the platforms' word on who is in which community; ``refunders`` adds or replaces the
+    payment providers' refunds by provider name.
     """
     async with AsyncExitStack() as stack:
         database = Database.connect(settings.database_url)
@@ -192,9 +197,22 @@ async def build_components(
             crash_points=crash_points,
         )
         classes = ClassService(database, meetings, audience, clock=clock)
+        hold = timedelta(seconds=settings.payment_hold_seconds)
         bookings = BookingService(
-            database, meetings, audience, clock=clock, jobs=jobs, metrics=metrics, crash_points=crash_points
+            database,
+            meetings,
+            audience,
+            clock=clock,
+            jobs=jobs,
+            metrics=metrics,
+            crash_points=crash_points,
+            hold=hold,
         )
+        providers: dict[str, Refunder] = {}
+        if telegram_platform is not None:
+            providers[TELEGRAM_STARS] = telegram_platform.refunder
+        payments = PaymentService(database, {**providers, **(refunders or {})}, clock=clock, hold=hold)
+        payments.register(worker)
         Delivery(
             database, meetings, messenger, clock=clock, cancel_class=classes.cancel, crash_points=crash_points
         ).register(worker)
@@ -223,6 +241,7 @@ async def build_components(
             conversations=Conversations(database, clock=clock, platform="telegram"),
             classes=classes,
             bookings=bookings,
+            payments=payments,
             communities=communities,
             languages=languages,
             privacy=privacy,
@@ -250,6 +269,7 @@ async def build_components(
             zoom=zoom,
             classes=classes,
             bookings=bookings,
+            payments=payments,
             calendar_links=calendar_links,
             meetings=meetings,
             communities=communities,
