@@ -44,6 +44,16 @@ async def test_slack_failing_is_the_platform_unavailable(fake_slack: FakeSlack, 
     assert away.value.platform == "slack"
 
 
+async def test_a_rate_limit_the_clients_retries_did_not_outlast_is_the_platform_unavailable(
+    fake_slack: FakeSlack,
+) -> None:
+    ann = fake_slack.add_user("Ann")
+    fake_slack.fail_next("chat.postMessage", "ratelimited", status=429, retry_after=0, times=3)  # 1 + 2 retries
+
+    with pytest.raises(PlatformUnavailable, match="ratelimited"):
+        await _notifier(fake_slack).send_private(PersonRef("slack", ann.id, ann.team_id), HELLO)
+
+
 async def test_slack_unreachable_is_the_platform_unavailable() -> None:
     with socket.socket() as probe:  # a port nothing listens on once this socket is closed
         probe.bind(("127.0.0.1", 0))
