@@ -41,6 +41,7 @@ from bot.core.notify import (
     RecipientUnreachable,
     reachable_again,
 )
+from bot.core.outages import retry_delay as outage_retry_delay
 from bot.core.payments import TELEGRAM_STARS, PaymentService
 from bot.core.privacy import PrivacyService
 from bot.core.refunds import Refunder
@@ -186,7 +187,7 @@ async def build_components(
         memberships = Memberships({**sources, **(membership_sources or {})}, clock=clock)
         audience = Audience(database, memberships, clock=clock)
         catalogs = Catalogs()  # each language's catalog is read when first needed
-        messenger = Messenger(database, {**front_ends, **(notifiers or {})}, metrics, catalogs=catalogs)
+        messenger = Messenger(database, {**front_ends, **(notifiers or {})}, metrics, catalogs=catalogs, clock=clock)
         meetings = MeetingKeeper(
             database,
             cipher,
@@ -345,11 +346,15 @@ def _build_zoom(
     return ZoomParts(oauth=oauth, tokens=tokens, client=client, connect=connect)
 
 
-def _retry_delay(failure: BaseException, attempts: int) -> float | None:
-    """How long a failed job waits, for the failures whose right wait is known (Zoom's: ``zoom_answers``)."""
+def _retry_delay(failure: BaseException, attempts: int, failing_for: timedelta) -> float | None:
+    """How long a failed job waits, for the failures whose right wait is known (Zoom's: ``zoom_answers``; a chat
+    platform's outage: ``outages``); None leaves the worker's bounded backoff for the rest."""
     zoom = zoom_retry_delay(failure, attempts)
     if zoom is not None:
         return zoom
+    outage = outage_retry_delay(failure, attempts, failing_for)
+    if outage is not None:
+        return outage
     if isinstance(failure, RecipientUnreachable):
         # A minute, then longer: opening the chat sends at once, and this covers opening it mid-attempt.
         return float(min(_UNREACHABLE_RECHECK_SECONDS, 60.0 * 2.0 ** max(0, attempts - 1)))

@@ -396,6 +396,8 @@ class Job(Timestamped, Base):
     # Never a token or a link: those are read or fetched when the job runs.
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     run_at: Mapped[datetime]
+    # When it first failed (empty until then): how long it has been failing, which outlives its retries.
+    first_failed_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # "pending", "running" (claimed until ``locked_until``), "done" or "dead".
     status: Mapped[str] = mapped_column(String(16), default="pending")
