@@ -41,7 +41,10 @@ from bot.core.notify import (
     RecipientUnreachable,
     reachable_again,
 )
+from bot.core.outages import retry_delay as outage_retry_delay
+from bot.core.payments import TELEGRAM_STARS, PaymentService
 from bot.core.privacy import PrivacyService
+from bot.core.refunds import Refunder
 from bot.core.reports import Reports
 from bot.core.roster_links import RosterLinks
 from bot.core.services import Services
@@ -109,6 +112,7 @@ class Components:
     zoom: ZoomParts | None
     classes: ClassService
     bookings: BookingService
+    payments: PaymentService
     calendar_links: CalendarLinks
     meetings: MeetingKeeper
     communities: CommunityService
@@ -131,12 +135,14 @@ async def build_components(
     start_worker: bool = True,
     http_timeout: httpx.Timeout = _HTTP_TIMEOUT,
     membership_sources: Mapping[str, MembershipSource] | None = None,
+    refunders: Mapping[str, Refunder] | None = None,
 ) -> AsyncIterator[Components]:
     """Build the parts (migrating the database first unless told not to); close them in reverse on exit.
 
     ``notifiers`` adds or replaces front ends by platform name (tests and the demo use it); ``http_timeout``
     is how long a call to Zoom waits for an answer (tests of a Zoom that does not answer make it short);
-    ``membership_sources`` the platforms' word on who is in which community.
+    ``membership_sources`` the platforms' word on who is in which community; ``refunders`` adds or replaces the
+    payment providers' refunds by provider name.
     """
     async with AsyncExitStack() as stack:
         database = Database.connect(settings.database_url)
@@ -181,7 +187,7 @@ async def build_components(
         memberships = Memberships({**sources, **(membership_sources or {})}, clock=clock)
         audience = Audience(database, memberships, clock=clock)
         catalogs = Catalogs()  # each language's catalog is read when first needed
-        messenger = Messenger(database, {**front_ends, **(notifiers or {})}, metrics, catalogs=catalogs)
+        messenger = Messenger(database, {**front_ends, **(notifiers or {})}, metrics, catalogs=catalogs, clock=clock)
         meetings = MeetingKeeper(
             database,
             cipher,
@@ -192,9 +198,22 @@ async def build_components(
             crash_points=crash_points,
         )
         classes = ClassService(database, meetings, audience, clock=clock)
+        hold = timedelta(seconds=settings.payment_hold_seconds)
         bookings = BookingService(
-            database, meetings, audience, clock=clock, jobs=jobs, metrics=metrics, crash_points=crash_points
+            database,
+            meetings,
+            audience,
+            clock=clock,
+            jobs=jobs,
+            metrics=metrics,
+            crash_points=crash_points,
+            hold=hold,
         )
+        providers: dict[str, Refunder] = {}
+        if telegram_platform is not None:
+            providers[TELEGRAM_STARS] = telegram_platform.refunder
+        payments = PaymentService(database, {**providers, **(refunders or {})}, clock=clock, hold=hold)
+        payments.register(worker)
         Delivery(
             database, meetings, messenger, clock=clock, cancel_class=classes.cancel, crash_points=crash_points
         ).register(worker)
@@ -223,6 +242,7 @@ async def build_components(
             conversations=Conversations(database, clock=clock, platform="telegram"),
             classes=classes,
             bookings=bookings,
+            payments=payments,
             communities=communities,
             languages=languages,
             privacy=privacy,
@@ -250,6 +270,7 @@ async def build_components(
             zoom=zoom,
             classes=classes,
             bookings=bookings,
+            payments=payments,
             calendar_links=calendar_links,
             meetings=meetings,
             communities=communities,
@@ -325,11 +346,15 @@ def _build_zoom(
     return ZoomParts(oauth=oauth, tokens=tokens, client=client, connect=connect)
 
 
-def _retry_delay(failure: BaseException, attempts: int) -> float | None:
-    """How long a failed job waits, for the failures whose right wait is known (Zoom's: ``zoom_answers``)."""
+def _retry_delay(failure: BaseException, attempts: int, failing_for: timedelta) -> float | None:
+    """How long a failed job waits, for the failures whose right wait is known (Zoom's: ``zoom_answers``; a chat
+    platform's outage: ``outages``); None leaves the worker's bounded backoff for the rest."""
     zoom = zoom_retry_delay(failure, attempts)
     if zoom is not None:
         return zoom
+    outage = outage_retry_delay(failure, attempts, failing_for)
+    if outage is not None:
+        return outage
     if isinstance(failure, RecipientUnreachable):
         # A minute, then longer: opening the chat sends at once, and this covers opening it mid-attempt.
         return float(min(_UNREACHABLE_RECHECK_SECONDS, 60.0 * 2.0 ** max(0, attempts - 1)))

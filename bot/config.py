@@ -86,6 +86,8 @@ class Settings(BaseSettings):
     # Seconds a claimed job stays one process's (renewed while it runs): after a crash, its jobs wait this long
     # before another process takes them over; shorter means quicker takeover and more lease writes.
     job_lease_seconds: int = Field(default=30, ge=3, le=600)
+    # How long a seat in a paid class is held while the parent pays (15 minutes).
+    payment_hold_seconds: int = Field(default=900, ge=1, le=24 * 3600)
 
     # For tests only: the process SIGKILLs itself the first time the booking path reaches this crash point
     # (``bot.support.crash_points``). Never set in production.

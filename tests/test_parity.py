@@ -44,6 +44,10 @@ NOT_CALLED: dict[tuple[str, str], str] = {
     ("bookings.ensure_own_confirmed", "slack"): "a check inside calendar_links.issue",
     ("calendar_links.calendar", "telegram"): "the web route behind the link (bot/web/calendar.py)",
     ("calendar_links.calendar", "slack"): "the web route behind the link (bot/web/calendar.py)",
+    **{
+        (f"payments.{method}", "slack"): "paid classes are paid in Telegram Stars for now (a Slack parent is told so)"
+        for method in ("invoice", "may_pay", "paid")
+    },
     ("privacy.erase_after_zoom", "telegram"): "the worker's job after Zoom's data is gone",
     ("privacy.erase_after_zoom", "slack"): "the worker's job after Zoom's data is gone",
     **{

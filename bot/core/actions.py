@@ -33,6 +33,7 @@ class Act(enum.StrEnum):
     CANCEL_BOOKING_CONFIRMED = "cby"
     JOIN_LINK = "link"  # the parent's Zoom link, privately
     CALENDAR = "ics"  # the booking's calendar file
+    PAY = "pay"  # pay for a seat held for the parent (the booking's public id): the invoice again
     # teachers
     NEW_CLASS_ANSWER = "nc"  # an answer picked in the step-by-step class form (Telegram)
     # a setting changed on the step-by-step form's last step, spelled as in the one-line form ("no zoom", "min 3"),

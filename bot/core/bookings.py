@@ -15,22 +15,24 @@ import contextlib
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import job_kinds
+from bot.core.actions import Act
 from bot.core.audience import NO_SUCH_CLASS, Audience
 from bot.core.calendar import booking_calendar
 from bot.core.class_input import AGE_RANGE
 from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.core.ids import new_public_id
 from bot.core.meetings import MeetingKeeper
-from bot.core.messages import Message
+from bot.core.messages import Button, Message
 from bot.core.notify import tell
+from bot.core.refunds import REFUND_WINDOW, queue_refund
 from bot.core.views import BookingOutcome, BookingView
 from bot.core.words.classes import seats_taken
-from bot.core.words.labels import approval_buttons
+from bot.core.words.labels import PAY_BUTTON, approval_buttons, seat_offered
 from bot.core.words.refusals import BOOKING_GONE, NOT_YOUR_BOOKING, booking_already, cancelled_so_not_bookable
 from bot.i18n.texts import Language, Text, ntr, plain, tr
 from bot.storage import jobs
@@ -41,12 +43,17 @@ from bot.storage.identity import PersonRef
 from bot.storage.jobs import JobQueue, NewJob
 from bot.storage.listings import Listings
 from bot.storage.models import Booking, Class, WaitlistEntry
+from bot.storage.payments import Payments
 from bot.storage.people import People
 from bot.support.clock import Clock
 from bot.support.crash_points import CrashPoint, CrashPoints
 from bot.support.metrics import Metrics
 
 CHILD_NAME_MAX = 100
+# How long a seat in a paid class is held while the parent pays (``PAYMENT_HOLD_SECONDS``).
+DEFAULT_HOLD = timedelta(minutes=15)
+AWAITING_PAYMENT = "awaiting_payment"
+PAYABLE_ON = frozenset({"telegram"})  # the platforms a paid class can be paid on (Telegram Stars)
 CHILDREN_PER_REQUEST = 10
 
 
@@ -114,7 +121,9 @@ class BookingService:
         jobs: JobQueue | None = None,
         metrics: Metrics | None = None,
         crash_points: CrashPoints | None = None,
+        hold: timedelta = DEFAULT_HOLD,
     ) -> None:
+        self._hold = hold
         self._metrics = metrics
         self._crash_points = crash_points or CrashPoints()
         self._database = database
@@ -204,6 +213,10 @@ class BookingService:
         async with self._database.write() as session:
             person = await People(session).ensure(parent)
             cls, next_start = await self._bookable_class(session, class_public_id, person.id)
+            if cls.price_amount is not None and parent.platform not in PAYABLE_ON:
+                raise Conflict(
+                    tr("“{title}” is a paid class: book it in Telegram, where it can be paid.", title=cls.title)
+                )
             earlier = await self._earlier_or_refused(session, cls, next_start, person.id, keys, children)
             outside = await self._ages_outside(session, cls, person.id, aged)
             if earlier is None:
@@ -214,7 +227,13 @@ class BookingService:
         if earlier is None:
             self._crash_points.reach(CrashPoint.BOOKING_COMMITTED)
         if earlier is not None:
-            outcome = replace(earlier, language=person.language)
+            outcome = replace(
+                earlier,
+                language=person.language,
+                price_amount=cls.price_amount,
+                price_currency=cls.price_currency,
+                hold_minutes=minutes_of(self._hold),
+            )
         else:
             if self._metrics is not None:
                 self._metrics.count("classbot_bookings_total", len(booked), outcome="booked")
@@ -229,6 +248,9 @@ class BookingService:
                 outside_ages=outside,
                 age_min=cls.age_min,
                 age_max=cls.age_max,
+                price_amount=cls.price_amount,
+                price_currency=cls.price_currency,
+                hold_minutes=minutes_of(self._hold),
             )
         if confirm is not None:
             try:
@@ -265,15 +287,23 @@ class BookingService:
         *,
         held: bool = False,
     ) -> tuple[list[Booking], list[str]]:
-        """Book each (request key, child) that fits and waitlist the rest; the booked and the waitlisted children."""
-        status = "pending_approval" if cls.requires_approval else "confirmed"
+        """Book each (request key, child) that fits and waitlist the rest; the booked and the waitlisted children.
+
+        In a paid class each seat is only held (``awaiting_payment``) until ``self._hold`` from now, with the job
+        that gives it back then; the teacher hears of it, and the link goes, once it is paid (``payments``)."""
+        status = _first_status(cls)
         if status == "confirmed":
             await job_kinds.note_booking(session, cls.id, now)  # before any seat is taken (see note_booking)
+        hold_until = now + self._hold if status == AWAITING_PAYMENT else None
         booked: list[Booking] = []
         waitlisted: list[str] = []
         for key, child in children:
             booking = _new_booking(cls, parent_id, child, key, status, in_digest=status == "confirmed")
-            if await Bookings(session).seat(cls, booking, then=_link_for(booking, cls, now, held=held)):
+            booking.hold_until = hold_until
+            then = _link_for(booking, cls, now, held=held)
+            if hold_until is not None:
+                then = job_kinds.hold_expiry_job(booking.public_id, hold_until)
+            if await Bookings(session).seat(cls, booking, then=then):
                 booked.append(booking)
                 continue
             await Waitlist(session).add(
@@ -315,6 +345,8 @@ class BookingService:
             cls = await Classes(session).get(booking.class_id)
             assert cls is not None
             if booking.status in HOLDS_A_SEAT:
+                if booking.status == "confirmed":
+                    await refund_if_in_window(session, cls, booking, now)
                 await self._release(session, cls, booking, now)
                 await tell(
                     session,
@@ -441,17 +473,39 @@ class BookingService:
     async def _release(
         self, session: AsyncSession, cls: Class, booking: Booking, now: datetime, status: str = "cancelled"
     ) -> None:
-        """Free the booking's seat, cancel its Zoom registrant, and hand the seat to the first waiting child."""
-        await Bookings(session).set_status(booking.id, status, now)
-        booking.status = status
-        await Classes(session).give_back_seats(cls.id, 1)
-        registration = job_kinds.registration_of(booking, cls)
-        if registration is not None:
-            await job_kinds.cancel_registrant(session, registration, now)
-        await promote_waiting(session, cls, now)
+        await release_seat(session, cls, booking, now, status, hold=self._hold)
 
     async def _view(self, session: AsyncSession, booking: Booking, cls: Class) -> BookingView:
         return _view(booking, cls, await Classes(session).next_start(cls.id, self._clock()))
+
+
+async def release_seat(
+    session: AsyncSession, cls: Class, booking: Booking, now: datetime, status: str, *, hold: timedelta
+) -> None:
+    """Free the booking's seat, cancel its Zoom registrant, and hand the seat to the first waiting child (held for
+    ``hold`` while their parent pays, in a paid class)."""
+    await Bookings(session).set_status(booking.id, status, now)
+    booking.status = status
+    await Classes(session).give_back_seats(cls.id, 1)
+    registration = job_kinds.registration_of(booking, cls)
+    if registration is not None:
+        await job_kinds.cancel_registrant(session, registration, now)
+    await promote_waiting(session, cls, now, hold=hold)
+
+
+async def refund_if_in_window(session: AsyncSession, cls: Class, booking: Booking, now: datetime) -> bool:
+    """The parent cancels a paid booking: its payment goes back in full until ``REFUND_WINDOW`` before the first
+    session, and stays after (a rule each teacher sets may come later). True when a refund was queued."""
+    payments = await Payments(session).kept_for_booking(booking.id)
+    if not payments:
+        return False
+    sessions = await Classes(session).sessions(cls.id)
+    first = min((each.starts_at for each in sessions), default=None)
+    if first is None or now > first - REFUND_WINDOW:
+        return False
+    for payment in payments:
+        await queue_refund(session, payment, now)
+    return True
 
 
 async def _add_booking(
@@ -474,7 +528,7 @@ async def _add_booking(
     return booking
 
 
-async def _tell_teacher_of(session: AsyncSession, cls: Class, booking: Booking, now: datetime) -> None:
+async def tell_teacher_of(session: AsyncSession, cls: Class, booking: Booking, now: datetime) -> None:
     """Tell the teacher of one booking on its own, outside the digest: a waitlisted child got a seat while
     the class's row is held, where passing the digest's gate could wait on a digest that waits on this."""
     await cls_refresh(session, cls)
@@ -492,21 +546,31 @@ async def _ask_teacher(session: AsyncSession, cls: Class, booking: Booking, now:
     await tell(session, cls.teacher_id, Message(question, approval_buttons(booking.public_id)), now=now)
 
 
-async def promote_waiting(session: AsyncSession, cls: Class, now: datetime) -> bool:
+async def promote_waiting(session: AsyncSession, cls: Class, now: datetime, *, hold: timedelta = DEFAULT_HOLD) -> bool:
     """Give a free seat of ``cls`` to the first waiting child, telling their parent and the teacher; False when
-    no child waits or no seat is free (a cancelled booking, a class given more seats: ``ClassService.edit``)."""
+    no child waits or no seat is free (a cancelled booking, a class given more seats: ``ClassService.edit``).
+    In a paid class the seat is held for ``hold`` and the parent is given a button to pay."""
     if cls.status != "scheduled":
         return False
     entry = await Waitlist(session).first_waiting(cls.id)
     if entry is None or not await Classes(session).take_seats(cls, 1):
         return False
     await Waitlist(session).set_status(entry.id, "promoted")
-    status = "pending_approval" if cls.requires_approval else "confirmed"
+    status = _first_status(cls)
     key = f"waitlist:{entry.id}"
+    if status == AWAITING_PAYMENT:
+        held = _new_booking(cls, entry.parent_id, entry.child_name, key, status, in_digest=False)
+        held.hold_until = now + hold
+        booking = await Bookings(session).add(held)
+        await jobs.add(session, job_kinds.hold_expiry_job(booking.public_id, now + hold))
+        offer = seat_offered(cls.title, entry.child_name, minutes_of(hold))
+        buttons = (Button(PAY_BUTTON, Act.PAY.on(booking.public_id)),)
+        await tell(session, entry.parent_id, Message(offer, buttons), now=now, dedupe_key=f"promoted:{booking.id}")
+        return True
     booking = await _add_booking(session, cls, entry.parent_id, entry.child_name, key, status, now, in_digest=False)
     text = tr("A seat opened in “{title}”: {child} is booked now.", title=cls.title, child=entry.child_name)
     if status == "confirmed":
-        await _tell_teacher_of(session, cls, booking, now)
+        await tell_teacher_of(session, cls, booking, now)
     else:
         await _ask_teacher(session, cls, booking, now)
         text = tr(
@@ -516,6 +580,18 @@ async def promote_waiting(session: AsyncSession, cls: Class, now: datetime) -> b
         )
     await tell(session, entry.parent_id, Message(text), now=now, dedupe_key=f"promoted:{booking.id}")
     return True
+
+
+def minutes_of(hold: timedelta) -> int:
+    """A hold as parents are told it: whole minutes, rounded up (never "0 minutes")."""
+    return max(1, -(-int(hold.total_seconds()) // 60))
+
+
+def _first_status(cls: Class) -> str:
+    """What a new booking of ``cls`` is: held until paid, waiting for the teacher, or confirmed."""
+    if cls.price_amount is not None:
+        return AWAITING_PAYMENT
+    return "pending_approval" if cls.requires_approval else "confirmed"
 
 
 def _new_booking(cls: Class, parent_id: int, child: str, key: str, status: str, *, in_digest: bool) -> Booking:
@@ -578,6 +654,8 @@ def booking_status(status: str) -> Text:
     words = {
         "confirmed": tr("confirmed"),
         "pending_approval": tr("pending approval"),
+        "awaiting_payment": tr("awaiting payment"),
+        "expired": tr("not paid in time"),
         "cancelled": tr("cancelled"),
         "declined": tr("declined"),
     }

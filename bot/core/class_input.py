@@ -3,7 +3,7 @@
 Each ``parse_*`` function takes the raw text of one field and returns the value or raises ``InvalidInput``
 naming the field and saying what to type instead. ``ClassDraft.validated`` checks the whole class at once.
 The one-line form ``Title | YYYY-MM-DD HH:MM | MINUTES | SEATS`` with optional named parts after it
-(``weekly N | ages N-M | approve | min N | no zoom | about: text``) is parsed by ``parse_one_line``.
+(``weekly N | ages N-M | approve | min N | price 250 XTR | no zoom | about: text``) is parsed by ``parse_one_line``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.errors import InvalidInput
+from bot.core.prices import parse_price
 from bot.i18n.texts import Text, joined, tr
 
 TITLE_MAX = 200
@@ -145,6 +146,9 @@ class ClassDraft:
     zoom_enabled: bool = True
     age_min: int | None = None  # the ages the class is meant for (``parse_ages``); None: any age
     age_max: int | None = None
+    # The price per child (``bot.core.prices``): both None for a free class.
+    price_amount: int | None = None
+    price_currency: str | None = None
 
     def first_start(self) -> datetime:
         """The first session's start as an aware datetime."""
@@ -160,6 +164,10 @@ class ClassDraft:
         """Raises ``InvalidInput`` when the settings do not fit the class (a minimum above its seats): checked
         as each setting is chosen, not only when the class is made."""
         check_minimum(self.min_bookings, self.seats)
+        if self.price_amount is not None and self.requires_approval:
+            raise InvalidInput(
+                "price", tr("A paid class books the children who pay: it cannot also wait for your approval.")
+            )
 
     def validated(self, now: datetime) -> ClassDraft:
         """The draft, checked as a whole; raises ``InvalidInput`` for the first problem."""
@@ -249,6 +257,7 @@ def parse_minimum(raw: str) -> int | None:
     return int(text)
 
 
+_PRICE_PART = re.compile(r"^price\s+(.+)$", re.IGNORECASE)
 _MIN = re.compile(r"^min(?:imum)?\s+(\S+)$", re.IGNORECASE)
 _ABOUT = re.compile(r"^about\s*:(.*)$", re.IGNORECASE | re.DOTALL)
 _AGES_PART = re.compile(r"^ages?\s+(.+)$", re.IGNORECASE)
@@ -259,7 +268,7 @@ _NO_MIN = frozenset({"no min", "no minimum"})
 _NO_ZOOM = frozenset({"no zoom", "zoom off"})
 _ZOOM = frozenset({"zoom", "zoom on"})
 # What the one-line form accepts after the four required parts, said once where a teacher can read it.
-ONE_LINE_OPTIONS = "weekly N | ages N-M | approve | min N | no zoom | about: description"
+ONE_LINE_OPTIONS = "weekly N | ages N-M | approve | min N | price 250 XTR | no zoom | about: description"
 
 
 def apply_setting(part: str, draft: ClassDraft, *, else_description: bool = False) -> ClassDraft:
@@ -290,6 +299,21 @@ def apply_setting(part: str, draft: ClassDraft, *, else_description: bool = Fals
             if not else_description:  # the guided form: a description may well start with "Ages of …"
                 raise
             return replace(draft, description=parse_description(part))
+    if lowered in ("free", "no price"):
+        return replace(draft, price_amount=None, price_currency=None)
+    if lowered.split()[:1] == ["price"]:
+        try:
+            priced = _PRICE_PART.match(words)
+            if priced is None:
+                raise InvalidInput("price", tr("Write the price as “price N CURRENCY”, for example price 250 XTR."))
+            price = parse_price(priced[1])
+        except InvalidInput:
+            if not else_description:  # the guided form: a description may well start with "Price …"
+                raise
+            return replace(draft, description=parse_description(part))
+        if price is None:
+            return replace(draft, price_amount=None, price_currency=None)
+        return replace(draft, price_amount=price.amount, price_currency=price.currency)
     if lowered in _NO_MIN:
         return replace(draft, min_bookings=None)
     if lowered in _NO_APPROVE:
@@ -319,7 +343,8 @@ def apply_setting(part: str, draft: ClassDraft, *, else_description: bool = Fals
 
 def parse_one_line(raw: str, timezone: str) -> ClassDraft:
     """``Title | YYYY-MM-DD HH:MM | MINUTES | SEATS`` then, in any order, optional named parts
-    (``weekly N``, ``ages N-M``, ``approve``, ``min N``, ``no zoom``, ``about: text``), in the teacher's timezone.
+    (``weekly N``, ``ages N-M``, ``approve``, ``min N``, ``price 250 XTR``, ``no zoom``, ``about: text``), in the
+    teacher's timezone.
 
     Each part is checked on its own and a mistake names that part, so the teacher fixes one thing at a time."""
     if len(raw) > _INPUT_MAX:

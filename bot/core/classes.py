@@ -21,6 +21,7 @@ from bot.core.ids import new_public_id
 from bot.core.meetings import MeetingKeeper, MeetingNotReady, ZoomNotConfigured
 from bot.core.messages import Message
 from bot.core.notify import tell
+from bot.core.refunds import queue_refund
 from bot.core.views import ClassView
 from bot.core.words.classes import ANY_AGE, ages_text, changed, moved
 from bot.core.words.refusals import CLASS_GONE, CONNECT_ZOOM_FIRST, NO_ZOOM_APP, TEACHER_ONLY
@@ -31,6 +32,7 @@ from bot.storage.database import Database
 from bot.storage.identity import PersonRef
 from bot.storage.listings import Listings
 from bot.storage.models import Class
+from bot.storage.payments import Payments
 from bot.storage.people import People
 from bot.support.clock import Clock
 from bot.zoom.errors import ZoomReconnectNeeded
@@ -175,6 +177,8 @@ class ClassService:
                     zoom_enabled=draft.zoom_enabled,
                     age_min=draft.age_min,
                     age_max=draft.age_max,
+                    price_amount=draft.price_amount,
+                    price_currency=draft.price_currency,
                     anyone_with_link=not in_community,
                     status="scheduled",
                 ),
@@ -318,6 +322,8 @@ class ClassService:
             await self._tell_parents(session, cls, text, now)
             for booking in await Bookings(session).holding_seats(cls.id):
                 await Bookings(session).set_status(booking.id, "cancelled", now)
+                for payment in await Payments(session).kept_for_booking(booking.id):
+                    await queue_refund(session, payment, now)  # the class is off: always all of it back
             for entry in await Waitlist(session).waiting(cls.id):
                 await Waitlist(session).set_status(entry.id, "left")
                 waiting = tr("{cancelled} The waitlist is cancelled too.", cancelled=said)

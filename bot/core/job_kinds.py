@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage import gates
+from bot.storage.identity import PersonRef
 from bot.storage.jobs import NewJob, add, enqueue, release_key, settle_key
 from bot.storage.models import Booking, Class
 
@@ -30,6 +31,8 @@ ANNOUNCE = "community.announce"
 ERASE_AFTER_ZOOM = "person.erase"
 BOOKING_DIGEST = "booking.digest"
 REMIND_PARENT = "reminder.parent"  # a reminder without a link (a class without Zoom), worded when it is sent
+HOLD_EXPIRY = "booking.hold_expiry"
+PAYMENT_REFUND = "payment.refund"
 
 # Jobs that wait on a teacher's Zoom connection; a reconnect makes them due at once.
 WAITS_ON_ZOOM = (SEND_LINK, SEND_START_LINK, MEETING_UPDATE, MEETING_DELETE, REGISTRANT_CANCEL, MEETING_CHECK)
@@ -95,6 +98,20 @@ def link_job(
     if reminded is not None:
         payload |= reminded.to_payload()
     return NewJob(SEND_LINK, payload, run_at, link_key(booking_public_id, reason, occasion))
+
+
+def hold_expiry_job(booking_public_id: str, hold_until: datetime) -> NewJob:
+    """The job that gives a seat held for payment back at ``hold_until`` unless it was paid by then."""
+    return NewJob(HOLD_EXPIRY, {"booking": booking_public_id}, hold_until, f"hold:{booking_public_id}")
+
+
+def refund_job(payment_id: int, payer: PersonRef | None, now: datetime) -> NewJob:
+    """The job that gives a payment back through its provider, to ``payer`` (as the provider knows them); once per
+    payment however often it is asked."""
+    payload: dict[str, Any] = {"payment_id": payment_id}
+    if payer is not None:
+        payload["payer"] = {"platform": payer.platform, "user_id": payer.user_id, "workspace_id": payer.workspace_id}
+    return NewJob(PAYMENT_REFUND, payload, now, f"refund:{payment_id}")
 
 
 def link_key(booking_public_id: str, reason: str, occasion: str = "") -> str:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.communities import CommunityRef
 from bot.core.messages import Message, Said
+from bot.core.outages import PlatformUnavailable, platform_back
 from bot.core.worker import Unretryable
 from bot.i18n.catalogs import Catalogs
 from bot.storage.classes import Classes
@@ -24,6 +25,7 @@ from bot.storage.identity import PersonRef
 from bot.storage.jobs import enqueue, hurry_failed_with
 from bot.storage.models import Person
 from bot.storage.people import People
+from bot.support.clock import Clock
 from bot.support.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,9 @@ class Messenger:
 
     The language is read when the message goes out, not when it was queued: a person who switched language
     in between gets the new one. A community speaks the language its admins chose (English until they do).
+
+    The first send that gets through to a platform after one failed on its outage drains the messages that
+    wait on it (``bot.core.outages``).
     """
 
     def __init__(
@@ -78,11 +83,14 @@ class Messenger:
         metrics: Metrics | None = None,
         *,
         catalogs: Catalogs,
+        clock: Clock,
     ) -> None:
         self._database = database
         self._notifiers = notifiers
         self._metrics = metrics
         self._catalogs = catalogs
+        self._clock = clock
+        self._away: set[str] = set()  # platforms a send here found unavailable, since the last that got through
 
     async def send(self, person_id: int, message: Message) -> None:
         async with self._database.read() as session:
@@ -106,7 +114,9 @@ class Messenger:
             if self._metrics is not None:
                 reason = type(refused).__name__
                 self._metrics.count("classbot_delivery_failures_total", platform=person.platform, reason=reason)
+            self._noted(person.platform, refused)
             raise
+        await self._got_through(person.platform)
 
     async def post(self, community_id: int, message: Message) -> None:
         async with self._database.read() as session:
@@ -117,7 +127,32 @@ class Messenger:
         if notifier is None:
             raise Unretryable(f"no {row.platform} front end is configured to post this message")
         said = message.render(self._catalogs.translator(row.language))
-        await notifier.post_to_community(CommunityRef(row.platform, row.chat_id, row.workspace_id, row.title), said)
+        try:
+            await notifier.post_to_community(CommunityRef(row.platform, row.chat_id, row.workspace_id, row.title), said)
+        except Exception as refused:
+            self._noted(row.platform, refused)
+            raise
+        await self._got_through(row.platform)
+
+    def _noted(self, platform: str, failure: Exception) -> None:
+        if isinstance(failure, PlatformUnavailable):
+            self._away.add(platform)
+
+    async def _got_through(self, platform: str) -> None:
+        """A send reached ``platform``: if sends to it failed on its outage, the messages waiting on it are due.
+
+        Never raises: the message is delivered, and a failed job would send it again. Left undone (the database
+        away), the next send that gets through tries again; meanwhile each waiting job's backoff still runs."""
+        if platform not in self._away:
+            return
+        self._away.discard(platform)
+        try:
+            await platform_back(self._database, platform, self._clock())
+        except Exception:
+            self._away.add(platform)
+            log.warning("could not make the messages waiting on %s due now", platform, exc_info=True)
+            return
+        log.info("%s answers again: the messages that waited on it go out now", platform)
 
 
 class NotificationDelivery:

@@ -18,6 +18,7 @@ from bot.core.conversations import Conversations
 from bot.core.health import Health
 from bot.core.inbound import Inbound
 from bot.core.languages import LanguageService
+from bot.core.payments import PaymentService
 from bot.core.privacy import PrivacyService
 from bot.core.reports import Reports
 from bot.core.roster_links import RosterLinks
@@ -37,6 +38,7 @@ class Services:
     conversations: Conversations  # the state of Telegram's guided, several-message flows
     classes: ClassService
     bookings: BookingService
+    payments: PaymentService  # paid classes: invoices, the provider's checks, payments
     communities: CommunityService
     languages: LanguageService
     privacy: PrivacyService

@@ -31,6 +31,8 @@ class ClassView:
     age_min: int | None = None  # the ages the teacher means it for; None: no bound on that side
     age_max: int | None = None
     has_meeting: bool = False  # Zoom on and no meeting yet: the teacher may have it made now
+    price_amount: int | None = None  # per child, in the currency's minor unit; None: free
+    price_currency: str | None = None
 
     @property
     def full(self) -> bool:
@@ -58,6 +60,8 @@ class ClassView:
             age_min=row.age_min,
             age_max=row.age_max,
             has_meeting=bool(row.has_meeting),
+            price_amount=row.price_amount,
+            price_currency=row.price_currency,
         )
 
 
@@ -88,3 +92,7 @@ class BookingOutcome:
     outside_ages: tuple[tuple[str, int], ...] = ()
     age_min: int | None = None  # the class's range, to say it
     age_max: int | None = None
+    # A paid class: each booked child's seat is held (``awaiting_payment``) for ``hold_minutes`` until paid.
+    price_amount: int | None = None
+    price_currency: str | None = None
+    hold_minutes: int = 0

@@ -1,11 +1,13 @@
 """The background worker: claims due jobs from the durable table and runs their handlers.
 
 Each job kind has one handler. A handler that raises is retried later: the delay comes from the injected
-``retry_delay`` policy (which knows, say, that Zoom's daily cap lifts at midnight UTC), or else an exponential
-backoff. ``Unretryable``, a delay of ``NEVER`` from the policy, or too many attempts of an error the policy does
-not know, buries the job; a kind may name who hears of it then (``given_up``), so that a job that fails for good
-is not only a log line. On stop the worker takes no new jobs and lets running ones finish for a few seconds; any
-it has to abandon are claimed again by a worker when their lease ends.
+``retry_delay`` policy (which knows, say, that Zoom's daily cap lifts at midnight UTC, or how long a chat platform's
+outage is waited out), or else an exponential backoff. One rule decides when a job is buried: on ``Unretryable``;
+when the policy knows the failure, when it answers ``NEVER`` (it bounds its own retries, by attempts or by how long
+the job has been failing); when it does not, after ``_MAX_UNEXPECTED_ATTEMPTS``. A kind may name who hears of a
+buried job (``given_up``), so that a job that fails for good is not only a log line. On stop the worker takes no new
+jobs and lets running ones finish for a few seconds; any it has to abandon are claimed again by a worker when their
+lease ends.
 
 A running worker also keeps house, hourly (``housekeep``): a buried job's payload (a message's words, a child's
 name) is emptied once ``dead_job_retention`` has passed. Every process does it; the statement is idempotent.
@@ -33,14 +35,15 @@ log = logging.getLogger(__name__)
 JobHandler = Callable[[dict[str, Any]], Awaitable[None]]
 # Called once a job of its kind is buried, with the job's payload and the failure that ended it.
 GiveUpHandler = Callable[[dict[str, Any], Exception], Awaitable[None]]
-# Seconds until the next attempt after ``attempts`` failed ones; None when the policy does not know the failure.
-RetryPolicy = Callable[[BaseException, int], float | None]
+# Seconds until the next attempt after ``attempts`` failed ones, the job having failed for the timedelta (since its
+# first failure; zero at the first); None when the policy does not know the failure.
+RetryPolicy = Callable[[BaseException, int, timedelta], float | None]
 NEVER = math.inf  # a retry policy's answer for a failure that no later attempt can mend: the job is buried
 
 # A claimed job is this worker's for this long, renewed while it runs: a worker that dies (SIGKILL) gives its
 # jobs back within a lease, instead of holding them for the longest time a job could take.
 LEASE = timedelta(seconds=30)
-_MAX_UNEXPECTED_ATTEMPTS = 12
+_MAX_UNEXPECTED_ATTEMPTS = 12  # for failures the policy does not know only: about four minutes of backoff
 _DUE_ASK_INTERVAL = 0.25  # seconds between two questions of when the next job is due (see ``_next_due``)
 # How long a buried job keeps its payload when the composition root does not say (``DEAD_JOB_RETENTION_DAYS``).
 DEAD_JOB_RETENTION = timedelta(days=14)
@@ -276,7 +279,7 @@ class JobWorker:
     async def _settle_failure(self, job: ClaimedJob, failure: Exception) -> None:
         now = self._clock()
         reason = f"{type(failure).__name__}: {failure}"
-        delay = None if isinstance(failure, Unretryable) else self._delay_for(failure, job.attempts)
+        delay = None if isinstance(failure, Unretryable) else self._delay_for(failure, job, now)
         if self._metrics is not None:
             self._metrics.count(
                 "classbot_job_failures_total", kind=job.kind, outcome="dead" if delay is None else "retry"
@@ -309,11 +312,13 @@ class JobWorker:
         except Exception:
             log.exception("could not tell of job %s (%s) given up", job.id, job.kind, extra={"job_id": job.id})
 
-    def _delay_for(self, failure: Exception, attempts: int) -> float | None:
+    def _delay_for(self, failure: Exception, job: ClaimedJob, now: datetime) -> float | None:
+        """Seconds until the next attempt, or None to bury the job (the module docstring's one rule)."""
         if self._retry_delay is not None:
-            known = self._retry_delay(failure, attempts)
+            failing_for = now - job.failing_since if job.failing_since is not None else timedelta(0)
+            known = self._retry_delay(failure, job.attempts, max(timedelta(0), failing_for))
             if known is not None:
                 return None if known == NEVER else known
-        if attempts >= _MAX_UNEXPECTED_ATTEMPTS:
+        if job.attempts >= _MAX_UNEXPECTED_ATTEMPTS:
             return None
-        return backoff_seconds(attempts)
+        return backoff_seconds(job.attempts)

@@ -35,7 +35,7 @@ from bot.storage.models import Booking, Child, Class, Person, WaitlistEntry, Zoo
 from bot.storage.prepared import prepared, table_of
 from bot.storage.zoom_connections import ConnectionState
 
-HOLDS_A_SEAT = ("confirmed", "pending_approval")
+HOLDS_A_SEAT = ("confirmed", "pending_approval", "awaiting_payment")
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +161,10 @@ class Bookings:
         )
         return [(booking, cls) for booking, cls in await self._session.execute(query)]
 
+    async def clear_hold(self, booking_id: int) -> None:
+        """The seat is paid for: no longer held until a time."""
+        await self._session.execute(update(Booking).where(Booking.id == booking_id).values(hold_until=None))
+
     async def set_status(self, booking_id: int, status: str, now: datetime) -> None:
         await self._session.execute(
             update(Booking).where(Booking.id == booking_id).values(status=status, updated_at=now)
@@ -244,7 +248,16 @@ class Children:
 
 
 # What a new booking is written with; the rest is the database's default (times) or set later (the Zoom link).
-_WRITTEN = ("public_id", "class_id", "parent_id", "child_name", "status", "request_key", "awaits_digest")
+_WRITTEN = (
+    "public_id",
+    "class_id",
+    "parent_id",
+    "child_name",
+    "status",
+    "request_key",
+    "awaits_digest",
+    "hold_until",
+)
 
 
 @prepared

@@ -38,6 +38,8 @@ class ClassRow:
     zoom_enabled: bool
     age_min: int | None
     age_max: int | None
+    price_amount: int | None
+    price_currency: str | None
     teacher_name: str
     next_start: datetime | None
     has_meeting: bool = False  # its Zoom meeting is made (Zoom on and no meeting yet: one can be made now)
@@ -66,6 +68,8 @@ CARD_COLUMNS = (
     "zoom_enabled",
     "age_min",
     "age_max",
+    "price_amount",
+    "price_currency",
 )
 
 

@@ -64,6 +64,7 @@ class ClaimedJob:
     kind: str
     payload: dict[str, Any]
     attempts: int
+    failing_since: datetime | None  # its first failure; None while it has not failed (``Job.first_failed_at``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,7 +344,7 @@ def _releasing_key() -> Update:
 
 
 @prepared
-def _claiming() -> ReturningUpdate[int, str, dict[str, Any], int]:
+def _claiming() -> ReturningUpdate[int, str, dict[str, Any], int, datetime | None]:
     jobs = table_of(Job)
     now: BindParameter[datetime] = bindparam("now")
     due = (
@@ -362,7 +363,7 @@ def _claiming() -> ReturningUpdate[int, str, dict[str, Any], int]:
         update(jobs)
         .where(jobs.c.id.in_(due.scalar_subquery()))
         .values(status="running", locked_until=bindparam("until"), attempts=jobs.c.attempts + 1, updated_at=now)
-        .returning(jobs.c.id, jobs.c.kind, jobs.c.payload, jobs.c.attempts)
+        .returning(jobs.c.id, jobs.c.kind, jobs.c.payload, jobs.c.attempts, jobs.c.first_failed_at)
     )
 
 
@@ -384,6 +385,7 @@ def _retrying() -> Update:
         .where(jobs.c.id == bindparam("job_id"))
         .values(
             status="pending",
+            first_failed_at=func.coalesce(jobs.c.first_failed_at, bindparam("now")),
             run_at=bindparam("run_at"),
             locked_until=None,
             last_error=bindparam("error"),

@@ -226,6 +226,10 @@ class Class(Timestamped, Base):
     # The ages the teacher means the class for (``bot.core.class_input.parse_ages``); None: no bound on that side.
     age_min: Mapped[int | None] = mapped_column(Integer)
     age_max: Mapped[int | None] = mapped_column(Integer)
+    # The price per child for the whole class, in the currency's minor unit (whole stars for ``XTR``); both None:
+    # a free class. See ``bot.core.prices``.
+    price_amount: Mapped[int | None] = mapped_column(Integer)
+    price_currency: Mapped[str | None] = mapped_column(String(3))
     # Who sees and books it besides its teacher, the parents booked and the members of the communities it is
     # published in: anyone holding its share link too (True), or no one else (False). See ``bot.core.audience``.
     anyone_with_link: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
@@ -294,14 +298,40 @@ class Booking(Timestamped, Base):
     class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
     parent_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     child_name: Mapped[str] = mapped_column(String(100))
-    # "pending_approval", "confirmed", "cancelled" or "declined".
+    # "pending_approval", "awaiting_payment" (a seat held while the parent pays), "confirmed", "cancelled",
+    # "declined" or "expired" (a hold the parent did not pay in time).
     status: Mapped[str] = mapped_column(String(16))
+    # Until when an "awaiting_payment" seat is held for the parent; None for every other booking.
+    hold_until: Mapped[datetime | None]
     # The same request (a double tap, a redelivered update) carries the same key and books once.
     request_key: Mapped[str] = mapped_column(String(128), unique=True)
     registrant_id: Mapped[str | None] = mapped_column(String(64))
     join_url_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     # Booked, and not yet in a digest sent to the teacher (see ``job_kinds.note_booking``).
     awaits_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class Payment(Timestamped, Base):
+    """Money a parent paid for a booking, and what was given back: kept for the accounts after the booking and
+    the parent are gone (``booking_id`` and ``payer_id`` become empty; amount, date and provider ids stay)."""
+
+    __tablename__ = "payments"
+    # A provider's update or webhook delivered twice is one payment.
+    __table_args__ = (UniqueConstraint("provider", "provider_charge_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "telegram_stars" for now.
+    provider: Mapped[str] = mapped_column(String(24))
+    provider_charge_id: Mapped[str] = mapped_column(String(200))
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="SET NULL"), index=True)
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("classes.id", ondelete="SET NULL"), index=True)
+    payer_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    amount: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    # "paid", "refunding" (a refund queued) or "refunded".
+    state: Mapped[str] = mapped_column(String(16))
+    refunded_amount: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
@@ -366,6 +396,8 @@ class Job(Timestamped, Base):
     # Never a token or a link: those are read or fetched when the job runs.
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     run_at: Mapped[datetime]
+    # When it first failed (empty until then): how long it has been failing, which outlives its retries.
+    first_failed_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # "pending", "running" (claimed until ``locked_until``), "done" or "dead".
     status: Mapped[str] = mapped_column(String(16), default="pending")

@@ -15,6 +15,7 @@ WIRE = {
     "kid": Act.CHILD,
     "cb": Act.CANCEL_BOOKING,
     "cby": Act.CANCEL_BOOKING_CONFIRMED,
+    "pay": Act.PAY,
     "open": Act.OPEN_TO_LINK,
     "shut": Act.KEEP_TO_GROUPS,
     "link": Act.JOIN_LINK,

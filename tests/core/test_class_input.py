@@ -21,6 +21,7 @@ from bot.core.class_input import (
     parse_title,
 )
 from bot.core.errors import InvalidInput
+from bot.core.prices import Price, amount_shown
 
 NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
 
@@ -75,6 +76,13 @@ def test_a_minimum_above_the_seats_is_refused_in_the_line_and_for_the_whole_clas
         ("Chess | 2027-03-14 16:30 | 45 | 8 | ages seven", "ages", "type it as 7-10"),
         ("Chess | 2027-03-14 16:30 | 45 | 8 | ages 10-7", "ages", "from the youngest to the oldest"),
         ("Chess | 2027-03-14 16:30 | 45 | 8 | ages", "ages", "ages N-M"),
+        ("Chess | 2027-03-14 16:30 | 45 | 8 | price", "price", "price N CURRENCY"),
+        ("Chess | 2027-03-14 16:30 | 45 | 8 | price lots", "price", "like 250 XTR"),
+        ("Chess | 2027-03-14 16:30 | 45 | 8 | price 250 ZZZ", "price", "not a currency code"),
+        ("Chess | 2027-03-14 16:30 | 45 | 8 | price 2.5 XTR", "price", "0 decimals"),
+        ("Chess | 2027-03-14 16:30 | 45 | 8 | price 0 XTR", "price", "from 1 to 10000 stars"),
+        ("Chess | 2027-03-14 16:30 | 45 | 8 | price 1.234 EUR", "price", "2 decimals"),
+        ("Chess | 2027-03-14 16:30 | 45 | 8 | price 250 XTR | approve", "price", "approval"),
     ],
 )
 def test_each_mistake_in_the_one_line_form_names_the_field_and_the_fix(line: str, field: str, hint: str) -> None:
@@ -159,3 +167,34 @@ def test_no_text_crashes_the_field_parsers(text: str) -> None:
             parse(text)
         except InvalidInput as problem:
             assert problem.message  # noqa: PT017 - any text either parses or is refused with words
+
+
+@pytest.mark.parametrize(
+    ("part", "price"),
+    [
+        ("price 250 XTR", (250, "XTR")),
+        ("Price 250 stars", (250, "XTR")),
+        ("price 12.50 EUR", (1250, "EUR")),
+        ("price 12,5 eur", (1250, "EUR")),
+        ("price 900 JPY", (900, "JPY")),
+        ("free", (None, None)),
+        ("", (None, None)),
+    ],
+)
+def test_the_one_line_form_takes_a_price_in_the_currencys_minor_unit(
+    part: str, price: tuple[int | None, str | None]
+) -> None:
+    draft = parse_one_line(f"Chess | 2027-03-14 16:30 | 45 | 8 | {part}", "Europe/Madrid")
+    assert (draft.price_amount, draft.price_currency) == price
+
+
+def test_a_description_that_starts_with_price_stays_a_description_in_the_guided_form() -> None:
+    draft = ClassDraft("Chess", date(2027, 3, 14), time(16, 30), 45, 8, "Europe/Madrid")
+    described = apply_setting("Price includes the board", draft, else_description=True)
+    assert (described.description, described.price_amount) == ("Price includes the board", None)
+
+
+def test_prices_are_shown_as_people_write_them() -> None:
+    assert amount_shown(Price(250, "XTR")) == "250 ⭐"
+    assert amount_shown(Price(1250, "EUR")) == "€12.50"
+    assert amount_shown(Price(900, "JPY")) == "¥900"

@@ -97,7 +97,7 @@ async def test_the_retry_policy_sets_the_wait(database: Database) -> None:
     async def capped(_payload: dict[str, Any]) -> None:
         raise TimeoutError("daily cap")
 
-    worker = JobWorker(JobQueue(database), clock=clock, retry_delay=lambda failure, attempts: 3600.0)
+    worker = JobWorker(JobQueue(database), clock=clock, retry_delay=lambda failure, attempts, failing_for: 3600.0)
     worker.register("work", capped)
     await _enqueue(database, clock, {})
     await worker.run_due_jobs()
@@ -181,7 +181,7 @@ async def test_a_job_the_policy_will_never_retry_is_buried_and_its_kind_hears_of
     async def given_up(payload: dict[str, Any], failure: Exception) -> None:
         heard.append((payload, str(failure)))
 
-    worker = JobWorker(JobQueue(database), clock=clock, retry_delay=lambda failure, attempts: NEVER)
+    worker = JobWorker(JobQueue(database), clock=clock, retry_delay=lambda failure, attempts, failing_for: NEVER)
     worker.register("work", refused, given_up=given_up)
     await _enqueue(database, clock, {"class_id": 7})
     await worker.run_due_jobs()

@@ -1,8 +1,9 @@
 """Telegram answers 502 to every sendMessage from before a class's 15-minute reminder until after the class has
 started; then it recovers. The real process, in webhook mode, against the Telegram test server (its flood limits
 on): each booked parent gets the reminder once, in the form that is true when it arrives ("has started: join
-now", with the link), never "Reminder: … starts …"; the teacher gets the start link the same way. The drain of
-those messages after the recovery is measured against Telegram's limit (about 30 messages a second overall).
+now", with the link), never "Reminder: … starts …"; the teacher gets the start link the same way; the worker gives
+up on no job. The drain of those messages after the recovery is measured against Telegram's limit (about 30
+messages a second overall).
 
 A reminder is due 15 minutes before a class: to keep the test short, the class made through the chat is moved
 in the database to start about half a minute from now, and its queued reminder with it, as if it had been made
@@ -81,6 +82,17 @@ def _all_tried_after_start(telegram: FakeTelegram, chats: set[int]) -> bool:
     return all(last.get(chat, False) for chat in chats)
 
 
+async def _buried(database_url: str) -> list[str]:
+    """The worker's record of the jobs it gave up on: none may be, however long Telegram was away."""
+    database = Database.connect(database_url)
+    try:
+        async with database.read() as session:
+            dead = (await session.execute(select(Job).where(Job.status == "dead"))).scalars().all()
+    finally:
+        await database.dispose()
+    return [f"{job.kind} attempts={job.attempts} {job.last_error}" for job in dead]
+
+
 async def _diagnosis(telegram: FakeTelegram, database_url: str, chats: set[int], world: TelegramWorld) -> str:
     """Who is still waiting, and the jobs not done, for a failed wait."""
     missing = chats - {chat for _, chat in _sent(telegram, STARTED, ok=True)}
@@ -139,6 +151,8 @@ async def test_a_reminder_held_back_by_telegram_502s_arrives_once_as_has_started
         parent_texts = {parent.id: [m.text or "" for m in telegram.messages(parent)] for parent in parents}
         teacher_texts = [m.text or "" for m in telegram.messages(teacher)]
         limited = sum(1 for call in telegram.calls if call.status == 429 and call.at >= recovered)
+        refused = sum(1 for call in telegram.calls if call.method.lower() == "sendmessage" and call.status == 502)
+        buried = await _buried(postgres_url)
 
     drain = delivered[-1] - recovered
     burst = delivered[-1] - delivered[0]
@@ -148,7 +162,9 @@ async def test_a_reminder_held_back_by_telegram_502s_arrives_once_as_has_started
         f"\n| first to last message (s) | {burst:.2f} ({len(delivered) / max(burst, 0.001):.1f} msg/s;"
         " Telegram allows ~30) |"
         f"\n| 429s during the drain | {limited} |"
+        f"\n| sends refused during the outage, jobs given up on | {refused}, {len(buried)} |"
     )
+    assert buried == []
     assert refused_after_start
     for texts in parent_texts.values():
         assert [text for text in texts if "Reminder:" in text] == []

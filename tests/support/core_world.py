@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from bot.core.class_input import ClassDraft
 from bot.core.membership import MembershipSource
+from bot.core.refunds import Refunder
 from bot.core.views import ClassView
 from bot.storage.identity import PersonRef
 from bot.storage.models import Class, Job
@@ -106,6 +107,7 @@ async def core_world(
     licensed: bool = False,
     zoom_timeout: float | None = None,
     membership_sources: Mapping[str, MembershipSource] | None = None,
+    refunders: Mapping[str, Refunder] | None = None,
 ) -> AsyncIterator[CoreWorld]:
     """``membership_sources``: the platforms' word on membership (by default a ``Directory`` for both)."""
     directory = Directory()
@@ -118,6 +120,7 @@ async def core_world(
         licensed=licensed,
         zoom_timeout=zoom_timeout,
         membership_sources=sources,
+        refunders=refunders,
     ) as world:
         await world.connect_teacher(TEACHER)
         world.notifier.sent.clear()

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from bot.core.communities import CommunityRef
 from bot.core.messages import Said
+from bot.core.outages import PlatformUnavailable
 from bot.storage.identity import PersonRef
 
 
@@ -13,15 +14,16 @@ from bot.storage.identity import PersonRef
 class RecordingNotifier:
     sent: list[tuple[PersonRef, Said]] = field(default_factory=list)
     posted: list[tuple[CommunityRef, Said]] = field(default_factory=list)
-    # The platform is away: every private message fails, as Telegram's 502s reach a notifier.
+    # The platform is away: every private message fails, as Telegram's 502s reach the core from its notifier.
     down: bool = False
+    platform: str = "telegram"
 
     async def post_to_community(self, community: CommunityRef, message: Said) -> None:
         self.posted.append((community, message))
 
     async def send_private(self, recipient: PersonRef, message: Said) -> None:
         if self.down:
-            raise ConnectionError("502 Bad Gateway")
+            raise PlatformUnavailable(self.platform, "NetworkError: Bad Gateway")
         self.sent.append((recipient, message))
 
     def texts_for(self, user_id: str) -> list[str]:

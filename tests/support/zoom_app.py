@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from bot.app import Components, build_components, create_web_app
 from bot.config import Settings, load_settings
 from bot.core.membership import MembershipSource
+from bot.core.refunds import Refunder
 from bot.storage.identity import PersonRef
 from bot.storage.models import OAuthState, ZoomConnection
 from bot.support.clock import Clock, utc_now
@@ -53,6 +54,7 @@ async def zoom_components(
     *,
     zoom_timeout: float | None = None,
     membership_sources: Mapping[str, MembershipSource] | None = None,
+    refunders: Mapping[str, Refunder] | None = None,
 ) -> AsyncIterator[tuple[Components, httpx.AsyncClient]]:
     """Components (worker not started: tests run jobs explicitly) and a client for the web app; ``zoom_timeout``
     shortens how long a call to Zoom waits, for tests of a Zoom that does not answer."""
@@ -64,6 +66,7 @@ async def zoom_components(
         start_worker=False,
         clock=clock,
         membership_sources=membership_sources,
+        refunders=refunders,
         **timeout,
     ) as components:
         transport = httpx.ASGITransport(app=create_web_app(components))
@@ -158,6 +161,7 @@ async def zoom_world(
     public_url: str = PUBLIC_URL,
     zoom_timeout: float | None = None,
     membership_sources: Mapping[str, MembershipSource] | None = None,
+    refunders: Mapping[str, Refunder] | None = None,
 ) -> AsyncIterator[ZoomWorld]:
     user = fake_zoom.add_user(
         email="ann@example.org", first_name="Ann", last_name="Lee", timezone="Europe/Madrid", licensed=licensed
@@ -165,6 +169,11 @@ async def zoom_world(
     notifier = RecordingNotifier()
     settings = zoom_settings(database_url, fake_zoom, data_dir, public_url=public_url)
     async with zoom_components(
-        settings, notifier, clock, zoom_timeout=zoom_timeout, membership_sources=membership_sources
+        settings,
+        notifier,
+        clock,
+        zoom_timeout=zoom_timeout,
+        membership_sources=membership_sources,
+        refunders=refunders,
     ) as (components, web):
         yield ZoomWorld(components, web, fake_zoom, notifier, user.id)

@@ -43,7 +43,10 @@ class TelegramWorld:
 
 
 @contextmanager
-def telegram_world(tmp_path: Path, database_url: str, *, webhook: bool = False) -> Iterator[TelegramWorld]:
+def telegram_world(
+    tmp_path: Path, database_url: str, *, webhook: bool = False, settings: dict[str, str] | None = None
+) -> Iterator[TelegramWorld]:
+    """``settings``: more of the process's environment (``PAYMENT_HOLD_SECONDS``, say)."""
     with FakeTelegram() as telegram, FakeZoom() as zoom:
         port = free_port()
         environment = {
@@ -59,6 +62,7 @@ def telegram_world(tmp_path: Path, database_url: str, *, webhook: bool = False) 
             "ZOOM_API_URL": zoom.api_url,
             "ZOOM_WEBHOOK_SECRET_TOKEN": "zoom-webhook-secret",
         }
+        environment |= settings or {}
         if webhook:
             environment |= {"TELEGRAM_WEBHOOK": "1", "TELEGRAM_WEBHOOK_SECRET": "tg-secret-123"}
         bot = BotProcess(tmp_path, environment)

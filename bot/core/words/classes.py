@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.core.prices import amount_shown, price_of
 from bot.core.views import BookingOutcome, ClassView
 from bot.i18n.texts import Moment, Text, lines, ntr, plain, tr
 
@@ -51,6 +52,8 @@ def card_text(view: ClassView) -> Text:
     parts = [tr("“{title}” with {teacher}", title=view.title, teacher=view.teacher_name), schedule, seats, audience]
     if (ages := ages_text(view.age_min, view.age_max)) is not None:
         parts.insert(2, ages)
+    if (price := price_of(view.price_amount, view.price_currency)) is not None:
+        parts.insert(-1, tr("Price: {amount} per child", amount=amount_shown(price)))
     if view.description:
         parts.insert(1, plain(view.description[:300]))
     return lines(*parts)
@@ -93,6 +96,16 @@ def describe_outcome(outcome: BookingOutcome) -> Text:
     for booking in outcome.booked:
         if booking.status == "pending_approval":
             said.append(tr("{child}: the teacher approves bookings; you will hear here.", child=booking.child_name))
+        elif booking.status == "awaiting_payment":
+            said.append(
+                ntr(
+                    "{child}: the seat in “{title}” is held for you for {n} minute. Pay to keep it.",
+                    "{child}: the seat in “{title}” is held for you for {n} minutes. Pay to keep it.",
+                    outcome.hold_minutes,
+                    child=booking.child_name,
+                    title=booking.class_title,
+                )
+            )
         else:
             said.append(
                 tr(

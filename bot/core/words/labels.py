@@ -10,7 +10,7 @@ from bot.core.actions import Act
 from bot.core.messages import Button
 from bot.core.views import BookingView, ClassView
 from bot.i18n.languages import SUPPORTED
-from bot.i18n.texts import Text, plain, tr
+from bot.i18n.texts import Text, ntr, plain, tr
 
 CANCEL = tr("Cancel")  # closes a form, or turns down a page's question, doing nothing
 BOOK_A_SEAT = tr("Book a seat")
@@ -18,6 +18,7 @@ JOIN_THE_WAITLIST = tr("Join the waitlist")
 CANCEL_THIS_BOOKING = tr("Cancel this booking")
 ADD_TO_CALENDAR = tr("Add to calendar (.ics)")
 JOIN_ON_ZOOM = tr("Join on Zoom")
+PAY_BUTTON = tr("Pay for the seat")
 ROSTER = tr("Roster")
 START_LINK = tr("Start link")
 START_ON_ZOOM = tr("Start on Zoom")
@@ -88,6 +89,8 @@ def booking_buttons(booking: BookingView, *, join_link: Text) -> tuple[Button, .
     """What a parent can do with a booking: once confirmed, get its Zoom link (``join_link`` says how it comes on
     the platform) and its calendar file; and cancel it."""
     cancel = Button(CANCEL_THIS_BOOKING, Act.CANCEL_BOOKING.on(booking.public_id))
+    if booking.status == "awaiting_payment":
+        return Button(PAY_BUTTON, Act.PAY.on(booking.public_id)), cancel
     if booking.status != "confirmed":
         return (cancel,)
     return (
@@ -131,3 +134,14 @@ def edit_menu(class_public_id: str, *, approval_on: bool) -> tuple[Button, ...]:
         approval = Button(tr("Approval: off (switch on)"), Act.EDIT_SETTING.on(class_public_id, APPROVAL_ON))
     typed = tuple(Button(label, Act.EDIT_SETTING.on(class_public_id, field)) for field, label in SETTING_LABELS.items())
     return (*typed, approval)
+
+
+def seat_offered(title: str, child: str, minutes: int) -> Text:
+    """A seat of a paid class freed for a waiting child: held for the parent while they pay."""
+    return ntr(
+        "A seat opened in “{title}” for {child}: it is held for you for {n} minute. Pay to keep it.",
+        "A seat opened in “{title}” for {child}: it is held for you for {n} minutes. Pay to keep it.",
+        minutes,
+        title=title,
+        child=child,
+    )

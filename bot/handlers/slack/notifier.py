@@ -3,8 +3,10 @@
 A direct message is ``chat.postMessage`` with the user's id as the channel (Slack opens the app's DM), so links
 reach the person alone and stay in their history, unlike ephemeral messages. A channel post never carries a link.
 Slack's refusals sort into "never" (``Unretryable``: the user is gone), "not now" (``RecipientUnreachable``: the
-bot is not in the channel yet, or the workspace uninstalled it; ``reachable_again`` sends them when invited) and
-anything else, which the worker retries. Each delivered DM also refreshes the person's Home tab: every message
+bot is not in the channel yet, or the workspace uninstalled it; ``reachable_again`` sends them when invited),
+"Slack is away" (``PlatformUnavailable``: no connection, a timeout, a 5xx, Slack's own failures, a rate limit
+still in force once the client's retries gave up; the job waits out the outage) and anything else, which the
+worker retries a few times. Each delivered DM also refreshes the person's Home tab: every message
 the core sends a person is news about their classes or bookings.
 """
 
@@ -13,11 +15,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 
 from bot.core.communities import CommunityRef
 from bot.core.messages import Said
 from bot.core.notify import RecipientUnreachable
+from bot.core.outages import PlatformUnavailable
 from bot.core.worker import Unretryable
 from bot.handlers.slack.blocks import message_blocks
 from bot.handlers.slack.installations import Workspaces
@@ -29,6 +33,9 @@ _GONE = frozenset({"user_not_found", "cannot_dm_bot", "user_disabled", "is_archi
 _NOT_NOW = frozenset(
     {"not_in_channel", "channel_not_found", "invalid_auth", "account_inactive", "token_revoked", "not_authed"}
 )
+
+# Slack's answers (``error``) that say Slack itself is failing or too busy, not that it refuses this message.
+_AWAY = frozenset({"ratelimited", "fatal_error", "internal_error", "service_unavailable", "request_timeout"})
 
 AfterPrivate = Callable[[PersonRef], Awaitable[None]]
 
@@ -61,8 +68,12 @@ class SlackNotifier:
         client = await self._workspaces.client_for(team_id)
         try:
             await client.chat_postMessage(channel=channel, text=text, blocks=blocks, unfurl_links=False)
+        except (aiohttp.ClientError, TimeoutError, ConnectionError) as failed:
+            raise PlatformUnavailable("slack", f"{type(failed).__name__}: {failed}") from failed
         except SlackApiError as refused:
             error = str(refused.response.get("error", ""))
+            if error in _AWAY or refused.response.status_code >= 500:
+                raise PlatformUnavailable("slack", f"{error or refused.response.status_code}") from refused
             if error in _GONE:
                 raise Unretryable(f"Slack will not deliver to {channel}: {error}") from None
             if error in _NOT_NOW:

@@ -31,6 +31,7 @@ from bot.handlers.telegram.base import answers_refusals, community_of, in_group,
 from bot.handlers.telegram.commands import FORGET_PRIVATELY
 from bot.handlers.telegram.flows import CHILD, CHILD_ANSWERED, EDIT, MESSAGE_PARENTS, MOVE, NEW_CLASS, Flows, restore
 from bot.handlers.telegram.languages import Languages
+from bot.handlers.telegram.payments import answer_pre_checkout, send_invoice, successful_payment
 from bot.handlers.telegram.render import html
 from bot.i18n.texts import Text, joined, lines, ntr, plain, tr
 
@@ -106,6 +107,7 @@ class TelegramHandlers(Flows, Languages):
             Act.CANCEL_BOOKING_CONFIRMED: self._cancel_booking,
             Act.JOIN_LINK: self._link,
             Act.CALENDAR: self._calendar,
+            Act.PAY: self._pay,
             Act.ROSTER: self._roster,
             Act.START_LINK: self._start_link,
             Act.MEETING_NOW: self._meeting_now,
@@ -204,6 +206,24 @@ class TelegramHandlers(Flows, Languages):
     async def _cancel_booking(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
         booking = await self.core.bookings.cancel(person_of(update), booking_id)
         await self.say(update, replies.booking_cancelled(booking))
+
+    async def _pay(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
+        """The invoice for a seat held for the parent, again or for the first time (a seat offered from the
+        waitlist)."""
+        chat = update.effective_chat
+        assert chat is not None
+        if in_group(update):
+            raise NotAllowed(tr("Payments are only taken in our private chat."))
+        invoice = await self.core.payments.invoice(person_of(update), booking_id)
+        await send_invoice(context.bot, chat.id, invoice, await self.translator(update))
+
+    async def pre_checkout(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Telegram asks before it takes the stars: yes only while the seat is held for this parent."""
+        await answer_pre_checkout(self.core, person_of(update), update, await self.translator(update))
+
+    async def successful_payment(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The stars are taken: the booking is confirmed, or the payment refunded; the core's notices say which."""
+        await successful_payment(self.core, person_of(update), update)
 
     async def _link(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:
         if in_group(update):

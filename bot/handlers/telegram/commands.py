@@ -62,7 +62,10 @@ def bot_commands(t: Translator) -> list[BotCommand]:
 
 # What only Telegram says in the help; every capability is said once, in ``bot.core.words.help``.
 _OWN_HELP: dict[Audience, tuple[Text, ...]] = {
-    Audience.PARENTS: (tr("A class's link opens it in our private chat, with its Book a seat button."),),
+    Audience.PARENTS: (
+        tr("A class's link opens it in our private chat, with its Book a seat button."),
+        tr("A class with a price is paid in Telegram Stars as you book; the seat is held for you until then."),
+    ),
     Audience.TEACHERS: (
         tr("/newclass with nothing after it asks step by step, with buttons."),
         tr("Times are read in your timezone: /timezone shows or sets it."),

@@ -15,7 +15,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.core.actions import Act
-from bot.core.bookings import parse_child_names
+from bot.core.bookings import AWAITING_PAYMENT, parse_child_names
 from bot.core.class_input import (
     FALLBACK_TIMEZONE,
     ClassDraft,
@@ -39,6 +39,7 @@ from bot.core.words.classes import ages_text, card_text, describe_outcome, setti
 from bot.core.words.labels import ANY_AGE_CHOICE, teacher_buttons
 from bot.core.words.replies import sent_to_parents
 from bot.handlers.telegram.base import TelegramBase, answers_refusals, community_of, in_group, person_of
+from bot.handlers.telegram.payments import send_invoice
 from bot.handlers.telegram.render import html
 from bot.i18n.languages import or_source
 from bot.i18n.texts import Text, lines, ntr, plain, tr
@@ -198,12 +199,25 @@ class Flows(TelegramBase):
         outcome = await self.core.bookings.book(
             person, data["class"], names, request_key, confirm=confirm, as_typed=True
         )
+        await self.send_invoices(update, outcome)
         if outcome.booked and await self.languages.ask_zone_once(person):
             # Telegram tells no one's timezone: asked once, the class's zone one tap away (see ``zone_answer``).
             class_zone = outcome.booked[0].timezone
             asking = {"class": data["class"], "request": request_key, "names": names_text, "zone": class_zone}
             await self.conversations.put(str(chat.id), person.user_id, CHILD_ANSWERED, asking)
             await self.show(update, replies.zone_question(class_zone))
+
+    async def send_invoices(self, update: Update, outcome: BookingOutcome) -> None:
+        """An invoice in Stars for each seat held until paid (a paid class), in the private chat."""
+        chat = update.effective_chat
+        assert chat is not None
+        held = [view for view in outcome.booked if view.status == AWAITING_PAYMENT]
+        if not held:
+            return
+        t = self.catalogs.translator(or_source(outcome.language))
+        for view in held:
+            invoice = await self.core.payments.invoice(person_of(update), view.public_id)
+            await send_invoice(update.get_bot(), chat.id, invoice, t)
 
     @answers_refusals
     async def zone_answer(self, update: Update, typed: str) -> None:

@@ -25,6 +25,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    PreCheckoutQueryHandler,
     TypeHandler,
     filters,
 )
@@ -37,6 +38,7 @@ from bot.handlers.telegram.commands import bot_commands
 from bot.handlers.telegram.members import TelegramMembers
 from bot.handlers.telegram.notifier import TelegramNotifier
 from bot.handlers.telegram.pacing import ChatPacer
+from bot.handlers.telegram.payments import StarRefunder
 from bot.handlers.telegram.transport import AiohttpRequest
 from bot.i18n.languages import SOURCE, SUPPORTED, supported
 from bot.storage.database import DatabaseUnavailable, is_unavailable
@@ -44,7 +46,7 @@ from bot.support.logs import bind_log_ids
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member", "pre_checkout_query"]
 WEBHOOK_PATH = "/telegram/webhook"
 
 
@@ -68,6 +70,7 @@ class TelegramPlatform:
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.notifier = TelegramNotifier(self.application.bot)
         self.members = TelegramMembers(self.application.bot)
+        self.refunder = StarRefunder(self.application.bot)
         self.settings = settings
 
 
@@ -107,6 +110,8 @@ class TelegramFrontEnd:
         for name, callback in commands.items():
             app.add_handler(CommandHandler(name, callback))
         app.add_handler(CallbackQueryHandler(handlers.press))
+        app.add_handler(PreCheckoutQueryHandler(handlers.pre_checkout))
+        app.add_handler(MessageHandler(filters.SUCCESSFUL_PAYMENT, handlers.successful_payment))
         app.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
         app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.text))
         app.add_error_handler(self._on_error)

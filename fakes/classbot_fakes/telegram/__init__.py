@@ -3,6 +3,7 @@
 from ..dropped import DROPPED
 from .errors import BotApiError
 from .formatting import parse, parse_html
+from .payments import PaymentAttempt, StarCharge
 from .people import ChatRef, FakeGroup, FakeUser
 from .records import (
     Button,
@@ -31,8 +32,10 @@ __all__ = [
     "FakeTelegram",
     "FakeUser",
     "MessageVersion",
+    "PaymentAttempt",
     "SentDocument",
     "SentMessage",
+    "StarCharge",
     "TelegramCall",
     "UserMessage",
     "load_essentials",

@@ -21,7 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..dropped import DROPPED, DroppedConnection
-from . import chats, messages, polling
+from . import chats, messages, payments, polling
 from .errors import BotApiError, not_found, unauthorized
 from .limits import Dropped
 from .params import CallParams, UploadedFile, decode_params
@@ -51,6 +51,9 @@ HANDLERS: Mapping[str, Handler] = {
     "deletemessage": messages.delete_message,
     "sendchataction": messages.send_chat_action,
     "answercallbackquery": messages.answer_callback_query,
+    "sendinvoice": payments.send_invoice,
+    "answerprecheckoutquery": payments.answer_pre_checkout_query,
+    "refundstarpayment": payments.refund_star_payment,
     "setwebhook": polling.set_webhook,
     "deletewebhook": polling.delete_webhook,
     "getwebhookinfo": polling.get_webhook_info,

@@ -18,6 +18,7 @@ import secrets
 import time
 from urllib.parse import parse_qs, urlparse
 
+from . import payments
 from .access import MEMBER_STATUSES
 from .people import ChatRef, FakeGroup, FakeUser, chat_id_of
 from .records import SentMessage, UserMessage
@@ -114,6 +115,22 @@ class TelegramDriver:
                 },
             )
             return query_id
+
+    async def pay_as(self, user: FakeUser, invoice_message: SentMessage, *, timeout: float) -> payments.PaymentAttempt:
+        world = self._world
+        with world.lock:
+            invoice = world.invoices.get((invoice_message.chat_id, invoice_message.message_id))
+            if invoice is None or invoice_message.chat_id != user.id:
+                raise ValueError(f"no invoice {invoice_message.message_id} in user {user.id}'s private chat")
+            query = payments.ask_pre_checkout(world, user_json(world.users[user.id]), invoice)
+        answered = await world.changes.wait_for(lambda: query if query.ok is not None else None, timeout)
+        if answered is None:
+            raise TimeoutError(f"the bot did not answer pre_checkout_query {query.id} within {timeout}s")
+        if not query.ok:
+            return payments.PaymentAttempt(False, query.error_message, None)
+        with world.lock:
+            made = payments.charge(world, query)
+        return payments.PaymentAttempt(True, None, made.charge_id)
 
     def open_deep_link_as(self, user: FakeUser, url: str) -> UserMessage:
         parsed = urlparse(url)

@@ -8,6 +8,7 @@ from .records import SentMessage, UserMessage
 
 if TYPE_CHECKING:
     from .driver import TelegramDriver
+    from .payments import PaymentAttempt
 
 ChatRef = Union[int, "FakeUser", "FakeGroup"]
 
@@ -57,6 +58,11 @@ class FakeUser:
     def press_forged(self, data: str) -> str:
         """Send callback ``data`` no button of the bot carried (a tampered client); the callback query id."""
         return self._driver.press_forged_as(self, data)
+
+    async def pay(self, invoice_message: SentMessage, *, timeout: float = 10.0) -> PaymentAttempt:
+        """Press Pay on the bot's invoice: the bot is asked (``pre_checkout_query``) and, if it says yes within
+        Telegram's 10 seconds, the stars are taken and the bot gets the ``successful_payment`` message."""
+        return await self._driver.pay_as(self, invoice_message, timeout=timeout)
 
     def open_deep_link(self, url: str) -> UserMessage:
         """Open ``https://t.me/BOT?start=PAYLOAD``: Start in the private chat, which sends "/start PAYLOAD"."""

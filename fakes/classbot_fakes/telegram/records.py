@@ -79,6 +79,7 @@ class SentMessage:
     deleted: bool = False
     history: tuple[MessageVersion, ...] = ()
     sender_id: int = 0
+    invoice: dict[str, Any] | None = None  # an invoice message's Invoice (title, currency, total_amount, ...)
 
     @property
     def edited(self) -> bool:

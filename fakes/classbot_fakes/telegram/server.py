@@ -11,6 +11,7 @@ The server and the test share state behind one lock; every accessor returns copi
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Iterable
@@ -22,6 +23,7 @@ from .app import build_app
 from .chats import commands_key
 from .driver import TelegramDriver
 from .limits import RateLimits, ScriptedFault
+from .payments import StarCharge
 from .people import ChatRef, FakeGroup, FakeUser, chat_id_of
 from .records import SentMessage, TelegramCall
 from .render import bot_user
@@ -278,6 +280,15 @@ class FakeTelegram(TelegramDriver, Waiting):
         with self._world.lock:
             chats = list(self._world.messages)
         return [message for chat_id in chats for message in self.messages(chat_id)]
+
+    def star_charges(self, user: ChatRef | None = None) -> list[StarCharge]:
+        """The Stars payments made (``FakeUser.pay``), of ``user`` or of everyone, with whether each was refunded."""
+        with self._world.lock:
+            return [
+                dataclasses.replace(made)
+                for made in self._world.star_charges.values()
+                if user is None or made.user_id == chat_id_of(user)
+            ]
 
     @property
     def calls(self) -> list[TelegramCall]:

@@ -12,12 +12,15 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..changes import ChangeFeed
 from .limits import FaultPlan, RateLimits
 from .markup import inline_buttons
 from .records import CallbackAnswer, MessageVersion, SentDocument, SentMessage, SentPhoto, TelegramCall
+
+if TYPE_CHECKING:
+    from .payments import InvoiceRecord, PreCheckoutRecord, StarCharge
 
 # getUpdates' default: every update type except these (Bot API, getUpdates "allowed_updates").
 NOT_SENT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
@@ -123,6 +126,7 @@ class StoredMessage:
             deleted=self.deleted,
             history=tuple(self.history),
             sender_id=self.sender_id,
+            invoice=self.extra.get("invoice"),
         )
 
 
@@ -182,6 +186,10 @@ class TelegramWorld:
         self.files: dict[str, SentDocument] = {}
         self.consumed: set[tuple[int, int]] = set()
         self.chat_instances: dict[int, str] = {}
+        # Payments in Stars (``payments``): invoices by (chat, message), questions to the bot, charges made.
+        self.invoices: dict[tuple[int, int], InvoiceRecord] = {}
+        self.pre_checkout_queries: dict[str, PreCheckoutRecord] = {}
+        self.star_charges: dict[str, StarCharge] = {}
         self.poll_generation = 0
         self.polls_waiting = 0
         self.poll_conflict = ""

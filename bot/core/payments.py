@@ -1,0 +1,255 @@
+"""Paying for a seat: the invoice, the provider's last question before it charges, the payment, holds that run out.
+
+A seat of a paid class is held (``awaiting_payment``) when the parent books it (``BookingService.book``). The
+payment confirms it in the same transaction that writes the payment's row, and queues what a free booking queues
+(the link, the teacher's notice). A hold that runs out gives the seat back to the waitlist. A payment that comes
+after its hold ran out takes a free seat if there is one, and is otherwise refunded at once, the parent told:
+never more children than seats, never money kept without a seat. A provider's update delivered twice is one
+payment (the charge id is unique).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core import job_kinds
+from bot.core.bookings import AWAITING_PAYMENT, DEFAULT_HOLD, release_seat, tell_teacher_of
+from bot.core.errors import Conflict, NotAllowed, NotFound
+from bot.core.messages import Message
+from bot.core.notify import tell
+from bot.core.prices import Price, amount_shown
+from bot.core.refunds import Refunder, payer_of, queue_refund
+from bot.core.words.refusals import BOOKING_GONE, NOT_YOUR_BOOKING
+from bot.core.worker import JobWorker, Unretryable
+from bot.i18n.texts import Text, tr
+from bot.storage.bookings import Bookings
+from bot.storage.classes import Classes
+from bot.storage.database import Database
+from bot.storage.identity import PersonRef
+from bot.storage.models import Booking, Class, Payment
+from bot.storage.payments import Payments
+from bot.storage.people import People
+from bot.support.clock import Clock
+
+TELEGRAM_STARS = "telegram_stars"
+
+
+@dataclass(frozen=True, slots=True)
+class Invoice:
+    """What the parent is asked to pay for one held seat."""
+
+    booking_public_id: str
+    title: str
+    child: str
+    price: Price
+    hold_until: datetime
+
+    @property
+    def description(self) -> Text:
+        return tr("A seat for {child} in “{title}”.", child=self.child, title=self.title)
+
+
+class Paid(enum.StrEnum):
+    BOOKED = "booked"  # the seat is the child's now
+    ALREADY = "already"  # this charge came before (a redelivered update): nothing more done
+    REFUNDED = "refunded"  # no seat for it: the money goes back
+
+
+class PaymentService:
+    def __init__(
+        self,
+        database: Database,
+        refunders: Mapping[str, Refunder],
+        *,
+        clock: Clock,
+        hold: timedelta = DEFAULT_HOLD,
+    ) -> None:
+        self._database = database
+        self._refunders = refunders
+        self._clock = clock
+        self._hold = hold
+
+    def register(self, worker: JobWorker) -> None:
+        worker.register(job_kinds.HOLD_EXPIRY, self._hold_expired)
+        worker.register(job_kinds.PAYMENT_REFUND, self._refund)
+
+    async def invoice(self, parent: PersonRef, booking_public_id: str) -> Invoice:
+        """The invoice for a seat held for ``parent``; refused when the seat is not (or no longer) held."""
+        async with self._database.read() as session:
+            booking, cls = await self._parents_booking(session, parent, booking_public_id)
+            reason = self._why_not_payable(booking, cls, self._clock())
+            if reason is not None:
+                raise Conflict(reason)
+            assert cls.price_amount is not None
+            assert cls.price_currency is not None
+            assert booking.hold_until is not None
+            price = Price(cls.price_amount, cls.price_currency)
+            return Invoice(booking.public_id, cls.title, booking.child_name, price, booking.hold_until)
+
+    async def may_pay(self, parent: PersonRef, booking_public_id: str, amount: int, currency: str) -> Text | None:
+        """The provider asks before it charges: None when the seat is still held for this parent at this price,
+        else why not (said to the parent by the provider)."""
+        try:
+            async with self._database.read() as session:
+                booking, cls = await self._parents_booking(session, parent, booking_public_id)
+                reason = self._why_not_payable(booking, cls, self._clock())
+        except (NotFound, NotAllowed) as refused:
+            return refused.text
+        if reason is None and (amount, currency) != (cls.price_amount, cls.price_currency):
+            return tr("The price of this class changed: book again to pay the new one.")
+        return reason
+
+    async def paid(
+        self, parent: PersonRef, provider: str, charge_id: str, booking_public_id: str, amount: int, currency: str
+    ) -> Paid:
+        """The provider took the money: confirm the booking (or take a free seat for a hold that ran out), else
+        queue the refund and tell the parent. The same charge twice is done once, also when both copies arrive at
+        the same moment (the second meets the first's row: unique per provider and charge)."""
+        try:
+            return await self._paid(parent, provider, charge_id, booking_public_id, amount, currency)
+        except IntegrityError:
+            async with self._database.read() as session:
+                if await Payments(session).by_charge(provider, charge_id) is not None:
+                    return Paid.ALREADY
+            raise
+
+    async def _paid(
+        self, parent: PersonRef, provider: str, charge_id: str, booking_public_id: str, amount: int, currency: str
+    ) -> Paid:
+        now = self._clock()
+        async with self._database.write() as session:
+            if await Payments(session).by_charge(provider, charge_id) is not None:
+                return Paid.ALREADY
+            person = await People(session).ensure(parent)
+            booking = await Bookings(session).by_public_id(booking_public_id, for_update=True)
+            cls = await Classes(session).get(booking.class_id, for_update=True) if booking else None
+            payment = await Payments(session).add(
+                Payment(
+                    provider=provider,
+                    provider_charge_id=charge_id,
+                    booking_id=booking.id if booking and booking.parent_id == person.id else None,
+                    class_id=cls.id if cls else None,
+                    payer_id=person.id,
+                    amount=amount,
+                    currency=currency,
+                    state="paid",
+                    refunded_amount=0,
+                )
+            )
+            if booking is None or cls is None or booking.parent_id != person.id:
+                await self._give_back(session, payment, None, now)
+                return Paid.REFUNDED
+            if booking.status == AWAITING_PAYMENT or (
+                booking.status in ("expired", "cancelled")
+                and cls.status == "scheduled"
+                and (amount, currency) == (cls.price_amount, cls.price_currency)
+                and await Classes(session).take_seats(cls, 1)
+            ):
+                await self._confirm(session, cls, booking, now)
+                return Paid.BOOKED
+            await self._give_back(session, payment, booking, now)
+            return Paid.REFUNDED
+
+    async def _hold_expired(self, payload: dict[str, Any]) -> None:
+        """The job at a hold's end: a seat still not paid goes back (to the first waiting child)."""
+        now = self._clock()
+        async with self._database.write() as session:
+            booking = await Bookings(session).by_public_id(str(payload["booking"]), for_update=True)
+            if booking is None or booking.status != AWAITING_PAYMENT:
+                return  # paid, cancelled, or the parent forgotten: nothing is held any more
+            if booking.hold_until is not None and booking.hold_until > now:
+                raise RuntimeError("hold not over yet")  # retried: a clock a little behind the job's
+            cls = await Classes(session).get(booking.class_id, for_update=True)
+            assert cls is not None
+            await release_seat(session, cls, booking, now, "expired", hold=self._hold)
+            text = tr(
+                "The seat held for {child} in “{title}” was not paid in time, so it went back. Book again to try "
+                "for another.",
+                child=booking.child_name,
+                title=cls.title,
+            )
+            await tell(session, booking.parent_id, Message(text), now=now, dedupe_key=f"expired:{booking.id}")
+
+    async def _refund(self, payload: dict[str, Any]) -> None:
+        """The job giving a payment back through its provider, then marking it refunded and telling the payer
+        (unless they asked to be forgotten meanwhile: then there is no one left to tell)."""
+        payment_id = int(payload["payment_id"])
+        async with self._database.read() as session:
+            payment = await Payments(session).get(payment_id)
+        if payment is None or payment.state != "refunding":
+            return
+        payer = payer_of(payload)
+        if payer is None:
+            raise Unretryable("the refund names no payer: refund by hand with the provider's charge id")
+        refunder = self._refunders.get(payment.provider)
+        if refunder is None:
+            raise RuntimeError(f"no refunder for {payment.provider}")  # retried once the platform is back
+        await refunder.refund(payer, payment.provider_charge_id, payment.amount, payment.currency)
+        now = self._clock()
+        async with self._database.write() as session:
+            await Payments(session).set_state(payment_id, "refunded", now, refunded_amount=payment.amount)
+            if payment.payer_id is None:
+                return
+            cls = await Classes(session).get(payment.class_id) if payment.class_id is not None else None
+            amount = amount_shown(Price(payment.amount, payment.currency))
+            if cls is None:
+                text = tr("Refunded: {amount}.", amount=amount)
+            else:
+                text = tr("Refunded: {amount} for “{title}”.", amount=amount, title=cls.title)
+            await tell(session, payment.payer_id, Message(text), now=now, dedupe_key=f"refunded:{payment_id}")
+
+    async def _confirm(self, session: AsyncSession, cls: Class, booking: Booking, now: datetime) -> None:
+        await Bookings(session).set_status(booking.id, "confirmed", now)
+        await Bookings(session).clear_hold(booking.id)
+        booking.status = "confirmed"
+        if cls.zoom_enabled:
+            await job_kinds.send_link(session, booking.public_id, "booked", now)
+        await tell_teacher_of(session, cls, booking, now)
+        text = tr("Paid: {child} is booked in “{title}”.", child=booking.child_name, title=cls.title)
+        await tell(session, booking.parent_id, Message(text), now=now, dedupe_key=f"paid:{booking.id}")
+
+    async def _give_back(self, session: AsyncSession, payment: Payment, booking: Booking | None, now: datetime) -> None:
+        await queue_refund(session, payment, now)
+        assert payment.payer_id is not None
+        price = Price(payment.amount, payment.currency)
+        if booking is None:
+            text = tr(
+                "That payment matched no seat of yours, so all of it ({amount}) goes back to you.",
+                amount=amount_shown(price),
+            )
+        else:
+            text = tr(
+                "The seat held for {child} was no longer free when the payment came, so all of it ({amount}) "
+                "goes back to you.",
+                child=booking.child_name,
+                amount=amount_shown(price),
+            )
+        await tell(session, payment.payer_id, Message(text), now=now, dedupe_key=f"refunding:{payment.id}")
+
+    async def _parents_booking(self, session: AsyncSession, parent: PersonRef, public_id: str) -> tuple[Booking, Class]:
+        person = await People(session).find(parent)
+        booking = await Bookings(session).by_public_id(public_id)
+        if booking is None:
+            raise NotFound(BOOKING_GONE)
+        if person is None or booking.parent_id != person.id:
+            raise NotAllowed(NOT_YOUR_BOOKING)
+        cls = await Classes(session).get(booking.class_id)
+        assert cls is not None
+        return booking, cls
+
+    @staticmethod
+    def _why_not_payable(booking: Booking, cls: Class, now: datetime) -> Text | None:
+        if cls.status != "scheduled":
+            return tr("“{title}” was cancelled, so there is nothing to pay.", title=cls.title)
+        if booking.status == "confirmed":
+            return tr("{child}'s seat is already paid.", child=booking.child_name)
+        if booking.status != AWAITING_PAYMENT or booking.hold_until is None or booking.hold_until <= now:
+            return tr("The seat is no longer held for you: book again to pay for a seat.")
+        return None

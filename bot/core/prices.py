@@ -1,0 +1,98 @@
+"""A class's price per child: an integer amount in the currency's minor unit, and its currency code.
+
+Telegram Stars (``XTR``) come in whole stars. Other currencies are real ones Babel knows, with their own minor
+unit (cents for EUR, none for JPY); the teacher types the amount as people write it (``12.50 EUR``) and it is
+kept in minor units (1250), so no amount is ever a float in the database.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import format_currency, get_currency_precision, list_currencies
+
+from bot.core.errors import InvalidInput
+from bot.i18n.texts import tr
+
+STARS = "XTR"
+# Telegram takes 1 to 10000 stars per invoice; a card price stays below a million of its major unit.
+STARS_RANGE = (1, 10_000)
+MAJOR_MAX = 1_000_000
+
+_PRICE = re.compile(r"^(\d{1,9}(?:[.,]\d{1,3})?)\s*([A-Za-z]{3}|⭐|stars?)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Price:
+    amount: int  # in the currency's minor unit; whole stars for ``XTR``
+    currency: str
+
+    @property
+    def stars(self) -> bool:
+        return self.currency == STARS
+
+
+def minor_digits(currency: str) -> int:
+    return 0 if currency == STARS else int(get_currency_precision(currency))
+
+
+def parse_price(raw: str) -> Price | None:
+    """``250 XTR`` (or ``250 stars``), ``12.50 EUR``; ``free`` or empty: no price."""
+    text = " ".join(raw.split())
+    if not text or text.lower() == "free":
+        return None
+    match = _PRICE.match(text)
+    if match is None:
+        raise InvalidInput(
+            "price", tr("“{typed}” is not a price: type the amount and the currency, like 250 XTR.", typed=text[:30])
+        )
+    currency = match[2].upper()
+    if currency in ("⭐", "STAR", "STARS"):
+        currency = STARS
+    if currency != STARS and currency not in list_currencies():
+        raise InvalidInput(
+            "price", tr("“{currency}” is not a currency code: use one like EUR, USD or XTR.", currency=currency)
+        )
+    digits = minor_digits(currency)
+    try:
+        major = Decimal(match[1].replace(",", "."))
+    except InvalidOperation:  # pragma: no cover - the pattern only lets numbers through
+        raise InvalidInput("price", tr("Type the price as a number, like 250 XTR.")) from None
+    minor = major * 10**digits
+    if minor != minor.to_integral_value():
+        raise InvalidInput(
+            "price", tr("{currency} has {digits} decimals at most: check the price.", currency=currency, digits=digits)
+        )
+    amount = int(minor)
+    if currency == STARS and not STARS_RANGE[0] <= amount <= STARS_RANGE[1]:
+        raise InvalidInput(
+            "price", tr("A price in stars must be from {low} to {high} stars.", low=STARS_RANGE[0], high=STARS_RANGE[1])
+        )
+    if currency != STARS and not 0 < major < MAJOR_MAX:
+        raise InvalidInput("price", tr("The price must be above 0 and below {most}.", most=MAJOR_MAX))
+    return Price(amount, currency)
+
+
+def price_of(amount: int | None, currency: str | None) -> Price | None:
+    """A class's price from its two columns; None for a free class."""
+    if amount is None or currency is None:
+        return None
+    return Price(amount, currency)
+
+
+def amount_shown(price: Price) -> str:
+    """The amount as people write it: "250 ⭐" for stars, Babel's currency format (``€12.50``) otherwise."""
+    if price.stars:
+        return f"{price.amount} ⭐"
+    major = Decimal(price.amount).scaleb(-minor_digits(price.currency))
+    return str(format_currency(major, price.currency, locale="en"))
+
+
+def price_typed(price: Price | None) -> str:
+    """The price as the teacher would type it again (``250 XTR``, ``12.50 EUR``), or "free"."""
+    if price is None:
+        return "free"
+    digits = minor_digits(price.currency)
+    return f"{Decimal(price.amount).scaleb(-digits):.{digits}f} {price.currency}"

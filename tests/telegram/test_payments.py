@@ -1,0 +1,144 @@
+"""Paid classes in Telegram Stars, through the real process against the test server: an invoice after the child's
+name, the link once paid, a seat not paid in time given back, and a cancellation a day ahead refunded once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from classbot_fakes.telegram import FakeUser, SentMessage
+
+from tests.telegram.world import TelegramWorld, telegram_world
+
+pytestmark = pytest.mark.slow
+
+
+def _when(days: int = 3) -> str:
+    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%d 16:30")
+
+
+def _is_invoice(message: SentMessage) -> bool:
+    return message.invoice is not None
+
+
+async def _teacher_with_paid_class(world: TelegramWorld, seats: int) -> tuple[FakeUser, str]:
+    tg = world.telegram
+    teacher = tg.add_user("Ann")
+    zoom_user = world.zoom.add_user(email="ann@example.org", timezone="Europe/Madrid")
+    teacher.start_private_chat()
+    await world.said(teacher, "books kids' online classes")
+    await world.connect_zoom(teacher, zoom_user.id)
+    teacher.send(f"/newclass Chess | {_when()} | 45 | {seats} | price 250 XTR")
+    created = await world.said(teacher, "Created")
+    assert "250 ⭐" in (created.text or "")
+    [share] = [url for url in created.urls if "start=c_" in url]
+    return teacher, share
+
+
+async def _hold_seat(world: TelegramWorld, parent: FakeUser, share: str, child: str) -> None:
+    parent.open_deep_link(share)
+    card = await world.said(parent, "Chess")
+    assert "Price: 250 ⭐ per child" in (card.text or "")
+    parent.press(card, card.button_texts[0])  # "Book a seat", or "Join the waitlist" when full
+    await world.said(parent, "who is the seat for|who should go on the waitlist")
+    parent.send(child)
+
+
+@pytest.fixture
+def world(tmp_path: Path, sqlite_url: str) -> Iterator[TelegramWorld]:
+    with telegram_world(tmp_path, sqlite_url) as built:
+        yield built
+
+
+async def test_a_parent_pays_in_stars_and_then_gets_the_link(world: TelegramWorld) -> None:
+    teacher, share = await _teacher_with_paid_class(world, seats=2)
+    parent = world.telegram.add_user("Pat")
+    await _hold_seat(world, parent, share, "Mia")
+
+    await world.said(parent, "held for you for 15 minutes")
+    invoice = await world.telegram.wait_for_message(parent, _is_invoice, timeout=40)
+    assert invoice.invoice is not None
+    assert (invoice.invoice["currency"], invoice.invoice["total_amount"]) == ("XTR", 250)
+    assert world.zoom_links_in(parent) == []  # no link before the money
+
+    attempt = await parent.pay(invoice)
+
+    assert attempt.ok
+    await world.said(parent, "Paid: Mia is booked")
+    await world.said(parent, "Here is your Zoom link")
+    await world.said(teacher, "New booking: Mia")
+    assert world.telegram.count("refundStarPayment") == 0
+
+
+@pytest.fixture
+def quick_world(tmp_path: Path, sqlite_url: str) -> Iterator[TelegramWorld]:
+    with telegram_world(tmp_path, sqlite_url, settings={"PAYMENT_HOLD_SECONDS": "2"}) as built:
+        yield built
+
+
+async def test_a_seat_not_paid_in_time_goes_to_the_waitlist_and_the_old_invoice_is_refused(
+    quick_world: TelegramWorld,
+) -> None:
+    world = quick_world
+    _, share = await _teacher_with_paid_class(world, seats=1)
+    first, second = world.telegram.add_user("Pat"), world.telegram.add_user("Sue")
+    await _hold_seat(world, first, share, "Mia")
+    invoice = await world.telegram.wait_for_message(first, _is_invoice, timeout=40)
+    await _hold_seat(world, second, share, "Leo")
+    await world.said(second, "on the waitlist")
+
+    await world.said(first, "not paid in time")
+    offer = await world.said(second, "A seat opened in “Chess” for Leo")
+    assert "Pay for the seat" in offer.button_texts
+
+    attempt = await first.pay(invoice)
+    assert not attempt.ok
+    assert "no longer held" in (attempt.error_message or "")
+    assert world.telegram.star_charges(first) == []
+
+
+async def test_a_parent_cancelling_a_day_ahead_is_refunded_once(world: TelegramWorld) -> None:
+    _, share = await _teacher_with_paid_class(world, seats=2)
+    parent = world.telegram.add_user("Pat")
+    await _hold_seat(world, parent, share, "Mia")
+    invoice = await world.telegram.wait_for_message(parent, _is_invoice, timeout=40)
+    assert (await parent.pay(invoice)).ok
+    await world.said(parent, "Here is your Zoom link")
+
+    parent.send("/mybookings")
+    listed = await world.said(parent, "1. Mia in")
+    parent.press(listed, "1. Cancel this booking")
+    question = await world.said(parent, "Cancel Mia's seat")
+    parent.press(question, "Yes, cancel the booking")
+    await world.said(parent, "Cancelled: Mia")
+    await world.said(parent, "Refunded: 250 ⭐ for “Chess”")
+
+    [charge] = world.telegram.star_charges(parent)
+    assert charge.refunded
+    assert world.telegram.count("refundStarPayment", ok=True) == 1
+
+
+async def test_the_teacher_cancelling_a_paid_class_refunds_each_paying_parent_once(world: TelegramWorld) -> None:
+    teacher, share = await _teacher_with_paid_class(world, seats=3)
+    parents = [world.telegram.add_user(name) for name in ("Pat", "Sue")]
+    for parent, child in zip(parents, ("Mia", "Leo"), strict=True):
+        await _hold_seat(world, parent, share, child)
+        invoice = await world.telegram.wait_for_message(parent, _is_invoice, timeout=40)
+        assert (await parent.pay(invoice)).ok
+        await world.said(parent, "Here is your Zoom link")
+
+    teacher.send("/myclasses")
+    card = await world.telegram.wait_for_message(
+        teacher, lambda message: "Cancel the class" in message.button_texts, timeout=40
+    )
+    teacher.press(card, "Cancel the class")
+    question = await world.said(teacher, "Cancel “Chess”\\?")
+    teacher.press(question, "Yes, cancel the class")
+
+    for parent in parents:
+        await world.said(parent, "Refunded: 250 ⭐ for “Chess”")
+        [charge] = world.telegram.star_charges(parent)
+        assert charge.refunded
+    assert world.telegram.count("refundStarPayment") == 2
