@@ -60,6 +60,7 @@ class Act(enum.StrEnum):
     DISCONNECT_ZOOM = "disconnect"
     HAND_ZOOM_OVER = "zgive"  # the holder of a Zoom account lets whoever asked connect it (the request's id)
     KEEP_ZOOM = "zkeep"
+    SHARE_ZOOM = "zshare"  # the holder of a Zoom account lets whoever asked use it too (the request's id)
     # group admins
     POLICY = "policy"  # who may publish in a group: "anyone" or "approved"
     UNPUBLISH = "unpub"
@@ -108,6 +109,7 @@ _NAMING_A_RECORD = frozenset(
         Act.UNPUBLISH,
         Act.HAND_ZOOM_OVER,
         Act.KEEP_ZOOM,
+        Act.SHARE_ZOOM,
     }
 )
 # A menu about one class among several the same person may have open: the id rides on each button.

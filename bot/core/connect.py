@@ -159,9 +159,10 @@ class ConnectService:
         """The job queued with each confirmation (``CONFIRMATION_EXPIRED_JOB``)."""
         await self._desk.expired(payload)
 
-    async def answer_handover(self, who: PersonRef, handover_id: str, *, agree: bool) -> Text:
-        """The holder of a Zoom account answers another person's request for it (see ``bot.core.zoom_handover``)."""
-        return await self._handovers.answer(who, handover_id, agree=agree)
+    async def answer_handover(self, who: PersonRef, handover_id: str, *, agree: bool, share: bool = False) -> Text:
+        """The holder of a Zoom account answers another person's request for it: keep, hand over or share (see
+        ``bot.core.zoom_handover``)."""
+        return await self._handovers.answer(who, handover_id, agree=agree, share=share)
 
     def _unusable(self, pending: PendingAuthorization) -> ConnectOutcome | None:
         if pending.used_before:
@@ -189,12 +190,22 @@ class ConnectService:
         return person is not None and await self.disconnect_person(person.id)
 
     async def disconnect_person(self, person_id: int) -> bool:
-        """``disconnect`` for a person known by their row (one being forgotten, by a job)."""
+        """``disconnect`` for a person known by their row (one being forgotten, by a job). From a shared connection
+        only the person's own side goes: whoever else uses it keeps it, tokens and all, so nothing is revoked until
+        the last one leaves."""
         async with self._database.write() as session:
             connections = ZoomConnections(session, self._cipher)
             connection = await connections.for_person(person_id)
             if connection is None:
                 return False
+            if connection.person_id != person_id:
+                await connections.unshare(person_id)
+                log.info("person %s stopped sharing Zoom connection %s", person_id, connection.id)
+                return True
+            if await connections.pass_on(connection.id, self._clock()) is not None:
+                await ZoomHandovers(session).drop_for_connection(connection.id)
+                log.info("the holder of shared Zoom connection %s left it to who shares it", connection.id)
+                return True
             refresh_token = connections.tokens(connection).refresh_token
             await connections.delete(connection.id)
         self._on_tokens_replaced(connection.id)
@@ -215,19 +226,15 @@ class ConnectService:
             connection = await connections.for_zoom_user(zoom_user_id)
             if connection is None:
                 return
+            users = await connections.users(connection)
             await connections.delete(connection.id)
-            await Classes(session).forget_zoom_data(connection.person_id)
-            await tell(
-                session,
-                connection.person_id,
-                Message(
-                    tr(
-                        "ClassBot was removed from your Zoom account, so your classes cannot get Zoom links. "
-                        "Bookings are kept; send /connect to connect Zoom again and the links will follow."
-                    )
-                ),
-                now=now,
+            removed = tr(
+                "ClassBot was removed from your Zoom account, so your classes cannot get Zoom links. "
+                "Bookings are kept; send /connect to connect Zoom again and the links will follow."
             )
+            for person_id in users:
+                await Classes(session).forget_zoom_data(person_id)
+                await tell(session, person_id, Message(removed), now=now)
         self._on_tokens_replaced(connection.id)
         log.info("Zoom deauthorized connection %s; its tokens and Zoom data were deleted", connection.id)
 
@@ -243,17 +250,13 @@ class ReconnectAlerts:
     async def reconnect_needed(self, connection_id: int, reason: str) -> None:
         """Tell the teacher their Zoom authorization stopped working (called once per breakage)."""
         async with self._database.write() as session:
-            connection = await ZoomConnections(session, self._cipher).get(connection_id)
+            connections = ZoomConnections(session, self._cipher)
+            connection = await connections.get(connection_id)
             if connection is None:
                 return
-            await tell(
-                session,
-                connection.person_id,
-                Message(
-                    tr(
-                        "Your Zoom connection stopped working, so new Zoom links are on hold. "
-                        "Send /connect to connect Zoom again; waiting links will then be sent."
-                    )
-                ),
-                now=self._clock(),
+            stopped = tr(
+                "Your Zoom connection stopped working, so new Zoom links are on hold. "
+                "Send /connect to connect Zoom again; waiting links will then be sent."
             )
+            for person_id in await connections.users(connection):
+                await tell(session, person_id, Message(stopped), now=self._clock())

@@ -85,17 +85,18 @@ class ConfirmationDesk:
         async with self._database.write() as session:
             connections = ZoomConnections(session, self._cipher)
             holder = await connections.for_zoom_user(profile.zoom_user_id)
+            own = holder is not None and await connections.uses(holder, pending.person_id)
             if holder is not None:
                 await connections.renew(holder.id, profile, authorized.tokens, authorized.scopes, now)
                 await hurry(session, WAITS_ON_ZOOM, now)
-                if holder.person_id == pending.person_id:
-                    await tell(session, holder.person_id, Message(connected_notice(profile.email)), now=now)
+                if own:
+                    await tell(session, pending.person_id, Message(connected_notice(profile.email)), now=now)
             asker = await People(session).get(pending.person_id)
             assert asker is not None  # the state is deleted with its person
             confirmations = ZoomConfirmations(session, self._cipher)
             # Zoom has just killed the tokens any earlier, unconfirmed authorization of this user holds.
             await confirmations.drop_for_zoom_user(profile.zoom_user_id)
-            if holder is None or holder.person_id != pending.person_id:
+            if not own:
                 grant = PendingGrant(profile, authorized.tokens if holder is None else None, authorized.scopes)
                 expires_at = now + CONFIRMATION_LIFETIME
                 await confirmations.add(digest(key), digest(csrf), pending.person_id, pending.handle, grant, expires_at)
@@ -103,7 +104,7 @@ class ConfirmationDesk:
                 await enqueue(session, CONFIRMATION_EXPIRED_JOB, payload, run_at=expires_at)
         if holder is not None:
             self._on_tokens_replaced(holder.id)
-            if holder.person_id == pending.person_id:
+            if own:
                 log.info("person %s connected their Zoom account again", pending.person_id)
                 return ConnectResult(ConnectOutcome.CONNECTED, profile.email)
         confirmation = Confirmation(
@@ -165,7 +166,7 @@ class ConfirmationDesk:
         profile, grant = pending.grant.profile, pending.grant
         connections = ZoomConnections(session, self._cipher)
         holder = await connections.for_zoom_user(profile.zoom_user_id)
-        if holder is not None and holder.person_id != pending.person_id:
+        if holder is not None and not await connections.uses(holder, pending.person_id):
             asker = await People(session).get(pending.person_id)
             assert asker is not None
             await ask_holder(

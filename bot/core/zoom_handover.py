@@ -1,8 +1,10 @@
 """A Zoom account someone else holds changes hands only when its holder agrees.
 
 Zoom gives one token set per Zoom user and app, so one ClassBot person holds each Zoom account. When another
-person confirms a connection to an account that is held, the holder is asked in their private chat, with two
-buttons; until they agree, the account stays theirs (their parents keep getting links). The holder may also
+person confirms a connection to an account that is held, the holder is asked in their private chat, with three
+buttons; until they agree, the account stays theirs (their parents keep getting links). They may hand it over,
+or share it: then both use its one token set (one person on Telegram and Slack, say), and either may leave it
+later while the other keeps it. The holder may also
 just /disconnect, after which the other person connects it as anyone would. A request lasts a day.
 """
 
@@ -50,11 +52,13 @@ async def ask_holder(
     )
     question = tr(
         "{person} asks to connect your Zoom account {email} to their ClassBot. If you hand it over, your classes "
-        "get no more Zoom links from it. Hand it over only if it should be theirs; otherwise keep it.",
+        "get no more Zoom links from it. Share it if you are that person too (on another app): both then use it. Hand "
+        "it over only if it should be theirs; otherwise keep it.",
         person=asker,
         email=connection.email,
     )
     buttons = (
+        Button(tr("Share it"), action=Act.SHARE_ZOOM.on(public_id)),
         Button(tr("Hand it over"), action=Act.HAND_ZOOM_OVER.on(public_id)),
         Button(tr("Keep it"), action=Act.KEEP_ZOOM.on(public_id)),
     )
@@ -84,8 +88,9 @@ class Handovers:
         self._clock = clock
         self._on_tokens_replaced = on_tokens_replaced
 
-    async def answer(self, who: PersonRef, public_id: str, *, agree: bool) -> Text:
-        """Hand the Zoom account over (``agree``) or keep it; the words for the holder. Only the holder may answer."""
+    async def answer(self, who: PersonRef, public_id: str, *, agree: bool, share: bool = False) -> Text:
+        """Hand the Zoom account over (``agree``), share it (``agree`` and ``share``) or keep it; the words for the
+        holder. Only the holder may answer."""
         now = self._clock()
         async with self._database.write() as session:
             handovers = ZoomHandovers(session)
@@ -110,12 +115,23 @@ class Handovers:
                 )
                 await tell(session, asker.id, Message(kept), now=now)
                 return tr("You kept your Zoom account {email}.", email=connection.email)
-            replaced = await connections.give(connection.id, asker.id, now)
+            if share:
+                replaced = await connections.share(connection.id, asker.id)
+            else:
+                replaced = await connections.give(connection.id, asker.id, now)
             await handovers.drop_for_connection(connection.id)
             await tell(session, asker.id, Message(connected_notice(connection.email)), now=now)
             await hurry(session, WAITS_ON_ZOOM, now)
         if replaced is not None:
             self._on_tokens_replaced(replaced)
+        if share:
+            log.info("Zoom connection %s is shared by its holder", connection.id)
+            return tr(
+                "Done: your Zoom account {email} is shared with {person} in ClassBot, and both your classes get Zoom "
+                "links from it. Either of you may /disconnect your own side; the other keeps it.",
+                email=connection.email,
+                person=label,
+            )
         log.info("Zoom connection %s was handed over by its holder", connection.id)
         return tr(
             "Done: your Zoom account {email} now belongs to {person} in ClassBot. Your classes get Zoom links again "

@@ -127,6 +127,16 @@ class ZoomConnection(Timestamped, Base):
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
+class ZoomConnectionSharer(Timestamped, Base):
+    """A person who shares another person's Zoom connection, which its holder agreed to (one person on Telegram
+    and Slack, say): their classes use its one token set, so a refresh happens once for all who use it."""
+
+    __tablename__ = "zoom_connection_sharers"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("zoom_connections.id", ondelete="CASCADE"), index=True)
+
+
 class OAuthState(Base):
     """A pending Zoom authorization: single-use, short-lived, bound to the person who asked.
 

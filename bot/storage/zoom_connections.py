@@ -1,15 +1,19 @@
-"""Teachers' Zoom connections: tokens go in encrypted and come out decrypted, and nowhere else."""
+"""Teachers' Zoom connections: tokens go in encrypted and come out decrypted, and nowhere else.
+
+A connection has one holder (``zoom_connections.person_id``) and may be shared with others its holder agreed to
+(``zoom_connection_sharers``): a person's connection is the one they hold or the one they share.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, bindparam, delete, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.cipher import SecretCipher
-from bot.storage.models import ZoomConnection
+from bot.storage.models import ZoomConnection, ZoomConnectionSharer
 from bot.storage.prepared import prepared, table_of
 
 
@@ -65,6 +69,7 @@ class ZoomConnections:
         when its holder agrees, ``give``), and the unique ``zoom_user_id`` refuses a row that would take it.
         """
         await self._session.execute(delete(ZoomConnection).where(ZoomConnection.person_id == person_id))
+        await self.unshare(person_id)
         connection = ZoomConnection(
             person_id=person_id,
             **self._profile(profile),
@@ -97,13 +102,67 @@ class ZoomConnections:
     async def give(self, connection_id: int, person_id: int, now: datetime) -> int | None:
         """Move the connection to ``person_id`` (its holder agreed); returns the id of the connection the person had
         until now, which this deletes (one connection per person), or None."""
-        previous = await self.state_of_person(person_id)
-        if previous is not None:
+        previous = await self.for_person(person_id)
+        replaced: int | None = None
+        if previous is not None and previous.person_id == person_id:
             await self.delete(previous.id)
+            replaced = previous.id
+        await self.unshare(person_id)
         await self._session.execute(
             update(ZoomConnection).where(ZoomConnection.id == connection_id).values(person_id=person_id, updated_at=now)
         )
-        return previous.id if previous is not None else None
+        return replaced
+
+    async def share(self, connection_id: int, person_id: int) -> int | None:
+        """Let ``person_id`` use the connection too (its holder agreed); returns the id of the connection the person
+        held until now, which this deletes (one connection per person), or None."""
+        previous = await self.for_person(person_id)
+        replaced: int | None = None
+        if previous is not None and previous.person_id == person_id:
+            await self.delete(previous.id)
+            replaced = previous.id
+        await self.unshare(person_id)
+        await self._session.execute(
+            insert(ZoomConnectionSharer).values(person_id=person_id, connection_id=connection_id)
+        )
+        return replaced
+
+    async def unshare(self, person_id: int) -> bool:
+        """Stop ``person_id`` using a connection they share; True if they shared one."""
+        result = await self._session.execute(
+            delete(ZoomConnectionSharer).where(ZoomConnectionSharer.person_id == person_id)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def sharers(self, connection_id: int) -> list[int]:
+        """The people who share the connection besides its holder, earliest first."""
+        query = (
+            select(ZoomConnectionSharer.person_id)
+            .where(ZoomConnectionSharer.connection_id == connection_id)
+            .order_by(ZoomConnectionSharer.created_at, ZoomConnectionSharer.person_id)
+        )
+        return list((await self._session.execute(query)).scalars())
+
+    async def users(self, connection: ZoomConnection) -> list[int]:
+        """Everyone whose classes use the connection: its holder, then who shares it."""
+        return [connection.person_id, *await self.sharers(connection.id)]
+
+    async def uses(self, connection: ZoomConnection, person_id: int) -> bool:
+        return person_id == connection.person_id or person_id in await self.sharers(connection.id)
+
+    async def pass_on(self, connection_id: int, now: datetime) -> int | None:
+        """The holder leaves a shared connection: the earliest sharer holds it from now on (returned), or None when
+        no one shares it (the caller then deletes it)."""
+        sharers = await self.sharers(connection_id)
+        if not sharers:
+            return None
+        await self.unshare(sharers[0])
+        await self._session.execute(
+            update(ZoomConnection)
+            .where(ZoomConnection.id == connection_id)
+            .values(person_id=sharers[0], updated_at=now)
+        )
+        return sharers[0]
 
     async def get(self, connection_id: int, *, for_update: bool = False) -> ZoomConnection | None:
         """The connection; with ``for_update`` its row stays locked until the transaction ends (PostgreSQL)."""
@@ -174,7 +233,8 @@ class ZoomConnections:
 @prepared
 def _of_person() -> Select[ZoomConnection]:
     """The whole connection, tokens included, for the calls that use them: built once (``bot.storage.prepared``)."""
-    return select(ZoomConnection).where(ZoomConnection.person_id == bindparam("person_id"))
+    connections = table_of(ZoomConnection)
+    return select(ZoomConnection).where(_held_or_shared(connections.c.id, connections.c.person_id))
 
 
 @prepared
@@ -182,5 +242,12 @@ def _state_of_person() -> Select[int, str, bool, str]:
     """Every link a booking sends reads its teacher's connection this way."""
     connections = table_of(ZoomConnection)
     return select(connections.c.id, connections.c.zoom_account_id, connections.c.licensed, connections.c.status).where(
-        connections.c.person_id == bindparam("person_id")
+        _held_or_shared(connections.c.id, connections.c.person_id)
     )
+
+
+def _held_or_shared(connection_id: ColumnElement[int], holder_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """The connection the person (``person_id``) holds or shares: at most one."""
+    sharers = table_of(ZoomConnectionSharer)
+    shared = select(sharers.c.connection_id).where(sharers.c.person_id == bindparam("person_id"))
+    return or_(holder_id == bindparam("person_id"), connection_id.in_(shared))

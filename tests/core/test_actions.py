@@ -39,6 +39,7 @@ WIRE = {
     "disconnect": Act.DISCONNECT_ZOOM,
     "zgive": Act.HAND_ZOOM_OVER,
     "zkeep": Act.KEEP_ZOOM,
+    "zshare": Act.SHARE_ZOOM,
     "policy": Act.POLICY,
     "unpub": Act.UNPUBLISH,
     "lang": Act.LANGUAGE,

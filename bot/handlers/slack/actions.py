@@ -101,6 +101,7 @@ class Actions(ZoomConnecting):
             Act.LANGUAGE: self._language,
             Act.HAND_ZOOM_OVER: self._hand_zoom_over,
             Act.KEEP_ZOOM: self._keep_zoom,
+            Act.SHARE_ZOOM: self._share_zoom,
             Act.RESCHEDULE: self._reschedule,
             Act.EDIT: self._edit,
             Act.ROSTER_CSV: self._roster_csv,
@@ -238,11 +239,14 @@ class Actions(ZoomConnecting):
     async def _keep_zoom(self, args: AsyncArgs, request_id: str) -> None:
         await self._answer_handover(args, request_id, agree=False)
 
-    async def _answer_handover(self, args: AsyncArgs, request_id: str, *, agree: bool) -> None:
+    async def _share_zoom(self, args: AsyncArgs, request_id: str) -> None:
+        await self._answer_handover(args, request_id, agree=True, share=True)
+
+    async def _answer_handover(self, args: AsyncArgs, request_id: str, *, agree: bool, share: bool = False) -> None:
         connect = self.core.connect
         if connect is None:
             raise NotAllowed(replies.NO_ZOOM_APP)
-        await self.answer(args, await connect.answer_handover(person_of(args), request_id, agree=agree))
+        await self.answer(args, await connect.answer_handover(person_of(args), request_id, agree=agree, share=share))
         await self.refresh_home(args)
 
     async def _unpublish(self, args: AsyncArgs, class_id: str) -> None:

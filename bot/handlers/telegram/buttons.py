@@ -126,6 +126,7 @@ class TelegramHandlers(Flows, Languages):
             Act.TIMEZONE: self._zone,
             Act.HAND_ZOOM_OVER: self._hand_zoom_over,
             Act.KEEP_ZOOM: self._keep_zoom,
+            Act.SHARE_ZOOM: self._share_zoom,
             Act.OPEN_TO_LINK: self._open_to_link,
             Act.KEEP_TO_GROUPS: self._keep_to_groups,
         }
@@ -272,11 +273,14 @@ class TelegramHandlers(Flows, Languages):
     async def _keep_zoom(self, update: Update, context: ContextTypes.DEFAULT_TYPE, request_id: str) -> None:
         await self._answer_handover(update, request_id, agree=False)
 
-    async def _answer_handover(self, update: Update, request_id: str, *, agree: bool) -> None:
+    async def _share_zoom(self, update: Update, context: ContextTypes.DEFAULT_TYPE, request_id: str) -> None:
+        await self._answer_handover(update, request_id, agree=True, share=True)
+
+    async def _answer_handover(self, update: Update, request_id: str, *, agree: bool, share: bool = False) -> None:
         connect = self.core.connect
         if connect is None:
             raise NotAllowed(replies.NO_ZOOM_APP)
-        await self.say(update, await connect.answer_handover(person_of(update), request_id, agree=agree))
+        await self.say(update, await connect.answer_handover(person_of(update), request_id, agree=agree, share=share))
 
     async def _roster(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
         roster = roster_words(await self.core.classes.roster(person_of(update), class_id), _ROSTER_MARKS)
