@@ -182,7 +182,7 @@ class ConfirmationDesk:
             assert grant.tokens is not None
             previous = await connections.state_of_person(pending.person_id)
             replaced = previous.id if previous is not None else None
-            await connections.replace(pending.person_id, profile, grant.tokens, grant.scopes)
+            await connections.replace(pending.person_id, profile, grant.tokens, grant.scopes, now)
         await tell(session, pending.person_id, Message(connected_notice(profile.email)), now=now)
         await hurry(session, WAITS_ON_ZOOM, now)  # links that waited for this connection go out now
         log.info("person %s connected a Zoom account", pending.person_id)

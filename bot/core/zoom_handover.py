@@ -116,9 +116,18 @@ class Handovers:
                 await tell(session, asker.id, Message(kept), now=now)
                 return tr("You kept your Zoom account {email}.", email=connection.email)
             if share:
-                replaced = await connections.share(connection.id, asker.id)
+                replaced = await connections.share(connection.id, asker.id, now)
             else:
+                sharers = await connections.sharers(connection.id)
                 replaced = await connections.give(connection.id, asker.id, now)
+                handed = tr(
+                    "The Zoom account {email} you shared in ClassBot was handed over to {person}, so your classes get "
+                    "no more Zoom links from it. Connect another Zoom account with /connect.",
+                    email=connection.email,
+                    person=label,
+                )
+                for sharer in sharers:
+                    await tell(session, sharer, Message(handed), now=now)
             await handovers.drop_for_connection(connection.id)
             await tell(session, asker.id, Message(connected_notice(connection.email)), now=now)
             await hurry(session, WAITS_ON_ZOOM, now)

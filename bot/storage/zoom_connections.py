@@ -61,15 +61,14 @@ class ZoomConnections:
         self._cipher = cipher
 
     async def replace(
-        self, person_id: int, profile: ZoomProfileRecord, tokens: StoredTokens, scopes: str
+        self, person_id: int, profile: ZoomProfileRecord, tokens: StoredTokens, scopes: str, now: datetime
     ) -> ZoomConnection:
-        """Store the person's connection, replacing their earlier one.
+        """Store the person's connection, replacing their earlier one (``leave``).
 
         The Zoom user must not be held by another person: the caller checks (a Zoom account changes hands only
         when its holder agrees, ``give``), and the unique ``zoom_user_id`` refuses a row that would take it.
         """
-        await self._session.execute(delete(ZoomConnection).where(ZoomConnection.person_id == person_id))
-        await self.unshare(person_id)
+        await self.leave(person_id, now)
         connection = ZoomConnection(
             person_id=person_id,
             **self._profile(profile),
@@ -100,28 +99,36 @@ class ZoomConnections:
         )
 
     async def give(self, connection_id: int, person_id: int, now: datetime) -> int | None:
-        """Move the connection to ``person_id`` (its holder agreed); returns the id of the connection the person had
-        until now, which this deletes (one connection per person), or None."""
-        previous = await self.for_person(person_id)
-        replaced: int | None = None
-        if previous is not None and previous.person_id == person_id:
-            await self.delete(previous.id)
-            replaced = previous.id
-        await self.unshare(person_id)
+        """Move the connection to ``person_id`` (its holder agreed); returns the id of the connection the person
+        used until now if this deleted it (``leave``), or None. Whoever shared it with its holder no longer does:
+        it is the new holder's alone."""
+        replaced = await self.leave(person_id, now)
+        await self._session.execute(
+            delete(ZoomConnectionSharer).where(ZoomConnectionSharer.connection_id == connection_id)
+        )
         await self._session.execute(
             update(ZoomConnection).where(ZoomConnection.id == connection_id).values(person_id=person_id, updated_at=now)
         )
         return replaced
 
-    async def share(self, connection_id: int, person_id: int) -> int | None:
-        """Let ``person_id`` use the connection too (its holder agreed); returns the id of the connection the person
-        held until now, which this deletes (one connection per person), or None."""
+    async def leave(self, person_id: int, now: datetime) -> int | None:
+        """The person stops using their connection (one connection per person, so before they take another): a
+        shared one stays with whoever else uses it; one only they used is deleted, and its id returned."""
         previous = await self.for_person(person_id)
-        replaced: int | None = None
-        if previous is not None and previous.person_id == person_id:
-            await self.delete(previous.id)
-            replaced = previous.id
-        await self.unshare(person_id)
+        if previous is None:
+            return None
+        if previous.person_id != person_id:
+            await self.unshare(person_id)
+            return None
+        if await self.pass_on(previous.id, now) is not None:
+            return None
+        await self.delete(previous.id)
+        return previous.id
+
+    async def share(self, connection_id: int, person_id: int, now: datetime) -> int | None:
+        """Let ``person_id`` use the connection too (its holder agreed); returns the id of the connection the person
+        used until now if this deleted it (``leave``), or None."""
+        replaced = await self.leave(person_id, now)
         await self._session.execute(
             insert(ZoomConnectionSharer).values(person_id=person_id, connection_id=connection_id)
         )

@@ -55,13 +55,15 @@ async def zoom_components(
     zoom_timeout: float | None = None,
     membership_sources: Mapping[str, MembershipSource] | None = None,
     refunders: Mapping[str, Refunder] | None = None,
+    slack_too: bool = False,
 ) -> AsyncIterator[tuple[Components, httpx.AsyncClient]]:
     """Components (worker not started: tests run jobs explicitly) and a client for the web app; ``zoom_timeout``
-    shortens how long a call to Zoom waits, for tests of a Zoom that does not answer."""
+    shortens how long a call to Zoom waits, for tests of a Zoom that does not answer; with ``slack_too`` the
+    notifier records Slack's private messages as well (one person on both apps)."""
     timeout = {} if zoom_timeout is None else {"http_timeout": httpx.Timeout(zoom_timeout)}
     async with build_components(
         settings,
-        notifiers={"telegram": notifier},
+        notifiers={"telegram": notifier, "slack": notifier} if slack_too else {"telegram": notifier},
         zoom_retry=FAST_RETRY,
         start_worker=False,
         clock=clock,
@@ -162,6 +164,7 @@ async def zoom_world(
     zoom_timeout: float | None = None,
     membership_sources: Mapping[str, MembershipSource] | None = None,
     refunders: Mapping[str, Refunder] | None = None,
+    slack_too: bool = False,
 ) -> AsyncIterator[ZoomWorld]:
     user = fake_zoom.add_user(
         email="ann@example.org", first_name="Ann", last_name="Lee", timezone="Europe/Madrid", licensed=licensed
@@ -175,5 +178,6 @@ async def zoom_world(
         zoom_timeout=zoom_timeout,
         membership_sources=membership_sources,
         refunders=refunders,
+        slack_too=slack_too,
     ) as (components, web):
         yield ZoomWorld(components, web, fake_zoom, notifier, user.id)

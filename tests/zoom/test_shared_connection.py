@@ -33,7 +33,9 @@ ANN_ON_SLACK = PersonRef("slack", "U0ANN", display_name="Ann Lee", handle="ann")
 @pytest.fixture
 async def world(database_url: str, fake_zoom: FakeZoom, tmp_path: Path) -> AsyncIterator[ZoomWorld]:
     # Licensed: the client's own rate limiter then lets a burst of calls through at once.
-    async with zoom_world(database_url, fake_zoom, tmp_path, clock=MovableClock(), licensed=True) as built:
+    async with zoom_world(
+        database_url, fake_zoom, tmp_path, clock=MovableClock(), licensed=True, slack_too=True
+    ) as built:
         yield built
 
 
@@ -77,6 +79,8 @@ async def _share(world: ZoomWorld) -> None:
     share = next(b.action for b in question.buttons if b.action and b.action.act is Act.SHARE_ZOOM)
     told = await _connect(world).answer_handover(ANN, share.value, agree=True, share=True)
     assert "ann@example.org is shared with Slack user Ann Lee in ClassBot" in source(told)
+    await world.components.worker.run_due_jobs()
+    assert any("ann@example.org is connected" in text for text in world.notifier.texts_for(ANN_ON_SLACK.user_id))
 
 
 async def _account(world: ZoomWorld, who: PersonRef) -> ZoomAccount:
@@ -136,3 +140,37 @@ async def test_forgetting_one_side_keeps_the_tokens_for_the_other_and_both_revok
 
     assert await world.connections() == []
     assert not world.zoom.is_authorized(world.zoom_user_id)
+
+
+async def test_removing_the_app_in_zoom_ends_the_connection_for_both_and_tells_both(world: ZoomWorld) -> None:
+    await _share(world)
+    told_before = len(world.notifier.sent)
+
+    await _connect(world).deauthorized(world.zoom_user_id)
+    await world.components.worker.run_due_jobs()
+
+    assert await world.connections() == []
+    assert await _connect(world).status(ANN) is None
+    assert await _connect(world).status(ANN_ON_SLACK) is None
+    removed = [recipient.user_id for recipient, said in world.notifier.sent[told_before:] if "removed" in said.text]
+    assert sorted(removed) == sorted([ANN.user_id, ANN_ON_SLACK.user_id])
+
+
+async def test_a_shared_connection_handed_over_to_someone_else_is_theirs_alone(world: ZoomWorld) -> None:
+    await _share(world)
+    bob = PersonRef("telegram", "1002", display_name="Bob")
+    link = await _connect(world).begin(bob)
+    browser = world.fresh_browser()
+    await browser.confirm(await browser.finish(await browser.open_connect_link(link.url)))
+    await world.components.worker.run_due_jobs()
+    asked = [said for recipient, said in world.notifier.sent if recipient.user_id == ANN.user_id and said.buttons]
+    give = next(b.action for b in asked[-1].buttons if b.action and b.action.act is Act.HAND_ZOOM_OVER)
+
+    await _connect(world).answer_handover(ANN, give.value, agree=True)
+    await world.components.worker.run_due_jobs()
+
+    assert await _connect(world).status(bob) == "active"
+    assert await _connect(world).status(ANN) is None
+    assert await _connect(world).status(ANN_ON_SLACK) is None
+    handed = [said for recipient, said in world.notifier.sent if recipient.user_id == ANN_ON_SLACK.user_id]
+    assert any("you shared in ClassBot was handed over to Telegram user Bob" in said.text for said in handed)
