@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, bindparam, delete, exists, select, union_all
+from sqlalchemy import Select, bindparam, delete, exists, or_, select, union_all
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import ExecutableReturnsRows
@@ -10,7 +10,15 @@ from sqlalchemy.sql.selectable import ExecutableReturnsRows
 from bot.i18n.languages import noted
 from bot.storage.dialect import insert_or_ignore_returning, writers_overlap
 from bot.storage.identity import PersonRef
-from bot.storage.models import Attendance, Booking, ChatState, Person, WaitlistEntry, ZoomConnection
+from bot.storage.models import (
+    Attendance,
+    Booking,
+    ChatState,
+    Person,
+    WaitlistEntry,
+    ZoomConnection,
+    ZoomConnectionSharer,
+)
 from bot.storage.prepared import prepared, table_of
 
 _IDENTITY = ("platform", "workspace_id", "platform_user_id")
@@ -54,8 +62,11 @@ class People:
         return (await self._session.execute(_by_id(), {"person_id": person_id})).scalar_one_or_none()
 
     async def zoom_timezone(self, person_id: int) -> str | None:
-        """The timezone of the person's Zoom profile, if they connected Zoom."""
-        query = select(ZoomConnection.timezone).where(ZoomConnection.person_id == person_id)
+        """The timezone of the person's Zoom profile, if they connected Zoom (or share a connection)."""
+        shared = select(ZoomConnectionSharer.connection_id).where(ZoomConnectionSharer.person_id == person_id)
+        query = select(ZoomConnection.timezone).where(
+            or_(ZoomConnection.person_id == person_id, ZoomConnection.id.in_(shared))
+        )
         return (await self._session.execute(query)).scalar_one_or_none()
 
     async def erase(self, person: Person) -> None:

@@ -94,6 +94,8 @@ async def test_both_sides_of_a_shared_connection_use_one_token_set_refreshed_onc
     telegram, slack = await _account(world, ANN), await _account(world, ANN_ON_SLACK)
     assert telegram.connection_id == slack.connection_id == connection.id
     assert await _connect(world).status(ANN) == await _connect(world).status(ANN_ON_SLACK) == "active"
+    async with world.components.database.read() as session:
+        assert await People(session).zoom_timezone(await _id(world, ANN_ON_SLACK)) == "Europe/Madrid"
 
     world.zoom.expire_access_tokens()
     users = await asyncio.gather(*(_client(world).get_me(account) for account in [telegram, slack] * 10))
