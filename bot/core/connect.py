@@ -7,8 +7,8 @@ first visits our own ``/zoom/oauth/start``, which pins the state to that browser
 arriving in another browser (someone else's state swapped in) is refused.
 
 Back from Zoom, nothing is connected yet: the browser must confirm (``bot.core.connect_confirm``), and a Zoom
-account another person holds moves only when they agree (``bot.core.zoom_handover``). Every failure that has
-someone to tell (the person whose link it was) is said in their chat as well as on the page.
+account another person holds moves, or is shared, only when they agree (``bot.core.zoom_handover``). Every failure
+that has someone to tell (the person whose link it was) is said in their chat as well as on the page.
 """
 
 from __future__ import annotations
