@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
 
@@ -107,12 +108,23 @@ def send_message(world: TelegramWorld, params: CallParams) -> dict[str, Any]:
 
 
 def send_document(world: TelegramWorld, params: CallParams) -> dict[str, Any]:
+    return _send_captioned(world, params, lambda: {"document": _document(world, params.get("document"))})
+
+
+def send_photo(world: TelegramWorld, params: CallParams) -> dict[str, Any]:
+    return _send_captioned(world, params, lambda: {"photo": _photo(world, params.get("photo"))})
+
+
+def _send_captioned(
+    world: TelegramWorld, params: CallParams, attachment: Callable[[], dict[str, Any]]
+) -> dict[str, Any]:
+    """A file with a caption, checked in Telegram's order: the chat, the caption, then the file itself."""
     caption, entities = parse_text(params.get("caption", ""), params.get("parse_mode"), params.get("caption_entities"))
     chat_id = resolve_chat(world, params.get("chat_id"))
     check_can_write(world, chat_id)
     if len(caption) > MAX_CAPTION:
         raise bad_request(CAPTION_TOO_LONG)
-    document = _document(world, params.get("document"))
+    attached = attachment()
     reply_to = _reply_target(world, chat_id, params)
     world.limits.admit(chat_id, is_group=world.is_group(chat_id))
     message = world.store(
@@ -121,13 +133,13 @@ def send_document(world: TelegramWorld, params: CallParams) -> dict[str, Any]:
             message_id=world.new_message_id(chat_id),
             date=world.now(),
             sender_id=world.bot.id,
-            document=document,
             caption=caption or None,
             sent_text=params.get("caption"),
             parse_mode=params.get("parse_mode"),
             entities=entities if caption else [],
             reply_markup=params.get("reply_markup"),
             reply_to=reply_to,
+            **attached,
         )
     )
     world.changes.notify()
@@ -137,13 +149,8 @@ def send_document(world: TelegramWorld, params: CallParams) -> dict[str, Any]:
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def send_photo(world: TelegramWorld, params: CallParams) -> dict[str, Any]:
-    caption, entities = parse_text(params.get("caption", ""), params.get("parse_mode"), params.get("caption_entities"))
-    chat_id = resolve_chat(world, params.get("chat_id"))
-    check_can_write(world, chat_id)
-    if len(caption) > MAX_CAPTION:
-        raise bad_request(CAPTION_TOO_LONG)
-    photo = params.get("photo")
+def _photo(world: TelegramWorld, photo: object) -> SentPhoto:
+    """An uploaded PNG as Telegram keeps it; Telegram refuses what it cannot read as an image."""
     if not isinstance(photo, UploadedFile):
         raise bad_request(WRONG_FILE_ID)  # the fake keeps no earlier photos to send again by file_id or URL
     if not photo.data.startswith(_PNG_SIGNATURE) or photo.data[12:16] != b"IHDR":
@@ -152,26 +159,7 @@ def send_photo(world: TelegramWorld, params: CallParams) -> dict[str, Any]:
     if width + height > 10_000:
         raise bad_request(PHOTO_INVALID_DIMENSIONS)
     file_id, unique_id = world.new_file_ids()
-    stored = SentPhoto(file_id, unique_id, width, height, photo.data)
-    reply_to = _reply_target(world, chat_id, params)
-    world.limits.admit(chat_id, is_group=world.is_group(chat_id))
-    message = world.store(
-        StoredMessage(
-            chat_id=chat_id,
-            message_id=world.new_message_id(chat_id),
-            date=world.now(),
-            sender_id=world.bot.id,
-            photo=stored,
-            caption=caption or None,
-            sent_text=params.get("caption"),
-            parse_mode=params.get("parse_mode"),
-            entities=entities if caption else [],
-            reply_markup=params.get("reply_markup"),
-            reply_to=reply_to,
-        )
-    )
-    world.changes.notify()
-    return message_json(world, message)
+    return SentPhoto(file_id, unique_id, width, height, photo.data)
 
 
 def edit_message_text(world: TelegramWorld, params: CallParams) -> dict[str, Any]:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any, Self
 
@@ -45,6 +46,7 @@ class FakeTelegram(TelegramDriver, Waiting):
         bot_name: str = "ClassBot",
         latency: float = 0.0,
         enforce_limits: bool = False,
+        limits_clock: Callable[[], float] = time.monotonic,  # a test that counts a burst freezes it
         privacy_mode: bool = True,
         callback_query_ttl: float | None = 15.0,
         webhook_attempts: int = 4,
@@ -59,7 +61,7 @@ class FakeTelegram(TelegramDriver, Waiting):
             latency=latency,
             privacy_mode=privacy_mode,
             callback_query_ttl=callback_query_ttl,
-            limits=RateLimits(enforce=enforce_limits),
+            limits=RateLimits(enforce=enforce_limits, clock=limits_clock),
         )
         self._spec_path = spec_path
         self._validate = validate
