@@ -231,6 +231,7 @@ async def build_components(
         communities = CommunityService(database, audience, clock=clock)
         languages = LanguageService(database)
         inbound = Inbound(database)
+        worker.keep_house_with("redelivery keys forgotten", inbound.forget_old)
         reports = Reports(database, classes, clock=clock)
         roster_links = RosterLinks(classes, reports, cipher, public_url=settings.public_url, clock=clock)
         services = Services(

@@ -1,10 +1,19 @@
-"""Recognising redelivered inbound updates (Telegram webhook retries, Slack retries) across processes."""
+"""Recognising redelivered inbound updates (Telegram webhook retries, Slack retries) across processes.
+
+What was seen is remembered for ``REDELIVERY_WINDOW``, longer than any platform redelivers (Telegram keeps an
+unconfirmed update for 24 hours; Slack retries within minutes; Zoom for a few hours; Stripe for 3 days): after
+that, a key names nothing that can still arrive, and keeping it would only grow the table.
+"""
 
 from __future__ import annotations
+
+from datetime import datetime, timedelta
 
 from bot.storage.database import Database
 from bot.storage.events import ProcessedEvents
 from bot.support.grouped import Grouped, GroupedWrites
+
+REDELIVERY_WINDOW = timedelta(days=7)
 
 
 class Inbound:
@@ -36,3 +45,8 @@ class Inbound:
     async def _mark_all(self, events: list[tuple[str, str]]) -> None:
         async with self._database.statement() as connection:
             await ProcessedEvents(connection).record(events)
+
+    async def forget_old(self, now: datetime) -> int:
+        """Forget what was seen more than ``REDELIVERY_WINDOW`` before ``now`` (housekeeping); how many."""
+        async with self._database.statement() as connection:
+            return await ProcessedEvents(connection).forget_before(now - REDELIVERY_WINDOW)

@@ -10,7 +10,10 @@ jobs and lets running ones finish for a few seconds; any it has to abandon are c
 lease ends.
 
 A running worker also keeps house, hourly (``housekeep``): a buried job's payload (a message's words, a child's
-name) is emptied once ``dead_job_retention`` has passed. Every process does it; the statement is idempotent.
+name) is emptied once ``dead_job_retention`` has passed; a finished job's row (its payload already empty) is
+deleted once ``FINISHED_JOB_RETENTION`` has passed, so that the table holds the work of weeks, not of every day
+the bot has run; and the chores others hand it (``keep_house_with``) run too. Every process does it; each
+statement is idempotent.
 """
 
 from __future__ import annotations
@@ -38,6 +41,9 @@ GiveUpHandler = Callable[[dict[str, Any], Exception], Awaitable[None]]
 # Seconds until the next attempt after ``attempts`` failed ones, the job having failed for the timedelta (since its
 # first failure; zero at the first); None when the policy does not know the failure.
 RetryPolicy = Callable[[BaseException, int, timedelta], float | None]
+# A periodic chore of the housekeeping (forgetting old redelivery keys, say): given the time, how many rows it
+# removed.
+Chore = Callable[[datetime], Awaitable[int]]
 NEVER = math.inf  # a retry policy's answer for a failure that no later attempt can mend: the job is buried
 
 # A claimed job is this worker's for this long, renewed while it runs: a worker that dies (SIGKILL) gives its
@@ -47,6 +53,9 @@ _MAX_UNEXPECTED_ATTEMPTS = 12  # for failures the policy does not know only: abo
 _DUE_ASK_INTERVAL = 0.25  # seconds between two questions of when the next job is due (see ``_next_due``)
 # How long a buried job keeps its payload when the composition root does not say (``DEAD_JOB_RETENTION_DAYS``).
 DEAD_JOB_RETENTION = timedelta(days=14)
+# How long a finished job's row stays: its dedupe key keeps the same message from being sent twice while anything
+# could still ask for it again (a redelivered update, a restored backup), which is days at most.
+FINISHED_JOB_RETENTION = timedelta(days=30)
 _HOUSEKEEPING_INTERVAL = 3600.0  # seconds
 # While the database is away: how soon a job's outcome is stored again, and a lease renewed again (seconds).
 _OUTAGE_RETRY = 0.5
@@ -78,6 +87,7 @@ class JobWorker:
         self._metrics = metrics
         self._dead_job_retention = dead_job_retention
         self._housekeeper: asyncio.Task[None] | None = None
+        self._chores: dict[str, Chore] = {}
         self._lease = lease
         self._queue = queue
         self._handlers: dict[str, JobHandler] = {}
@@ -105,6 +115,10 @@ class JobWorker:
         self._handlers[kind] = handler
         if given_up is not None:
             self._given_up[kind] = given_up
+
+    def keep_house_with(self, what: str, chore: Chore) -> None:
+        """Run ``chore`` with every housekeeping (``what`` names it in the log)."""
+        self._chores[what] = chore
 
     def wake(self) -> None:
         """Look for work now (after this process enqueued a job) instead of at the next poll."""
@@ -138,10 +152,19 @@ class JobWorker:
         return len(jobs)
 
     async def housekeep(self) -> int:
-        """Empty the payloads of jobs buried more than ``dead_job_retention`` ago; how many were emptied."""
-        purged = await self._queue.purge_dead_payloads(self._clock() - self._dead_job_retention)
+        """Empty the payloads of jobs buried more than ``dead_job_retention`` ago, delete finished jobs older than
+        ``FINISHED_JOB_RETENTION`` and run the chores; how many payloads were emptied."""
+        now = self._clock()
+        purged = await self._queue.purge_dead_payloads(now - self._dead_job_retention)
         if purged:
             log.info("emptied the payloads of %d jobs given up on more than %s ago", purged, self._dead_job_retention)
+        deleted = await self._queue.purge_done(now - FINISHED_JOB_RETENTION)
+        if deleted:
+            log.info("deleted %d jobs finished more than %s ago", deleted, FINISHED_JOB_RETENTION)
+        for what, chore in self._chores.items():
+            removed = await chore(now)
+            if removed:
+                log.info("housekeeping: %s: %d", what, removed)
         return purged
 
     async def _keep_house(self) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, bindparam, select, tuple_
+from datetime import datetime
+
+from sqlalchemy import Select, bindparam, delete, select, tuple_
 
 from bot.storage.database import Executor
 from bot.storage.dialect import insert_or_ignore
@@ -33,6 +35,12 @@ class ProcessedEvents:
         statement = insert_or_ignore(self._executor, ProcessedEvent, _KEY)
         result = await self._executor.execute(statement, {"source": source, "event_key": event_key})
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def forget_before(self, before: datetime) -> int:
+        """Delete the events recorded before ``before``; how many were deleted."""
+        events = table_of(ProcessedEvent)
+        result = await self._executor.execute(delete(events).where(events.c.processed_at < before))
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 @prepared

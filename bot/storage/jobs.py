@@ -307,10 +307,12 @@ class JobQueue:
             result = await connection.execute(_purging_dead(), {"before": before})
         return int(result.rowcount)
 
-    async def purge_done(self, before: datetime) -> None:
+    async def purge_done(self, before: datetime) -> int:
+        """Delete the jobs finished before ``before``; how many were deleted."""
         async with self._database.statement() as connection:
             jobs = table_of(Job)
-            await connection.execute(delete(jobs).where(jobs.c.status == "done", jobs.c.updated_at < before))
+            result = await connection.execute(delete(jobs).where(jobs.c.status == "done", jobs.c.updated_at < before))
+        return int(result.rowcount)
 
 
 def after_each(source: FromClause) -> postgresql.Insert:

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.core.worker import NEVER, JobWorker, Unretryable, backoff_seconds
+from bot.core.inbound import REDELIVERY_WINDOW, Inbound
+from bot.core.worker import FINISHED_JOB_RETENTION, NEVER, JobWorker, Unretryable, backoff_seconds
 from bot.storage.database import Database
 from bot.storage.jobs import JobQueue, enqueue
 from bot.storage.migrate import upgrade_to_head
@@ -146,6 +147,49 @@ async def test_a_buried_jobs_words_are_emptied_once_the_retention_has_passed(dat
     jobs = await _jobs(database)
     assert [job.payload for job in jobs] == [{}, {}, {"text": "Cy is booked"}]
     assert [(job.status, job.last_error) for job in jobs] == [("dead", "Unretryable: the parent blocked the bot")] * 3
+
+
+async def test_finished_jobs_and_old_redelivery_keys_are_deleted_so_the_tables_hold_weeks_not_years(
+    database: Database,
+) -> None:
+    clock = MovableClock()
+    inbound = Inbound(database)
+
+    async def done(_payload: dict[str, Any]) -> None:
+        return None
+
+    worker = JobWorker(JobQueue(database), clock=clock)
+    worker.register("work", done)
+    worker.keep_house_with("redelivery keys forgotten", inbound.forget_old)
+    await _enqueue(database, clock, {"n": 1}, key="told:1")
+    await worker.run_due_jobs()
+    await inbound.mark_handled("telegram", "update:1")
+    clock.advance(FINISHED_JOB_RETENTION - timedelta(days=1))
+    await _enqueue(database, clock, {"n": 2}, key="told:2")
+    await worker.run_due_jobs()
+    await worker.housekeep()
+    kept_a_month = [job.dedupe_key for job in await _jobs(database)]
+    redelivery_forgotten = not await inbound.already_handled("telegram", "update:1")
+    refused_again = not await _enqueue(database, clock, {"n": 1}, key="told:1")  # the key still guards its message
+    clock.advance(timedelta(days=1, minutes=1))
+    await worker.housekeep()
+
+    assert kept_a_month == ["told:1", "told:2"]
+    assert refused_again
+    assert redelivery_forgotten  # a week after it was handled, far beyond any platform's redelivery
+    assert [job.dedupe_key for job in await _jobs(database)] == ["told:2"]
+
+
+async def test_a_redelivery_within_the_window_is_still_recognised_after_housekeeping(database: Database) -> None:
+    clock = MovableClock()
+    inbound = Inbound(database)
+    worker = JobWorker(JobQueue(database), clock=clock)
+    worker.keep_house_with("redelivery keys forgotten", inbound.forget_old)
+    await inbound.mark_handled("slack", "trigger:1")
+    clock.advance(REDELIVERY_WINDOW - timedelta(hours=1))
+    await worker.housekeep()
+
+    assert await inbound.already_handled("slack", "trigger:1")
 
 
 async def test_a_running_worker_keeps_house_on_its_own(database: Database) -> None:
