@@ -16,6 +16,7 @@ HELP = """\
   NUMBER                            press the button shown with that number
   :press TEXT                       press the newest button with that text where you are (:press Book a seat)
   :open                             open the latest "Connect Zoom" link, allow ClassBot on Zoom's page, confirm
+  :pay                              pay the newest invoice in your private chat (test Telegram Stars)
   :skip                             move the clock forward to the next reminder, which then arrives
   :say TEXT                         send TEXT as it is (for a message that is a number or starts with ':')
   :help                             this list
@@ -54,7 +55,7 @@ class GoTo:
 class Simple:
     """A command without arguments."""
 
-    name: Literal["open", "skip", "help", "quit"]
+    name: Literal["open", "pay", "skip", "help", "quit"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +67,10 @@ class Mistake:
 
 Command = Say | Press | PressText | ActAs | GoTo | Simple | Mistake
 
-_SIMPLE: dict[str, Literal["open", "skip", "help", "quit"]] = {
+_SIMPLE: dict[str, Literal["open", "pay", "skip", "help", "quit"]] = {
     "open": "open",
     "o": "open",
+    "pay": "pay",
     "skip": "skip",
     "help": "help",
     "h": "help",

@@ -51,6 +51,10 @@ class Screen:
         lines += [f"    {line}" for line in words.splitlines() or [""]]
         if message.document is not None:
             lines.append(f"    (file: {message.document.file_name})")
+        if message.invoice is not None:
+            invoice = message.invoice
+            lines.append(f"    invoice: {invoice['title']}: {invoice['description']}")
+            lines.append(f"    total: {invoice['total_amount']} {invoice['currency']} (type :pay to pay)")
         lines += [f"    link: {e['url']}" for e in message.entities if e.get("type") == "text_link"]
         for row in message.buttons:
             for button in row:

@@ -68,6 +68,8 @@ class Session:
                 self._note(problem)
             case Simple("open"):
                 await self._open_connect_link()
+            case Simple("pay"):
+                await self._pay()
             case Simple("skip"):
                 await self._skip_to_reminder()
             case Simple("help"):
@@ -155,6 +157,18 @@ class Session:
         except ConsentFailed as failed:  # a used or expired link: say what the page says, as a person reads it
             words = page_words(failed.page)
             self._note(f"It did not get that far. The page says: {words}" if words else f"That did not work: {failed}")
+
+    async def _pay(self) -> None:
+        """Press Pay on the newest invoice in the person's private chat, as Telegram's payment sheet would."""
+        invoices = [m for m in self._stage.telegram.messages(self.person.user) if m.invoice is not None]
+        if not invoices:
+            self._note(f"No invoice in {self.person.name}'s private chat yet: book a seat in a class with a price.")
+            return
+        invoice = invoices[-1].invoice or {}
+        self._note(f"{self.person.name} pays {invoice['total_amount']} {invoice['currency']} in Telegram's sheet.")
+        attempt = await self.person.user.pay(invoices[-1])
+        if not attempt.ok:
+            self._note(f"Telegram shows {self.person.name}: {attempt.error_message}")
 
     async def _skip_to_reminder(self) -> None:
         due = await self._components.jobs.next_due(job_kinds.REMINDER)

@@ -33,6 +33,15 @@ STEPS = (
         (":as teacher", ":in private", "/myclasses", ":press Start link"),
         "only Ann ever gets the start link; the group never sees a link",
     ),
+    Step(
+        (":in group", f"/newclass Art | {DATE} 11:00 | 45 | 5 | price 50 XTR"),
+        "a paid class: 50 Telegram Stars a seat, on its card",
+    ),
+    Step(
+        (":as parent2", ":press Book a seat", ":press Book a seat", "Leo"),
+        "Sam books a seat for Leo: it is held while Sam pays, and the invoice comes privately",
+    ),
+    Step((":pay",), "Sam pays (test stars): Leo is booked, and Sam gets the join link"),
     Step((":skip",), "the clock jumps to the next reminder, which arrives at once"),
 )
 

@@ -16,6 +16,7 @@ from tests.demo.playground import REPOSITORY, Playground
 pytestmark = pytest.mark.slow
 
 TEACHER, PARENT, GROUP = "teacher (Ann), private", "parent1 (Pat), private", "group Chess club"
+PARENT2 = "parent2 (Sam), private"
 JOIN, START = r"/j/\d+", r"/s/\d+"
 _SPECS = re.compile(r"\bspecs?\b|\bspecification", re.IGNORECASE)  # the playground has no word for them
 _WALKTHROUGH = re.compile(r"<!-- walkthrough\b.*?-->(?P<text>.*?)<!-- /walkthrough -->", re.DOTALL)
@@ -35,6 +36,13 @@ EXPECTED = [
     (":in private", None, None),
     ("/myclasses", TEACHER, r"\[\d+\] Start link"),
     (":press Start link", TEACHER, START),
+    (":in group", None, None),
+    (f"/newclass Art | {walkthrough.DATE} 11:00 | 45 | 5 | price 50 XTR", GROUP, r"New class(.|\n)*Art(.|\n)*50"),
+    (":as parent2", None, None),
+    (":press Book a seat", PARENT2, r"“Art” with Ann(.|\n)*\[\d+\] Book a seat"),
+    (":press Book a seat", PARENT2, "who is the seat for"),
+    ("Leo", PARENT2, r"invoice: (.|\n)*total: 50 XTR"),
+    (":pay", PARENT2, JOIN),
     (":skip", PARENT, r"Reminder(.|\n)*" + JOIN),
 ]
 
@@ -84,10 +92,15 @@ def test_the_readme_walkthrough_typed_literally_does_what_the_readme_says(
     assert booked < link  # told first, then the link
     question = next(text for text in in_parent if "who is the seat for" in text)
     assert "or pick one" not in question  # nothing to pick on a first booking
-    assert len([m for m in shown if m.chat == GROUP]) == 1  # the announcement, and no second card above it
-    links_in = {chat: [url for m in shown if m.chat == chat for url in m.urls] for chat in (TEACHER, PARENT, GROUP)}
+    in_sam = ["\n".join(m.lines) for m in shown if m.chat == PARENT2]
+    invoice = next(n for n, text in enumerate(in_sam) if "invoice:" in text)
+    sams_link = next(n for n, text in enumerate(in_sam) if re.search(JOIN, text))
+    assert invoice < sams_link  # the link only once paid
+    assert len([m for m in shown if m.chat == GROUP]) == 2  # the two announcements, and no second card above either
+    chats = (TEACHER, PARENT, PARENT2, GROUP)
+    links_in = {chat: [url for m in shown if m.chat == chat for url in m.urls] for chat in chats}
     assert [url for url in links_in[GROUP] if re.search(r"/(j|s|w)/\d+", url)] == []
-    assert [url for url in links_in[PARENT] if re.search(START, url)] == []  # the start link: the teacher's only
+    assert [url for url in links_in[PARENT] + links_in[PARENT2] if re.search(START, url)] == []  # the teacher's only
     assert [url for url in links_in[TEACHER] if re.search(JOIN, url)] == []  # the join link: the parent's only
     assert not _SPECS.search(playground.output)
     assert "Traceback" not in playground.output
