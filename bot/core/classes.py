@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core import job_kinds
 from bot.core.audience import Audience
 from bot.core.bookings import AWAITING_PAYMENT, promote_waiting
-from bot.core.class_input import ClassDraft, ClassSettings
+from bot.core.class_input import ClassDraft, ClassSettings, check_ages
 from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.core.ids import new_public_id
 from bot.core.meetings import MeetingKeeper, MeetingNotReady, ZoomNotConfigured
@@ -131,6 +131,21 @@ class ClassService:
         """The ``limit`` soonest classes ``viewer`` browses privately: their communities', their own and those they
         booked (``Audience.visible_classes``); with a child's ``age``, only classes whose age range includes it."""
         return await self._audience.visible_classes(viewer, limit, age=age)
+
+    async def listing_age(self, viewer: PersonRef) -> int | None:
+        """The child's age ``viewer`` last chose to list classes for (``choose_listing_age``); None: any age."""
+        async with self._database.read() as session:
+            person = await People(session).find(viewer)
+            return None if person is None else person.listing_age
+
+    async def choose_listing_age(self, viewer: PersonRef, age: int | None) -> None:
+        """Remember the child's age ``viewer`` lists classes for (None: any age), so that a list drawn again (a
+        Home tab redrawn for a message) keeps it."""
+        if age is not None:
+            check_ages(age, age)
+        async with self._database.write() as session:
+            person = await People(session).ensure(viewer)
+            person.listing_age = age
 
     async def default_timezone(self, teacher: PersonRef) -> str | None:
         """The teacher's own choice, else their Zoom profile's timezone."""
