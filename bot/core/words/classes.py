@@ -60,8 +60,8 @@ def card_text(view: ClassView) -> Text:
     return lines(*parts)
 
 
-# Asked wherever a teacher types a class's price (the guided form, the edit menu); the form's hint says it too.
-PRICE_ASKED = tr("Type the price per child, like 250 XTR (Telegram Stars) or 12.50 EUR.")
+# Asked where a Telegram teacher types a class's price (the guided form, the edit menu): Telegram takes Stars.
+PRICE_ASKED = tr("Type the price per child in Telegram Stars, like 250 XTR.")
 
 
 def price_text(amount: int | None, currency: str | None) -> Text:
