@@ -38,6 +38,8 @@ NOT_CALLED: dict[tuple[str, str], str] = {
     ("communities.is_set_up", "telegram"): "a group's publish buttons come from the core; Slack's form asks first",
     ("languages.known_reader", "telegram"): "every Telegram update carries the language; Slack's must be asked",
     ("languages.note_zone", "telegram"): "Telegram tells no one's timezone: it asks (ask_zone_once, choose_zone)",
+    ("classes.listing_age", "telegram"): "Telegram lists for the age asked each time (/classes 8): no tab to redraw",
+    ("classes.choose_listing_age", "telegram"): "Telegram lists for the age asked each time (/classes 8)",
     ("languages.ask_zone_once", "slack"): "Slack gives each person's timezone (users.info tz, note_zone)",
     ("languages.choose_zone", "slack"): "Slack gives each person's timezone (users.info tz, note_zone)",
     ("bookings.ensure_own_confirmed", "telegram"): "a check inside calendar_links.issue",

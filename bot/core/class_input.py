@@ -164,10 +164,7 @@ class ClassDraft:
         """Raises ``InvalidInput`` when the settings do not fit the class (a minimum above its seats): checked
         as each setting is chosen, not only when the class is made."""
         check_minimum(self.min_bookings, self.seats)
-        if self.price_amount is not None and self.requires_approval:
-            raise InvalidInput(
-                "price", tr("A paid class books the children who pay: it cannot also wait for your approval.")
-            )
+        check_paid(self.price_amount, requires_approval=self.requires_approval)
 
     def validated(self, now: datetime) -> ClassDraft:
         """The draft, checked as a whole; raises ``InvalidInput`` for the first problem."""
@@ -190,6 +187,22 @@ def check_minimum(min_bookings: int | None, seats: int) -> None:
     """Raises ``InvalidInput`` when a minimum number of bookings does not fit the seats."""
     if min_bookings is not None and not 1 <= min_bookings <= seats:
         raise InvalidInput("min_bookings", tr("The minimum number of bookings must be from 1 to the seats."))
+
+
+def check_paid(price_amount: int | None, *, requires_approval: bool) -> None:
+    """Raises ``InvalidInput`` for a paid class that also waits for the teacher's approval: the children whose
+    parents pay are the ones booked."""
+    if price_amount is not None and requires_approval:
+        raise InvalidInput(
+            "price", tr("A paid class books the children who pay: it cannot also wait for your approval.")
+        )
+
+
+def price_columns(raw: str) -> tuple[int | None, str | None]:
+    """A price as typed (``12.50 EUR``, ``250 XTR``; empty or ``free``: none) as the class keeps it: its amount in
+    the currency's minor unit and its currency, both None for a free class."""
+    price = parse_price(_clean(raw, "price"))
+    return (None, None) if price is None else (price.amount, price.currency)
 
 
 def time_read_in(zone: str) -> Text:
@@ -396,6 +409,9 @@ class ClassSettings:
     min_bookings: int | None = None
     age_min: int | None = None
     age_max: int | None = None
+    # The price per child (``bot.core.prices``): both None for a free class.
+    price_amount: int | None = None
+    price_currency: str | None = None
 
     def validated(self) -> ClassSettings:
         """The settings checked as creating a class checks them, naming the field to fix."""
@@ -404,11 +420,12 @@ class ClassSettings:
             raise InvalidInput("seats", _field_range("seats", *SEATS_RANGE))
         check_ages(self.age_min, self.age_max)
         check_minimum(self.min_bookings, self.seats)
+        check_paid(self.price_amount, requires_approval=self.requires_approval)
         return replace(self, title=title, description=description)
 
     def with_typed(self, field: str, raw: str) -> ClassSettings:
         """These settings with one field (``EDITABLE``) as the teacher typed it; ``-`` clears the description,
-        the ages and the minimum (a chat sends no empty message)."""
+        the ages, the minimum and the price (a chat sends no empty message)."""
         cleared = _clean(raw, field).lower() in _NONE
         if field == "title":
             return replace(self, title=parse_title(raw))
@@ -421,8 +438,11 @@ class ClassSettings:
             return replace(self, age_min=youngest, age_max=oldest)
         if field == "min_bookings":
             return replace(self, min_bookings=None if cleared or raw.strip().lower() in _NO_MIN else parse_minimum(raw))
+        if field == "price":
+            amount, currency = (None, None) if cleared else price_columns(raw)
+            return replace(self, price_amount=amount, price_currency=currency)
         raise InvalidInput("form", tr("That setting cannot be changed here."))
 
 
 # The settings a teacher types a new value for, in the order a menu offers them (approval is switched, not typed).
-EDITABLE = ("title", "description", "seats", "ages", "min_bookings")
+EDITABLE = ("title", "description", "seats", "ages", "min_bookings", "price")

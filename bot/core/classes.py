@@ -14,13 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import job_kinds
 from bot.core.audience import Audience
-from bot.core.bookings import promote_waiting
-from bot.core.class_input import ClassDraft, ClassSettings
+from bot.core.bookings import AWAITING_PAYMENT, promote_waiting
+from bot.core.class_input import ClassDraft, ClassSettings, check_ages
 from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.core.ids import new_public_id
 from bot.core.meetings import MeetingKeeper, MeetingNotReady, ZoomNotConfigured
 from bot.core.messages import Message
 from bot.core.notify import tell
+from bot.core.prices import Price, price_of
 from bot.core.refunds import queue_refund
 from bot.core.views import ClassView
 from bot.core.words.classes import ANY_AGE, ages_text, changed, moved
@@ -130,6 +131,21 @@ class ClassService:
         """The ``limit`` soonest classes ``viewer`` browses privately: their communities', their own and those they
         booked (``Audience.visible_classes``); with a child's ``age``, only classes whose age range includes it."""
         return await self._audience.visible_classes(viewer, limit, age=age)
+
+    async def listing_age(self, viewer: PersonRef) -> int | None:
+        """The child's age ``viewer`` last chose to list classes for (``choose_listing_age``); None: any age."""
+        async with self._database.read() as session:
+            person = await People(session).find(viewer)
+            return None if person is None else person.listing_age
+
+    async def choose_listing_age(self, viewer: PersonRef, age: int | None) -> None:
+        """Remember the child's age ``viewer`` lists classes for (None: any age), so that a list drawn again (a
+        Home tab redrawn for a message) keeps it."""
+        if age is not None:
+            check_ages(age, age)
+        async with self._database.write() as session:
+            person = await People(session).ensure(viewer)
+            person.listing_age = age
 
     async def default_timezone(self, teacher: PersonRef) -> str | None:
         """The teacher's own choice, else their Zoom profile's timezone."""
@@ -283,10 +299,21 @@ class ClassService:
                     ),
                 )
             before = _settings_of(cls)
+            repriced = (settings.price_amount, settings.price_currency) != (before.price_amount, before.price_currency)
+            if repriced and await Bookings(session).holding_seats(cls.id, (AWAITING_PAYMENT,)):
+                # A parent is paying the old price now: their payment would be refused, and their seat lost.
+                raise InvalidInput(
+                    "price",
+                    tr(
+                        "A parent is paying for a seat in “{title}” now: change the price once they are done.",
+                        title=cls.title,
+                    ),
+                )
             notice = _changes_told(before, settings)
             cls.title, cls.description, cls.seats = settings.title, settings.description, settings.seats
             cls.requires_approval, cls.min_bookings = settings.requires_approval, settings.min_bookings
             cls.age_min, cls.age_max = settings.age_min, settings.age_max
+            cls.price_amount, cls.price_currency = settings.price_amount, settings.price_currency
             await session.flush()
             if settings.title != before.title and cls.meeting_id:
                 await job_kinds.update_meeting(session, cls.id, now)
@@ -396,21 +423,26 @@ def _settings_of(cls: Class) -> ClassSettings:
         min_bookings=cls.min_bookings,
         age_min=cls.age_min,
         age_max=cls.age_max,
+        price_amount=cls.price_amount,
+        price_currency=cls.price_currency,
     )
 
 
 def _changes_told(before: ClassSettings, after: ClassSettings) -> Text | None:
-    """What the parents are told of a change (the title, the description, the ages: what they read on the card
-    and chose by); None when nothing they would notice changed (the seats, approval and minimum are the
-    teacher's business)."""
+    """What the parents are told of a change (the title, the description, the ages, the price: what they read on
+    the card and chose by); None when nothing they would notice changed (the seats, approval and minimum are the
+    teacher's business). A new price is for the seats paid from now on: a seat already paid or booked stays."""
     new_title = after.title if after.title != before.title else None
     description = after.description if after.description != before.description else None
     ages: Text | None = None
     if (after.age_min, after.age_max) != (before.age_min, before.age_max):
         ages = ages_text(after.age_min, after.age_max) or ANY_AGE
-    if new_title is None and description is None and ages is None:
+    price: Price | bool | None = False  # False: not changed
+    if (after.price_amount, after.price_currency) != (before.price_amount, before.price_currency):
+        price = price_of(after.price_amount, after.price_currency)
+    if new_title is None and description is None and ages is None and price is False:
         return None
-    return changed(before.title, new_title=new_title, description=description, ages=ages)
+    return changed(before.title, new_title=new_title, description=description, ages=ages, price=price)
 
 
 def _draft_of(cls: Class, on: date, at: time) -> ClassDraft:

@@ -10,13 +10,11 @@ import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from classbot_fakes.slack import SlackView
 
-from tests.slack.world import ZOOM_LINK, Mode, SlackWorld, class_form, slack_world
+from tests.slack.world import ZOOM_LINK, Mode, SlackWorld, as_shown, class_form, slack_world
 
 pytestmark = pytest.mark.slow
 
@@ -137,22 +135,6 @@ async def test_teachers_manage_classes_and_parents_their_bookings(world: SlackWo
     assert world.bot.stop() == 0  # SIGTERM: Slack stops first, work in flight drains, a clean exit
 
 
-def _as_shown(form: SlackView) -> dict[str, dict[str, Any]]:
-    """What Slack submits for a form left as it opened: each input's initial value (the fake fills in none)."""
-    initial = {"initial_value", "initial_date", "initial_time", "initial_conversation"}
-    values: dict[str, dict[str, Any]] = {}
-    for block in form.blocks:
-        element = block.get("element") or {}
-        if block.get("type") != "input":
-            continue
-        shown = next((element[key] for key in initial if key in element), None)
-        if "initial_options" in element:
-            shown = [option["value"] for option in element["initial_options"]]
-        if shown is not None:
-            values[block["block_id"]] = {element["action_id"]: shown}
-    return values
-
-
 async def test_new_with_a_line_opens_the_form_filled_in_and_names_a_wrong_part(world: SlackWorld) -> None:
     slack, zoom = world.slack, world.zoom
     teacher = slack.add_user("Ann")
@@ -170,7 +152,7 @@ async def test_new_with_a_line_opens_the_form_filled_in_and_names_a_wrong_part(w
     form = await slack.wait_for_view(
         teacher, lambda view: view.callback_id == "new_class" and "Openings" in json.dumps(view.json)
     )
-    shown = _as_shown(form)
+    shown = as_shown(form)
     assert shown["title"] == {"value": "Chess"}
     assert shown["date"] == {"value": when}
     assert shown["time"] == {"value": "16:30"}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.slack.world import SlackWorld, slack_world
+from tests.slack.world import SlackWorld, jobs_idle, slack_world
 
 pytestmark = pytest.mark.slow
 
@@ -69,3 +69,40 @@ async def test_no_class_for_the_age_is_said(world: SlackWorld) -> None:
     none = await slack.wait_for_home(parent, lambda view: "No upcoming classes for age 3" in view.all_text)
 
     assert "Chess" not in none.all_text
+
+
+async def test_the_age_chosen_stays_when_a_message_redraws_the_tab(world: SlackWorld, tmp_path: Path) -> None:
+    """Every direct message redraws the person's tab (the notifier): drawn again, it lists for the age chosen,
+    not for any age; each person's choice is their own."""
+    slack = world.slack
+    admin, teacher = slack.add_user("Ada", is_admin=True), slack.add_user("Ann")
+    parent, other = slack.add_user("Pat"), slack.add_user("Quinn")
+    room = slack.add_channel("classes", members=[admin, teacher, parent, other])
+    await world.set_up_channel(admin, room)
+    await world.connect_zoom(teacher, world.zoom.add_user(email="ann@example.org", timezone="Europe/Madrid").id)
+    await world.create_class(teacher, "Chess", channel=room, ages="7-10")
+    await world.said(room, "New class")
+    await world.create_class(teacher, "Drawing", channel=room, ages="12-15")
+    announced = await world.said(room, "Drawing")
+    for person in (parent, other):
+        await slack.open_home(person)
+    home = await slack.wait_for_home(parent, lambda view: "Drawing" in view.all_text and "Chess" in view.all_text)
+    await slack.press(parent, home, PICK, value="age:8")
+    picked = await slack.wait_for_home(parent, lambda view: "Drawing" not in view.all_text)
+
+    await world.book(parent, announced, "Mia")  # Drawing booked: her link comes by direct message (the notifier)
+    await slack.wait_until(lambda: world.zoom_links_in(parent) or None, timeout=30)
+    await jobs_idle(tmp_path / "classbot.db")
+    await world.all_handled()
+    await slack.open_home(other)
+    others = await slack.wait_for_home(other, lambda view: "Drawing" in view.all_text)
+    redrawn = slack.home_view(parent)
+
+    assert redrawn is not None
+    assert len(redrawn.history) >= len(picked.history) + 2  # drawn for the booking and for the link's message
+    assert "Mia" in redrawn.all_text
+    assert redrawn.json["private_metadata"] == "8"  # still for age 8
+    bookable = redrawn.all_text.split("Classes in your channels")[1]
+    assert "Chess" in bookable
+    assert "Drawing" not in bookable
+    assert others.json["private_metadata"] == ""  # another person's tab: any age, as they left it

@@ -130,3 +130,29 @@ async def test_an_admin_keeps_publishing_to_approved_teachers_and_approves_one(w
     assert f"<#{room.id}>" in done.all_text
     assert not any("Piano" in message.all_text for message in slack.messages(room))
     slack.assert_acks_in_time()
+
+
+async def test_an_admin_takes_a_class_down_and_a_member_cannot(world: SlackWorld) -> None:
+    """Telegram's twin is tests/telegram/test_end_to_end.py::test_admins_take_a_class_down_and_members_cannot."""
+    slack = world.slack
+    admin, teacher, member = slack.add_user("Ada", is_admin=True), slack.add_user("Ann"), slack.add_user("Max")
+    room = slack.add_channel("art", members=[admin, teacher, member])
+    await world.set_up_channel(admin, room)
+    await world.create_class(teacher, "Art club", channel=room)
+    await world.said(room, "New class")
+
+    await slack.slash(member, "classes", channel=room)
+    listed = await world.whispered(member, "Art club")
+    await slack.press(member, listed, "Take down (admins)")
+    refused = await world.whispered(member, "Only")
+    await slack.slash(admin, "classes", channel=room)
+    await slack.press(admin, await world.whispered(admin, "Art club"), "Take down (admins)")
+    taken = await world.whispered(admin, "Taken down")
+    await slack.slash(member, "classes", channel=room)
+    after = await world.whispered(member, "No upcoming classes")
+    await world.all_handled()
+
+    assert "take a class down" in refused.all_text
+    assert taken.all_text
+    assert "Art club" not in after.all_text
+    slack.assert_acks_in_time()

@@ -42,6 +42,22 @@ def class_form(title: str, *, days: int = 3, channel: FakeSlackChannel | None = 
     return form
 
 
+def as_shown(form: SlackView) -> dict[str, dict[str, Any]]:
+    """What Slack submits for a form left as it opened: each input's initial value (the fake fills in none)."""
+    initial = {"initial_value", "initial_date", "initial_time", "initial_conversation"}
+    values: dict[str, dict[str, Any]] = {}
+    for block in form.blocks:
+        element = block.get("element") or {}
+        if block.get("type") != "input":
+            continue
+        shown = next((element[key] for key in initial if key in element), None)
+        if "initial_options" in element:
+            shown = [option["value"] for option in element["initial_options"]]
+        if shown is not None:
+            values[block["block_id"]] = {element["action_id"]: shown}
+    return values
+
+
 @dataclass
 class SlackWorld:
     bot: BotProcess

@@ -66,6 +66,7 @@ async def test_the_guided_newclass_survives_a_restart(world: TelegramWorld) -> N
     teacher.press(seats, "8")
     repeat = await world.said(teacher, "Once, or weekly")
     teacher.press(repeat, "Weekly, 4 times")
+    teacher.press(await world.said(teacher, "price per child"), "Free")  # the price step, skipped
     settings = await world.said(teacher, "Last, the settings")
     teacher.press(settings, "Create the class")  # every setting skipped: the defaults
     created = await world.said(teacher, "Created")
@@ -85,12 +86,14 @@ async def test_the_guided_newclass_sets_approval_minimum_zoom_and_description(wo
         ("17:15", "How many minutes"),
         ("60", "How many seats"),
         ("4", "Once, or weekly"),
-        ("1", "Last, the settings"),
+        ("1", "price per child"),
+        ("free", "Last, the settings"),
     ):
         teacher.send(answer)
         settings = await world.said(teacher, next_question)
     assert "Bookings: confirmed at once" in (settings.text or "")
     assert "Zoom meeting: yes" in (settings.text or "")
+    assert "Price: Free" in (settings.text or "")
     teacher.press(settings, "Approve each booking myself")
     settings = await world.said(teacher, "Bookings: you approve each one")
     teacher.press(settings, "Minimum 2 children")

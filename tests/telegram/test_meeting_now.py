@@ -5,12 +5,14 @@ a teacher without a Zoom connection is told to connect first, and no one else ma
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from tests.support.waiting import wait_until
 from tests.telegram.world import TelegramWorld, telegram_world
 
 pytestmark = pytest.mark.slow
@@ -89,3 +91,41 @@ async def test_the_meeting_is_made_now_and_zoom_added_to_a_class_without_it(worl
     assert unconnected.text
     for chat in (parent, bob):  # a start link goes to the teacher only
         assert not [m for m in tg.messages(chat) if "Start on Zoom" in m.button_texts]
+
+
+async def test_start_link_and_meeting_now_pressed_in_a_group_send_no_start_link_there(world: TelegramWorld) -> None:
+    """The teacher's own buttons, replayed on the group's announcement (a tampered client): refused in the group,
+    where no start link may ever appear, and no meeting is made for a press there."""
+    tg = world.telegram
+    admin, teacher = tg.add_user("Ada"), tg.add_user("Ann")
+    group = tg.add_group("Chess parents", members=[teacher], admins=[admin])
+    tg.add_bot_to_group(group, by=admin)
+    teacher.start_private_chat()
+    await world.said(teacher, "books kids")
+    await world.connect_zoom(teacher, world.zoom.add_user(email="ann@example.org").id)
+    admin.send("/setup", group)
+    await tg.wait_for_message(group, lambda m: "is set up here" in (m.text or ""), timeout=40)
+    teacher.send(f"/newclass Chess | {_when()} | 45 | 4", group)
+    announced = await tg.wait_for_message(group, lambda m: "New class" in (m.text or ""), timeout=40)
+    [share] = [url for url in announced.urls if "start=c_" in url]
+    class_id = share.split("start=c_")[1]
+
+    def refusals() -> list[str]:
+        return [m.text or "" for m in tg.messages(group) if "only sent in our private chat" in (m.text or "")]
+
+    async def refused(times: int) -> bool:
+        return len(refusals()) >= times
+
+    teacher.press_forged(f"meet:{class_id}", on=announced)
+    await wait_until(lambda: refused(1), timeout=40, what="the refusal of Create the meeting now in the group")
+    teacher.press_forged(f"start:{class_id}", on=announced)
+    await wait_until(lambda: refused(2), timeout=40, what="the refusal of Start link in the group")
+    teacher.send("/myclasses")
+    card = await world.said(teacher, "Chess")
+
+    assert len(refusals()) == 2
+    assert world.zoom.meetings == {}  # nothing made for a press in a group
+    assert all(not re.search(r"/(j|s|w)/\d+", message.text or "") for message in tg.messages(group))
+    assert not [m for m in tg.messages(group) if "Start on Zoom" in m.button_texts]
+    assert "Start link" in card.button_texts  # the private card still offers it, beside…
+    assert "Create the Zoom meeting now" in card.button_texts  # …making the meeting now

@@ -77,3 +77,25 @@ async def test_a_declined_connect_is_told_in_the_chat(world: TelegramWorld) -> N
     assert page.status_code == 400
     told = await world.said(ann, "declined in Zoom")
     assert "/connect" in (told.text or "")
+
+
+async def test_disconnect_in_the_chat_revokes_at_zoom_and_a_second_one_says_none_is_connected(
+    world: TelegramWorld,
+) -> None:
+    teacher = world.telegram.add_user("Ann")
+    zoom_user = world.zoom.add_user(email="ann@example.org")
+    teacher.start_private_chat()
+    await world.said(teacher, "books kids")
+    await world.connect_zoom(teacher, zoom_user.id)
+    authorized = world.zoom.is_authorized(zoom_user.id)
+
+    teacher.send("/disconnect")
+    done = await world.said(teacher, "Your Zoom account is disconnected")
+    teacher.send("/disconnect")
+    again = await world.said(teacher, "No Zoom account is connected")
+
+    assert authorized
+    assert "revoked" in (done.text or "")
+    assert again.text
+    assert world.zoom.count("POST", "/oauth/revoke") == 1
+    assert not world.zoom.is_authorized(zoom_user.id)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core.prices import amount_shown, price_of
+from bot.core.prices import Price, amount_shown, price_of
 from bot.core.views import BookingOutcome, ClassView
+from bot.core.words.labels import FREE
 from bot.i18n.texts import Moment, Text, lines, ntr, plain, tr
 
 
@@ -57,6 +58,16 @@ def card_text(view: ClassView) -> Text:
     if view.description:
         parts.insert(1, plain(view.description[:300]))
     return lines(*parts)
+
+
+# Asked where a Telegram teacher types a class's price (the guided form, the edit menu): Telegram takes Stars.
+PRICE_ASKED = tr("Type the price per child in Telegram Stars, like 250 XTR.")
+
+
+def price_text(amount: int | None, currency: str | None) -> Text:
+    """A class's price per child as the teacher's summaries say it: the amount, or "Free"."""
+    price = price_of(amount, currency)
+    return FREE if price is None else tr("{amount} per child", amount=amount_shown(price))
 
 
 NO_ZOOM_MEETING = tr("No Zoom meeting: parents get no link.")  # a class's setting, where it is chosen and told
@@ -145,9 +156,17 @@ def moved(title: str, when: Moment) -> Text:
     return tr("“{title}” moved: it now starts {when}.", title=title, when=when)
 
 
-def changed(title: str, *, new_title: str | None, description: str | None, ages: Text | None) -> Text:
+def changed(
+    title: str,
+    *,
+    new_title: str | None,
+    description: str | None,
+    ages: Text | None,
+    price: Price | bool | None = False,
+) -> Text:
     """One parent's notice of what the teacher changed in a class they booked or wait for (None: not changed);
-    ``description`` empty: it was removed; ``ages`` is the new range, as the card says it, or "any age"."""
+    ``description`` empty: it was removed; ``ages`` is the new range, as the card says it, or "any age";
+    ``price`` the new price, None for free now (False: not changed)."""
     said: list[Text] = [tr("The teacher changed “{title}”:", title=title)]
     if new_title is not None:
         said.append(tr("• It is now called “{title}”.", title=new_title))
@@ -158,6 +177,10 @@ def changed(title: str, *, new_title: str | None, description: str | None, ages:
             said.append(tr("• The description was removed."))
     if ages is not None:
         said.append(tr("• Now for: {ages}.", ages=ages))
+    if isinstance(price, Price):
+        said.append(tr("• New price: {amount} per child, for seats not yet booked.", amount=amount_shown(price)))
+    elif price is None:
+        said.append(tr("• It is free now."))
     return lines(*said)
 
 

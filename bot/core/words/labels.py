@@ -42,12 +42,15 @@ AGES = tr("Children's ages")
 ANY_AGE_CHOICE = tr("Any age")  # a choice of ages that sets none (a class for all, a list of every class)
 MINIMUM_BOOKINGS = tr("Minimum bookings")
 APPROVE_EACH_BOOKING = tr("I approve each booking myself")
+PRICE = tr("Price per child")
+FREE = tr("Free")  # a class's price that is none: the choice, and the form's word for it
 SETTING_LABELS = {
     "title": TITLE,
     "description": DESCRIPTION,
     "seats": SEATS,
     "ages": AGES,
     "min_bookings": MINIMUM_BOOKINGS,
+    "price": PRICE,
 }
 
 

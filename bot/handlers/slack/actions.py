@@ -118,7 +118,7 @@ class Actions(ZoomConnecting):
         age = int(choice) if choice.isdigit() and int(choice) in AGES else None
         if age is None and choice != "any":
             raise NotAllowed(BUTTON_GONE)
-        await self.home.refresh(person_of(args), age)
+        await self.home.choose_age(person_of(args), age)
 
     async def _book(self, args: AsyncArgs, class_id: str) -> None:
         view = await self.core.classes.view(person_of(args), class_id)

@@ -33,7 +33,7 @@ from bot.core.messages import Message
 from bot.core.services import Services
 from bot.core.words.replies import SORRY, TRY_AGAIN_IN_A_MINUTE
 from bot.handlers.slack.blocks import MAX_SECTION, message_blocks, plain, text_sections
-from bot.handlers.slack.home import HomeTab, age_of_home
+from bot.handlers.slack.home import HomeTab
 from bot.i18n.languages import supported
 from bot.i18n.texts import Text
 from bot.i18n.translator import Translator
@@ -137,7 +137,7 @@ class SlackBase:
             await args.client.chat_postMessage(channel=person_of(args).user_id, text=notice, blocks=blocks)
 
     async def refresh_home(self, args: AsyncArgs) -> None:
-        await self.home.refresh_quietly(person_of(args), age_of_home(args.body))
+        await self.home.refresh_quietly(person_of(args))
 
 
 def answers_refusals(listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:

@@ -13,7 +13,6 @@ from slack_sdk.errors import SlackApiError
 
 from bot.handlers.slack.base import SlackBase, community, person_of
 from bot.handlers.slack.blocks import COMMAND
-from bot.handlers.slack.home import age_of_home
 from bot.i18n.texts import tr
 
 log = logging.getLogger(__name__)
@@ -23,8 +22,8 @@ class Events(SlackBase):
     async def home_opened(self, args: AsyncArgs) -> None:
         if (args.event or {}).get("tab") != "home" or not await self.first_time(args):
             return
-        # The tab as last published comes with the event: the age its list was for stays chosen.
-        await self.home.refresh_quietly(person_of(args), age_of_home({"view": (args.event or {}).get("view")}))
+        # Drawn for the age the person chose last (the core keeps it): opened again, the list stays as it was.
+        await self.home.refresh_quietly(person_of(args))
 
     async def member_joined(self, args: AsyncArgs) -> None:
         event = args.event or {}

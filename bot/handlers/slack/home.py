@@ -56,17 +56,23 @@ class HomeTab:
         self._workspaces = workspaces
         self._locks = KeyedLocks()
 
-    async def refresh(self, person: PersonRef, age: int | None = None) -> None:
-        """Publish the tab; ``age``: its classes to book are those for a child of that age."""
+    async def refresh(self, person: PersonRef) -> None:
+        """Publish the tab; its classes to book are those for the child's age the person chose last (kept by the
+        core, so every redraw, for a press or for a direct message, keeps it)."""
         async with self._locks.hold((person.workspace_id, person.user_id)):
-            view = await self.view_for(person, age)
+            view = await self.view_for(person, await self._core.classes.listing_age(person))
             client = await self._workspaces.client_for(person.workspace_id)
             await client.views_publish(user_id=person.user_id, view=view)
 
-    async def refresh_quietly(self, person: PersonRef, age: int | None = None) -> None:
+    async def choose_age(self, person: PersonRef, age: int | None) -> None:
+        """The person picked a child's age (None: any age) in the tab's menu: kept, then the tab drawn for it."""
+        await self._core.classes.choose_listing_age(person, age)
+        await self.refresh(person)
+
+    async def refresh_quietly(self, person: PersonRef) -> None:
         """Refresh, logging (not raising) a failure: the change itself already happened."""
         try:
-            await self.refresh(person, age)
+            await self.refresh(person)
         except Exception:
             log.warning("could not refresh a Slack Home tab", exc_info=True)
 
@@ -88,7 +94,7 @@ class HomeTab:
         blocks += [header(t(tr("Classes in your channels"))), _age_filter(age, t), *_bookable_blocks(bookable, age, t)]
         footer = tr("`{command} help` lists everything ClassBot does. Links come by direct message.", command=COMMAND)
         blocks.append(context(t(footer)))
-        # The age chosen rides in the tab itself: a press in the tab brings it back (``age_of_home``).
+        # The age the tab is drawn for, as Slack's record of what it shows.
         return {"type": "home", "blocks": blocks, "private_metadata": "" if age is None else str(age)}
 
 
@@ -112,13 +118,6 @@ def _classes_blocks(classes: list[ClassView], t: Translator) -> list[Block]:
     if len(classes) > _MOST_TAUGHT_SHOWN:
         blocks.append(_more(len(classes) - _MOST_TAUGHT_SHOWN, t))
     return blocks
-
-
-def age_of_home(body: dict[str, Any]) -> int | None:
-    """The child's age the Home tab that was pressed in lists classes for (None: any age, or not the tab)."""
-    view = body.get("view") or {}
-    kept = str(view.get("private_metadata") or "") if view.get("type") == "home" else ""
-    return int(kept) if kept.isdigit() and int(kept) in AGES else None
 
 
 def _age_filter(age: int | None, t: Translator) -> Block:

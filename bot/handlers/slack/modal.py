@@ -27,9 +27,11 @@ from bot.core.class_input import (
     parse_time,
     parse_timezone,
     parse_title,
+    price_columns,
     time_read_in,
 )
 from bot.core.errors import InvalidInput
+from bot.core.prices import price_of, price_typed
 from bot.core.views import ClassView
 from bot.core.words.classes import NO_ZOOM_MEETING
 from bot.core.words.labels import (
@@ -42,6 +44,7 @@ from bot.core.words.labels import (
     JOIN_THE_WAITLIST,
     MESSAGE_THE_PARENTS,
     MINIMUM_BOOKINGS,
+    PRICE,
     SEATS,
     TITLE,
 )
@@ -62,6 +65,7 @@ APPROVE_TEACHER = "approve_teacher"
 TEACHER = "teacher"
 _BOOKINGS = tr("Bookings")  # the approval checkbox's field
 _AGES_HINT = tr("Like 7-10. Leave empty for any age.")
+_PRICE_HINT = tr("Like 250 XTR (Telegram Stars) or 12.50 EUR. Leave empty for a free class.")
 _FIELDS = frozenset(
     {
         "title",
@@ -74,6 +78,7 @@ _FIELDS = frozenset(
         "timezone",
         "min_bookings",
         "ages",
+        "price",
         "zoom",
         "channel",
     }
@@ -135,6 +140,7 @@ def new_class_view(
     starts_at = draft.starts_at.strftime("%H:%M") if draft else "17:00"
     minimum = str(draft.min_bookings) if draft and draft.min_bookings else ""
     ages = f"{draft.age_min}-{draft.age_max}" if draft and draft.age_min is not None else ""
+    price = _price_typed(draft.price_amount, draft.price_currency) if draft else ""
     blocks = [
         _input("title", say(TITLE), _text(draft.title if draft else "", max_length=200)),
         _input(
@@ -186,6 +192,7 @@ def new_class_view(
             optional=True,
             hint=say(_AGES_HINT),
         ),
+        _input("price", say(PRICE), _text(price), optional=True, hint=say(_PRICE_HINT)),
         _input("zoom", say(tr("Zoom meeting")), no_zoom, optional=True),
         _input(
             "channel",
@@ -203,6 +210,12 @@ def new_class_view(
         "close": _plain(say(CANCEL)),
         "blocks": blocks,
     }
+
+
+def _price_typed(amount: int | None, currency: str | None) -> str:
+    """A class's price as the form's field holds it (``12.50 EUR``); empty for a free class."""
+    price = price_of(amount, currency)
+    return "" if price is None else price_typed(price)
 
 
 def _checkbox(label: str, *, ticked: bool) -> Block:
@@ -242,6 +255,7 @@ def read_new_class(values: dict[str, Any], t: Translator) -> ClassForm:
     timezone = parsed("timezone", parse_timezone, _value(values, "timezone"))
     minimum = parsed("min_bookings", parse_minimum, _value(values, "min_bookings"))
     ages = parsed("ages", parse_ages, _value(values, "ages"))
+    price = parsed("price", price_columns, _value(values, "price"))
     channel = _value(values, "channel", "selected_conversation") or None
     if errors:
         return ClassForm(None, errors, channel)
@@ -259,6 +273,8 @@ def read_new_class(values: dict[str, Any], t: Translator) -> ClassForm:
         zoom_enabled=not _ticked(values, "zoom"),
         age_min=ages[0],
         age_max=ages[1],
+        price_amount=price[0],
+        price_currency=price[1],
     )
     return ClassForm(draft, {}, channel)
 
@@ -393,6 +409,13 @@ def edit_view(class_id: str, settings: ClassSettings, t: Translator) -> dict[str
             _input("ages", t(AGES), _text(ages), optional=True, hint=t(_AGES_HINT)),
             _input("min_bookings", t(MINIMUM_BOOKINGS), _text(minimum), optional=True),
             _input(
+                "price",
+                t(PRICE),
+                _text(_price_typed(settings.price_amount, settings.price_currency)),
+                optional=True,
+                hint=t(_PRICE_HINT),
+            ),
+            _input(
                 "approval",
                 t(_BOOKINGS),
                 _checkbox(t(APPROVE_EACH_BOOKING), ticked=settings.requires_approval),
@@ -416,6 +439,7 @@ def read_edit(values: dict[str, Any], t: Translator) -> tuple[ClassSettings | No
     title, description = parsed("title", parse_title), parsed("description", parse_description)
     seats, minimum = parsed("seats", parse_seats), parsed("min_bookings", parse_minimum)
     ages = parsed("ages", parse_ages)
+    price = parsed("price", price_columns)
     if errors:
         return None, errors
     settings = ClassSettings(
@@ -426,6 +450,8 @@ def read_edit(values: dict[str, Any], t: Translator) -> tuple[ClassSettings | No
         min_bookings=minimum,
         age_min=ages[0],
         age_max=ages[1],
+        price_amount=price[0],
+        price_currency=price[1],
     )
     return settings, {}
 

@@ -38,6 +38,7 @@ from bot.handlers.slack.modal import (
     read_words,
 )
 from bot.i18n.texts import tr
+from bot.i18n.translator import Translator
 from bot.storage.identity import PersonRef
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,17 @@ _OUT_OF_DATE = tr("This form is out of date: open it again.")
 _NOT_SET_UP = tr(
     "ClassBot is not set up in that channel: a workspace admin runs `{command} setup` there first.", command=COMMAND
 )
+
+
+def class_form_errors(problem: Exception, t: Translator, doing: str) -> dict[str, str]:
+    """What the class form (new or edit) shows when the core refuses it or fails: a wrong field on that field's
+    block, any other refusal on the title, anything unexpected (logged, as ``doing`` failed) as "sorry"."""
+    if isinstance(problem, InvalidInput):
+        return {field_block(problem.field): t(problem.text)}
+    if isinstance(problem, CoreError):
+        return {"title": t(problem.text)}
+    log.error("%s from Slack failed", doing, exc_info=problem)
+    return {"title": t(SORRY)}
 
 
 class Submissions(SlackBase):
@@ -67,15 +79,8 @@ class Submissions(SlackBase):
             # Made for a channel, it is for the channel's members; made alone, for anyone with its link.
             in_community = bool(form.channel_id)
             created = await self.core.classes.create(person_of(args, t.code), form.draft, in_community=in_community)
-        except InvalidInput as wrong:
-            await args.ack(response_action="errors", errors={field_block(wrong.field): t(wrong.text)})
-            return
-        except CoreError as refusal:
-            await args.ack(response_action="errors", errors={"title": t(refusal.text)})
-            return
-        except Exception:
-            log.exception("creating a class from Slack failed")
-            await args.ack(response_action="errors", errors={"title": t(SORRY)})
+        except Exception as problem:  # told in the form, which stays open for the teacher to fix it
+            await args.ack(response_action="errors", errors=class_form_errors(problem, t, "creating a class"))
             return
         await args.ack()
         await self._created(args, created, form.channel_id)
@@ -226,15 +231,8 @@ class Submissions(SlackBase):
             return
         try:
             edited, told = await self.core.classes.edit(person_of(args), class_id, settings)
-        except InvalidInput as wrong:
-            await args.ack(response_action="errors", errors={field_block(wrong.field): t(wrong.text)})
-            return
-        except CoreError as refusal:
-            await args.ack(response_action="errors", errors={"title": t(refusal.text)})
-            return
-        except Exception:
-            log.exception("editing a class from Slack failed")
-            await args.ack(response_action="errors", errors={"title": t(SORRY)})
+        except Exception as problem:  # told in the form, which stays open for the teacher to fix it
+            await args.ack(response_action="errors", errors=class_form_errors(problem, t, "editing a class"))
             return
         await args.ack()
         await self._edited(args, edited, told)

@@ -22,7 +22,7 @@ from bot.core.bookings import CANCEL_BOOKING_YES
 from bot.core.errors import NotAllowed
 from bot.core.messages import Button
 from bot.core.words import replies
-from bot.core.words.classes import card_text
+from bot.core.words.classes import PRICE_ASKED, card_text
 from bot.core.words.labels import APPROVAL_OFF, APPROVAL_ON, ROSTER_AS_CSV, edit_menu, teacher_buttons
 from bot.core.words.refusals import BUTTON_GONE
 from bot.core.words.roster import roster_words
@@ -69,6 +69,7 @@ _EDIT_PROMPTS = {  # the settings of ``class_input.EDITABLE`` a teacher types a 
     "seats": tr("Type the number of seats (never fewer than the seats already taken)."),
     "ages": joined(" ", tr("Type the children's ages, like 7-10."), _CLEAR),
     "min_bookings": joined(" ", tr("Type the fewest children for the class to go ahead, like 3."), _CLEAR),
+    "price": joined(" ", PRICE_ASKED, _CLEAR),
 }
 
 

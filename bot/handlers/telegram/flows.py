@@ -29,20 +29,21 @@ from bot.core.class_input import (
     parse_time,
     parse_timezone,
     parse_title,
+    price_columns,
     time_read_in,
 )
 from bot.core.errors import InvalidInput
 from bot.core.messages import Button
 from bot.core.views import BookingOutcome
 from bot.core.words import replies
-from bot.core.words.classes import ages_text, card_text, describe_outcome, settings_text
-from bot.core.words.labels import ANY_AGE_CHOICE, teacher_buttons
+from bot.core.words.classes import PRICE_ASKED, ages_text, card_text, describe_outcome, price_text, settings_text
+from bot.core.words.labels import ANY_AGE_CHOICE, FREE, teacher_buttons
 from bot.core.words.replies import sent_to_parents
 from bot.handlers.telegram.base import TelegramBase, answers_refusals, community_of, in_group, person_of
 from bot.handlers.telegram.payments import send_invoice
 from bot.handlers.telegram.render import html
 from bot.i18n.languages import or_source
-from bot.i18n.texts import Text, lines, ntr, plain, tr
+from bot.i18n.texts import Text, joined, lines, ntr, plain, tr
 from bot.i18n.translator import Translator
 
 NEW_CLASS = "newclass"
@@ -52,7 +53,7 @@ MESSAGE_PARENTS = "msg"
 MOVE = "move"
 EDIT = "edit"  # the class's edit menu is open ("class"); once a setting is picked, its new value is typed ("field")
 
-_STEPS = ("timezone", "title", "date", "time", "duration", "seats", "repeat", "settings")
+_STEPS = ("timezone", "title", "date", "time", "duration", "seats", "repeat", "price", "settings")
 CREATE = "create"  # the settings step's last button: make the class as it stands
 _MINIMUMS = (2, 3, 5)  # what the minimum button steps through, then back to none
 _TO_STOP = tr("(/cancel to stop)")
@@ -65,6 +66,7 @@ _QUESTIONS = {
     "duration": tr("How many minutes does it last?"),
     "seats": tr("How many seats?"),
     "repeat": tr("Once, or weekly? Pick one or type the number of weekly sessions (1-52)."),
+    "price": joined(" ", PRICE_ASKED, tr("Or tap Free.")),
 }
 
 
@@ -288,6 +290,8 @@ def _draft(data: dict[str, Any]) -> ClassDraft:
         zoom_enabled=data.get("zoom", True),
         age_min=(data.get("ages") or [None, None])[0],
         age_max=(data.get("ages") or [None, None])[1],
+        price_amount=(data.get("price") or [None, None])[0],
+        price_currency=(data.get("price") or [None, None])[1],
     )
 
 
@@ -299,6 +303,7 @@ def _settings_of(draft: ClassDraft) -> dict[str, Any]:
         "min": draft.min_bookings,
         "zoom": draft.zoom_enabled,
         "ages": [draft.age_min, draft.age_max],
+        "price": None if draft.price_amount is None else [draft.price_amount, draft.price_currency],
     }
 
 
@@ -314,10 +319,11 @@ def _settings_question(draft: ClassDraft) -> Text:
         tr("Minimum bookings: {minimum}", minimum=minimum),
         tr("Zoom meeting: {zoom}", zoom=zoom),
         tr("Children's ages: {ages}", ages=ages),
+        tr("Price: {price}", price=price_text(draft.price_amount, draft.price_currency)),
         tr("Description: {description}", description=description),
         tr(
             "Type “min N” for another minimum, “ages N-M” for the children's ages (like ages 7-10), "
-            "or any text to use it as the description."
+            "“price 250 XTR” or “free” for the price, or any text to use it as the description."
         ),
     )
 
@@ -357,6 +363,7 @@ _PARSERS: dict[str, Any] = {
     "duration": parse_duration,
     "seats": parse_seats,
     "repeat": parse_sessions,
+    "price": lambda raw: None if (columns := price_columns(raw))[0] is None else list(columns),
 }
 
 
@@ -394,4 +401,6 @@ def _suggestions(step: str, data: dict[str, Any], t: Translator) -> list[Button]
             Button(ntr("Weekly, {n} time", "Weekly, {n} times", n), Act.NEW_CLASS_ANSWER.on(str(n))) for n in (4, 8, 12)
         ]
         return [Button(tr("Once"), Act.NEW_CLASS_ANSWER.on("1")), *weekly]
+    if step == "price":
+        return [Button(FREE, Act.NEW_CLASS_ANSWER.on("free"))]
     return []

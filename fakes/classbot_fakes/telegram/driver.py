@@ -75,23 +75,31 @@ class TelegramDriver:
             return UserMessage(chat_id, message.message_id, text, message.date, update_id)
 
     def press_as(self, user: FakeUser, message: SentMessage, button_text: str) -> str:
-        world = self._world
-        with world.lock:
-            stored = world.find_message(message.chat_id, message.message_id)
-            if stored is None or stored.deleted or stored.sender_id != world.bot.id:
-                raise ValueError(f"no message {message.message_id} from the bot in chat {message.chat_id} to press")
-            if message.chat_id != user.id and (
-                message.chat_id not in world.groups or not world.groups[message.chat_id].in_chat(user.id)
-            ):
-                raise ValueError(f"user {user.id} cannot see chat {message.chat_id}")
+        with self._world.lock:
+            stored = self._seen_by(user, message)
             button = stored.snapshot().button(button_text)
             if button.callback_data is None:
                 raise ValueError(f"button {button_text!r} opens {button.url!r}; it is not a callback button")
             return self._callback(user, stored, button.callback_data)
 
-    def press_forged_as(self, user: FakeUser, data: str) -> str:
-        """A modified client sends ``data`` as if pressed on the bot's last message in the user's private chat."""
+    def _seen_by(self, user: FakeUser, message: SentMessage) -> StoredMessage:
+        """The bot's stored ``message``, which ``user`` can see (their private chat, or a group they are in)."""
+        world = self._world
+        stored = world.find_message(message.chat_id, message.message_id)
+        if stored is None or stored.deleted or stored.sender_id != world.bot.id:
+            raise ValueError(f"no message {message.message_id} from the bot in chat {message.chat_id} to press")
+        if message.chat_id != user.id and (
+            message.chat_id not in world.groups or not world.groups[message.chat_id].in_chat(user.id)
+        ):
+            raise ValueError(f"user {user.id} cannot see chat {message.chat_id}")
+        return stored
+
+    def press_forged_as(self, user: FakeUser, data: str, on: SentMessage | None = None) -> str:
+        """A modified client sends ``data`` as if pressed on ``on`` (a bot message the user sees, in a group say),
+        else on the bot's last message in the user's private chat."""
         with self._world.lock:
+            if on is not None:
+                return self._callback(user, self._seen_by(user, on), data)
             mine = [m for m in self._world.messages.get(user.id, []) if not m.deleted]
             if not mine:
                 raise ValueError(f"the bot sent nothing to user {user.id} to press on")

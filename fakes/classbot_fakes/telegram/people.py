@@ -55,9 +55,10 @@ class FakeUser:
         """Press the callback button labelled ``button_text`` on ``message`` as it is now; the callback query id."""
         return self._driver.press_as(self, message, button_text)
 
-    def press_forged(self, data: str) -> str:
-        """Send callback ``data`` no button of the bot carried (a tampered client); the callback query id."""
-        return self._driver.press_forged_as(self, data)
+    def press_forged(self, data: str, on: SentMessage | None = None) -> str:
+        """Send callback ``data`` no button of the bot carried (a tampered client), as if on the bot's message
+        ``on`` (default: its last one in the private chat); the callback query id."""
+        return self._driver.press_forged_as(self, data, on)
 
     async def pay(self, invoice_message: SentMessage, *, timeout: float = 10.0) -> PaymentAttempt:
         """Press Pay on the bot's invoice: the bot is asked (``pre_checkout_query``) and, if it says yes within

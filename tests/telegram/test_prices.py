@@ -1,0 +1,125 @@
+"""A teacher sets a class's price on Telegram, through the real process: a step of the guided /newclass (Free
+skips it), the one-line form's ``price`` part, the class's Edit menu; a wrong price is named with what to type,
+and the price is on the class's card for the teacher and for parents."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from classbot_fakes.telegram import FakeUser
+
+from tests.telegram.world import TelegramWorld, telegram_world
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def world(tmp_path: Path, sqlite_url: str) -> Iterator[TelegramWorld]:
+    with telegram_world(tmp_path, sqlite_url) as built:
+        yield built
+
+
+def _when(days: int = 3) -> str:
+    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%d 16:30")
+
+
+async def _ready_teacher(world: TelegramWorld) -> FakeUser:
+    teacher = world.telegram.add_user("Ann")
+    zoom_user = world.zoom.add_user(email="ann@example.org", timezone="Europe/Madrid")
+    teacher.start_private_chat()
+    await world.said(teacher, "books kids")
+    await world.connect_zoom(teacher, zoom_user.id)
+    return teacher
+
+
+async def test_the_guided_newclass_asks_the_price_and_names_a_wrong_one(world: TelegramWorld) -> None:
+    teacher = await _ready_teacher(world)
+    parent = world.telegram.add_user("Pat")
+    teacher.send("/newclass")
+    await world.said(teacher, "What is the class called")
+    for answer, next_question in (
+        ("Robotics", "Which day"),
+        (_when().split()[0], "At what time"),
+        ("17:15", "How many minutes"),
+        ("60", "How many seats"),
+        ("4", "Once, or weekly"),
+        ("1", "price per child"),
+    ):
+        teacher.send(answer)
+        asked = await world.said(teacher, next_question)
+    assert "Free" in asked.button_texts
+    teacher.send("12 dollars")
+    wrong = await world.said(teacher, "is not a price")
+    await world.said(teacher, "price per child")  # asked again
+    teacher.send("250 XTR")
+    settings = await world.said(teacher, "Last, the settings")
+    teacher.press(settings, "Approve each booking myself")  # a paid class books those who pay
+    refused = await world.said(teacher, "cannot also wait for your approval")
+    await world.said(teacher, "Last, the settings")
+    teacher.send("free")
+    free = await world.said(teacher, "Price: Free")
+    teacher.send("price 300 XTR")
+    priced = await world.said(teacher, "Price: 300 ⭐ per child")
+    teacher.press(priced, "Create the class")
+    created = await world.said(teacher, "Created")
+    [share] = [url for url in created.urls if "start=c_" in url]
+    parent.start_private_chat()
+    await world.said(parent, "books kids")
+    parent.open_deep_link(share)
+    card = await world.said(parent, "Robotics")
+
+    assert "12 dollars" in (wrong.text or "")
+    assert "Price: 250 ⭐ per child" in (settings.text or "")
+    assert refused.text
+    assert "Price: Free" in (free.text or "")
+    assert "Price: 300 ⭐ per child" in (created.text or "")
+    assert "Price: 300 ⭐ per child" in (card.text or "")
+
+
+async def test_the_one_line_price_and_the_edit_menu_change_it_and_the_parents_are_told(world: TelegramWorld) -> None:
+    teacher = await _ready_teacher(world)
+    parent = world.telegram.add_user("Pat")
+    parent.start_private_chat()
+    await world.said(parent, "books kids")
+    teacher.send(f"/newclass Chess | {_when()} | 45 | 5 | price twelve euros")
+    wrong_line = await world.said(teacher, "is not a price")
+    teacher.send(f"/newclass Chess | {_when()} | 45 | 5 | price 12.50 EUR")
+    created = await world.said(teacher, "Created")
+    teacher.send(f"/newclass Drawing | {_when()} | 45 | 5")
+    [share] = [url for url in (await world.said(teacher, "Created")).urls if "start=c_" in url]
+    parent.open_deep_link(share)
+    parent.press(await world.said(parent, "Drawing"), "Book a seat")
+    await world.said(parent, "who is the seat for")
+    parent.send("Mia")
+    await world.said(parent, "Booked: Mia")
+
+    teacher.send("/myclasses")
+    drawing = await world.said(teacher, "“Drawing” with")
+    teacher.press(drawing, "Edit")
+    menu = await world.said(teacher, "What should change in “Drawing”")
+    teacher.press(menu, "Price per child")
+    await world.said(teacher, "Type the price per child")
+    teacher.send("1.234 EUR")
+    too_fine = await world.said(teacher, "decimals at most")
+    teacher.send("250 XTR")
+    saved = await world.said(teacher, "Saved, and 1 parent was told")
+    told = await world.said(parent, "The teacher changed “Drawing”")
+    teacher.press(saved, "Edit")
+    teacher.press(await world.said(teacher, "What should change in “Drawing”"), "Price per child")
+    await world.said(teacher, "Type the price per child")
+    teacher.send("-")
+    free_again = await world.said(teacher, "Saved")
+    told_free = await world.said(parent, "It is free now")
+
+    assert "twelve euros" in (wrong_line.text or "")
+    assert "Price: €12.50 per child" in (created.text or "")
+    assert "Price:" not in (drawing.text or "")  # a free class's card names no price
+    assert "Price per child" in menu.button_texts
+    assert too_fine.text
+    assert "Price: 250 ⭐ per child" in (saved.text or "")
+    assert "New price: 250 ⭐ per child" in (told.text or "")
+    assert "Price:" not in (free_again.text or "")
+    assert told_free.text
