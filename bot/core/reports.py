@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot.core.bookings import booking_status
@@ -13,16 +13,18 @@ from bot.core.charts import ChartWords, weekly_chart
 from bot.core.classes import ClassService
 from bot.core.communities import CommunityRef
 from bot.core.errors import NotAllowed
+from bot.core.takings import takings, takings_in_words
 from bot.core.weekly import WeeklyActivity, first_week_start, weekly
 from bot.core.words import stats as words
 from bot.core.words.classes import bookings_counted
 from bot.core.words.refusals import NOT_SET_UP
-from bot.i18n.texts import Language, Text, ntr, tr
+from bot.i18n.texts import Language, Text, joined, ntr, tr
 from bot.i18n.translator import Translator
 from bot.storage.activity import Activity
 from bot.storage.communities import Communities
 from bot.storage.database import Database
 from bot.storage.identity import PersonRef
+from bot.storage.payments import Payments
 from bot.storage.people import People
 from bot.support.clock import Clock
 
@@ -100,19 +102,29 @@ class Reports:
         return weekly(moments, now)
 
     async def teacher_weeks(self, teacher: PersonRef) -> WeeklyActivity:
-        """The last 12 weeks of the classes ``teacher`` teaches; refused to someone who teaches none."""
+        """The last 12 weeks of the classes ``teacher`` teaches, with what their paid classes took in; refused to
+        someone who teaches none."""
         now = self._clock()
+        since = first_week_start(now)
         async with self._database.read() as session:
             person = await People(session).find(teacher)
             if person is None or not await Activity(session).teaches_any(person.id):
                 raise NotAllowed(words.TEACHES_NOTHING)
-            moments = await Activity(session).of_teacher(person.id, first_week_start(now))
-        return weekly(moments, now)
+            moments = await Activity(session).of_teacher(person.id, since)
+            money = await Payments(session).takings_of_teacher(person.id, since)
+        return replace(weekly(moments, now), takings=takings(money))
+
+
+def chart_in_words(activity: WeeklyActivity) -> Text:
+    """What the chart shows, as text: for whoever cannot see the picture."""
+    return words.weekly_totals(*activity.totals)
 
 
 def weeks_in_words(activity: WeeklyActivity) -> Text:
-    """The chart's numbers as text, sent beside the picture."""
-    return words.weekly_totals(*activity.totals)
+    """The report as text, sent beside the picture: the chart's numbers, then the money of paid classes."""
+    money = takings_in_words(activity.takings)
+    counts = chart_in_words(activity)
+    return counts if money is None else joined("\n", counts, money)
 
 
 async def chart_png(activity: WeeklyActivity, t: Translator) -> bytes:

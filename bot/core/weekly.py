@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from bot.core.takings import ClassTakings
 from bot.storage.activity import ActivityMoments
 
 WEEKS = 12
@@ -19,6 +20,7 @@ class WeeklyActivity:
     booked: tuple[int, ...]
     attended: tuple[int, ...]
     cancelled: tuple[int, ...]
+    takings: tuple[ClassTakings, ...] = ()  # a teacher's paid classes (a community's report has none)
 
     @property
     def totals(self) -> tuple[int, int, int]:

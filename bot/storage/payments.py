@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import Payment
+from bot.storage.models import Class, Payment
 
 
 class Payments:
@@ -50,3 +50,22 @@ class Payments:
         ).where(Payment.class_id == class_id)
         paid, refunded = (await self._session.execute(query)).one()
         return int(paid), int(refunded)
+
+    async def takings_of_teacher(self, teacher_id: int, since: datetime) -> list[tuple[str, str, int, int, int]]:
+        """Per class the teacher teaches and currency, for payments made since ``since``: the class's title, the
+        currency, how many payments, what they came to and what was given back (minor units), oldest class first."""
+        query = (
+            select(
+                Class.title,
+                Payment.currency,
+                func.count(Payment.id),
+                func.sum(Payment.amount),
+                func.sum(Payment.refunded_amount),
+            )
+            .join(Class, Class.id == Payment.class_id)
+            .where(Class.teacher_id == teacher_id, Payment.created_at >= since)
+            .group_by(Class.id, Class.title, Payment.currency)
+            .order_by(Class.id, Payment.currency)
+        )
+        rows = (await self._session.execute(query)).all()
+        return [(title, currency, int(n), int(paid), int(refunded)) for title, currency, n, paid, refunded in rows]

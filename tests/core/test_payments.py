@@ -16,7 +16,9 @@ from bot.core.actions import Act
 from bot.core.bookings import DEFAULT_HOLD
 from bot.core.errors import Conflict
 from bot.core.payments import TELEGRAM_STARS, Paid
+from bot.core.reports import weeks_in_words
 from bot.core.views import ClassView
+from bot.i18n.catalogs import Catalogs
 from bot.storage.bookings import Bookings
 from bot.storage.identity import PersonRef
 from bot.storage.models import Payment
@@ -283,3 +285,30 @@ async def test_a_slack_parent_is_told_to_book_a_paid_class_in_telegram(world: Co
 
     assert "book it in Telegram" in refused.value.message
     assert (await world.components.classes.view(TEACHER, cls.public_id)).seats_left == 2
+
+
+async def test_a_teachers_stats_say_what_each_paid_class_took_in_and_gave_back(
+    world: CoreWorld, clock: MovableClock, ledger: StarLedger
+) -> None:
+    chess = await world.new_class(seats=3, days_ahead=3, **PRICE)
+    art = await world.new_class(seats=3, days_ahead=3, title="Art", price_amount=1250, price_currency="EUR")
+    await world.new_class(seats=3, title="Free play")
+    held = [await _hold(world, chess, parent(n)) for n in (1, 2)]
+    for n, booking in zip((1, 2), held, strict=True):
+        await _pay(world, parent(n), booking, f"charge-{n}")
+    await world.components.payments.paid(
+        parent(3), TELEGRAM_STARS, "charge-3", await _hold(world, art, parent(3)), 1250, "EUR"
+    )
+    await world.components.bookings.cancel(parent(1), held[0])  # three days ahead: refunded in full
+    await world.run_jobs()
+
+    weeks = await world.components.services.reports.teacher_weeks(TEACHER)
+    said = Catalogs().translator("en")(weeks_in_words(weeks))
+
+    assert [(each.title, each.payments, each.paid.amount, each.refunded.amount) for each in weeks.takings] == [
+        ("Chess for kids", 2, 500, 250),
+        ("Art", 1, 1250, 0),
+    ]
+    assert "“Chess for kids”: 2 payments, 500 ⭐ in, 250 ⭐ refunded." in said
+    assert "“Art”: 1 payment, €12.50 in, €0.00 refunded." in said
+    assert "Free play" not in said

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n.texts import Text, tr
+from bot.i18n.texts import Text, ntr, tr
 
 CHART_TITLE = tr("The last 12 weeks")
 WEEK_AXIS = tr("Week starting")
@@ -23,4 +23,18 @@ def weekly_totals(booked: int, attended: int, cancelled: int) -> Text:
         booked=booked,
         attended=attended,
         cancelled=cancelled,
+    )
+
+
+TAKINGS_HEADING = tr("Paid classes, last 12 weeks:")
+
+
+def class_takings(title: str, payments: int, paid: str, refunded: str) -> Text:
+    """One paid class's money: how many payments, what they came to, what was given back."""
+    return tr(
+        "“{title}”: {payments}, {paid} in, {refunded} refunded.",
+        title=title,
+        payments=ntr("{n} payment", "{n} payments", payments),
+        paid=paid,
+        refunded=refunded,
     )

@@ -14,7 +14,7 @@ import logging
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_sdk.errors import SlackApiError
 
-from bot.core.reports import chart_png, weeks_in_words
+from bot.core.reports import chart_in_words, chart_png
 from bot.core.weekly import WeeklyActivity
 from bot.core.words.stats import CHART_TITLE
 from bot.handlers.slack.base import person_of
@@ -36,7 +36,7 @@ async def send_chart(args: AsyncArgs, weeks: WeeklyActivity, t: Translator, comm
             content=png,
             filename=FILENAME,
             title=t(CHART_TITLE),
-            alt_txt=t(weeks_in_words(weeks)),
+            alt_txt=t(chart_in_words(weeks)),
             initial_comment=t(comment),
         )
     except SlackApiError as refused:
