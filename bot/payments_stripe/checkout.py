@@ -54,7 +54,7 @@ class StripeCheckout:
                         "price_data": {
                             "currency": invoice.price.currency.lower(),
                             "unit_amount": invoice.price.amount,
-                            "product_data": {"name": f"{invoice.title} · {invoice.child}"[:250]},
+                            "product_data": {"name": invoice.title[:250]},  # no child's name goes to Stripe
                         },
                     }
                 ],
