@@ -33,6 +33,10 @@ class StripeCheckout:
     """Checkout Sessions and refunds for ClassBot's held seats (the core's ``Checkout`` and ``Refunder``)."""
 
     def __init__(self, secret_key: str, api_url: str, *, public_url: str, clock: Clock) -> None:
+        # The SDK's telemetry (a random id it writes under ~/.config/stripe, and each request's timing sent to
+        # Stripe with the next) is a switch on the module only. ClassBot is the SDK's one user in its process and
+        # sends Stripe nothing it does not need, so the switch is turned off here, when Stripe is set up.
+        stripe.enable_telemetry = False
         self._http = stripe.HTTPXClient(timeout=_TIMEOUT_SECONDS)
         self.client = stripe.StripeClient(
             secret_key, base_addresses={"api": api_url.rstrip("/")}, http_client=self._http, max_network_retries=2

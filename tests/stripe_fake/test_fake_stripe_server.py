@@ -38,6 +38,12 @@ class Receiver:
         return f"http://127.0.0.1:{self.server.port}/hook"
 
 
+@pytest.fixture(autouse=True)
+def _no_telemetry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SDK would write a telemetry id under ~/.config and send timings; ClassBot turns that off too."""
+    monkeypatch.setattr(stripe, "enable_telemetry", False)
+
+
 @pytest.fixture
 def fake() -> Iterator[FakeStripe]:
     with FakeStripe() as server:
