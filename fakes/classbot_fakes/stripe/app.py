@@ -4,9 +4,10 @@ routes the bot's SDK calls.
 - ``Authorization: Bearer <secret key>``, else 401 as Stripe answers it (no key, or an invalid one).
 - POST bodies are ``application/x-www-form-urlencoded`` with Stripe's brackets (``metadata[booking]=...``,
   ``line_items[0][price_data][currency]=eur``), decoded to nested objects.
-- ``Idempotency-Key`` on a POST: the same key with the same request replays the first answer
+- ``Idempotency-Key`` on a POST: the same key with the same request replays the first successful answer
   (``Idempotent-Replayed: true``); the same key with other parameters, or on another endpoint, is 400
-  ``idempotency_error``.
+  ``idempotency_error``. A refused request saves nothing under its key (Stripe saves no result for a request
+  that failed validation), so it may be tried again.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def build_app(world: StripeWorld, deliver: Deliver) -> Starlette:
                         world.calls.append(StripeCall(request.method, request.url.path, params, status, key))
                         return _json(status, answer)
                 events = answer.pop("_events", [])
-                if key is not None and status < 500:
+                if key is not None and status == 200:  # a refused request saves no result (Stripe's rule)
                     world.idempotency[key] = Remembered(request.method, request.url.path, params, status, answer)
                 world.calls.append(StripeCall(request.method, request.url.path, params, status, key))
             for event in events:

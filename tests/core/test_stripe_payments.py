@@ -1,6 +1,8 @@
-"""Fifty parents paying by card for ten seats at once, through the Stripe test server and the webhook route: ten
-paid bookings, the forty others never charged or refunded through Stripe's Refund API, no money kept without a
-seat. Runs on SQLite and PostgreSQL (``CI=true`` with ``TEST_POSTGRES_URL``)."""
+"""Card payments through Stripe in the core, against the Stripe test server and through the webhook route (in
+process): fifty parents paying for ten seats at once (ten paid bookings, the forty others never charged or
+refunded through Stripe's Refund API, no money kept without a seat); events ClassBot does not act on; a parent's
+cancellation refunded once, also when Stripe already gave the money back. SQLite and PostgreSQL (``CI=true`` with
+``TEST_POSTGRES_URL``)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import stripe as stripe_sdk
 from classbot_fakes.stripe import FakeStripe, signature_header
 from classbot_fakes.zoom import FakeZoom
 from sqlalchemy import select
@@ -130,3 +133,83 @@ async def test_fifty_parents_paying_for_ten_seats_at_once_keep_money_only_for_se
     refunds = stripe.refunds()
     assert sorted(refund["payment_intent"] for refund in refunds) == sorted(p.provider_charge_id for p in given_back)
     assert (await components.classes.view(TEACHER, cls.public_id)).seats_left == 0
+
+
+async def _post(world: CoreWorld, stripe: FakeStripe, event: dict[str, object]) -> tuple[int, dict[str, object]]:
+    body = json.dumps(event)
+    headers = {"content-type": "application/json", "stripe-signature": signature_header(body, stripe.webhook_secret)}
+    answer = await world.zoom_world.web.post("/stripe/webhook", content=body.encode(), headers=headers)
+    return answer.status_code, answer.json()
+
+
+async def _held_and_paid(world: CoreWorld, stripe: FakeStripe, cls_id: str, who: PersonRef) -> str:
+    outcome = await world.components.bookings.book(who, cls_id, ["Mia"], f"tap-{who.user_id}")
+    [held] = outcome.booked
+    link = await world.components.payments.checkout(who, held.public_id)
+    stripe.pay(link.url.rsplit("/", 1)[1])
+    [completed] = [event for event in stripe.events() if event["type"] == "checkout.session.completed"][-1:]
+    status, _ = await _post(world, stripe, completed)
+    assert status == 200
+    return held.public_id
+
+
+async def test_events_classbot_does_not_act_on_are_acknowledged_and_change_nothing(
+    world: CoreWorld, stripe: FakeStripe
+) -> None:
+    cls = await world.new_class(seats=2, price_amount=1250, price_currency="EUR")
+    outcome = await world.components.bookings.book(slack_parent(1), cls.public_id, ["Mia"], "tap-1")
+    [held] = outcome.booked
+    link = await world.components.payments.checkout(slack_parent(1), held.public_id)
+    session = stripe.session(link.url.rsplit("/", 1)[1])
+    unpaid = {**session, "status": "complete", "payment_status": "unpaid"}  # a delayed payment method: not yet
+    not_ours = {**session, "metadata": {}, "payment_status": "paid", "payment_intent": "pi_elsewhere"}
+    kinds = [
+        ("payment_intent.created", session),
+        ("checkout.session.completed", unpaid),
+        ("checkout.session.completed", not_ours),
+    ]
+
+    answers = [
+        await _post(world, stripe, {"id": f"evt_{n}", "object": "event", "type": kind, "data": {"object": obj}})
+        for n, (kind, obj) in enumerate(kinds)
+    ]
+
+    assert [(status, body["outcome"]) for status, body in answers] == [(200, "ignored")] * 3
+    bookings, payments = await _rows(world)
+    assert payments == []
+    assert [booking.status for booking in bookings] == ["awaiting_payment"]
+
+
+async def test_a_parent_cancelling_in_time_is_refunded_once_through_stripe(
+    world: CoreWorld, stripe: FakeStripe
+) -> None:
+    cls = await world.new_class(seats=2, days_ahead=3, price_amount=1250, price_currency="EUR")
+    booking = await _held_and_paid(world, stripe, cls.public_id, slack_parent(1))
+
+    await world.components.bookings.cancel(slack_parent(1), booking)
+    await world.run_jobs()
+
+    [refund] = stripe.refunds()
+    _, [payment] = await _rows(world)
+    assert (refund["payment_intent"], refund["amount"]) == (payment.provider_charge_id, 1250)
+    assert (payment.state, payment.refunded_amount) == ("refunded", 1250)
+    assert stripe.count("POST", "/v1/refunds") == 1
+
+
+async def test_a_refund_stripe_already_made_counts_as_done(world: CoreWorld, stripe: FakeStripe) -> None:
+    """A refund whose answer was lost is asked again under a new key (a restart, a key expired): Stripe says
+    ``charge_already_refunded``, and the payment is refunded, not failed."""
+    cls = await world.new_class(seats=2, days_ahead=3, price_amount=1250, price_currency="EUR")
+    booking = await _held_and_paid(world, stripe, cls.public_id, slack_parent(1))
+    _, [payment] = await _rows(world)
+    stripe_sdk.StripeClient(stripe.secret_key, base_addresses={"api": stripe.api_url}).v1.refunds.create(
+        {"payment_intent": payment.provider_charge_id}
+    )  # given back from Stripe's dashboard, say
+
+    await world.components.bookings.cancel(slack_parent(1), booking)
+    await world.run_jobs()
+
+    _, [payment] = await _rows(world)
+    assert payment.state == "refunded"
+    assert len(stripe.refunds()) == 1
+    assert [call.status for call in stripe.calls if call.path == "/v1/refunds"] == [200, 400]
