@@ -105,6 +105,18 @@ def build_app(world: StripeWorld, deliver: Deliver) -> Starlette:
     def create_session(_: Request, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         return 200, world.create_session(params)
 
+    def list_sessions(_: Request, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        try:
+            limit = int(params.get("limit", "10"))
+        except ValueError:
+            raise StripeError(400, "Invalid integer.", code="parameter_invalid_integer", param="limit") from None
+        if not 1 <= limit <= 100:
+            raise StripeError(400, "This value must be between 1 and 100.", param="limit")
+        newest = sorted(world.sessions.values(), key=lambda session: session["created"], reverse=True)
+        shown = [world.shown(session) for session in newest[:limit]]
+        body = {"object": "list", "data": shown, "has_more": len(newest) > limit, "url": "/v1/checkout/sessions"}
+        return 200, body
+
     def get_session(request: Request, _: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         return 200, world.shown(world.session(request.path_params["session_id"]))
 
@@ -130,6 +142,7 @@ def build_app(world: StripeWorld, deliver: Deliver) -> Starlette:
     return Starlette(
         routes=[
             Route("/v1/checkout/sessions", api(create_session, post=True), methods=["POST"]),
+            Route("/v1/checkout/sessions", api(list_sessions, post=False), methods=["GET"]),
             Route("/v1/checkout/sessions/{session_id}", api(get_session, post=False), methods=["GET"]),
             Route("/v1/checkout/sessions/{session_id}/expire", api(expire_session, post=True), methods=["POST"]),
             Route("/v1/refunds", api(create_refund, post=True), methods=["POST"]),
