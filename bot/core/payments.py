@@ -16,6 +16,7 @@ closing unpaid (``checkout_ended``) gives the seat back at once rather than at t
 from __future__ import annotations
 
 import enum
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,6 +32,7 @@ from bot.core.messages import Message
 from bot.core.notify import tell
 from bot.core.prices import STARS, Price, amount_shown
 from bot.core.refunds import Refunder, payer_of, queue_refund
+from bot.core.words.labels import PAY_BUTTON
 from bot.core.words.refusals import BOOKING_GONE, NOT_YOUR_BOOKING
 from bot.core.worker import JobWorker, Unretryable
 from bot.i18n.texts import Text, tr
@@ -42,6 +44,8 @@ from bot.storage.models import Booking, Class, Payment
 from bot.storage.payments import Payments
 from bot.storage.people import People
 from bot.support.clock import Clock
+
+log = logging.getLogger(__name__)
 
 TELEGRAM_STARS = "telegram_stars"
 STRIPE = "stripe"
@@ -130,7 +134,20 @@ class PaymentService:
             raise Conflict(tr("“{title}” is priced in Telegram Stars: pay for it in Telegram.", title=invoice.title))
         if self._checkout is None:
             raise Conflict(tr("Card payments are not set up on this ClassBot: ask its operator."))
-        return CheckoutLink(await self._checkout.open(parent, invoice), invoice)
+        try:
+            url = await self._checkout.open(parent, invoice)
+        except Exception:
+            # The provider is away or refused: the seat stays held, and asking again (the booking's Pay button)
+            # gets the same page once the provider answers.
+            log.exception("the card payment page for booking %s could not be opened", booking_public_id)
+            raise Conflict(
+                tr(
+                    "The payment page could not be opened just now. The seat stays held for you: press “{pay}” on "
+                    "your booking in a moment to try again.",
+                    pay=PAY_BUTTON,
+                )
+            ) from None
+        return CheckoutLink(url, invoice)
 
     async def checkout_ended(self, booking_public_id: str) -> bool:
         """The provider's page for a held seat closed unpaid (Stripe's ``checkout.session.expired``): the seat

@@ -19,6 +19,7 @@ from classbot_fakes.zoom import FakeZoom
 from sqlalchemy import select
 
 from bot.core.bookings import DEFAULT_HOLD
+from bot.core.errors import Conflict
 from bot.storage.identity import PersonRef
 from bot.storage.models import Booking, Payment
 from bot.storage.people import People
@@ -213,3 +214,24 @@ async def test_a_refund_stripe_already_made_counts_as_done(world: CoreWorld, str
     assert payment.state == "refunded"
     assert len(stripe.refunds()) == 1
     assert [call.status for call in stripe.calls if call.path == "/v1/refunds"] == [200, 400]
+
+
+async def test_stripe_away_leaves_the_seat_held_and_the_page_comes_when_asked_again(
+    world: CoreWorld, stripe: FakeStripe
+) -> None:
+    cls = await world.new_class(seats=2, price_amount=1250, price_currency="EUR")
+    outcome = await world.components.bookings.book(slack_parent(1), cls.public_id, ["Mia"], "tap-1")
+    [held] = outcome.booked
+    stripe.stop()
+    try:
+        with pytest.raises(Conflict) as refused:
+            await world.components.payments.checkout(slack_parent(1), held.public_id)
+    finally:
+        stripe.start()
+
+    link = await world.components.payments.checkout(slack_parent(1), held.public_id)
+
+    assert "could not be opened just now" in refused.value.message
+    assert [booking.status for booking in (await _rows(world))[0]] == ["awaiting_payment"]
+    assert link.url.startswith(f"{stripe.api_url}/c/pay/")
+    assert len(stripe.sessions()) == 1
