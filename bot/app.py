@@ -42,7 +42,7 @@ from bot.core.notify import (
     reachable_again,
 )
 from bot.core.outages import retry_delay as outage_retry_delay
-from bot.core.payments import TELEGRAM_STARS, PaymentService
+from bot.core.payments import STRIPE, TELEGRAM_STARS, PaymentService
 from bot.core.privacy import PrivacyService
 from bot.core.refunds import Refunder
 from bot.core.reports import Reports
@@ -73,6 +73,8 @@ if TYPE_CHECKING:
 
     from bot.handlers.slack.frontend import SlackFrontEnd, SlackPlatform
     from bot.handlers.telegram.frontend import TelegramFrontEnd, TelegramPlatform
+    from bot.payments_stripe.checkout import StripeCheckout
+    from bot.payments_stripe.webhook import StripeWebhook
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +124,7 @@ class Components:
     services: Services
     telegram: TelegramFrontEnd | None
     slack: SlackFrontEnd | None
+    stripe: StripeWebhook | None = None  # Stripe's webhook receiver, when card payments are set up
 
 
 @asynccontextmanager
@@ -199,6 +202,9 @@ async def build_components(
         )
         classes = ClassService(database, meetings, audience, clock=clock)
         hold = timedelta(seconds=settings.payment_hold_seconds)
+        cards = _stripe_checkout(settings, clock) if settings.stripe_configured else None
+        if cards is not None:
+            stack.push_async_callback(cards.close)
         bookings = BookingService(
             database,
             meetings,
@@ -208,11 +214,14 @@ async def build_components(
             metrics=metrics,
             crash_points=crash_points,
             hold=hold,
+            cards_on=frozenset({"slack"}) if cards is not None else frozenset(),
         )
         providers: dict[str, Refunder] = {}
         if telegram_platform is not None:
             providers[TELEGRAM_STARS] = telegram_platform.refunder
-        payments = PaymentService(database, {**providers, **(refunders or {})}, clock=clock, hold=hold)
+        if cards is not None:
+            providers[STRIPE] = cards
+        payments = PaymentService(database, {**providers, **(refunders or {})}, clock=clock, hold=hold, checkout=cards)
         payments.register(worker)
         Delivery(
             database, meetings, messenger, clock=clock, cancel_class=classes.cancel, crash_points=crash_points
@@ -281,6 +290,7 @@ async def build_components(
             services=services,
             telegram=telegram,
             slack=slack,
+            stripe=_stripe_webhook(settings, cards, payments) if cards is not None else None,
         )
         if telegram is not None:
             await telegram.start()
@@ -295,7 +305,13 @@ def create_web_app(components: Components) -> Starlette:
     """The process's Starlette app: each route is handed the services and the settings it needs."""
     from bot.web.app import web_app
 
-    return web_app(components.services, components.settings, telegram=components.telegram, slack=components.slack)
+    return web_app(
+        components.services,
+        components.settings,
+        telegram=components.telegram,
+        slack=components.slack,
+        stripe=components.stripe,
+    )
 
 
 def create_metrics_app(components: Components) -> Starlette:
@@ -401,6 +417,22 @@ def _announce_front_ends(settings: Settings) -> None:
 def _secret(value: object) -> str | None:
     get = getattr(value, "get_secret_value", None)
     return get() if get is not None else None
+
+
+def _stripe_checkout(settings: Settings, clock: Clock) -> StripeCheckout:
+    from bot.payments_stripe.checkout import StripeCheckout  # the SDK is imported only when Stripe is set up
+
+    key = _secret(settings.stripe_secret_key)
+    assert key is not None
+    return StripeCheckout(key, settings.stripe_api_url, public_url=settings.public_url, clock=clock)
+
+
+def _stripe_webhook(settings: Settings, checkout: StripeCheckout, payments: PaymentService) -> StripeWebhook:
+    from bot.payments_stripe.webhook import StripeWebhook
+
+    secret = _secret(settings.stripe_webhook_secret)
+    assert secret is not None
+    return StripeWebhook(checkout.client, secret, payments)
 
 
 def _telegram_platform(settings: Settings) -> TelegramPlatform:

@@ -86,6 +86,8 @@ def _platform_checks(settings: Settings, http: httpx.AsyncClient) -> list[_Check
         checks.append(_Check("Telegram", settings.telegram_base_url, lambda: _telegram(settings, http)))
     if settings.slack_configured:
         checks.append(_Check("Slack", settings.slack_api_url, lambda: _slack(settings, http)))
+    if settings.stripe_configured:
+        checks.append(_Check("Stripe", settings.stripe_api_url, lambda: _stripe(settings, http)))
     return checks
 
 
@@ -220,6 +222,30 @@ async def _slack(settings: Settings, http: httpx.AsyncClient) -> str:
                 f"Slack refuses SLACK_APP_TOKEN ({body.get('error')}): use an app-level token with connections:write"
             )
     return f"{where}, {mode}"
+
+
+async def _stripe(settings: Settings, http: httpx.AsyncClient) -> str:
+    """The secret key, by listing one Checkout Session (a read that changes nothing); the webhook secret's shape;
+    and whether anyone can pay by card (Slack parents do)."""
+    key = settings.stripe_secret_key
+    secret = settings.stripe_webhook_secret
+    assert key is not None
+    assert secret is not None
+    response = await http.get(
+        settings.stripe_api_url.rstrip("/") + "/v1/checkout/sessions",
+        params={"limit": "1"},
+        headers={"Authorization": f"Bearer {key.get_secret_value()}"},
+    )
+    if response.status_code == 401:
+        raise CheckFailed("Stripe refuses the key: check STRIPE_SECRET_KEY (a secret key, sk_...)")
+    if response.status_code != 200:
+        raise CheckFailed(f"Stripe answered {response.status_code} to a read of Checkout Sessions")
+    if not secret.get_secret_value().startswith("whsec_"):
+        raise CheckFailed("STRIPE_WEBHOOK_SECRET is not a webhook signing secret (whsec_...)")
+    if not settings.slack_configured:
+        raise CheckFailed("the key works, but card payments are offered to Slack parents only", "warn")
+    mode = "test mode" if key.get_secret_value().startswith(("sk_test_", "rk_test_")) else "live mode"
+    return f"key accepted ({mode}); webhook at {shown_url(settings.public_url.rstrip('/'))}/stripe/webhook"
 
 
 async def _slack_call(settings: Settings, http: httpx.AsyncClient, method: str, token: str) -> dict[str, object]:

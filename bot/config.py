@@ -80,6 +80,12 @@ class Settings(BaseSettings):
     slack_client_secret: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
 
+    # Card payments through Stripe Checkout (Slack parents; see docs): the secret key, the webhook endpoint's
+    # signing secret (whsec_...), and the API's address (Stripe's own unless a test server stands in).
+    stripe_secret_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_api_url: str = "https://api.stripe.com"
+
     # Days a job given up on keeps what it was to do (a message's words, a child's name) for an operator to look
     # into; then only its kind, times and error remain (docs/privacy.md).
     dead_job_retention_days: int = Field(default=14, ge=0, le=3650)
@@ -118,7 +124,9 @@ class Settings(BaseSettings):
             ) from None
         return value
 
-    @field_validator("public_url", "zoom_oauth_url", "zoom_api_url", "telegram_base_url", "slack_api_url")
+    @field_validator(
+        "public_url", "zoom_oauth_url", "zoom_api_url", "telegram_base_url", "slack_api_url", "stripe_api_url"
+    )
     @classmethod
     def _http_url(cls, value: str) -> str:
         parts = urlsplit(value)
@@ -164,6 +172,7 @@ class Settings(BaseSettings):
         for first, second, what in (
             ("zoom_client_id", "zoom_client_secret", "Zoom OAuth"),
             ("slack_client_id", "slack_client_secret", "Slack OAuth"),
+            ("stripe_secret_key", "stripe_webhook_secret", "Stripe account"),
         ):
             if bool(getattr(self, first)) != bool(getattr(self, second)):
                 given, missing = (first, second) if getattr(self, first) else (second, first)
@@ -198,6 +207,10 @@ class Settings(BaseSettings):
     @property
     def slack_configured(self) -> bool:
         return self.slack_bot_token is not None or self.slack_client_id is not None
+
+    @property
+    def stripe_configured(self) -> bool:
+        return self.stripe_secret_key is not None and self.stripe_webhook_secret is not None
 
     @property
     def zoom_redirect_uri(self) -> str:

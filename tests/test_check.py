@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from classbot_fakes.stripe import FakeStripe
 from classbot_fakes.telegram import FakeTelegram
 from classbot_fakes.zoom import FakeZoom
 
@@ -129,3 +130,27 @@ def test_the_command_prints_only_the_report(tmp_path: Path) -> None:
     assert lines, finished.stderr
     assert all(line.startswith(("ok  ", "WARN", "FIX ")) for line in lines[:-1])
     assert "alembic" not in (finished.stdout + finished.stderr).lower()
+
+
+async def test_stripe_is_checked_with_its_key_and_a_wrong_key_is_named(sqlite_url: str, fake_zoom: FakeZoom) -> None:
+    with FakeTelegram() as telegram, FakeStripe() as stripe:
+        base = _settings(sqlite_url, fake_zoom, telegram, telegram.token)
+        stripe_settings = load_settings(
+            stripe_secret_key=stripe.secret_key,
+            stripe_webhook_secret=stripe.webhook_secret,
+            stripe_api_url=stripe.api_url,
+        )
+        update = {
+            name: getattr(stripe_settings, name)
+            for name in ("stripe_secret_key", "stripe_webhook_secret", "stripe_api_url")
+        }
+        good = {f.name: f for f in await run_checks(base.model_copy(update=update))}
+        wrong_key = load_settings(stripe_secret_key="sk_test_wrong", stripe_webhook_secret="whsec_x").stripe_secret_key
+        wrong = {
+            f.name: f for f in await run_checks(base.model_copy(update={**update, "stripe_secret_key": wrong_key}))
+        }
+    assert good["Stripe"].level == "warn"  # the key works; without Slack no parent is offered cards
+    assert "Slack parents only" in good["Stripe"].detail
+    assert wrong["Stripe"].level == "fix"
+    assert "STRIPE_SECRET_KEY" in wrong["Stripe"].detail
+    assert "sk_test_wrong" not in render(list(wrong.values()))

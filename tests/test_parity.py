@@ -47,8 +47,14 @@ NOT_CALLED: dict[tuple[str, str], str] = {
     ("calendar_links.calendar", "telegram"): "the web route behind the link (bot/web/calendar.py)",
     ("calendar_links.calendar", "slack"): "the web route behind the link (bot/web/calendar.py)",
     **{
-        (f"payments.{method}", "slack"): "paid classes are paid in Telegram Stars for now (a Slack parent is told so)"
+        (f"payments.{method}", "slack"): "a Slack parent pays by card on Stripe's Checkout page (payments.checkout); "
+        "Stripe's webhook (bot.payments_stripe) tells payments.paid"
         for method in ("invoice", "may_pay", "paid")
+    },
+    ("payments.checkout", "telegram"): "Telegram parents pay with an invoice in the chat (payments.invoice)",
+    **{
+        ("payments.checkout_ended", platform): "Stripe's webhook (bot.payments_stripe), not a chat"
+        for platform in PLATFORMS
     },
     ("privacy.erase_after_zoom", "telegram"): "the worker's job after Zoom's data is gone",
     ("privacy.erase_after_zoom", "slack"): "the worker's job after Zoom's data is gone",

@@ -19,6 +19,7 @@ SUITES_THAT_READ_EVERY_SPEC = [
     "tests/zoom/test_fake_zoom_essentials.py",
     "tests/telegram_fake/test_essentials.py",
     "tests/slack_fake/test_fake_slack_server.py::test_methods_keep_to_the_spec",
+    "tests/stripe_fake/test_fake_stripe_server.py::test_a_checkout_session_is_shaped_like_stripes_and_read_back",
 ]
 
 # Loaded by the copied run (``-p read_audit``): remembers every file opened outside the allowed folders.

@@ -29,6 +29,7 @@ from bot.core.ids import new_public_id
 from bot.core.meetings import MeetingKeeper
 from bot.core.messages import Button, Message
 from bot.core.notify import tell
+from bot.core.prices import STARS
 from bot.core.refunds import REFUND_WINDOW, queue_refund
 from bot.core.views import BookingOutcome, BookingView
 from bot.core.words.classes import seats_taken
@@ -122,8 +123,10 @@ class BookingService:
         metrics: Metrics | None = None,
         crash_points: CrashPoints | None = None,
         hold: timedelta = DEFAULT_HOLD,
+        cards_on: frozenset[str] = frozenset(),
     ) -> None:
         self._hold = hold
+        self._cards_on = cards_on  # platforms where a price in money is paid by card (Stripe Checkout)
         self._metrics = metrics
         self._crash_points = crash_points or CrashPoints()
         self._database = database
@@ -213,7 +216,7 @@ class BookingService:
         async with self._database.write() as session:
             person = await People(session).ensure(parent)
             cls, next_start = await self._bookable_class(session, class_public_id, person.id)
-            if cls.price_amount is not None and parent.platform not in PAYABLE_ON:
+            if cls.price_amount is not None and not self._payable_on(parent.platform, cls.price_currency):
                 raise Conflict(
                     tr("“{title}” is a paid class: book it in Telegram, where it can be paid.", title=cls.title)
                 )
@@ -260,6 +263,11 @@ class BookingService:
                 await self._jobs.make_due(links, self._clock())
                 self._crash_points.reach(CrashPoint.LINK_DUE)
         return outcome
+
+    def _payable_on(self, platform: str, currency: str | None) -> bool:
+        """Whether a parent on ``platform`` can pay a price in ``currency``: Stars in Telegram, money by card
+        where a card provider is set up for that platform."""
+        return platform in PAYABLE_ON or (platform in self._cards_on and currency != STARS)
 
     @staticmethod
     async def _ages_outside(

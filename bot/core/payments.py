@@ -6,15 +6,21 @@ payment confirms it in the same transaction that writes the payment's row, and q
 after its hold ran out takes a free seat if there is one, and is otherwise refunded at once, the parent told:
 never more children than seats, never money kept without a seat. A provider's update delivered twice is one
 payment (the charge id is unique).
+
+Every provider goes through the same ``paid``: Telegram's ``successful_payment`` and Stripe's
+``checkout.session.completed`` differ only at the edges (``bot.handlers.telegram.payments``,
+``bot.payments_stripe``). A card provider's hosted page (``Checkout``) is opened through ``checkout``, and its
+closing unpaid (``checkout_ended``) gives the seat back at once rather than at the hold's end.
 """
 
 from __future__ import annotations
 
 import enum
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,8 +30,9 @@ from bot.core.bookings import AWAITING_PAYMENT, DEFAULT_HOLD, release_seat, tell
 from bot.core.errors import Conflict, NotAllowed, NotFound
 from bot.core.messages import Message
 from bot.core.notify import tell
-from bot.core.prices import Price, amount_shown
+from bot.core.prices import STARS, Price, amount_shown
 from bot.core.refunds import Refunder, payer_of, queue_refund
+from bot.core.words.labels import PAY_BUTTON
 from bot.core.words.refusals import BOOKING_GONE, NOT_YOUR_BOOKING
 from bot.core.worker import JobWorker, Unretryable
 from bot.i18n.texts import Text, tr
@@ -38,7 +45,10 @@ from bot.storage.payments import Payments
 from bot.storage.people import People
 from bot.support.clock import Clock
 
+log = logging.getLogger(__name__)
+
 TELEGRAM_STARS = "telegram_stars"
+STRIPE = "stripe"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +66,22 @@ class Invoice:
         return tr("A seat for {child} in “{title}”.", child=self.child, title=self.title)
 
 
+class Checkout(Protocol):
+    """A card provider's hosted payment page for one held seat (Stripe Checkout): its URL, the same one however
+    often it is asked for the same seat. The page names the parent and the seat, so that the provider's word that
+    it was paid reaches ``PaymentService.paid``."""
+
+    async def open(self, parent: PersonRef, invoice: Invoice) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutLink:
+    """Where the parent pays for a held seat, and what they pay there."""
+
+    url: str
+    invoice: Invoice
+
+
 class Paid(enum.StrEnum):
     BOOKED = "booked"  # the seat is the child's now
     ALREADY = "already"  # this charge came before (a redelivered update): nothing more done
@@ -70,8 +96,10 @@ class PaymentService:
         *,
         clock: Clock,
         hold: timedelta = DEFAULT_HOLD,
+        checkout: Checkout | None = None,
     ) -> None:
         self._database = database
+        self._checkout = checkout
         self._refunders = refunders
         self._clock = clock
         self._hold = hold
@@ -92,6 +120,45 @@ class PaymentService:
             assert booking.hold_until is not None
             price = Price(cls.price_amount, cls.price_currency)
             return Invoice(booking.public_id, cls.title, booking.child_name, price, booking.hold_until)
+
+    @property
+    def takes_cards(self) -> bool:
+        """Whether a card provider is set up (``checkout`` can be asked for a payment page)."""
+        return self._checkout is not None
+
+    async def checkout(self, parent: PersonRef, booking_public_id: str) -> CheckoutLink:
+        """The card provider's page where ``parent`` pays for a seat held for them; refused as ``invoice`` refuses,
+        and for a class priced in Telegram Stars (only Telegram takes those)."""
+        invoice = await self.invoice(parent, booking_public_id)
+        if invoice.price.currency == STARS:
+            raise Conflict(tr("“{title}” is priced in Telegram Stars: pay for it in Telegram.", title=invoice.title))
+        if self._checkout is None:
+            raise Conflict(tr("Card payments are not set up on this ClassBot: ask its operator."))
+        try:
+            url = await self._checkout.open(parent, invoice)
+        except Exception:
+            # The provider is away or refused: the seat stays held, and asking again (the booking's Pay button)
+            # gets the same page once the provider answers.
+            log.exception("the card payment page for booking %s could not be opened", booking_public_id)
+            raise Conflict(
+                tr(
+                    "The payment page could not be opened just now. The seat stays held for you: press “{pay}” on "
+                    "your booking in a moment to try again.",
+                    pay=PAY_BUTTON,
+                )
+            ) from None
+        return CheckoutLink(url, invoice)
+
+    async def checkout_ended(self, booking_public_id: str) -> bool:
+        """The provider's page for a held seat closed unpaid (Stripe's ``checkout.session.expired``): the seat
+        goes back now, as at the hold's end. False when it is no longer held (paid, released, forgotten): the
+        same word twice changes nothing."""
+        async with self._database.write() as session:
+            booking = await Bookings(session).by_public_id(booking_public_id, for_update=True)
+            if booking is None or booking.status != AWAITING_PAYMENT:
+                return False
+            await self._release_unpaid(session, booking, self._clock())
+            return True
 
     async def may_pay(self, parent: PersonRef, booking_public_id: str, amount: int, currency: str) -> Text | None:
         """The provider asks before it charges: None when the seat is still held for this parent at this price,
@@ -166,16 +233,20 @@ class PaymentService:
                 return  # paid, cancelled, or the parent forgotten: nothing is held any more
             if booking.hold_until is not None and booking.hold_until > now:
                 raise RuntimeError("hold not over yet")  # retried: a clock a little behind the job's
-            cls = await Classes(session).get(booking.class_id, for_update=True)
-            assert cls is not None
-            await release_seat(session, cls, booking, now, "expired", hold=self._hold)
-            text = tr(
-                "The seat held for {child} in “{title}” was not paid in time, so it went back. Book again to try "
-                "for another.",
-                child=booking.child_name,
-                title=cls.title,
-            )
-            await tell(session, booking.parent_id, Message(text), now=now, dedupe_key=f"expired:{booking.id}")
+            await self._release_unpaid(session, booking, now)
+
+    async def _release_unpaid(self, session: AsyncSession, booking: Booking, now: datetime) -> None:
+        """A held seat not paid goes back (to the first waiting child), its parent told."""
+        cls = await Classes(session).get(booking.class_id, for_update=True)
+        assert cls is not None
+        await release_seat(session, cls, booking, now, "expired", hold=self._hold)
+        text = tr(
+            "The seat held for {child} in “{title}” was not paid in time, so it went back. Book again to try "
+            "for another.",
+            child=booking.child_name,
+            title=cls.title,
+        )
+        await tell(session, booking.parent_id, Message(text), now=now, dedupe_key=f"expired:{booking.id}")
 
     async def _refund(self, payload: dict[str, Any]) -> None:
         """The job giving a payment back through its provider, then marking it refunded and telling the payer

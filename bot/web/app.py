@@ -18,10 +18,16 @@ from bot.web.zoom import zoom_routes
 if TYPE_CHECKING:
     from bot.handlers.slack.frontend import SlackFrontEnd
     from bot.handlers.telegram.frontend import TelegramFrontEnd
+    from bot.payments_stripe.webhook import StripeWebhook
 
 
 def web_app(
-    services: Services, settings: Settings, *, telegram: TelegramFrontEnd | None, slack: SlackFrontEnd | None
+    services: Services,
+    settings: Settings,
+    *,
+    telegram: TelegramFrontEnd | None,
+    slack: SlackFrontEnd | None,
+    stripe: StripeWebhook | None = None,
 ) -> Starlette:
     """The HTTP surface of one ClassBot process.
 
@@ -43,6 +49,10 @@ def web_app(
         from bot.web.slack import slack_routes
 
         routes += slack_routes(slack, services.health)
+    if stripe is not None:
+        from bot.web.stripe_webhook import stripe_routes  # with the stripe SDK: only when payments are set up
+
+        routes += stripe_routes(stripe, services)
     return Starlette(routes=routes)
 
 

@@ -108,8 +108,11 @@ async def core_world(
     zoom_timeout: float | None = None,
     membership_sources: Mapping[str, MembershipSource] | None = None,
     refunders: Mapping[str, Refunder] | None = None,
+    settings: Mapping[str, object] | None = None,
+    slack_too: bool = False,
 ) -> AsyncIterator[CoreWorld]:
-    """``membership_sources``: the platforms' word on membership (by default a ``Directory`` for both)."""
+    """``membership_sources``: the platforms' word on membership (by default a ``Directory`` for both);
+    ``settings`` more settings (Stripe's); ``slack_too`` records Slack's private messages too."""
     directory = Directory()
     sources = membership_sources or {"telegram": directory, "slack": directory}
     async with zoom_world(
@@ -121,6 +124,8 @@ async def core_world(
         zoom_timeout=zoom_timeout,
         membership_sources=sources,
         refunders=refunders,
+        settings=settings,
+        slack_too=slack_too,
     ) as world:
         await world.connect_teacher(TEACHER)
         world.notifier.sent.clear()

@@ -165,14 +165,16 @@ async def zoom_world(
     membership_sources: Mapping[str, MembershipSource] | None = None,
     refunders: Mapping[str, Refunder] | None = None,
     slack_too: bool = False,
+    settings: Mapping[str, object] | None = None,
 ) -> AsyncIterator[ZoomWorld]:
+    """``settings`` adds to (or replaces) the Zoom settings (Stripe's, say)."""
     user = fake_zoom.add_user(
         email="ann@example.org", first_name="Ann", last_name="Lee", timezone="Europe/Madrid", licensed=licensed
     )
     notifier = RecordingNotifier()
-    settings = zoom_settings(database_url, fake_zoom, data_dir, public_url=public_url)
+    built = zoom_settings(database_url, fake_zoom, data_dir, public_url=public_url, **(settings or {}))
     async with zoom_components(
-        settings,
+        built,
         notifier,
         clock,
         zoom_timeout=zoom_timeout,

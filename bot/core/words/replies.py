@@ -6,6 +6,8 @@ from __future__ import annotations
 from bot.core.actions import FORGET_ME, Act
 from bot.core.connect import ConnectLink
 from bot.core.messages import Button, Message
+from bot.core.payments import CheckoutLink
+from bot.core.prices import amount_shown
 from bot.core.views import BookingView, ClassView
 from bot.core.words import refusals
 from bot.core.words.classes import card_text, settings_text, start_link_text
@@ -163,3 +165,21 @@ def moved(view: ClassView) -> Text:
 
 
 ANYONE_MAY_PUBLISH = tr("Done: any member may publish classes here.")
+
+
+def checkout_offer(link: CheckoutLink, minutes: int) -> Message:
+    """The card payment page for one held seat, sent to the parent alone (its link is theirs): the price, how
+    long the seat stays held, and the page's button."""
+    invoice = link.invoice
+    amount = amount_shown(invoice.price)
+    text = ntr(
+        "To keep the seat for {child} in “{title}”, pay {amount} by card within {n} minute. Then your Zoom link "
+        "comes here.",
+        "To keep the seat for {child} in “{title}”, pay {amount} by card within {n} minutes. Then your Zoom link "
+        "comes here.",
+        minutes,
+        child=invoice.child,
+        title=invoice.title,
+        amount=amount,
+    )
+    return Message(text, (Button(tr("Pay {amount}", amount=amount), url=link.url),))

@@ -91,6 +91,7 @@ class Actions(ZoomConnecting):
             Act.MESSAGE_PARENTS: self._message_parents,
             Act.CANCEL_BOOKING: self._cancel_booking,
             Act.JOIN_LINK: self._join_link,
+            Act.PAY: self._pay,
             Act.CALENDAR: self._calendar_link,
             Act.APPROVE: self._approve,
             Act.DECLINE: self._decline,
@@ -135,6 +136,9 @@ class Actions(ZoomConnecting):
     async def _join_link(self, args: AsyncArgs, booking_id: str) -> None:
         url = await self.core.bookings.join_link(person_of(args), booking_id)
         await self.dm(args, replies.join_link(url))
+
+    async def _pay(self, args: AsyncArgs, booking_id: str) -> None:
+        await self.send_checkout(args, booking_id)
 
     async def _calendar_link(self, args: AsyncArgs, booking_id: str) -> None:
         """Slack gives a bot no way to attach the .ics to a message: a short-lived link to it comes instead."""

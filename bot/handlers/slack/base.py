@@ -27,11 +27,12 @@ from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.bookings import minutes_of
 from bot.core.communities import CommunityRef
 from bot.core.errors import CoreError
 from bot.core.messages import Message
 from bot.core.services import Services
-from bot.core.words.replies import SORRY, TRY_AGAIN_IN_A_MINUTE
+from bot.core.words.replies import SORRY, TRY_AGAIN_IN_A_MINUTE, checkout_offer
 from bot.handlers.slack.blocks import MAX_SECTION, message_blocks, plain, text_sections
 from bot.handlers.slack.home import HomeTab
 from bot.i18n.languages import supported
@@ -119,6 +120,13 @@ class SlackBase:
         await args.client.chat_postMessage(
             channel=person_of(args).user_id, text=notice, blocks=blocks, unfurl_links=False, unfurl_media=False
         )
+
+    async def send_checkout(self, args: AsyncArgs, booking_public_id: str) -> None:
+        """The card payment page for a seat held for the person who acted, by direct message only (the page is
+        theirs to pay); refused as the core refuses (not held any more, not theirs)."""
+        link = await self.core.payments.checkout(person_of(args), booking_public_id)
+        minutes = minutes_of(link.invoice.hold_until - self.core.clock())
+        await self.dm(args, checkout_offer(link, minutes))
 
     async def dm_formatted(self, args: AsyncArgs, mrkdwn: str) -> None:
         """A direct message already in Slack's markup (whatever a person typed in it escaped by the caller)."""

@@ -14,7 +14,7 @@ import logging
 
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 
-from bot.core.bookings import parse_child_names
+from bot.core.bookings import AWAITING_PAYMENT, parse_child_names
 from bot.core.errors import CoreError, InvalidInput
 from bot.core.ids import looks_like_public_id
 from bot.core.messages import Message
@@ -150,6 +150,9 @@ class Submissions(SlackBase):
     @answers_refusals
     async def _booked(self, args: AsyncArgs, outcome: BookingOutcome) -> None:
         await self.dm(args, Message(describe_outcome(outcome)))
+        for booking in outcome.booked:
+            if booking.status == AWAITING_PAYMENT:
+                await self.send_checkout(args, booking.public_id)
         await self.refresh_home(args)
 
     async def message_parents(self, args: AsyncArgs) -> None:
