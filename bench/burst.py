@@ -48,6 +48,8 @@ class Phase:
     zoom: dict[str, int] = field(default_factory=dict)
     answer: dict[str, Any] = field(default_factory=dict)
     sent_at: list[float] = field(default_factory=list)  # when Telegram accepted each message the bot sent
+    backends: int = 0  # PostgreSQL backends serving the bot during the phase
+    backends_lost: int = 0  # of those, gone before the phase's end (their CPU in the phase is not counted)
 
 
 async def measured(stack: Stack, name: str, work: Callable[[], Awaitable[dict[str, Any]]]) -> Phase:
@@ -57,10 +59,16 @@ async def measured(stack: Stack, name: str, work: Callable[[], Awaitable[dict[st
     zoom_mark = (await stack.zoom_calls(10**9))["total"]
     wire_before = stack.wire.counts.snapshot() if stack.wire else (0, Counter[str]())
     window = CpuWindow(stack.pids)
+    database_before = await stack.database_cpu()
     window.start()
     phase.answer = await work()
     window.stop()
+    database_after = await stack.database_cpu()
     phase.wall, phase.cpu, phase.machine_busy = window.wall, window.used, window.machine_busy
+    # A backend that started during the phase used all its CPU in it; one that ended cannot be read any more.
+    phase.cpu["postgres"] = sum(used - database_before.get(pid, 0.0) for pid, used in database_after.items())
+    phase.backends = len(database_before.keys() | database_after.keys())
+    phase.backends_lost = len(database_before.keys() - database_after.keys())
     if stack.wire:
         trips, statements = stack.wire.counts.snapshot()
         phase.round_trips = trips - wire_before[0]
@@ -116,6 +124,18 @@ class Burst:
             },
             "bot_cpu_ms_per_booking": round(self.cpu() / per * 1000, 2),
             "bot_cpu_ms_per_booking_whole_flow": round(self.cpu(whole=True) / per * 1000, 2),
+            "postgres_cpu_ms_per_booking": round(self.cpu("postgres") / per * 1000, 2),
+            "postgres_cpu_ms_per_booking_whole_flow": round(self.cpu("postgres", whole=True) / per * 1000, 2),
+            # Each interaction's CPU per parent who got its answer (the card, the question, the join link).
+            "cpu_ms_per_interaction": {
+                p.name: {
+                    process: round(p.cpu[process] / max(1, _answer_span(p)["answered"]) * 1000, 2)
+                    for process in ("bot", "postgres")
+                }
+                for p in self.phases
+            },
+            "postgres_backends": max(p.backends for p in self.phases),
+            "postgres_backends_lost": sum(p.backends_lost for p in self.phases),
             "cpu_seconds_by_process_whole_flow": {
                 name: round(sum(p.cpu[name] for p in self.phases), 2) for name in self.name.cpu
             },
