@@ -127,7 +127,13 @@ def report(rounds: list[Pair], loop_ms: float) -> bool:
         [f"{method} per booking", f"{mine.get(method, 0):.3f}", f"{theirs.get(method, 0):.3f}"]
         for method in sorted(mine.keys() | theirs.keys())
     ]
-    rows.append(["PostgreSQL backends serving the bot", str(ours["postgres_backends"]), "n/a"])
+    rows.append(
+        [
+            "PostgreSQL backends serving the bot (gone before a phase's end, their CPU in it uncounted)",
+            f"{ours['postgres_backends']} ({ours['postgres_backends_lost']})",
+            "n/a",
+        ]
+    )
     shown = []
     for n, pair in enumerate(rounds, 1):
         a, b = pair
@@ -151,13 +157,15 @@ def report(rounds: list[Pair], loop_ms: float) -> bool:
             "The floor (`bench/floor_bot.py`) is python-telegram-bot in a Starlette app under uvicorn, in webhook "
             "mode like ClassBot and over ClassBot's Bot API transport (aiohttp), serving the same three "
             "interactions with the same calls: the card for `/start c_ID` with its Book button; the callback's "
-            "answer and the name question; the reply, Zoom's registrant call, the parent's link message and the "
-            "teacher's digest (one per class per window, as ClassBot's). No database, no jobs, no rate limiter. "
+            "answer and the name question; the reply, the timezone question (a parent's first booking), Zoom's "
+            "registrant call, the parent's link message and the teacher's digest (one per class per window, as "
+            "ClassBot's). No database, no jobs, no rate limiter. "
             "Both sides' calls per booking, by method, are read from the test servers' records and must agree "
             "within 1%. CPU is each process's own, from /proc, over each interaction's phase (the last one ends "
             "with the teacher's digest); ClassBot's PostgreSQL CPU is that of the backends serving its "
             "connections, read the same way.",
-            f"Reference loop at the start of this run: {loop_ms:.0f} ms (see the machine line above).",
+            f"Reference loop at the start of this run: {loop_ms:.0f} ms (the machine line above has it at the end; "
+            "a gap between the two says the host's speed moved during the run).",
             "Median of the rounds' ratios, ClassBot / floor:",
             table(["interaction", "bot", "bot + PostgreSQL"], each),
             f"The round closest to the median whole-flow ratio, of {len(rounds)}:",
