@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import statistics
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -65,12 +66,24 @@ async def floor(parents: int, workdir: Path) -> dict[str, Any]:
     return burst.summary()
 
 
-def per_booking_calls(side: dict[str, Any]) -> dict[str, float]:
-    """Every Telegram and Zoom call of the whole flow (all three interactions) per booking, by method."""
+def per_booking_calls(side: dict[str, Any], *, by_status: bool = False) -> dict[str, float]:
+    """Every Telegram and Zoom call of the whole flow (all three interactions) per booking, by method (and by
+    the platform's answer, with ``by_status``: a call the platform refused was still made)."""
     booked = max(1, int(side["booked"]))
-    calls = {f"Telegram {k}": v for k, v in side["telegram_calls"].items()}
-    calls |= {f"Zoom {k}": v for k, v in side["zoom_calls"].items()}
+    calls: Counter[str] = Counter()
+    for platform in ("telegram", "zoom"):
+        for key, count in side[f"{platform}_calls"].items():
+            calls[f"{platform.title()} {key if by_status else key.rsplit(' ', 1)[0]}"] += count
     return {method: count / booked for method, count in sorted(calls.items())}
+
+
+def refused(side: dict[str, Any]) -> dict[str, float]:
+    """The calls per booking a platform answered with an error (Telegram refuses a callback answered late)."""
+    return {
+        method: count
+        for method, count in per_booking_calls(side, by_status=True).items()
+        if not method.rsplit(" ", 1)[1].startswith("2")
+    }
 
 
 def calls_differ(pair: Pair) -> list[str]:
@@ -122,15 +135,26 @@ def report(rounds: list[Pair], loop_ms: float) -> bool:
                 f"{cpu(least, key):.2f} ms",
             ]
         )
+    trips = ours.get("db_round_trips_per_interaction", {})
+    rows.append(
+        [
+            "PostgreSQL round trips per parent: " + ", ".join(INTERACTIONS.values()),
+            " / ".join(str(trips.get(key, "?")) for key in INTERACTIONS),
+            "none",
+        ]
+    )
     mine, theirs = per_booking_calls(ours), per_booking_calls(least)
     rows += [
         [f"{method} per booking", f"{mine.get(method, 0):.3f}", f"{theirs.get(method, 0):.3f}"]
         for method in sorted(mine.keys() | theirs.keys())
     ]
     rows.append(
+        ["calls refused by the platform, per booking", str(refused(ours) or "none"), str(refused(least) or "none")]
+    )
+    rows.append(
         [
-            "PostgreSQL backends serving the bot (gone before a phase's end, their CPU in it uncounted)",
-            f"{ours['postgres_backends']} ({ours['postgres_backends_lost']})",
+            "PostgreSQL backends serving the bot (ended during a phase: counted up to their last sample)",
+            f"{ours['postgres_backends']} ({ours['postgres_backends_ended']})",
             "n/a",
         ]
     )
@@ -232,6 +256,8 @@ def print_round(n: int, side: str, summary: dict[str, Any]) -> None:
     )
     calls = per_booking_calls(summary)
     print(f"round {n}: {side}: calls per booking: " + ", ".join(f"{k} {v:.3f}" for k, v in calls.items()), flush=True)
+    if errors := refused(summary):
+        print(f"round {n}: {side}: refused by the platform, per booking: {errors}", flush=True)
 
 
 async def main_async(arguments: argparse.Namespace) -> int:
