@@ -66,12 +66,9 @@ messages: $(VENV)/.dev
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
 
-# Benchmarks (bench/RESULTS.md): not tests, run by hand; each takes a few minutes and needs PostgreSQL on
-# 127.0.0.1:5432 with trust authentication (or BENCH_POSTGRES_URL). py-spy is only needed for --profile.
+# Benchmarks (bench/RESULTS.md; each run's raw output kept in bench/runs/): not tests, run by hand; each takes a
+# few minutes and needs PostgreSQL on 127.0.0.1:5432 with trust authentication (or BENCH_POSTGRES_URL).
+# py-spy is only needed for --profile.
 .PHONY: bench
 bench: $(VENV)/.dev
-	$(BIN)/python -m bench.footprint
-	$(BIN)/python -m bench.booking_burst
-	$(BIN)/python -m bench.overhead_ratio
-	$(BIN)/python -m bench.python_calls
-	$(BIN)/python -m bench.scale_curve
+	$(BIN)/python -m bench.all

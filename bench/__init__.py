@@ -4,8 +4,9 @@ Every benchmark drives the real ``python -m bot`` process over real HTTP on 127.
 fake Telegram and Zoom servers, each in its own process, and records what it measured in ``bench/RESULTS.md``
 (and ``bench/results.json``, the same numbers for machines).
 
+    python -m bench.all              every one below (``make bench``), raw output kept in bench/runs/
     python -m bench.booking_burst    N parents book one class at once, Telegram webhook mode, limits on and off
-    python -m bench.overhead_ratio   CPU per booking against a minimal python-telegram-bot program's
+    python -m bench.overhead_ratio   CPU per booking, whole flow, against a python-telegram-bot floor's
     python -m bench.scale_curve      the burst on an empty and on a full database; /classes and /mybookings
     python -m bench.footprint        start-up time and idle memory
 

@@ -12,6 +12,8 @@ the cost of the booking itself (phase 3) is not mixed with showing cards; CPU is
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -48,6 +50,48 @@ class Phase:
     zoom: dict[str, int] = field(default_factory=dict)
     answer: dict[str, Any] = field(default_factory=dict)
     sent_at: list[float] = field(default_factory=list)  # when Telegram accepted each message the bot sent
+    backends: int = 0  # PostgreSQL backends serving the bot during the phase
+    backends_ended: int = 0  # of those, gone before the phase's end (counted up to their last sample)
+
+
+class DatabaseCpu:
+    """The CPU of the PostgreSQL backends serving the bot over a phase (``Stack.database_cpu``), read every
+    ``SAMPLE_SECONDS``: the bot's pools close the connections they opened beyond their size when these come
+    back, so backends end during a burst, and one read only at the end would lose all their work. A backend
+    that ends counts up to its last sample; one that starts counts from zero."""
+
+    SAMPLE_SECONDS = 0.05
+
+    def __init__(self, stack: Stack) -> None:
+        self._stack = stack
+        self._first: dict[int, float] = {}
+        self._last: dict[int, float] = {}
+        self._follower: asyncio.Task[None] | None = None
+        self.used = 0.0
+        self.backends = 0
+        self.ended = 0
+
+    async def start(self) -> None:
+        self._first = await self._stack.database_cpu()
+        self._last = dict(self._first)
+        if self._first or self._stack.wire is not None:
+            self._follower = asyncio.create_task(self._follow())
+
+    async def _follow(self) -> None:
+        while True:
+            await asyncio.sleep(self.SAMPLE_SECONDS)
+            self._last.update(await self._stack.database_cpu())
+
+    async def stop(self) -> None:
+        if self._follower is not None:
+            self._follower.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._follower
+        final = await self._stack.database_cpu()
+        self._last.update(final)
+        self.used = sum(used - self._first.get(pid, 0.0) for pid, used in self._last.items())
+        self.backends = len(self._last)
+        self.ended = len(self._last.keys() - final.keys())
 
 
 async def measured(stack: Stack, name: str, work: Callable[[], Awaitable[dict[str, Any]]]) -> Phase:
@@ -57,10 +101,16 @@ async def measured(stack: Stack, name: str, work: Callable[[], Awaitable[dict[st
     zoom_mark = (await stack.zoom_calls(10**9))["total"]
     wire_before = stack.wire.counts.snapshot() if stack.wire else (0, Counter[str]())
     window = CpuWindow(stack.pids)
+    database = DatabaseCpu(stack)
+    await database.start()
     window.start()
-    phase.answer = await work()
-    window.stop()
+    try:
+        phase.answer = await work()
+    finally:
+        window.stop()
+        await database.stop()
     phase.wall, phase.cpu, phase.machine_busy = window.wall, window.used, window.machine_busy
+    phase.cpu["postgres"], phase.backends, phase.backends_ended = database.used, database.backends, database.ended
     if stack.wire:
         trips, statements = stack.wire.counts.snapshot()
         phase.round_trips = trips - wire_before[0]
@@ -116,6 +166,21 @@ class Burst:
             },
             "bot_cpu_ms_per_booking": round(self.cpu() / per * 1000, 2),
             "bot_cpu_ms_per_booking_whole_flow": round(self.cpu(whole=True) / per * 1000, 2),
+            "postgres_cpu_ms_per_booking": round(self.cpu("postgres") / per * 1000, 2),
+            "postgres_cpu_ms_per_booking_whole_flow": round(self.cpu("postgres", whole=True) / per * 1000, 2),
+            # Each interaction's CPU per parent who got its answer (the card, the question, the join link).
+            "cpu_ms_per_interaction": {
+                p.name: {
+                    process: round(p.cpu[process] / max(1, _answer_span(p)["answered"]) * 1000, 2)
+                    for process in ("bot", "postgres")
+                }
+                for p in self.phases
+            },
+            "db_round_trips_per_interaction": {
+                p.name: round(p.round_trips / max(1, _answer_span(p)["answered"]), 1) for p in self.phases
+            },
+            "postgres_backends": max(p.backends for p in self.phases),
+            "postgres_backends_ended": sum(p.backends_ended for p in self.phases),
             "cpu_seconds_by_process_whole_flow": {
                 name: round(sum(p.cpu[name] for p in self.phases), 2) for name in self.name.cpu
             },

@@ -39,7 +39,7 @@ class Machine:
 
 
 def machine() -> Machine:
-    return Machine(platform.platform(), os.cpu_count() or 0, platform.python_version(), _commit(), reference_loop_ms())
+    return Machine(platform.platform(), os.cpu_count() or 0, platform.python_version(), commit(), reference_loop_ms())
 
 
 def reference_loop_ms() -> float:
@@ -60,7 +60,7 @@ def now_text() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _commit() -> str:
+def commit() -> str:
     """The commit measured, marked "+changes" when the working tree differs (read-only git commands)."""
     git = shutil.which("git")
     if git is None:

@@ -8,6 +8,7 @@ Each block says when, on what machine and by which command its numbers were meas
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import sys
@@ -18,6 +19,7 @@ from typing import Any
 from bench.machine import machine, now_text
 
 HERE = Path(__file__).resolve().parent
+RUN_FOLDER_VARIABLE = "BENCH_RUN_FOLDER"  # set by bench.all: where this run's raw output is kept
 RESULTS_MD = HERE / "RESULTS.md"
 RESULTS_JSON = HERE / "results.json"
 ORDER = ("booking_burst", "overhead_ratio", "python_calls", "scale_curve", "footprint")
@@ -54,6 +56,8 @@ def record(name: str, body: str, targets: list[Target], data: dict[str, Any]) ->
         "body": body,
         "data": data,
     }
+    if kept := os.environ.get(RUN_FOLDER_VARIABLE):  # run by bench.all, which keeps the raw output
+        results[name]["raw_output"] = f"{kept}/{name}.txt"
     RESULTS_JSON.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
     text = RESULTS_MD.read_text() if RESULTS_MD.exists() else _SKELETON
     text = _replace_block(text, "targets", _targets_block(results), first=True)
@@ -90,9 +94,10 @@ def _section(name: str, entry: dict[str, Any]) -> str:
     if "reference_loop_ms" in box:  # results recorded before the reference loop existed have none
         where += f"; reference loop (5M additions in Python, best of 3) {box['reference_loop_ms']:.0f} ms"
     rows = [[t["target"], t["measured"], _met(t["met"])] for t in entry["targets"]]
+    raw = f" Raw output: `{entry['raw_output']}`." if entry.get("raw_output") else ""
     parts = [
         f"## {name}",
-        f"Measured {entry['date']} on {where}, by `{entry['command']}`.",
+        f"Measured {entry['date']} on {where}, by `{entry['command']}`.{raw}",
         entry["body"].strip(),
     ]
     if rows:

@@ -11,6 +11,7 @@ The teacher goes through the product's own steps: /start, /connect, the browser'
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -24,12 +25,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+import asyncpg  # type: ignore[import-untyped]
 from classbot_fakes.zoom.browser import ConsentFailed, consent_in_browser
 from cryptography.fernet import Fernet
 
 from bench.hosts import Bot, Host, telegram_host, zoom_host
+from bench.machine import cpu_seconds
 from bench.pg_wire import WireCounter
-from bench.postgres import ScratchDatabase, scratch_database
+from bench.postgres import ScratchDatabase, scratch_database, server_url
 
 TEACHER_EMAIL = "teacher@example.org"
 WEBHOOK_SECRET = "bench-webhook-secret"  # noqa: S105 - made up for the fake, like every credential here
@@ -73,6 +76,7 @@ class Stack:
         self._bot_argv = bot_argv
         self._exit = AsyncExitStack()
         self.wire: WireCounter | None = None
+        self._monitor: Any = None  # an asyncpg connection to the server's own database, for pg_stat_activity
 
     async def __aenter__(self) -> Self:
         try:
@@ -109,6 +113,8 @@ class Stack:
             await self.wire.start()
             self._exit.push_async_callback(self.wire.stop)
             port = self.wire.port
+            self._monitor = await asyncpg.connect(server_url())
+            self._exit.push_async_callback(self._monitor.close)
         http_port = free_port()
         environment = {
             "DATABASE_URL": self.database.bot_url(port=port),
@@ -152,6 +158,23 @@ class Stack:
             "zoom": self.zoom.child.pid,
             "bench": os.getpid(),
         }
+
+    async def database_cpu(self) -> dict[int, float]:
+        """CPU seconds used so far by each PostgreSQL backend serving the bot: the backends connected to this
+        run's scratch database, which only the bot uses while a phase is measured (empty without the wire).
+
+        The server runs on this machine, so its backends' /proc entries are readable; a backend gone by the
+        time it is read is left out (the caller sees it missing from the second reading)."""
+        if self._monitor is None:
+            return {}
+        rows = await self._monitor.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", self.database.name
+        )
+        used: dict[int, float] = {}
+        for row in rows:
+            with contextlib.suppress(OSError):
+                used[int(row["pid"])] = cpu_seconds(int(row["pid"]))
+        return used
 
     @property
     def bot_username(self) -> str:

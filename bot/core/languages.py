@@ -24,7 +24,7 @@ from bot.i18n.texts import tr
 from bot.storage.communities import Communities
 from bot.storage.database import Database
 from bot.storage.identity import PersonRef
-from bot.storage.people import People
+from bot.storage.people import People, PersonMarks
 
 
 class LanguageService:
@@ -75,12 +75,8 @@ class LanguageService:
 
     async def ask_zone_once(self, who: PersonRef) -> bool:
         """Whether to ask the person their timezone now: once in their life with us, and never when we know it."""
-        async with self._database.write() as session:
-            person = await People(session).find(who)
-            if person is None or person.timezone or person.timezone_asked:
-                return False
-            person.timezone_asked = True
-            return True
+        async with self._database.statement() as connection:  # one UPDATE: no transaction, no read first
+            return await PersonMarks(connection).zone_asked(who)
 
     async def choose_zone(self, who: PersonRef, typed: str) -> str:
         """The person's own timezone, typed or picked (Area/City); a name we do not know is refused saying what

@@ -56,6 +56,10 @@ _WAL_ATTEMPTS = 20
 _PING_AFTER_IDLE_SECONDS = 10.0
 # Connections older than this are replaced, so no server-side idle timeout ever meets one mid-transaction.
 _RECYCLE_SECONDS = 1800
+# Connections each engine's pool may hold, all kept once opened: a pool that opens extra connections for a busy
+# moment and closes each as it comes back (SQLAlchemy's overflow) opened and closed hundreds in one burst of
+# bookings, each a new PostgreSQL backend and a new asyncpg connection with its set-up queries.
+_POOL_SIZE = 20
 
 
 class DatabaseUnavailable(Exception):
@@ -103,7 +107,7 @@ class Database:
             engine = create_async_engine(url, **options)
             _configure_sqlite(engine)
             return cls(engine)
-        pool = {"pool_size": 10, "max_overflow": 10, "pool_recycle": _RECYCLE_SECONDS}
+        pool = {"pool_size": _POOL_SIZE, "max_overflow": 0, "pool_recycle": _RECYCLE_SECONDS}
         engine = create_async_engine(url, **pool, **options)
         autocommit = create_async_engine(url, isolation_level="AUTOCOMMIT", **pool, **options)
         for each in (engine, autocommit):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, bindparam, delete, exists, or_, select, union_all
+from sqlalchemy import Select, Update, bindparam, delete, exists, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import ExecutableReturnsRows
 
 from bot.i18n.languages import noted
+from bot.storage.database import Executor
 from bot.storage.dialect import insert_or_ignore_returning, writers_overlap
 from bot.storage.identity import PersonRef
 from bot.storage.models import (
@@ -91,6 +92,36 @@ def _by_identity() -> Select[Person]:
         Person.platform == bindparam("platform"),
         Person.workspace_id == bindparam("workspace_id"),
         Person.platform_user_id == bindparam("user_id"),
+    )
+
+
+class PersonMarks:
+    """Changes to a person made by one statement that loads nobody, so they run on a bare connection
+    (``Database.statement()``)."""
+
+    def __init__(self, executor: Executor) -> None:
+        self._executor = executor
+
+    async def zone_asked(self, who: PersonRef) -> bool:
+        """Mark the person as asked their timezone, unless we know it or asked already; whether this marked them
+        (so exactly one of two racing callers asks)."""
+        identity = {_WHO + "platform": who.platform, _WHO + "workspace_id": who.workspace_id}
+        marked = await self._executor.execute(_zone_asked(), identity | {_WHO + "platform_user_id": who.user_id})
+        return bool(marked.rowcount)  # type: ignore[attr-defined]
+
+
+# An UPDATE would take a parameter named like one of its columns as the column's new value.
+_WHO = "who_"
+
+
+@prepared
+def _zone_asked() -> Update:
+    people = table_of(Person)
+    return (
+        update(people)
+        .where(*(people.c[column] == bindparam(_WHO + column) for column in _IDENTITY))
+        .where(people.c.timezone.is_(None), people.c.timezone_asked.is_not(True))
+        .values(timezone_asked=True)
     )
 
 

@@ -3,6 +3,7 @@ admins; and a notice queued in one language setting goes out in the recipient's 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
@@ -21,8 +22,8 @@ ADMIN = PersonRef("telegram", "9001", display_name="Admin")
 
 
 @pytest.fixture
-async def world(sqlite_url: str, fake_zoom: FakeZoom, tmp_path: Path) -> AsyncIterator[CoreWorld]:
-    async with core_world(sqlite_url, fake_zoom, tmp_path, clock=MovableClock()) as built:
+async def world(database_url: str, fake_zoom: FakeZoom, tmp_path: Path) -> AsyncIterator[CoreWorld]:
+    async with core_world(database_url, fake_zoom, tmp_path, clock=MovableClock()) as built:
         yield built
 
 
@@ -68,6 +69,14 @@ async def test_a_readers_timezone_is_asked_once_and_a_platforms_never_overrides_
     await languages.note_zone(parent(2), "Asia/Tokyo")
     assert await languages.ask_zone_once(parent(2)) is False  # the platform told it: nothing to ask
     assert (await languages.of_reader(parent(2), None)) == ("en", "Asia/Tokyo")
+
+
+async def test_of_two_racing_askers_of_a_readers_timezone_only_one_asks(world: CoreWorld) -> None:
+    cls = await world.new_class(seats=5)
+    await world.components.bookings.book(parent(1), cls.public_id, ["Mia"], "t1")
+    languages = world.components.languages
+    answers = await asyncio.gather(*(languages.ask_zone_once(parent(1)) for _ in range(4)))
+    assert sorted(answers) == [False, False, False, True]
 
 
 async def test_only_a_set_up_communitys_admins_choose_its_language(world: CoreWorld) -> None:
