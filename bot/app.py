@@ -197,7 +197,7 @@ async def build_components(
             metrics=metrics,
             crash_points=crash_points,
         )
-        classes = ClassService(database, meetings, audience, clock=clock)
+        classes = ClassService(database, meetings, audience, clock=clock, crash_points=crash_points)
         hold = timedelta(seconds=settings.payment_hold_seconds)
         bookings = BookingService(
             database,

@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 
 from bot.storage.database import Database
 from bot.storage.models import Booking, Job
-from bot.support.crash_points import CrashPoint
+from bot.support.crash_points import BOOKING_PATH, CrashPoint
 from tests.support.bot_process import BotProcess, free_port
 from tests.support.zoom_consent import consent_in_browser
 
@@ -44,7 +44,9 @@ LEASE_SECONDS = 5
 SETTLE_SECONDS = 120
 # The registrant calls Zoom receives for the child: two only when the process died between Zoom's answer and
 # ClassBot's record of it, and then Zoom answers the second with the same registrant (same email, same link).
-REGISTRANT_CALLS = {point: 2 if point is CrashPoint.AFTER_REGISTRANT else 1 for point in CrashPoint}
+REGISTRANT_CALLS = {point: 2 if point is CrashPoint.AFTER_REGISTRANT else 1 for point in BOOKING_PATH}
+# The parent's answer, word for word, however many times the booking's update is delivered.
+BOOKED = f"Booked: {CHILD} in “{TITLE}”. Your Zoom link follows here."
 
 
 class CrashRun:
@@ -185,6 +187,9 @@ async def _crash_and_check(tmp_path: Path, database_url: str, point: CrashPoint)
         calls = [c for c in run.zoom.calls if c.method == "POST" and c.path.endswith("/registrants")]
         assert len(calls) == REGISTRANT_CALLS[point]  # the process died where the point says, not before or after
         told = [m for m in run.telegram.messages(run.parent) if f"Booked: {CHILD}" in (m.text or "")]
+        # A redelivered update (the process died before Telegram had its answer) answers as its first delivery.
+        assert told, "the parent was never told"
+        assert {m.text for m in told} == {BOOKED}, [m.text for m in told]
         # The figures the README's table quotes.
         print(
             f"\n| {point.value} | bookings 1 | registrants 1 ({len(calls)} calls) | link messages {len(links)} "
@@ -192,10 +197,43 @@ async def _crash_and_check(tmp_path: Path, database_url: str, point: CrashPoint)
         )
 
 
-@pytest.mark.parametrize("point", list(CrashPoint), ids=[point.value for point in CrashPoint])
+@pytest.mark.parametrize("point", BOOKING_PATH, ids=[point.value for point in BOOKING_PATH])
 async def test_a_booking_survives_a_crash_at_each_point(tmp_path: Path, sqlite_url: str, point: CrashPoint) -> None:
     await _crash_and_check(tmp_path, sqlite_url, point)
 
 
 async def test_a_crash_after_zoom_made_the_registrant_on_postgres(tmp_path: Path, postgres_url: str) -> None:
     await _crash_and_check(tmp_path, postgres_url, CrashPoint.AFTER_REGISTRANT)
+
+
+async def test_a_cancel_redelivered_after_a_crash_answers_as_its_first_delivery(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """The process dies after the teacher's "Yes, cancel the class" is committed and before the teacher is
+    answered; Telegram delivers the tap again to the restarted process, which answers "is cancelled", as the first
+    delivery would have, never "was already cancelled" (which tells of a tap that came after the cancel)."""
+    run = CrashRun(tmp_path, sqlite_url, CrashPoint.CLASS_CANCELLED)
+    with run.telegram, run.zoom:
+        run.bot = run._process()
+        run.bot.start()
+        try:
+            await asyncio.to_thread(run.bot.wait_healthy, 60)
+            await run._teacher_creates_a_class()
+            teacher = run.teacher
+            assert teacher is not None
+            teacher.send("/myclasses")
+            card = await run.telegram.wait_for_message(teacher, lambda m: "Cancel the class" in m.button_texts)
+            teacher.press(card, "Cancel the class")
+            question = await run.telegram.wait_for_message(teacher, lambda m: "Yes, cancel the class" in m.button_texts)
+            teacher.press(question, "Yes, cancel the class")
+            await run._dies_at_the_point()
+            del run.bot.environment["CLASSBOT_CRASH_AT"]
+            run.bot.start()
+            await asyncio.to_thread(run.bot.wait_healthy, 60)
+            await run.said(teacher, re.escape(f"“{TITLE}” is cancelled; the parents were told."), timeout=60)
+            await run._settle()
+        finally:
+            run.bot.kill()
+        said = [m.text or "" for m in run.telegram.messages(teacher)]
+        assert not [text for text in said if "already cancelled" in text], said
+        assert sum(f"“{TITLE}” is cancelled" in text for text in said) == 1, said
