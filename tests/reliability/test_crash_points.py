@@ -105,6 +105,8 @@ class CrashRun:
             await asyncio.to_thread(self.bot.wait_healthy, 60)
             assert self.parent is not None
             assert self.teacher is not None
+            # Told once its update is delivered again, if the process died before telling.
+            await self.said(self.parent, re.escape(BOOKED), timeout=SETTLE_SECONDS)
             await self.said(self.parent, re.escape(LINK_MESSAGE), timeout=SETTLE_SECONDS)
             await self.said(self.teacher, re.escape(TEACHER_NOTICE), timeout=SETTLE_SECONDS)
             await self._settle()
