@@ -22,14 +22,13 @@ from pathlib import Path
 
 from classbot_fakes.telegram import DROPPED, FakeTelegram, FakeUser, SentMessage, TelegramCall
 from classbot_fakes.zoom import FakeZoom
-from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
 from bot.storage.database import Database
 from bot.storage.models import Booking, Class, Job
 from tests.reliability.round_robin import RoundRobinProxy
+from tests.reliability.stage import bot_environment, said, teacher_with_zoom
 from tests.support.bot_process import BotProcess, free_port
-from tests.support.zoom_consent import consent_in_browser
 
 ZOOM_LINK = re.compile(r"/(j|s|w)/(\d+)")
 LINK_MESSAGE = re.compile(r"You're booked: (\S+) in “([^”]+)”")
@@ -159,7 +158,9 @@ class Soak:
         self.database_url = database_url
         self.random = random.Random(plan.seed)
         self.report = SoakReport()
-        self.telegram = FakeTelegram(webhook_attempts=60)
+        # As Telegram does: webhook updates of different chats delivered at once (up to max_connections, 40 by
+        # default), each chat's in order; its flood limits enforced (429 with retry_after beyond them).
+        self.telegram = FakeTelegram(webhook_attempts=60, enforce_limits=True)
         self.zoom = FakeZoom()
         self.bots: list[BotProcess] = []
         self.proxy: RoundRobinProxy | None = None
@@ -210,21 +211,14 @@ class Soak:
         ports = [free_port() for _ in range(self.plan.processes)]
         self.proxy = RoundRobinProxy([f"http://127.0.0.1:{port}" for port in ports])
         self.proxy.start()
-        environment = {
-            "DATABASE_URL": self.database_url,
-            "ENCRYPTION_KEY": Fernet.generate_key().decode(),
-            "PUBLIC_URL": self.proxy.url,
-            "TELEGRAM_BOT_TOKEN": self.telegram.token,
-            "TELEGRAM_BASE_URL": self.telegram.base_url,
-            "TELEGRAM_WEBHOOK": "1",
-            "TELEGRAM_WEBHOOK_SECRET": SECRET,
-            "ZOOM_CLIENT_ID": self.zoom.client_id,
-            "ZOOM_CLIENT_SECRET": self.zoom.client_secret,
-            "ZOOM_OAUTH_URL": self.zoom.oauth_url,
-            "ZOOM_API_URL": self.zoom.api_url,
-            "ZOOM_WEBHOOK_SECRET_TOKEN": "soak-zoom-secret",
-            "LOG_LEVEL": "WARNING",
-        }
+        environment = bot_environment(
+            self.telegram,
+            self.zoom,
+            database_url=self.database_url,
+            public_url=self.proxy.url,
+            webhook_secret=SECRET,
+            zoom_webhook_secret="soak-zoom-secret",
+        )
         for index, port in enumerate(ports):
             workdir = self.tmp_path / f"process-{index}"
             workdir.mkdir()
@@ -235,9 +229,7 @@ class Soak:
             bot.wait_healthy(60)
 
     async def _said(self, user: FakeUser, pattern: str, timeout: float = 60) -> SentMessage:
-        return await self.telegram.wait_for_message(
-            user, lambda m: bool(re.search(pattern, m.text or "")), timeout=timeout
-        )
+        return await said(self.telegram, user, pattern, timeout)
 
     async def _teachers_create_classes(self) -> list[tuple[str, str, FakeUser]]:
         """(public id, title, teacher) for every class, each created through /newclass."""
@@ -245,16 +237,10 @@ class Soak:
         when = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%d 16:30")
         teachers = []
         for t in range(self.plan.teachers):
-            teacher = self.telegram.add_user(f"Teacher{t}")
-            zoom_user = self.zoom.add_user(email=f"teacher{t}@example.org", licensed=t % 2 == 0, timezone="UTC")
-            teacher.start_private_chat()
-            await self._said(teacher, "books kids")
-            teacher.send("/connect")
-            link = (await self._said(teacher, "Connect your Zoom account")).button("Connect Zoom").url
-            assert link is not None
-            await consent_in_browser(link, zoom_user.id, timeout=30)
-            await self._said(teacher, "is connected")
-            teachers.append(teacher)
+            email = f"teacher{t}@example.org"
+            teachers.append(
+                await teacher_with_zoom(self.telegram, self.zoom, f"Teacher{t}", email, licensed=t % 2 == 0)
+            )
         self._faults(on=True)  # from here every meeting is created, filled and deleted under faults
         for t, teacher in enumerate(teachers):
             if self.plan.cancellations:

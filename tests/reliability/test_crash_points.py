@@ -23,14 +23,13 @@ from pathlib import Path
 import pytest
 from classbot_fakes.telegram import FakeTelegram, FakeUser, SentMessage
 from classbot_fakes.zoom import FakeZoom
-from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
 from bot.storage.database import Database
 from bot.storage.models import Booking, Job
 from bot.support.crash_points import BOOKING_PATH, CrashPoint
+from tests.reliability.stage import bot_environment, said, teacher_with_zoom
 from tests.support.bot_process import BotProcess, free_port
-from tests.support.zoom_consent import consent_in_browser
 
 pytestmark = pytest.mark.slow
 
@@ -65,31 +64,22 @@ class CrashRun:
     def _process(self) -> BotProcess:
         """The process, armed at the point (the test servers are running: their addresses are known)."""
         port = free_port()
-        environment = {
-            "DATABASE_URL": self.database_url,
-            "ENCRYPTION_KEY": Fernet.generate_key().decode(),
-            "PUBLIC_URL": f"http://127.0.0.1:{port}",
-            "HTTP_PORT": str(port),
-            "TELEGRAM_BOT_TOKEN": self.telegram.token,
-            "TELEGRAM_BASE_URL": self.telegram.base_url,
-            "TELEGRAM_WEBHOOK": "1",
-            "TELEGRAM_WEBHOOK_SECRET": SECRET,
-            "ZOOM_CLIENT_ID": self.zoom.client_id,
-            "ZOOM_CLIENT_SECRET": self.zoom.client_secret,
-            "ZOOM_OAUTH_URL": self.zoom.oauth_url,
-            "ZOOM_API_URL": self.zoom.api_url,
-            "ZOOM_WEBHOOK_SECRET_TOKEN": "crash-zoom-secret",
-            "LOG_LEVEL": "WARNING",
-            "CLASSBOT_CRASH_AT": self.point.value,
+        environment = bot_environment(
+            self.telegram,
+            self.zoom,
+            database_url=self.database_url,
+            public_url=f"http://127.0.0.1:{port}",
+            webhook_secret=SECRET,
+            zoom_webhook_secret="crash-zoom-secret",
+            HTTP_PORT=str(port),
+            CLASSBOT_CRASH_AT=self.point.value,
             # The killed process's jobs are taken over once their lease ends: a short one keeps the test short.
-            "JOB_LEASE_SECONDS": str(LEASE_SECONDS),
-        }
+            JOB_LEASE_SECONDS=str(LEASE_SECONDS),
+        )
         return BotProcess(self.tmp_path, environment)
 
     async def said(self, user: FakeUser, pattern: str, timeout: float = 60) -> SentMessage:
-        return await self.telegram.wait_for_message(
-            user, lambda m: bool(re.search(pattern, m.text or "")), timeout=timeout
-        )
+        return await said(self.telegram, user, pattern, timeout)
 
     async def run(self) -> None:
         self.bot = self._process()
@@ -115,15 +105,8 @@ class CrashRun:
             self.bot.kill()
 
     async def _teacher_creates_a_class(self) -> str:
-        teacher = self.teacher = self.telegram.add_user("Teacher")
-        zoom_user = self.zoom.add_user(email="teacher@example.org", licensed=True, timezone="UTC")
-        teacher.start_private_chat()
-        await self.said(teacher, "books kids")
-        teacher.send("/connect")
-        link = (await self.said(teacher, "Connect your Zoom account")).button("Connect Zoom").url
-        assert link is not None
-        await consent_in_browser(link, zoom_user.id, timeout=30)
-        await self.said(teacher, "is connected")
+        teacher = await teacher_with_zoom(self.telegram, self.zoom, "Teacher", "teacher@example.org", licensed=True)
+        self.teacher = teacher
         when = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%d 16:30")
         teacher.send(f"/newclass {TITLE} | {when} | 45 | 5")
         created = await self.said(teacher, f"Created:\n“{TITLE}”")
