@@ -100,6 +100,8 @@ class SoakReport:
     token_refreshes: int | None = None  # counted when tokens were expired mid-soak
     failed_refreshes: int = 0
     tap_to_link: list[float] = field(default_factory=list)
+    webhook_at_once: int = 0  # the most webhook requests Telegram had open at once (parallel delivery)
+    flood_limited: int = 0  # sends answered 429 by Telegram's flood limits (not an injected fault)
 
     @property
     def p99(self) -> float:
@@ -129,6 +131,8 @@ class SoakReport:
             ("token refreshes (failed)", f"{self.token_refreshes} ({self.failed_refreshes})"),
             ("processes killed", self.kills),
             ("p99 tap to link (s)", f"{self.p99:.2f}"),
+            ("webhook deliveries at once (most)", self.webhook_at_once),
+            ("flood-limit 429s", self.flood_limited),
             ("faults injected", ", ".join(f"{kind}: {n}" for kind, n in sorted(self.faults.items()))),
         ]
         return "\n".join(f"| {name} | {value} |" for name, value in rows)
@@ -557,6 +561,9 @@ class Soak:
         for telegram_call in self.telegram.calls:
             if telegram_call.fault:
                 self.report.faults[f"Telegram {telegram_call.fault}"] += 1
+            elif telegram_call.status == 429:
+                self.report.flood_limited += 1
+        self.report.webhook_at_once = self.telegram.webhook_most_in_flight
 
     async def _check_seat_counts(self, classes: list[tuple[str, str, FakeUser]]) -> None:
         """Each class's card shows as many seats taken as parents were told "Booked" (read in the teacher's
