@@ -83,6 +83,7 @@ class SoakReport:
     duplicate_meetings: int = 0
     duplicate_links: int = 0
     unexplained_duplicates: int = 0  # repeats with neither a kill nor a lost answer between the two copies
+    unexplained: list[str] = field(default_factory=list)  # each such repeat: chat, words, when, the kills' times
     wrong_links: int = 0
     missing_links: int = 0
     registrants_without_seat: int = 0
@@ -171,6 +172,7 @@ class Soak:
         self.answered: dict[tuple[int, str], str] = {}  # (parent id, child) -> "booked" | "waitlisted"
         self.class_of: dict[str, str] = {}  # child -> the title of the class booked for them
         self.killed_at: list[float] = []  # time.monotonic() of each SIGKILL (the fakes record calls on this clock)
+        self.restarted_at: list[float] = []  # and of the restart that followed it
         self.dropped: dict[FakeUser, str] = {}  # teacher -> title of the class they cancel mid-soak
         self.dropped_ids: dict[str, str] = {}  # title of a class cancelled mid-soak -> its public id
         self.seats: dict[str, int] = {}  # class title -> its seats, as the teacher typed them
@@ -364,6 +366,7 @@ class Soak:
             self.killed_at.append(time.monotonic())
             bot.process.send_signal(signal.SIGKILL)
             bot.process.wait(10)
+            self.restarted_at.append(time.monotonic())
             bot.start()
             await asyncio.to_thread(bot.wait_healthy, 60)
             self.report.kills += 1
@@ -518,7 +521,10 @@ class Soak:
         """Copies of a link message or a reminder (the same text in the same chat) with no reason between them.
         At least once means: a copy is repeated only
         when the process died after Telegram delivered it and before ClassBot noted it (a kill falls between the
-        two sends), or when Telegram's answer to the first was lost; each kill repeats a message at most once."""
+        two sends), or when Telegram's answer to the first was lost; each kill repeats a message at most once.
+        A request the killed process had already sent may reach Telegram just after the signal (the kernel still
+        delivers what was written to the socket), so a first copy that arrived before the restart counts as the
+        killed process's."""
         sends: dict[tuple[int, str], list[TelegramCall]] = {}
         durable = re.compile(DURABLE_MESSAGES)
         for call in self.telegram.calls:
@@ -530,8 +536,14 @@ class Soak:
             copies.sort(key=lambda call: call.at)
             for first, again in itertools.pairwise(copies):
                 lost = (first.fault or "").startswith("after")
-                if not lost and not any(first.at <= killed <= again.at for killed in self.killed_at):
+                kills = zip(self.killed_at, self.restarted_at, strict=True)
+                if not lost and not any(first.at <= restarted and killed <= again.at for killed, restarted in kills):
                     unexplained += 1
+                    self.report.unexplained.append(
+                        f"chat {first.params.get('chat_id')} {str(first.params.get('text', ''))[:60]!r}: "
+                        f"at {first.at:.2f} ({first.status}) and {again.at:.2f} ({again.status}); "
+                        f"kills at {[round(killed, 2) for killed in self.killed_at]}"
+                    )
         return unexplained
 
     def _check_zoom(self) -> None:

@@ -21,7 +21,7 @@ def _assert_sound(report: SoakReport) -> None:
     assert report.undeleted_meetings == 0
     # At least once: a link or a reminder is repeated only when a kill or a lost answer fell between two copies
     # (the test servers' records say which), at most once per kill; never a wrong link.
-    assert report.unexplained_duplicates == 0
+    assert report.unexplained_duplicates == 0, report.unexplained
     assert report.wrong_links == 0
     assert report.missing_links == 0
     assert report.registrants_without_seat == 0
