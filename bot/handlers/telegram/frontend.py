@@ -88,7 +88,7 @@ class TelegramFrontEnd:
         self._met_outage: set[int] = set()  # webhook updates whose handling found the database away
         self._feeding: dict[int, asyncio.Future[bool]] = {}  # webhook updates being handled, by update_id
         self._poller: Poller | None = None  # polling mode's getUpdates loop, while running
-        handlers = TelegramHandlers(services)
+        handlers = self._handlers = TelegramHandlers(services)
         commands = {
             "start": handlers.start,
             "help": handlers.help,
@@ -185,7 +185,13 @@ class TelegramFrontEnd:
             # Not marked handled: the caller answers non-2xx and Telegram delivers the update again later.
             self._met_outage.discard(update.update_id)
             raise DatabaseUnavailable(f"update {update.update_id} met a database outage")
-        await inbound.mark_handled("telegram", key)
+        try:
+            await inbound.mark_handled("telegram", key)
+        except Exception as failure:
+            if not (is_unavailable(failure) and self._handlers.has_answered(update)):
+                raise
+            # The person has their answer: delivered again, the update would be answered twice.
+            log.warning("update %s answered but not recorded as handled: the database is away", key)
         return True
 
     async def _started(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -202,6 +208,11 @@ class TelegramFrontEnd:
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         away = context.error is not None and is_unavailable(context.error)
+        if away and isinstance(update, Update) and self._handlers.has_answered(update):
+            # The person has their answer; what was left (noting the answer, making links due) waits for the
+            # database on its own. Delivered again, the update would be answered twice.
+            log.warning("a Telegram update met a database outage after it was answered; it is done with")
+            return
         if away and isinstance(update, Update):
             # Not recorded as handled: Telegram sends the update again until our webhook answers it 2xx, and the
             # poller asks for it again (see ``feed``, ``Poller``); nothing to tell the person.
