@@ -4,8 +4,8 @@ sends an update again when the process died before answering it) is answered as 
 ``classes.cancel_request``: the request key of the teacher's "Yes, cancel the class"; empty for a class cancelled
 by ClassBot itself, for one cancelled before this column, and for one still scheduled.
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-06 22:40:00.000000
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0015"
-down_revision: str | None = "0014"
+revision: str = "0016"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
