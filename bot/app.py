@@ -200,7 +200,7 @@ async def build_components(
             metrics=metrics,
             crash_points=crash_points,
         )
-        classes = ClassService(database, meetings, audience, clock=clock)
+        classes = ClassService(database, meetings, audience, clock=clock, crash_points=crash_points)
         hold = timedelta(seconds=settings.payment_hold_seconds)
         cards = _stripe_checkout(settings, clock) if settings.stripe_configured else None
         if cards is not None:

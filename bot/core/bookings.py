@@ -233,6 +233,9 @@ class BookingService:
             outcome = replace(
                 earlier,
                 language=person.language,
+                outside_ages=outside,
+                age_min=cls.age_min,
+                age_max=cls.age_max,
                 price_amount=cls.price_amount,
                 price_currency=cls.price_currency,
                 hold_minutes=minutes_of(self._hold),

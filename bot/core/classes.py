@@ -36,6 +36,7 @@ from bot.storage.models import Class
 from bot.storage.payments import Payments
 from bot.storage.people import People
 from bot.support.clock import Clock
+from bot.support.crash_points import CrashPoint, CrashPoints
 from bot.zoom.errors import ZoomReconnectNeeded
 
 # Zoom repeats a meeting at most 50 times unless Zoom's support raises the limit for the account.
@@ -59,11 +60,20 @@ class Roster:
 
 
 class ClassService:
-    def __init__(self, database: Database, meetings: MeetingKeeper, audience: Audience, *, clock: Clock) -> None:
+    def __init__(
+        self,
+        database: Database,
+        meetings: MeetingKeeper,
+        audience: Audience,
+        *,
+        clock: Clock,
+        crash_points: CrashPoints | None = None,
+    ) -> None:
         self._database = database
         self._meetings = meetings
         self._audience = audience
         self._clock = clock
+        self._crash_points = crash_points or CrashPoints()
 
     async def start_link(self, teacher: PersonRef, class_public_id: str) -> str:
         """A fresh start link for the teacher only: it logs its holder in as the host."""
@@ -328,10 +338,21 @@ class ClassService:
                     pass
             return ClassView.of(await Classes(session).row(cls, now)), told
 
-    async def cancel(self, teacher: PersonRef | None, class_public_id: str, reason: Text | None = None) -> ClassView:
+    async def cancel(
+        self,
+        teacher: PersonRef | None,
+        class_public_id: str,
+        reason: Text | None = None,
+        *,
+        request_key: str | None = None,
+    ) -> ClassView:
         """Cancel the class: every booking ends, the Zoom meeting is deleted, everyone is told.
 
         ``teacher`` None is the system cancelling (too few bookings); otherwise only the teacher may.
+        ``request_key`` names the teacher's request (a front end's key for the tap, the same when the platform
+        delivers it again): the request that cancelled the class gets the class again, as if cancelling it now,
+        so that a redelivery after a crash answers as its first delivery would have; any other is refused as
+        already cancelled.
         """
         now = self._clock()
         async with self._database.write() as session:
@@ -342,8 +363,11 @@ class ClassService:
                 cls = found
             else:
                 cls = await self._own_class(session, teacher, class_public_id, for_update=True)
+            if request_key is not None and cls.status == "cancelled" and cls.cancel_request == request_key:
+                return ClassView.of(await Classes(session).row(cls, now))
             self._require_scheduled(cls)
             cls.status = "cancelled"
+            cls.cancel_request = request_key
             said = _cancelled(cls.title, reason)
             text = tr("{cancelled} Your booking is cancelled too.", cancelled=said)
             await self._tell_parents(session, cls, text, now)
@@ -361,7 +385,9 @@ class ClassService:
                 await job_kinds.delete_meeting(session, cls.id, now)
             if teacher is None:
                 await tell(session, cls.teacher_id, Message(said), now=now)
-            return ClassView.of(await Classes(session).row(cls, now))
+            view = ClassView.of(await Classes(session).row(cls, now))
+        self._crash_points.reach(CrashPoint.CLASS_CANCELLED)
+        return view
 
     async def message_parents(self, teacher: PersonRef, class_public_id: str, text: str) -> int:
         """Send the teacher's words to every booked parent; returns how many parents."""

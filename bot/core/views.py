@@ -83,7 +83,7 @@ class BookingOutcome:
     booked: tuple[BookingView, ...]
     waitlisted: tuple[str, ...]  # children's names put on the waitlist
     pending_approval: bool
-    already_done: bool  # the same request came before (a double tap, a redelivered update)
+    already_done: bool  # the same request came before (a redelivered update, a form sent twice)
     # The parent's language as the booking left it (their choice, else their platform's; None: not known), so the
     # answer needs no second look-up.
     language: str | None = None

@@ -246,6 +246,9 @@ class Class(Timestamped, Base):
     # published in: anyone holding its share link too (True), or no one else (False). See ``bot.core.audience``.
     anyone_with_link: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     status: Mapped[str] = mapped_column(String(16), default="scheduled", index=True)
+    # The request (a front end's key for the teacher's tap) that cancelled the class: the same request delivered
+    # again is answered as its first delivery was, another one is told the class was already cancelled.
+    cancel_request: Mapped[str | None] = mapped_column(String(128))
     meeting_id: Mapped[str | None] = mapped_column(String(32))
     # Written into the meeting's agenda before Zoom creates it, so a crash after Zoom's create and before our
     # commit can be recovered by finding the meeting instead of creating a second one.

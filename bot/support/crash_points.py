@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 class CrashPoint(StrEnum):
-    """The points, in the order a booking passes them."""
+    """The points, in the order a booking passes them (``BOOKING_PATH``), then the others."""
 
     BOOKING_COMMITTED = "booking_committed"  # the seat taken, the booking and its (held) link job committed
     LINK_DUE = "link_due"  # the parent told they are booked, the link job made due
@@ -27,6 +27,11 @@ class CrashPoint(StrEnum):
     AFTER_REGISTRANT = "after_registrant"  # Zoom made the registrant; ClassBot has not stored its link
     BEFORE_LINK_SENT = "before_link_sent"  # the link about to go to Telegram
     AFTER_LINK_SENT = "after_link_sent"  # Telegram took the link; the job is not yet marked done
+    # Off the booking path: a teacher's "Yes, cancel the class" committed, the teacher not yet answered.
+    CLASS_CANCELLED = "class_cancelled"
+
+
+BOOKING_PATH = tuple(point for point in CrashPoint if point is not CrashPoint.CLASS_CANCELLED)
 
 
 class CrashPoints:

@@ -22,8 +22,8 @@ from classbot_fakes.telegram import FakeTelegram, FakeUser, SentMessage
 from classbot_fakes.zoom import FakeZoom
 from cryptography.fernet import Fernet
 
+from tests.reliability.stage import bot_environment, said, teacher_with_zoom
 from tests.support.bot_process import BotProcess, free_port
-from tests.support.zoom_consent import consent_in_browser
 
 SECRET = "drill-webhook-secret"
 PARENTS = 16
@@ -78,27 +78,20 @@ class Drill:
         self.told_at: dict[tuple[int, str], float] = {}
 
     def _environment(self, database_url: str) -> dict[str, str]:
-        return {
-            "DATABASE_URL": database_url,
-            "ENCRYPTION_KEY": self.key,
-            "HTTP_PORT": str(self.port),
-            "PUBLIC_URL": f"http://127.0.0.1:{self.port}",
-            "TELEGRAM_BOT_TOKEN": self.telegram.token,
-            "TELEGRAM_BASE_URL": self.telegram.base_url,
-            "TELEGRAM_WEBHOOK": "1",
-            "TELEGRAM_WEBHOOK_SECRET": SECRET,
-            "ZOOM_CLIENT_ID": self.zoom.client_id,
-            "ZOOM_CLIENT_SECRET": self.zoom.client_secret,
-            "ZOOM_OAUTH_URL": self.zoom.oauth_url,
-            "ZOOM_API_URL": self.zoom.api_url,
-            "ZOOM_WEBHOOK_SECRET_TOKEN": "drill-zoom-secret",
-            "LOG_LEVEL": "INFO",
-        }
+        return bot_environment(
+            self.telegram,
+            self.zoom,
+            database_url=database_url,
+            public_url=f"http://127.0.0.1:{self.port}",
+            webhook_secret=SECRET,
+            zoom_webhook_secret="drill-zoom-secret",
+            encryption_key=self.key,  # the restored process reads what the lost one encrypted
+            log_level="INFO",
+            HTTP_PORT=str(self.port),
+        )
 
     async def _said(self, user: FakeUser, pattern: str, timeout: float = 60) -> SentMessage:
-        return await self.telegram.wait_for_message(
-            user, lambda m: bool(re.search(pattern, m.text or "")), timeout=timeout
-        )
+        return await said(self.telegram, user, pattern, timeout)
 
     async def run(self) -> DrillReport:
         with self.telegram, self.zoom:
@@ -128,15 +121,7 @@ class Drill:
         return self.report
 
     async def _teacher_creates_classes(self) -> tuple[FakeUser, list[tuple[str, str]]]:
-        teacher = self.telegram.add_user("Teacher")
-        zoom_user = self.zoom.add_user(email="teacher@example.org", licensed=True, timezone="UTC")
-        teacher.start_private_chat()
-        await self._said(teacher, "books kids")
-        teacher.send("/connect")
-        link = (await self._said(teacher, "Connect your Zoom account")).button("Connect Zoom").url
-        assert link is not None
-        await consent_in_browser(link, zoom_user.id, timeout=30)
-        await self._said(teacher, "is connected")
+        teacher = await teacher_with_zoom(self.telegram, self.zoom, "Teacher", "teacher@example.org", licensed=True)
         later = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%d 16:30")
         soon = _reminder_class_start(datetime.now(UTC))
         classes = []

@@ -23,14 +23,13 @@ from pathlib import Path
 import pytest
 from classbot_fakes.telegram import FakeTelegram, FakeUser, SentMessage
 from classbot_fakes.zoom import FakeZoom
-from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
 from bot.storage.database import Database
 from bot.storage.models import Booking, Job
-from bot.support.crash_points import CrashPoint
+from bot.support.crash_points import BOOKING_PATH, CrashPoint
+from tests.reliability.stage import bot_environment, said, teacher_with_zoom
 from tests.support.bot_process import BotProcess, free_port
-from tests.support.zoom_consent import consent_in_browser
 
 pytestmark = pytest.mark.slow
 
@@ -44,7 +43,9 @@ LEASE_SECONDS = 5
 SETTLE_SECONDS = 120
 # The registrant calls Zoom receives for the child: two only when the process died between Zoom's answer and
 # ClassBot's record of it, and then Zoom answers the second with the same registrant (same email, same link).
-REGISTRANT_CALLS = {point: 2 if point is CrashPoint.AFTER_REGISTRANT else 1 for point in CrashPoint}
+REGISTRANT_CALLS = {point: 2 if point is CrashPoint.AFTER_REGISTRANT else 1 for point in BOOKING_PATH}
+# The parent's answer, word for word, however many times the booking's update is delivered.
+BOOKED = f"Booked: {CHILD} in “{TITLE}”. Your Zoom link follows here."
 
 
 class CrashRun:
@@ -63,31 +64,22 @@ class CrashRun:
     def _process(self) -> BotProcess:
         """The process, armed at the point (the test servers are running: their addresses are known)."""
         port = free_port()
-        environment = {
-            "DATABASE_URL": self.database_url,
-            "ENCRYPTION_KEY": Fernet.generate_key().decode(),
-            "PUBLIC_URL": f"http://127.0.0.1:{port}",
-            "HTTP_PORT": str(port),
-            "TELEGRAM_BOT_TOKEN": self.telegram.token,
-            "TELEGRAM_BASE_URL": self.telegram.base_url,
-            "TELEGRAM_WEBHOOK": "1",
-            "TELEGRAM_WEBHOOK_SECRET": SECRET,
-            "ZOOM_CLIENT_ID": self.zoom.client_id,
-            "ZOOM_CLIENT_SECRET": self.zoom.client_secret,
-            "ZOOM_OAUTH_URL": self.zoom.oauth_url,
-            "ZOOM_API_URL": self.zoom.api_url,
-            "ZOOM_WEBHOOK_SECRET_TOKEN": "crash-zoom-secret",
-            "LOG_LEVEL": "WARNING",
-            "CLASSBOT_CRASH_AT": self.point.value,
+        environment = bot_environment(
+            self.telegram,
+            self.zoom,
+            database_url=self.database_url,
+            public_url=f"http://127.0.0.1:{port}",
+            webhook_secret=SECRET,
+            zoom_webhook_secret="crash-zoom-secret",
+            HTTP_PORT=str(port),
+            CLASSBOT_CRASH_AT=self.point.value,
             # The killed process's jobs are taken over once their lease ends: a short one keeps the test short.
-            "JOB_LEASE_SECONDS": str(LEASE_SECONDS),
-        }
+            JOB_LEASE_SECONDS=str(LEASE_SECONDS),
+        )
         return BotProcess(self.tmp_path, environment)
 
     async def said(self, user: FakeUser, pattern: str, timeout: float = 60) -> SentMessage:
-        return await self.telegram.wait_for_message(
-            user, lambda m: bool(re.search(pattern, m.text or "")), timeout=timeout
-        )
+        return await said(self.telegram, user, pattern, timeout)
 
     async def run(self) -> None:
         self.bot = self._process()
@@ -103,6 +95,8 @@ class CrashRun:
             await asyncio.to_thread(self.bot.wait_healthy, 60)
             assert self.parent is not None
             assert self.teacher is not None
+            # Told once its update is delivered again, if the process died before telling.
+            await self.said(self.parent, re.escape(BOOKED), timeout=SETTLE_SECONDS)
             await self.said(self.parent, re.escape(LINK_MESSAGE), timeout=SETTLE_SECONDS)
             await self.said(self.teacher, re.escape(TEACHER_NOTICE), timeout=SETTLE_SECONDS)
             await self._settle()
@@ -111,15 +105,8 @@ class CrashRun:
             self.bot.kill()
 
     async def _teacher_creates_a_class(self) -> str:
-        teacher = self.teacher = self.telegram.add_user("Teacher")
-        zoom_user = self.zoom.add_user(email="teacher@example.org", licensed=True, timezone="UTC")
-        teacher.start_private_chat()
-        await self.said(teacher, "books kids")
-        teacher.send("/connect")
-        link = (await self.said(teacher, "Connect your Zoom account")).button("Connect Zoom").url
-        assert link is not None
-        await consent_in_browser(link, zoom_user.id, timeout=30)
-        await self.said(teacher, "is connected")
+        teacher = await teacher_with_zoom(self.telegram, self.zoom, "Teacher", "teacher@example.org", licensed=True)
+        self.teacher = teacher
         when = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%d 16:30")
         teacher.send(f"/newclass {TITLE} | {when} | 45 | 5")
         created = await self.said(teacher, f"Created:\n“{TITLE}”")
@@ -185,6 +172,9 @@ async def _crash_and_check(tmp_path: Path, database_url: str, point: CrashPoint)
         calls = [c for c in run.zoom.calls if c.method == "POST" and c.path.endswith("/registrants")]
         assert len(calls) == REGISTRANT_CALLS[point]  # the process died where the point says, not before or after
         told = [m for m in run.telegram.messages(run.parent) if f"Booked: {CHILD}" in (m.text or "")]
+        # A redelivered update (the process died before Telegram had its answer) answers as its first delivery.
+        assert told, "the parent was never told"
+        assert {m.text for m in told} == {BOOKED}, [m.text for m in told]
         # The figures the README's table quotes.
         print(
             f"\n| {point.value} | bookings 1 | registrants 1 ({len(calls)} calls) | link messages {len(links)} "
@@ -192,10 +182,43 @@ async def _crash_and_check(tmp_path: Path, database_url: str, point: CrashPoint)
         )
 
 
-@pytest.mark.parametrize("point", list(CrashPoint), ids=[point.value for point in CrashPoint])
+@pytest.mark.parametrize("point", BOOKING_PATH, ids=[point.value for point in BOOKING_PATH])
 async def test_a_booking_survives_a_crash_at_each_point(tmp_path: Path, sqlite_url: str, point: CrashPoint) -> None:
     await _crash_and_check(tmp_path, sqlite_url, point)
 
 
 async def test_a_crash_after_zoom_made_the_registrant_on_postgres(tmp_path: Path, postgres_url: str) -> None:
     await _crash_and_check(tmp_path, postgres_url, CrashPoint.AFTER_REGISTRANT)
+
+
+async def test_a_cancel_redelivered_after_a_crash_answers_as_its_first_delivery(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """The process dies after the teacher's "Yes, cancel the class" is committed and before the teacher is
+    answered; Telegram delivers the tap again to the restarted process, which answers "is cancelled", as the first
+    delivery would have, never "was already cancelled" (which tells of a tap that came after the cancel)."""
+    run = CrashRun(tmp_path, sqlite_url, CrashPoint.CLASS_CANCELLED)
+    with run.telegram, run.zoom:
+        run.bot = run._process()
+        run.bot.start()
+        try:
+            await asyncio.to_thread(run.bot.wait_healthy, 60)
+            await run._teacher_creates_a_class()
+            teacher = run.teacher
+            assert teacher is not None
+            teacher.send("/myclasses")
+            card = await run.telegram.wait_for_message(teacher, lambda m: "Cancel the class" in m.button_texts)
+            teacher.press(card, "Cancel the class")
+            question = await run.telegram.wait_for_message(teacher, lambda m: "Yes, cancel the class" in m.button_texts)
+            teacher.press(question, "Yes, cancel the class")
+            await run._dies_at_the_point()
+            del run.bot.environment["CLASSBOT_CRASH_AT"]
+            run.bot.start()
+            await asyncio.to_thread(run.bot.wait_healthy, 60)
+            await run.said(teacher, re.escape(f"“{TITLE}” is cancelled; the parents were told."), timeout=60)
+            await run._settle()
+        finally:
+            run.bot.kill()
+        said = [m.text or "" for m in run.telegram.messages(teacher)]
+        assert not [text for text in said if "already cancelled" in text], said
+        assert sum(f"“{TITLE}” is cancelled" in text for text in said) == 1, said

@@ -21,7 +21,7 @@ def _assert_sound(report: SoakReport) -> None:
     assert report.undeleted_meetings == 0
     # At least once: a link or a reminder is repeated only when a kill or a lost answer fell between two copies
     # (the test servers' records say which), at most once per kill; never a wrong link.
-    assert report.unexplained_duplicates == 0
+    assert report.unexplained_duplicates == 0, report.unexplained
     assert report.wrong_links == 0
     assert report.missing_links == 0
     assert report.registrants_without_seat == 0
@@ -38,6 +38,8 @@ def _assert_sound(report: SoakReport) -> None:
     for operation in ("create", "registrant", "delete"):
         assert f"Zoom {operation} after dropped" in struck, struck
     assert {"Telegram after dropped", "Telegram after 502", "Telegram before 502"} <= struck, struck
+    # Telegram delivered updates of different chats at once, as it does (setWebhook's max_connections).
+    assert report.webhook_at_once > 1
 
 
 async def test_a_soak_with_zoom_and_telegram_faults_loses_and_leaks_nothing(tmp_path: Path, sqlite_url: str) -> None:

@@ -102,7 +102,7 @@ def start_link_text(view: ClassView) -> Text:
 
 
 def describe_outcome(outcome: BookingOutcome) -> Text:
-    """What one Book request did, told to the parent on any platform."""
+    """What one Book request did, told to the parent on any platform; the same words for each delivery of it."""
     said: list[Text] = []
     for booking in outcome.booked:
         if booking.status == "pending_approval":
@@ -138,8 +138,8 @@ def describe_outcome(outcome: BookingOutcome) -> Text:
                 ages=ages if ages is not None else plain(""),
             )
         )
-    if outcome.already_done:
-        said.append(tr("(You had already asked for this; nothing was booked twice.)"))
+    # A request that came before (``already_done``: delivered again after a crash) reads as it did the first time:
+    # it asked for the same seats, and they are what it got.
     return lines(*said)
 
 

@@ -57,6 +57,12 @@ class TelegramBase:
         self.reports = services.reports
         self.languages = services.languages
         self.catalogs = services.catalogs
+        # Updates this process has answered (ids, oldest first, at most 10,000): one that meets the database away
+        # after its answer went is done with, not delivered again (which would answer it twice).
+        self.answered: dict[int, None] = {}
+
+    def has_answered(self, update: Update) -> bool:
+        return update.update_id in self.answered
 
     def link(self, context: ContextTypes.DEFAULT_TYPE, payload: str) -> str:
         return deep_link(context.bot.username, payload)
@@ -92,6 +98,9 @@ class TelegramBase:
             reply_markup=markup or keyboard(said),
             link_preview_options=None,
         )
+        self.answered[update.update_id] = None
+        if len(self.answered) > 10_000:
+            del self.answered[next(iter(self.answered))]
 
     async def show(self, update: Update, message: Message) -> None:
         """Reply with a message the core worded (text and buttons), in the person's language."""

@@ -376,7 +376,11 @@ class TelegramHandlers(Flows, Languages):
         )
 
     async def _cancel_class(self, update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: str) -> None:
-        view = await self.core.classes.cancel(person_of(update), class_id)
+        query = update.callback_query
+        assert query is not None
+        # The press's id stays the same when Telegram delivers the update again (the process died before it
+        # answered): that delivery reads what the first would have said, not "already cancelled".
+        view = await self.core.classes.cancel(person_of(update), class_id, request_key=f"tg:cb:{query.id}")
         await self.say(update, replies.class_cancelled(view))
 
     # --- group admins ------------------------------------------------------------------------------------

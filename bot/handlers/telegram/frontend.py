@@ -2,8 +2,8 @@
 
 We never call ``run_polling()``: the process already runs an asyncio loop (uvicorn's), so the Application is
 initialized, started and stopped by the composition root, and updates arrive either by ``getUpdates`` long
-polling (the default) or by webhook, through our Starlette app, which checks Telegram's secret-token header
-and hands each update over exactly once.
+polling (the default, ``Poller``) or by webhook, through our Starlette app, which checks Telegram's secret-token
+header; both hand each update to ``feed``, which handles it once.
 
 Two parts, built at two moments: ``TelegramPlatform`` (the Application and the notifier) first, because the
 core's messenger needs the notifier; ``TelegramFrontEnd`` last, given the core's ``Services``, registers the
@@ -39,6 +39,7 @@ from bot.handlers.telegram.members import TelegramMembers
 from bot.handlers.telegram.notifier import TelegramNotifier
 from bot.handlers.telegram.pacing import ChatPacer
 from bot.handlers.telegram.payments import StarRefunder
+from bot.handlers.telegram.polling import Poller
 from bot.handlers.telegram.transport import AiohttpRequest
 from bot.i18n.languages import SOURCE, SUPPORTED, supported
 from bot.storage.database import DatabaseUnavailable, is_unavailable
@@ -65,8 +66,9 @@ class TelegramPlatform:
             .rate_limiter(ChatPacer(messages_per_second=settings.telegram_messages_per_second))
             .concurrent_updates(64)  # each person's flow state is in the database, so updates may overlap
         )
-        if settings.telegram_webhook:
-            builder = builder.updater(None)
+        # No Updater in either mode: webhook updates are fed by our endpoint, polled ones by ``Poller``, which
+        # confirms an update to Telegram only once it is stored.
+        builder = builder.updater(None)
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.notifier = TelegramNotifier(self.application.bot)
         self.members = TelegramMembers(self.application.bot)
@@ -85,7 +87,8 @@ class TelegramFrontEnd:
         self._handling: dict[int, float] = {}
         self._met_outage: set[int] = set()  # webhook updates whose handling found the database away
         self._feeding: dict[int, asyncio.Future[bool]] = {}  # webhook updates being handled, by update_id
-        handlers = TelegramHandlers(services)
+        self._poller: Poller | None = None  # polling mode's getUpdates loop, while running
+        handlers = self._handlers = TelegramHandlers(services)
         commands = {
             "start": handlers.start,
             "help": handlers.help,
@@ -135,17 +138,19 @@ class TelegramFrontEnd:
             )
         else:
             await app.bot.delete_webhook()
-            assert app.updater is not None
-            await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=20)
         await app.start()
+        if not self._settings.telegram_webhook:
+            self._poller = Poller(app.bot, self.feed, allowed_updates=ALLOWED_UPDATES, timeout=20)
+            self._poller.start()
         mode = "webhook" if self._settings.telegram_webhook else "polling"
         log.info("Telegram front end running as @%s (%s)", app.bot.username, mode)
 
     async def stop(self) -> None:
         """Stop taking updates, let handlers in flight finish, then close the HTTP session."""
         app = self.application
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
+        if self._poller is not None:
+            await self._poller.stop()
+            self._poller = None
         if app.running:
             await app.stop()
         await app.shutdown()
@@ -180,7 +185,13 @@ class TelegramFrontEnd:
             # Not marked handled: the caller answers non-2xx and Telegram delivers the update again later.
             self._met_outage.discard(update.update_id)
             raise DatabaseUnavailable(f"update {update.update_id} met a database outage")
-        await inbound.mark_handled("telegram", key)
+        try:
+            await inbound.mark_handled("telegram", key)
+        except Exception as failure:
+            if not (is_unavailable(failure) and self._handlers.has_answered(update)):
+                raise
+            # The person has their answer: delivered again, the update would be answered twice.
+            log.warning("update %s answered but not recorded as handled: the database is away", key)
         return True
 
     async def _started(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -197,9 +208,15 @@ class TelegramFrontEnd:
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         away = context.error is not None and is_unavailable(context.error)
-        if away and isinstance(update, Update) and self._settings.telegram_webhook:
-            # Telegram sends the update again until it is answered 2xx (see ``feed``): nothing to tell the person.
-            log.warning("a Telegram update met a database outage; Telegram will deliver it again")
+        if away and isinstance(update, Update) and self._handlers.has_answered(update):
+            # The person has their answer; what was left (noting the answer, making links due) waits for the
+            # database on its own. Delivered again, the update would be answered twice.
+            log.warning("a Telegram update met a database outage after it was answered; it is done with")
+            return
+        if away and isinstance(update, Update):
+            # Not recorded as handled: Telegram sends the update again until our webhook answers it 2xx, and the
+            # poller asks for it again (see ``feed``, ``Poller``); nothing to tell the person.
+            log.warning("a Telegram update met a database outage; it will be handled once the database is back")
             if len(self._met_outage) < 10_000:
                 self._met_outage.add(update.update_id)
             return

@@ -50,6 +50,7 @@ class FakeTelegram(TelegramDriver, Waiting):
         privacy_mode: bool = True,
         callback_query_ttl: float | None = 15.0,
         webhook_attempts: int = 4,
+        webhook_max_pause: float = 2.0,
         spec_path: str | os.PathLike[str] | None = None,
         validate: bool = True,
         port: int = 0,
@@ -68,7 +69,7 @@ class FakeTelegram(TelegramDriver, Waiting):
         self._port = port
         self._start_timeout = start_timeout
         self._runner: ThreadedServer | None = None
-        self._sender = WebhookSender(self._world, attempts=webhook_attempts)
+        self._sender = WebhookSender(self._world, attempts=webhook_attempts, max_retry_delay=webhook_max_pause)
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
@@ -321,6 +322,12 @@ class FakeTelegram(TelegramDriver, Waiting):
         """Updates queued and not yet confirmed (getUpdates offset) or delivered (webhook)."""
         with self._world.lock:
             return list(self._world.updates)
+
+    @property
+    def webhook_most_in_flight(self) -> int:
+        """The most webhook requests that were ever open at once (at most setWebhook's ``max_connections``)."""
+        with self._world.lock:
+            return self._sender.most_in_flight
 
     @property
     def dropped_webhook_updates(self) -> list[dict[str, Any]]:
