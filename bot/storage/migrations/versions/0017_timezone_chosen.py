@@ -5,8 +5,8 @@ are read in their own choice first, then in their Zoom profile's zone (the produ
 the platform's. ``timezone_chosen`` tells the first from the last. On Telegram a stored zone was always chosen
 (/timezone, or the answer to the question parents are asked once), so those rows are marked chosen.
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-06 23:30:00.000000
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016"
-down_revision: str | None = "0015"
+revision: str = "0017"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
