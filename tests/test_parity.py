@@ -35,6 +35,8 @@ NOT_CALLED: dict[tuple[str, str], str] = {
     ("roster_links.roster_csv", "slack"): "the web route behind the link (bot/web/roster.py)",
     ("bookings.cancel_question", "slack"): "Slack asks in the button's own confirm dialog",
     ("classes.set_timezone", "slack"): "Slack gives each person's timezone (users.info tz); no command needed",
+    ("communities.may_publish", "slack"): "Slack's form makes the class and tells the teacher, in their direct "
+    "messages, why it was not announced (publish's refusal); Telegram's group line has no such place",
     ("communities.is_set_up", "telegram"): "a group's publish buttons come from the core; Slack's form asks first",
     ("languages.known_reader", "telegram"): "every Telegram update carries the language; Slack's must be asked",
     ("languages.note_zone", "telegram"): "Telegram tells no one's timezone: it asks (ask_zone_once, choose_zone)",

@@ -158,17 +158,21 @@ class ClassService:
             person.listing_age = age
 
     async def default_timezone(self, teacher: PersonRef) -> str | None:
-        """The teacher's own choice, else their Zoom profile's timezone."""
+        """The teacher's own choice, else their Zoom profile's timezone (the product's default), else the one
+        their platform gave (Slack's profile): on Slack that one is noted as soon as ClassBot meets them, so it
+        must not count as a choice and hide the Zoom profile's."""
         async with self._database.read() as session:
             person = await People(session).find(teacher)
             if person is None:
                 return None
-            return person.timezone or await People(session).zoom_timezone(person.id)
+            if person.timezone and person.timezone_chosen:
+                return person.timezone
+            return await People(session).zoom_timezone(person.id) or person.timezone
 
     async def set_timezone(self, who: PersonRef, timezone: str) -> None:
         async with self._database.write() as session:
             person = await People(session).ensure(who)
-            person.timezone = timezone
+            person.timezone, person.timezone_chosen = timezone, True
 
     async def create(self, teacher: PersonRef, draft: ClassDraft, *, in_community: bool = False) -> ClassView:
         """Create the class; made in a private chat (not ``in_community``) it opens to anyone with its share link,

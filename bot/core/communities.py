@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core import job_kinds
 from bot.core.errors import InvalidInput, NotAllowed, NotFound
 from bot.core.views import ClassView
-from bot.core.words.refusals import CLASS_GONE, NOT_SET_UP
+from bot.core.words.refusals import CLASS_GONE, NOT_APPROVED_TO_PUBLISH, NOT_SET_UP
 from bot.i18n.texts import tr
 from bot.storage.classes import Classes
 from bot.storage.communities import Communities
@@ -80,6 +80,17 @@ class CommunityService:
                 is not None
             )
 
+    async def may_publish(self, teacher: PersonRef, community: CommunityRef) -> bool:
+        """Whether the community's policy lets the teacher publish there (``publish`` refuses otherwise); refused
+        where ClassBot is not set up. Asked before a class is made inside a group: such a class is for the group's
+        members, so made and then refused its announcement, it would be seen by no one."""
+        async with self._database.read() as session:
+            row = await self._set_up_community(session, community)
+            if row.publish_policy == "anyone":
+                return True
+            person = await People(session).find(teacher)
+            return person is not None and await Communities(session).may_publish(row, person.id)
+
     async def publish(self, teacher: PersonRef, class_public_id: str, community: CommunityRef) -> ClassView:
         """Announce the teacher's class in the community (once), if its policy lets the teacher publish."""
         now = self._clock()
@@ -92,7 +103,7 @@ class CommunityService:
             if cls.teacher_id != person.id:
                 raise NotAllowed(tr("Only the class's teacher can publish it."))
             if not await Communities(session).may_publish(row, person.id):
-                raise NotAllowed(tr("Only teachers approved by this group's admins can publish classes here."))
+                raise NotAllowed(NOT_APPROVED_TO_PUBLISH)
             if await Communities(session).publish(cls.id, row.id):
                 await job_kinds.announce(session, cls.id, row.id, now)
             return ClassView.of(await Classes(session).row(cls, now))

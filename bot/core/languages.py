@@ -84,7 +84,7 @@ class LanguageService:
         zone = parse_timezone(typed)
         async with self._database.write() as session:
             person = await People(session).ensure(who)
-            person.timezone, person.timezone_asked = zone, True
+            person.timezone, person.timezone_asked, person.timezone_chosen = zone, True, True
         return zone
 
     async def choose(self, who: PersonRef, code: str) -> str:

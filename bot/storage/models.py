@@ -88,6 +88,9 @@ class Person(Timestamped, Base):
     # (from Slack's profile, /timezone, or the question Telegram parents are asked once: ``timezone_asked``).
     timezone: Mapped[str | None] = mapped_column(String(64))
     timezone_asked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # Whether ``timezone`` is their own choice (/timezone, the question's answer), not only their platform's
+    # word: a teacher's Zoom profile's zone comes between the two (``ClassService.default_timezone``).
+    timezone_chosen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     # The child's age they last chose to list classes for (Slack's Home tab menu); None: any age.
     listing_age: Mapped[int | None] = mapped_column(Integer)
 

@@ -96,6 +96,8 @@ async def test_an_unknown_class_is_not_found(world: CoreWorld) -> None:
 
 async def test_the_teachers_timezone_defaults_to_their_zoom_profile(world: CoreWorld) -> None:
     assert await world.components.classes.default_timezone(TEACHER) == "Europe/Madrid"
+    await world.components.languages.note_zone(TEACHER, "America/Los_Angeles")  # Slack's profile: not a choice
+    assert await world.components.classes.default_timezone(TEACHER) == "Europe/Madrid"
     await world.components.classes.set_timezone(TEACHER, "Asia/Tokyo")
     assert await world.components.classes.default_timezone(TEACHER) == "Asia/Tokyo"
 

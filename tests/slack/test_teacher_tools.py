@@ -1,17 +1,19 @@
-"""What Telegram's /myclasses and /setup offer, in Slack, through the real process: moving a class, the roster as
-a spreadsheet behind a one-hour link, sharing a class by its code and opening it to anyone who has it, and an
-admin choosing who may publish in a channel and approving a teacher."""
+"""What Telegram's /myclasses and /setup offer, in Slack, through the real process: moving a class (its Zoom
+meeting moves with it), the roster as a spreadsheet behind a one-hour link, sharing a class by its code and opening
+it to anyone who has it, and an admin choosing who may publish in a channel and approving a teacher."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
 from tests.slack.world import SlackWorld, slack_world
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -32,9 +34,11 @@ async def test_a_teacher_moves_a_class_and_gets_its_roster_as_a_spreadsheet(worl
     teacher, parent = slack.add_user("Ann"), slack.add_user("Pat")
     room = slack.add_channel("chess", members=[admin, teacher, parent])
     await world.set_up_channel(admin, room)
+    await world.connect_zoom(teacher, world.zoom.add_user(email="ann@example.org").id)
     await world.create_class(teacher, "Chess", channel=room, timezone="America/New_York")
     await world.book(parent, await world.said(room, "New class"), "Mia")
     await world.said(parent, "Booked")
+    await world.said(parent, "Here is your Zoom link")
 
     await slack.slash(teacher, "mine")
     listed = await world.whispered(teacher, "Chess")
@@ -46,6 +50,13 @@ async def test_a_teacher_moves_a_class_and_gets_its_roster_as_a_spreadsheet(worl
     told = await world.said(parent, "“Chess” moved: it now starts")
     await world.said(teacher, "Moved, and the parents were told")
 
+    async def meeting_moved() -> bool:  # the Zoom meeting follows, by a job of its own
+        starts = [m.start_time for m in world.zoom.meetings.values() if m.start_time is not None]
+        return [s.astimezone(ZoneInfo("America/New_York")).strftime("%Y-%m-%d %H:%M") for s in starts] == [
+            f"{_day(6)} 09:15"
+        ]
+
+    await wait_until(meeting_moved, timeout=40, what="the Zoom meeting to move")
     await slack.press(teacher, listed, "Roster")
     roster = await slack.wait_for_view(teacher, lambda view: view.title == "Roster")
     await slack.press(teacher, roster, "Roster as a spreadsheet (.csv)")

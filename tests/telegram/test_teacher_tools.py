@@ -4,12 +4,14 @@ the move and the Zoom meeting follows it; the roster lists the children and come
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from classbot_fakes.telegram import SentMessage
 
 from tests.support.waiting import wait_until
 from tests.telegram.world import TelegramWorld, telegram_world
@@ -74,3 +76,42 @@ async def test_a_teacher_moves_a_class_and_gets_its_roster_as_a_spreadsheet(worl
     assert "Pat" in (roster.text or "")
     assert sheet.document is not None
     assert "Mia" in sheet.document.data.decode("utf-8-sig")
+
+
+async def test_an_admin_keeps_publishing_to_approved_teachers_and_approves_one(world: TelegramWorld) -> None:
+    """Slack's twin is tests/slack/test_teacher_tools.py::test_an_admin_keeps_publishing_to_approved_teachers_and_
+    approves_one: the group's /setup chooses the policy; an unapproved teacher's class is not announced and the
+    teacher is told how to be approved; a member's /approve is refused, an admin's lets the teacher publish."""
+    tg = world.telegram
+    admin, teacher, member = tg.add_user("Ada"), tg.add_user("Ann"), tg.add_user("Pat")
+    group = tg.add_group("Music parents", members=[teacher, member], admins=[admin])
+    tg.add_bot_to_group(group, by=admin)
+    teacher.start_private_chat()
+    await world.said(teacher, "books kids")
+
+    def in_group(pattern: str) -> Callable[[SentMessage], bool]:
+        return lambda message: bool(re.search(pattern, message.text or ""))
+
+    admin.send("/setup", group)
+    question = await tg.wait_for_message(group, in_group("Who may publish classes here"), timeout=40)
+    member.press(question, "Only teachers an admin approves")
+    await tg.wait_for_message(group, in_group("Only this group's admins"), timeout=40)
+    admin.press(question, "Only teachers an admin approves")
+    await tg.wait_for_message(group, in_group("Done: teachers an admin approves"), timeout=40)
+
+    piano = teacher.send(f"/newclass Piano | {_day(3)} 16:30 | 45 | 5", group)
+    refused = await tg.wait_for_message(group, in_group("Only teachers approved by this group's admins"), timeout=40)
+    member.send("/approve", group, reply_to=piano.message_id)
+    await tg.wait_for_message(group, in_group("Only this group's admins can approve teachers"), timeout=40)
+    admin.send("/approve", group, reply_to=piano.message_id)
+    approved = await tg.wait_for_message(group, in_group("may publish classes here now"), timeout=40)
+    teacher.send(f"/newclass Guitar | {_day(3)} 17:30 | 45 | 5", group)
+    announced = await tg.wait_for_message(group, in_group("New class"), timeout=40)
+    member.send("/classes", group)
+    listed = await tg.wait_for_message(group, in_group("Guitar"), timeout=40)
+
+    assert "/approve" in (refused.text or "")  # the teacher is told what to do: have an admin approve them
+    assert "Ann" in (approved.text or "")
+    assert "Guitar" in (announced.text or "")
+    assert not any("Piano" in (message.text or "") for message in tg.messages(group) if message is not refused)
+    assert "Piano" not in (listed.text or "")

@@ -1,10 +1,13 @@
 """Connecting Zoom through the real process and Telegram: the confirmation page names the Telegram person, a held
-Zoom account moves only when its holder presses "Hand it over", and a failed connect is told in the chat."""
+Zoom account moves only when its holder presses "Hand it over", a failed connect is told in the chat, and a
+teacher who chose no timezone has their Zoom profile's."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -99,3 +102,33 @@ async def test_disconnect_in_the_chat_revokes_at_zoom_and_a_second_one_says_none
     assert again.text
     assert world.zoom.count("POST", "/oauth/revoke") == 1
     assert not world.zoom.is_authorized(zoom_user.id)
+
+
+async def test_a_teacher_with_no_timezone_of_their_own_gets_their_zoom_profiles(world: TelegramWorld) -> None:
+    """Product contract flow 1: the teacher's timezone defaults to their Zoom profile's. A teacher who never sent
+    /timezone writes a class's time in Tokyo's, as their Zoom user's profile says, and the meeting is made then."""
+    tg = world.telegram
+    teacher, parent = tg.add_user("Ann"), tg.add_user("Pat")
+    for person in (teacher, parent):
+        person.start_private_chat()
+        await world.said(person, "books kids")
+    teacher.send("/timezone")
+    unset = await world.said(teacher, "Your timezone is")
+    await world.connect_zoom(teacher, world.zoom.add_user(email="ann@example.org", timezone="Asia/Tokyo").id)
+    teacher.send("/timezone")
+    from_zoom = await world.said(teacher, "Your timezone is")
+    day = (datetime.now(UTC) + timedelta(days=3)).date()
+    teacher.send(f"/newclass Chess | {day} 16:30 | 45 | 5")
+    created = await world.said(teacher, "Created")
+    [share] = [url for url in created.urls if "start=c_" in url]
+    parent.open_deep_link(share)
+    parent.press(await world.said(parent, "Chess"), "Book a seat")
+    await world.said(parent, "who is the seat for")
+    parent.send("Mia")
+    await world.said(parent, "Here is your Zoom link")
+
+    assert "not set" in (unset.text or "")
+    assert "Your timezone is Asia/Tokyo" in (from_zoom.text or "")
+    assert "16:30 (Asia/Tokyo)" in (created.text or "")
+    tokyo = datetime.combine(day, time(16, 30), ZoneInfo("Asia/Tokyo"))
+    assert [meeting.start_time for meeting in world.zoom.meetings.values()] == [tokyo]

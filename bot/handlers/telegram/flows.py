@@ -32,12 +32,13 @@ from bot.core.class_input import (
     price_columns,
     time_read_in,
 )
-from bot.core.errors import InvalidInput
+from bot.core.errors import InvalidInput, NotAllowed
 from bot.core.messages import Button
 from bot.core.views import BookingOutcome
 from bot.core.words import replies
 from bot.core.words.classes import PRICE_ASKED, ages_text, card_text, describe_outcome, price_text, settings_text
 from bot.core.words.labels import ANY_AGE_CHOICE, FREE, teacher_buttons
+from bot.core.words.refusals import NOT_APPROVED_TO_PUBLISH
 from bot.core.words.replies import sent_to_parents
 from bot.handlers.telegram.base import TelegramBase, answers_refusals, community_of, in_group, person_of
 from bot.handlers.telegram.payments import send_invoice
@@ -150,6 +151,9 @@ class Flows(TelegramBase):
         chat = update.effective_chat
         assert chat is not None
         teacher = person_of(update)
+        if in_group(update) and not await self.core.communities.may_publish(teacher, community_of(chat)):
+            how = tr("Ask one of them to reply /approve to a message of yours, then send /newclass again.")
+            raise NotAllowed(joined(" ", NOT_APPROVED_TO_PUBLISH, how))
         view = await self.core.classes.create(teacher, draft, in_community=in_group(update))
         if in_group(update):
             # The announcement that follows here is the answer: a second card above it would say the same.
