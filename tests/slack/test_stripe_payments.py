@@ -2,9 +2,7 @@
 servers over real HTTP: the Checkout page by DM after the child's name, the link once Stripe says it was paid, a
 session that expires unpaid giving the seat to the next parent waiting, a payment after the hold with no seat left
 refunded, a cancelled class refunded once per payer, and webhooks that are forged, stale or delivered twice.
-
-The class's price is written into its row here: the Slack class form has no price field yet (it is being added),
-and a price is a price however the teacher set it.
+The priced class is made as a teacher makes it, through the class form's price field.
 """
 
 from __future__ import annotations
@@ -42,12 +40,9 @@ class PaidWorld:
 
     async def paid_class(self, title: str, seats: int) -> SlackMessage:
         """A class in the room at 12.50 EUR per child; its announcement (the card parents book from)."""
-        await self.world.create_class(self.teacher, title, channel=self.room, seats=str(seats))
+        await self.world.create_class(self.teacher, title, channel=self.room, seats=str(seats), price="12.50 EUR")
         card = await self.world.said(self.room, f"New class.*{title}")
-        with sqlite3.connect(self.database) as connection:
-            connection.execute(
-                "UPDATE classes SET price_amount = 1250, price_currency = 'EUR' WHERE title = ?", (title,)
-            )
+        assert f"Price: {PRICE} per child" in card.all_text
         return card
 
     async def checkout_for(self, parent: FakeSlackUser, child: str) -> str:
