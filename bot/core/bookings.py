@@ -491,7 +491,8 @@ async def release_seat(
     session: AsyncSession, cls: Class, booking: Booking, now: datetime, status: str, *, hold: timedelta
 ) -> None:
     """Free the booking's seat, cancel its Zoom registrant, and hand the seat to the first waiting child (held for
-    ``hold`` while their parent pays, in a paid class)."""
+    ``hold`` while their parent pays, in a paid class). A held seat's payment page closes at the provider."""
+    await job_kinds.close_checkout(session, booking, now)
     await Bookings(session).set_status(booking.id, status, now)
     booking.status = status
     await Classes(session).give_back_seats(cls.id, 1)

@@ -348,6 +348,7 @@ class ClassService:
             text = tr("{cancelled} Your booking is cancelled too.", cancelled=said)
             await self._tell_parents(session, cls, text, now)
             for booking in await Bookings(session).holding_seats(cls.id):
+                await job_kinds.close_checkout(session, booking, now)
                 await Bookings(session).set_status(booking.id, "cancelled", now)
                 for payment in await Payments(session).kept_for_booking(booking.id):
                     await queue_refund(session, payment, now)  # the class is off: always all of it back
