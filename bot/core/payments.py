@@ -33,7 +33,7 @@ from bot.core.notify import tell
 from bot.core.prices import STARS, Price, amount_shown
 from bot.core.refunds import Refunder, payer_of, queue_refund
 from bot.core.words.labels import PAY_BUTTON
-from bot.core.words.refusals import BOOKING_GONE, NOT_YOUR_BOOKING
+from bot.core.words.refusals import BOOKING_GONE, HOLD_OVER, NOT_YOUR_BOOKING
 from bot.core.worker import JobWorker, Unretryable
 from bot.i18n.texts import Text, tr
 from bot.storage import jobs
@@ -168,7 +168,7 @@ class PaymentService:
             if booking is None or booking.status != AWAITING_PAYMENT:
                 # The hold ended while the page was being opened: the page is closed again at once.
                 await jobs.add(session, job_kinds.checkout_expire_job(page.session_id, self._clock()))
-                raise Conflict(tr("The seat is no longer held for you: book again to pay for a seat."))
+                raise Conflict(HOLD_OVER)
             await Bookings(session).set_checkout(booking.id, page.session_id)
         return CheckoutLink(page.url, invoice)
 
@@ -354,5 +354,5 @@ class PaymentService:
         if booking.status == "confirmed":
             return tr("{child}'s seat is already paid.", child=booking.child_name)
         if booking.status != AWAITING_PAYMENT or booking.hold_until is None or booking.hold_until <= now:
-            return tr("The seat is no longer held for you: book again to pay for a seat.")
+            return HOLD_OVER
         return None
