@@ -29,7 +29,7 @@ from bot.core.ids import new_public_id
 from bot.core.meetings import MeetingKeeper
 from bot.core.messages import Button, Message
 from bot.core.notify import tell
-from bot.core.prices import STARS
+from bot.core.prices import Currencies
 from bot.core.refunds import REFUND_WINDOW, queue_refund
 from bot.core.views import BookingOutcome, BookingView
 from bot.core.words.classes import seats_taken
@@ -54,7 +54,6 @@ CHILD_NAME_MAX = 100
 # How long a seat in a paid class is held while the parent pays (``PAYMENT_HOLD_SECONDS``).
 DEFAULT_HOLD = timedelta(minutes=15)
 AWAITING_PAYMENT = "awaiting_payment"
-PAYABLE_ON = frozenset({"telegram"})  # the platforms a paid class can be paid on (Telegram Stars)
 CHILDREN_PER_REQUEST = 10
 
 
@@ -123,10 +122,10 @@ class BookingService:
         metrics: Metrics | None = None,
         crash_points: CrashPoints | None = None,
         hold: timedelta = DEFAULT_HOLD,
-        cards_on: frozenset[str] = frozenset(),
+        currencies: Currencies | None = None,
     ) -> None:
         self._hold = hold
-        self._cards_on = cards_on  # platforms where a price in money is paid by card (Stripe Checkout)
+        self._currencies = currencies or Currencies()  # what each platform's parents can pay in
         self._metrics = metrics
         self._crash_points = crash_points or CrashPoints()
         self._database = database
@@ -216,10 +215,9 @@ class BookingService:
         async with self._database.write() as session:
             person = await People(session).ensure(parent)
             cls, next_start = await self._bookable_class(session, class_public_id, person.id)
-            if cls.price_amount is not None and not self._payable_on(parent.platform, cls.price_currency):
-                raise Conflict(
-                    tr("“{title}” is a paid class: book it in Telegram, where it can be paid.", title=cls.title)
-                )
+            takes = self._currencies.of(parent.platform)
+            if cls.price_currency is not None and not takes.takes(cls.price_currency):
+                raise Conflict(takes.why_not_bookable(cls.title, cls.price_currency))
             earlier = await self._earlier_or_refused(session, cls, next_start, person.id, keys, children)
             outside = await self._ages_outside(session, cls, person.id, aged)
             if earlier is None:
@@ -263,11 +261,6 @@ class BookingService:
                 await self._jobs.make_due(links, self._clock())
                 self._crash_points.reach(CrashPoint.LINK_DUE)
         return outcome
-
-    def _payable_on(self, platform: str, currency: str | None) -> bool:
-        """Whether a parent on ``platform`` can pay a price in ``currency``: Stars in Telegram, money by card
-        where a card provider is set up for that platform."""
-        return platform in PAYABLE_ON or (platform in self._cards_on and currency != STARS)
 
     @staticmethod
     async def _ages_outside(

@@ -5,23 +5,24 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from classbot_fakes.zoom import FakeZoom
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.core.actions import Act
 from bot.core.bookings import DEFAULT_HOLD
-from bot.core.errors import Conflict
+from bot.core.errors import Conflict, InvalidInput
 from bot.core.payments import TELEGRAM_STARS, Paid
 from bot.core.reports import weeks_in_words
 from bot.core.views import ClassView
 from bot.i18n.catalogs import Catalogs
 from bot.storage.bookings import Bookings
 from bot.storage.identity import PersonRef
-from bot.storage.models import Payment
+from bot.storage.models import Class, Payment
 from tests.support.clock import MovableClock
 from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
 from tests.support.stars import StarLedger
@@ -53,6 +54,15 @@ async def _hold(world: CoreWorld, cls: ClassView, who: PersonRef, child: str = "
     outcome = await world.components.bookings.book(who, cls.public_id, [child], f"tap-{who.user_id}-{child}")
     [held] = outcome.booked
     return held.public_id
+
+
+async def _priced_before_the_rule(world: CoreWorld, cls: ClassView, amount: int, currency: str) -> None:
+    """A Telegram class priced in money before a Telegram teacher was refused such a price: it may still be in a
+    database, and must not break anything."""
+    async with world.components.database.write() as session:
+        await session.execute(
+            update(Class).where(Class.public_id == cls.public_id).values(price_amount=amount, price_currency=currency)
+        )
 
 
 async def _status(world: CoreWorld, booking: str) -> str:
@@ -284,22 +294,58 @@ async def test_a_slack_parent_is_told_to_book_a_paid_class_in_telegram(world: Co
     with pytest.raises(Conflict) as refused:
         await world.components.bookings.book(slack_parent, cls.public_id, ["Mia"], "slack-tap")
 
-    assert "book it in Telegram" in refused.value.message
+    assert "paid in Telegram Stars, which only Telegram takes: nothing was booked" in refused.value.message
     assert (await world.components.classes.view(TEACHER, cls.public_id)).seats_left == 2
+
+
+async def test_a_telegram_parent_is_told_before_any_seat_is_held_that_money_cannot_be_paid_here(
+    world: CoreWorld,
+) -> None:
+    cls = await world.new_class(seats=2, **PRICE)
+    await _priced_before_the_rule(world, cls, 1250, "EUR")
+
+    with pytest.raises(Conflict) as refused:
+        await world.components.bookings.book(parent(1), cls.public_id, ["Mia"], "tap-1")
+
+    assert refused.value.message == (
+        "“Chess for kids” is priced in EUR, but parents here can pay only in Telegram Stars: nothing was booked. "
+        "Ask the teacher to price it in Telegram Stars."
+    )
+    assert (await world.components.classes.view(TEACHER, cls.public_id)).seats_left == 2
+    async with world.components.database.read() as session:
+        assert list((await session.execute(select(Payment))).scalars()) == []
+
+
+async def test_a_telegram_teacher_is_refused_a_price_in_money_and_told_what_to_type(world: CoreWorld) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        await world.new_class(seats=2, price_amount=1250, price_currency="EUR")
+    cls = await world.new_class(seats=2, **PRICE)
+    settings = await world.components.classes.settings(TEACHER, cls.public_id)
+    with pytest.raises(InvalidInput) as refused_edit:
+        await world.components.classes.edit(
+            TEACHER, cls.public_id, replace(settings, price_amount=900, price_currency="EUR")
+        )
+
+    assert (refused.value.field, refused.value.message) == (
+        "price",
+        "Parents here pay in Telegram Stars: type the price in XTR, like 250 XTR.",
+    )
+    assert refused_edit.value.message == refused.value.message
+    assert (await world.components.classes.view(TEACHER, cls.public_id)).price_currency == "XTR"
 
 
 async def test_a_teachers_stats_say_what_each_paid_class_took_in_and_gave_back(
     world: CoreWorld, clock: MovableClock, ledger: StarLedger
 ) -> None:
     chess = await world.new_class(seats=3, days_ahead=3, **PRICE)
-    art = await world.new_class(seats=3, days_ahead=3, title="Art", price_amount=1250, price_currency="EUR")
+    art = await world.new_class(seats=3, days_ahead=3, title="Art", price_amount=1250, price_currency="XTR")
     await world.new_class(seats=3, title="Free play")
+    art_held = await _hold(world, art, parent(3))
+    await _priced_before_the_rule(world, art, 1250, "EUR")
     held = [await _hold(world, chess, parent(n)) for n in (1, 2)]
     for n, booking in zip((1, 2), held, strict=True):
         await _pay(world, parent(n), booking, f"charge-{n}")
-    await world.components.payments.paid(
-        parent(3), TELEGRAM_STARS, "charge-3", await _hold(world, art, parent(3)), 1250, "EUR"
-    )
+    await world.components.payments.paid(parent(3), TELEGRAM_STARS, "charge-3", art_held, 1250, "EUR")
     await world.components.bookings.cancel(parent(1), held[0])  # three days ahead: refunded in full
     await world.run_jobs()
 
