@@ -14,9 +14,10 @@ from classbot_fakes.zoom import FakeZoom
 from sqlalchemy import select, update
 
 from bot.core.actions import Act
-from bot.core.bookings import DEFAULT_HOLD
+from bot.core.bookings import DEFAULT_HOLD, cancel_booking_question
 from bot.core.errors import Conflict, InvalidInput
 from bot.core.payments import TELEGRAM_STARS, Paid
+from bot.core.prices import Price
 from bot.core.reports import weeks_in_words
 from bot.core.views import ClassView
 from bot.i18n.catalogs import Catalogs
@@ -359,3 +360,32 @@ async def test_a_teachers_stats_say_what_each_paid_class_took_in_and_gave_back(
     assert "“Chess for kids”: 2 payments, 500 ⭐ in, 250 ⭐ refunded." in said
     assert "“Art”: 1 payment, €12.50 in, €0.00 refunded." in said
     assert "Free play" not in said
+
+
+async def test_a_paid_bookings_cancel_question_says_until_when_the_money_comes_back(
+    world: CoreWorld, clock: MovableClock
+) -> None:
+    cls = await world.new_class(seats=2, days_ahead=3, **PRICE)
+    free = await world.new_class(seats=2, days_ahead=3, title="Free play")
+    booking = await _hold(world, cls, parent(1))
+    await _pay(world, parent(1), booking, "charge-1")
+    await _hold(world, free, parent(1), "Leo")
+    first = (await world.components.classes.view(TEACHER, cls.public_id)).next_start
+    assert first is not None
+
+    listed = {view.child_name: view for view in await world.components.bookings.for_parent(parent(1))}
+    asked = await world.components.bookings.cancel_question(parent(1), booking)
+    clock.advance(timedelta(days=2, hours=1))  # less than a day before the class: no refund any more
+    asked_late = await world.components.bookings.cancel_question(parent(1), booking)
+    listed_late = {view.child_name: view for view in await world.components.bookings.for_parent(parent(1))}
+
+    assert (listed["Mia"].paid, listed["Mia"].refund_until) == (Price(250, "XTR"), first - timedelta(hours=24))
+    assert (listed["Leo"].paid, listed["Leo"].refund_until) == (None, None)
+    assert (listed_late["Mia"].paid, listed_late["Mia"].refund_until) == (Price(250, "XTR"), None)
+    assert asked == cancel_booking_question(listed["Mia"])
+    assert asked_late == cancel_booking_question(listed_late["Mia"])
+    english = Catalogs().translator("en")
+    assert english(asked).startswith("Cancelled before ")
+    assert "the 250 ⭐ you paid comes back; after that it does not." in english(asked)
+    assert english(asked_late).startswith("The 250 ⭐ you paid does not come back")
+    assert "paid" not in english(cancel_booking_question(listed["Leo"]))

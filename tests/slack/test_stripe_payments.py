@@ -131,6 +131,18 @@ async def test_a_slack_parent_pays_by_card_and_gets_the_link_once(paid: PaidWorl
     await jobs_idle(paid.database)
     assert len(paid.payments()) == 1
     assert sum("Paid: Mia" in message.all_text for message in world.slack.messages(parent)) == 1
+    await world.slack.slash(parent, "bookings")
+    listed = await world.whispered(parent, "Mia")
+    [question] = [
+        element["confirm"]["text"]["text"]
+        for block in listed.blocks
+        for element in block.get("elements", [])
+        if str(element.get("action_id", "")).startswith("cb:")
+    ]
+    assert re.match(
+        r"Cancelled before .*16:30.*, the €12\.50 you paid comes back; after that it does not\. Cancel Mia's seat",
+        question,
+    ), question
     assert all("/c/pay/" not in message.all_text for message in world.slack.messages(paid.room))
     assert all(not message.links for message in world.slack.all_messages() if message.ephemeral)
     assert stripe.count("POST", "/v1/checkout/sessions") == 1
