@@ -43,6 +43,7 @@ from bot.core.notify import (
 )
 from bot.core.outages import retry_delay as outage_retry_delay
 from bot.core.payments import STRIPE, TELEGRAM_STARS, PaymentService
+from bot.core.prices import Currencies, Takes
 from bot.core.privacy import PrivacyService
 from bot.core.refunds import Refunder
 from bot.core.reports import Reports
@@ -200,9 +201,13 @@ async def build_components(
             metrics=metrics,
             crash_points=crash_points,
         )
-        classes = ClassService(database, meetings, audience, clock=clock, crash_points=crash_points)
         hold = timedelta(seconds=settings.payment_hold_seconds)
         cards = _stripe_checkout(settings, clock) if settings.stripe_configured else None
+        # Telegram takes Stars (money needs a provider token, not supported yet); Slack takes money by Stripe.
+        currencies = Currencies({"telegram": Takes(stars=True), "slack": Takes(money=cards is not None)})
+        classes = ClassService(
+            database, meetings, audience, clock=clock, crash_points=crash_points, currencies=currencies
+        )
         if cards is not None:
             stack.push_async_callback(cards.close)
         bookings = BookingService(
@@ -214,7 +219,7 @@ async def build_components(
             metrics=metrics,
             crash_points=crash_points,
             hold=hold,
-            cards_on=frozenset({"slack"}) if cards is not None else frozenset(),
+            currencies=currencies,
         )
         providers: dict[str, Refunder] = {}
         if telegram_platform is not None:

@@ -29,13 +29,13 @@ from bot.core.ids import new_public_id
 from bot.core.meetings import MeetingKeeper
 from bot.core.messages import Button, Message
 from bot.core.notify import tell
-from bot.core.prices import STARS
+from bot.core.prices import Currencies, Price, amount_shown, price_of
 from bot.core.refunds import REFUND_WINDOW, queue_refund
 from bot.core.views import BookingOutcome, BookingView
 from bot.core.words.classes import seats_taken
 from bot.core.words.labels import PAY_BUTTON, approval_buttons, seat_offered
 from bot.core.words.refusals import BOOKING_GONE, NOT_YOUR_BOOKING, booking_already, cancelled_so_not_bookable
-from bot.i18n.texts import Language, Text, ntr, plain, tr
+from bot.i18n.texts import Language, Moment, Text, joined, ntr, plain, tr
 from bot.storage import jobs
 from bot.storage.bookings import HOLDS_A_SEAT, Bookings, Children, Held, Waitlist
 from bot.storage.classes import Classes
@@ -54,7 +54,6 @@ CHILD_NAME_MAX = 100
 # How long a seat in a paid class is held while the parent pays (``PAYMENT_HOLD_SECONDS``).
 DEFAULT_HOLD = timedelta(minutes=15)
 AWAITING_PAYMENT = "awaiting_payment"
-PAYABLE_ON = frozenset({"telegram"})  # the platforms a paid class can be paid on (Telegram Stars)
 CHILDREN_PER_REQUEST = 10
 
 
@@ -102,13 +101,36 @@ Confirm = Callable[[BookingOutcome], Awaitable[None]]
 CANCEL_BOOKING_YES = tr("Yes, cancel the booking")
 
 
-def cancel_booking_question(child: str, title: str) -> Text:
-    """What a parent is asked before their booking is cancelled."""
-    return tr(
+def cancel_booking_question(view: BookingView) -> Text:
+    """What a parent is asked before their booking is cancelled; for a paid booking, what becomes of the money
+    (the same words on every platform: Telegram asks from ``BookingService.cancel_question``, Slack's confirm
+    dialog from the booking's view)."""
+    asked = tr(
         "Cancel {child}'s seat in “{title}”? The seat goes to the next child waiting, if there is one.",
-        child=child,
-        title=title,
+        child=view.child_name,
+        title=view.class_title,
     )
+    if view.paid is None:
+        return asked
+    amount = amount_shown(view.paid)
+    if view.refund_until is None:
+        money = tr("The {amount} you paid does not come back: the class is too close.", amount=amount)
+    else:
+        money = tr(
+            "Cancelled before {time}, the {amount} you paid comes back; after that it does not.",
+            time=Moment(view.refund_until, view.timezone),
+            amount=amount,
+        )
+    return joined(" ", money, asked)  # the money first: a dialog that cuts a long question keeps it
+
+
+def refund_until(first_start: datetime | None, now: datetime) -> datetime | None:
+    """Until when a parent cancelling a paid booking gets the money back (``REFUND_WINDOW`` before the class's
+    first session); None once that is past."""
+    if first_start is None:
+        return None
+    until = first_start - REFUND_WINDOW
+    return until if now <= until else None
 
 
 class BookingService:
@@ -123,10 +145,10 @@ class BookingService:
         metrics: Metrics | None = None,
         crash_points: CrashPoints | None = None,
         hold: timedelta = DEFAULT_HOLD,
-        cards_on: frozenset[str] = frozenset(),
+        currencies: Currencies | None = None,
     ) -> None:
         self._hold = hold
-        self._cards_on = cards_on  # platforms where a price in money is paid by card (Stripe Checkout)
+        self._currencies = currencies or Currencies()  # what each platform's parents can pay in
         self._metrics = metrics
         self._crash_points = crash_points or CrashPoints()
         self._database = database
@@ -216,10 +238,9 @@ class BookingService:
         async with self._database.write() as session:
             person = await People(session).ensure(parent)
             cls, next_start = await self._bookable_class(session, class_public_id, person.id)
-            if cls.price_amount is not None and not self._payable_on(parent.platform, cls.price_currency):
-                raise Conflict(
-                    tr("“{title}” is a paid class: book it in Telegram, where it can be paid.", title=cls.title)
-                )
+            takes = self._currencies.of(parent.platform)
+            if cls.price_currency is not None and not takes.takes(cls.price_currency):
+                raise Conflict(takes.why_not_bookable(cls.title, cls.price_currency))
             earlier = await self._earlier_or_refused(session, cls, next_start, person.id, keys, children)
             outside = await self._ages_outside(session, cls, person.id, aged)
             if earlier is None:
@@ -266,11 +287,6 @@ class BookingService:
                 await self._jobs.make_due(links, self._clock())
                 self._crash_points.reach(CrashPoint.LINK_DUE)
         return outcome
-
-    def _payable_on(self, platform: str, currency: str | None) -> bool:
-        """Whether a parent on ``platform`` can pay a price in ``currency``: Stars in Telegram, money by card
-        where a card provider is set up for that platform."""
-        return platform in PAYABLE_ON or (platform in self._cards_on and currency != STARS)
 
     @staticmethod
     async def _ages_outside(
@@ -340,7 +356,13 @@ class BookingService:
                 raise Conflict(booking_already(booking_status(booking.status)))
             cls = await Classes(session).get(booking.class_id)
             assert cls is not None
-            return cancel_booking_question(booking.child_name, cls.title)
+            view = _view(booking, cls, None)
+            kept = await Payments(session).kept_for_booking(booking.id)
+            if kept:
+                first = min((each.starts_at for each in await Classes(session).sessions(cls.id)), default=None)
+                paid = Price(sum(payment.amount for payment in kept), kept[0].currency)
+                view = replace(view, paid=paid, refund_until=refund_until(first, self._clock()))
+            return cancel_booking_question(view)
 
     async def cancel(self, parent: PersonRef, booking_public_id: str) -> BookingView:
         """The parent gives their seat back (once they answered ``cancel_question``); the first waiting parent gets
@@ -407,8 +429,9 @@ class BookingService:
             return await self._view(session, booking, cls)
 
     async def for_parent(self, parent: PersonRef) -> list[BookingView]:
+        now = self._clock()
         async with self._database.query() as connection:
-            rows = await Listings(connection).bookings_of_parent(parent, self._clock())
+            rows = await Listings(connection).bookings_of_parent(parent, now)
         return [
             BookingView(
                 row.public_id,
@@ -418,6 +441,8 @@ class BookingService:
                 row.status,
                 row.next_start,
                 row.timezone,
+                paid=price_of(row.paid_amount, row.paid_currency),
+                refund_until=refund_until(row.first_start, now) if row.paid_amount else None,
             )
             for row in rows
         ]
@@ -494,7 +519,8 @@ async def release_seat(
     session: AsyncSession, cls: Class, booking: Booking, now: datetime, status: str, *, hold: timedelta
 ) -> None:
     """Free the booking's seat, cancel its Zoom registrant, and hand the seat to the first waiting child (held for
-    ``hold`` while their parent pays, in a paid class)."""
+    ``hold`` while their parent pays, in a paid class). A held seat's payment page closes at the provider."""
+    await job_kinds.close_checkout(session, booking, now)
     await Bookings(session).set_status(booking.id, status, now)
     booking.status = status
     await Classes(session).give_back_seats(cls.id, 1)
@@ -512,7 +538,7 @@ async def refund_if_in_window(session: AsyncSession, cls: Class, booking: Bookin
         return False
     sessions = await Classes(session).sessions(cls.id)
     first = min((each.starts_at for each in sessions), default=None)
-    if first is None or now > first - REFUND_WINDOW:
+    if refund_until(first, now) is None:
         return False
     for payment in payments:
         await queue_refund(session, payment, now)

@@ -21,7 +21,7 @@ from bot.core.ids import new_public_id
 from bot.core.meetings import MeetingKeeper, MeetingNotReady, ZoomNotConfigured
 from bot.core.messages import Message
 from bot.core.notify import tell
-from bot.core.prices import Price, price_of
+from bot.core.prices import Currencies, Price, price_of
 from bot.core.refunds import queue_refund
 from bot.core.views import ClassView
 from bot.core.words.classes import ANY_AGE, ages_text, changed, moved
@@ -68,7 +68,9 @@ class ClassService:
         *,
         clock: Clock,
         crash_points: CrashPoints | None = None,
+        currencies: Currencies | None = None,
     ) -> None:
+        self._currencies = currencies or Currencies()  # what each platform's parents can pay in
         self._database = database
         self._meetings = meetings
         self._audience = audience
@@ -174,11 +176,17 @@ class ClassService:
             person = await People(session).ensure(who)
             person.timezone, person.timezone_chosen = timezone, True
 
+    def check_price(self, teacher: PersonRef, currency: str | None) -> None:
+        """Refuse a price the parents on the teacher's platform could not pay, saying what to type instead (also
+        before a form or the next question, so the teacher hears it where they typed it)."""
+        self._currencies.check_price(teacher.platform, currency)
+
     async def create(self, teacher: PersonRef, draft: ClassDraft, *, in_community: bool = False) -> ClassView:
         """Create the class; made in a private chat (not ``in_community``) it opens to anyone with its share link,
         made in a group or channel (where it is then published) to that community's members only."""
         now = self._clock()
         draft = draft.validated(now)
+        self.check_price(teacher, draft.price_currency)
         if draft.zoom_enabled and draft.sessions > ZOOM_MAX_SESSIONS:
             raise InvalidInput(
                 "sessions",
@@ -314,6 +322,8 @@ class ClassService:
                 )
             before = _settings_of(cls)
             repriced = (settings.price_amount, settings.price_currency) != (before.price_amount, before.price_currency)
+            if repriced:
+                self.check_price(teacher, settings.price_currency)
             if repriced and await Bookings(session).holding_seats(cls.id, (AWAITING_PAYMENT,)):
                 # A parent is paying the old price now: their payment would be refused, and their seat lost.
                 raise InvalidInput(
@@ -376,6 +386,7 @@ class ClassService:
             text = tr("{cancelled} Your booking is cancelled too.", cancelled=said)
             await self._tell_parents(session, cls, text, now)
             for booking in await Bookings(session).holding_seats(cls.id):
+                await job_kinds.close_checkout(session, booking, now)
                 await Bookings(session).set_status(booking.id, "cancelled", now)
                 for payment in await Payments(session).kept_for_booking(booking.id):
                     await queue_refund(session, payment, now)  # the class is off: always all of it back

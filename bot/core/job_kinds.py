@@ -33,6 +33,7 @@ BOOKING_DIGEST = "booking.digest"
 REMIND_PARENT = "reminder.parent"  # a reminder without a link (a class without Zoom), worded when it is sent
 HOLD_EXPIRY = "booking.hold_expiry"
 PAYMENT_REFUND = "payment.refund"
+CHECKOUT_EXPIRE = "checkout.expire"
 
 # Jobs that wait on a teacher's Zoom connection; a reconnect makes them due at once.
 WAITS_ON_ZOOM = (SEND_LINK, SEND_START_LINK, MEETING_UPDATE, MEETING_DELETE, REGISTRANT_CANCEL, MEETING_CHECK)
@@ -103,6 +104,20 @@ def link_job(
 def hold_expiry_job(booking_public_id: str, hold_until: datetime) -> NewJob:
     """The job that gives a seat held for payment back at ``hold_until`` unless it was paid by then."""
     return NewJob(HOLD_EXPIRY, {"booking": booking_public_id}, hold_until, f"hold:{booking_public_id}")
+
+
+async def close_checkout(session: AsyncSession, booking: Booking, now: datetime) -> None:
+    """A held seat is given back (its hold ran out, or it was cancelled): queue the closing of the payment page
+    opened for it at the card provider, so that no payment starts there after the hold. Call it before the
+    booking's status changes; a seat no longer held, or with no page, has nothing to close."""
+    if booking.status != "awaiting_payment" or not booking.checkout_session_id:
+        return
+    await add(session, checkout_expire_job(booking.checkout_session_id, now))
+
+
+def checkout_expire_job(session_id: str, now: datetime) -> NewJob:
+    """The job that closes a payment page at the card provider; once per page however often it is asked."""
+    return NewJob(CHECKOUT_EXPIRE, {"session": session_id}, now, f"checkout-expire:{session_id}")
 
 
 def refund_job(payment_id: int, payer: PersonRef | None, now: datetime) -> NewJob:

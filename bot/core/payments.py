@@ -33,9 +33,10 @@ from bot.core.notify import tell
 from bot.core.prices import STARS, Price, amount_shown
 from bot.core.refunds import Refunder, payer_of, queue_refund
 from bot.core.words.labels import PAY_BUTTON
-from bot.core.words.refusals import BOOKING_GONE, NOT_YOUR_BOOKING
+from bot.core.words.refusals import BOOKING_GONE, HOLD_OVER, NOT_YOUR_BOOKING
 from bot.core.worker import JobWorker, Unretryable
 from bot.i18n.texts import Text, tr
+from bot.storage import jobs
 from bot.storage.bookings import Bookings
 from bot.storage.classes import Classes
 from bot.storage.database import Database
@@ -66,12 +67,26 @@ class Invoice:
         return tr("A seat for {child} in “{title}”.", child=self.child, title=self.title)
 
 
-class Checkout(Protocol):
-    """A card provider's hosted payment page for one held seat (Stripe Checkout): its URL, the same one however
-    often it is asked for the same seat. The page names the parent and the seat, so that the provider's word that
-    it was paid reaches ``PaymentService.paid``."""
+@dataclass(frozen=True, slots=True)
+class CheckoutPage:
+    """A card provider's payment page: its id there (to close it), and where the parent opens it."""
 
-    async def open(self, parent: PersonRef, invoice: Invoice) -> str: ...
+    session_id: str
+    url: str
+
+
+class Checkout(Protocol):
+    """A card provider's hosted payment page for one held seat (Stripe Checkout): the same one however often it is
+    asked for the same seat. The page names the parent and the seat, so that the provider's word that it was paid
+    reaches ``PaymentService.paid``.
+
+    ``expire`` closes a page so that no payment starts on it (the provider may keep it open longer than the hold);
+    a page already closed or paid counts as done. A payment that had already started may still complete, and is
+    then a late payment like any other."""
+
+    async def open(self, parent: PersonRef, invoice: Invoice) -> CheckoutPage: ...
+
+    async def expire(self, session_id: str) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +122,7 @@ class PaymentService:
     def register(self, worker: JobWorker) -> None:
         worker.register(job_kinds.HOLD_EXPIRY, self._hold_expired)
         worker.register(job_kinds.PAYMENT_REFUND, self._refund)
+        worker.register(job_kinds.CHECKOUT_EXPIRE, self._expire_checkout)
 
     async def invoice(self, parent: PersonRef, booking_public_id: str) -> Invoice:
         """The invoice for a seat held for ``parent``; refused when the seat is not (or no longer) held."""
@@ -135,7 +151,7 @@ class PaymentService:
         if self._checkout is None:
             raise Conflict(tr("Card payments are not set up on this ClassBot: ask its operator."))
         try:
-            url = await self._checkout.open(parent, invoice)
+            page = await self._checkout.open(parent, invoice)
         except Exception:
             # The provider is away or refused: the seat stays held, and asking again (the booking's Pay button)
             # gets the same page once the provider answers.
@@ -147,7 +163,14 @@ class PaymentService:
                     pay=PAY_BUTTON,
                 )
             ) from None
-        return CheckoutLink(url, invoice)
+        async with self._database.write() as session:
+            booking = await Bookings(session).by_public_id(booking_public_id, for_update=True)
+            if booking is None or booking.status != AWAITING_PAYMENT:
+                # The hold ended while the page was being opened: the page is closed again at once.
+                await jobs.add(session, job_kinds.checkout_expire_job(page.session_id, self._clock()))
+                raise Conflict(HOLD_OVER)
+            await Bookings(session).set_checkout(booking.id, page.session_id)
+        return CheckoutLink(page.url, invoice)
 
     async def checkout_ended(self, booking_public_id: str) -> bool:
         """The provider's page for a held seat closed unpaid (Stripe's ``checkout.session.expired``): the seat
@@ -157,6 +180,8 @@ class PaymentService:
             booking = await Bookings(session).by_public_id(booking_public_id, for_update=True)
             if booking is None or booking.status != AWAITING_PAYMENT:
                 return False
+            await Bookings(session).set_checkout(booking.id, None)  # closed at the provider already
+            booking.checkout_session_id = None
             await self._release_unpaid(session, booking, self._clock())
             return True
 
@@ -248,6 +273,13 @@ class PaymentService:
         )
         await tell(session, booking.parent_id, Message(text), now=now, dedupe_key=f"expired:{booking.id}")
 
+    async def _expire_checkout(self, payload: dict[str, Any]) -> None:
+        """The job closing a held seat's payment page at the provider once the hold is over or cancelled; retried
+        while the provider is away."""
+        if self._checkout is None:
+            raise Unretryable("card payments are no longer set up: the page closes at the provider's own time")
+        await self._checkout.expire(str(payload["session"]))
+
     async def _refund(self, payload: dict[str, Any]) -> None:
         """The job giving a payment back through its provider, then marking it refunded and telling the payer
         (unless they asked to be forgotten meanwhile: then there is no one left to tell)."""
@@ -322,5 +354,5 @@ class PaymentService:
         if booking.status == "confirmed":
             return tr("{child}'s seat is already paid.", child=booking.child_name)
         if booking.status != AWAITING_PAYMENT or booking.hold_until is None or booking.hold_until <= now:
-            return tr("The seat is no longer held for you: book again to pay for a seat.")
+            return HOLD_OVER
         return None

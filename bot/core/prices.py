@@ -3,6 +3,11 @@
 Telegram Stars (``XTR``) come in whole stars. Other currencies are real ones Babel knows, with their own minor
 unit (cents for EUR, none for JPY); the teacher types the amount as people write it (``12.50 EUR``) and it is
 kept in minor units (1250), so no amount is ever a float in the database.
+
+Which currencies a platform's parents can pay in is the composition root's word (``Currencies``): Telegram takes
+Stars (money only with a card provider token, which ClassBot does not take yet); Slack takes money through
+Stripe when Stripe is set up, never Stars. A teacher is refused a price their own platform's parents could not
+pay, and a parent a paid class their platform cannot take, before any seat is held.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
 from bot.core.errors import InvalidInput
-from bot.i18n.texts import tr
+from bot.i18n.texts import Text, tr
 
 STARS = "XTR"
 # Telegram takes 1 to 10000 stars per invoice; a card price stays below a million of its major unit.
@@ -96,3 +101,59 @@ def price_typed(price: Price | None) -> str:
         return "free"
     digits = minor_digits(price.currency)
     return f"{Decimal(price.amount).scaleb(-digits):.{digits}f} {price.currency}"
+
+
+@dataclass(frozen=True, slots=True)
+class Takes:
+    """What the parents on one platform can pay in: Telegram Stars, and money (any other currency) through a card
+    provider."""
+
+    stars: bool = False
+    money: bool = False
+
+    def takes(self, currency: str) -> bool:
+        return self.stars if currency == STARS else self.money
+
+    def what_to_type(self) -> Text:
+        """Why a teacher's price was refused, and what to type instead."""
+        if self.stars:
+            return tr("Parents here pay in Telegram Stars: type the price in XTR, like 250 XTR.")
+        if self.money:
+            return tr("Parents here pay by card, not in Telegram Stars: type the price in a currency like 12.50 EUR.")
+        return tr("Payments are not set up on this ClassBot, so classes here are free: leave the price empty.")
+
+    def why_not_bookable(self, title: str, currency: str) -> Text:
+        """Why a parent here cannot book a class priced in ``currency`` (said before any seat is held)."""
+        if currency == STARS:
+            return tr(
+                "“{title}” is paid in Telegram Stars, which only Telegram takes: nothing was booked. Book it from "
+                "Telegram.",
+                title=title,
+            )
+        if self.stars:
+            return tr(
+                "“{title}” is priced in {currency}, but parents here can pay only in Telegram Stars: nothing was "
+                "booked. Ask the teacher to price it in Telegram Stars.",
+                title=title,
+                currency=currency,
+            )
+        return tr(
+            "“{title}” is a paid class, and payments are not set up here: nothing was booked.",
+            title=title,
+        )
+
+
+class Currencies:
+    """Per platform, what its parents can pay in (given by the composition root, which knows what is set up)."""
+
+    def __init__(self, by_platform: dict[str, Takes] | None = None) -> None:
+        self._by_platform = dict(by_platform or {})
+
+    def of(self, platform: str) -> Takes:
+        return self._by_platform.get(platform, Takes())
+
+    def check_price(self, platform: str, currency: str | None) -> None:
+        """Refuse a teacher on ``platform`` a price their parents could not pay (a free class always passes)."""
+        takes = self.of(platform)
+        if currency is not None and not takes.takes(currency):
+            raise InvalidInput("price", takes.what_to_type())

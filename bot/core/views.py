@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.core.prices import Price
 from bot.storage.classes import ClassRow
 
 
@@ -74,6 +75,10 @@ class BookingView:
     status: str
     next_start: datetime | None
     timezone: str
+    # A paid booking: what the parent paid (kept, not given back), and until when cancelling gives it back (None:
+    # no more, or nothing paid).
+    paid: Price | None = None
+    refund_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

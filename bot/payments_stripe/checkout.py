@@ -3,11 +3,13 @@
 ``StripeClient`` is pointed at ``STRIPE_API_URL`` (``base_addresses``: Stripe itself, or its test server) and
 sends with ``HTTPXClient``, so every call is awaited on the event loop, never a blocking one.
 
-A Checkout Session's ``expires_at`` must be 30 minutes to 24 hours after it is created (Stripe's rule), and the
-page may be opened at any moment of a shorter hold; it closes 30 minutes after the hold's end. A payment in
-those minutes arrives after the hold ran out, and the core books the seat if one is free or gives it all back:
-never a seat overbooked, never money kept without one. The session's parameters depend only on the booking, so
-the idempotency key per booking gives the parent the same page however often it is asked for.
+A Checkout Session's ``expires_at`` must be 30 minutes to 24 hours after it is created (Stripe's rule), longer
+than a seat's hold. So the session is expired through Stripe's API (``expire``) when the hold runs out or the
+booking is cancelled, and no payment can start on it after that; its own ``expires_at`` (30 minutes after the
+hold's end) is only the backstop. A payment already under way at that moment may still complete: it arrives
+after the hold ran out, and the core books the seat if one is free or gives it all back: never a seat
+overbooked, never money kept without one. The session's parameters depend only on the booking, so the
+idempotency key per booking gives the parent the same page however often it is asked for.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from datetime import datetime, timedelta
 
 import stripe
 
-from bot.core.payments import Invoice
+from bot.core.payments import CheckoutPage, Invoice
 from bot.storage.identity import PersonRef
 from bot.support.clock import Clock
 
@@ -47,7 +49,7 @@ class StripeCheckout:
     async def close(self) -> None:
         await self._http.close_async()  # type: ignore[no-untyped-call]  # the SDK leaves it unannotated
 
-    async def open(self, parent: PersonRef, invoice: Invoice) -> str:
+    async def open(self, parent: PersonRef, invoice: Invoice) -> CheckoutPage:
         """The Checkout page for one held seat; the same page for the same seat (idempotency key per booking)."""
         session = await self.client.v1.checkout.sessions.create_async(
             {
@@ -77,7 +79,18 @@ class StripeCheckout:
         )
         if session.url is None:  # pragma: no cover - a hosted Checkout Session always has one
             raise RuntimeError(f"Stripe gave checkout session {session.id} no URL")
-        return session.url
+        return CheckoutPage(session.id, session.url)
+
+    async def expire(self, session_id: str) -> None:
+        """Close a Checkout Session so that no payment starts on it. Stripe refuses to expire a session that is
+        not open (paid, or expired already); that is asked of Stripe, and counts as done."""
+        try:
+            await self.client.v1.checkout.sessions.expire_async(session_id)
+        except stripe.InvalidRequestError:
+            session = await self.client.v1.checkout.sessions.retrieve_async(session_id)
+            if session.status == "open":
+                raise
+            log.info("Stripe checkout session %s was %s already", session_id, session.status)
 
     async def refund(self, payer: PersonRef, charge_id: str, amount: int, currency: str) -> None:
         """Give a payment back in full with the Refund API; a payment already given back counts as done (the

@@ -161,6 +161,12 @@ class Bookings:
         )
         return [(booking, cls) for booking, cls in await self._session.execute(query)]
 
+    async def set_checkout(self, booking_id: int, session_id: str | None) -> None:
+        """The card provider's payment page opened for the held seat (None: nothing left to close there)."""
+        await self._session.execute(
+            update(Booking).where(Booking.id == booking_id).values(checkout_session_id=session_id)
+        )
+
     async def clear_hold(self, booking_id: int) -> None:
         """The seat is paid for: no longer held until a time."""
         await self._session.execute(update(Booking).where(Booking.id == booking_id).values(hold_until=None))

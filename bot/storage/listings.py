@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import BindParameter, ColumnElement, FromClause, Select, bindparam, exists, func, select
 
@@ -20,7 +20,7 @@ from bot.storage.bookings import HOLDS_A_SEAT
 from bot.storage.classes import CARD_COLUMNS, ClassRow
 from bot.storage.database import Executor
 from bot.storage.identity import PersonRef
-from bot.storage.models import Booking, Class, ClassSession, Community, Person, Publication
+from bot.storage.models import Booking, Class, ClassSession, Community, Payment, Person, Publication
 from bot.storage.prepared import prepared, table_of
 
 
@@ -35,6 +35,10 @@ class ParentBooking:
     status: str
     next_start: datetime
     timezone: str
+    # What the parent paid for it and kept paid (not given back), in its currency's minor unit; None: nothing.
+    paid_amount: int | None
+    paid_currency: str | None
+    first_start: datetime | None  # the class's first session: refunds are counted back from it
 
 
 class Listings:
@@ -171,7 +175,7 @@ def _upcoming_classes(
 
 
 @prepared
-def _bookings_of_parent() -> Select[str, str, str, str, str, datetime, str]:
+def _bookings_of_parent() -> Select[Any]:
     """The columns of a ``ParentBooking`` for each live booking of the bound parent.
 
     Each booking's next start is an index probe on ``class_sessions (class_id, starts_at)``; joining every class's
@@ -184,6 +188,11 @@ def _bookings_of_parent() -> Select[str, str, str, str, str, datetime, str]:
         .where(sessions.c.class_id == classes.c.id, sessions.c.status == "scheduled", sessions.c.starts_at > now)
         .scalar_subquery()
     )
+    payments = table_of(Payment)
+    kept = (payments.c.booking_id == bookings.c.id) & (payments.c.state == "paid")
+    paid_amount = select(func.sum(payments.c.amount)).where(kept).scalar_subquery()
+    paid_currency = select(func.max(payments.c.currency)).where(kept).scalar_subquery()
+    first = select(func.min(sessions.c.starts_at)).where(sessions.c.class_id == classes.c.id).scalar_subquery()
     held = (
         select(
             bookings.c.id,
@@ -194,6 +203,9 @@ def _bookings_of_parent() -> Select[str, str, str, str, str, datetime, str]:
             bookings.c.status,
             next_start.label("next_start"),
             classes.c.timezone,
+            paid_amount.label("paid_amount"),
+            paid_currency.label("paid_currency"),
+            first.label("first_start"),
         )
         .join(classes, classes.c.id == bookings.c.class_id)
         .join(people, people.c.id == bookings.c.parent_id)

@@ -321,6 +321,9 @@ class Booking(Timestamped, Base):
     status: Mapped[str] = mapped_column(String(16))
     # Until when an "awaiting_payment" seat is held for the parent; None for every other booking.
     hold_until: Mapped[datetime | None]
+    # The card provider's payment page opened for the held seat (a Stripe Checkout Session id): closed at the
+    # provider when the hold ends or the booking is cancelled, so no payment starts after the hold.
+    checkout_session_id: Mapped[str | None] = mapped_column(String(255))
     # The same request (a double tap, a redelivered update) carries the same key and books once.
     request_key: Mapped[str] = mapped_column(String(128), unique=True)
     registrant_id: Mapped[str | None] = mapped_column(String(64))

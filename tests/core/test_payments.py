@@ -5,23 +5,25 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from classbot_fakes.zoom import FakeZoom
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.core.actions import Act
-from bot.core.bookings import DEFAULT_HOLD
-from bot.core.errors import Conflict
+from bot.core.bookings import DEFAULT_HOLD, cancel_booking_question
+from bot.core.errors import Conflict, InvalidInput
 from bot.core.payments import TELEGRAM_STARS, Paid
+from bot.core.prices import Price
 from bot.core.reports import weeks_in_words
 from bot.core.views import ClassView
 from bot.i18n.catalogs import Catalogs
 from bot.storage.bookings import Bookings
 from bot.storage.identity import PersonRef
-from bot.storage.models import Payment
+from bot.storage.models import Class, Payment
 from tests.support.clock import MovableClock
 from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
 from tests.support.stars import StarLedger
@@ -53,6 +55,15 @@ async def _hold(world: CoreWorld, cls: ClassView, who: PersonRef, child: str = "
     outcome = await world.components.bookings.book(who, cls.public_id, [child], f"tap-{who.user_id}-{child}")
     [held] = outcome.booked
     return held.public_id
+
+
+async def _priced_before_the_rule(world: CoreWorld, cls: ClassView, amount: int, currency: str) -> None:
+    """A Telegram class priced in money before a Telegram teacher was refused such a price: it may still be in a
+    database, and must not break anything."""
+    async with world.components.database.write() as session:
+        await session.execute(
+            update(Class).where(Class.public_id == cls.public_id).values(price_amount=amount, price_currency=currency)
+        )
 
 
 async def _status(world: CoreWorld, booking: str) -> str:
@@ -284,22 +295,58 @@ async def test_a_slack_parent_is_told_to_book_a_paid_class_in_telegram(world: Co
     with pytest.raises(Conflict) as refused:
         await world.components.bookings.book(slack_parent, cls.public_id, ["Mia"], "slack-tap")
 
-    assert "book it in Telegram" in refused.value.message
+    assert "paid in Telegram Stars, which only Telegram takes: nothing was booked" in refused.value.message
     assert (await world.components.classes.view(TEACHER, cls.public_id)).seats_left == 2
+
+
+async def test_a_telegram_parent_is_told_before_any_seat_is_held_that_money_cannot_be_paid_here(
+    world: CoreWorld,
+) -> None:
+    cls = await world.new_class(seats=2, **PRICE)
+    await _priced_before_the_rule(world, cls, 1250, "EUR")
+
+    with pytest.raises(Conflict) as refused:
+        await world.components.bookings.book(parent(1), cls.public_id, ["Mia"], "tap-1")
+
+    assert refused.value.message == (
+        "“Chess for kids” is priced in EUR, but parents here can pay only in Telegram Stars: nothing was booked. "
+        "Ask the teacher to price it in Telegram Stars."
+    )
+    assert (await world.components.classes.view(TEACHER, cls.public_id)).seats_left == 2
+    async with world.components.database.read() as session:
+        assert list((await session.execute(select(Payment))).scalars()) == []
+
+
+async def test_a_telegram_teacher_is_refused_a_price_in_money_and_told_what_to_type(world: CoreWorld) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        await world.new_class(seats=2, price_amount=1250, price_currency="EUR")
+    cls = await world.new_class(seats=2, **PRICE)
+    settings = await world.components.classes.settings(TEACHER, cls.public_id)
+    with pytest.raises(InvalidInput) as refused_edit:
+        await world.components.classes.edit(
+            TEACHER, cls.public_id, replace(settings, price_amount=900, price_currency="EUR")
+        )
+
+    assert (refused.value.field, refused.value.message) == (
+        "price",
+        "Parents here pay in Telegram Stars: type the price in XTR, like 250 XTR.",
+    )
+    assert refused_edit.value.message == refused.value.message
+    assert (await world.components.classes.view(TEACHER, cls.public_id)).price_currency == "XTR"
 
 
 async def test_a_teachers_stats_say_what_each_paid_class_took_in_and_gave_back(
     world: CoreWorld, clock: MovableClock, ledger: StarLedger
 ) -> None:
     chess = await world.new_class(seats=3, days_ahead=3, **PRICE)
-    art = await world.new_class(seats=3, days_ahead=3, title="Art", price_amount=1250, price_currency="EUR")
+    art = await world.new_class(seats=3, days_ahead=3, title="Art", price_amount=1250, price_currency="XTR")
     await world.new_class(seats=3, title="Free play")
+    art_held = await _hold(world, art, parent(3))
+    await _priced_before_the_rule(world, art, 1250, "EUR")
     held = [await _hold(world, chess, parent(n)) for n in (1, 2)]
     for n, booking in zip((1, 2), held, strict=True):
         await _pay(world, parent(n), booking, f"charge-{n}")
-    await world.components.payments.paid(
-        parent(3), TELEGRAM_STARS, "charge-3", await _hold(world, art, parent(3)), 1250, "EUR"
-    )
+    await world.components.payments.paid(parent(3), TELEGRAM_STARS, "charge-3", art_held, 1250, "EUR")
     await world.components.bookings.cancel(parent(1), held[0])  # three days ahead: refunded in full
     await world.run_jobs()
 
@@ -313,3 +360,32 @@ async def test_a_teachers_stats_say_what_each_paid_class_took_in_and_gave_back(
     assert "“Chess for kids”: 2 payments, 500 ⭐ in, 250 ⭐ refunded." in said
     assert "“Art”: 1 payment, €12.50 in, €0.00 refunded." in said
     assert "Free play" not in said
+
+
+async def test_a_paid_bookings_cancel_question_says_until_when_the_money_comes_back(
+    world: CoreWorld, clock: MovableClock
+) -> None:
+    cls = await world.new_class(seats=2, days_ahead=3, **PRICE)
+    free = await world.new_class(seats=2, days_ahead=3, title="Free play")
+    booking = await _hold(world, cls, parent(1))
+    await _pay(world, parent(1), booking, "charge-1")
+    await _hold(world, free, parent(1), "Leo")
+    first = (await world.components.classes.view(TEACHER, cls.public_id)).next_start
+    assert first is not None
+
+    listed = {view.child_name: view for view in await world.components.bookings.for_parent(parent(1))}
+    asked = await world.components.bookings.cancel_question(parent(1), booking)
+    clock.advance(timedelta(days=2, hours=1))  # less than a day before the class: no refund any more
+    asked_late = await world.components.bookings.cancel_question(parent(1), booking)
+    listed_late = {view.child_name: view for view in await world.components.bookings.for_parent(parent(1))}
+
+    assert (listed["Mia"].paid, listed["Mia"].refund_until) == (Price(250, "XTR"), first - timedelta(hours=24))
+    assert (listed["Leo"].paid, listed["Leo"].refund_until) == (None, None)
+    assert (listed_late["Mia"].paid, listed_late["Mia"].refund_until) == (Price(250, "XTR"), None)
+    assert asked == cancel_booking_question(listed["Mia"])
+    assert asked_late == cancel_booking_question(listed_late["Mia"])
+    english = Catalogs().translator("en")
+    assert english(asked).startswith("Cancelled before ")
+    assert "the 250 ⭐ you paid comes back; after that it does not." in english(asked)
+    assert english(asked_late).startswith("The 250 ⭐ you paid does not come back")
+    assert "paid" not in english(cancel_booking_question(listed["Leo"]))

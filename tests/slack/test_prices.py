@@ -1,7 +1,8 @@
 """A teacher sets a class's price on Slack, through the real process: the class form's price field (filled in
 from ``/classbot new … | price …``), the class's edit form; a wrong price is shown on the price field (or, in
 the one-line form, named before any form opens), and the price is on every card: the teacher's, the channel's
-announcement, the Home tab."""
+announcement, the Home tab. Parents on Slack pay by card through Stripe (its test server here), never in Telegram
+Stars, so a price in XTR is refused with what to type instead."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from classbot_fakes.stripe import FakeStripe
 
 from tests.slack.world import SlackWorld, as_shown, class_form, slack_world
 
@@ -20,8 +22,14 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 async def world(tmp_path: Path, sqlite_url: str) -> AsyncIterator[SlackWorld]:
-    async with slack_world(tmp_path, sqlite_url) as built:
-        yield built
+    with FakeStripe() as stripe:
+        settings = {
+            "STRIPE_SECRET_KEY": stripe.secret_key,
+            "STRIPE_WEBHOOK_SECRET": stripe.webhook_secret,
+            "STRIPE_API_URL": stripe.api_url,
+        }
+        async with slack_world(tmp_path, sqlite_url, environment=settings) as built:
+            yield built
 
 
 def _edit_of(blocks: list[dict[str, Any]], title: str) -> str:
@@ -44,6 +52,9 @@ async def test_the_one_line_price_fills_in_the_form_and_a_wrong_one_is_named(wor
     await slack.slash(teacher, f"new Chess | {when} 16:30 | 45 | 5 | price twelve euros", channel=room)
     wrong_line = await world.whispered(teacher, "is not a price")
     assert slack.current_view(teacher) is None  # no form for a wrong line
+    await slack.slash(teacher, f"new Chess | {when} 16:30 | 45 | 5 | price 250 XTR", channel=room)
+    stars_line = await world.whispered(teacher, "Parents here pay by card, not in Telegram Stars")
+    assert slack.current_view(teacher) is None
     await slack.slash(teacher, f"new Chess | {when} 16:30 | 45 | 5 | price 12.50 EUR", channel=room)
     form = await slack.wait_for_view(
         teacher, lambda view: view.callback_id == "new_class" and "12.50 EUR" in json.dumps(view.json)
@@ -58,6 +69,7 @@ async def test_the_one_line_price_fills_in_the_form_and_a_wrong_one_is_named(wor
     home = await slack.wait_for_home(parent, lambda view: "Chess" in view.all_text)
 
     assert "twelve euros" in wrong_line.all_text
+    assert "12.50 EUR" in stars_line.all_text
     assert shown["price"] == {"value": "12.50 EUR"}
     assert not_money.errors is not None
     assert set(not_money.errors) == {"price"}
@@ -78,7 +90,8 @@ async def test_the_price_is_set_in_the_form_and_changed_in_the_edit_form(world: 
     made_free = await world.said(teacher, "Created")
     await slack.slash(teacher, "new")
     form = await slack.wait_for_view(teacher, lambda view: view.callback_id == "new_class" and view.id != form.id)
-    paid = await slack.submit_view(teacher, form, class_form("Chess", price="250 XTR"))
+    in_stars = await slack.submit_view(teacher, form, class_form("Chess", price="250 XTR"))
+    paid = await slack.submit_view(teacher, form, class_form("Chess", price="25 EUR"))
     made_paid = await world.said(teacher, "Created: \\*“Chess”")
 
     await slack.slash(teacher, "mine")
@@ -87,6 +100,7 @@ async def test_the_price_is_set_in_the_form_and_changed_in_the_edit_form(world: 
     edit = await slack.wait_for_view(teacher, lambda view: view.callback_id == "edit_class")
     shown = as_shown(edit)
     too_fine = await slack.submit_view(teacher, edit, shown | {"price": {"value": "1.234 EUR"}})
+    stars_again = await slack.submit_view(teacher, edit, shown | {"price": {"value": "300 XTR"}})
     saved = await slack.submit_view(teacher, edit, shown | {"price": {"value": "9 EUR"}})
     repriced = await world.said(teacher, "Saved")
     await slack.press(teacher, listed, _edit_of(listed.blocks, "Chess"))
@@ -98,8 +112,12 @@ async def test_the_price_is_set_in_the_form_and_changed_in_the_edit_form(world: 
 
     assert (free.errors, paid.errors, saved.errors, freed.errors) == (None, None, None, None)
     assert "Price:" not in made_free.all_text  # a free class's card names no price
-    assert "Price: 250 ⭐ per child" in made_paid.all_text
-    assert shown["price"] == {"value": "250 XTR"}
+    assert in_stars.errors is not None
+    assert "Parents here pay by card" in in_stars.errors["price"]
+    assert stars_again.errors is not None
+    assert "Parents here pay by card" in stars_again.errors["price"]
+    assert "Price: €25.00 per child" in made_paid.all_text
+    assert shown["price"] == {"value": "25.00 EUR"}
     assert too_fine.errors is not None
     assert "decimals at most" in too_fine.errors["price"]
     assert "Price: €9.00 per child" in repriced.all_text

@@ -3,6 +3,7 @@ one error per wrong field, and no link ever headed for a channel."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from bot.core.bookings import CANCEL_BOOKING_YES, cancel_booking_question
 from bot.core.class_input import parse_one_line
 from bot.core.communities import CommunityRef
 from bot.core.messages import Said, SaidButton
+from bot.core.prices import Price
 from bot.core.views import BookingView, ClassView
 from bot.handlers.slack.blocks import message_blocks, parent_booking, plain, public_class, teacher_class
 from bot.handlers.slack.installations import Workspaces
@@ -82,9 +84,43 @@ def test_cancelling_a_booking_asks_the_cores_question_first() -> None:
             for element in block.get("elements", [])
             if element.get("action_id", "").startswith("cb:")
         ]
-        assert cancel["confirm"]["text"]["text"] == t(cancel_booking_question("Mia", "Chess"))
+        assert cancel["confirm"]["text"]["text"] == t(cancel_booking_question(booking))
         assert cancel["confirm"]["confirm"]["text"] == t(CANCEL_BOOKING_YES)
-    assert ENGLISH(cancel_booking_question("Mia", "Chess")).startswith("Cancel Mia's seat in “Chess”?")
+    assert ENGLISH(cancel_booking_question(booking)).startswith("Cancel Mia's seat in “Chess”?")
+    assert "paid" not in ENGLISH(cancel_booking_question(booking))
+
+
+def test_the_cancel_question_of_a_paid_booking_says_what_happens_to_the_money() -> None:
+    booking = BookingView("BkBkBk123456", "AbCdEf123456", "Chess", "Mia", "confirmed", None, "Europe/Madrid")
+    until = datetime(2027, 3, 13, 15, 30, tzinfo=UTC)
+    paid = replace(booking, paid=Price(1250, "EUR"), refund_until=until)
+    too_late = replace(booking, paid=Price(1250, "EUR"))
+    for t in (ENGLISH, SPANISH):
+        [cancel] = [
+            element
+            for block in parent_booking(paid, t)
+            for element in block.get("elements", [])
+            if element.get("action_id", "").startswith("cb:")
+        ]
+        assert cancel["confirm"]["text"]["text"] == t(cancel_booking_question(paid))
+        assert check_blocks(parent_booking(paid, t) + parent_booking(too_late, t), "home") == []
+        longest = replace(paid, class_title="T" * 200, child_name="M" * 100)
+        [cut] = [
+            element["confirm"]["text"]["text"]
+            for block in parent_booking(longest, t)
+            for element in block.get("elements", [])
+            if element.get("action_id", "").startswith("cb:")
+        ]
+        assert "€12.50" in cut  # Slack's dialog cuts a long question at its end, never the money
+    asked = ENGLISH(cancel_booking_question(paid))
+    assert asked == (
+        "Cancelled before Sat, Mar 13, 2027, 16:30 (Europe/Madrid), the €12.50 you paid comes back; after that it "
+        "does not. Cancel Mia's seat in “Chess”? The seat goes to the next child waiting, if there is one."
+    )
+    assert ENGLISH(cancel_booking_question(too_late)).startswith(
+        "The €12.50 you paid does not come back: the class is too close. Cancel Mia's seat"
+    )
+    assert "€12.50" in SPANISH(cancel_booking_question(paid))
 
 
 def test_the_form_reports_every_wrong_field_on_its_own_block() -> None:

@@ -2,9 +2,7 @@
 servers over real HTTP: the Checkout page by DM after the child's name, the link once Stripe says it was paid, a
 session that expires unpaid giving the seat to the next parent waiting, a payment after the hold with no seat left
 refunded, a cancelled class refunded once per payer, and webhooks that are forged, stale or delivered twice.
-
-The class's price is written into its row here: the Slack class form has no price field yet (it is being added),
-and a price is a price however the teacher set it.
+The priced class is made as a teacher makes it, through the class form's price field.
 """
 
 from __future__ import annotations
@@ -20,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from classbot_fakes.slack import FakeSlackChannel, FakeSlackUser, SlackMessage
-from classbot_fakes.stripe import FakeStripe, signature_header
+from classbot_fakes.stripe import FakeStripe, NotPayable, signature_header
 
 from tests.slack.world import SlackWorld, jobs_idle, slack_world
 from tests.support.waiting import wait_until
@@ -42,12 +40,9 @@ class PaidWorld:
 
     async def paid_class(self, title: str, seats: int) -> SlackMessage:
         """A class in the room at 12.50 EUR per child; its announcement (the card parents book from)."""
-        await self.world.create_class(self.teacher, title, channel=self.room, seats=str(seats))
+        await self.world.create_class(self.teacher, title, channel=self.room, seats=str(seats), price="12.50 EUR")
         card = await self.world.said(self.room, f"New class.*{title}")
-        with sqlite3.connect(self.database) as connection:
-            connection.execute(
-                "UPDATE classes SET price_amount = 1250, price_currency = 'EUR' WHERE title = ?", (title,)
-            )
+        assert f"Price: {PRICE} per child" in card.all_text
         return card
 
     async def checkout_for(self, parent: FakeSlackUser, child: str) -> str:
@@ -103,7 +98,8 @@ async def paid(tmp_path: Path, sqlite_url: str) -> AsyncIterator[PaidWorld]:
 
 @pytest.fixture
 async def quick(tmp_path: Path, sqlite_url: str) -> AsyncIterator[PaidWorld]:
-    """Seats held for 2 seconds: a hold runs out while its Checkout page (open 30 minutes more) can still be paid."""
+    """Seats held for 2 seconds: a hold runs out long before its Checkout Session's own ``expires_at`` (Stripe's
+    30 minutes at least), so only ClassBot closing the session at the hold's end stops a payment there."""
     async for built in _paid_world(tmp_path, sqlite_url, hold_seconds=2):
         yield built
 
@@ -135,6 +131,18 @@ async def test_a_slack_parent_pays_by_card_and_gets_the_link_once(paid: PaidWorl
     await jobs_idle(paid.database)
     assert len(paid.payments()) == 1
     assert sum("Paid: Mia" in message.all_text for message in world.slack.messages(parent)) == 1
+    await world.slack.slash(parent, "bookings")
+    listed = await world.whispered(parent, "Mia")
+    [question] = [
+        element["confirm"]["text"]["text"]
+        for block in listed.blocks
+        for element in block.get("elements", [])
+        if str(element.get("action_id", "")).startswith("cb:")
+    ]
+    assert re.match(
+        r"Cancelled before .*16:30.*, the €12\.50 you paid comes back; after that it does not\. Cancel Mia's seat",
+        question,
+    ), question
     assert all("/c/pay/" not in message.all_text for message in world.slack.messages(paid.room))
     assert all(not message.links for message in world.slack.all_messages() if message.ephemeral)
     assert stripe.count("POST", "/v1/checkout/sessions") == 1
@@ -213,17 +221,50 @@ async def test_an_abandoned_checkout_gives_the_seat_to_the_next_parent_waiting(p
     assert world.zoom_links_in(first) == []
 
 
-async def test_a_payment_after_the_hold_with_no_seat_left_is_refunded_through_stripe(quick: PaidWorld) -> None:
+async def test_the_checkout_page_closes_at_stripe_when_the_hold_ends(quick: PaidWorld) -> None:
+    world, stripe = quick.world, quick.stripe
+    card = await quick.paid_class("Chess", seats=1)
+    await world.book(quick.pat, card, "Mia")
+    session_id = await quick.checkout_for(quick.pat, "Mia")
+    assert stripe.session(session_id)["expires_at"] - time.time() > 25 * 60  # Stripe's own end is far away
+
+    await world.said(quick.pat, "was not paid in time", timeout=30)
+
+    async def expired_at_stripe() -> bool:
+        return stripe.session(session_id)["status"] == "expired"
+
+    await wait_until(expired_at_stripe, timeout=20, what="the Checkout Session to be expired at Stripe")
+    [delivery] = stripe.wait_for_delivery("checkout.session.expired")  # Stripe tells of it: nothing held by then
+    assert delivery.status == 200
+    with pytest.raises(NotPayable):
+        stripe.pay(session_id)  # the parent opens the page too late: Stripe takes no payment there
+    async with httpx.AsyncClient(timeout=10) as client:
+        page = await client.get(f"{stripe.api_url}/c/pay/{session_id}")
+    assert page.status_code == 410
+    assert stripe.count("POST", f"/v1/checkout/sessions/{session_id}/expire") == 1
+    await jobs_idle(quick.database)
+    assert quick.booking_statuses() == {"Mia": "expired"}
+    assert quick.payments() == []
+    assert stripe.refunds() == []
+
+
+async def test_a_payment_that_beats_the_closing_page_with_no_seat_left_is_refunded(quick: PaidWorld) -> None:
     world, stripe = quick.world, quick.stripe
     card = await quick.paid_class("Chess", seats=1)
     late, waiting = quick.pat, quick.sam
     await world.book(late, card, "Mia")
     session_id = await quick.checkout_for(late, "Mia")
+    expire = f"/v1/checkout/sessions/{session_id}/expire"
+    stripe.fail(expire)  # Stripe has trouble closing the page: the payment under way on it completes
     await world.book(waiting, card, "Leo")  # the class is full: Leo waits
     await world.said(late, "was not paid in time", timeout=30)  # the hold ran out; Leo holds the seat now
     await world.said(waiting, "A seat opened in “Chess” for Leo")
 
-    stripe.pay(session_id)  # Mia's page was still open: the money comes with no seat for it
+    async def closing_tried() -> bool:
+        return stripe.count("POST", expire) >= 1
+
+    await wait_until(closing_tried, timeout=20, what="ClassBot to ask Stripe to expire the session")
+    stripe.pay(session_id)  # Mia's payment was under way: the money comes with no seat for it
 
     await world.said(late, "no longer free when the payment came, so all of it \\(€12.50\\) goes back")
     await world.said(late, "Refunded: €12.50 for “Chess”")
@@ -231,6 +272,17 @@ async def test_a_payment_after_the_hold_with_no_seat_left_is_refunded_through_st
     assert (refund["amount"], refund["payment_intent"]) == (1250, stripe.session(session_id)["payment_intent"])
     assert [row[3] for row in quick.payments()] == ["refunded"]
     assert world.zoom_links_in(late) == []
+
+    stripe.fail(expire, failing=False)  # Stripe is back: the page, paid by now, is left as it is
+
+    async def closing_done() -> bool:
+        with sqlite3.connect(quick.database) as connection:
+            rows = connection.execute("SELECT status FROM jobs WHERE kind = 'checkout.expire'").fetchall()
+        return [status for (status,) in rows] == ["done"]
+
+    await wait_until(closing_done, timeout=30, what="the closing of the paid page to be settled")
+    assert stripe.session(session_id)["status"] == "complete"
+    assert [row[3] for row in quick.payments()] == ["refunded"]
 
 
 async def test_a_cancelled_paid_class_refunds_every_payer_once(paid: PaidWorld) -> None:

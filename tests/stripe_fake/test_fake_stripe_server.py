@@ -12,7 +12,7 @@ import httpx
 import pytest
 import stripe
 from classbot_fakes.runner import ThreadedServer
-from classbot_fakes.stripe import FakeStripe, signature_header
+from classbot_fakes.stripe import FakeStripe, NotPayable, signature_header
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -161,8 +161,10 @@ def test_expire_sends_the_expired_event_after_answering(fake: FakeStripe, receiv
     assert json.loads(delivery.body)["data"]["object"]["id"] == session.id
     with pytest.raises(stripe.InvalidRequestError):
         client(fake).v1.checkout.sessions.expire(session.id)
-    with pytest.raises(ValueError, match="expired"):
+    with pytest.raises(NotPayable, match="expired"):
         fake.pay(session.id)
+    page = httpx.get(session.url)
+    assert (page.status_code, "no longer active" in page.text) == (410, True)
 
 
 def test_a_refund_gives_back_what_was_paid_once(fake: FakeStripe) -> None:
@@ -181,3 +183,14 @@ def test_the_signature_helper_matches_the_sdks(fake: FakeStripe) -> None:
     payload = '{"id": "evt_1", "object": "event"}'
     header = signature_header(payload, "whsec_x", timestamp=1_700_000_000)
     assert header == stripe.WebhookSignature.generate_signature_header(payload, "whsec_x", timestamp=1_700_000_000)
+
+
+def test_a_path_made_to_fail_answers_500_until_it_is_restored(fake: FakeStripe) -> None:
+    session = client(fake).v1.checkout.sessions.create(checkout_params())
+    path = f"/v1/checkout/sessions/{session.id}/expire"
+    fake.fail(path)
+    with pytest.raises(stripe.APIError):
+        client(fake).v1.checkout.sessions.expire(session.id)
+    assert fake.session(session.id)["status"] == "open"
+    fake.fail(path, failing=False)
+    assert client(fake).v1.checkout.sessions.expire(session.id).status == "expired"

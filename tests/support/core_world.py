@@ -55,6 +55,7 @@ class CoreWorld:
         sessions: int = 1,
         in_community: bool = False,
         title: str = "Chess for kids",
+        teacher: PersonRef = TEACHER,
         **extra: object,
     ) -> ClassView:
         start = (self.clock() + timedelta(days=days_ahead)).astimezone(ZoneInfo("Europe/Madrid"))
@@ -68,7 +69,7 @@ class CoreWorld:
             sessions=sessions,
             **extra,  # type: ignore[arg-type]
         )
-        return await self.components.classes.create(TEACHER, draft, in_community=in_community)
+        return await self.components.classes.create(teacher, draft, in_community=in_community)
 
     async def run_jobs(self, rounds: int = 20) -> None:
         """Run due jobs until none is due (or ``rounds`` batches ran)."""

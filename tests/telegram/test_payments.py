@@ -3,6 +3,7 @@ name, the link once paid, a seat not paid in time given back, and a cancellation
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -111,6 +112,10 @@ async def test_a_parent_cancelling_a_day_ahead_is_refunded_once(world: TelegramW
     listed = await world.said(parent, "1. Mia in")
     parent.press(listed, "1. Cancel this booking")
     question = await world.said(parent, "Cancel Mia's seat")
+    assert re.match(
+        r"Cancelled before .*16:30.*, the 250 ⭐ you paid comes back; after that it does not\. Cancel Mia's seat",
+        question.text or "",
+    ), question.text
     parent.press(question, "Yes, cancel the booking")
     await world.said(parent, "Cancelled: Mia")
     await world.said(parent, "Refunded: 250 ⭐ for “Chess”")

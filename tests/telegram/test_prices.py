@@ -1,6 +1,7 @@
 """A teacher sets a class's price on Telegram, through the real process: a step of the guided /newclass (Free
 skips it), the one-line form's ``price`` part, the class's Edit menu; a wrong price is named with what to type,
-and the price is on the class's card for the teacher and for parents."""
+and the price is on the class's card for the teacher and for parents. Parents on Telegram pay in Stars only, so a
+price in money is refused with what to type instead."""
 
 from __future__ import annotations
 
@@ -54,10 +55,16 @@ async def test_the_guided_newclass_asks_the_price_and_names_a_wrong_one(world: T
     teacher.send("12 dollars")
     wrong = await world.said(teacher, "is not a price")
     await world.said(teacher, "price per child")  # asked again
+    teacher.send("12.50 EUR")
+    not_stars = await world.said(teacher, "Parents here pay in Telegram Stars: type the price in XTR, like 250 XTR")
+    await world.said(teacher, "price per child")  # asked again
     teacher.send("250 XTR")
     settings = await world.said(teacher, "Last, the settings")
     teacher.press(settings, "Approve each booking myself")  # a paid class books those who pay
     refused = await world.said(teacher, "cannot also wait for your approval")
+    await world.said(teacher, "Last, the settings")
+    teacher.send("price 9 EUR")
+    await world.said(teacher, "Parents here pay in Telegram Stars")
     await world.said(teacher, "Last, the settings")
     teacher.send("free")
     free = await world.said(teacher, "Price: Free")
@@ -72,6 +79,7 @@ async def test_the_guided_newclass_asks_the_price_and_names_a_wrong_one(world: T
     card = await world.said(parent, "Robotics")
 
     assert "12 dollars" in (wrong.text or "")
+    assert "12.50" not in (not_stars.text or "")
     assert "Price: 250 ⭐ per child" in (settings.text or "")
     assert refused.text
     assert "Price: Free" in (free.text or "")
@@ -87,6 +95,8 @@ async def test_the_one_line_price_and_the_edit_menu_change_it_and_the_parents_ar
     teacher.send(f"/newclass Chess | {_when()} | 45 | 5 | price twelve euros")
     wrong_line = await world.said(teacher, "is not a price")
     teacher.send(f"/newclass Chess | {_when()} | 45 | 5 | price 12.50 EUR")
+    await world.said(teacher, "Parents here pay in Telegram Stars: type the price in XTR, like 250 XTR")
+    teacher.send(f"/newclass Chess | {_when()} | 45 | 5 | price 250 XTR")
     created = await world.said(teacher, "Created")
     teacher.send(f"/newclass Drawing | {_when()} | 45 | 5")
     [share] = [url for url in (await world.said(teacher, "Created")).urls if "start=c_" in url]
@@ -104,6 +114,8 @@ async def test_the_one_line_price_and_the_edit_menu_change_it_and_the_parents_ar
     await world.said(teacher, "Type the price per child")
     teacher.send("1.234 EUR")
     too_fine = await world.said(teacher, "decimals at most")
+    teacher.send("9 EUR")
+    await world.said(teacher, "Parents here pay in Telegram Stars")
     teacher.send("250 XTR")
     saved = await world.said(teacher, "Saved, and 1 parent was told")
     told = await world.said(parent, "The teacher changed “Drawing”")
@@ -115,7 +127,7 @@ async def test_the_one_line_price_and_the_edit_menu_change_it_and_the_parents_ar
     told_free = await world.said(parent, "It is free now")
 
     assert "twelve euros" in (wrong_line.text or "")
-    assert "Price: €12.50 per child" in (created.text or "")
+    assert "Price: 250 ⭐ per child" in (created.text or "")
     assert "Price:" not in (drawing.text or "")  # a free class's card names no price
     assert "Price per child" in menu.button_texts
     assert too_fine.text

@@ -22,3 +22,6 @@ def booking_already(status: Text) -> Text:
 
 def cancelled_so_not_bookable(title: str) -> Text:
     return tr("“{title}” was cancelled, so it cannot be booked.", title=title)
+
+
+HOLD_OVER = tr("The seat is no longer held for you: book again to pay for a seat.")

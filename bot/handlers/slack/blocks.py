@@ -264,7 +264,7 @@ def parent_booking(booking: BookingView, t: Translator) -> list[Block]:
     if booking.status == "pending_approval":
         line = tr("{booking} _(waiting for the teacher's approval)_", booking=line)
     buttons = labels.booking_buttons(booking, join_link=tr("Send me the Zoom link"))
-    sure = {Act.CANCEL_BOOKING: t(cancel_booking_question(booking.child_name, booking.class_title))}
+    sure = {Act.CANCEL_BOOKING: t(cancel_booking_question(booking))}
     yes = {Act.CANCEL_BOOKING: t(CANCEL_BOOKING_YES)}
     return [section(t(line)), *actions(drawn(buttons, t, confirms=sure, yeses=yes))]
 

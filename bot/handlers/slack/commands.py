@@ -158,6 +158,8 @@ class Commands(ZoomConnecting):
         # part is refused here (``answers_refusals`` names it) and no form opens.
         typed = str((args.command or {}).get("text") or "").strip().split(maxsplit=1)[1:]
         draft = parse_one_line(typed[0], timezone) if typed else None
+        if draft is not None:
+            self.core.classes.check_price(person, draft.price_currency)
         tomorrow = datetime.now(ZoneInfo(timezone)).date() + timedelta(days=1)
         trigger = str(args.body.get("trigger_id", ""))
         t = await self.translator(args)

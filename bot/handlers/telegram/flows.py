@@ -114,9 +114,13 @@ class Flows(TelegramBase):
             if step == "settings":
                 changed = apply_setting(answer, _draft(data), else_description=True)
                 changed.check_settings()
+                self.core.classes.check_price(person, changed.price_currency)
                 data.update(_settings_of(changed))
             else:
-                data[step] = _PARSERS[step](answer)
+                parsed = _PARSERS[step](answer)
+                if step == "price" and parsed is not None:
+                    self.core.classes.check_price(person, parsed[1])
+                data[step] = parsed
         except InvalidInput as wrong:
             await self.say(update, wrong.text)
         await self._ask(update, str(chat.id), person.user_id, data)

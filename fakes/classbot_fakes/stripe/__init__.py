@@ -12,5 +12,6 @@ Stripe signs them, so the SDK's own ``Webhook.construct_event`` accepts them.
 
 from .server import FakeStripe
 from .webhooks import Delivery, signature_header
+from .world import NotPayable
 
-__all__ = ["Delivery", "FakeStripe", "signature_header"]
+__all__ = ["Delivery", "FakeStripe", "NotPayable", "signature_header"]

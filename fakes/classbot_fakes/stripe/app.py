@@ -71,6 +71,8 @@ def build_app(world: StripeWorld, deliver: Deliver) -> Starlette:
             with world.lock:
                 try:
                     _authorize(world, request.headers.get("authorization"))
+                    if request.url.path in world.failing:
+                        raise StripeError(500, "An unknown error occurred", type="api_error")
                     params = decode_form(body) if post else dict(request.query_params)
                     if key is not None and key in world.idempotency:
                         first = world.idempotency[key]
@@ -136,6 +138,9 @@ def build_app(world: StripeWorld, deliver: Deliver) -> Starlette:
             session = world.sessions.get(request.path_params["session_id"])
             if session is None:
                 return HTMLResponse("<h1>Something went wrong</h1>", status_code=404)
+            world.expire_if_due(session)
+            if session["status"] != "open":  # Stripe's hosted page takes no payment for a closed session
+                return HTMLResponse("<h1>This Checkout Session is no longer active</h1>", status_code=410)
             text = f"<h1>Pay {session['amount_total']} {session['currency']}</h1><p>{session['status']}</p>"
         return HTMLResponse(text)
 

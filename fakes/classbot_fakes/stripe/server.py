@@ -90,10 +90,20 @@ class FakeStripe:
 
     def pay(self, session_id: str) -> list[Delivery]:
         """The customer completes Checkout: the session is paid and ``checkout.session.completed`` delivered (the
-        attempts made are returned once the bot answered)."""
+        attempts made are returned once the bot answered). A session no longer open (expired, or paid) takes no
+        payment, as on Stripe: ``NotPayable``."""
         with self._world.lock:
             _, event = self._world.complete_session(session_id)
         return self._deliver(event)
+
+    def fail(self, path: str, *, failing: bool = True) -> None:
+        """Answer requests to ``path`` 500 ``api_error`` (Stripe having trouble there) until called with
+        ``failing=False``."""
+        with self._world.lock:
+            if failing:
+                self._world.failing.add(path)
+            else:
+                self._world.failing.discard(path)
 
     def let_expire(self, session_id: str) -> list[Delivery]:
         """The session runs out unpaid (its ``expires_at`` passes): ``checkout.session.expired`` is delivered."""

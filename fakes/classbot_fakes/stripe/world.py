@@ -38,6 +38,11 @@ class StripeError(Exception):
             self.body["error"]["param"] = param
 
 
+class NotPayable(ValueError):
+    """The customer cannot pay this session: Stripe's hosted page for a session that is no longer open (expired,
+    or paid already) takes no payment."""
+
+
 def load_fixtures() -> dict[str, dict[str, Any]]:
     """The vendored fixtures, by object name (``checkout.session``, ``refund``, ``event``, ``payment_intent``)."""
     text = resources.files("classbot_fakes").joinpath("specs/stripe-fixtures.json").read_text("utf-8")
@@ -85,6 +90,7 @@ class StripeWorld:
     idempotency: dict[str, Remembered] = field(default_factory=dict)
     calls: list[StripeCall] = field(default_factory=list)
     offset: float = 0.0  # seconds the test moved the server's clock forward
+    failing: set[str] = field(default_factory=set)  # API paths answered 500 for now (Stripe having trouble)
 
     def now(self) -> int:
         return int(time.time() + self.offset)
@@ -168,7 +174,7 @@ class StripeWorld:
             raise StripeError(
                 404, f"No such checkout.session: '{session_id}'", code="resource_missing", param="session"
             )
-        self._expire_if_due(found)
+        self.expire_if_due(found)
         return found
 
     def expire_session(self, session_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -183,7 +189,7 @@ class StripeWorld:
         """The customer pays: a succeeded PaymentIntent, the session complete, the event to deliver."""
         session = self.session(session_id)
         if session["status"] != "open":
-            raise ValueError(f"the session is {session['status']}: it cannot be paid")
+            raise NotPayable(f"the session is {session['status']}: it cannot be paid")
         intent = self.fixture("payment_intent")
         intent.update(
             id=new_id("pi"),
@@ -202,7 +208,7 @@ class StripeWorld:
         session.update(status="complete", payment_status="paid", payment_intent=intent["id"])
         return self.shown(session), self.add_event("checkout.session.completed", self.shown(session))
 
-    def _expire_if_due(self, session: dict[str, Any]) -> None:
+    def expire_if_due(self, session: dict[str, Any]) -> None:
         if session["status"] == "open" and session["expires_at"] <= self.now():
             session["status"] = "expired"
 
