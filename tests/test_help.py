@@ -41,8 +41,8 @@ SAID_AS: dict[str, str] = {
     "calendar_links.issue": "calendar file (.ics)",
     "classes.cancel": "keep it to its groups, cancel",
     "classes.create": "/newclass creates a class",
-    "classes.edit": "edit (title, description, seats, ages, approval, minimum)",
-    "classes.settings": "edit (title, description, seats, ages, approval, minimum)",
+    "classes.edit": "edit (title, description, seats, ages, price, approval, minimum)",
+    "classes.settings": "edit (title, description, seats, ages, price, approval, minimum)",
     "classes.for_teacher": "/myclasses shows your classes",
     "classes.message_parents": "a message to the parents",
     "classes.open_to_link": "open it to anyone with its link",
@@ -80,6 +80,8 @@ SAID_ON_ONE: dict[str, tuple[str, str]] = {
     "payments.invoice": ("telegram", "paid in Telegram Stars"),
     "payments.may_pay": ("telegram", "paid in Telegram Stars"),
     "payments.paid": ("telegram", "the seat is held for you until then"),
+    "payments.checkout": ("slack", "paid by card on a payment page"),
+    "payments.checkout_ended": ("slack", "the seat is held until then"),
 }
 
 # Use cases that are a step of another, or no one's to ask for.
@@ -96,6 +98,9 @@ NOT_SAID: dict[str, str] = {
     "languages.of_community": "the language a community's messages are written in",
     "languages.of_reader": "the language a person's messages are written in",
     "privacy.erase_after_zoom": "the worker's job after Zoom's data is gone",
+    "classes.listing_age": "the age the Home tab is drawn for, chosen on it",
+    "classes.choose_listing_age": "the Home tab's age choice, kept for its next drawing",
+    "communities.may_publish": "the check before a class is made to be announced in a group",
     **{case: reason for (case, _), reason in NOT_CALLED.items() if case.startswith("connect.")},
 }
 

@@ -52,7 +52,12 @@ _COMMAND_WORD = re.compile(r"(?<![\w/.:])(/(?:" + "|".join(name[1:] for name in 
 
 # What only Slack says in the help; every capability is said once, in ``bot.core.words.help``.
 _OWN_HELP: dict[Audience, tuple[Text, ...]] = {
-    Audience.PARENTS: (tr("{command} class CODE opens a class a teacher shared with you.", command=COMMAND),),
+    Audience.PARENTS: (
+        tr("{command} class CODE opens a class a teacher shared with you.", command=COMMAND),
+        tr(
+            "A class with a price is paid by card on a payment page sent to you privately; the seat is held until then."
+        ),
+    ),
     Audience.TEACHERS: (
         tr(
             "/newclass opens the class form: pick a channel in it to announce the class there; the one line opens "
