@@ -100,13 +100,27 @@ class Chromium:
         """Click the button labelled ``label`` and wait for the page it leads to."""
 
         def click() -> None:
+            from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
             from selenium.webdriver.common.by import By
-            from selenium.webdriver.support import expected_conditions
             from selenium.webdriver.support.ui import WebDriverWait
 
             [button] = [b for b in self._driver.find_elements(By.TAG_NAME, "button") if b.text == label]
             button.click()
-            WebDriverWait(self._driver, 10).until(expected_conditions.staleness_of(button))
+
+            def left_the_page(_driver: Any) -> bool:
+                """The button is gone: the next page replaced it. Mid-navigation Chromium may say so as an
+                unknown error about a node no longer in the document, rather than as a stale element."""
+                try:
+                    button.is_enabled()
+                except StaleElementReferenceException:
+                    return True
+                except WebDriverException as error:
+                    if "does not belong to the document" not in str(error):
+                        raise
+                    return True
+                return False
+
+            WebDriverWait(self._driver, 10).until(left_the_page)
 
         await asyncio.to_thread(click)
 
