@@ -50,6 +50,7 @@ class RosterLine:
     parent_name: str
     status: str
     sessions_attended: int
+    paid: Price | None = None  # what the parent paid for the seat (a paid class), not given back
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,9 +255,11 @@ class ClassService:
             cls = await self._own_class(session, teacher, class_public_id)
             bookings = await Bookings(session).holding_seats(cls.id)
             attended = await Classes(session).attendance_counts(cls.id)
+            paid = await Payments(session).held_by_booking(cls.id) if cls.price_amount is not None else {}
             lines = []
             for booking in bookings:
                 parent = await People(session).get(booking.parent_id)
+                amount = paid.get(booking.id)
                 lines.append(
                     RosterLine(
                         booking.public_id,
@@ -264,6 +267,7 @@ class ClassService:
                         parent.display_name if parent else "",
                         booking.status,
                         attended.get(booking.id, 0),
+                        Price(*amount) if amount is not None else None,
                     )
                 )
             waiting = tuple(entry.child_name for entry in await Waitlist(session).waiting(cls.id))

@@ -13,6 +13,7 @@ from bot.core.charts import ChartWords, weekly_chart
 from bot.core.classes import ClassService
 from bot.core.communities import CommunityRef
 from bot.core.errors import NotAllowed
+from bot.core.prices import amount_shown
 from bot.core.takings import takings, takings_in_words
 from bot.core.weekly import WeeklyActivity, first_week_start, weekly
 from bot.core.words import stats as words
@@ -69,13 +70,15 @@ class Reports:
         roster = await self._classes.roster(teacher, class_public_id)
         out = io.StringIO()
         writer = csv.writer(out)
-        headings = (tr("child"), tr("parent"), tr("status"), tr("sessions attended"))
+        priced = roster.cls.price_amount is not None  # a paid class: who paid, in a column of its own
+        headings = (tr("child"), tr("parent"), tr("status"), tr("sessions attended"), *([tr("paid")] if priced else []))
         writer.writerow([heading.render(language) for heading in headings])
         for line in roster.lines:
             status = booking_status(line.status).render(language)
-            writer.writerow([_cell(line.child_name), _cell(line.parent_name), status, line.sessions_attended])
+            paid = [amount_shown(line.paid) if line.paid is not None else ""] if priced else []
+            writer.writerow([_cell(line.child_name), _cell(line.parent_name), status, line.sessions_attended, *paid])
         for child in roster.waiting:
-            writer.writerow([_cell(child), "", tr("waitlist").render(language), 0])
+            writer.writerow([_cell(child), "", tr("waitlist").render(language), 0, *([""] if priced else [])])
         return f"roster-{class_public_id}.csv", out.getvalue().encode("utf-8-sig")
 
     async def community_stats(self, community: CommunityRef, *, admin_verified: bool) -> CommunityStats:

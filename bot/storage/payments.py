@@ -35,6 +35,16 @@ class Payments:
         query = select(Payment).where(Payment.booking_id == booking_id, Payment.state == "paid").order_by(Payment.id)
         return list((await self._session.execute(query)).scalars())
 
+    async def held_by_booking(self, class_id: int) -> dict[int, tuple[int, str]]:
+        """For each of the class's bookings with payments still held: what they came to, and their currency."""
+        query = (
+            select(Payment.booking_id, func.sum(Payment.amount), Payment.currency)
+            .where(Payment.class_id == class_id, Payment.state == "paid", Payment.booking_id.is_not(None))
+            .group_by(Payment.booking_id, Payment.currency)
+        )
+        rows = (await self._session.execute(query)).all()
+        return {booking: (int(amount), currency) for booking, amount, currency in rows if booking is not None}
+
     async def set_state(
         self, payment_id: int, state: str, now: datetime, *, refunded_amount: int | None = None
     ) -> None:

@@ -4,6 +4,8 @@ and the money given back (once) whenever there is no seat for it."""
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
@@ -20,7 +22,9 @@ from bot.core.payments import TELEGRAM_STARS, Paid
 from bot.core.prices import Price
 from bot.core.reports import weeks_in_words
 from bot.core.views import ClassView
+from bot.core.words.roster import roster_words
 from bot.i18n.catalogs import Catalogs
+from bot.i18n.texts import Text, plain
 from bot.storage.bookings import Bookings
 from bot.storage.identity import PersonRef
 from bot.storage.models import Class, Payment
@@ -389,3 +393,28 @@ async def test_a_paid_bookings_cancel_question_says_until_when_the_money_comes_b
     assert "the 250 ⭐ you paid comes back; after that it does not." in english(asked)
     assert english(asked_late).startswith("The 250 ⭐ you paid does not come back")
     assert "paid" not in english(cancel_booking_question(listed["Leo"]))
+
+
+class _PlainMarks:
+    def entry(self, child: str, parent: str) -> Text:
+        return plain(f"{child} ({parent})")
+
+    def waiting(self, entry: Text) -> Text:
+        return entry
+
+
+async def test_the_roster_says_who_paid_and_whose_seat_waits_for_payment(world: CoreWorld) -> None:
+    cls = await world.new_class(seats=3, **PRICE)
+    paid = await _hold(world, cls, parent(1), "Mia")
+    await _hold(world, cls, parent(2), "Leo")
+    await _pay(world, parent(1), paid, "charge-1")
+    english = Catalogs().translator("en")
+
+    roster = await world.components.classes.roster(TEACHER, cls.public_id)
+    said = [english(entry.text) for entry in roster_words(roster, _PlainMarks()).entries]
+    _, body = await world.components.services.reports.roster_csv(TEACHER, cls.public_id, language=english)
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+    assert said == ["Mia (Parent 1), paid 250 ⭐", "Leo (Parent 2), not paid yet (the seat is held)"]
+    assert rows[0][-1] == "paid"
+    assert [(row[0], row[-1]) for row in rows[1:]] == [("Mia", "250 ⭐"), ("Leo", "")]

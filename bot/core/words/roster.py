@@ -13,6 +13,7 @@ from typing import Protocol
 
 from bot.core.classes import Roster
 from bot.core.messages import Button
+from bot.core.prices import amount_shown
 from bot.core.views import ClassView
 from bot.core.words.labels import approval_buttons
 from bot.i18n.texts import Text, ntr, tr
@@ -48,6 +49,10 @@ def roster_words(roster: Roster, marks: RosterMarks) -> RosterWords:
         waiting = line.status == "pending_approval"
         if waiting:
             entry = marks.waiting(entry)
+        if line.paid is not None:
+            entry = tr("{entry}, paid {amount}", entry=entry, amount=amount_shown(line.paid))
+        elif line.status == "awaiting_payment":
+            entry = tr("{entry}, not paid yet (the seat is held)", entry=entry)
         if line.sessions_attended:
             entry = ntr(
                 "{entry}, attended {n} session",
