@@ -90,3 +90,25 @@ async def test_faults_can_be_kept_to_messages_whose_text_matches(fake_telegram: 
     assert (await _send(fake_telegram, chat_id=ann.id, text="Hello")).status_code == 200
     assert (await _send(fake_telegram, chat_id=ann.id, text="Link: https://zoom.us/w/1")).status_code in (500, 502)
     assert [m.text for m in fake_telegram.messages(ann)] == ["Hello"]
+
+
+async def test_an_answer_lost_after_a_call_that_failed_on_its_own_waits_for_a_call_that_works(
+    fake_telegram: FakeTelegram,
+) -> None:
+    """A fault "after the effect" on a call refused anyway (here: a user who never opened the bot's chat) would
+    hide that nothing happened; it strikes the next call that does take effect."""
+    ann = fake_telegram.add_user("Ann")
+    bob = fake_telegram.add_user("Bob")
+    bob.start_private_chat()
+    fake_telegram.fail_next("sendMessage", 502, after=True)
+
+    refused = await _send(fake_telegram, chat_id=ann.id, text="hi Ann")
+    lost = await _send(fake_telegram, chat_id=bob.id, text="hi Bob")
+
+    assert refused.status_code == 403
+    assert lost.status_code == 502
+    assert [m.text for m in fake_telegram.messages(bob)] == ["hi Bob"]
+    assert [(c.status, c.fault) for c in fake_telegram.calls if c.method == "sendMessage"] == [
+        (403, None),
+        (502, "after 502"),
+    ]

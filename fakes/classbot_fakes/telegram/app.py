@@ -127,7 +127,12 @@ async def _call(
     if handler is None:
         raise BotApiError(501, f"Not Implemented: FakeTelegram does not implement {method.name}")
     with world.lock:
-        result = handler(world, params)
+        try:
+            result = handler(world, params)
+        except BotApiError:
+            if fault is not None:
+                world.faults.put_back(fault)
+            raise
     if fault is not None:
         struck.append(fault.label)
         await fault.strike()

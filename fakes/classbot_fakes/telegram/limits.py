@@ -41,6 +41,7 @@ class ScriptedFault:
     after: bool = False  # the method runs first; its answer is replaced
     delay: float | None = None
     text: re.Pattern[str] | None = None  # only calls whose ``text`` parameter matches
+    scripted: bool = True  # False for a fault the random rates drew
 
     def matches(self, method: str, text: str) -> bool:
         if self.method is not None and self.method != method:
@@ -120,14 +121,25 @@ class FaultPlan:
             return None
         draw = self._rng.random()
         if draw < self.rate_limited:
-            return ScriptedFault(lowered, 429, None, 1, 1)
+            return ScriptedFault(lowered, 429, None, 1, 1, scripted=False)
         if self.text is not None and self.text.search(text) is None:
             return None
         if draw < self.rate_limited + self.server_error:
-            return ScriptedFault(lowered, self._rng.choice((500, 502)), None, None, 1)
+            return ScriptedFault(lowered, self._rng.choice((500, 502)), None, None, 1, scripted=False)
         if draw < self.rate_limited + self.server_error + self.lost_after:
-            return ScriptedFault(lowered, self._rng.choice((502, DROPPED)), None, None, 1, after=True)
+            return ScriptedFault(lowered, self._rng.choice((502, DROPPED)), None, None, 1, after=True, scripted=False)
         return None
+
+    def put_back(self, fault: ScriptedFault) -> None:
+        """An after-the-effect fault whose call failed on its own (a flood limit, a bad parameter) never struck:
+        a scripted one waits for the next matching call, so a test that scripts it sees it strike."""
+        if not fault.scripted:
+            return
+        if fault in self._scripted:
+            fault.remaining += 1
+        else:
+            fault.remaining = 1
+            self._scripted.insert(0, fault)
 
 
 class RateLimits:
