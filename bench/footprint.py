@@ -27,7 +27,8 @@ from cryptography.fernet import Fernet
 from bench.hosts import Bot, Child, telegram_host, zoom_host
 from bench.machine import REPOSITORY, cpu_seconds, memory_mb
 from bench.report import Target, command_line, record, table
-from bench.stack import TEACHER_EMAIL, free_port, scratch_folder
+from bench.stack import TEACHER_EMAIL, scratch_folder
+from tests.support.ports import free_port
 
 
 def import_seconds(trials: int = 3) -> float:

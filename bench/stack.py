@@ -15,7 +15,6 @@ import contextlib
 import json
 import os
 import re
-import socket
 import tempfile
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, contextmanager
@@ -33,6 +32,7 @@ from bench.hosts import Bot, Host, telegram_host, zoom_host
 from bench.machine import cpu_seconds
 from bench.pg_wire import WireCounter
 from bench.postgres import ScratchDatabase, scratch_database, server_url
+from tests.support.ports import free_port
 
 TEACHER_EMAIL = "teacher@example.org"
 WEBHOOK_SECRET = "bench-webhook-secret"  # noqa: S105 - made up for the fake, like every credential here
@@ -53,12 +53,6 @@ class Options:
     # Webhook deliveries in flight at once: Telegram's default max_connections is 40; 1 is the fake's own
     # one-at-a-time delivery (see bench.webhook_fanout).
     webhook_connections: int = 40
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Stack:

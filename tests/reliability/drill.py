@@ -23,7 +23,8 @@ from classbot_fakes.zoom import FakeZoom
 from cryptography.fernet import Fernet
 
 from tests.reliability.stage import bot_environment, said, teacher_with_zoom
-from tests.support.bot_process import BotProcess, free_port
+from tests.support.bot_process import BotProcess
+from tests.support.ports import free_port
 
 SECRET = "drill-webhook-secret"
 PARENTS = 16

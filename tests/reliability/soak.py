@@ -28,7 +28,8 @@ from bot.storage.database import Database
 from bot.storage.models import Booking, Class, Job
 from tests.reliability.round_robin import RoundRobinProxy
 from tests.reliability.stage import bot_environment, said, teacher_with_zoom
-from tests.support.bot_process import BotProcess, free_port
+from tests.support.bot_process import BotProcess
+from tests.support.ports import free_port
 
 ZOOM_LINK = re.compile(r"/(j|s|w)/(\d+)")
 LINK_MESSAGE = re.compile(r"You're booked: (\S+) in “([^”]+)”")

@@ -29,7 +29,8 @@ from bot.storage.database import Database
 from bot.storage.models import Booking, Job
 from bot.support.crash_points import BOOKING_PATH, CrashPoint
 from tests.reliability.stage import bot_environment, said, teacher_with_zoom
-from tests.support.bot_process import BotProcess, free_port
+from tests.support.bot_process import BotProcess
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.slow
 

@@ -16,7 +16,8 @@ from classbot_fakes.slack import FakeSlack, FakeSlackChannel, FakeSlackUser, Sla
 from classbot_fakes.zoom import FakeZoom
 from cryptography.fernet import Fernet
 
-from tests.support.bot_process import BotProcess, free_port
+from tests.support.bot_process import BotProcess
+from tests.support.ports import free_port
 from tests.support.waiting import wait_until
 from tests.support.zoom_consent import consent_in_browser
 

@@ -12,7 +12,8 @@ from classbot_fakes.telegram import FakeTelegram, FakeUser, SentMessage
 from classbot_fakes.zoom import FakeZoom
 from cryptography.fernet import Fernet
 
-from tests.support.bot_process import BotProcess, free_port
+from tests.support.bot_process import BotProcess
+from tests.support.ports import free_port
 from tests.support.zoom_consent import consent_in_browser
 
 ZOOM_LINK = re.compile(r"/(j|s|w)/\d+")
