@@ -5,9 +5,7 @@ now", with the link), never "Reminder: … starts …"; the teacher gets the sta
 up on no job. The drain of those messages after the recovery is measured against Telegram's limit (about 30
 messages a second overall).
 
-A reminder is due 15 minutes before a class: to keep the test short, the class made through the chat is moved
-in the database to start about half a minute from now, and its queued reminder with it, as if it had been made
-a quarter of an hour ago (the one change the test makes behind the process's back).
+The class is moved to start about half a minute from now (``tests.reliability.class_day``).
 """
 
 from __future__ import annotations
@@ -19,10 +17,8 @@ from pathlib import Path
 
 import pytest
 from classbot_fakes.telegram import FakeTelegram, FakeUser
-from sqlalchemy import select
 
-from bot.storage.database import Database
-from bot.storage.models import Class, ClassSession, Job
+from tests.reliability.class_day import jobs_given_up_on, jobs_not_done, move_class_to
 from tests.telegram.world import TelegramWorld, telegram_world
 
 pytestmark = pytest.mark.slow
@@ -40,25 +36,6 @@ async def _book(world: TelegramWorld, parent: FakeUser, share: str, child: str) 
     await world.said(parent, "who is the seat for", timeout=60)
     parent.send(child)
     await world.said(parent, "Here is your Zoom link", timeout=60)
-
-
-async def _move_class_to(database_url: str, public_id: str, start: datetime, reminder_at: datetime) -> None:
-    """The class's session starts at ``start``; its 15-minute reminder, queued when it was made, is due at
-    ``reminder_at`` and names the new start, as ``job_kinds.schedule_reminders`` would have written it."""
-    database = Database.connect(database_url)
-    try:
-        async with database.write() as session:
-            query = select(ClassSession).join(Class, Class.id == ClassSession.class_id)
-            row = (await session.execute(query.where(Class.public_id == public_id))).scalar_one()
-            row.starts_at = start
-            pending = select(Job).where(Job.kind == "reminder", Job.status == "pending")
-            [job] = [job for job in (await session.execute(pending)).scalars() if job.payload["session_id"] == row.id]
-            stamp = int(start.timestamp())
-            job.payload = {**job.payload, "starts_at": stamp}
-            job.run_at = reminder_at
-            job.dedupe_key = f"reminder:{row.id}:15:{stamp}"
-    finally:
-        await database.dispose()
 
 
 def _sent(telegram: FakeTelegram, pattern: str, *, ok: bool) -> list[tuple[float, int]]:
@@ -82,27 +59,10 @@ def _all_tried_after_start(telegram: FakeTelegram, chats: set[int]) -> bool:
     return all(last.get(chat, False) for chat in chats)
 
 
-async def _buried(database_url: str) -> list[str]:
-    """The worker's record of the jobs it gave up on: none may be, however long Telegram was away."""
-    database = Database.connect(database_url)
-    try:
-        async with database.read() as session:
-            dead = (await session.execute(select(Job).where(Job.status == "dead"))).scalars().all()
-    finally:
-        await database.dispose()
-    return [f"{job.kind} attempts={job.attempts} {job.last_error}" for job in dead]
-
-
 async def _diagnosis(telegram: FakeTelegram, database_url: str, chats: set[int], world: TelegramWorld) -> str:
     """Who is still waiting, and the jobs not done, for a failed wait."""
     missing = chats - {chat for _, chat in _sent(telegram, STARTED, ok=True)}
-    database = Database.connect(database_url)
-    try:
-        async with database.read() as session:
-            jobs = (await session.execute(select(Job).where(Job.status != "done"))).scalars().all()
-    finally:
-        await database.dispose()
-    lines = [f"{job.kind} {job.status} attempts={job.attempts} {job.payload} {job.last_error}" for job in jobs]
+    lines = await jobs_not_done(database_url)
     for chat in sorted(missing)[:3]:
         calls = [c for c in telegram.calls if str(c.params.get("chat_id")) == str(chat)]
         lines += [f"{chat}: {c.at:.1f} {c.method} {c.status} {str(c.params.get('text'))[:50]}" for c in calls[-12:]]
@@ -131,7 +91,7 @@ async def test_a_reminder_held_back_by_telegram_502s_arrives_once_as_has_started
         telegram.fail_next("sendMessage", 502, times=10**9)  # Telegram is away until ``clear_faults``
         now = datetime.now(UTC)
         start = now + timedelta(seconds=25)
-        await _move_class_to(postgres_url, share.rsplit("c_", 1)[1], start, reminder_at=now + timedelta(seconds=3))
+        await move_class_to(postgres_url, share.rsplit("c_", 1)[1], start, reminder_at=now + timedelta(seconds=3))
         # The reminders are tried (and refused) before the start; Telegram recovers once every reminder's last
         # refused try was worded after it, so that no send begun before the start is still being retried.
         chats = {parent.id for parent in parents} | {teacher.id}
@@ -152,7 +112,7 @@ async def test_a_reminder_held_back_by_telegram_502s_arrives_once_as_has_started
         teacher_texts = [m.text or "" for m in telegram.messages(teacher)]
         limited = sum(1 for call in telegram.calls if call.status == 429 and call.at >= recovered)
         refused = sum(1 for call in telegram.calls if call.method.lower() == "sendmessage" and call.status == 502)
-        buried = await _buried(postgres_url)
+        buried = await jobs_given_up_on(postgres_url)
 
     drain = delivered[-1] - recovered
     burst = delivered[-1] - delivered[0]
