@@ -2,15 +2,20 @@
 
 ``start()`` binds the socket itself (so the port is known at once, 0 meaning any free port) and returns when
 uvicorn says it is listening, waiting on a condition with a timeout; ``stop()`` asks uvicorn to exit and joins.
+``ServedFake`` is a test server's life on top of it (start, stop keeping state, start again on the same port), and
+``serve_until_stopped`` what each test server's ``python -m`` does once it listens.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from types import TracebackType
+from typing import Self
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -112,3 +117,79 @@ class ThreadedServer:
         with self._changed:
             self._listening = True
             self._changed.notify_all()
+
+
+class ServedFake:
+    """A test server's life: ``start()`` serves ``_app()`` on 127.0.0.1 (the port given, or a free one) and returns
+    once it listens; ``stop()`` shuts it down with its state still readable, and ``start()`` again serves the same
+    port, so a test can take the service away (connection refused) and bring it back. Subclasses name themselves
+    and may hook in what they run beside the web server (webhook senders, Socket Mode)."""
+
+    def __init__(self, name: str, *, port: int, start_timeout: float) -> None:
+        self._name = name
+        self._port = port
+        self._start_timeout = start_timeout
+        self._runner: ThreadedServer | None = None
+
+    def _app(self) -> ASGIApp:
+        raise NotImplementedError
+
+    def _before_serving(self, port: int) -> None:
+        """The port is bound and the app not yet served: the moment to say where the server is."""
+
+    def _serving_failed(self) -> None:
+        """Undo ``_before_serving`` when the server did not start."""
+
+    def _after_serving(self) -> None:
+        """The server listens."""
+
+    def _before_stopping(self) -> None:
+        """The server is about to shut down (it may not have been started)."""
+
+    def start(self) -> Self:
+        """Serve on 127.0.0.1 (the port given, or a free one); returns once the server listens."""
+        if self._runner is not None:
+            raise RuntimeError(f"{self._name} is already started")
+        runner = ThreadedServer(self._app(), name=self._name, port=self._port, start_timeout=self._start_timeout)
+        sock = runner.bind()
+        self._runner = runner
+        try:
+            self._before_serving(self.port)
+            runner.start(sock)
+        except BaseException:
+            self._runner = None
+            sock.close()
+            self._serving_failed()
+            raise
+        self._after_serving()
+        return self
+
+    def stop(self) -> None:
+        """Shut the server down and join its thread; its state stays readable."""
+        self._before_stopping()
+        if self._runner is not None:
+            self._runner.stop()
+            self._port = self._runner.port or self._port
+            self._runner = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        port = self._runner.port if self._runner is not None else self._port
+        if not port:
+            raise RuntimeError(f"{self._name} has not been started")
+        return port
+
+
+def serve_until_stopped(lines: Iterable[str]) -> None:
+    """Print the ``KEY=value`` lines a person (or a script) needs, then wait for SIGTERM or Ctrl-C."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print("\n".join(lines), flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        stop.wait()

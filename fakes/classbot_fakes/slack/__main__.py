@@ -7,10 +7,8 @@ until interrupted. The first line is always ``SLACK_API_URL=http://127.0.0.1:POR
 from __future__ import annotations
 
 import argparse
-import contextlib
-import signal
-import threading
 
+from ..runner import serve_until_stopped
 from .server import FakeSlack
 
 
@@ -22,8 +20,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--user", action="append", default=[], metavar="NAME", help="add a member")
     parser.add_argument("--admin", action="append", default=[], metavar="NAME", help="add a workspace admin")
     args = parser.parse_args(argv)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with FakeSlack(port=args.port, socket_port=args.socket_port) as slack:
         slack.set_request_url(args.request_url)
         lines = [
@@ -38,9 +34,7 @@ def main(argv: list[str] | None = None) -> None:
         ]
         lines += [f"FAKE_SLACK_USER={name}:{slack.add_user(name).id}" for name in args.user]
         lines += [f"FAKE_SLACK_USER={name}:{slack.add_user(name, is_admin=True).id}" for name in args.admin]
-        print("\n".join(lines), flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            stop.wait()
+        serve_until_stopped(lines)
 
 
 if __name__ == "__main__":

@@ -11,10 +11,10 @@ The servers and the test share state behind one lock; every accessor returns cop
 from __future__ import annotations
 
 from collections.abc import Iterable
-from types import TracebackType
-from typing import Self
 
-from ..runner import ThreadedServer
+from starlette.types import ASGIApp
+
+from ..runner import ServedFake
 from .app import build_app
 from .bot_http import BotHttp
 from .delivery import Deliverer
@@ -27,7 +27,7 @@ from .state import Credential, SlackWorld
 from .transcript import Transcript
 
 
-class FakeSlack(SlackDriver, BotHttp, Transcript):
+class FakeSlack(ServedFake, SlackDriver, BotHttp, Transcript):
     """Slack for tests: the Web API methods ClassBot uses (checked as Slack checks them), Socket Mode and HTTP
     delivery of commands, interactions and events, the OAuth install, limits and faults, and a transcript."""
 
@@ -54,45 +54,26 @@ class FakeSlack(SlackDriver, BotHttp, Transcript):
             self._world.tokens[app_token] = Credential("app", team_id, bot_user_id)
         self._sockets = SocketModeServer(self._world, port=socket_port, start_timeout=start_timeout)
         self._deliverer = Deliverer(self._world, self._sockets, http_timeout=http_timeout)
-        self._port = port
-        self._start_timeout = start_timeout
-        self._runner: ThreadedServer | None = None
+        super().__init__("FakeSlack", port=port, start_timeout=start_timeout)
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
-    def start(self) -> Self:
-        """Serve on 127.0.0.1 (the ports given, or free ones); returns once both servers listen."""
-        if self._runner is not None:
-            raise RuntimeError("FakeSlack is already started")
-        runner = ThreadedServer(
-            build_app(self._world), name="fake-slack", port=self._port, start_timeout=self._start_timeout
-        )
-        sock = runner.bind()
+    def _app(self) -> ASGIApp:
+        return build_app(self._world)
+
+    def _before_serving(self, port: int) -> None:
+        """Socket Mode's server starts first: both addresses are known before any request can ask for them."""
         self._sockets.start()
         with self._world.lock:
-            self._world.base_url = f"http://127.0.0.1:{runner.port}"
+            self._world.base_url = f"http://127.0.0.1:{port}"
             self._world.socket_url = f"ws://127.0.0.1:{self._sockets.port}"
-        try:
-            runner.start(sock)
-        except BaseException:
-            self._sockets.stop()
-            raise
-        self._runner = runner
-        return self
 
-    def stop(self) -> None:
-        """Close Socket Mode connections and shut both servers down. State stays readable."""
+    def _serving_failed(self) -> None:
         self._sockets.stop()
-        if self._runner is not None:
-            self._runner.stop()
-            self._port = self._runner.port or self._port
-            self._runner = None
 
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
-        self.stop()
+    def _before_stopping(self) -> None:
+        """Close Socket Mode connections and its server."""
+        self._sockets.stop()
 
     @property
     def base_url(self) -> str:

@@ -7,10 +7,8 @@ Prints ``KEY=value`` lines (the settings ClassBot needs), then serves until inte
 from __future__ import annotations
 
 import argparse
-import contextlib
-import signal
-import threading
 
+from ..runner import serve_until_stopped
 from .server import FakeStripe
 
 
@@ -21,8 +19,6 @@ def main(argv: list[str] | None = None) -> None:
         "--webhook", default=None, help="the bot's webhook URL, e.g. http://127.0.0.1:8080/stripe/webhook"
     )
     args = parser.parse_args(argv)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with FakeStripe(port=args.port) as stripe:
         if args.webhook:
             stripe.configure_webhook(args.webhook)
@@ -32,9 +28,7 @@ def main(argv: list[str] | None = None) -> None:
             f"STRIPE_SECRET_KEY={stripe.secret_key}",
             f"STRIPE_WEBHOOK_SECRET={stripe.webhook_secret}",
         ]
-        print("\n".join(lines), flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            stop.wait()
+        serve_until_stopped(lines)
 
 
 if __name__ == "__main__":

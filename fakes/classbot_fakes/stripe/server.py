@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
-from ..runner import ThreadedServer
+from starlette.types import ASGIApp
+
+from ..runner import ServedFake
 from .app import build_app
 from .webhooks import Delivery, WebhookSender
 from .world import StripeCall, StripeWorld
 
 
-class FakeStripe:
+class FakeStripe(ServedFake):
     """Stripe for tests. ``secret_key`` is what the bot must send as its Bearer key; ``webhook_secret`` what it
     verifies deliveries with. Events are delivered once ``configure_webhook`` names the bot's endpoint."""
 
@@ -30,49 +31,21 @@ class FakeStripe:
         self._sender: WebhookSender | None = None
         self._deliveries: list[Delivery] = []
         self._delivered = threading.Condition()
-        self._port = port
-        self._start_timeout = start_timeout
-        self._runner: ThreadedServer | None = None
+        super().__init__("FakeStripe", port=port, start_timeout=start_timeout)
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
-    def start(self) -> Self:
-        if self._runner is not None:
-            raise RuntimeError("FakeStripe is already started")
-        runner = ThreadedServer(
-            build_app(self._world, self._deliver_later), name="fake-stripe", port=self._port,
-            start_timeout=self._start_timeout,
-        )  # fmt: skip
-        sock = runner.bind()
-        self._runner = runner
+    def _app(self) -> ASGIApp:
+        return build_app(self._world, self._deliver_later)
+
+    def _before_serving(self, port: int) -> None:
         with self._world.lock:
             self._world.base_url = self.api_url
-        try:
-            runner.start(sock)
-        except BaseException:
-            self._runner = None
-            raise
-        return self
-
-    def stop(self) -> None:
-        if self._runner is not None:
-            self._runner.stop()
-            self._port = self._runner.port or self._port
-            self._runner = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
-        self.stop()
 
     @property
     def api_url(self) -> str:
         """What the bot's STRIPE_API_URL should be (the SDK adds ``/v1/...``)."""
-        port = self._runner.port if self._runner is not None else self._port
-        if not port:
-            raise RuntimeError("FakeStripe has not been started")
-        return f"http://127.0.0.1:{port}"
+        return f"http://127.0.0.1:{self.port}"
 
     @property
     def secret_key(self) -> str:

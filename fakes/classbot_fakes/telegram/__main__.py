@@ -7,10 +7,8 @@ and token ClassBot needs), then serves until interrupted.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import signal
-import threading
 
+from ..runner import serve_until_stopped
 from .server import FakeTelegram
 
 
@@ -22,8 +20,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--bot-username", default="classbot_test_bot")
     parser.add_argument("--enforce-limits", action="store_true", help="answer 429 over Telegram's flood limits")
     args = parser.parse_args(argv)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     fake = FakeTelegram(
         token=args.token, bot_username=args.bot_username, latency=args.latency, enforce_limits=args.enforce_limits
     )
@@ -33,9 +29,7 @@ def main(argv: list[str] | None = None) -> None:
             f"TELEGRAM_BASE_URL={fake.base_url}",
             f"TELEGRAM_BOT_TOKEN={fake.token}",
         ]
-        print("\n".join(lines), flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            stop.wait()
+        serve_until_stopped(lines)
 
 
 if __name__ == "__main__":

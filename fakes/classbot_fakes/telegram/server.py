@@ -16,10 +16,11 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
-from ..runner import ThreadedServer
+from starlette.types import ASGIApp
+
+from ..runner import ServedFake
 from .app import build_app
 from .chats import commands_key
 from .driver import TelegramDriver
@@ -34,7 +35,7 @@ from .waiting import Waiting
 from .webhook import WebhookSender
 
 
-class FakeTelegram(TelegramDriver, Waiting):
+class FakeTelegram(ServedFake, TelegramDriver, Waiting):
     """The Bot API for tests: calls checked against the Bot API document (``spec_path``), or, with
     ``validate=False``, decoded from the package's summary of the methods the fake implements and not checked."""
 
@@ -66,56 +67,27 @@ class FakeTelegram(TelegramDriver, Waiting):
         )
         self._spec_path = spec_path
         self._validate = validate
-        self._port = port
-        self._start_timeout = start_timeout
-        self._runner: ThreadedServer | None = None
+        super().__init__("FakeTelegram", port=port, start_timeout=start_timeout)
         self._sender = WebhookSender(self._world, attempts=webhook_attempts, max_retry_delay=webhook_max_pause)
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
-    def start(self) -> Self:
-        """Serve on 127.0.0.1 (the port given, or a free one); returns once the server listens."""
-        if self._runner is not None:
-            raise RuntimeError("FakeTelegram is already started")
-        spec = load_spec(self._spec_path) if self._validate else load_essentials()
-        runner = ThreadedServer(
-            build_app(self._world, spec),
-            name="fake-telegram",
-            port=self._port,
-            start_timeout=self._start_timeout,
-        )
-        sock = runner.bind()
+    def _app(self) -> ASGIApp:
+        return build_app(self._world, load_spec(self._spec_path) if self._validate else load_essentials())
+
+    def _before_serving(self, port: int) -> None:
         with self._world.lock:
             self._world.closing = False
-        runner.start(sock)
-        self._runner = runner
-        self._sender.start()
-        return self
 
-    def stop(self) -> None:
-        """Answer waiting long polls, stop webhook delivery, shut the server down. State stays readable, and
-        ``start()`` serves the same port again."""
+    def _after_serving(self) -> None:
+        self._sender.start()
+
+    def _before_stopping(self) -> None:
+        """Answer waiting long polls and stop webhook delivery."""
         with self._world.lock:
             self._world.closing = True
             self._world.changes.notify()
         self._sender.stop()
-        if self._runner is not None:
-            self._runner.stop()
-            self._port = self._runner.port or self._port
-            self._runner = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        port = self._runner.port if self._runner is not None else self._port
-        if not port:
-            raise RuntimeError("FakeTelegram has not been started")
-        return port
 
     @property
     def url(self) -> str:

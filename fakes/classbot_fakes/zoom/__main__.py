@@ -7,10 +7,8 @@ interrupted. The first line is always ``FAKE_ZOOM_URL=http://127.0.0.1:PORT``.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import signal
-import threading
 
+from ..runner import serve_until_stopped
 from .server import FakeZoom
 
 
@@ -21,8 +19,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--daily-meeting-cap", type=int, default=100)
     parser.add_argument("--user", action="append", default=[], metavar="EMAIL", help="add a licensed user")
     args = parser.parse_args(argv)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with FakeZoom(port=args.port, latency=args.latency, daily_meeting_cap=args.daily_meeting_cap) as zoom:
         lines = [
             f"FAKE_ZOOM_URL={zoom.oauth_url}",
@@ -32,9 +28,7 @@ def main(argv: list[str] | None = None) -> None:
             f"ZOOM_CLIENT_SECRET={zoom.client_secret}",
         ]
         lines += [f"FAKE_ZOOM_USER_ID={zoom.add_user(email=email, licensed=True).id}" for email in args.user]
-        print("\n".join(lines), flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            stop.wait()
+        serve_until_stopped(lines)
 
 
 if __name__ == "__main__":

@@ -15,10 +15,11 @@ import re
 import secrets
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
-from ..runner import ThreadedServer
+from starlette.types import ASGIApp
+
+from ..runner import ServedFake
 from .app import build_app
 from .controls import MeetingControls
 from .faults import Fault
@@ -41,7 +42,7 @@ DEFAULT_SCOPES: tuple[str, ...] = (
 UserRef = FakeZoomUser | str
 
 
-class FakeZoom(MeetingControls):
+class FakeZoom(ServedFake, MeetingControls):
     """Zoom for tests: OAuth (authorize, token, revoke), the /v2 meeting API checked against Zoom's OpenAPI
     document, Zoom's limits and errors, injected faults, and a transcript of every call.
 
@@ -84,50 +85,16 @@ class FakeZoom(MeetingControls):
         self._sender: WebhookSender | None = None
         self._spec_path = spec_path
         self._validate = validate
-        self._port = port
-        self._start_timeout = start_timeout
-        self._runner: ThreadedServer | None = None
+        super().__init__("FakeZoom", port=port, start_timeout=start_timeout)
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
-    def start(self) -> Self:
-        """Serve on 127.0.0.1 (the port given, or a free one); returns once the server listens."""
-        if self._runner is not None:
-            raise RuntimeError("FakeZoom is already started")
-        spec = load_spec(self._spec_path) if self._validate else load_essentials()
-        app = build_app(self._world, spec)
-        runner = ThreadedServer(app, name="fake-zoom", port=self._port, start_timeout=self._start_timeout)
-        sock = runner.bind()
-        self._runner = runner
+    def _app(self) -> ASGIApp:
+        return build_app(self._world, load_spec(self._spec_path) if self._validate else load_essentials())
+
+    def _before_serving(self, port: int) -> None:
         with self._world.lock:
             self._world.base_url = self.oauth_url
-        try:
-            runner.start(sock)
-        except BaseException:
-            self._runner = None
-            raise
-        return self
-
-    def stop(self) -> None:
-        """Shut the server down and join its thread. State stays readable; ``start()`` again serves the same
-        port, so a test can take "Zoom" away (connection refused) and bring it back."""
-        if self._runner is not None:
-            self._runner.stop()
-            self._port = self._runner.port or self._port
-            self._runner = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        port = self._runner.port if self._runner is not None else self._port
-        if not port:
-            raise RuntimeError("FakeZoom has not been started")
-        return port
 
     @property
     def oauth_url(self) -> str:
