@@ -31,8 +31,8 @@ NOT_CALLED: dict[tuple[str, str], str] = {
     ("calendar_links.issue", "telegram"): "Telegram sends the .ics itself, as a document (bookings.calendar)",
     ("reports.roster_csv", "slack"): "on Slack the .csv is behind roster_links' link, not an uploaded file",
     ("roster_links.issue", "telegram"): "Telegram sends the .csv itself, as a document (reports.roster_csv)",
-    ("roster_links.roster_csv", "telegram"): "the web route behind the link (bot/web/roster.py)",
-    ("roster_links.roster_csv", "slack"): "the web route behind the link (bot/web/roster.py)",
+    ("roster_links.roster_csv", "telegram"): "the web route behind the link (bot/web/downloads.py)",
+    ("roster_links.roster_csv", "slack"): "the web route behind the link (bot/web/downloads.py)",
     ("bookings.cancel_question", "slack"): "Slack asks in the button's own confirm dialog",
     ("classes.set_timezone", "slack"): "Slack gives each person's timezone (users.info tz); no command needed",
     ("communities.may_publish", "slack"): "Slack's form makes the class and tells the teacher, in their direct "
@@ -46,8 +46,8 @@ NOT_CALLED: dict[tuple[str, str], str] = {
     ("languages.choose_zone", "slack"): "Slack gives each person's timezone (users.info tz, note_zone)",
     ("bookings.ensure_own_confirmed", "telegram"): "a check inside calendar_links.issue",
     ("bookings.ensure_own_confirmed", "slack"): "a check inside calendar_links.issue",
-    ("calendar_links.calendar", "telegram"): "the web route behind the link (bot/web/calendar.py)",
-    ("calendar_links.calendar", "slack"): "the web route behind the link (bot/web/calendar.py)",
+    ("calendar_links.calendar", "telegram"): "the web route behind the link (bot/web/downloads.py)",
+    ("calendar_links.calendar", "slack"): "the web route behind the link (bot/web/downloads.py)",
     **{
         (f"payments.{method}", "slack"): "a Slack parent pays by card on Stripe's Checkout page (payments.checkout); "
         "Stripe's webhook (bot.payments_stripe) tells payments.paid"

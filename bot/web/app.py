@@ -9,10 +9,9 @@ from starlette.routing import Route
 
 from bot.config import Settings
 from bot.core.services import Services
-from bot.web.calendar import calendar_routes
+from bot.web.downloads import download_routes
 from bot.web.health import health_routes, metrics_routes
 from bot.web.info import info_routes
-from bot.web.roster import roster_routes
 from bot.web.zoom import zoom_routes
 
 if TYPE_CHECKING:
@@ -37,8 +36,7 @@ def web_app(
     routes: list[Route] = [
         *health_routes(services.health),
         *zoom_routes(services, settings),
-        *calendar_routes(services),
-        *roster_routes(services),
+        *download_routes(services),
         *info_routes(services),
     ]
     if telegram is not None:

@@ -13,8 +13,9 @@ from cryptography.fernet import Fernet
 from icalendar import Calendar
 
 from bot.app import create_web_app
-from bot.core.calendar_links import CALENDAR_PATH, LINK_LIFETIME, CalendarLinks
+from bot.core.calendar_links import CALENDAR_PATH, CalendarLinks
 from bot.core.errors import Conflict, NotAllowed, NotFound
+from bot.core.signed_links import LINK_LIFETIME
 from bot.storage.cipher import SecretCipher
 from tests.support.clock import MovableClock
 from tests.support.core_world import CoreWorld, core_world, parent

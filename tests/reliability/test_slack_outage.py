@@ -10,7 +10,6 @@ The class is moved to start about half a minute from now (``tests.reliability.cl
 
 from __future__ import annotations
 
-import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
