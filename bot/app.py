@@ -244,7 +244,7 @@ async def build_components(
         calendar_links = CalendarLinks(bookings, cipher, public_url=settings.public_url, clock=clock)
         communities = CommunityService(database, audience, clock=clock)
         languages = LanguageService(database)
-        inbound = Inbound(database)
+        inbound = Inbound(database, clock=clock)
         worker.keep_house_with("redelivery keys forgotten", inbound.forget_old)
         reports = Reports(database, classes, clock=clock)
         roster_links = RosterLinks(classes, reports, cipher, public_url=settings.public_url, clock=clock)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from bot.storage.database import Database
 from bot.storage.events import ProcessedEvents
+from bot.support.clock import Clock
 from bot.support.grouped import Grouped, GroupedWrites
 
 REDELIVERY_WINDOW = timedelta(days=7)
@@ -19,8 +20,9 @@ REDELIVERY_WINDOW = timedelta(days=7)
 class Inbound:
     """What this process and any other sharing the database already handled; one per process."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, clock: Clock) -> None:
         self._database = database
+        self._clock = clock
         self._checks = Grouped(self._check_all)
         self._marks = GroupedWrites(self._mark_all)
 
@@ -36,7 +38,7 @@ class Inbound:
     async def first_delivery(self, source: str, key: str) -> bool:
         """True the first time ``key`` from ``source`` is seen by any process sharing the database."""
         async with self._database.statement() as connection:
-            return await ProcessedEvents(connection).first_sight(source, key)
+            return await ProcessedEvents(connection).first_sight(source, key, self._clock())
 
     async def _check_all(self, events: list[tuple[str, str]]) -> list[bool]:
         async with self._database.query() as connection:
@@ -44,7 +46,7 @@ class Inbound:
 
     async def _mark_all(self, events: list[tuple[str, str]]) -> None:
         async with self._database.statement() as connection:
-            await ProcessedEvents(connection).record(events)
+            await ProcessedEvents(connection).record(events, self._clock())
 
     async def forget_old(self, now: datetime) -> int:
         """Forget what was seen more than ``REDELIVERY_WINDOW`` before ``now`` (housekeeping); how many."""

@@ -37,7 +37,7 @@ class ZoomEvents:
     async def accept(self, event: ZoomEvent, event_key: str) -> bool:
         """Record a verified event for processing; False if it was delivered before."""
         async with self._database.write() as session:
-            if not await ProcessedEvents(session).first_sight("zoom", event_key):
+            if not await ProcessedEvents(session).first_sight("zoom", event_key, self._clock()):
                 return False
             await enqueue(session, ZOOM_EVENT_JOB, event.to_payload(), run_at=self._clock())
         return True

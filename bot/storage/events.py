@@ -1,4 +1,9 @@
-"""Inbound events seen before: the database remembers each one so a redelivery is recognised."""
+"""Inbound events seen before: the database remembers each one so a redelivery is recognised.
+
+Each is stamped with the bot's clock, not the database's: housekeeping forgets them by the bot's clock, and the two
+must agree (a bot on a moved clock, as in the demo and the long-run test, would otherwise forget a key at once or
+never).
+"""
 
 from __future__ import annotations
 
@@ -25,15 +30,16 @@ class ProcessedEvents:
         recorded = {(source, key) for source, key in found}
         return [event in recorded for event in events]
 
-    async def record(self, events: list[tuple[str, str]]) -> None:
-        """Record each (source, key) not recorded yet, with one statement."""
+    async def record(self, events: list[tuple[str, str]], at: datetime) -> None:
+        """Record each (source, key) not recorded yet, seen ``at``, with one statement."""
         statement = insert_or_ignore(self._executor, ProcessedEvent, _KEY)
-        await self._executor.execute(statement, [{"source": source, "event_key": key} for source, key in events])
+        rows = [{"source": source, "event_key": key, "processed_at": at} for source, key in events]
+        await self._executor.execute(statement, rows)
 
-    async def first_sight(self, source: str, event_key: str) -> bool:
-        """Record the event; True only the first time it is seen (any process, any redelivery)."""
+    async def first_sight(self, source: str, event_key: str, at: datetime) -> bool:
+        """Record the event, seen ``at``; True only the first time it is seen (any process, any redelivery)."""
         statement = insert_or_ignore(self._executor, ProcessedEvent, _KEY)
-        result = await self._executor.execute(statement, {"source": source, "event_key": event_key})
+        result = await self._executor.execute(statement, {"source": source, "event_key": event_key, "processed_at": at})
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def forget_before(self, before: datetime) -> int:

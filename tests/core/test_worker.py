@@ -7,7 +7,7 @@ import io
 import json
 import logging
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -153,7 +153,7 @@ async def test_finished_jobs_and_old_redelivery_keys_are_deleted_so_the_tables_h
     database: Database,
 ) -> None:
     clock = MovableClock()
-    inbound = Inbound(database)
+    inbound = Inbound(database, clock=clock)
 
     async def done(_payload: dict[str, Any]) -> None:
         return None
@@ -182,7 +182,7 @@ async def test_finished_jobs_and_old_redelivery_keys_are_deleted_so_the_tables_h
 
 async def test_a_redelivery_within_the_window_is_still_recognised_after_housekeeping(database: Database) -> None:
     clock = MovableClock()
-    inbound = Inbound(database)
+    inbound = Inbound(database, clock=clock)
     worker = JobWorker(JobQueue(database), clock=clock)
     worker.keep_house_with("redelivery keys forgotten", inbound.forget_old)
     await inbound.mark_handled("slack", "trigger:1")
@@ -415,3 +415,20 @@ async def test_a_job_done_while_the_database_went_away_is_recorded_once_it_is_ba
         await database.dispose()
         await direct.dispose()
         proxy.stop()
+
+
+async def test_redelivery_keys_are_kept_by_the_bots_clock_not_the_databases(database: Database) -> None:
+    """On a clock far from the database's (the demo's jump, the long-run test's month), a key seen now is kept for
+    the whole window and forgotten after it."""
+    clock = MovableClock(datetime.now(UTC) + timedelta(days=40))
+    inbound = Inbound(database, clock=clock)
+    worker = JobWorker(JobQueue(database), clock=clock)
+    worker.keep_house_with("redelivery keys forgotten", inbound.forget_old)
+    await inbound.mark_handled("telegram", "update:7")
+    await worker.housekeep()
+    kept = await inbound.already_handled("telegram", "update:7")
+    clock.advance(REDELIVERY_WINDOW + timedelta(minutes=1))
+    await worker.housekeep()
+
+    assert kept
+    assert not await inbound.already_handled("telegram", "update:7")
