@@ -42,7 +42,7 @@ from bot.core.notify import (
     reachable_again,
 )
 from bot.core.outages import retry_delay as outage_retry_delay
-from bot.core.payments import STRIPE, TELEGRAM_STARS, PaymentService
+from bot.core.payments import STRIPE, TELEGRAM_CARD, TELEGRAM_STARS, PaymentService
 from bot.core.prices import Currencies, Takes
 from bot.core.privacy import PrivacyService
 from bot.core.refunds import Refunder
@@ -74,6 +74,7 @@ if TYPE_CHECKING:
 
     from bot.handlers.slack.frontend import SlackFrontEnd, SlackPlatform
     from bot.handlers.telegram.frontend import TelegramFrontEnd, TelegramPlatform
+    from bot.payments_stripe.charges import StripeChargeRefunder
     from bot.payments_stripe.checkout import StripeCheckout
     from bot.payments_stripe.webhook import StripeWebhook
 
@@ -203,8 +204,9 @@ async def build_components(
         )
         hold = timedelta(seconds=settings.payment_hold_seconds)
         cards = _stripe_checkout(settings, clock) if settings.stripe_configured else None
-        # Telegram takes Stars (money needs a provider token, not supported yet); Slack takes money by Stripe.
-        currencies = Currencies({"telegram": Takes(stars=True), "slack": Takes(money=cards is not None)})
+        # Telegram takes Stars, and its provider's one currency by card when a provider token is set (a class
+        # priced in XTR is still paid in Stars); Slack takes money by Stripe.
+        currencies = Currencies({"telegram": _telegram_takes(settings), "slack": Takes(money=cards is not None)})
         classes = ClassService(
             database, meetings, audience, clock=clock, crash_points=crash_points, currencies=currencies
         )
@@ -226,6 +228,10 @@ async def build_components(
             providers[TELEGRAM_STARS] = telegram_platform.refunder
         if cards is not None:
             providers[STRIPE] = cards
+        if cards is not None and settings.telegram_takes_cards:
+            # Telegram refunds only Stars; a card payment is given back at its provider, Stripe (settings make
+            # sure STRIPE_SECRET_KEY is there whenever a provider token is).
+            providers[TELEGRAM_CARD] = _stripe_charge_refunder(cards)
         payments = PaymentService(database, {**providers, **(refunders or {})}, clock=clock, hold=hold, checkout=cards)
         payments.register(worker)
         Delivery(
@@ -430,6 +436,19 @@ def _stripe_checkout(settings: Settings, clock: Clock) -> StripeCheckout:
     key = _secret(settings.stripe_secret_key)
     assert key is not None
     return StripeCheckout(key, settings.stripe_api_url, public_url=settings.public_url, clock=clock)
+
+
+def _telegram_takes(settings: Settings) -> Takes:
+    currency = settings.telegram_payment_currency
+    if not settings.telegram_takes_cards or currency is None:
+        return Takes(stars=True)
+    return Takes(stars=True, money=True, money_in=frozenset({currency}))
+
+
+def _stripe_charge_refunder(checkout: StripeCheckout) -> StripeChargeRefunder:
+    from bot.payments_stripe.charges import StripeChargeRefunder
+
+    return StripeChargeRefunder(checkout.client)
 
 
 def _stripe_webhook(settings: Settings, checkout: StripeCheckout, payments: PaymentService) -> StripeWebhook:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from babel.numbers import list_currencies
 from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
@@ -72,6 +73,10 @@ class Settings(BaseSettings):
     # Under Telegram's overall flood limit (about 30/s) by enough for requests that arrive a little bunched
     # (at 29/s an even pace met a few 429s under load); 0 turns pacing off (per chat too).
     telegram_messages_per_second: float = Field(default=28.0, ge=0)
+    # Card payments in Telegram through a payment provider (BotFather's Payments: Stripe), in one currency, beside
+    # Telegram Stars; refunds go through the Stripe account the token is connected to (STRIPE_SECRET_KEY).
+    telegram_payment_provider_token: SecretStr | None = None
+    telegram_payment_currency: str | None = None
 
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None
@@ -158,6 +163,18 @@ class Settings(BaseSettings):
             raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
         return value
 
+    @field_validator("telegram_payment_currency")
+    @classmethod
+    def _card_currency(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        code = value.strip().upper()
+        if code == "XTR":
+            raise ValueError("must be a currency paid by card, like EUR: Telegram Stars (XTR) need no provider")
+        if code not in list_currencies():
+            raise ValueError("must be a three-letter currency code, like EUR or USD")
+        return code
+
     @field_validator("slack_app_token")
     @classmethod
     def _slack_app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
@@ -177,6 +194,7 @@ class Settings(BaseSettings):
             if bool(getattr(self, first)) != bool(getattr(self, second)):
                 given, missing = (first, second) if getattr(self, first) else (second, first)
                 gaps.append(f"{missing.upper()} is required when {given.upper()} is set (the {what} app's pair)")
+        gaps.extend(self._telegram_card_gaps())
         if self.telegram_webhook and self.telegram_bot_token is None:
             gaps.append("TELEGRAM_BOT_TOKEN is required when TELEGRAM_WEBHOOK is on")
         if self.telegram_webhook and self.telegram_webhook_secret is None:
@@ -190,6 +208,32 @@ class Settings(BaseSettings):
         if gaps:
             raise _SettingsMissing(gaps)
         return self
+
+    def _telegram_card_gaps(self) -> list[str]:
+        """Card payments in Telegram need a currency with the token, and a way to give money back: Telegram's Bot
+        API refunds only Stars, so a card payment is refunded at the provider, here Stripe's Refund API. Without
+        it, a cancelled class would keep parents' money with no seat, so the process does not start."""
+        token, currency = self.telegram_payment_provider_token, self.telegram_payment_currency
+        if token is None and currency is None:
+            return []
+        if token is None:
+            return ["TELEGRAM_PAYMENT_PROVIDER_TOKEN is required when TELEGRAM_PAYMENT_CURRENCY is set"]
+        gaps = []
+        if currency is None:
+            gaps.append("TELEGRAM_PAYMENT_CURRENCY (like EUR) is required when TELEGRAM_PAYMENT_PROVIDER_TOKEN is set")
+        if self.telegram_bot_token is None:
+            gaps.append("TELEGRAM_BOT_TOKEN is required when TELEGRAM_PAYMENT_PROVIDER_TOKEN is set")
+        if self.stripe_secret_key is None:
+            gaps.append(
+                "STRIPE_SECRET_KEY is required when TELEGRAM_PAYMENT_PROVIDER_TOKEN is set: Telegram card payments "
+                "are refunded through the Stripe account the provider token is connected to"
+            )
+        return gaps
+
+    @property
+    def telegram_takes_cards(self) -> bool:
+        """Telegram parents may pay by card through the provider (beside Telegram Stars)."""
+        return self.telegram_payment_provider_token is not None and self.telegram_payment_currency is not None
 
     @property
     def slack_http_mode(self) -> bool:

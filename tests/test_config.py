@@ -42,6 +42,9 @@ from bot.config import ConfigError, load_settings
         ({"METRICS_PORT": "8080"}, "METRICS_PORT must differ from HTTP_PORT"),
         ({"METRICS_PORT": "-1"}, "METRICS_PORT should be greater than or equal to 0"),
         ({"DEAD_JOB_RETENTION_DAYS": "-1"}, "DEAD_JOB_RETENTION_DAYS should be greater than or equal to 0"),
+        ({"TELEGRAM_PAYMENT_CURRENCY": "EUR"}, "TELEGRAM_PAYMENT_PROVIDER_TOKEN is required when"),
+        ({"TELEGRAM_PAYMENT_CURRENCY": "XTR"}, "Telegram Stars (XTR) need no provider"),
+        ({"TELEGRAM_PAYMENT_CURRENCY": "EURO"}, "TELEGRAM_PAYMENT_CURRENCY must be a three-letter currency code"),
     ],
 )
 def test_a_bad_setting_is_named_with_what_to_fix(
@@ -129,6 +132,27 @@ def test_the_command_line_exits_2_with_one_line_and_no_traceback(monkeypatch: py
         "Configuration error: HTTP_PORT should be a valid integer, unable to parse string as an integer (got 'eighty')."
     )
     assert "Traceback" not in finished.stdout + finished.stderr
+
+
+def test_a_card_provider_token_without_its_currency_or_a_way_to_refund_does_not_start_and_is_never_shown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:x")
+    monkeypatch.setenv("TELEGRAM_PAYMENT_PROVIDER_TOKEN", "284685063:TEST:very-secret")
+    with pytest.raises(ConfigError) as problem:
+        load_settings()
+    assert problem.value.problems == [
+        "TELEGRAM_PAYMENT_CURRENCY (like EUR) is required when TELEGRAM_PAYMENT_PROVIDER_TOKEN is set",
+        "STRIPE_SECRET_KEY is required when TELEGRAM_PAYMENT_PROVIDER_TOKEN is set: Telegram card payments are "
+        "refunded through the Stripe account the provider token is connected to",
+    ]
+    assert "very-secret" not in str(problem.value)
+    monkeypatch.setenv("TELEGRAM_PAYMENT_CURRENCY", "eur")
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_x")
+    monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", "whsec_x")
+    settings = load_settings()
+    assert (settings.telegram_takes_cards, settings.telegram_payment_currency) == (True, "EUR")
+    assert "very-secret" not in repr(settings)
 
 
 def test_every_missing_partner_setting_is_named_at_once(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -33,7 +33,7 @@ from bot.core.notify import tell
 from bot.core.prices import STARS, Price, amount_shown
 from bot.core.refunds import Refunder, payer_of, queue_refund
 from bot.core.words.labels import PAY_BUTTON
-from bot.core.words.refusals import BOOKING_GONE, HOLD_OVER, NOT_YOUR_BOOKING
+from bot.core.words.refusals import BOOKING_GONE, CARDS_NOT_SET_UP, HOLD_OVER, NOT_YOUR_BOOKING
 from bot.core.worker import JobWorker, Unretryable
 from bot.i18n.texts import Text, tr
 from bot.storage import jobs
@@ -49,6 +49,9 @@ from bot.support.clock import Clock
 log = logging.getLogger(__name__)
 
 TELEGRAM_STARS = "telegram_stars"
+# A card payment in Telegram through its provider (Stripe): keyed by the provider's charge id, which is also what
+# the refund names (Telegram refunds only Stars itself).
+TELEGRAM_CARD = "telegram_card"
 STRIPE = "stripe"
 
 
@@ -149,7 +152,7 @@ class PaymentService:
         if invoice.price.currency == STARS:
             raise Conflict(tr("“{title}” is priced in Telegram Stars: pay for it in Telegram.", title=invoice.title))
         if self._checkout is None:
-            raise Conflict(tr("Card payments are not set up on this ClassBot: ask its operator."))
+            raise Conflict(CARDS_NOT_SET_UP)
         try:
             page = await self._checkout.open(parent, invoice)
         except Exception:

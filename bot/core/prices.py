@@ -5,9 +5,9 @@ unit (cents for EUR, none for JPY); the teacher types the amount as people write
 kept in minor units (1250), so no amount is ever a float in the database.
 
 Which currencies a platform's parents can pay in is the composition root's word (``Currencies``): Telegram takes
-Stars (money only with a card provider token, which ClassBot does not take yet); Slack takes money through
-Stripe when Stripe is set up, never Stars. A teacher is refused a price their own platform's parents could not
-pay, and a parent a paid class their platform cannot take, before any seat is held.
+Stars, and money in the one currency of the operator's card provider when a provider token is set; Slack takes
+money through Stripe when Stripe is set up, never Stars. A teacher is refused a price their own platform's
+parents could not pay, and a parent a paid class their platform cannot take, before any seat is held.
 """
 
 from __future__ import annotations
@@ -105,17 +105,29 @@ def price_typed(price: Price | None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Takes:
-    """What the parents on one platform can pay in: Telegram Stars, and money (any other currency) through a card
-    provider."""
+    """What the parents on one platform can pay in: Telegram Stars, and money through a card provider: in any
+    currency (Stripe Checkout), or only in ``money_in`` (Telegram's provider token is set up for one currency)."""
 
     stars: bool = False
     money: bool = False
+    money_in: frozenset[str] | None = None  # None: any currency the provider takes
 
     def takes(self, currency: str) -> bool:
-        return self.stars if currency == STARS else self.money
+        if currency == STARS:
+            return self.stars
+        return self.money and (self.money_in is None or currency in self.money_in)
+
+    def _money_named(self) -> str:
+        return ", ".join(sorted(self.money_in or ()))
 
     def what_to_type(self) -> Text:
         """Why a teacher's price was refused, and what to type instead."""
+        if self.stars and self.money and self.money_in:
+            return tr(
+                "Parents here pay in Telegram Stars or by card in {currency}: type the price like 250 XTR or "
+                "12.50 {currency}.",
+                currency=self._money_named(),
+            )
         if self.stars:
             return tr("Parents here pay in Telegram Stars: type the price in XTR, like 250 XTR.")
         if self.money:
@@ -129,6 +141,14 @@ class Takes:
                 "“{title}” is paid in Telegram Stars, which only Telegram takes: nothing was booked. Book it from "
                 "Telegram.",
                 title=title,
+            )
+        if self.stars and self.money and self.money_in:
+            return tr(
+                "“{title}” is priced in {currency}, but parents here can pay only in Telegram Stars or in "
+                "{accepted}: nothing was booked. Ask the teacher to price it in one of those.",
+                title=title,
+                currency=currency,
+                accepted=self._money_named(),
             )
         if self.stars:
             return tr(

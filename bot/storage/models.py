@@ -342,7 +342,7 @@ class Payment(Timestamped, Base):
     __table_args__ = (UniqueConstraint("provider", "provider_charge_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # "telegram_stars" for now.
+    # "telegram_stars", "telegram_card" (Telegram's card provider: the provider's charge id) or "stripe".
     provider: Mapped[str] = mapped_column(String(24))
     provider_charge_id: Mapped[str] = mapped_column(String(200))
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="SET NULL"), index=True)

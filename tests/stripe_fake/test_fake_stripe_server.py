@@ -179,6 +179,22 @@ def test_a_refund_gives_back_what_was_paid_once(fake: FakeStripe) -> None:
     assert len(fake.refunds()) == 1
 
 
+def test_a_card_charge_made_through_the_account_is_refunded_by_charge_id_once(fake: FakeStripe) -> None:
+    charge = fake.charge_card(1250, "EUR", "Chess")
+
+    refund = client(fake).v1.refunds.create({"charge": charge})
+
+    assert (refund.amount, refund.currency, refund.charge) == (1250, "eur", charge)
+    with pytest.raises(stripe.InvalidRequestError) as again:
+        client(fake).v1.refunds.create({"charge": charge})
+    assert again.value.code == "charge_already_refunded"
+    with pytest.raises(stripe.InvalidRequestError) as unknown:
+        client(fake).v1.refunds.create({"charge": "ch_unknown"})
+    assert unknown.value.code == "resource_missing"
+    [paid] = fake.charges()
+    assert (paid["latest_charge"], paid["amount_received"], paid["amount_refunded"]) == (charge, 1250, 1250)
+
+
 def test_the_signature_helper_matches_the_sdks(fake: FakeStripe) -> None:
     payload = '{"id": "evt_1", "object": "event"}'
     header = signature_header(payload, "whsec_x", timestamp=1_700_000_000)

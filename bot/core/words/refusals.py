@@ -25,3 +25,4 @@ def cancelled_so_not_bookable(title: str) -> Text:
 
 
 HOLD_OVER = tr("The seat is no longer held for you: book again to pay for a seat.")
+CARDS_NOT_SET_UP = tr("Card payments are not set up on this ClassBot: ask its operator.")

@@ -21,6 +21,7 @@ from bot.core.communities import CommunityRef
 from bot.core.errors import CoreError
 from bot.core.messages import Button, Message, SaidButton
 from bot.core.services import Services
+from bot.handlers.telegram.payments import TelegramInvoices
 from bot.handlers.telegram.render import deep_link, html, keyboard, truncate
 from bot.i18n.texts import Text
 from bot.i18n.translator import Translator
@@ -50,8 +51,9 @@ def in_group(update: Update) -> bool:
 class TelegramBase:
     """Holds the core services; subclasses add handlers for one concern each."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, invoices: TelegramInvoices) -> None:
         self.core = services
+        self.invoices = invoices  # holds the card provider's token, when there is one
         self.conversations = services.conversations
         self.privacy = services.privacy
         self.reports = services.reports

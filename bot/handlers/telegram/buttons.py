@@ -31,7 +31,7 @@ from bot.handlers.telegram.base import answers_refusals, community_of, in_group,
 from bot.handlers.telegram.commands import FORGET_PRIVATELY
 from bot.handlers.telegram.flows import CHILD, CHILD_ANSWERED, EDIT, MESSAGE_PARENTS, MOVE, NEW_CLASS, Flows, restore
 from bot.handlers.telegram.languages import Languages
-from bot.handlers.telegram.payments import answer_pre_checkout, send_invoice, successful_payment
+from bot.handlers.telegram.payments import answer_pre_checkout, successful_payment
 from bot.handlers.telegram.render import html
 from bot.i18n.texts import Text, joined, lines, ntr, plain, tr
 
@@ -217,14 +217,14 @@ class TelegramHandlers(Flows, Languages):
         if in_group(update):
             raise NotAllowed(tr("Payments are only taken in our private chat."))
         invoice = await self.core.payments.invoice(person_of(update), booking_id)
-        await send_invoice(context.bot, chat.id, invoice, await self.translator(update))
+        await self.invoices.send(context.bot, chat.id, invoice, await self.translator(update))
 
     async def pre_checkout(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Telegram asks before it takes the stars: yes only while the seat is held for this parent."""
+        """Telegram asks before it takes the money: yes only while the seat is held for this parent."""
         await answer_pre_checkout(self.core, person_of(update), update, await self.translator(update))
 
     async def successful_payment(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """The stars are taken: the booking is confirmed, or the payment refunded; the core's notices say which."""
+        """The money is taken: the booking is confirmed, or the payment refunded; the core's notices say which."""
         await successful_payment(self.core, person_of(update), update)
 
     async def _link(self, update: Update, context: ContextTypes.DEFAULT_TYPE, booking_id: str) -> None:

@@ -41,7 +41,6 @@ from bot.core.words.labels import ANY_AGE_CHOICE, FREE, teacher_buttons
 from bot.core.words.refusals import NOT_APPROVED_TO_PUBLISH
 from bot.core.words.replies import sent_to_parents
 from bot.handlers.telegram.base import TelegramBase, answers_refusals, community_of, in_group, person_of
-from bot.handlers.telegram.payments import send_invoice
 from bot.handlers.telegram.render import html
 from bot.i18n.languages import or_source
 from bot.i18n.texts import Text, joined, lines, ntr, plain, tr
@@ -218,7 +217,7 @@ class Flows(TelegramBase):
             await self.show(update, replies.zone_question(class_zone))
 
     async def send_invoices(self, update: Update, outcome: BookingOutcome) -> None:
-        """An invoice in Stars for each seat held until paid (a paid class), in the private chat."""
+        """An invoice (in Stars, or by card) for each seat held until paid (a paid class), in the private chat."""
         chat = update.effective_chat
         assert chat is not None
         held = [view for view in outcome.booked if view.status == AWAITING_PAYMENT]
@@ -227,7 +226,7 @@ class Flows(TelegramBase):
         t = self.catalogs.translator(or_source(outcome.language))
         for view in held:
             invoice = await self.core.payments.invoice(person_of(update), view.public_id)
-            await send_invoice(update.get_bot(), chat.id, invoice, t)
+            await self.invoices.send(update.get_bot(), chat.id, invoice, t)
 
     @answers_refusals
     async def zone_answer(self, update: Update, typed: str) -> None:

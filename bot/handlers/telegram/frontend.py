@@ -38,7 +38,7 @@ from bot.handlers.telegram.commands import bot_commands
 from bot.handlers.telegram.members import TelegramMembers
 from bot.handlers.telegram.notifier import TelegramNotifier
 from bot.handlers.telegram.pacing import ChatPacer
-from bot.handlers.telegram.payments import StarRefunder
+from bot.handlers.telegram.payments import StarRefunder, TelegramInvoices
 from bot.handlers.telegram.polling import Poller
 from bot.handlers.telegram.transport import AiohttpRequest
 from bot.i18n.languages import SOURCE, SUPPORTED, supported
@@ -73,6 +73,8 @@ class TelegramPlatform:
         self.notifier = TelegramNotifier(self.application.bot)
         self.members = TelegramMembers(self.application.bot)
         self.refunder = StarRefunder(self.application.bot)
+        card_token = settings.telegram_payment_provider_token
+        self.invoices = TelegramInvoices(card_token.get_secret_value() if card_token is not None else None)
         self.settings = settings
 
 
@@ -88,7 +90,7 @@ class TelegramFrontEnd:
         self._met_outage: set[int] = set()  # webhook updates whose handling found the database away
         self._feeding: dict[int, asyncio.Future[bool]] = {}  # webhook updates being handled, by update_id
         self._poller: Poller | None = None  # polling mode's getUpdates loop, while running
-        handlers = self._handlers = TelegramHandlers(services)
+        handlers = self._handlers = TelegramHandlers(services, platform.invoices)
         commands = {
             "start": handlers.start,
             "help": handlers.help,

@@ -69,6 +69,14 @@ class FakeStripe(ServedFake):
             _, event = self._world.complete_session(session_id)
         return self._deliver(event)
 
+    def charge_card(self, amount: int, currency: str, description: str = "") -> str:
+        """A card payment taken on this account by a party charging through it, as Telegram's Stripe provider
+        does when a user pays a bot's invoice: the charge's id (``ch_...``), which Telegram reports to the bot as
+        ``provider_payment_charge_id`` and which the Refund API takes as ``charge``."""
+        with self._world.lock:
+            intent = self._world.charge_card(amount, currency, description)
+        return str(intent["latest_charge"])
+
     def fail(self, path: str, *, failing: bool = True) -> None:
         """Answer requests to ``path`` 500 ``api_error`` (Stripe having trouble there) until called with
         ``failing=False``."""
@@ -113,6 +121,15 @@ class FakeStripe(ServedFake):
     def session(self, session_id: str) -> dict[str, Any]:
         with self._world.lock:
             return self._world.shown(self._world.session(session_id))
+
+    def charges(self) -> list[dict[str, Any]]:
+        """Every succeeded payment's PaymentIntent (Checkout's and ``charge_card``'s), with what was refunded of
+        it (``amount_refunded``, not a PaymentIntent field of Stripe's), oldest first."""
+        with self._world.lock:
+            return [
+                {**self._world.shown(intent), "amount_refunded": intent["amount_refunded_total"]}
+                for intent in self._world.payment_intents.values()
+            ]
 
     def refunds(self) -> list[dict[str, Any]]:
         with self._world.lock:

@@ -208,6 +208,29 @@ class StripeWorld:
         session.update(status="complete", payment_status="paid", payment_intent=intent["id"])
         return self.shown(session), self.add_event("checkout.session.completed", self.shown(session))
 
+    def charge_card(self, amount: int, currency: str, description: str) -> dict[str, Any]:
+        """A card payment made on this account by another party that charges through it (Telegram's Stripe
+        provider, for a bot's invoice): a succeeded PaymentIntent and its charge, with no Checkout Session."""
+        if amount <= 0:
+            raise StripeError(400, "Invalid positive integer.", code="parameter_invalid_integer", param="amount")
+        intent = self.fixture("payment_intent")
+        intent.update(
+            id=new_id("pi"),
+            amount=amount,
+            amount_received=amount,
+            amount_capturable=0,
+            currency=currency.lower(),
+            created=self.now(),
+            description=description,
+            latest_charge=new_id("ch"),
+            status="succeeded",
+            metadata={},
+            livemode=False,
+        )
+        intent["amount_refunded_total"] = 0
+        self.payment_intents[intent["id"]] = intent
+        return self.shown(intent)
+
     def expire_if_due(self, session: dict[str, Any]) -> None:
         if session["status"] == "open" and session["expires_at"] <= self.now():
             session["status"] = "expired"

@@ -3,7 +3,7 @@
 from ..dropped import DROPPED
 from .errors import BotApiError
 from .formatting import parse, parse_html
-from .payments import PaymentAttempt, StarCharge
+from .payments import CardCharge, PaymentAttempt, StarCharge
 from .people import ChatRef, FakeGroup, FakeUser
 from .records import (
     Button,
@@ -26,6 +26,7 @@ __all__ = [
     "BotApiSpec",
     "Button",
     "CallbackAnswer",
+    "CardCharge",
     "ChatRef",
     "EntityParseError",
     "FakeGroup",

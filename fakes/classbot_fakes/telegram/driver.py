@@ -138,7 +138,7 @@ class TelegramDriver:
             return payments.PaymentAttempt(False, query.error_message, None)
         with world.lock:
             made = payments.charge(world, query)
-        return payments.PaymentAttempt(True, None, made.charge_id)
+        return payments.PaymentAttempt(True, None, made)
 
     def open_deep_link_as(self, user: FakeUser, url: str) -> UserMessage:
         parsed = urlparse(url)

@@ -1,10 +1,18 @@
-"""Payments in Telegram Stars: invoices, the pre-checkout question, successful payments and Star refunds.
+"""Payments: invoices, the pre-checkout question, successful payments, Star refunds; Stars and card providers.
 
 As the Bot API describes them: an invoice in Stars (currency ``XTR``) has an empty ``provider_token`` and exactly
-one price; paying asks the bot a ``pre_checkout_query``, which it must answer within 10 seconds (after that the
-query id is no longer valid and the payment does not happen); a yes charges the user and sends the bot a message
-with ``successful_payment`` carrying ``telegram_payment_charge_id``; ``refundStarPayment`` gives a charge back
-once, and refuses an unknown charge or one already refunded. The error descriptions for invoices Telegram would
+one price; an invoice in any other currency needs a payment provider's token (from BotFather) and is refused
+without one, as a Stars invoice is refused with one. Paying asks the bot a ``pre_checkout_query``, which it must
+answer within 10 seconds (after that the query id is no longer valid and the payment does not happen); a yes
+charges the user and sends the bot a message with ``successful_payment`` carrying ``telegram_payment_charge_id``
+and, for a provider's payment, ``provider_payment_charge_id``; ``refundStarPayment`` gives a Stars charge back
+once, and refuses an unknown charge (a provider's payment among them: Telegram refunds only Stars) or one already
+refunded.
+
+A provider token the test connected (``FakeTelegram.connect_payment_provider``) is the only kind this server
+takes; paying through it calls the provider, which makes the charge on its side (the Stripe test server's
+``charge_card``), as Telegram's Stripe provider charges the Stripe account behind the token. Any other token is
+refused, as Telegram refuses a token that is not a provider's. The error descriptions for invoices Telegram would
 refuse are the fake's best rendering of the server's (``CHARGE_ALREADY_REFUNDED`` is Telegram's own).
 """
 
@@ -12,6 +20,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +33,9 @@ from .state import StoredMessage, TelegramWorld
 STARS = "XTR"
 ANSWER_WITHIN = 10.0  # seconds Telegram waits for the bot's answer to a pre_checkout_query
 TITLE_MAX, DESCRIPTION_MAX, PAYLOAD_MAX = 32, 255, 128
+# A payment provider behind a token: given the amount (minor units), the currency and the invoice's title, it takes
+# the money and answers its own charge id.
+PaymentProvider = Callable[[int, str, str], str]
 
 
 @dataclass(slots=True)
@@ -36,6 +48,7 @@ class InvoiceRecord:
     currency: str
     total_amount: int
     payload: str
+    provider_token: str = ""  # empty for Stars
 
 
 @dataclass(slots=True)
@@ -55,6 +68,18 @@ class StarCharge:
     amount: int
     payload: str
     refunded: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CardCharge:
+    """A payment through a provider: Telegram's charge id, and the provider's (what only the provider refunds)."""
+
+    charge_id: str
+    provider_charge_id: str
+    user_id: int
+    amount: int
+    currency: str
+    payload: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +109,8 @@ def send_invoice(world: TelegramWorld, params: CallParams) -> dict[str, Any]:
             raise bad_request("PAYMENT_PROVIDER_INVALID")  # Stars take no provider
         if len(prices) != 1:
             raise bad_request("STARS_INVOICE_INVALID")  # exactly one price in Stars
-    elif not token:
-        raise bad_request("PAYMENT_PROVIDER_INVALID")
+    elif not token or token not in world.payment_providers:
+        raise bad_request("PAYMENT_PROVIDER_INVALID")  # money needs a provider, and a token that is one
     if not prices or any(not isinstance(price.get("amount"), int) or price["amount"] <= 0 for price in prices):
         raise bad_request("CURRENCY_TOTAL_AMOUNT_INVALID")
     total = sum(int(price["amount"]) for price in prices)
@@ -103,7 +128,7 @@ def send_invoice(world: TelegramWorld, params: CallParams) -> dict[str, Any]:
         )
     )
     world.invoices[(chat_id, message.message_id)] = InvoiceRecord(
-        chat_id, message.message_id, title, currency, total, payload
+        chat_id, message.message_id, title, currency, total, payload, str(token or "")
     )
     world.changes.notify()
     return message_json(world, message)
@@ -151,17 +176,33 @@ def ask_pre_checkout(world: TelegramWorld, user_json: dict[str, Any], invoice: I
     return query
 
 
-def charge(world: TelegramWorld, query: PreCheckoutRecord) -> StarCharge:
-    """The bot said yes: the stars are taken and the bot gets the payment message (the caller holds the lock)."""
+def charge(world: TelegramWorld, query: PreCheckoutRecord) -> str:
+    """The bot said yes: the stars (or, through the provider, the money) are taken and the bot gets the payment
+    message; Telegram's charge id is answered (the caller holds the lock)."""
     invoice = query.invoice
-    made = StarCharge(f"stxFAKE{secrets.token_hex(12)}", query.user_id, invoice.total_amount, invoice.payload)
-    world.star_charges[made.charge_id] = made
+    if invoice.provider_token:
+        provider = world.payment_providers[invoice.provider_token]
+        provider_charge_id = provider(invoice.total_amount, invoice.currency, invoice.title)
+        card = CardCharge(
+            f"tgcFAKE{secrets.token_hex(12)}",
+            provider_charge_id,
+            query.user_id,
+            invoice.total_amount,
+            invoice.currency,
+            invoice.payload,
+        )
+        world.card_charges[card.charge_id] = card
+        charge_id = card.charge_id
+    else:
+        made = StarCharge(f"stxFAKE{secrets.token_hex(12)}", query.user_id, invoice.total_amount, invoice.payload)
+        world.star_charges[made.charge_id] = made
+        charge_id, provider_charge_id = made.charge_id, ""
     paid = {
         "currency": invoice.currency,
         "total_amount": invoice.total_amount,
         "invoice_payload": invoice.payload,
-        "telegram_payment_charge_id": made.charge_id,
-        "provider_payment_charge_id": "",
+        "telegram_payment_charge_id": charge_id,
+        "provider_payment_charge_id": provider_charge_id,
     }
     message = world.store(
         StoredMessage(
@@ -174,4 +215,4 @@ def charge(world: TelegramWorld, query: PreCheckoutRecord) -> StarCharge:
     )
     world.enqueue("message", message_json(world, message))
     world.changes.notify()
-    return made
+    return charge_id

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import secrets
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -25,7 +26,7 @@ from .app import build_app
 from .chats import commands_key
 from .driver import TelegramDriver
 from .limits import RateLimits, ScriptedFault
-from .payments import StarCharge
+from .payments import CardCharge, PaymentProvider, StarCharge
 from .people import ChatRef, FakeGroup, FakeUser, chat_id_of
 from .records import SentMessage, TelegramCall
 from .render import bot_user
@@ -255,6 +256,22 @@ class FakeTelegram(ServedFake, TelegramDriver, Waiting):
         with self._world.lock:
             chats = list(self._world.messages)
         return [message for chat_id in chats for message in self.messages(chat_id)]
+
+    def connect_payment_provider(self, charge: PaymentProvider, *, token: str | None = None) -> str:
+        """A payment provider connected to the bot (BotFather's Payments): invoices in money name the token
+        answered here; paying one calls ``charge`` (amount, currency, title), which takes the money at the provider
+        and answers its charge id (the Stripe test server's ``charge_card``, say)."""
+        token = token or f"284685063:TEST:{secrets.token_hex(8)}"
+        with self._world.lock:
+            self._world.payment_providers[token] = charge
+        return token
+
+    def card_charges(self, user: ChatRef | None = None) -> list[CardCharge]:
+        """The payments made through a provider, of ``user`` or of everyone: Telegram's and the provider's ids."""
+        with self._world.lock:
+            return [
+                made for made in self._world.card_charges.values() if user is None or made.user_id == chat_id_of(user)
+            ]
 
     def star_charges(self, user: ChatRef | None = None) -> list[StarCharge]:
         """The Stars payments made (``FakeUser.pay``), of ``user`` or of everyone, with whether each was refunded."""

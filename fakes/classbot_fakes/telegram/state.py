@@ -20,7 +20,7 @@ from .markup import inline_buttons
 from .records import CallbackAnswer, MessageVersion, SentDocument, SentMessage, SentPhoto, TelegramCall
 
 if TYPE_CHECKING:
-    from .payments import InvoiceRecord, PreCheckoutRecord, StarCharge
+    from .payments import CardCharge, InvoiceRecord, PaymentProvider, PreCheckoutRecord, StarCharge
 
 # getUpdates' default: every update type except these (Bot API, getUpdates "allowed_updates").
 NOT_SENT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
@@ -190,6 +190,9 @@ class TelegramWorld:
         self.invoices: dict[tuple[int, int], InvoiceRecord] = {}
         self.pre_checkout_queries: dict[str, PreCheckoutRecord] = {}
         self.star_charges: dict[str, StarCharge] = {}
+        # Card payments through providers: the tokens the test connected, and the payments made through them.
+        self.payment_providers: dict[str, PaymentProvider] = {}
+        self.card_charges: dict[str, CardCharge] = {}
         self.poll_generation = 0
         self.polls_waiting = 0
         self.poll_conflict = ""
