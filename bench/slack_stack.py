@@ -10,8 +10,9 @@ setup`` there, the teacher runs ``/classbot connect`` and walks the connect link
 the fake's user), then ``/classbot new`` in the channel and submits the class form.
 
 With ``limits`` Slack's published limits are on (per method, per workspace, for this app, as Slack applies them):
-``chat.postMessage`` one message a second per channel (a burst of ``POST_BURST``), the ``views.*`` methods Tier 4
-(100 a minute, with a burst), ``conversations.open`` Tier 3 (50 a minute); a trigger_id works for 3 s. Zoom's Pro
+``chat.postMessage`` one message a second per channel (a burst of ``POST_BURST``), ``views.*`` and ``users.info``
+Tier 4 (100 a minute, with a burst), ``users.conversations`` and ``conversations.open`` Tier 3 (50 a minute); a
+trigger_id works for 3 s. Zoom's Pro
 limits are on too (30 registrant calls a second), and the bot paces itself to Zoom's.
 """
 
@@ -58,6 +59,8 @@ LIMITS: dict[str, tuple[float, int]] = {
     "views.push": (TIER_4, TIER_BURST),
     "views.update": (TIER_4, TIER_BURST),
     "views.publish": (TIER_4, TIER_BURST),
+    "users.info": (TIER_4, TIER_BURST),
+    "users.conversations": (TIER_3, TIER_BURST),
     "conversations.open": (TIER_3, TIER_BURST),
 }
 _CODE = re.compile(r"class ([A-Za-z0-9]{6,})`")
