@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.machine import machine, now_text
+from bench.machine import REPOSITORY, machine, now_text
 
 HERE = Path(__file__).resolve().parent
 RUN_FOLDER_VARIABLE = "BENCH_RUN_FOLDER"  # set by bench.all: where this run's raw output is kept
@@ -66,7 +66,8 @@ def record(name: str, body: str, targets: list[Target], data: dict[str, Any]) ->
         if known in results:
             text = _replace_block(text, known, _section(known, results[known]))
     results_md.write_text(text)
-    print(f"results: {results_md}", flush=True)
+    shown = results_md.relative_to(REPOSITORY) if results_md.is_relative_to(REPOSITORY) else results_md.name
+    print(f"results: {shown}", flush=True)  # kept in bench/runs/: no machine's paths
 
 
 def table(header: list[str], rows: list[list[Any]]) -> str:

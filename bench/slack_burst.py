@@ -258,8 +258,12 @@ def report(every: list[Pair], on: dict[str, Any] | None, loop_ms: float, mode: M
         "run (see the machine-busy row): absolute milliseconds say little, ratios within the run more.",
         "Median of the rounds' ratios, ClassBot / floor:",
         table(["interaction", "bot", "bot + PostgreSQL"], each),
-        f"The round closest to the median whole-flow ratio, of the {len(rounds)} where both sides booked every parent"
-        f" ({len(every)} run; a round that lost parents is shown below and left out):",
+        f"The round closest to the median whole-flow ratio, of {len(rounds)}"
+        + (
+            f" where both sides booked every parent ({len(every)} run; the others are left out):"
+            if 0 < len(lost) < len(every)
+            else (" (every round lost parents: none compares like with like):" if lost else ":")
+        ),
         table(["", "ClassBot", "floor"], rows),
         "Every round, ClassBot / floor (bot + PostgreSQL in brackets):\n\n" + "\n".join(shown),
     ]
