@@ -16,13 +16,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.machine import machine, now_text
+from bench.machine import REPOSITORY, machine, now_text
 
 HERE = Path(__file__).resolve().parent
 RUN_FOLDER_VARIABLE = "BENCH_RUN_FOLDER"  # set by bench.all: where this run's raw output is kept
-RESULTS_MD = HERE / "RESULTS.md"
-RESULTS_JSON = HERE / "results.json"
-ORDER = ("booking_burst", "overhead_ratio", "python_calls", "scale_curve", "footprint")
+RESULTS_FOLDER_VARIABLE = "BENCH_RESULTS_FOLDER"  # elsewhere than bench/ (a smoke test's scratch folder)
+ORDER = ("booking_burst", "overhead_ratio", "slack_burst", "python_calls", "scale_curve", "footprint")
 _SKELETON = """# ClassBot benchmark results
 
 Measured by `make bench` (or `python -m bench.NAME`); the blocks between `bench:` markers are rewritten by
@@ -47,7 +46,9 @@ def command_line() -> str:
 
 def record(name: str, body: str, targets: list[Target], data: dict[str, Any]) -> None:
     """Store one benchmark's results and refresh RESULTS.md."""
-    results: dict[str, Any] = json.loads(RESULTS_JSON.read_text()) if RESULTS_JSON.exists() else {}
+    folder = Path(os.environ.get(RESULTS_FOLDER_VARIABLE) or HERE)
+    results_json, results_md = folder / "results.json", folder / "RESULTS.md"
+    results: dict[str, Any] = json.loads(results_json.read_text()) if results_json.exists() else {}
     results[name] = {
         "date": now_text(),
         "machine": asdict(machine()),
@@ -58,14 +59,15 @@ def record(name: str, body: str, targets: list[Target], data: dict[str, Any]) ->
     }
     if kept := os.environ.get(RUN_FOLDER_VARIABLE):  # run by bench.all, which keeps the raw output
         results[name]["raw_output"] = f"{kept}/{name}.txt"
-    RESULTS_JSON.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
-    text = RESULTS_MD.read_text() if RESULTS_MD.exists() else _SKELETON
+    results_json.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
+    text = results_md.read_text() if results_md.exists() else _SKELETON
     text = _replace_block(text, "targets", _targets_block(results), first=True)
     for known in [*ORDER, *sorted(set(results) - set(ORDER))]:
         if known in results:
             text = _replace_block(text, known, _section(known, results[known]))
-    RESULTS_MD.write_text(text)
-    print(f"results: {RESULTS_MD}", flush=True)
+    results_md.write_text(text)
+    shown = results_md.relative_to(REPOSITORY) if results_md.is_relative_to(REPOSITORY) else results_md.name
+    print(f"results: {shown}", flush=True)  # kept in bench/runs/: no machine's paths
 
 
 def table(header: list[str], rows: list[list[Any]]) -> str:

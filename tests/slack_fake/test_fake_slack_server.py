@@ -566,6 +566,22 @@ async def test_rate_limit_is_a_429_with_retry_after(fake_slack: FakeSlack, slack
     assert fake_slack.count("chat.postMessage", ok=False) >= 2
 
 
+async def test_a_tiered_method_is_limited_per_workspace_whoever_it_is_for(
+    fake_slack: FakeSlack, slack_client: AsyncWebClient
+) -> None:
+    ann, bob = fake_slack.add_user("Ann"), fake_slack.add_user("Bob")
+    fake_slack.set_rate_limit("views.open", 100 / 60, burst=2)
+
+    await slack_client.views_open(trigger_id=fake_slack.issue_trigger_id(ann), view=MODAL)
+    await slack_client.views_open(trigger_id=fake_slack.issue_trigger_id(bob), view=MODAL)
+    limited = await refusal(slack_client.views_open(trigger_id=fake_slack.issue_trigger_id(bob), view=MODAL))
+    other_method = await slack_client.users_info(user=bob.id)
+
+    assert limited.response.status_code == 429
+    assert limited.response.headers["Retry-After"] == "1"  # 100 a minute: the next call's room within a second
+    assert other_method["ok"]  # each method has its own budget
+
+
 async def test_fail_next_scripts_errors(fake_slack: FakeSlack, slack_client: AsyncWebClient) -> None:
     ann = fake_slack.add_user("Ann")
     fake_slack.fail_next("chat.postMessage", "ratelimited", status=429, retry_after=1)

@@ -70,6 +70,12 @@ class Call:
 Handler = Callable[[Call], dict[str, Any]]
 
 
+def workspace_key(call: Call) -> str | None:
+    """The rate-limit bucket of a tiered method (Tier 1-4): Slack counts each method's calls per workspace, per app
+    ("per API method per workspace/team per app"), whoever and whatever they are about."""
+    return f"team:{call.credential.team_id}" if call.credential is not None else None
+
+
 @dataclass(frozen=True, slots=True)
 class Method:
     handler: Handler

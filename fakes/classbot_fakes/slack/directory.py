@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import wire
-from .api import Call, Method, method
+from .api import Call, Method, method, workspace_key
 from .state import ChannelRecord, SlackWorld, TeamRecord, UserRecord
 from .wire import SlackError
 
@@ -250,10 +250,10 @@ def apps_connections_open(call: Call) -> dict[str, Any]:
 
 METHODS: dict[str, Method] = {
     "auth.test": method(auth_test),
-    "users.info": method(users_info),
-    "conversations.info": method(conversations_info),
-    "conversations.members": method(conversations_members),
-    "users.conversations": method(users_conversations),
-    "conversations.open": method(conversations_open),
+    "users.info": method(users_info, rate_key=workspace_key),
+    "conversations.info": method(conversations_info, rate_key=workspace_key),
+    "conversations.members": method(conversations_members, rate_key=workspace_key),
+    "users.conversations": method(users_conversations, rate_key=workspace_key),
+    "conversations.open": method(conversations_open, rate_key=workspace_key),
     "apps.connections.open": method(apps_connections_open, tokens=("app",)),
 }

@@ -1,9 +1,10 @@
 """Slack's rate limits and scripted failures.
 
-Rate limits are opt-in, per method and per channel (Slack's "special" limit on chat.postMessage is about one
-message per second per channel, with short bursts allowed): a token bucket of ``burst`` messages refilled at
-``per_second``. Over it, Slack answers HTTP 429 with ``Retry-After`` (whole seconds) and
-``{"ok": false, "error": "ratelimited"}``.
+Rate limits are opt-in, per method and per bucket: per channel for the chat methods (Slack's "special" limit on
+chat.postMessage is about one message per second per channel, with short bursts allowed), per workspace for the
+tiered methods (``views.*``, ``users.info``, ``users.conversations``, ``conversations.*``: Tier 4 is 100+ calls a
+minute, Tier 3 50+, each method counted apart): a token bucket of ``burst`` calls refilled at ``per_second``.
+Over it, Slack answers HTTP 429 with ``Retry-After`` (whole seconds) and ``{"ok": false, "error": "ratelimited"}``.
 
 ``fail_next`` scripts the next answers of one method (or "*" for any): an error with an HTTP status, optionally
 ``Retry-After``; scripted failures come before authentication and limits, as an outage would.

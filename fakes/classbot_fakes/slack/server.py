@@ -295,8 +295,9 @@ class FakeSlack(ServedFake, SlackDriver, BotHttp, Transcript):
             self._world.latency = seconds
 
     def set_rate_limit(self, method: str, per_second: float | None, *, burst: int = 1) -> None:
-        """Limit ``method`` per channel (e.g. "chat.postMessage", 1.0: Slack's one message per second per
-        channel, ``burst`` allowed at once); None lifts the limit. Over it: HTTP 429, Retry-After, ratelimited."""
+        """Limit ``method`` per channel for chat methods (e.g. "chat.postMessage", 1.0: Slack's one message per
+        second per channel, ``burst`` allowed at once), per workspace for tiered ones (e.g. "views.open", 100 / 60:
+        Tier 4); None lifts the limit. Over it: HTTP 429, Retry-After, ratelimited."""
         with self._world.lock:
             self._world.limits.set(method, per_second, burst)
 

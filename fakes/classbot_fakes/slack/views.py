@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import ids, wire
-from .api import Call, Method, method
+from .api import Call, Method, method, workspace_key
 from .blocks import check_view, normalized
 from .state import SlackWorld, StoredView, TeamRecord, TriggerRecord
 from .wire import SlackError
@@ -186,8 +186,8 @@ def views_publish(call: Call) -> dict[str, Any]:
 
 
 METHODS: dict[str, Method] = {
-    "views.open": method(views_open),
-    "views.push": method(views_push),
-    "views.update": method(views_update),
-    "views.publish": method(views_publish),
+    "views.open": method(views_open, rate_key=workspace_key),
+    "views.push": method(views_push, rate_key=workspace_key),
+    "views.update": method(views_update, rate_key=workspace_key),
+    "views.publish": method(views_publish, rate_key=workspace_key),
 }
