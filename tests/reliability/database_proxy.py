@@ -3,6 +3,7 @@ running ClassBot processes without touching the server itself (other work may be
 
 While down, the proxy's port refuses new connections (nothing listens on it) and every connection it was carrying
 is cut, as when the server or the network between goes away; brought back, it listens on the same port again.
+``answer_delay`` holds back each of the server's answers for a while, as a database struggling under load does.
 It runs its own event loop in a thread, so it keeps forwarding whatever the test's own loop is doing.
 """
 
@@ -16,6 +17,8 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from tests.support.ports import free_port
+
 
 class DatabaseProxy:
     def __init__(self, database_url: str) -> None:
@@ -28,6 +31,7 @@ class DatabaseProxy:
         self.port = 0
         self.connections = 0  # accepted and forwarded, over the proxy's life
         self.cut = 0  # connections cut by take_down()
+        self.answer_delay = 0.0  # seconds each chunk from the server waits before it is passed on
 
     @property
     def url(self) -> str:
@@ -35,6 +39,7 @@ class DatabaseProxy:
         return self._real.set(host="127.0.0.1", port=self.port).render_as_string(hide_password=False)
 
     def start(self) -> None:
+        self.port = free_port()  # below the ephemeral range: still free when the proxy comes back on it
         self._thread.start()
         self._call(self._listen())
 
@@ -76,11 +81,15 @@ class DatabaseProxy:
             return
         self.connections += 1
         self._writers |= {client_writer, upstream_writer}
-        await asyncio.gather(self._pipe(client_reader, upstream_writer), self._pipe(upstream_reader, client_writer))
+        await asyncio.gather(
+            self._pipe(client_reader, upstream_writer), self._pipe(upstream_reader, client_writer, answers=True)
+        )
 
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, answers: bool = False) -> None:
         with contextlib.suppress(ConnectionError, OSError):
             while data := await reader.read(65536):
+                if answers and self.answer_delay:
+                    await asyncio.sleep(self.answer_delay)
                 writer.write(data)
                 await writer.drain()
         writer.close()

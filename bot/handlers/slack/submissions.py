@@ -4,12 +4,14 @@ message goes to the class's parents, a class is edited or moves, or an admin app
 Slack waits for the acknowledgement of a submission to decide what the modal does, so the quick part comes
 first: the fields are read and the core's use case runs (a database transaction, no Zoom call), and a refusal
 goes back into the form as field errors. Only a success closes the form; then the person gets a direct message
-and their Home tab is refreshed. The booking's request key is the modal's id, so however often Slack delivers
-one submission, it books once.
+and their Home tab is refreshed. A booking not decided within ``DECIDE_WITHIN`` closes the form anyway (Slack
+would show an error after 3 s) and tells a refusal by direct message too. The booking's request key is the
+modal's id, so however often Slack delivers one submission, it books once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
@@ -37,17 +39,43 @@ from bot.handlers.slack.modal import (
     read_teacher,
     read_words,
 )
-from bot.i18n.texts import tr
+from bot.i18n.texts import Text, tr
 from bot.i18n.translator import Translator
 from bot.storage.identity import PersonRef
 
 log = logging.getLogger(__name__)
+
+# Slack shows the person an error when a submission is not acknowledged within 3 seconds, even if the work behind
+# it then succeeds. A booking not decided this long after its submission arrived (a busy moment) closes the form
+# instead, and its outcome, even a refusal, goes to the parent by direct message, as a success's always does.
+DECIDE_WITHIN = 2.0
 
 _PICK = tr("Pick the teacher to approve.")
 _OUT_OF_DATE = tr("This form is out of date: open it again.")
 _NOT_SET_UP = tr(
     "ClassBot is not set up in that channel: a workspace admin runs `{command} setup` there first.", command=COMMAND
 )
+
+
+class _FormAnswer:
+    """A submission's one acknowledgement: the form closed, or errors shown in it, whichever comes first."""
+
+    def __init__(self, args: AsyncArgs) -> None:
+        self._args = args
+        self._given = False
+
+    async def close(self) -> None:
+        if not self._given:
+            self._given = True
+            await self._args.ack()
+
+    async def show_error(self, block: str, text: str) -> bool:
+        """Show ``text`` on ``block`` of the form; False when the form was already closed (then tell another way)."""
+        if self._given:
+            return False
+        self._given = True
+        await self._args.ack(response_action="errors", errors={block: text})
+        return True
 
 
 def class_form_errors(problem: Exception, t: Translator, doing: str) -> dict[str, str]:
@@ -111,41 +139,47 @@ class Submissions(SlackBase):
         await self.refresh_home(args)
 
     async def book(self, args: AsyncArgs) -> None:
+        form = _FormAnswer(args)
+        booking = asyncio.ensure_future(self._book_from(args, form))
+        decided, _ = await asyncio.wait({booking}, timeout=DECIDE_WITHIN)
+        if not decided:  # a slow moment: the form closes in time and the outcome follows by direct message
+            await form.close()
+            await booking
+
+    async def _book_from(self, args: AsyncArgs, form: _FormAnswer) -> None:
         view = args.view or {}
         class_id = str(view.get("private_metadata") or "")
         t = await self.translator(args)
         try:
             children = parse_child_names(read_child(form_values(view)))
         except InvalidInput as wrong:
-            await args.ack(response_action="errors", errors={CHILD: t(wrong.text)})
+            await self._refuse(args, form, t, wrong.text)
             return
         if not looks_like_public_id(class_id):
-            await args.ack(
-                response_action="errors", errors={CHILD: t(tr("This form is out of date: press Book again."))}
-            )
+            await self._refuse(args, form, t, tr("This form is out of date: press Book again."))
             return
         if not await self.first_time(args):
-            await args.ack()
+            await form.close()
             return
-        acked = False
 
         async def confirm(outcome: BookingOutcome) -> None:
-            nonlocal acked
-            await args.ack()
-            acked = True
+            await form.close()
             await self._booked(args, outcome)
 
         try:
-            key = f"slack:{view.get('id')}"
             parent = person_of(args, t.code)
+            key = f"slack:{view.get('id')}"
             await self.core.bookings.book(parent, class_id, children, key, confirm=confirm, as_typed=True)
         except CoreError as refusal:
-            if not acked:
-                await args.ack(response_action="errors", errors={CHILD: t(refusal.text)})
+            await self._refuse(args, form, t, refusal.text)
         except Exception:
             log.exception("a Slack booking failed")
-            if not acked:
-                await args.ack(response_action="errors", errors={CHILD: t(SORRY)})
+            await self._refuse(args, form, t, SORRY)
+
+    async def _refuse(self, args: AsyncArgs, form: _FormAnswer, t: Translator, text: Text) -> None:
+        """In the form while it is open, else by direct message."""
+        if not await form.show_error(CHILD, t(text)):
+            await self.dm(args, Message(text))
 
     @answers_refusals
     async def _booked(self, args: AsyncArgs, outcome: BookingOutcome) -> None:
