@@ -30,7 +30,7 @@ from bot.core.meetings import MeetingKeeper
 from bot.core.messages import Button, Message
 from bot.core.notify import tell
 from bot.core.prices import Currencies, Price, amount_shown, price_of
-from bot.core.refunds import REFUND_WINDOW, queue_refund
+from bot.core.refunds import queue_refund, refund_until
 from bot.core.views import BookingOutcome, BookingView
 from bot.core.words.classes import seats_taken
 from bot.core.words.labels import PAY_BUTTON, approval_buttons, seat_offered
@@ -122,15 +122,6 @@ def cancel_booking_question(view: BookingView) -> Text:
             amount=amount,
         )
     return joined(" ", money, asked)  # the money first: a dialog that cuts a long question keeps it
-
-
-def refund_until(first_start: datetime | None, now: datetime) -> datetime | None:
-    """Until when a parent cancelling a paid booking gets the money back (``REFUND_WINDOW`` before the class's
-    first session); None once that is past."""
-    if first_start is None:
-        return None
-    until = first_start - REFUND_WINDOW
-    return until if now <= until else None
 
 
 class BookingService:
@@ -361,7 +352,7 @@ class BookingService:
             if kept:
                 first = min((each.starts_at for each in await Classes(session).sessions(cls.id)), default=None)
                 paid = Price(sum(payment.amount for payment in kept), kept[0].currency)
-                view = replace(view, paid=paid, refund_until=refund_until(first, self._clock()))
+                view = replace(view, paid=paid, refund_until=refund_until(first, cls.refund_hours, self._clock()))
             return cancel_booking_question(view)
 
     async def cancel(self, parent: PersonRef, booking_public_id: str) -> BookingView:
@@ -442,7 +433,7 @@ class BookingService:
                 row.next_start,
                 row.timezone,
                 paid=price_of(row.paid_amount, row.paid_currency),
-                refund_until=refund_until(row.first_start, now) if row.paid_amount else None,
+                refund_until=refund_until(row.first_start, row.refund_hours, now) if row.paid_amount else None,
             )
             for row in rows
         ]
@@ -531,14 +522,14 @@ async def release_seat(
 
 
 async def refund_if_in_window(session: AsyncSession, cls: Class, booking: Booking, now: datetime) -> bool:
-    """The parent cancels a paid booking: its payment goes back in full until ``REFUND_WINDOW`` before the first
-    session, and stays after (a rule each teacher sets may come later). True when a refund was queued."""
+    """The parent cancels a paid booking: its payment goes back in full until the class's ``refund_hours`` before
+    its first session (the teacher's rule), and stays after. True when a refund was queued."""
     payments = await Payments(session).kept_for_booking(booking.id)
     if not payments:
         return False
     sessions = await Classes(session).sessions(cls.id)
     first = min((each.starts_at for each in sessions), default=None)
-    if refund_until(first, now) is None:
+    if refund_until(first, cls.refund_hours, now) is None:
         return False
     for payment in payments:
         await queue_refund(session, payment, now)

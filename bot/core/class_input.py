@@ -3,7 +3,8 @@
 Each ``parse_*`` function takes the raw text of one field and returns the value or raises ``InvalidInput``
 naming the field and saying what to type instead. ``ClassDraft.validated`` checks the whole class at once.
 The one-line form ``Title | YYYY-MM-DD HH:MM | MINUTES | SEATS`` with optional named parts after it
-(``weekly N | ages N-M | approve | min N | price 250 XTR | no zoom | about: text``) is parsed by ``parse_one_line``.
+(``weekly N | ages N-M | approve | min N | price 250 XTR | refund 24h | no zoom | about: text``) is parsed by
+``parse_one_line``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.errors import InvalidInput
 from bot.core.prices import parse_price
+from bot.core.words.classes import refund_rule_asked
 from bot.i18n.texts import Text, joined, tr
 
 TITLE_MAX = 200
@@ -22,6 +24,9 @@ DESCRIPTION_MAX = 2000
 DURATION_RANGE = (5, 600)
 SEATS_RANGE = (1, 1000)
 SESSIONS_RANGE = (1, 52)
+DEFAULT_REFUND_HOURS = 24  # the refund rule of a class whose teacher chose none (every paid class's, before)
+REFUND_HOURS_RANGE = (0, 720)  # from "until it starts" to 30 days before: further ahead is no rule parents expect
+REFUND_RULE_ASKED = refund_rule_asked(*REFUND_HOURS_RANGE)  # what to type, said where it is asked and refused
 AGE_RANGE = (0, 99)  # the ages a class's range and a child's age may name
 _INPUT_MAX = 10_000  # anything longer is not a field value; refuse before any parsing work
 # The timezone of a teacher who has none (not chosen, none in their Zoom profile): the times they type are read in it.
@@ -30,6 +35,7 @@ FALLBACK_TIMEZONE = "UTC"
 _DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _TIME = re.compile(r"^(\d{1,2})[:.h](\d{2})$")
 _WEEKLY = re.compile(r"^weekly\s+(\d{1,3})$", re.IGNORECASE)
+_HOURS = re.compile(r"^(\d{1,6})\s*(?:h|hr|hrs|hours?)?$", re.IGNORECASE)
 
 
 def _clean(raw: str, field: str) -> str:
@@ -86,13 +92,16 @@ def parse_time(raw: str) -> time:
     return time(int(match[1]), int(match[2]))
 
 
+def _does_not_fit(text: str, explain: Text) -> Text:
+    return joined(" ", tr("“{typed}” does not fit.", typed=text[:20]), explain)
+
+
 def _whole_number(raw: str, field: str, bounds: tuple[int, int], explain: Text) -> int:
     """A whole number within ``bounds``; ``explain`` (filled with ``low`` and ``high``) says what to type."""
     text = _clean(raw, field)
     low, high = bounds
     if not text.isascii() or not text.isdigit() or not low <= int(text) <= high:
-        typed = tr("“{typed}” does not fit.", typed=text[:20])
-        raise InvalidInput(field, joined(" ", typed, explain))
+        raise InvalidInput(field, _does_not_fit(text, explain))
     return int(text)
 
 
@@ -115,6 +124,19 @@ def parse_seats(raw: str) -> int:
 
 def parse_sessions(raw: str) -> int:
     return _whole_number(raw, "sessions", SESSIONS_RANGE, _field_range("sessions", *SESSIONS_RANGE))
+
+
+def parse_refund_hours(raw: str) -> int:
+    """A paid class's refund rule: how many hours before the first session a cancelling parent still gets the
+    money back, typed as ``48``, ``48h`` or ``48 hours``; empty: the default (24). 0: until the class starts."""
+    text = _clean(raw, "refund")
+    if not text:
+        return DEFAULT_REFUND_HOURS
+    hours = _HOURS.match(text)
+    low, high = REFUND_HOURS_RANGE
+    if hours is None or not low <= int(hours[1]) <= high:
+        raise InvalidInput("refund", _does_not_fit(text, REFUND_RULE_ASKED))
+    return int(hours[1])
 
 
 def parse_timezone(raw: str) -> str:
@@ -149,6 +171,8 @@ class ClassDraft:
     # The price per child (``bot.core.prices``): both None for a free class.
     price_amount: int | None = None
     price_currency: str | None = None
+    # A paid class's refund rule (``parse_refund_hours``, ``bot.core.refunds``).
+    refund_hours: int = DEFAULT_REFUND_HOURS
 
     def first_start(self) -> datetime:
         """The first session's start as an aware datetime."""
@@ -176,9 +200,10 @@ class ClassDraft:
             (self.duration_minutes, DURATION_RANGE, "duration"),
             (self.seats, SEATS_RANGE, "seats"),
             (self.sessions, SESSIONS_RANGE, "sessions"),
+            (self.refund_hours, REFUND_HOURS_RANGE, "refund"),
         ):
             if not low <= value <= high:
-                raise InvalidInput(field, _field_range(field, low, high))
+                raise InvalidInput(field, REFUND_RULE_ASKED if field == "refund" else _field_range(field, low, high))
         self.check_settings()
         return replace(self, title=parse_title(self.title), description=parse_description(self.description))
 
@@ -271,6 +296,7 @@ def parse_minimum(raw: str) -> int | None:
 
 
 _PRICE_PART = re.compile(r"^price\s+(.+)$", re.IGNORECASE)
+_REFUND_PART = re.compile(r"^refunds?\s+(.+)$", re.IGNORECASE)
 _MIN = re.compile(r"^min(?:imum)?\s+(\S+)$", re.IGNORECASE)
 _ABOUT = re.compile(r"^about\s*:(.*)$", re.IGNORECASE | re.DOTALL)
 _AGES_PART = re.compile(r"^ages?\s+(.+)$", re.IGNORECASE)
@@ -281,12 +307,13 @@ _NO_MIN = frozenset({"no min", "no minimum"})
 _NO_ZOOM = frozenset({"no zoom", "zoom off"})
 _ZOOM = frozenset({"zoom", "zoom on"})
 # What the one-line form accepts after the four required parts, said once where a teacher can read it.
-ONE_LINE_OPTIONS = "weekly N | ages N-M | approve | min N | price 250 XTR | no zoom | about: description"
+ONE_LINE_OPTIONS = "weekly N | ages N-M | approve | min N | price 250 XTR | refund 24h | no zoom | about: description"
 
 
 def apply_setting(part: str, draft: ClassDraft, *, else_description: bool = False) -> ClassDraft:
     """``draft`` with one optional setting applied, as the one-line form spells it (``weekly N``, ``approve`` /
-    ``no approval``, ``ages N-M`` / ``no ages``, ``min N`` / ``no min``, ``zoom`` / ``no zoom``, ``about: text``).
+    ``no approval``, ``ages N-M`` / ``no ages``, ``min N`` / ``no min``, ``price 250 XTR`` / ``free``,
+    ``refund 24h``, ``zoom`` / ``no zoom``, ``about: text``).
 
     A part it does not know is refused, naming it, unless ``else_description``: then it is the description (the
     guided form, where the teacher types the description as it is)."""
@@ -327,6 +354,17 @@ def apply_setting(part: str, draft: ClassDraft, *, else_description: bool = Fals
         if price is None:
             return replace(draft, price_amount=None, price_currency=None)
         return replace(draft, price_amount=price.amount, price_currency=price.currency)
+    if lowered.split()[:1] in (["refund"], ["refunds"]):
+        try:
+            refund = _REFUND_PART.match(words)
+            if refund is None:
+                raise InvalidInput("refund", tr("Write the refund rule as “refund N h”, for example refund 24h."))
+            hours = parse_refund_hours(refund[1])
+        except InvalidInput:
+            if not else_description:  # the guided form: a description may well start with "Refund …"
+                raise
+            return replace(draft, description=parse_description(part))
+        return replace(draft, refund_hours=hours)
     if lowered in _NO_MIN:
         return replace(draft, min_bookings=None)
     if lowered in _NO_APPROVE:
@@ -356,7 +394,8 @@ def apply_setting(part: str, draft: ClassDraft, *, else_description: bool = Fals
 
 def parse_one_line(raw: str, timezone: str) -> ClassDraft:
     """``Title | YYYY-MM-DD HH:MM | MINUTES | SEATS`` then, in any order, optional named parts
-    (``weekly N``, ``ages N-M``, ``approve``, ``min N``, ``price 250 XTR``, ``no zoom``, ``about: text``), in the
+    (``weekly N``, ``ages N-M``, ``approve``, ``min N``, ``price 250 XTR``, ``refund 24h``, ``no zoom``,
+    ``about: text``), in the
     teacher's timezone.
 
     Each part is checked on its own and a mistake names that part, so the teacher fixes one thing at a time."""
@@ -412,6 +451,8 @@ class ClassSettings:
     # The price per child (``bot.core.prices``): both None for a free class.
     price_amount: int | None = None
     price_currency: str | None = None
+    # A paid class's refund rule (``parse_refund_hours``); None: as it is (a form that did not show it).
+    refund_hours: int | None = None
 
     def validated(self) -> ClassSettings:
         """The settings checked as creating a class checks them, naming the field to fix."""
@@ -421,11 +462,14 @@ class ClassSettings:
         check_ages(self.age_min, self.age_max)
         check_minimum(self.min_bookings, self.seats)
         check_paid(self.price_amount, requires_approval=self.requires_approval)
+        if self.refund_hours is not None and not REFUND_HOURS_RANGE[0] <= self.refund_hours <= REFUND_HOURS_RANGE[1]:
+            raise InvalidInput("refund", REFUND_RULE_ASKED)
         return replace(self, title=title, description=description)
 
     def with_typed(self, field: str, raw: str) -> ClassSettings:
         """These settings with one field (``EDITABLE``) as the teacher typed it; ``-`` clears the description,
-        the ages, the minimum and the price (a chat sends no empty message)."""
+        the ages, the minimum and the price, and puts the refund rule back to its default (a chat sends no empty
+        message)."""
         cleared = _clean(raw, field).lower() in _NONE
         if field == "title":
             return replace(self, title=parse_title(raw))
@@ -441,8 +485,10 @@ class ClassSettings:
         if field == "price":
             amount, currency = (None, None) if cleared else price_columns(raw)
             return replace(self, price_amount=amount, price_currency=currency)
+        if field == "refund":
+            return replace(self, refund_hours=DEFAULT_REFUND_HOURS if cleared else parse_refund_hours(raw))
         raise InvalidInput("form", tr("That setting cannot be changed here."))
 
 
 # The settings a teacher types a new value for, in the order a menu offers them (approval is switched, not typed).
-EDITABLE = ("title", "description", "seats", "ages", "min_bookings", "price")
+EDITABLE = ("title", "description", "seats", "ages", "min_bookings", "price", "refund")

@@ -22,7 +22,7 @@ from bot.core.meetings import MeetingKeeper, MeetingNotReady, ZoomNotConfigured
 from bot.core.messages import Message
 from bot.core.notify import tell
 from bot.core.prices import Currencies, Price, price_of
-from bot.core.refunds import queue_refund
+from bot.core.refunds import check_rule_change, queue_refund
 from bot.core.views import ClassView
 from bot.core.words.classes import ANY_AGE, ages_text, changed, moved
 from bot.core.words.refusals import CLASS_GONE, CONNECT_ZOOM_FIRST, NO_ZOOM_APP, TEACHER_ONLY
@@ -218,6 +218,7 @@ class ClassService:
                     age_max=draft.age_max,
                     price_amount=draft.price_amount,
                     price_currency=draft.price_currency,
+                    refund_hours=draft.refund_hours,
                     anyone_with_link=not in_community,
                     status="scheduled",
                 ),
@@ -337,11 +338,15 @@ class ClassService:
                         title=cls.title,
                     ),
                 )
+            # A form that did not show the refund rule (a free class's) keeps it.
+            refund_hours = cls.refund_hours if settings.refund_hours is None else settings.refund_hours
+            await check_rule_change(session, cls, refund_hours)
             notice = _changes_told(before, settings)
             cls.title, cls.description, cls.seats = settings.title, settings.description, settings.seats
             cls.requires_approval, cls.min_bookings = settings.requires_approval, settings.min_bookings
             cls.age_min, cls.age_max = settings.age_min, settings.age_max
             cls.price_amount, cls.price_currency = settings.price_amount, settings.price_currency
+            cls.refund_hours = refund_hours
             await session.flush()
             if settings.title != before.title and cls.meeting_id:
                 await job_kinds.update_meeting(session, cls.id, now)
@@ -470,6 +475,7 @@ def _settings_of(cls: Class) -> ClassSettings:
         age_max=cls.age_max,
         price_amount=cls.price_amount,
         price_currency=cls.price_currency,
+        refund_hours=cls.refund_hours,
     )
 
 

@@ -1,8 +1,10 @@
 """Giving money back: queued in the transaction that frees the seat, carried out by the provider's refunder.
 
-The refund rule is simple for now: everything back when the teacher (or too few bookings) cancels the class, and
-when a parent cancels until ``REFUND_WINDOW`` before the first session; nothing after that. A rule each teacher
-chooses can replace the window later.
+The rule: everything back when the teacher (or too few bookings) cancels the class, always; when a parent cancels,
+everything back until the class's ``refund_hours`` before its first session (the teacher's choice, 24 unless they
+chose otherwise; 0: until it starts), nothing after. "No refunds at all" is not a rule a teacher can choose: a
+parent may always cancel at least until the class starts, and one rule of one number reads the same on every
+card, question and form.
 """
 
 from __future__ import annotations
@@ -13,13 +15,39 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import job_kinds
+from bot.core.errors import InvalidInput
+from bot.i18n.texts import tr
 from bot.storage import jobs
 from bot.storage.identity import PersonRef
-from bot.storage.models import Payment
+from bot.storage.models import Class, Payment
 from bot.storage.payments import Payments
 from bot.storage.people import People
 
-REFUND_WINDOW = timedelta(hours=24)
+
+def refund_until(first_start: datetime | None, refund_hours: int, now: datetime) -> datetime | None:
+    """Until when a parent cancelling a paid booking gets the money back (``refund_hours`` before the class's first
+    session); None once that is past, or when the class has no session."""
+    if first_start is None:
+        return None
+    until = first_start - timedelta(hours=refund_hours)
+    return until if now <= until else None
+
+
+async def check_rule_change(session: AsyncSession, cls: Class, refund_hours: int) -> None:
+    """A teacher may give parents longer to cancel at any time, but not less once some have paid: they paid
+    counting on the rule the card showed. Raises ``InvalidInput`` saying what may be typed."""
+    if refund_hours <= cls.refund_hours or cls.price_amount is None:
+        return
+    if await Payments(session).held_by_booking(cls.id):
+        raise InvalidInput(
+            "refund",
+            tr(
+                "Parents have paid for “{title}” counting on a full refund until {hours} h before the first session: "
+                "type {hours} or fewer hours.",
+                title=cls.title,
+                hours=cls.refund_hours,
+            ),
+        )
 
 
 class Refunder(Protocol):

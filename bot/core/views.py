@@ -34,6 +34,7 @@ class ClassView:
     has_meeting: bool = False  # Zoom on and no meeting yet: the teacher may have it made now
     price_amount: int | None = None  # per child, in the currency's minor unit; None: free
     price_currency: str | None = None
+    refund_hours: int = 24  # a paid class's refund rule: the whole price back until this long before the first session
 
     @property
     def full(self) -> bool:
@@ -63,6 +64,7 @@ class ClassView:
             has_meeting=bool(row.has_meeting),
             price_amount=row.price_amount,
             price_currency=row.price_currency,
+            refund_hours=row.refund_hours,
         )
 
 

@@ -40,6 +40,7 @@ class ClassRow:
     age_max: int | None
     price_amount: int | None
     price_currency: str | None
+    refund_hours: int
     teacher_name: str
     next_start: datetime | None
     has_meeting: bool = False  # its Zoom meeting is made (Zoom on and no meeting yet: one can be made now)
@@ -70,6 +71,7 @@ CARD_COLUMNS = (
     "age_max",
     "price_amount",
     "price_currency",
+    "refund_hours",
 )
 
 

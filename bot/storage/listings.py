@@ -39,6 +39,7 @@ class ParentBooking:
     paid_amount: int | None
     paid_currency: str | None
     first_start: datetime | None  # the class's first session: refunds are counted back from it
+    refund_hours: int  # the class's refund rule (``Class.refund_hours``)
 
 
 class Listings:
@@ -206,6 +207,7 @@ def _bookings_of_parent() -> Select[Any]:
             paid_amount.label("paid_amount"),
             paid_currency.label("paid_currency"),
             first.label("first_start"),
+            classes.c.refund_hours,
         )
         .join(classes, classes.c.id == bookings.c.class_id)
         .join(people, people.c.id == bookings.c.parent_id)

@@ -245,6 +245,9 @@ class Class(Timestamped, Base):
     # a free class. See ``bot.core.prices``.
     price_amount: Mapped[int | None] = mapped_column(Integer)
     price_currency: Mapped[str | None] = mapped_column(String(3))
+    # The teacher's refund rule for a paid class: a parent who cancels until this many hours before the first
+    # session gets the whole price back, nothing after (0: until it starts). See ``bot.core.refunds``.
+    refund_hours: Mapped[int] = mapped_column(Integer, default=24, server_default=text("24"))
     # Who sees and books it besides its teacher, the parents booked and the members of the communities it is
     # published in: anyone holding its share link too (True), or no one else (False). See ``bot.core.audience``.
     anyone_with_link: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))

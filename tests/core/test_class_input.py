@@ -194,6 +194,28 @@ def test_a_description_that_starts_with_price_stays_a_description_in_the_guided_
     assert (described.description, described.price_amount) == ("Price includes the board", None)
 
 
+@pytest.mark.parametrize(("part", "hours"), [("refund 48h", 48), ("Refund 0", 0), ("refund 72 hours", 72), ("", 24)])
+def test_the_one_line_form_takes_the_teachers_refund_rule_in_hours(part: str, hours: int) -> None:
+    draft = parse_one_line(f"Chess | 2027-03-14 16:30 | 45 | 8 | price 250 XTR | {part}", "Europe/Madrid")
+    assert draft.refund_hours == hours
+
+
+@pytest.mark.parametrize("typed", ["-5", "two days", "721", "1000000", "4.5h", "refund"])
+def test_a_refund_rule_that_is_no_number_of_hours_is_answered_with_what_to_type(typed: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_one_line(f"Chess | 2027-03-14 16:30 | 45 | 8 | price 250 XTR | refund {typed}", "Europe/Madrid")
+    assert refused.value.field == "refund"
+    assert "from 0 (until the class starts) to 720, like 24." in str(refused.value) or "refund 24h" in str(
+        refused.value
+    )
+
+
+def test_a_description_that_starts_with_refund_stays_a_description_in_the_guided_form() -> None:
+    draft = ClassDraft("Chess", date(2027, 3, 14), time(16, 30), 45, 8, "Europe/Madrid")
+    described = apply_setting("Refunds are generous here", draft, else_description=True)
+    assert (described.description, described.refund_hours) == ("Refunds are generous here", 24)
+
+
 def test_prices_are_shown_as_people_write_them() -> None:
     assert amount_shown(Price(250, "XTR")) == "250 ⭐"
     assert amount_shown(Price(1250, "EUR")) == "€12.50"

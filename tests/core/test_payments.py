@@ -22,6 +22,7 @@ from bot.core.payments import TELEGRAM_STARS, Paid
 from bot.core.prices import Price
 from bot.core.reports import weeks_in_words
 from bot.core.views import ClassView
+from bot.core.words.classes import card_text
 from bot.core.words.roster import roster_words
 from bot.i18n.catalogs import Catalogs
 from bot.i18n.texts import Text, plain
@@ -364,6 +365,54 @@ async def test_a_teachers_stats_say_what_each_paid_class_took_in_and_gave_back(
     assert "“Chess for kids”: 2 payments, 500 ⭐ in, 250 ⭐ refunded." in said
     assert "“Art”: 1 payment, €12.50 in, €0.00 refunded." in said
     assert "Free play" not in said
+
+
+async def test_the_teachers_refund_rule_decides_a_parents_refund(
+    world: CoreWorld, clock: MovableClock, ledger: StarLedger
+) -> None:
+    generous = await world.new_class(seats=3, days_ahead=1, title="Until it starts", refund_hours=0, **PRICE)
+    strict = await world.new_class(seats=3, days_ahead=3, title="Two days ahead", refund_hours=48, **PRICE)
+    bookings = {}
+    for n, cls in ((1, generous), (2, strict), (3, strict)):
+        bookings[n] = await _hold(world, cls, parent(n))
+        await _pay(world, parent(n), bookings[n], f"charge-{n}")
+
+    clock.advance(timedelta(hours=23))  # an hour before "Until it starts", 49 before "Two days ahead"
+    await world.components.bookings.cancel(parent(1), bookings[1])
+    await world.components.bookings.cancel(parent(2), bookings[2])
+    clock.advance(timedelta(hours=2))  # 47 hours before "Two days ahead": less than its teacher's 48
+    asked = await world.components.bookings.cancel_question(parent(3), bookings[3])
+    await world.components.bookings.cancel(parent(3), bookings[3])
+    await world.run_jobs()
+
+    assert sorted(ledger.refunded) == [(parent(n).user_id, f"charge-{n}", 250) for n in (1, 2)]
+    assert Catalogs().translator("en")(asked).startswith("The 250 ⭐ you paid does not come back")
+
+
+async def test_a_paid_class_card_says_its_refund_rule_and_a_free_one_says_none(world: CoreWorld) -> None:
+    english = Catalogs().translator("en")
+    paid = await world.new_class(refund_hours=48, **PRICE)
+    until_start = await world.new_class(refund_hours=0, **PRICE)
+    free = await world.new_class(refund_hours=48)
+
+    assert "Full refund if cancelled at least 48 hours before the first session." in english(card_text(paid))
+    assert "Full refund if cancelled before the class starts." in english(card_text(until_start))
+    assert "refund" not in english(card_text(free)).lower()
+
+
+async def test_once_parents_paid_the_teacher_may_give_longer_to_cancel_but_not_less(world: CoreWorld) -> None:
+    cls = await world.new_class(seats=3, refund_hours=24, **PRICE)
+    await _pay(world, parent(1), await _hold(world, cls, parent(1)), "charge-1")
+    settings = await world.components.classes.settings(TEACHER, cls.public_id)
+
+    with pytest.raises(InvalidInput) as refused:
+        await world.components.classes.edit(TEACHER, cls.public_id, replace(settings, refund_hours=48))
+    looser, _ = await world.components.classes.edit(TEACHER, cls.public_id, replace(settings, refund_hours=2))
+    kept, _ = await world.components.classes.edit(TEACHER, cls.public_id, replace(settings, refund_hours=None))
+
+    assert refused.value.field == "refund"
+    assert "type 24 or fewer hours" in Catalogs().translator("en")(refused.value.text)
+    assert (looser.refund_hours, kept.refund_hours) == (2, 2)
 
 
 async def test_a_paid_bookings_cancel_question_says_until_when_the_money_comes_back(

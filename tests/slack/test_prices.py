@@ -1,8 +1,9 @@
 """A teacher sets a class's price on Slack, through the real process: the class form's price field (filled in
 from ``/classbot new … | price …``), the class's edit form; a wrong price is shown on the price field (or, in
 the one-line form, named before any form opens), and the price is on every card: the teacher's, the channel's
-announcement, the Home tab. Parents on Slack pay by card through Stripe (its test server here), never in Telegram
-Stars, so a price in XTR is refused with what to type instead."""
+announcement, the Home tab. So is a paid class's refund rule (``refund 6h``, the form's field, the edit form of a
+paid class only), a wrong one shown on its field. Parents on Slack pay by card through Stripe (its test server
+here), never in Telegram Stars, so a price in XTR is refused with what to type instead."""
 
 from __future__ import annotations
 
@@ -55,13 +56,14 @@ async def test_the_one_line_price_fills_in_the_form_and_a_wrong_one_is_named(wor
     await slack.slash(teacher, f"new Chess | {when} 16:30 | 45 | 5 | price 250 XTR", channel=room)
     stars_line = await world.whispered(teacher, "Parents here pay by card, not in Telegram Stars")
     assert slack.current_view(teacher) is None
-    await slack.slash(teacher, f"new Chess | {when} 16:30 | 45 | 5 | price 12.50 EUR", channel=room)
+    await slack.slash(teacher, f"new Chess | {when} 16:30 | 45 | 5 | price 12.50 EUR | refund 6h", channel=room)
     form = await slack.wait_for_view(
         teacher, lambda view: view.callback_id == "new_class" and "12.50 EUR" in json.dumps(view.json)
     )
     shown = as_shown(form)
     not_money = await slack.submit_view(teacher, form, shown | {"price": {"value": "12.50 EURO"}})
     with_approval = await slack.submit_view(teacher, form, shown | {"approval": {"value": ["yes"]}})
+    bad_rule = await slack.submit_view(teacher, form, shown | {"refund": {"value": "a week"}})
     created = await slack.submit_view(teacher, form, shown)
     told = await world.said(teacher, "Created")
     announced = await world.said(room, "New class")
@@ -75,9 +77,14 @@ async def test_the_one_line_price_fills_in_the_form_and_a_wrong_one_is_named(wor
     assert set(not_money.errors) == {"price"}
     assert with_approval.errors is not None
     assert "cannot also wait for your approval" in with_approval.errors["price"]
+    assert shown["refund"] == {"value": "6"}
+    assert bad_rule.errors is not None
+    assert set(bad_rule.errors) == {"refund"}
+    assert "“a week” does not fit" in bad_rule.errors["refund"]
     assert created.errors is None, created.errors
     for card in (told, announced, home):
         assert "Price: €12.50 per child" in card.all_text
+        assert "Full refund if cancelled at least 6 hours before the first session." in card.all_text
     slack.assert_acks_in_time()
 
 
@@ -101,13 +108,17 @@ async def test_the_price_is_set_in_the_form_and_changed_in_the_edit_form(world: 
     shown = as_shown(edit)
     too_fine = await slack.submit_view(teacher, edit, shown | {"price": {"value": "1.234 EUR"}})
     stars_again = await slack.submit_view(teacher, edit, shown | {"price": {"value": "300 XTR"}})
-    saved = await slack.submit_view(teacher, edit, shown | {"price": {"value": "9 EUR"}})
+    bad_rule = await slack.submit_view(teacher, edit, shown | {"refund": {"value": "-1"}})
+    saved = await slack.submit_view(teacher, edit, shown | {"price": {"value": "9 EUR"}, "refund": {"value": "0"}})
     repriced = await world.said(teacher, "Saved")
     await slack.press(teacher, listed, _edit_of(listed.blocks, "Chess"))
     edit = await slack.wait_for_view(teacher, lambda view: view.callback_id == "edit_class" and view.id != edit.id)
     reopened = as_shown(edit)
     freed = await slack.submit_view(teacher, edit, reopened | {"price": {"value": ""}})
     made_free_again = await world.said(teacher, "Saved")
+    await slack.press(teacher, listed, _edit_of(listed.blocks, "Chess"))
+    edit = await slack.wait_for_view(teacher, lambda view: view.callback_id == "edit_class" and view.id != edit.id)
+    free_edit = as_shown(edit)
     await world.all_handled()
 
     assert (free.errors, paid.errors, saved.errors, freed.errors) == (None, None, None, None)
@@ -120,7 +131,14 @@ async def test_the_price_is_set_in_the_form_and_changed_in_the_edit_form(world: 
     assert shown["price"] == {"value": "25.00 EUR"}
     assert too_fine.errors is not None
     assert "decimals at most" in too_fine.errors["price"]
+    assert shown["refund"] == {"value": "24"}  # the rule a teacher who chose none has
+    assert bad_rule.errors is not None
+    assert "“-1” does not fit" in bad_rule.errors["refund"]
     assert "Price: €9.00 per child" in repriced.all_text
+    assert "Full refund if cancelled before the class starts." in repriced.all_text
+    assert reopened["refund"] == {"value": "0"}
+    assert "refund" not in free_edit  # a free class's edit form shows no refund rule
     assert reopened["price"] == {"value": "9.00 EUR"}
     assert "Price:" not in made_free_again.all_text
+    assert "Full refund" not in made_free_again.all_text
     slack.assert_acks_in_time()

@@ -1,8 +1,10 @@
 """Paid classes on Slack through Stripe Checkout, with the real process against the Slack, Zoom and Stripe test
 servers over real HTTP: the Checkout page by DM after the child's name, the link once Stripe says it was paid, a
-session that expires unpaid giving the seat to the next parent waiting, a payment after the hold with no seat left
-refunded, a cancelled class refunded once per payer, and webhooks that are forged, stale or delivered twice.
-The priced class is made as a teacher makes it, through the class form's price field.
+session that expires unpaid giving the seat to the next parent waiting, a payment after the hold booking a seat
+still free and refunded when none is left, a parent's cancellation refunded through Stripe's Refund API inside the
+teacher's refund rule and not outside it (told so before confirming), a cancelled class refunded once per payer,
+and webhooks that are forged, stale or delivered twice. The priced class is made as a teacher makes it, through the
+class form's price and refund rule fields.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -38,12 +42,37 @@ class PaidWorld:
     pat: FakeSlackUser
     sam: FakeSlackUser
 
-    async def paid_class(self, title: str, seats: int) -> SlackMessage:
+    async def paid_class(self, title: str, seats: int, **fields: str) -> SlackMessage:
         """A class in the room at 12.50 EUR per child; its announcement (the card parents book from)."""
-        await self.world.create_class(self.teacher, title, channel=self.room, seats=str(seats), price="12.50 EUR")
+        await self.world.create_class(
+            self.teacher, title, channel=self.room, seats=str(seats), price="12.50 EUR", **fields
+        )
         card = await self.world.said(self.room, f"New class.*{title}")
         assert f"Price: {PRICE} per child" in card.all_text
+        assert "Full refund if cancelled at least" in card.all_text  # the teacher's rule, 24 hours unless chosen
         return card
+
+    async def paid_booking(self, card: SlackMessage, parent: FakeSlackUser, child: str) -> str:
+        """``child`` booked and paid for by ``parent``; the Stripe payment's id."""
+        await self.world.book(parent, card, child)
+        session_id = await self.checkout_for(parent, child)
+        self.stripe.pay(session_id)
+        await self.world.said(parent, f"Paid: {child} is booked")
+        return str(self.stripe.session(session_id)["payment_intent"])
+
+    async def cancelled(self, parent: FakeSlackUser, child: str) -> str:
+        """``parent`` cancels ``child``'s booking from their list; the question Slack asked them first."""
+        await self.world.slack.slash(parent, "bookings")
+        listed = await self.world.whispered(parent, child)
+        [question] = [
+            element["confirm"]["text"]["text"]
+            for block in listed.blocks
+            for element in block.get("elements", [])
+            if str(element.get("action_id", "")).startswith("cb:")
+        ]
+        await self.world.slack.press(parent, listed, "Cancel this booking")
+        await self.world.whispered(parent, f"Cancelled: {child}")
+        return str(question)
 
     async def checkout_for(self, parent: FakeSlackUser, child: str) -> str:
         """The Checkout Session id in the page the parent was sent by DM for ``child``."""
@@ -64,6 +93,13 @@ class PaidWorld:
         with sqlite3.connect(self.database) as connection:
             rows = connection.execute("SELECT child_name, status FROM bookings").fetchall()
         return {str(child): str(status) for child, status in rows}
+
+
+def _in_three_hours() -> dict[str, str]:
+    """The class form's day and time for a start three hours from now (in the form's Europe/Madrid): "now" is
+    inside a refund rule of two hours before it, and outside one of 48."""
+    start = datetime.now(ZoneInfo("Europe/Madrid")) + timedelta(hours=3)
+    return {"date": start.date().isoformat(), "time": start.strftime("%H:%M")}
 
 
 def _pay_urls(world: SlackWorld, parent: FakeSlackUser) -> list[str]:
@@ -311,3 +347,71 @@ async def test_a_cancelled_paid_class_refunds_every_payer_once(paid: PaidWorld) 
     assert sorted(refund["payment_intent"] for refund in stripe.refunds()) == sorted(intents)
     assert all(refund["amount"] == 1250 for refund in stripe.refunds())
     assert stripe.count("POST", "/v1/refunds") == 2
+
+
+async def test_a_parent_cancelling_inside_the_teachers_refund_rule_is_refunded_through_stripe(
+    paid: PaidWorld,
+) -> None:
+    world, stripe = paid.world, paid.stripe
+    card = await paid.paid_class("Chess", seats=2, refund="2", **_in_three_hours())
+    intent = await paid.paid_booking(card, paid.pat, "Mia")
+
+    question = await paid.cancelled(paid.pat, "Mia")
+
+    await world.said(paid.pat, "Refunded: €12.50 for “Chess”")
+    assert "Full refund if cancelled at least 2 hours before the first session." in card.all_text
+    assert question.startswith("Cancelled before ")
+    assert "the €12.50 you paid comes back; after that it does not." in question
+    [refund] = stripe.refunds()
+    assert (refund["amount"], refund["payment_intent"]) == (1250, intent)
+
+    async def marked_refunded() -> bool:
+        return [row[3:] for row in paid.payments()] == [("refunded", 1250)]
+
+    await wait_until(marked_refunded, timeout=20, what="the payment to be marked refunded")
+    assert stripe.count("POST", "/v1/refunds") == 1
+
+
+async def test_a_parent_cancelling_outside_the_teachers_refund_rule_is_told_first_and_not_refunded(
+    paid: PaidWorld,
+) -> None:
+    world, stripe = paid.world, paid.stripe
+    card = await paid.paid_class("Chess", seats=2, refund="48", **_in_three_hours())
+    await paid.paid_booking(card, paid.pat, "Mia")
+
+    question = await paid.cancelled(paid.pat, "Mia")
+
+    # the teacher's notice is queued with the booking's cancellation, as a refund would have been
+    await world.said(paid.teacher, "Mia no longer comes to “Chess”")
+    await jobs_idle(paid.database)
+    assert "Full refund if cancelled at least 48 hours before the first session." in card.all_text
+    assert question.startswith("The €12.50 you paid does not come back: the class is too close.")
+    assert paid.booking_statuses() == {"Mia": "cancelled"}
+    assert [row[3:] for row in paid.payments()] == [("paid", 0)]
+    assert stripe.refunds() == []
+    assert stripe.count("POST", "/v1/refunds") == 0
+
+
+async def test_a_payment_that_beats_the_closing_page_books_a_seat_still_free(quick: PaidWorld) -> None:
+    world, stripe = quick.world, quick.stripe
+    card = await quick.paid_class("Chess", seats=2)
+    late = quick.pat
+    await world.book(late, card, "Mia")
+    session_id = await quick.checkout_for(late, "Mia")
+    expire = f"/v1/checkout/sessions/{session_id}/expire"
+    stripe.fail(expire)  # Stripe has trouble closing the page: the payment under way on it completes
+    await world.said(late, "was not paid in time", timeout=30)  # the hold ran out; both seats are free again
+
+    async def closing_tried() -> bool:
+        return stripe.count("POST", expire) >= 1
+
+    await wait_until(closing_tried, timeout=20, what="ClassBot to ask Stripe to expire the session")
+    stripe.pay(session_id)  # Mia's payment was under way: a seat is still free for it
+
+    await world.said(late, "Paid: Mia is booked in “Chess”")
+    await world.said(late, "Here is your Zoom link")
+    await world.said(quick.teacher, "New booking: Mia")
+    await jobs_idle(quick.database)
+    assert quick.booking_statuses() == {"Mia": "confirmed"}
+    assert [row[3] for row in quick.payments()] == ["paid"]
+    assert stripe.refunds() == []

@@ -39,7 +39,7 @@ async def test_an_empty_database_upgrades_to_exactly_the_models(database_url: st
     finally:
         await database.dispose()
     assert set(Base.metadata.tables) <= tables
-    assert version == "0018"
+    assert version == "0019"
 
 
 def test_the_head_revision_a_start_checks_for_is_the_newest_migration() -> None:

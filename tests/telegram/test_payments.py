@@ -1,5 +1,6 @@
 """Paid classes in Telegram Stars, through the real process against the test server: an invoice after the child's
-name, the link once paid, a seat not paid in time given back, and a cancellation a day ahead refunded once."""
+name, the link once paid, a seat not paid in time given back, and a parent's cancellation refunded once inside the
+teacher's refund rule and not outside it, told so before confirming."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from classbot_fakes.telegram import FakeUser, SentMessage
@@ -24,16 +26,25 @@ def _is_invoice(message: SentMessage) -> bool:
     return message.invoice is not None
 
 
-async def _teacher_with_paid_class(world: TelegramWorld, seats: int) -> tuple[FakeUser, str]:
+def _in_three_hours() -> str:
+    """A start three hours from now, in the teacher's timezone (their Zoom profile's): "now" is inside a rule of
+    two hours before it, and outside one of 48."""
+    return (datetime.now(ZoneInfo("Europe/Madrid")) + timedelta(hours=3)).strftime("%Y-%m-%d %H:%M")
+
+
+async def _teacher_with_paid_class(
+    world: TelegramWorld, seats: int, *, when: str | None = None, rule: str = ""
+) -> tuple[FakeUser, str]:
     tg = world.telegram
     teacher = tg.add_user("Ann")
     zoom_user = world.zoom.add_user(email="ann@example.org", timezone="Europe/Madrid")
     teacher.start_private_chat()
     await world.said(teacher, "books kids' online classes")
     await world.connect_zoom(teacher, zoom_user.id)
-    teacher.send(f"/newclass Chess | {_when()} | 45 | {seats} | price 250 XTR")
+    teacher.send(f"/newclass Chess | {when or _when()} | 45 | {seats} | price 250 XTR{rule}")
     created = await world.said(teacher, "Created")
     assert "250 ⭐" in (created.text or "")
+    assert "Full refund if cancelled at least" in (created.text or "")  # the teacher's rule, 24 hours unless chosen
     [share] = [url for url in created.urls if "start=c_" in url]
     return teacher, share
 
@@ -42,6 +53,7 @@ async def _hold_seat(world: TelegramWorld, parent: FakeUser, share: str, child: 
     parent.open_deep_link(share)
     card = await world.said(parent, "Chess")
     assert "Price: 250 ⭐ per child" in (card.text or "")
+    assert "Full refund if cancelled at least" in (card.text or "")
     parent.press(card, card.button_texts[0])  # "Book a seat", or "Join the waitlist" when full
     await world.said(parent, "who is the seat for|who should go on the waitlist")
     parent.send(child)
@@ -123,6 +135,50 @@ async def test_a_parent_cancelling_a_day_ahead_is_refunded_once(world: TelegramW
     [charge] = world.telegram.star_charges(parent)
     assert charge.refunded
     assert world.telegram.count("refundStarPayment", ok=True) == 1
+
+
+async def _paid_booking_cancelled(world: TelegramWorld, share: str) -> tuple[FakeUser, SentMessage]:
+    """A parent books and pays for Mia, then cancels from /mybookings; the question they were asked first."""
+    parent = world.telegram.add_user("Pat")
+    await _hold_seat(world, parent, share, "Mia")
+    invoice = await world.telegram.wait_for_message(parent, _is_invoice, timeout=40)
+    assert (await parent.pay(invoice)).ok
+    await world.said(parent, "Paid: Mia is booked")
+    parent.send("/mybookings")
+    listed = await world.said(parent, "1. Mia in")
+    parent.press(listed, "1. Cancel this booking")
+    question = await world.said(parent, "Cancel Mia's seat")
+    parent.press(question, "Yes, cancel the booking")
+    await world.said(parent, "Cancelled: Mia")
+    return parent, question
+
+
+async def test_a_parent_cancelling_inside_the_teachers_refund_rule_is_refunded_once(world: TelegramWorld) -> None:
+    teacher, share = await _teacher_with_paid_class(world, seats=2, when=_in_three_hours(), rule=" | refund 2h")
+    parent, question = await _paid_booking_cancelled(world, share)
+
+    await world.said(parent, "Refunded: 250 ⭐ for “Chess”")
+    await world.said(teacher, "Mia no longer comes to “Chess”")
+    assert question.text is not None
+    assert question.text.startswith("Cancelled before ")
+    assert "the 250 ⭐ you paid comes back; after that it does not." in question.text
+    [charge] = world.telegram.star_charges(parent)
+    assert charge.refunded
+    assert world.telegram.count("refundStarPayment", ok=True) == 1
+
+
+async def test_a_parent_cancelling_outside_the_teachers_refund_rule_is_told_first_and_not_refunded(
+    world: TelegramWorld,
+) -> None:
+    teacher, share = await _teacher_with_paid_class(world, seats=2, when=_in_three_hours(), rule=" | refund 48h")
+    parent, question = await _paid_booking_cancelled(world, share)
+
+    # the teacher's notice is queued with the booking's cancellation, as a refund would have been
+    await world.said(teacher, "Mia no longer comes to “Chess”")
+    assert (question.text or "").startswith("The 250 ⭐ you paid does not come back: the class is too close.")
+    [charge] = world.telegram.star_charges(parent)
+    assert not charge.refunded
+    assert world.telegram.count("refundStarPayment") == 0
 
 
 async def test_the_teacher_cancelling_a_paid_class_refunds_each_paying_parent_once(world: TelegramWorld) -> None:

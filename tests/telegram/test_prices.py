@@ -1,7 +1,8 @@
 """A teacher sets a class's price on Telegram, through the real process: a step of the guided /newclass (Free
 skips it), the one-line form's ``price`` part, the class's Edit menu; a wrong price is named with what to type,
-and the price is on the class's card for the teacher and for parents. Parents on Telegram pay in Stars only, so a
-price in money is refused with what to type instead."""
+and the price is on the class's card for the teacher and for parents. So is a paid class's refund rule: asked
+after the price (not for a free class), changed in the Edit menu of a paid class only. Parents on Telegram pay in
+Stars only, so a price in money is refused with what to type instead."""
 
 from __future__ import annotations
 
@@ -59,6 +60,11 @@ async def test_the_guided_newclass_asks_the_price_and_names_a_wrong_one(world: T
     not_stars = await world.said(teacher, "Parents here pay in Telegram Stars: type the price in XTR, like 250 XTR")
     await world.said(teacher, "price per child")  # asked again
     teacher.send("250 XTR")
+    rule_asked = await world.said(teacher, "a parent who cancels still gets the whole price back")
+    teacher.send("two days")
+    wrong_rule = await world.said(teacher, "does not fit")
+    await world.said(teacher, "a parent who cancels still gets the whole price back")  # asked again
+    teacher.send("48h")
     settings = await world.said(teacher, "Last, the settings")
     teacher.press(settings, "Approve each booking myself")  # a paid class books those who pay
     refused = await world.said(teacher, "cannot also wait for your approval")
@@ -69,7 +75,9 @@ async def test_the_guided_newclass_asks_the_price_and_names_a_wrong_one(world: T
     teacher.send("free")
     free = await world.said(teacher, "Price: Free")
     teacher.send("price 300 XTR")
-    priced = await world.said(teacher, "Price: 300 ⭐ per child")
+    await world.said(teacher, "Price: 300 ⭐ per child")
+    teacher.send("refund 0")
+    priced = await world.said(teacher, "Full refund if cancelled before the class starts")
     teacher.press(priced, "Create the class")
     created = await world.said(teacher, "Created")
     [share] = [url for url in created.urls if "start=c_" in url]
@@ -81,10 +89,16 @@ async def test_the_guided_newclass_asks_the_price_and_names_a_wrong_one(world: T
     assert "12 dollars" in (wrong.text or "")
     assert "12.50" not in (not_stars.text or "")
     assert "Price: 250 ⭐ per child" in (settings.text or "")
+    assert rule_asked.button_texts == ["Until the class starts", "Until 24 h before", "Until 48 h before"]
+    assert "“two days” does not fit" in (wrong_rule.text or "")
+    assert "from 0 (until the class starts) to 720" in (wrong_rule.text or "")
+    assert "Full refund if cancelled at least 48 hours before the first session." in (settings.text or "")
     assert refused.text
     assert "Price: Free" in (free.text or "")
+    assert "Full refund" not in (free.text or "")  # a free class has no refund rule to show
     assert "Price: 300 ⭐ per child" in (created.text or "")
     assert "Price: 300 ⭐ per child" in (card.text or "")
+    assert "Full refund if cancelled before the class starts." in (card.text or "")
 
 
 async def test_the_one_line_price_and_the_edit_menu_change_it_and_the_parents_are_told(world: TelegramWorld) -> None:
@@ -120,6 +134,14 @@ async def test_the_one_line_price_and_the_edit_menu_change_it_and_the_parents_ar
     saved = await world.said(teacher, "Saved, and 1 parent was told")
     told = await world.said(parent, "The teacher changed “Drawing”")
     teacher.press(saved, "Edit")
+    paid_menu = await world.said(teacher, "What should change in “Drawing”")
+    teacher.press(paid_menu, "Refund rule")
+    await world.said(teacher, "a parent who cancels still gets the whole price back")
+    teacher.send("-3")
+    wrong_rule = await world.said(teacher, "does not fit")
+    teacher.send("6 hours")
+    ruled = await world.said(teacher, "Saved")
+    teacher.press(ruled, "Edit")
     teacher.press(await world.said(teacher, "What should change in “Drawing”"), "Price per child")
     await world.said(teacher, "Type the price per child")
     teacher.send("-")
@@ -130,6 +152,10 @@ async def test_the_one_line_price_and_the_edit_menu_change_it_and_the_parents_ar
     assert "Price: 250 ⭐ per child" in (created.text or "")
     assert "Price:" not in (drawing.text or "")  # a free class's card names no price
     assert "Price per child" in menu.button_texts
+    assert "Refund rule" not in menu.button_texts  # a free class has none
+    assert "Refund rule" in paid_menu.button_texts
+    assert "“-3” does not fit" in (wrong_rule.text or "")
+    assert "Full refund if cancelled at least 6 hours before the first session." in (ruled.text or "")
     assert too_fine.text
     assert "Price: 250 ⭐ per child" in (saved.text or "")
     assert "New price: 250 ⭐ per child" in (told.text or "")

@@ -55,6 +55,7 @@ def card_text(view: ClassView) -> Text:
         parts.insert(2, ages)
     if (price := price_of(view.price_amount, view.price_currency)) is not None:
         parts.insert(-1, tr("Price: {amount} per child", amount=amount_shown(price)))
+        parts.insert(-1, refund_rule(view.refund_hours))
     if view.description:
         parts.insert(1, plain(view.description[:300]))
     return lines(*parts)
@@ -62,6 +63,32 @@ def card_text(view: ClassView) -> Text:
 
 # Asked where a Telegram teacher types a class's price (the guided form, the edit menu): Telegram takes Stars.
 PRICE_ASKED = tr("Type the price per child in Telegram Stars, like 250 XTR.")
+
+
+def refund_rule(hours: int) -> Text:
+    """A paid class's refund rule as its card and the teacher's summaries say it (``bot.core.refunds``)."""
+    if hours == 0:
+        return tr("Full refund if cancelled before the class starts.")
+    return ntr(
+        "Full refund if cancelled at least {n} hour before the first session.",
+        "Full refund if cancelled at least {n} hours before the first session.",
+        hours,
+    )
+
+
+def refund_choice(hours: int) -> Text:
+    """A refund rule as a button offers it where the rule is asked."""
+    return tr("Until the class starts") if hours == 0 else tr("Until {hours} h before", hours=hours)
+
+
+def refund_rule_asked(low: int, high: int) -> Text:
+    """Where a teacher types a paid class's refund rule, and when what they typed does not fit: what to type."""
+    return tr(
+        "Type how many hours before the first session a parent who cancels still gets the whole price back: a whole "
+        "number from {low} (until the class starts) to {high}, like 24.",
+        low=low,
+        high=high,
+    )
 
 
 def price_text(amount: int | None, currency: str | None) -> Text:

@@ -48,8 +48,8 @@ CAPABILITIES: dict[Audience, tuple[Text, ...]] = {
         tr("/connect links your Zoom account once; /disconnect unlinks it."),
         tr(
             "/newclass creates a class: title, time, length and seats, and if you like a weekly repeat, a "
-            "description, the children's ages, a price, your approval of each booking, a minimum of bookings, or "
-            "no Zoom meeting."
+            "description, the children's ages, a price and until when a parent who cancels gets it back, your "
+            "approval of each booking, a minimum of bookings, or no Zoom meeting."
         ),
         tr(
             "/newclass also reads the class from one line: {form}, then optionally | {options}.",
@@ -59,7 +59,8 @@ CAPABILITIES: dict[Audience, tuple[Text, ...]] = {
         tr(
             "/myclasses shows your classes: the roster (and a spreadsheet of it), the start link, the Zoom meeting "
             "created now rather than at the first booking (or added to a class made without Zoom), a message to "
-            "the parents, edit (title, description, seats, ages, price, approval, minimum), reschedule, open it to "
+            "the parents, edit (title, description, seats, ages, price, refund rule, approval, minimum), reschedule, "
+            "open it to "
             "anyone with its link or keep it to its groups, cancel, and what to share so others open it."
         ),
         tr("/stats shows the numbers and the weekly chart of your own classes, privately."),

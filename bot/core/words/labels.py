@@ -44,6 +44,7 @@ MINIMUM_BOOKINGS = tr("Minimum bookings")
 APPROVE_EACH_BOOKING = tr("I approve each booking myself")
 PRICE = tr("Price per child")
 FREE = tr("Free")  # a class's price that is none: the choice, and the form's word for it
+REFUND_RULE = tr("Refund rule")  # a paid class's: until how long before the start a cancelling parent is refunded
 SETTING_LABELS = {
     "title": TITLE,
     "description": DESCRIPTION,
@@ -51,6 +52,7 @@ SETTING_LABELS = {
     "ages": AGES,
     "min_bookings": MINIMUM_BOOKINGS,
     "price": PRICE,
+    "refund": REFUND_RULE,  # a paid class's only (``edit_menu``)
 }
 
 
@@ -125,8 +127,9 @@ def policy_buttons() -> tuple[Button, Button]:
 APPROVAL_ON, APPROVAL_OFF = "approval_on", "approval_off"  # the edit menu's choices that set approval
 
 
-def edit_menu(class_public_id: str, *, approval_on: bool) -> tuple[Button, ...]:
-    """One button per setting a teacher may change (the typed ones, then approval switched on or off).
+def edit_menu(class_public_id: str, *, approval_on: bool, paid: bool = False) -> tuple[Button, ...]:
+    """One button per setting a teacher may change (the typed ones, then approval switched on or off); the refund
+    rule only for a ``paid`` class.
 
     Each names its class, so a menu scrolled back to still edits its own class after another's was opened; the
     approval button names what approval becomes, so pressing it twice (or on an older menu) never flips it back.
@@ -135,7 +138,11 @@ def edit_menu(class_public_id: str, *, approval_on: bool) -> tuple[Button, ...]:
         approval = Button(tr("Approval: on (switch off)"), Act.EDIT_SETTING.on(class_public_id, APPROVAL_OFF))
     else:
         approval = Button(tr("Approval: off (switch on)"), Act.EDIT_SETTING.on(class_public_id, APPROVAL_ON))
-    typed = tuple(Button(label, Act.EDIT_SETTING.on(class_public_id, field)) for field, label in SETTING_LABELS.items())
+    typed = tuple(
+        Button(label, Act.EDIT_SETTING.on(class_public_id, field))
+        for field, label in SETTING_LABELS.items()
+        if paid or field != "refund"
+    )
     return (*typed, approval)
 
 

@@ -15,6 +15,7 @@ from datetime import date, time
 from typing import Any
 
 from bot.core.class_input import (
+    DEFAULT_REFUND_HOURS,
     ClassDraft,
     ClassSettings,
     parse_ages,
@@ -22,6 +23,7 @@ from bot.core.class_input import (
     parse_description,
     parse_duration,
     parse_minimum,
+    parse_refund_hours,
     parse_seats,
     parse_sessions,
     parse_time,
@@ -45,6 +47,7 @@ from bot.core.words.labels import (
     MESSAGE_THE_PARENTS,
     MINIMUM_BOOKINGS,
     PRICE,
+    REFUND_RULE,
     SEATS,
     TITLE,
 )
@@ -66,6 +69,10 @@ TEACHER = "teacher"
 _BOOKINGS = tr("Bookings")  # the approval checkbox's field
 _AGES_HINT = tr("Like 7-10. Leave empty for any age.")
 _PRICE_HINT = tr("Like 250 XTR (Telegram Stars) or 12.50 EUR. Leave empty for a free class.")
+_REFUND_HINT = tr(
+    "For a paid class: hours before the first session until which a parent who cancels gets the whole price back "
+    "(0: until the class starts)."
+)
 _FIELDS = frozenset(
     {
         "title",
@@ -79,6 +86,7 @@ _FIELDS = frozenset(
         "min_bookings",
         "ages",
         "price",
+        "refund",
         "zoom",
         "channel",
     }
@@ -141,6 +149,7 @@ def new_class_view(
     minimum = str(draft.min_bookings) if draft and draft.min_bookings else ""
     ages = f"{draft.age_min}-{draft.age_max}" if draft and draft.age_min is not None else ""
     price = _price_typed(draft.price_amount, draft.price_currency) if draft else ""
+    refund = str(draft.refund_hours if draft else DEFAULT_REFUND_HOURS)
     blocks = [
         _input("title", say(TITLE), _text(draft.title if draft else "", max_length=200)),
         _input(
@@ -193,6 +202,7 @@ def new_class_view(
             hint=say(_AGES_HINT),
         ),
         _input("price", say(PRICE), _text(price), optional=True, hint=say(_PRICE_HINT)),
+        _refund_input(say(REFUND_RULE), refund, say(_REFUND_HINT)),
         _input("zoom", say(tr("Zoom meeting")), no_zoom, optional=True),
         _input(
             "channel",
@@ -210,6 +220,11 @@ def new_class_view(
         "close": _plain(say(CANCEL)),
         "blocks": blocks,
     }
+
+
+def _refund_input(label: str, hours: str, hint: str) -> Block:
+    """A paid class's refund rule, in hours (empty: the default)."""
+    return _input("refund", label, _text(hours, max_length=20), optional=True, hint=hint)
 
 
 def _price_typed(amount: int | None, currency: str | None) -> str:
@@ -256,6 +271,7 @@ def read_new_class(values: dict[str, Any], t: Translator) -> ClassForm:
     minimum = parsed("min_bookings", parse_minimum, _value(values, "min_bookings"))
     ages = parsed("ages", parse_ages, _value(values, "ages"))
     price = parsed("price", price_columns, _value(values, "price"))
+    refund = parsed("refund", parse_refund_hours, _value(values, "refund"))
     channel = _value(values, "channel", "selected_conversation") or None
     if errors:
         return ClassForm(None, errors, channel)
@@ -275,6 +291,7 @@ def read_new_class(values: dict[str, Any], t: Translator) -> ClassForm:
         age_max=ages[1],
         price_amount=price[0],
         price_currency=price[1],
+        refund_hours=refund,
     )
     return ClassForm(draft, {}, channel)
 
@@ -385,6 +402,9 @@ def edit_view(class_id: str, settings: ClassSettings, t: Translator) -> dict[str
         youngest, oldest = settings.age_min, settings.age_max
         ages = str(youngest) if youngest == oldest else f"{youngest or 0}-{99 if oldest is None else oldest}"
     minimum = str(settings.min_bookings) if settings.min_bookings else ""
+    refund: list[Block] = []
+    if settings.price_amount is not None:  # a free class has no refund rule to show
+        refund.append(_refund_input(t(REFUND_RULE), str(settings.refund_hours), t(_REFUND_HINT)))
     return {
         "type": "modal",
         "callback_id": EDIT_CLASS,
@@ -415,6 +435,7 @@ def edit_view(class_id: str, settings: ClassSettings, t: Translator) -> dict[str
                 optional=True,
                 hint=t(_PRICE_HINT),
             ),
+            *refund,
             _input(
                 "approval",
                 t(_BOOKINGS),
@@ -440,6 +461,8 @@ def read_edit(values: dict[str, Any], t: Translator) -> tuple[ClassSettings | No
     seats, minimum = parsed("seats", parse_seats), parsed("min_bookings", parse_minimum)
     ages = parsed("ages", parse_ages)
     price = parsed("price", price_columns)
+    # Shown for a paid class only: a form without the field keeps the class's rule (None).
+    refund = parsed("refund", parse_refund_hours) if "refund" in values else None
     if errors:
         return None, errors
     settings = ClassSettings(
@@ -452,6 +475,7 @@ def read_edit(values: dict[str, Any], t: Translator) -> tuple[ClassSettings | No
         age_max=ages[1],
         price_amount=price[0],
         price_currency=price[1],
+        refund_hours=refund,
     )
     return settings, {}
 

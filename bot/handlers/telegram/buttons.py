@@ -19,6 +19,7 @@ from telegram.ext import ContextTypes
 
 from bot.core.actions import FORGET_ME, Act, Action
 from bot.core.bookings import CANCEL_BOOKING_YES
+from bot.core.class_input import REFUND_RULE_ASKED
 from bot.core.errors import NotAllowed
 from bot.core.messages import Button
 from bot.core.words import replies
@@ -70,6 +71,7 @@ _EDIT_PROMPTS = {  # the settings of ``class_input.EDITABLE`` a teacher types a 
     "ages": joined(" ", tr("Type the children's ages, like 7-10."), _CLEAR),
     "min_bookings": joined(" ", tr("Type the fewest children for the class to go ahead, like 3."), _CLEAR),
     "price": joined(" ", PRICE_ASKED, _CLEAR),
+    "refund": REFUND_RULE_ASKED,
 }
 
 
@@ -324,7 +326,11 @@ class TelegramHandlers(Flows, Languages):
         chat = update.effective_chat
         assert chat is not None
         await self.conversations.put(str(chat.id), person_of(update).user_id, EDIT, {"class": class_id})
-        await self.say(update, question, list(edit_menu(class_id, approval_on=settings.requires_approval)))
+        await self.say(
+            update,
+            question,
+            list(edit_menu(class_id, approval_on=settings.requires_approval, paid=settings.price_amount is not None)),
+        )
 
     async def _edit_setting(self, update: Update, context: ContextTypes.DEFAULT_TYPE, value: str) -> None:
         """A setting picked in a class's edit menu: approval is set at once; the others ask for the new value.

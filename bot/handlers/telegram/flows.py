@@ -17,13 +17,16 @@ from telegram.ext import ContextTypes
 from bot.core.actions import Act
 from bot.core.bookings import AWAITING_PAYMENT, parse_child_names
 from bot.core.class_input import (
+    DEFAULT_REFUND_HOURS,
     FALLBACK_TIMEZONE,
+    REFUND_RULE_ASKED,
     ClassDraft,
     ClassSettings,
     apply_setting,
     parse_date,
     parse_duration,
     parse_one_line,
+    parse_refund_hours,
     parse_seats,
     parse_sessions,
     parse_time,
@@ -36,7 +39,16 @@ from bot.core.errors import InvalidInput, NotAllowed
 from bot.core.messages import Button
 from bot.core.views import BookingOutcome
 from bot.core.words import replies
-from bot.core.words.classes import PRICE_ASKED, ages_text, card_text, describe_outcome, price_text, settings_text
+from bot.core.words.classes import (
+    PRICE_ASKED,
+    ages_text,
+    card_text,
+    describe_outcome,
+    price_text,
+    refund_choice,
+    refund_rule,
+    settings_text,
+)
 from bot.core.words.labels import ANY_AGE_CHOICE, FREE, teacher_buttons
 from bot.core.words.refusals import NOT_APPROVED_TO_PUBLISH
 from bot.core.words.replies import sent_to_parents
@@ -53,7 +65,8 @@ MESSAGE_PARENTS = "msg"
 MOVE = "move"
 EDIT = "edit"  # the class's edit menu is open ("class"); once a setting is picked, its new value is typed ("field")
 
-_STEPS = ("timezone", "title", "date", "time", "duration", "seats", "repeat", "price", "settings")
+# The refund rule is asked only of a paid class (see ``_next_step``).
+_STEPS = ("timezone", "title", "date", "time", "duration", "seats", "repeat", "price", "refund", "settings")
 CREATE = "create"  # the settings step's last button: make the class as it stands
 _MINIMUMS = (2, 3, 5)  # what the minimum button steps through, then back to none
 _TO_STOP = tr("(/cancel to stop)")
@@ -67,6 +80,7 @@ _QUESTIONS = {
     "seats": tr("How many seats?"),
     "repeat": tr("Once, or weekly? Pick one or type the number of weekly sessions (1-52)."),
     "price": joined(" ", PRICE_ASKED, tr("Or tap Free.")),
+    "refund": REFUND_RULE_ASKED,
 }
 
 
@@ -299,6 +313,7 @@ def _draft(data: dict[str, Any]) -> ClassDraft:
         age_max=(data.get("ages") or [None, None])[1],
         price_amount=(data.get("price") or [None, None])[0],
         price_currency=(data.get("price") or [None, None])[1],
+        refund_hours=data.get("refund", DEFAULT_REFUND_HOURS),
     )
 
 
@@ -311,6 +326,7 @@ def _settings_of(draft: ClassDraft) -> dict[str, Any]:
         "zoom": draft.zoom_enabled,
         "ages": [draft.age_min, draft.age_max],
         "price": None if draft.price_amount is None else [draft.price_amount, draft.price_currency],
+        "refund": draft.refund_hours,
     }
 
 
@@ -320,17 +336,21 @@ def _settings_question(draft: ClassDraft) -> Text:
     zoom = tr("yes") if draft.zoom_enabled else tr("no: parents get no link")
     description = plain(draft.description[:80]) if draft.description else tr("not given")
     ages = ages_text(draft.age_min, draft.age_max) or tr("any")
+    price = [tr("Price: {price}", price=price_text(draft.price_amount, draft.price_currency))]
+    if draft.price_amount is not None:
+        price.append(refund_rule(draft.refund_hours))
     return lines(
         tr("Last, the settings. Tap to change them, or Create to keep them:"),
         tr("Bookings: {how}", how=approval),
         tr("Minimum bookings: {minimum}", minimum=minimum),
         tr("Zoom meeting: {zoom}", zoom=zoom),
         tr("Children's ages: {ages}", ages=ages),
-        tr("Price: {price}", price=price_text(draft.price_amount, draft.price_currency)),
+        *price,
         tr("Description: {description}", description=description),
         tr(
             "Type “min N” for another minimum, “ages N-M” for the children's ages (like ages 7-10), "
-            "“price 250 XTR” or “free” for the price, or any text to use it as the description."
+            "“price 250 XTR” or “free” for the price, “refund 48h” for the hours before the start until which a "
+            "parent who cancels gets the money back, or any text to use it as the description."
         ),
     )
 
@@ -359,7 +379,9 @@ def _setting_buttons(draft: ClassDraft) -> list[Button]:
 
 
 def _next_step(data: dict[str, Any]) -> str:
-    return next((step for step in _STEPS if step not in data), "")
+    """The first step not answered yet; a free class (its price answered as none) has no refund rule to ask."""
+    free = "price" in data and data["price"] is None
+    return next((step for step in _STEPS if step not in data and not (step == "refund" and free)), "")
 
 
 _PARSERS: dict[str, Any] = {
@@ -371,6 +393,7 @@ _PARSERS: dict[str, Any] = {
     "seats": parse_seats,
     "repeat": parse_sessions,
     "price": lambda raw: None if (columns := price_columns(raw))[0] is None else list(columns),
+    "refund": parse_refund_hours,
 }
 
 
@@ -410,4 +433,6 @@ def _suggestions(step: str, data: dict[str, Any], t: Translator) -> list[Button]
         return [Button(tr("Once"), Act.NEW_CLASS_ANSWER.on("1")), *weekly]
     if step == "price":
         return [Button(FREE, Act.NEW_CLASS_ANSWER.on("free"))]
+    if step == "refund":
+        return [Button(refund_choice(hours), Act.NEW_CLASS_ANSWER.on(str(hours))) for hours in (0, 24, 48)]
     return []
