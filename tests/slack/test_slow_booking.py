@@ -87,3 +87,24 @@ async def test_a_refusal_decided_after_the_form_closed_comes_by_dm(world: SlackW
     assert "Slow chess" in refused.all_text
     assert not world.zoom_links_in(parent)
     slack.assert_acks_in_time()
+
+
+async def test_a_book_press_in_a_slow_moment_still_opens_the_form(world: SlackWorld, proxy: DatabaseProxy) -> None:
+    """Slack honours a press's trigger for 3 s; a form that takes longer to make opens as an hourglass in time and
+    becomes the form, instead of failing with expired_trigger and leaving the parent with nothing."""
+    slack = world.slack
+    _, parent, room = await _class_on_offer(world)
+    card = await world.said(room, "New class")
+
+    proxy.answer_delay = SLOW_ANSWERS
+    await slack.press(parent, card, "Book a seat")
+    # Each of the form's statements waits for its answer: the form is made in about 10 s.
+    form = await slack.wait_for_view(parent, lambda view: view.callback_id == "book_seat", timeout=90)
+    proxy.answer_delay = 0.0
+    await slack.submit_view(parent, form, {"child": {"value": "Mia"}})
+    await world.said(parent, "Here is your Zoom link", timeout=60)
+
+    refused = [call.error for call in slack.calls if call.method.startswith("views.") and not call.ok]
+    assert refused == []
+    assert slack.count("views.update") == 1  # the hourglass became the form
+    assert "Slow chess" in form.all_text

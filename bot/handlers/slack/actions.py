@@ -3,19 +3,23 @@
 A button's ``action_id`` is an ``Action`` (``bot.core.actions``) on the wire; nothing in it is trusted. Each
 press is acknowledged at once, then handed to a core use case that checks the presser against the class or
 booking (only its teacher, only its parent, only a workspace admin). Book opens the "who is the seat for?" form
-straight away, while the press's trigger_id is fresh. Start and join links go to the presser by direct message,
+straight away, while the press's trigger_id is fresh (Slack honours it for 3 s); in a busy moment, when the form is
+not ready within ``OPEN_WITHIN`` of the press, an hourglass opens in its place at once and becomes the form when it
+is ready, so no press is lost to an expired trigger. Start and join links go to the presser by direct message,
 wherever they pressed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 
 from bot.core.actions import FORGET_ME, Act, Action
-from bot.core.errors import Conflict, NotAllowed
+from bot.core.errors import Conflict, CoreError, NotAllowed
 from bot.core.messages import Button, Message
 from bot.core.words import replies
 from bot.core.words.labels import ROSTER, ROSTER_AS_CSV
@@ -45,6 +49,15 @@ log = logging.getLogger(__name__)
 
 Route = Callable[[AsyncArgs, str], Awaitable[None]]
 
+OPEN_WITHIN = 1.5  # seconds after the press: then the hourglass opens while the form is made (see the docstring)
+_PRESSED_AT = "classbot_pressed_at"  # the press's arrival, in the request's context
+# Opened when the form is late; it says nothing in words, so it needs no language (asking for one takes time).
+_HOURGLASS: dict[str, Any] = {
+    "type": "modal",
+    "title": {"type": "plain_text", "text": "ClassBot"},
+    "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": ":hourglass_flowing_sand:"}}],
+}
+
 
 class _RosterMarks:
     """A roster line's start in mrkdwn, the child in bold (the whole line is escaped once it is in words)."""
@@ -67,6 +80,7 @@ class Actions(ZoomConnecting):
             str((pressed.get("selected_option") or {}).get("value") or pressed.get("action_id") or "")
         )
         route = self._routes().get(action.act) if action is not None else None
+        args.context[_PRESSED_AT] = asyncio.get_running_loop().time()
         await args.ack()
         if action is None or route is None:
             return  # a link button (Slack reports its clicks too) or something retired: nothing to do
@@ -122,11 +136,14 @@ class Actions(ZoomConnecting):
         await self.home.choose_age(person_of(args), age)
 
     async def _book(self, args: AsyncArgs, class_id: str) -> None:
+        await self._open_in_time(args, self._booking_form(args, class_id))
+
+    async def _booking_form(self, args: AsyncArgs, class_id: str) -> dict[str, Any]:
         view = await self.core.classes.view(person_of(args), class_id)
         if view.status != "scheduled":
             raise Conflict(cancelled_so_not_bookable(view.title))
         remembered = await self.core.bookings.remembered_children(person_of(args))
-        await self._open(args, booking_view(view, remembered, await self.translator(args)))
+        return booking_view(view, remembered, await self.translator(args))
 
     async def _cancel_booking(self, args: AsyncArgs, booking_id: str) -> None:
         booking = await self.core.bookings.cancel(person_of(args), booking_id)
@@ -305,14 +322,34 @@ class Actions(ZoomConnecting):
         await self.answer(args, forgotten.summary(), translator=t)
         await self.refresh_home(args)
 
-    async def _open(self, args: AsyncArgs, view: dict[str, object]) -> None:
-        """Open ``view`` as a modal (stacked when the press came from one)."""
+    async def _open(self, args: AsyncArgs, view: dict[str, object]) -> str:
+        """Open ``view`` as a modal (stacked when the press came from one); its id."""
         trigger = str(args.body.get("trigger_id", ""))
         container = args.body.get("container") or {}
         if container.get("type") == "view" and (args.body.get("view") or {}).get("type") == "modal":
-            await args.client.views_push(trigger_id=trigger, view=view)
+            opened = await args.client.views_push(trigger_id=trigger, view=view)
         else:
-            await args.client.views_open(trigger_id=trigger, view=view)
+            opened = await args.client.views_open(trigger_id=trigger, view=view)
+        return str((opened.get("view") or {}).get("id", ""))
+
+    async def _open_in_time(self, args: AsyncArgs, form: Awaitable[dict[str, Any]]) -> None:
+        """Open the form while the press's trigger is fresh: at once when it is ready within ``OPEN_WITHIN`` of
+        the press, else as an hourglass that becomes the form, or the refusal, when it is ready."""
+        loop = asyncio.get_running_loop()
+        building = asyncio.ensure_future(form)
+        pressed_at = float(args.context.get(_PRESSED_AT) or loop.time())
+        ready, _ = await asyncio.wait({building}, timeout=max(0.0, pressed_at + OPEN_WITHIN - loop.time()))
+        if ready:
+            await self._open(args, building.result())
+            return
+        hourglass = await self._open(args, _HOURGLASS)
+        try:
+            view = await building
+        except CoreError as refusal:
+            said = escape((await self.translator(args))(refusal.text))
+            await args.client.views_update(view_id=hourglass, view=_HOURGLASS | {"blocks": [section(said)]})
+            return
+        await args.client.views_update(view_id=hourglass, view=view)
 
 
 def _title(text: str) -> dict[str, str]:
