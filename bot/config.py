@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     # For tests only: the process SIGKILLs itself the first time the booking path reaches this crash point
     # (``bot.support.crash_points``). Never set in production.
     classbot_crash_at: str | None = None
+    # For tests only: the process's clock moves this many seconds ahead on each SIGUSR1, so that a test lives
+    # through weeks in minutes (``bot.support.stepped_clock``). Never set in production.
+    classbot_clock_step_seconds: int | None = Field(default=None, ge=1)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["text", "json"] = "text"

@@ -22,8 +22,10 @@ from dataclasses import dataclass
 import uvicorn
 from starlette.applications import Starlette
 
-from bot.app import build_components, create_metrics_app, create_web_app
+from bot.app import Components, build_components, create_metrics_app, create_web_app
 from bot.config import Settings
+from bot.support.clock import utc_now
+from bot.support.stepped_clock import SteppedClock, clock_from_setting
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +62,12 @@ async def serve(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    stepped = clock_from_setting(settings.classbot_clock_step_seconds)  # None unless a test set it
+    steps: set[asyncio.Task[None]] = set()
     try:
-        async with build_components(settings) as components:
+        async with build_components(settings, clock=stepped or utc_now) as components:
+            if stepped is not None:
+                loop.add_signal_handler(signal.SIGUSR1, _step_clock, stepped, components, steps)
             listeners = [_listen("web", create_web_app(components), settings.http_host, settings.http_port)]
             if settings.metrics_port:
                 metrics = create_metrics_app(components)
@@ -81,9 +87,31 @@ async def serve(settings: Settings) -> None:
                 if not each.server.started:
                     raise SystemExit(f"the {each.name} server could not listen on {each.host}:{each.port}")
     finally:
-        for signum in (signal.SIGTERM, signal.SIGINT):
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1):
             loop.remove_signal_handler(signum)
+        for step in steps:
+            step.cancel()
     log.info("stopped")
+
+
+def _step_clock(clock: SteppedClock, components: Components, steps: set[asyncio.Task[None]]) -> None:
+    """SIGUSR1 under the test-only ``CLASSBOT_CLOCK_STEP_SECONDS``: the clock moves a step ahead, as if that time
+    had passed. The worker looks for the work now due at once instead of at the end of the sleep it chose on the
+    old clock, and housekeeping runs (a step is more than its hour in real time); then the log says so, the line
+    a test waits for before its next step."""
+    clock.advance()
+    components.worker.wake()
+    step = asyncio.create_task(_after_step(clock, components), name=f"clock-step-{clock.steps}")
+    steps.add(step)
+    step.add_done_callback(steps.discard)
+
+
+async def _after_step(clock: SteppedClock, components: Components) -> None:
+    try:
+        await components.worker.housekeep()
+    except Exception:
+        log.exception("housekeeping after clock step %d failed", clock.steps)
+    log.warning("clock step %d: now %s (CLASSBOT_CLOCK_STEP_SECONDS, for tests only)", clock.steps, clock().isoformat())
 
 
 @dataclass(frozen=True, slots=True)
