@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
@@ -160,7 +160,7 @@ class Commands(ZoomConnecting):
         draft = parse_one_line(typed[0], timezone) if typed else None
         if draft is not None:
             self.core.classes.check_price(person, draft.price_currency)
-        tomorrow = datetime.now(ZoneInfo(timezone)).date() + timedelta(days=1)
+        tomorrow = self.core.clock().astimezone(ZoneInfo(timezone)).date() + timedelta(days=1)
         trigger = str(args.body.get("trigger_id", ""))
         t = await self.translator(args)
         form = new_class_view(t, timezone=timezone, day=tomorrow, channel_id=channel, draft=draft)

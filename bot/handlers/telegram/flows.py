@@ -161,7 +161,7 @@ class Flows(TelegramBase):
         if step == "time":  # said where the time is typed: the teacher may not know ClassBot's idea of their zone
             asked = lines(asked, time_read_in(data["timezone"]))
         question = lines(asked, _TO_STOP)
-        await self.say(update, question, _suggestions(step, data, await self.translator(update)))
+        await self.say(update, question, _suggestions(step, data, await self.translator(update), self.core.clock()))
 
     @answers_refusals
     async def _create(self, update: Update, context: ContextTypes.DEFAULT_TYPE, draft: ClassDraft) -> None:
@@ -411,12 +411,12 @@ def restore(data: dict[str, Any]) -> dict[str, Any]:
     return restored
 
 
-def _suggestions(step: str, data: dict[str, Any], t: Translator) -> list[Button]:
+def _suggestions(step: str, data: dict[str, Any], t: Translator, now: datetime) -> list[Button]:
     if step == "timezone":
         zones = ["Europe/London", "Europe/Madrid", "America/New_York", "America/Los_Angeles", "Asia/Kolkata"]
         return [Button(plain(zone), Act.NEW_CLASS_ANSWER.on(zone)) for zone in zones]
     if step == "date":
-        today = datetime.now(ZoneInfo(data["timezone"])).date()
+        today = now.astimezone(ZoneInfo(data["timezone"])).date()
         days = [today + timedelta(days=n) for n in range(1, 8)]
         return [Button(plain(t.day(day)), Act.NEW_CLASS_ANSWER.on(day.isoformat())) for day in days]
     values = {
