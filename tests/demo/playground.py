@@ -62,6 +62,11 @@ class Playground:
         self.process.stdin.write(line + "\n")
         self.process.stdin.flush()
 
+    def expect_welcome(self) -> None:
+        """The welcome's last line, printed once the bot and its test servers are up: on a machine busy with other
+        work, setting all of that up (the database's migrations, three servers, the bot) has taken over 30 s."""
+        self.expect_line(r":quit or Ctrl-D leaves", timeout=120)
+
     def expect_line(self, pattern: str, *, timeout: float = 30) -> re.Match[str]:
         """The first printed line matching ``pattern``, waiting for it."""
         compiled = re.compile(pattern)

@@ -71,7 +71,7 @@ def test_the_readme_walkthrough_the_welcome_and_this_test_say_the_same_steps() -
 def test_the_readme_walkthrough_typed_literally_does_what_the_readme_says(
     playground: Playground, tmp_path: Path
 ) -> None:
-    playground.expect_line(r":quit or Ctrl-D leaves")
+    playground.expect_welcome()
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%d")
     welcome = playground.output
     assert all(shown in welcome for shown in walkthrough.welcome_lines(tomorrow))  # the same steps, date filled in
@@ -108,7 +108,7 @@ def test_the_readme_walkthrough_typed_literally_does_what_the_readme_says(
 
 
 def test_opening_a_used_connect_link_shows_what_the_page_says(playground: Playground) -> None:
-    playground.expect_line(r":quit or Ctrl-D leaves")
+    playground.expect_welcome()
     playground.type("/connect")
     playground.expect_message(TEACHER, after=0, must=r"/zoom/oauth/start\?state=")
     playground.type(":open")
@@ -125,7 +125,7 @@ def test_opening_a_used_connect_link_shows_what_the_page_says(playground: Playgr
 
 def test_without_the_platforms_specs_it_works_and_says_nothing_of_them(playground_without_specs: Playground) -> None:
     playground = playground_without_specs
-    playground.expect_line(r":quit or Ctrl-D leaves")
+    playground.expect_welcome()
 
     playground.type("/connect")
     playground.expect_message(TEACHER, after=0, must=r"/zoom/oauth/start\?state=")
