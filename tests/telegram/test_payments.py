@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from classbot_fakes.telegram import FakeUser, SentMessage
 
@@ -83,6 +84,69 @@ async def test_a_parent_pays_in_stars_and_then_gets_the_link(world: TelegramWorl
     await world.said(parent, "Here is your Zoom link")
     await world.said(teacher, "New booking: Mia")
     assert world.telegram.count("refundStarPayment") == 0
+
+
+async def test_a_payment_telegram_delivers_twice_books_once_and_sends_one_link(world: TelegramWorld) -> None:
+    """Telegram may deliver a ``successful_payment`` again (after a restart): it is the same charge, counted once,
+    not a second payment to refund."""
+    _, share = await _teacher_with_paid_class(world, seats=2)
+    parent = world.telegram.add_user("Pat")
+    await _hold_seat(world, parent, share, "Mia")
+    invoice = await world.telegram.wait_for_message(parent, _is_invoice, timeout=40)
+    attempt = await parent.pay(invoice)
+    await world.said(parent, "Here is your Zoom link")
+    assert attempt.charge_id is not None
+
+    world.telegram.send_payment_again(attempt.charge_id)
+    parent.send("/mybookings")  # answered after the payment sent again: one chat's updates are taken in order
+    await world.said(parent, "Mia")
+
+    texts = [m.text or "" for m in world.telegram.messages(parent)]
+    assert len([text for text in texts if "Paid: Mia is booked" in text]) == 1
+    assert len([text for text in texts if "Here is your Zoom link" in text]) == 1
+    assert world.telegram.count("refundStarPayment") == 0
+
+
+async def test_a_forged_payment_update_is_refused_and_books_nothing(tmp_path: Path, sqlite_url: str) -> None:
+    """Only Telegram knows the webhook's secret: a payment message posted by anyone else books nothing."""
+    with telegram_world(tmp_path, sqlite_url, webhook=True) as world:
+        _, share = await _teacher_with_paid_class(world, seats=2)
+        parent = world.telegram.add_user("Pat")
+        await _hold_seat(world, parent, share, "Mia")
+        invoice = await world.telegram.wait_for_message(parent, _is_invoice, timeout=40)
+        assert invoice.invoice is not None
+        forged = _payment_update(parent, invoice.invoice["currency"], invoice.invoice["total_amount"])
+        url = f"{world.bot.url}/telegram/webhook"
+        async with httpx.AsyncClient(timeout=10) as client:
+            guessed = await client.post(url, json=forged, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"})
+            unsigned = await client.post(url, json=forged)
+        parent.send("/mybookings")
+        listed = await world.said(parent, "Mia")
+
+        assert (guessed.status_code, unsigned.status_code) == (403, 403)
+        assert "Paid: Mia is booked" not in [m.text for m in world.telegram.messages(parent)]
+        assert world.zoom_links_in(parent) == []
+        assert "Chess" in (listed.text or "")  # still held, waiting for a real payment
+
+
+def _payment_update(parent: FakeUser, currency: str, amount: int) -> dict[str, object]:
+    """What a forger would post: a payment message for the held seat, made up."""
+    return {
+        "update_id": 10**6,
+        "message": {
+            "message_id": 10**6,
+            "date": int(datetime.now(UTC).timestamp()),
+            "chat": {"id": parent.id, "type": "private", "first_name": "Pat"},
+            "from": {"id": parent.id, "is_bot": False, "first_name": "Pat"},
+            "successful_payment": {
+                "currency": currency,
+                "total_amount": amount,
+                "invoice_payload": "forged",
+                "telegram_payment_charge_id": "stxFORGED",
+                "provider_payment_charge_id": "",
+            },
+        },
+    }
 
 
 @pytest.fixture

@@ -216,3 +216,12 @@ def charge(world: TelegramWorld, query: PreCheckoutRecord) -> str:
     world.enqueue("message", message_json(world, message))
     world.changes.notify()
     return charge_id
+
+
+def deliver_again(world: TelegramWorld, charge_id: str) -> int | None:
+    """The payment message of ``charge_id`` in a new update; its id (the caller holds the lock)."""
+    for chat in world.messages.values():
+        for message in chat:
+            if (message.extra.get("successful_payment") or {}).get("telegram_payment_charge_id") == charge_id:
+                return world.enqueue("message", message_json(world, message))
+    return None

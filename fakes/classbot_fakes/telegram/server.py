@@ -26,7 +26,7 @@ from .app import build_app
 from .chats import commands_key
 from .driver import TelegramDriver
 from .limits import RateLimits, ScriptedFault
-from .payments import CardCharge, PaymentProvider, StarCharge
+from .payments import CardCharge, PaymentProvider, StarCharge, deliver_again
 from .people import ChatRef, FakeGroup, FakeUser, chat_id_of
 from .records import SentMessage, TelegramCall
 from .render import bot_user
@@ -265,6 +265,15 @@ class FakeTelegram(ServedFake, TelegramDriver, Waiting):
         with self._world.lock:
             self._world.payment_providers[token] = charge
         return token
+
+    def send_payment_again(self, charge_id: str) -> int:
+        """Deliver the ``successful_payment`` message of ``charge_id`` once more, in an update of its own, as
+        Telegram may after a restart; the new update's id."""
+        with self._world.lock:
+            update_id = deliver_again(self._world, charge_id)
+        if update_id is None:
+            raise LookupError(f"no successful payment {charge_id!r}, or the bot does not take messages")
+        return update_id
 
     def card_charges(self, user: ChatRef | None = None) -> list[CardCharge]:
         """The payments made through a provider, of ``user`` or of everyone: Telegram's and the provider's ids."""
