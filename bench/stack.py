@@ -132,6 +132,7 @@ class Stack:
             "LOG_LEVEL": options.log_level,
             **(extra or {}),
         }
+        self.bot_environment = environment  # for another process of ClassBot's beside it (bench.core_probes)
         self.bot = Bot(self.workdir, environment, argv=self._bot_argv)
         self._exit.callback(self.bot.stop)
         self.startup_seconds = await self.bot.wait_healthy()

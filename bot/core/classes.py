@@ -257,15 +257,15 @@ class ClassService:
             bookings = await Bookings(session).holding_seats(cls.id)
             attended = await Classes(session).attendance_counts(cls.id)
             paid = await Payments(session).held_by_booking(cls.id) if cls.price_amount is not None else {}
+            parents = await People(session).display_names([booking.parent_id for booking in bookings])
             lines = []
             for booking in bookings:
-                parent = await People(session).get(booking.parent_id)
                 amount = paid.get(booking.id)
                 lines.append(
                     RosterLine(
                         booking.public_id,
                         booking.child_name,
-                        parent.display_name if parent else "",
+                        parents.get(booking.parent_id, ""),
                         booking.status,
                         attended.get(booking.id, 0),
                         Price(*amount) if amount is not None else None,
