@@ -68,6 +68,7 @@ from bot.zoom.client import ZoomClient
 from bot.zoom.oauth import ZoomOAuth
 from bot.zoom.ratelimit import ZoomRateLimiter
 from bot.zoom.retry import RetryPolicy
+from bot.zoom.transport import ZoomTransport
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -354,14 +355,9 @@ def _build_zoom(
     )
     alerts = ReconnectAlerts(database, cipher, clock=clock)
     tokens = ZoomTokenKeeper(database, cipher, oauth, clock=clock, on_reconnect_needed=alerts.reconnect_needed)
+    limiter = ZoomRateLimiter() if settings.zoom_paced else None
     client = ZoomClient(
-        http,
-        settings.zoom_api_url,
-        tokens,
-        retry=retry,
-        limiter=ZoomRateLimiter() if settings.zoom_paced else None,
-        clock=clock,
-        metrics=metrics,
+        ZoomTransport(http, settings.zoom_api_url, tokens, retry=retry, limiter=limiter, clock=clock, metrics=metrics)
     )
     connect = ConnectService(
         database,

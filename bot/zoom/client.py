@@ -11,23 +11,16 @@ the host's daily create/update cap of 100, so the core reuses one meeting per cl
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Literal
 
-import httpx
-
-from bot.support.metrics import Metrics
 from bot.zoom import payloads
-from bot.zoom.credentials import ZoomAccount, ZoomCredentials
+from bot.zoom.credentials import ZoomAccount
 from bot.zoom.errors import ZoomNotFound
 from bot.zoom.models import Meeting, MeetingRequest, MeetingSummary, MeetingUpdate, Registrant, ZoomUser
-from bot.zoom.ratelimit import RateCategory, ZoomRateLimiter
-from bot.zoom.retry import RetryPolicy
-from bot.zoom.transport import ApiCall, ZoomTransport, read_answer, utc_now
+from bot.zoom.ratelimit import RateCategory
+from bot.zoom.transport import ApiCall, ZoomTransport, read_answer
 
 logger = logging.getLogger(__name__)
 
@@ -45,23 +38,10 @@ def _meeting_path(meeting_id: str, rest: str = "") -> str:
 
 
 class ZoomClient:
-    """Zoom's meeting, registrant and user endpoints. The ``http`` client is shared and owned by the caller."""
+    """Zoom's meeting, registrant and user endpoints, sent through ``transport`` (its HTTP client is the caller's)."""
 
-    def __init__(
-        self,
-        http: httpx.AsyncClient,
-        api_url: str,
-        credentials: ZoomCredentials,
-        *,
-        retry: RetryPolicy,
-        limiter: ZoomRateLimiter | None,
-        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
-        clock: Callable[[], datetime] = utc_now,
-        metrics: Metrics | None = None,
-    ) -> None:
-        self._transport = ZoomTransport(
-            http, api_url, credentials, retry=retry, limiter=limiter, sleep=sleep, clock=clock, metrics=metrics
-        )
+    def __init__(self, transport: ZoomTransport) -> None:
+        self._transport = transport
 
     # --- users ------------------------------------------------------------------------------------------
 

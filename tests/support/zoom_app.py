@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from bot.app import Components, build_components, create_web_app
 from bot.config import Settings, load_settings
+from bot.core.connect import ConnectService
 from bot.core.membership import MembershipSource
 from bot.core.refunds import Refunder
 from bot.storage.identity import PersonRef
@@ -142,10 +143,15 @@ class ZoomWorld:
             query = select(func.count()).select_from(OAuthState).where(OAuthState.used_at.is_(None))
             return int((await session.execute(query)).scalar_one())
 
+    @property
+    def connect_flow(self) -> ConnectService:
+        """The core's connect flow (Zoom is configured in this world)."""
+        assert self.components.zoom is not None
+        return self.components.zoom.connect
+
     async def connect_teacher(self, who: PersonRef) -> ZoomAccount:
         """Walk the real connect flow for ``who`` and return the account the REST client acts for."""
-        assert self.components.zoom is not None
-        link = await self.components.zoom.connect.begin(who)
+        link = await self.connect_flow.begin(who)
         response = await self.fresh_browser().connect(link.url)
         assert response.status_code == 200, response.text
         [connection] = [c for c in await self.connections() if c.zoom_user_id == self.zoom_user_id]

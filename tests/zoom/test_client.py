@@ -36,6 +36,7 @@ from bot.zoom.models import Meeting, MeetingRequest, MeetingUpdate
 from bot.zoom.payloads import create_meeting_body, local_start_time, zoom_weekday
 from bot.zoom.ratelimit import RateCategory, ZoomRateLimiter
 from bot.zoom.retry import RetryPolicy
+from bot.zoom.transport import ZoomTransport
 from tests.support.waiting import wait_until
 
 REDIRECT_URI = "http://classbot.test/zoom/oauth/callback"
@@ -113,14 +114,17 @@ class Harness:
 
     def with_client(self, http: httpx.AsyncClient, limiter: ZoomRateLimiter | None = None) -> ZoomClient:
         """Another client on the same credentials and sleeps (a shorter timeout, a real limiter…)."""
+        limiter = limiter or _unlimited()
         return ZoomClient(
-            http,
-            self.zoom.api_url,
-            self.credentials,
-            retry=POLICY,
-            limiter=limiter or _unlimited(),
-            sleep=self.sleeps,
-            clock=lambda: NOW,
+            ZoomTransport(
+                http,
+                self.zoom.api_url,
+                self.credentials,
+                retry=POLICY,
+                limiter=limiter,
+                sleep=self.sleeps,
+                clock=lambda: NOW,
+            )
         )
 
     async def teacher(self, *, licensed: bool = False, email: str | None = None) -> ZoomAccount:
@@ -147,7 +151,9 @@ async def harness(zoom: FakeZoom) -> AsyncIterator[Harness]:
         credentials = MemoryCredentials(http, zoom)
         sleeps = RecordedSleeps()
         client = ZoomClient(
-            http, zoom.api_url, credentials, retry=POLICY, limiter=_unlimited(), sleep=sleeps, clock=lambda: NOW
+            ZoomTransport(
+                http, zoom.api_url, credentials, retry=POLICY, limiter=_unlimited(), sleep=sleeps, clock=lambda: NOW
+            )
         )
         yield Harness(zoom, http, credentials, sleeps, client)
 
@@ -655,7 +661,9 @@ async def test_a_timed_out_create_is_not_sent_again_because_zoom_may_have_made_i
 async def test_a_create_that_could_not_connect_is_retried(h: Harness) -> None:
     account = await h.teacher()
     unreachable = ZoomClient(
-        h.http, "http://127.0.0.1:9/v2", h.credentials, retry=POLICY, limiter=_unlimited(), sleep=h.sleeps
+        ZoomTransport(
+            h.http, "http://127.0.0.1:9/v2", h.credentials, retry=POLICY, limiter=_unlimited(), sleep=h.sleeps
+        )
     )
 
     with pytest.raises(ZoomUnavailable, match="ConnectError"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,36 +9,16 @@ import httpx
 import pytest
 from classbot_fakes.zoom import FakeZoom
 
-from bot.core.connect import ConnectService
 from bot.storage.identity import PersonRef
-from tests.support.clock import MovableClock
 from tests.support.database_dump import dump_database
-from tests.support.zoom_app import ZoomWorld, query_of, zoom_world
+from tests.support.zoom_app import ZoomWorld, query_of
 
 TEACHER = PersonRef("telegram", "1001", display_name="Ann")
 OTHER_TEACHER = PersonRef("telegram", "1002", display_name="Bob")
 
 
-@pytest.fixture
-def clock() -> MovableClock:
-    return MovableClock()
-
-
-@pytest.fixture
-async def world(
-    database_url: str, fake_zoom: FakeZoom, tmp_path: Path, clock: MovableClock
-) -> AsyncIterator[ZoomWorld]:
-    async with zoom_world(database_url, fake_zoom, tmp_path, clock=clock) as built:
-        yield built
-
-
-def _connect(world: ZoomWorld) -> ConnectService:
-    assert world.components.zoom is not None
-    return world.components.zoom.connect
-
-
 async def test_a_teacher_connects_zoom_and_is_told_in_chat(world: ZoomWorld) -> None:
-    link = await _connect(world).begin(TEACHER)
+    link = await world.connect_flow.begin(TEACHER)
     assert link.url.startswith("http://classbot.test/zoom/oauth/start?state=")
 
     response = await world.browser().connect(link.url)
@@ -56,7 +35,7 @@ async def test_a_teacher_connects_zoom_and_is_told_in_chat(world: ZoomWorld) -> 
 
 
 async def test_the_authorize_request_carries_pkce_and_the_exact_redirect(world: ZoomWorld) -> None:
-    link = await _connect(world).begin(TEACHER)
+    link = await world.connect_flow.begin(TEACHER)
     started = await world.web.get(link.url)
     query = query_of(started.headers["location"])
     assert query["response_type"] == "code"
@@ -68,7 +47,7 @@ async def test_the_authorize_request_carries_pkce_and_the_exact_redirect(world: 
 
 
 async def test_tokens_are_stored_only_encrypted(world: ZoomWorld, tmp_path: Path) -> None:
-    link = await _connect(world).begin(TEACHER)
+    link = await world.connect_flow.begin(TEACHER)
     await world.browser().connect(link.url)
     [connection] = await world.connections()
     access_token = world.components.cipher.decrypt(connection.access_token_enc)
@@ -87,7 +66,7 @@ async def test_tokens_are_stored_only_encrypted(world: ZoomWorld, tmp_path: Path
 
 
 async def test_a_replayed_callback_is_refused_and_changes_nothing(world: ZoomWorld) -> None:
-    link = await _connect(world).begin(TEACHER)
+    link = await world.connect_flow.begin(TEACHER)
     browser = world.browser()
     callback = await browser.open_connect_link(link.url)
     assert (await browser.finish(callback)).status_code == 200
@@ -103,11 +82,11 @@ async def test_a_replayed_callback_is_refused_and_changes_nothing(world: ZoomWor
 async def test_an_expired_state_is_refused_and_stores_nothing(
     world: ZoomWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    link = await _connect(world).begin(TEACHER)
+    link = await world.connect_flow.begin(TEACHER)
     browser = world.browser()
     callback = await browser.open_connect_link(link.url)
     real_clock = world.components.clock
-    monkeypatch.setattr(_connect(world), "_clock", lambda: real_clock() + timedelta(minutes=11))
+    monkeypatch.setattr(world.connect_flow, "_clock", lambda: real_clock() + timedelta(minutes=11))
 
     response = await browser.finish(callback)
 
@@ -135,7 +114,7 @@ async def test_a_missing_state_is_refused(world: ZoomWorld) -> None:
 
 async def test_a_state_swapped_into_another_browser_is_refused(world: ZoomWorld) -> None:
     """Bob's authorize link, completed in Ann's browser, must not attach Ann's Zoom to Bob (login CSRF)."""
-    bobs_link = await _connect(world).begin(OTHER_TEACHER)
+    bobs_link = await world.connect_flow.begin(OTHER_TEACHER)
     bobs_callback = await world.browser().open_connect_link(bobs_link.url)
     victim = world.fresh_browser()
 
@@ -148,8 +127,8 @@ async def test_a_state_swapped_into_another_browser_is_refused(world: ZoomWorld)
 
 async def test_each_state_binds_to_the_person_who_asked(world: ZoomWorld, fake_zoom: FakeZoom) -> None:
     bob_zoom = fake_zoom.add_user(email="bob@example.org", licensed=True)
-    anns_link = await _connect(world).begin(TEACHER)
-    bobs_link = await _connect(world).begin(OTHER_TEACHER)
+    anns_link = await world.connect_flow.begin(TEACHER)
+    bobs_link = await world.connect_flow.begin(OTHER_TEACHER)
 
     assert (await world.browser().connect(anns_link.url)).status_code == 200
     assert (await world.fresh_browser(bob_zoom.id).connect(bobs_link.url)).status_code == 200
@@ -160,7 +139,7 @@ async def test_each_state_binds_to_the_person_who_asked(world: ZoomWorld, fake_z
 
 
 async def test_denied_consent_gives_a_clear_page_and_stores_nothing(world: ZoomWorld) -> None:
-    link = await _connect(world).begin(TEACHER)
+    link = await world.connect_flow.begin(TEACHER)
     browser = world.browser()
     callback = await browser.open_connect_link(link.url, consent=False)
     assert query_of(callback)["error"] == "access_denied"
@@ -174,7 +153,7 @@ async def test_denied_consent_gives_a_clear_page_and_stores_nothing(world: ZoomW
 
 
 async def test_zoom_down_during_the_exchange_gives_503_and_stores_nothing(world: ZoomWorld) -> None:
-    link = await _connect(world).begin(TEACHER)
+    link = await world.connect_flow.begin(TEACHER)
     browser = world.browser()
     callback = await browser.open_connect_link(link.url)
     world.zoom.fail_next(503, path="/oauth/token")
@@ -187,7 +166,7 @@ async def test_zoom_down_during_the_exchange_gives_503_and_stores_nothing(world:
 
 
 async def test_a_code_zoom_refuses_gives_400_and_stores_nothing(world: ZoomWorld) -> None:
-    link = await _connect(world).begin(TEACHER)
+    link = await world.connect_flow.begin(TEACHER)
     browser = world.browser()
     callback = await browser.open_connect_link(link.url)
     query = query_of(callback)
@@ -201,10 +180,10 @@ async def test_a_code_zoom_refuses_gives_400_and_stores_nothing(world: ZoomWorld
 
 
 async def test_reconnecting_replaces_the_token_set(world: ZoomWorld) -> None:
-    first = await _connect(world).begin(TEACHER)
+    first = await world.connect_flow.begin(TEACHER)
     await world.browser().connect(first.url)
     [before] = await world.connections()
-    second = await _connect(world).begin(TEACHER)
+    second = await world.connect_flow.begin(TEACHER)
     await world.fresh_browser().connect(second.url)
 
     [after] = await world.connections()
@@ -213,15 +192,15 @@ async def test_reconnecting_replaces_the_token_set(world: ZoomWorld) -> None:
 
 
 async def test_disconnect_revokes_at_zoom_and_deletes_the_tokens(world: ZoomWorld) -> None:
-    link = await _connect(world).begin(TEACHER)
+    link = await world.connect_flow.begin(TEACHER)
     await world.browser().connect(link.url)
 
-    assert await _connect(world).disconnect(TEACHER) is True
+    assert await world.connect_flow.disconnect(TEACHER) is True
 
     assert await world.connections() == []
     assert world.zoom.count("POST", "/oauth/revoke") == 1
     assert not world.zoom.is_authorized(world.zoom_user_id)
-    assert await _connect(world).disconnect(TEACHER) is False
+    assert await world.connect_flow.disconnect(TEACHER) is False
 
 
 async def test_the_start_link_refuses_unknown_states(world: ZoomWorld) -> None:

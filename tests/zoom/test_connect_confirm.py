@@ -7,44 +7,22 @@ teacher's Zoom account must never be taken from them silently: their parents wou
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
 import pytest
-from classbot_fakes.zoom import FakeZoom
 from classbot_fakes.zoom.browser import page_form
 
 from bot.core.actions import Act
-from bot.core.connect import ConnectService
 from bot.core.errors import NotAllowed
 from bot.core.messages import Said
 from bot.storage.identity import PersonRef
 from tests.support.clock import MovableClock
-from tests.support.zoom_app import ZoomWorld, zoom_world
+from tests.support.zoom_app import ZoomWorld
 
 ANN = PersonRef("telegram", "1001", display_name="Ann", handle="ann_lee")
 MALLORY = PersonRef("telegram", "1003", display_name="Mallory", handle="mallory")
 BOB = PersonRef("telegram", "1002", display_name="Bob")
-
-
-@pytest.fixture
-def clock() -> MovableClock:
-    return MovableClock()
-
-
-@pytest.fixture
-async def world(
-    database_url: str, fake_zoom: FakeZoom, tmp_path: Path, clock: MovableClock
-) -> AsyncIterator[ZoomWorld]:
-    async with zoom_world(database_url, fake_zoom, tmp_path, clock=clock) as built:
-        yield built
-
-
-def _connect(world: ZoomWorld) -> ConnectService:
-    assert world.components.zoom is not None
-    return world.components.zoom.connect
 
 
 async def _chat(world: ZoomWorld, who: PersonRef) -> list[Said]:
@@ -59,7 +37,7 @@ def _works_at_zoom(world: ZoomWorld, access_token: str) -> bool:
 
 
 async def test_the_callback_names_both_sides_and_stores_nothing_until_confirmed(world: ZoomWorld) -> None:
-    link = await _connect(world).begin(MALLORY)
+    link = await world.connect_flow.begin(MALLORY)
     browser = world.browser()  # signed in to Ann's Zoom: Mallory forwarded her link to Ann
     callback = await browser.open_connect_link(link.url)
 
@@ -84,7 +62,7 @@ async def test_the_callback_names_both_sides_and_stores_nothing_until_confirmed(
 async def test_a_forwarded_link_cancelled_by_its_receiver_connects_nothing_and_leaves_no_grant(
     world: ZoomWorld,
 ) -> None:
-    link = await _connect(world).begin(MALLORY)
+    link = await world.connect_flow.begin(MALLORY)
     browser = world.browser()
     page = await browser.finish(await browser.open_connect_link(link.url))
 
@@ -99,7 +77,7 @@ async def test_a_forwarded_link_cancelled_by_its_receiver_connects_nothing_and_l
 
 
 async def test_a_confirmation_without_its_token_or_from_another_browser_is_refused(world: ZoomWorld) -> None:
-    link = await _connect(world).begin(MALLORY)
+    link = await world.connect_flow.begin(MALLORY)
     browser = world.browser()
     page = await browser.finish(await browser.open_connect_link(link.url))
     form = page_form(page.text)
@@ -116,7 +94,7 @@ async def test_a_confirmation_without_its_token_or_from_another_browser_is_refus
 
 
 async def test_a_confirmation_posted_twice_connects_once(world: ZoomWorld) -> None:
-    link = await _connect(world).begin(ANN)
+    link = await world.connect_flow.begin(ANN)
     browser = world.browser()
     page = await browser.finish(await browser.open_connect_link(link.url))
     assert (await browser.confirm(page)).status_code == 200
@@ -129,7 +107,7 @@ async def test_a_confirmation_posted_twice_connects_once(world: ZoomWorld) -> No
 
 
 async def test_an_unconfirmed_page_expires_and_its_grant_is_revoked(world: ZoomWorld, clock: MovableClock) -> None:
-    link = await _connect(world).begin(MALLORY)
+    link = await world.connect_flow.begin(MALLORY)
     browser = world.browser()
     page = await browser.finish(await browser.open_connect_link(link.url))
     clock.advance(timedelta(minutes=11))
@@ -147,7 +125,7 @@ async def test_an_unconfirmed_page_expires_and_its_grant_is_revoked(world: ZoomW
 async def test_a_zoom_account_held_by_someone_else_stays_theirs_until_they_agree(world: ZoomWorld) -> None:
     await world.connect_teacher(ANN)
     [anns] = await world.connections()
-    link = await _connect(world).begin(BOB)
+    link = await world.connect_flow.begin(BOB)
     browser = world.fresh_browser()  # Bob signs in to Ann's Zoom account (he knows her password, or it is his)
     page = await browser.finish(await browser.open_connect_link(link.url))
     assert "already connected to ClassBot for someone else" in page.text
@@ -165,34 +143,34 @@ async def test_a_zoom_account_held_by_someone_else_stays_theirs_until_they_agree
     assert "ann@example.org" in question.text
     give = next(b.action for b in question.buttons if b.action and b.action.act is Act.HAND_ZOOM_OVER)
 
-    await _connect(world).answer_handover(ANN, give.value, agree=True)
+    await world.connect_flow.answer_handover(ANN, give.value, agree=True)
 
     [moved] = await world.connections()
     assert moved.id == anns.id
     assert moved.person_id != anns.person_id
-    assert await _connect(world).status(BOB) == "active"
-    assert await _connect(world).status(ANN) is None
+    assert await world.connect_flow.status(BOB) == "active"
+    assert await world.connect_flow.status(ANN) is None
     assert any("ann@example.org is connected" in said.text for said in await _chat(world, BOB))
 
 
 async def test_the_holder_may_keep_their_zoom_account(world: ZoomWorld) -> None:
     await world.connect_teacher(ANN)
-    link = await _connect(world).begin(BOB)
+    link = await world.connect_flow.begin(BOB)
     browser = world.fresh_browser()
     await browser.confirm(await browser.finish(await browser.open_connect_link(link.url)))
     [question] = [said for said in await _chat(world, ANN) if said.buttons]
     keep = next(b.action for b in question.buttons if b.action and b.action.act is Act.KEEP_ZOOM)
 
-    await _connect(world).answer_handover(ANN, keep.value, agree=False)
+    await world.connect_flow.answer_handover(ANN, keep.value, agree=False)
 
-    assert await _connect(world).status(ANN) == "active"
-    assert await _connect(world).status(BOB) is None
+    assert await world.connect_flow.status(ANN) == "active"
+    assert await world.connect_flow.status(BOB) is None
     assert any("kept" in said.text for said in await _chat(world, BOB))
 
 
 async def test_only_the_holder_can_hand_their_zoom_account_over(world: ZoomWorld) -> None:
     await world.connect_teacher(ANN)
-    link = await _connect(world).begin(BOB)
+    link = await world.connect_flow.begin(BOB)
     browser = world.fresh_browser()
     await browser.confirm(await browser.finish(await browser.open_connect_link(link.url)))
     [question] = [said for said in await _chat(world, ANN) if said.buttons]
@@ -200,7 +178,7 @@ async def test_only_the_holder_can_hand_their_zoom_account_over(world: ZoomWorld
     before = [(c.id, c.person_id) for c in await world.connections()]
 
     with pytest.raises(NotAllowed):
-        await _connect(world).answer_handover(BOB, give.value, agree=True)
+        await world.connect_flow.answer_handover(BOB, give.value, agree=True)
 
     assert [(c.id, c.person_id) for c in await world.connections()] == before
 
@@ -208,7 +186,7 @@ async def test_only_the_holder_can_hand_their_zoom_account_over(world: ZoomWorld
 async def test_reconnecting_ones_own_zoom_account_needs_no_confirmation(world: ZoomWorld) -> None:
     await world.connect_teacher(ANN)
     [before] = await world.connections()
-    link = await _connect(world).begin(ANN)
+    link = await world.connect_flow.begin(ANN)
     browser = world.fresh_browser()
 
     done = await browser.finish(await browser.open_connect_link(link.url))
@@ -222,13 +200,13 @@ async def test_reconnecting_ones_own_zoom_account_needs_no_confirmation(world: Z
 async def test_a_newer_authorization_of_a_zoom_account_supersedes_an_unconfirmed_one(world: ZoomWorld) -> None:
     """Zoom kills a user's earlier tokens when it issues new ones: the earlier page must not store dead tokens."""
     first, second = world.browser(), world.fresh_browser()
-    earlier = await first.finish(await first.open_connect_link((await _connect(world).begin(MALLORY)).url))
-    later = await second.finish(await second.open_connect_link((await _connect(world).begin(BOB)).url))
+    earlier = await first.finish(await first.open_connect_link((await world.connect_flow.begin(MALLORY)).url))
+    later = await second.finish(await second.open_connect_link((await world.connect_flow.begin(BOB)).url))
 
     assert (await first.confirm(earlier)).status_code == 400
     assert "Zoom is connected" in (await second.confirm(later)).text
 
     [connection] = await world.connections()
     assert _works_at_zoom(world, world.components.cipher.decrypt(connection.access_token_enc))
-    assert await _connect(world).status(BOB) == "active"
-    assert await _connect(world).status(MALLORY) is None
+    assert await world.connect_flow.status(BOB) == "active"
+    assert await world.connect_flow.status(MALLORY) is None

@@ -3,37 +3,13 @@ be someone else's, or show the page to someone who is not the teacher."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
-from classbot_fakes.zoom import FakeZoom
-
-from bot.core.connect import ConnectService
 from bot.storage.identity import PersonRef
 from tests.support.clock import MovableClock
-from tests.support.zoom_app import ZoomWorld, query_of, zoom_world
+from tests.support.zoom_app import ZoomWorld, query_of
 
 TEACHER = PersonRef("telegram", "1001", display_name="Ann")
-
-
-@pytest.fixture
-def clock() -> MovableClock:
-    return MovableClock()
-
-
-@pytest.fixture
-async def world(
-    database_url: str, fake_zoom: FakeZoom, tmp_path: Path, clock: MovableClock
-) -> AsyncIterator[ZoomWorld]:
-    async with zoom_world(database_url, fake_zoom, tmp_path, clock=clock) as built:
-        yield built
-
-
-def _connect(world: ZoomWorld) -> ConnectService:
-    assert world.components.zoom is not None
-    return world.components.zoom.connect
 
 
 async def _told(world: ZoomWorld) -> list[str]:
@@ -42,7 +18,7 @@ async def _told(world: ZoomWorld) -> list[str]:
 
 
 async def test_a_consent_declined_in_zoom_is_told_in_chat(world: ZoomWorld) -> None:
-    link = await _connect(world).begin(TEACHER)
+    link = await world.connect_flow.begin(TEACHER)
     browser = world.browser()
 
     await browser.finish(await browser.open_connect_link(link.url, consent=False))
@@ -53,7 +29,7 @@ async def test_a_consent_declined_in_zoom_is_told_in_chat(world: ZoomWorld) -> N
 
 
 async def test_an_expired_link_is_told_in_chat_when_it_comes_back(world: ZoomWorld, clock: MovableClock) -> None:
-    link = await _connect(world).begin(TEACHER)
+    link = await world.connect_flow.begin(TEACHER)
     browser = world.browser()
     callback = await browser.open_connect_link(link.url)
     clock.advance(timedelta(minutes=11))
@@ -67,7 +43,7 @@ async def test_an_expired_link_is_told_in_chat_when_it_comes_back(world: ZoomWor
 
 
 async def test_an_expired_link_opened_from_the_chat_is_told_too(world: ZoomWorld, clock: MovableClock) -> None:
-    link = await _connect(world).begin(TEACHER)
+    link = await world.connect_flow.begin(TEACHER)
     clock.advance(timedelta(minutes=11))
 
     page = await world.web.get(link.url)
@@ -78,7 +54,7 @@ async def test_an_expired_link_opened_from_the_chat_is_told_too(world: ZoomWorld
 
 
 async def test_a_replayed_callback_is_told_once_in_chat(world: ZoomWorld) -> None:
-    link = await _connect(world).begin(TEACHER)
+    link = await world.connect_flow.begin(TEACHER)
     browser = world.browser()
     callback = await browser.open_connect_link(link.url)
     await browser.finish(callback)
@@ -95,7 +71,7 @@ async def test_a_replayed_callback_is_told_once_in_chat(world: ZoomWorld) -> Non
 
 
 async def test_zoom_down_during_the_exchange_is_told_in_chat(world: ZoomWorld) -> None:
-    link = await _connect(world).begin(TEACHER)
+    link = await world.connect_flow.begin(TEACHER)
     browser = world.browser()
     callback = await browser.open_connect_link(link.url)
     world.zoom.fail_next(503, path="/oauth/token")
@@ -108,7 +84,7 @@ async def test_zoom_down_during_the_exchange_is_told_in_chat(world: ZoomWorld) -
 
 
 async def test_a_code_zoom_refuses_is_told_in_chat(world: ZoomWorld) -> None:
-    link = await _connect(world).begin(TEACHER)
+    link = await world.connect_flow.begin(TEACHER)
     browser = world.browser()
     query = query_of(await browser.open_connect_link(link.url))
     query["code"] = "not-a-code-zoom-issued"
@@ -120,7 +96,7 @@ async def test_a_code_zoom_refuses_is_told_in_chat(world: ZoomWorld) -> None:
 
 
 async def test_a_link_finished_in_another_browser_is_told_to_its_owner(world: ZoomWorld) -> None:
-    link = await _connect(world).begin(TEACHER)
+    link = await world.connect_flow.begin(TEACHER)
     callback = await world.browser().open_connect_link(link.url)
 
     await world.fresh_browser().finish(callback)
@@ -130,7 +106,7 @@ async def test_a_link_finished_in_another_browser_is_told_to_its_owner(world: Zo
 
 
 async def test_a_made_up_link_tells_no_one(world: ZoomWorld) -> None:
-    await _connect(world).begin(TEACHER)
+    await world.connect_flow.begin(TEACHER)
 
     page = await world.web.get("/zoom/oauth/callback", params={"code": "x", "state": "made-up"})
 

@@ -16,7 +16,6 @@ import pytest
 from classbot_fakes.zoom import FakeZoom
 
 from bot.core.actions import Act
-from bot.core.connect import ConnectService
 from bot.core.meetings import MeetingKeeper
 from bot.i18n.texts import source
 from bot.storage.identity import PersonRef
@@ -37,11 +36,6 @@ async def world(database_url: str, fake_zoom: FakeZoom, tmp_path: Path) -> Async
         database_url, fake_zoom, tmp_path, clock=MovableClock(), licensed=True, slack_too=True
     ) as built:
         yield built
-
-
-def _connect(world: ZoomWorld) -> ConnectService:
-    assert world.components.zoom is not None
-    return world.components.zoom.connect
 
 
 def _client(world: ZoomWorld) -> ZoomClient:
@@ -71,13 +65,13 @@ def _refreshes(zoom: FakeZoom) -> int:
 async def _share(world: ZoomWorld) -> None:
     """Ann connected on Telegram; Ann on Slack signs in to the same Zoom account, and Ann on Telegram shares it."""
     await world.connect_teacher(ANN)
-    link = await _connect(world).begin(ANN_ON_SLACK)
+    link = await world.connect_flow.begin(ANN_ON_SLACK)
     browser = world.fresh_browser()
     await browser.confirm(await browser.finish(await browser.open_connect_link(link.url)))
     await world.components.worker.run_due_jobs()
     [question] = [said for recipient, said in world.notifier.sent if recipient.user_id == ANN.user_id and said.buttons]
     share = next(b.action for b in question.buttons if b.action and b.action.act is Act.SHARE_ZOOM)
-    told = await _connect(world).answer_handover(ANN, share.value, agree=True, share=True)
+    told = await world.connect_flow.answer_handover(ANN, share.value, agree=True, share=True)
     assert "ann@example.org is shared with Slack user Ann Lee in ClassBot" in source(told)
     await world.components.worker.run_due_jobs()
     assert any("ann@example.org is connected" in text for text in world.notifier.texts_for(ANN_ON_SLACK.user_id))
@@ -93,7 +87,7 @@ async def test_both_sides_of_a_shared_connection_use_one_token_set_refreshed_onc
     [connection] = await world.connections()
     telegram, slack = await _account(world, ANN), await _account(world, ANN_ON_SLACK)
     assert telegram.connection_id == slack.connection_id == connection.id
-    assert await _connect(world).status(ANN) == await _connect(world).status(ANN_ON_SLACK) == "active"
+    assert await world.connect_flow.status(ANN) == await world.connect_flow.status(ANN_ON_SLACK) == "active"
     async with world.components.database.read() as session:
         assert await People(session).zoom_timezone(await _id(world, ANN_ON_SLACK)) == "Europe/Madrid"
 
@@ -110,16 +104,16 @@ async def test_one_side_disconnects_and_the_other_keeps_the_connection(world: Zo
     staying = ANN_ON_SLACK if leaving is ANN else ANN
     [before] = await world.connections()
 
-    assert await _connect(world).disconnect(leaving)
+    assert await world.connect_flow.disconnect(leaving)
 
-    assert await _connect(world).status(leaving) is None
-    assert await _connect(world).status(staying) == "active"
+    assert await world.connect_flow.status(leaving) is None
+    assert await world.connect_flow.status(staying) == "active"
     [after] = await world.connections()
     assert (after.id, after.person_id) == (before.id, await _id(world, staying))
     assert world.zoom.is_authorized(world.zoom_user_id)
     assert (await _client(world).get_me(await _account(world, staying))).email == "ann@example.org"
 
-    assert await _connect(world).disconnect(staying)
+    assert await world.connect_flow.disconnect(staying)
 
     assert await world.connections() == []
     assert not world.zoom.is_authorized(world.zoom_user_id)
@@ -148,12 +142,12 @@ async def test_removing_the_app_in_zoom_ends_the_connection_for_both_and_tells_b
     await _share(world)
     told_before = len(world.notifier.sent)
 
-    await _connect(world).deauthorized(world.zoom_user_id)
+    await world.connect_flow.deauthorized(world.zoom_user_id)
     await world.components.worker.run_due_jobs()
 
     assert await world.connections() == []
-    assert await _connect(world).status(ANN) is None
-    assert await _connect(world).status(ANN_ON_SLACK) is None
+    assert await world.connect_flow.status(ANN) is None
+    assert await world.connect_flow.status(ANN_ON_SLACK) is None
     removed = [recipient.user_id for recipient, said in world.notifier.sent[told_before:] if "removed" in said.text]
     assert sorted(removed) == sorted([ANN.user_id, ANN_ON_SLACK.user_id])
 
@@ -161,18 +155,18 @@ async def test_removing_the_app_in_zoom_ends_the_connection_for_both_and_tells_b
 async def test_a_shared_connection_handed_over_to_someone_else_is_theirs_alone(world: ZoomWorld) -> None:
     await _share(world)
     bob = PersonRef("telegram", "1002", display_name="Bob")
-    link = await _connect(world).begin(bob)
+    link = await world.connect_flow.begin(bob)
     browser = world.fresh_browser()
     await browser.confirm(await browser.finish(await browser.open_connect_link(link.url)))
     await world.components.worker.run_due_jobs()
     asked = [said for recipient, said in world.notifier.sent if recipient.user_id == ANN.user_id and said.buttons]
     give = next(b.action for b in asked[-1].buttons if b.action and b.action.act is Act.HAND_ZOOM_OVER)
 
-    await _connect(world).answer_handover(ANN, give.value, agree=True)
+    await world.connect_flow.answer_handover(ANN, give.value, agree=True)
     await world.components.worker.run_due_jobs()
 
-    assert await _connect(world).status(bob) == "active"
-    assert await _connect(world).status(ANN) is None
-    assert await _connect(world).status(ANN_ON_SLACK) is None
+    assert await world.connect_flow.status(bob) == "active"
+    assert await world.connect_flow.status(ANN) is None
+    assert await world.connect_flow.status(ANN_ON_SLACK) is None
     handed = [said for recipient, said in world.notifier.sent if recipient.user_id == ANN_ON_SLACK.user_id]
     assert any("you shared in ClassBot was handed over to Telegram user Bob" in said.text for said in handed)
