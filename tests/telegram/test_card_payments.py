@@ -6,14 +6,13 @@ charge id Telegram reported (Telegram refunds only Stars). Stars stay accepted b
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from classbot_fakes.stripe import FakeStripe
 from classbot_fakes.telegram import FakeUser, SentMessage
 
-from tests.telegram.world import TelegramWorld, telegram_world
+from tests.telegram.world import TelegramWorld, class_time, telegram_world
 
 pytestmark = pytest.mark.slow
 
@@ -41,10 +40,6 @@ def world(tmp_path: Path, sqlite_url: str, stripe: FakeStripe) -> Iterator[Teleg
         yield built
 
 
-def _when(days: int = 3) -> str:
-    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%d 16:30")
-
-
 def _is_invoice(message: SentMessage) -> bool:
     return message.invoice is not None
 
@@ -59,7 +54,7 @@ async def _teacher(world: TelegramWorld) -> FakeUser:
 
 
 async def _class(world: TelegramWorld, teacher: FakeUser, title: str, price: str) -> str:
-    teacher.send(f"/newclass {title} | {_when()} | 45 | 3 | price {price}")
+    teacher.send(f"/newclass {title} | {class_time()} | 45 | 3 | price {price}")
     created = await world.said(teacher, "Created")
     [share] = [url for url in created.urls if "start=c_" in url]
     return share
@@ -126,7 +121,7 @@ async def test_stars_stay_accepted_beside_the_card_currency_and_another_currency
 ) -> None:
     teacher = await _teacher(world)
 
-    teacher.send(f"/newclass Art | {_when()} | 45 | 3 | price 9 USD")
+    teacher.send(f"/newclass Art | {class_time()} | 45 | 3 | price 9 USD")
     refused = await world.said(teacher, "Parents here pay")
     share = await _class(world, teacher, "Chess", "250 XTR")
     parent = world.telegram.add_user("Pat")

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.telegram.world import TelegramWorld, telegram_world
+from tests.telegram.world import TelegramWorld, class_time, telegram_world
 
 pytestmark = pytest.mark.slow
-
-
-def _when(days: int = 3) -> str:
-    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%d 16:30")
 
 
 @pytest.fixture
@@ -32,7 +27,7 @@ async def test_teacher_connects_creates_and_parents_book_with_private_links(worl
     await world.said(teacher, "books kids' online classes")
     await world.connect_zoom(teacher, zoom_user.id)
 
-    teacher.send(f"/newclass Chess <for> kids & teens | {_when()} | 45 | 5")
+    teacher.send(f"/newclass Chess <for> kids & teens | {class_time()} | 45 | 5")
     created = await world.said(teacher, "Created")
     assert "Chess <for> kids & teens" in (created.text or "")  # user text escaped, shown as typed
     [share] = [url for url in created.urls if "start=c_" in url]
@@ -75,7 +70,7 @@ async def test_a_group_gets_announcements_and_lists_but_never_a_zoom_link(world:
     form = await tg.wait_for_message(group, lambda m: "one-line form" in (m.text or ""), timeout=40)
     assert "Times are read in" in (form.text or "")  # said where the teacher types the time
     before = len(tg.messages(group))
-    teacher.send(f"/newclass Art club | {_when()} | 30 | 3", group)
+    teacher.send(f"/newclass Art club | {class_time()} | 30 | 3", group)
     announcement = await tg.wait_for_message(group, lambda m: "New class" in (m.text or ""), timeout=40)
     assert len(tg.messages(group)) == before + 1  # the announcement is the answer: no second card above it
     [deep_link] = [url for url in announcement.urls if "start=c_" in url]
@@ -119,10 +114,10 @@ async def test_bad_input_gets_clear_answers_and_the_bot_stays_up(world: Telegram
     await world.said(teacher, "Your timezone is now Europe/Madrid")
 
     cases = [
-        (f"/newclass {'x' * 5000} | {_when()} | 45 | 5", "keep it to 200"),
+        (f"/newclass {'x' * 5000} | {class_time()} | 45 | 5", "keep it to 200"),
         ("/newclass Chess | 2020-01-01 10:00 | 45 | 5", "in the past"),
-        (f"/newclass Chess | {_when()} | 4 | 5", "from 5 to 600"),
-        (f"/newclass Chess | {_when()} | 45 | 0", "from 1 to 1000"),
+        (f"/newclass Chess | {class_time()} | 4 | 5", "from 5 to 600"),
+        (f"/newclass Chess | {class_time()} | 45 | 0", "from 1 to 1000"),
         ("/newclass Chess | tomorrow | 45 | 5", "YYYY-MM-DD HH:MM"),
         ("/newclass just a title", "at least four parts"),
         ("/frobnicate", "don't know that command"),
@@ -132,7 +127,7 @@ async def test_bad_input_gets_clear_answers_and_the_bot_stays_up(world: Telegram
         teacher.send(text)
         await world.said(teacher, re.escape(expected))
 
-    teacher.send(f"/newclass ♟️ شطرنج للأطفال | {_when()} | 45 | 5")
+    teacher.send(f"/newclass ♟️ شطرنج للأطفال | {class_time()} | 45 | 5")
     await world.said(teacher, "شطرنج")
     assert world.bot.process.poll() is None
     assert "Traceback" not in world.bot.output()
@@ -148,7 +143,7 @@ async def test_admins_take_a_class_down_and_members_cannot(world: TelegramWorld)
     await world.connect_zoom(teacher, zoom_user.id)
     admin.send("/setup", group)
     await tg.wait_for_message(group, lambda m: "is set up here" in (m.text or ""), timeout=40)
-    teacher.send(f"/newclass Art club | {_when()} | 30 | 3", group)
+    teacher.send(f"/newclass Art club | {class_time()} | 30 | 3", group)
     await tg.wait_for_message(group, lambda m: "New class" in (m.text or ""), timeout=40)
 
     member.send("/classes", group)
@@ -167,13 +162,9 @@ async def test_a_message_refused_by_telegram_arrives_when_the_parent_comes_back(
     zoom_user = zoom.add_user(email="ann@example.org")
     teacher.start_private_chat()
     await world.connect_zoom(teacher, zoom_user.id)
-    teacher.send(f"/newclass Chess | {_when()} | 45 | 5")
+    teacher.send(f"/newclass Chess | {class_time()} | 45 | 5")
     [share] = [url for url in (await world.said(teacher, "Created")).urls if "start=c_" in url]
-    parent.open_deep_link(share)
-    parent.press(await world.said(parent, "Chess"), "Book a seat")
-    await world.said(parent, "who is the seat for")
-    parent.send("Mia")
-    await world.said(parent, "Here is your Zoom link")
+    await world.booked(parent, share, "Chess", "Mia")
     parent.block_bot()
 
     teacher.send("/myclasses")

@@ -7,20 +7,15 @@ import json
 import re
 import signal
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
-from classbot_fakes.telegram import FakeUser
 
-from tests.telegram.world import TelegramWorld, telegram_world
+from tests.telegram.world import TelegramWorld, class_time, guided_to_the_price, telegram_world
 
 pytestmark = pytest.mark.slow
-
-
-def _when(days: int = 3) -> str:
-    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%d 16:30")
 
 
 @pytest.fixture
@@ -35,17 +30,8 @@ def _restart(world: TelegramWorld) -> None:
     world.bot.wait_healthy()
 
 
-async def _ready_teacher(world: TelegramWorld, name: str = "Ann") -> FakeUser:
-    teacher = world.telegram.add_user(name)
-    zoom_user = world.zoom.add_user(email=f"{name.lower()}@example.org", timezone="Europe/Madrid")
-    teacher.start_private_chat()
-    await world.said(teacher, "books kids")
-    await world.connect_zoom(teacher, zoom_user.id)
-    return teacher
-
-
 async def test_the_guided_newclass_survives_a_restart(world: TelegramWorld) -> None:
-    teacher = await _ready_teacher(world)
+    teacher = await world.ready_teacher()
     teacher.send("/newclass")
     await world.said(teacher, "What is the class called")
     teacher.send("Robotics")
@@ -76,21 +62,11 @@ async def test_the_guided_newclass_survives_a_restart(world: TelegramWorld) -> N
 
 
 async def test_the_guided_newclass_sets_approval_minimum_zoom_and_description(world: TelegramWorld) -> None:
-    teacher = await _ready_teacher(world)
+    teacher = await world.ready_teacher()
     parent = world.telegram.add_user("Pat")
     teacher.send("/newclass")
     await world.said(teacher, "What is the class called")
-    for answer, next_question in (
-        ("Robotics", "Which day"),
-        (_when().split()[0], "At what time"),
-        ("17:15", "How many minutes"),
-        ("60", "How many seats"),
-        ("4", "Once, or weekly"),
-        ("1", "price per child"),
-        ("free", "Last, the settings"),
-    ):
-        teacher.send(answer)
-        settings = await world.said(teacher, next_question)
+    settings = await world.answered(teacher, [*guided_to_the_price("Robotics"), ("free", "Last, the settings")])
     assert "Bookings: confirmed at once" in (settings.text or "")
     assert "Zoom meeting: yes" in (settings.text or "")
     assert "Price: Free" in (settings.text or "")
@@ -124,7 +100,7 @@ async def test_the_guided_newclass_sets_approval_minimum_zoom_and_description(wo
 
 
 async def test_cancel_leaves_the_conversation(world: TelegramWorld) -> None:
-    teacher = await _ready_teacher(world)
+    teacher = await world.ready_teacher()
     teacher.send("/newclass")
     await world.said(teacher, "What is the class called")
     teacher.send("/cancel")
@@ -134,9 +110,9 @@ async def test_cancel_leaves_the_conversation(world: TelegramWorld) -> None:
 
 
 async def test_a_booking_survives_a_restart_and_the_parent_manages_it(world: TelegramWorld) -> None:
-    teacher = await _ready_teacher(world)
+    teacher = await world.ready_teacher()
     parent = world.telegram.add_user("Pat")
-    teacher.send(f"/newclass Chess | {_when()} | 45 | 5")
+    teacher.send(f"/newclass Chess | {class_time()} | 45 | 5")
     [share] = [url for url in (await world.said(teacher, "Created")).urls if "start=c_" in url]
     parent.open_deep_link(share)
     parent.press(await world.said(parent, "Chess"), "Book a seat")
@@ -169,10 +145,10 @@ async def test_a_booking_survives_a_restart_and_the_parent_manages_it(world: Tel
 
 
 async def test_remembered_children_are_one_tap_next_time(world: TelegramWorld) -> None:
-    teacher = await _ready_teacher(world)
+    teacher = await world.ready_teacher()
     parent = world.telegram.add_user("Pat")
     for title in ("Chess", "Art"):
-        teacher.send(f"/newclass {title} | {_when()} | 45 | 5")
+        teacher.send(f"/newclass {title} | {class_time()} | 45 | 5")
         [share] = [url for url in (await world.said(teacher, "Created")).urls if "start=c_" in url]
         parent.open_deep_link(share)
         parent.press(await world.said(parent, title), "Book a seat")
@@ -185,11 +161,11 @@ async def test_remembered_children_are_one_tap_next_time(world: TelegramWorld) -
 
 
 async def test_forged_stale_and_foreign_buttons_are_refused(world: TelegramWorld) -> None:
-    teacher = await _ready_teacher(world)
+    teacher = await world.ready_teacher()
     intruder = world.telegram.add_user("Eve")
     intruder.start_private_chat()
     await world.said(intruder, "books kids")
-    teacher.send(f"/newclass Chess | {_when()} | 45 | 5")
+    teacher.send(f"/newclass Chess | {class_time()} | 45 | 5")
     await world.said(teacher, "Created")
     teacher.send("/myclasses")
     card = await world.said(teacher, "Chess")
@@ -243,15 +219,11 @@ def test_webhook_mode_refuses_a_wrong_secret_and_processes_an_update_once(tmp_pa
 
 
 async def test_forgetme_cancels_and_deletes_after_a_confirmation(world: TelegramWorld) -> None:
-    teacher = await _ready_teacher(world)
+    teacher = await world.ready_teacher()
     parent = world.telegram.add_user("Pat")
-    teacher.send(f"/newclass Chess | {_when()} | 45 | 5")
+    teacher.send(f"/newclass Chess | {class_time()} | 45 | 5")
     [share] = [url for url in (await world.said(teacher, "Created")).urls if "start=c_" in url]
-    parent.open_deep_link(share)
-    parent.press(await world.said(parent, "Chess"), "Book a seat")
-    await world.said(parent, "who is the seat for")
-    parent.send("Mia")
-    await world.said(parent, "Here is your Zoom link")
+    await world.booked(parent, share, "Chess", "Mia")
 
     parent.send("/forgetme")
     confirm = await world.said(parent, "cannot be undone")
@@ -263,19 +235,22 @@ async def test_forgetme_cancels_and_deletes_after_a_confirmation(world: Telegram
 
 
 async def test_the_one_line_newclass_takes_settings_and_names_a_wrong_part(world: TelegramWorld) -> None:
-    teacher = await _ready_teacher(world)
+    teacher = await world.ready_teacher()
     parent = world.telegram.add_user("Pat")
     for wrong, answer in (
-        (f"/newclass Chess | {_when()} | 45 | 5 | min 9", "minimum number of bookings must be from 1 to the seats"),
-        (f"/newclass Chess | {_when()} | 45 | 5 | approve | zoom maybe", "“zoom maybe” is not a part I know"),
-        (f"/newclass Chess | {_when()} | 45 | 5 | min three", "“three” is not a number of children"),
+        (
+            f"/newclass Chess | {class_time()} | 45 | 5 | min 9",
+            "minimum number of bookings must be from 1 to the seats",
+        ),
+        (f"/newclass Chess | {class_time()} | 45 | 5 | approve | zoom maybe", "“zoom maybe” is not a part I know"),
+        (f"/newclass Chess | {class_time()} | 45 | 5 | min three", "“three” is not a number of children"),
     ):
         teacher.send(wrong)
         await world.said(teacher, re.escape(answer))
     teacher.send("/myclasses")
     await world.said(teacher, "You have no upcoming classes")  # nothing made by a wrong line
 
-    teacher.send(f"/newclass Chess | {_when()} | 45 | 5 | approve | min 2 | no zoom | about: Openings | endgames")
+    teacher.send(f"/newclass Chess | {class_time()} | 45 | 5 | approve | min 2 | no zoom | about: Openings | endgames")
     created = await world.said(teacher, "Created")
     for said in ("Openings | endgames", "You approve each booking yourself", "fewer than 2 children", "No Zoom"):
         assert said in (created.text or "")
@@ -289,15 +264,15 @@ async def test_the_one_line_newclass_takes_settings_and_names_a_wrong_part(world
 
 
 async def test_ages_on_the_card_filter_classes_and_ride_with_the_childs_name(world: TelegramWorld) -> None:
-    teacher = await _ready_teacher(world)
+    teacher = await world.ready_teacher()
     parent = world.telegram.add_user("Pat")
-    teacher.send(f"/newclass Chess | {_when()} | 45 | 5 | ages 10-7")
+    teacher.send(f"/newclass Chess | {class_time()} | 45 | 5 | ages 10-7")
     await world.said(teacher, "The ages must go from the youngest to the oldest")
-    teacher.send(f"/newclass Chess | {_when()} | 45 | 5 | ages seven")
+    teacher.send(f"/newclass Chess | {class_time()} | 45 | 5 | ages seven")
     await world.said(teacher, "“seven” is not an age range: type it as 7-10")
     shares = {}
     for title, ages in (("Chess", "7-10"), ("Art", "11-14")):
-        teacher.send(f"/newclass {title} | {_when()} | 45 | 5 | ages {ages}")
+        teacher.send(f"/newclass {title} | {class_time()} | 45 | 5 | ages {ages}")
         [shares[title]] = [url for url in (await world.said(teacher, "Created")).urls if "start=c_" in url]
 
     parent.open_deep_link(shares["Chess"])

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.support.waiting import wait_until
-from tests.telegram.world import TelegramWorld, telegram_world
+from tests.telegram.world import TelegramWorld, class_time, telegram_world
 
 pytestmark = pytest.mark.slow
 
@@ -24,10 +23,6 @@ def world(tmp_path: Path, sqlite_url: str) -> Iterator[TelegramWorld]:
         yield built
 
 
-def _when() -> str:
-    return (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%d 16:30")
-
-
 async def test_the_meeting_is_made_now_and_zoom_added_to_a_class_without_it(world: TelegramWorld) -> None:
     tg = world.telegram
     teacher, parent, bob = tg.add_user("Ann"), tg.add_user("Pat"), tg.add_user("Bob")
@@ -36,7 +31,7 @@ async def test_the_meeting_is_made_now_and_zoom_added_to_a_class_without_it(worl
         person.start_private_chat()
         await world.said(person, "books kids")
     await world.connect_zoom(teacher, zoom_user.id)
-    teacher.send(f"/newclass Chess | {_when()} | 45 | 4")
+    teacher.send(f"/newclass Chess | {class_time()} | 45 | 4")
     [share] = [url for url in (await world.said(teacher, "Created")).urls if "start=c_" in url]
     chess_id = share.split("start=c_")[1]
     teacher.send("/myclasses")
@@ -53,7 +48,7 @@ async def test_the_meeting_is_made_now_and_zoom_added_to_a_class_without_it(worl
     teacher.send("/myclasses")
     card_after = await world.said(teacher, "Chess")
 
-    teacher.send(f"/newclass Drawing | {_when()} | 45 | 4 | no zoom")
+    teacher.send(f"/newclass Drawing | {class_time()} | 45 | 4 | no zoom")
     [share] = [url for url in (await world.said(teacher, "Created")).urls if "start=c_" in url]
     parent.open_deep_link(share)
     parent.press(await world.said(parent, "Drawing"), "Book a seat")
@@ -68,7 +63,7 @@ async def test_the_meeting_is_made_now_and_zoom_added_to_a_class_without_it(worl
     added = await world.said(teacher, "now has a Zoom meeting")
     link = await world.said(parent, "“Drawing” now has a Zoom meeting. Here is Mia's link")
 
-    bob.send(f"/newclass Clay | {_when()} | 45 | 4 | no zoom")
+    bob.send(f"/newclass Clay | {class_time()} | 45 | 4 | no zoom")
     await world.said(bob, "Created")
     bob.send("/myclasses")
     bob.press(await world.said(bob, "Clay"), "Add a Zoom meeting")
@@ -105,7 +100,7 @@ async def test_start_link_and_meeting_now_pressed_in_a_group_send_no_start_link_
     await world.connect_zoom(teacher, world.zoom.add_user(email="ann@example.org").id)
     admin.send("/setup", group)
     await tg.wait_for_message(group, lambda m: "is set up here" in (m.text or ""), timeout=40)
-    teacher.send(f"/newclass Chess | {_when()} | 45 | 4", group)
+    teacher.send(f"/newclass Chess | {class_time()} | 45 | 4", group)
     announced = await tg.wait_for_message(group, lambda m: "New class" in (m.text or ""), timeout=40)
     [share] = [url for url in announced.urls if "start=c_" in url]
     class_id = share.split("start=c_")[1]

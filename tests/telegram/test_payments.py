@@ -14,13 +14,9 @@ import httpx
 import pytest
 from classbot_fakes.telegram import FakeUser, SentMessage
 
-from tests.telegram.world import TelegramWorld, telegram_world
+from tests.telegram.world import TelegramWorld, class_time, telegram_world
 
 pytestmark = pytest.mark.slow
-
-
-def _when(days: int = 3) -> str:
-    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%d 16:30")
 
 
 def _is_invoice(message: SentMessage) -> bool:
@@ -42,7 +38,7 @@ async def _teacher_with_paid_class(
     teacher.start_private_chat()
     await world.said(teacher, "books kids' online classes")
     await world.connect_zoom(teacher, zoom_user.id)
-    teacher.send(f"/newclass Chess | {when or _when()} | 45 | {seats} | price 250 XTR{rule}")
+    teacher.send(f"/newclass Chess | {when or class_time()} | 45 | {seats} | price 250 XTR{rule}")
     created = await world.said(teacher, "Created")
     assert "250 ⭐" in (created.text or "")
     assert "Full refund if cancelled at least" in (created.text or "")  # the teacher's rule, 24 hours unless chosen

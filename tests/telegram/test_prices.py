@@ -7,13 +7,11 @@ Stars only, so a price in money is refused with what to type instead."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from classbot_fakes.telegram import FakeUser
 
-from tests.telegram.world import TelegramWorld, telegram_world
+from tests.telegram.world import TelegramWorld, class_time, guided_to_the_price, telegram_world
 
 pytestmark = pytest.mark.slow
 
@@ -24,34 +22,12 @@ def world(tmp_path: Path, sqlite_url: str) -> Iterator[TelegramWorld]:
         yield built
 
 
-def _when(days: int = 3) -> str:
-    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%d 16:30")
-
-
-async def _ready_teacher(world: TelegramWorld) -> FakeUser:
-    teacher = world.telegram.add_user("Ann")
-    zoom_user = world.zoom.add_user(email="ann@example.org", timezone="Europe/Madrid")
-    teacher.start_private_chat()
-    await world.said(teacher, "books kids")
-    await world.connect_zoom(teacher, zoom_user.id)
-    return teacher
-
-
 async def test_the_guided_newclass_asks_the_price_and_names_a_wrong_one(world: TelegramWorld) -> None:
-    teacher = await _ready_teacher(world)
+    teacher = await world.ready_teacher()
     parent = world.telegram.add_user("Pat")
     teacher.send("/newclass")
     await world.said(teacher, "What is the class called")
-    for answer, next_question in (
-        ("Robotics", "Which day"),
-        (_when().split()[0], "At what time"),
-        ("17:15", "How many minutes"),
-        ("60", "How many seats"),
-        ("4", "Once, or weekly"),
-        ("1", "price per child"),
-    ):
-        teacher.send(answer)
-        asked = await world.said(teacher, next_question)
+    asked = await world.answered(teacher, guided_to_the_price("Robotics"))
     assert "Free" in asked.button_texts
     teacher.send("12 dollars")
     wrong = await world.said(teacher, "is not a price")
@@ -102,17 +78,17 @@ async def test_the_guided_newclass_asks_the_price_and_names_a_wrong_one(world: T
 
 
 async def test_the_one_line_price_and_the_edit_menu_change_it_and_the_parents_are_told(world: TelegramWorld) -> None:
-    teacher = await _ready_teacher(world)
+    teacher = await world.ready_teacher()
     parent = world.telegram.add_user("Pat")
     parent.start_private_chat()
     await world.said(parent, "books kids")
-    teacher.send(f"/newclass Chess | {_when()} | 45 | 5 | price twelve euros")
+    teacher.send(f"/newclass Chess | {class_time()} | 45 | 5 | price twelve euros")
     wrong_line = await world.said(teacher, "is not a price")
-    teacher.send(f"/newclass Chess | {_when()} | 45 | 5 | price 12.50 EUR")
+    teacher.send(f"/newclass Chess | {class_time()} | 45 | 5 | price 12.50 EUR")
     await world.said(teacher, "Parents here pay in Telegram Stars: type the price in XTR, like 250 XTR")
-    teacher.send(f"/newclass Chess | {_when()} | 45 | 5 | price 250 XTR")
+    teacher.send(f"/newclass Chess | {class_time()} | 45 | 5 | price 250 XTR")
     created = await world.said(teacher, "Created")
-    teacher.send(f"/newclass Drawing | {_when()} | 45 | 5")
+    teacher.send(f"/newclass Drawing | {class_time()} | 45 | 5")
     [share] = [url for url in (await world.said(teacher, "Created")).urls if "start=c_" in url]
     parent.open_deep_link(share)
     parent.press(await world.said(parent, "Drawing"), "Book a seat")

@@ -16,7 +16,7 @@ import pytest
 from classbot_fakes.telegram import FakeUser
 
 from tests.support.waiting import wait_until
-from tests.telegram.world import TelegramWorld, telegram_world
+from tests.telegram.world import TelegramWorld, class_time, telegram_world
 
 pytestmark = pytest.mark.slow
 
@@ -25,10 +25,6 @@ pytestmark = pytest.mark.slow
 def world(tmp_path: Path, sqlite_url: str) -> Iterator[TelegramWorld]:
     with telegram_world(tmp_path, sqlite_url) as built:
         yield built
-
-
-def _when(days: int = 3) -> str:
-    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%d 16:30")
 
 
 async def _teacher(world: TelegramWorld, *, licensed: bool = False) -> FakeUser:
@@ -59,7 +55,7 @@ async def test_a_licensed_class_books_personal_links_the_last_seat_once_and_move
     tg, zoom = world.telegram, world.zoom
     teacher = await _teacher(world, licensed=True)
     pat, quinn, rue = (tg.add_user(name) for name in ("Pat", "Quinn", "Rue"))
-    share = await _share(world, teacher, f"Chess | {_when()} | 45 | 2")
+    share = await _share(world, teacher, f"Chess | {class_time()} | 45 | 2")
 
     pat.open_deep_link(share)
     card = await world.said(pat, "“Chess” with Ann")
@@ -124,7 +120,7 @@ async def test_zoom_down_at_the_booking_the_seat_stands_and_the_link_follows(wor
     tg, zoom = world.telegram, world.zoom
     teacher = await _teacher(world, licensed=True)
     pat, quinn = tg.add_user("Pat"), tg.add_user("Quinn")
-    share = await _share(world, teacher, f"Robotics | {_when()} | 60 | 5 | weekly 3")
+    share = await _share(world, teacher, f"Robotics | {class_time()} | 60 | 5 | weekly 3")
 
     zoom.fail_next(503, times=6, path=r"/meetings")  # Zoom is down for a while: every meeting call fails
     await _ask_for_a_seat(world, pat, share, "Robotics")
@@ -158,7 +154,7 @@ async def test_zooms_events_are_told_in_the_private_chats(world: TelegramWorld) 
     zoom.configure_webhook(f"{world.bot.url}/zoom/webhook", "zoom-webhook-secret")
     teacher = await _teacher(world)
     pat = tg.add_user("Pat")
-    share = await _share(world, teacher, f"Chess | {_when()} | 45 | 5")
+    share = await _share(world, teacher, f"Chess | {class_time()} | 45 | 5")
     await _ask_for_a_seat(world, pat, share, "Chess")
     pat.send("Mia")
     await world.said(pat, "Here is your Zoom link")

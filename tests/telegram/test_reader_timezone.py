@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from classbot_fakes.telegram import FakeUser
 
-from tests.telegram.world import TelegramWorld, telegram_world
+from tests.telegram.world import TelegramWorld, class_time, telegram_world
 
 pytestmark = pytest.mark.slow
 
 QUESTION = "Which timezone do you live in"
-
-
-def _when(days: int = 3) -> str:
-    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%d 16:30")
 
 
 @pytest.fixture
@@ -56,8 +52,8 @@ async def test_asked_once_after_a_booking_and_the_class_zone_is_one_tap(
     world: TelegramWorld, teacher: FakeUser
 ) -> None:
     parent = world.telegram.add_user("Pat")
-    chess = await _class(world, teacher, "Chess", _when())
-    go = await _class(world, teacher, "Go", _when(4))
+    chess = await _class(world, teacher, "Chess", class_time())
+    go = await _class(world, teacher, "Go", class_time(4))
 
     await _book(world, parent, chess, "Chess", "Mia")
     question = await world.said(parent, QUESTION)
@@ -77,7 +73,7 @@ async def test_asked_once_after_a_booking_and_the_class_zone_is_one_tap(
 
 async def test_a_typed_zone_is_kept_and_cards_show_both_times(world: TelegramWorld, teacher: FakeUser) -> None:
     parent = world.telegram.add_user("Pat")
-    when = _when()
+    when = class_time()
     chess = await _class(world, teacher, "Chess", when)
     await _book(world, parent, chess, "Chess", "Mia")
     await world.said(parent, QUESTION)

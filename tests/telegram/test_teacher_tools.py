@@ -39,11 +39,7 @@ async def test_a_teacher_moves_a_class_and_gets_its_roster_as_a_spreadsheet(worl
     await world.connect_zoom(teacher, zoom_user.id)
     teacher.send(f"/newclass Chess | {_day(3)} 16:30 | 45 | 5")
     [share] = [url for url in (await world.said(teacher, "Created")).urls if "start=c_" in url]
-    parent.open_deep_link(share)
-    parent.press(await world.said(parent, "Chess"), "Book a seat")
-    await world.said(parent, "who is the seat for")
-    parent.send("Mia")
-    await world.said(parent, "Here is your Zoom link")
+    await world.booked(parent, share, "Chess", "Mia")
 
     teacher.send("/myclasses")
     card = await world.said(teacher, "“Chess” with")

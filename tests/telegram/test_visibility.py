@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,16 +19,12 @@ from classbot_fakes.telegram import FakeGroup, FakeUser
 
 from tests.slack.world import jobs_idle
 from tests.support.database_dump import sqlite_rows
-from tests.telegram.world import TelegramWorld, telegram_world
+from tests.telegram.world import TelegramWorld, class_time, telegram_world
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
 FOR_MEMBERS = "This class is for members of Chess parents. Ask its teacher for a share link."
 NOTHING_LISTED = "No upcoming classes yet."
-
-
-def _when(days: int) -> str:
-    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%d 16:30")
 
 
 @dataclass
@@ -63,10 +58,10 @@ async def stage(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stage
             people["Ada"].send("/setup", group)
             await tg.wait_for_message(group, lambda m: "is set up here" in (m.text or ""), timeout=40)
 
-        people["Ann"].send(f"/newclass Chess club | {_when(3)} | 45 | 5", chess_group)
+        people["Ann"].send(f"/newclass Chess club | {class_time(3)} | 45 | 5", chess_group)
         card = await tg.wait_for_message(chess_group, lambda m: "New class" in (m.text or ""), timeout=40)
         [card_link] = [url for url in card.urls if "start=c_" in url]
-        people["Ann"].send(f"/newclass Yoga | {_when(4)} | 30 | 5")
+        people["Ann"].send(f"/newclass Yoga | {class_time(4)} | 30 | 5")
         created = await world.said(people["Ann"], "Created")
         [share] = [url for url in created.urls if "start=c_" in url]
         await jobs_idle(tmp / "classbot.db")

@@ -121,11 +121,7 @@ async def test_a_teacher_with_no_timezone_of_their_own_gets_their_zoom_profiles(
     teacher.send(f"/newclass Chess | {day} 16:30 | 45 | 5")
     created = await world.said(teacher, "Created")
     [share] = [url for url in created.urls if "start=c_" in url]
-    parent.open_deep_link(share)
-    parent.press(await world.said(parent, "Chess"), "Book a seat")
-    await world.said(parent, "who is the seat for")
-    parent.send("Mia")
-    await world.said(parent, "Here is your Zoom link")
+    await world.booked(parent, share, "Chess", "Mia")
 
     assert "not set" in (unset.text or "")
     assert "Your timezone is Asia/Tokyo" in (from_zoom.text or "")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from classbot_fakes.telegram import FakeTelegram, FakeUser, SentMessage
@@ -19,6 +20,24 @@ from tests.support.zoom_consent import consent_in_browser
 ZOOM_LINK = re.compile(r"/(j|s|w)/\d+")
 
 
+def class_time(days: int = 3) -> str:
+    """A class's date and time as a teacher types them: 16:30, ``days`` from today."""
+    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%d 16:30")
+
+
+def guided_to_the_price(title: str) -> list[tuple[str, str]]:
+    """The guided /newclass's answers, each with the question it brings, from the title to the price: 60 minutes
+    at 17:15 three days from today, 4 seats, "1" to once or weekly."""
+    return [
+        (title, "Which day"),
+        (class_time().split()[0], "At what time"),
+        ("17:15", "How many minutes"),
+        ("60", "How many seats"),
+        ("4", "Once, or weekly"),
+        ("1", "price per child"),
+    ]
+
+
 @dataclass
 class TelegramWorld:
     bot: BotProcess
@@ -30,6 +49,32 @@ class TelegramWorld:
         return await self.telegram.wait_for_message(
             user, lambda message: bool(re.search(pattern, message.text or message.caption or "")), timeout=timeout
         )
+
+    async def ready_teacher(self, name: str = "Ann") -> FakeUser:
+        """A teacher who opened the private chat and connected a Zoom user of their own (in Europe/Madrid)."""
+        teacher = self.telegram.add_user(name)
+        zoom_user = self.zoom.add_user(email=f"{name.lower()}@example.org", timezone="Europe/Madrid")
+        teacher.start_private_chat()
+        await self.said(teacher, "books kids")
+        await self.connect_zoom(teacher, zoom_user.id)
+        return teacher
+
+    async def answered(self, user: FakeUser, steps: Iterable[tuple[str, str]]) -> SentMessage:
+        """``user`` sends each answer and waits for the question it brings; the last question."""
+        asked: SentMessage | None = None
+        for answer, next_question in steps:
+            user.send(answer)
+            asked = await self.said(user, next_question)
+        assert asked is not None, "no step to answer"
+        return asked
+
+    async def booked(self, parent: FakeUser, share_link: str, title: str, child: str) -> SentMessage:
+        """``parent`` opens the class's share link, presses Book and names ``child``: the link message."""
+        parent.open_deep_link(share_link)
+        parent.press(await self.said(parent, title), "Book a seat")
+        await self.said(parent, "who is the seat for")
+        parent.send(child)
+        return await self.said(parent, "Here is your Zoom link")
 
     async def connect_zoom(self, teacher: FakeUser, zoom_user_id: str) -> None:
         teacher.send("/connect")
