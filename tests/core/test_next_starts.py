@@ -14,6 +14,9 @@ from classbot_fakes.zoom import FakeZoom
 from classbot_fakes.zoom.webhooks import encode, signed_headers
 from sqlalchemy import select
 
+from bot.core.communities import CommunityRef
+from bot.core.views import ClassView
+from bot.storage.identity import PersonRef
 from bot.storage.models import Class
 from tests.support.clock import MovableClock
 from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
@@ -126,3 +129,27 @@ async def test_the_housekeeping_moves_passed_starts_on(world: CoreWorld) -> None
     await world.components.worker.housekeep()
 
     assert await _kept(world, weekly.public_id) == await _next_session(world, weekly.public_id)
+
+
+async def test_a_groups_list_and_a_childs_age_see_past_a_passed_start_too(world: CoreWorld) -> None:
+    group = CommunityRef("telegram", "-100123", title="Chess parents")
+    admin = PersonRef("telegram", "9001", display_name="Admin")
+    await world.components.communities.set_up(admin, group, admin_verified=True)
+    weekly = await world.new_class(days_ahead=1, sessions=3, in_community=True, age_min=6, age_max=9)
+    teens = await world.new_class(days_ahead=5, in_community=True, age_min=12, age_max=15)
+    for cls in (weekly, teens):
+        await world.components.communities.publish(TEACHER, cls.public_id, group)
+    world.directory.join(group, parent(1))
+    world.clock.advance(timedelta(days=2))  # the weekly class's first session has passed; not moved on yet
+    week_later = await _next_session(world, weekly.public_id)
+    upcoming = world.components.communities.upcoming
+
+    def listed(views: list[ClassView]) -> list[tuple[str, datetime | None]]:
+        return [(view.public_id, view.next_start) for view in views]
+
+    assert listed(await upcoming(parent(1), group)) == [
+        (teens.public_id, teens.next_start),
+        (weekly.public_id, week_later),
+    ]
+    assert listed(await upcoming(parent(1), group, age=7)) == [(weekly.public_id, week_later)]
+    assert listed(await world.components.classes.visible_to(parent(1), age=13)) == [(teens.public_id, teens.next_start)]
