@@ -120,14 +120,16 @@ def plan(classes: int, bookings: int) -> Plan:
         cancelled = n % 20 == 7
         approval = n % 20 == 11
         ages = (rng.randint(3, 9), rng.randint(10, 17)) if n % 10 == 3 else (None, None)
+        first = _NOW - timedelta(days=90) + timedelta(days=rng.randrange(180), hours=rng.randrange(8, 20) - 12)
+        starts_of = [first + timedelta(days=7 * position) for position in range(sessions)]
+        # Its next session kept on the row, as ClassBot keeps it (``bot.storage.next_starts``).
+        kept = None if cancelled else min((starts for starts in starts_of if starts > _NOW), default=None)
         out.classes.append(
             (n, f"fill{n}", teacher, f"Class {n}", f"A class for kids, number {n}", "Europe/Madrid", 45, seats, 0,
-             sessions, approval, True, "cancelled" if cancelled else "scheduled", str(80000000000 + n), *ages)
+             sessions, approval, True, "cancelled" if cancelled else "scheduled", str(80000000000 + n), *ages, kept)
         )  # fmt: skip
-        first = _NOW - timedelta(days=90) + timedelta(days=rng.randrange(180), hours=rng.randrange(8, 20) - 12)
-        for position in range(sessions):
+        for position, starts in enumerate(starts_of):
             session_id += 1
-            starts = first + timedelta(days=7 * position)
             out.sessions.append((session_id, n, position, starts, "scheduled"))
             if not cancelled and starts > _NOW:
                 out.upcoming.append((session_id, starts))
@@ -234,6 +236,7 @@ _COLUMNS = {
         "meeting_id",
         "age_min",
         "age_max",
+        "next_starts_at",
     ),
     "class_sessions": ("id", "class_id", "position", "starts_at", "status"),
     "publications": ("id", "class_id", "community_id"),

@@ -253,6 +253,7 @@ async def build_components(
         languages = LanguageService(database)
         inbound = Inbound(database, clock=clock)
         worker.keep_house_with("redelivery keys forgotten", inbound.forget_old)
+        worker.keep_house_with("classes moved on to their next session", classes.move_on_passed_starts)
         reports = Reports(database, classes, clock=clock)
         roster_links = RosterLinks(classes, reports, cipher, public_url=settings.public_url, clock=clock)
         services = Services(

@@ -33,6 +33,7 @@ from bot.storage.database import Database
 from bot.storage.identity import PersonRef
 from bot.storage.listings import Listings
 from bot.storage.models import Class
+from bot.storage.next_starts import advance, first_after, follow
 from bot.storage.payments import Payments
 from bot.storage.people import People
 from bot.support.clock import Clock
@@ -221,6 +222,7 @@ class ClassService:
                     refund_hours=draft.refund_hours,
                     anyone_with_link=not in_community,
                     status="scheduled",
+                    next_starts_at=first_after(starts, now),
                 ),
                 starts,
             )
@@ -286,7 +288,7 @@ class ClassService:
             draft.validated(now)
             for row, start in zip(sessions, draft.session_starts(), strict=True):
                 row.starts_at = start
-            await session.flush()
+            await follow(session, cls, now)
             await self._schedule_session_work(session, cls, now)
             if cls.min_bookings:
                 await job_kinds.check_min_bookings(session, cls.id, sessions[0].starts_at, now)
@@ -405,6 +407,7 @@ class ClassService:
                 await tell(session, entry.parent_id, Message(waiting), now=now)
             cls.seats_taken = 0
             await Classes(session).cancel_sessions(cls.id)
+            await follow(session, cls, now)
             if cls.meeting_id:
                 await job_kinds.delete_meeting(session, cls.id, now)
             if teacher is None:
@@ -412,6 +415,12 @@ class ClassService:
             view = ClassView.of(await Classes(session).row(cls, now))
         self._crash_points.reach(CrashPoint.CLASS_CANCELLED)
         return view
+
+    async def move_on_passed_starts(self, now: datetime) -> int:
+        """Housekeeping: each class whose kept next start has passed by ``now`` gets its next session's (see
+        ``bot.storage.next_starts``: lists are right before this runs too, only dearer); how many classes."""
+        async with self._database.statement() as connection:
+            return await advance(connection, now)
 
     async def message_parents(self, teacher: PersonRef, class_public_id: str, text: str) -> int:
         """Send the teacher's words to every booked parent; returns how many parents."""

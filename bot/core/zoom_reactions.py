@@ -24,6 +24,7 @@ from bot.storage.bookings import Bookings
 from bot.storage.classes import Classes
 from bot.storage.database import Database
 from bot.storage.models import Booking
+from bot.storage.next_starts import follow
 from bot.support.clock import Clock
 from bot.zoom.events import ZoomEvent
 
@@ -66,6 +67,7 @@ class ZoomReactions:
             for row in sessions:
                 row.starts_at = row.starts_at + shift
                 await job_kinds.schedule_reminders(session, row.id, row.starts_at, now)
+            await follow(session, cls, now)
             text = moved(cls.title, local_time(new_start, cls.timezone))
             parents = {b.parent_id for b in await Bookings(session).holding_seats(cls.id)}
             for parent_id in sorted(parents):

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import (
-    BindParameter,
     ColumnElement,
     ScalarSelect,
     Select,
@@ -24,7 +23,8 @@ from sqlalchemy import (
 from bot.storage.bookings import HOLDS_A_SEAT
 from bot.storage.database import Executor
 from bot.storage.identity import PersonRef
-from bot.storage.models import Booking, Class, ClassSession, Community, Person, Publication, WaitlistEntry
+from bot.storage.models import Booking, Class, Community, Person, Publication, WaitlistEntry
+from bot.storage.next_starts import still_to_come
 from bot.storage.prepared import prepared, table_of
 
 
@@ -144,15 +144,8 @@ def _places_of_class() -> Select[int, str, str]:
 
 @prepared
 def _places_with_classes() -> Select[int, str, str]:
-    communities, publications = table_of(Community), table_of(Publication)
-    classes, sessions = table_of(Class), table_of(ClassSession)
-    now: BindParameter[datetime] = bindparam("now")
-    upcoming = select(classes.c.id).where(
-        classes.c.status == "scheduled",
-        exists().where(
-            sessions.c.class_id == classes.c.id, sessions.c.status == "scheduled", sessions.c.starts_at > now
-        ),
-    )
+    communities, publications, classes = table_of(Community), table_of(Publication), table_of(Class)
+    upcoming = select(classes.c.id).where(classes.c.status == "scheduled", still_to_come(classes))
     with_classes = select(publications.c.community_id).where(
         publications.c.unpublished_at.is_(None), publications.c.class_id.in_(upcoming)
     )

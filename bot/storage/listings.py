@@ -19,19 +19,21 @@ from sqlalchemy import (
     CompoundSelect,
     FromClause,
     Select,
+    any_,
     bindparam,
-    exists,
     func,
     select,
     union,
+    union_all,
 )
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.audience import person_id
 from bot.storage.bookings import HOLDS_A_SEAT
 from bot.storage.classes import CARD_COLUMNS, ClassRow
-from bot.storage.database import Executor
 from bot.storage.identity import PersonRef
 from bot.storage.models import Booking, Class, ClassSession, Community, Payment, Person, Publication, WaitlistEntry
+from bot.storage.next_starts import next_start
 from bot.storage.prepared import prepared, table_of
 
 
@@ -56,7 +58,7 @@ class ParentBooking:
 class Listings:
     """The lists, each one statement on the caller's connection (``Database.query()``)."""
 
-    def __init__(self, executor: Executor) -> None:
+    def __init__(self, executor: AsyncConnection) -> None:
         self._executor = executor
 
     async def classes_of_teacher(self, teacher: PersonRef, now: datetime, limit: int = 50) -> list[ClassRow]:
@@ -86,7 +88,7 @@ class Listings:
 
     async def _classes(self, among: _Among, values: dict[str, object]) -> list[ClassRow]:
         values = {**_ages(None), **values}
-        rows = await self._executor.execute(_upcoming_classes(among), values)
+        rows = await self._executor.execute(_upcoming_classes(among, self._executor.dialect.name), values)
         return [ClassRow(**row._mapping) for row in rows]
 
 
@@ -119,81 +121,89 @@ def _person_bound(people: FromClause) -> ColumnElement[bool]:
 
 @prepared
 def _upcoming_classes(
-    among: _Among,
+    among: _Among, dialect: str
 ) -> Select[str, str, str, str, int, int, int, int, str, bool, bool, str, datetime]:
     """Scheduled classes ``among`` the bound teacher's, community's or person's own (``classes_visible``), with a
     session after the bound ``now``, soonest first, with their teachers' names: the columns of a ``ClassRow``, at
     most the bound ``limit``.
 
-    Walks upcoming sessions in start order (an index) and keeps each class's first one (an index probe per
-    session), so the answer costs about ``limit`` rows however many classes and sessions there are; taking
-    every class's earliest session first (a GROUP BY) would read all of them on every /classes. A person's own
-    list starts from their classes instead (``_classes_of_person``, then an index probe per class): walking
-    every upcoming session for the few a person may see took 6 s at 100,000 classes, for a parent in no group.
+    Each class's next start is on its row (``bot.storage.next_starts``), so no session is read: the classes
+    ``among`` are found by id (their teacher's index, or their publications'), and the soonest ``limit`` of them
+    kept. On PostgreSQL those ids are first gathered into an array (``id = ANY(ARRAY(...))``): as a join, the
+    planner misjudged how many classes are still to come and read all of ``classes`` (46 ms of 91 at 100,000
+    classes for someone in every channel of a big Slack workspace, against a few ms of index probes for the
+    2,557 classes they may see). The few classes whose kept start has passed since the housekeeping last ran
+    are read apart, each with an index probe for its next session, and merged in. Teachers' names are read for
+    the rows listed only. (Before the start was on the row, such a person's list cost a probe of sessions per
+    class or a read of all of ``classes``: 65-76 ms of an App Home tab.)
     """
-    classes, sessions, people = table_of(Class), table_of(ClassSession), table_of(Person)
+    classes, people = table_of(Class), table_of(Person)
     publications, communities = table_of(Publication), table_of(Community)
     now: BindParameter[datetime] = bindparam("now")
-    earlier = sessions.alias("earlier")
-    an_earlier_session = exists().where(
-        earlier.c.class_id == sessions.c.class_id,
-        earlier.c.status == "scheduled",
-        earlier.c.starts_at > now,
-        (earlier.c.starts_at < sessions.c.starts_at)
-        | ((earlier.c.starts_at == sessions.c.starts_at) & (earlier.c.id < sessions.c.id)),
-    )
+    limit: BindParameter[int] = bindparam("limit")
     published = select(publications.c.class_id).where(publications.c.unpublished_at.is_(None))
     platform = communities.c.platform == bindparam("platform")
     which: ColumnElement[bool]
     if among == "teacher":  # an alias: a subquery on ``people`` itself would correlate to the teacher's join
         teacher = people.alias("teacher")
         which = classes.c.teacher_id == select(teacher.c.id).where(_person_bound(teacher)).scalar_subquery()
-    elif among == "community":
-        community = (
-            select(communities.c.id)
-            .where(
-                platform,
-                communities.c.workspace_id == bindparam("workspace_id"),
-                communities.c.chat_id == bindparam("chat_id"),
-            )
-            .scalar_subquery()
-        )
-        which = classes.c.id.in_(published.where(publications.c.community_id == community))
     else:
-        which = classes.c.id.in_(_classes_of_person(published))
-    return (
-        select(
+        ids: Select[int] | CompoundSelect[int]
+        if among == "community":
+            community = (
+                select(communities.c.id)
+                .where(
+                    platform,
+                    communities.c.workspace_id == bindparam("workspace_id"),
+                    communities.c.chat_id == bindparam("chat_id"),
+                )
+                .scalar_subquery()
+            )
+            ids = published.where(publications.c.community_id == community)
+        else:
+            ids = _classes_of_person(published)
+        gathered = any_(func.array(ids.scalar_subquery())) if dialect == "postgresql" else None
+        which = classes.c.id == gathered if gathered is not None else classes.c.id.in_(ids)
+    kept = classes.c.next_starts_at
+
+    def listed(start: ColumnElement[datetime], *, passed: bool) -> Select[Any]:
+        return select(
             *(classes.c[column] for column in CARD_COLUMNS),
-            people.c.display_name.label("teacher_name"),
-            sessions.c.starts_at.label("next_start"),
+            classes.c.teacher_id,
+            start.label("next_start"),
             classes.c.meeting_id.is_not(None).label("has_meeting"),
-        )
-        .select_from(sessions)
-        .join(classes, classes.c.id == sessions.c.class_id)
-        .join(people, people.c.id == classes.c.teacher_id)
-        .where(
-            sessions.c.status == "scheduled",
-            sessions.c.starts_at > now,
+            classes.c.id.label("class_id"),
+        ).where(
+            (kept <= now) if passed else (kept > now),
             classes.c.status == "scheduled",
             which,
             func.coalesce(classes.c.age_min, _ANY_AGE[0]) <= bindparam("oldest"),
             func.coalesce(classes.c.age_max, _ANY_AGE[1]) >= bindparam("youngest"),
-            ~an_earlier_session,
         )
-        .order_by(sessions.c.starts_at, classes.c.id)
-        .limit(bindparam("limit"))
+
+    to_come = listed(kept, passed=False).order_by(kept, classes.c.id).limit(limit).subquery("to_come")
+    moved = listed(next_start(classes), passed=True).subquery("moved")
+    moved_on = select(moved).where(moved.c.next_start.is_not(None)).order_by(moved.c.next_start, moved.c.class_id)
+    both = union_all(select(to_come), moved_on.limit(limit).subquery("moved_on").select()).subquery("both")
+    soonest = select(both).order_by(both.c.next_start, both.c.class_id).limit(limit).subquery("soonest")
+    teacher_name = people.c.display_name.label("teacher_name")
+    return (
+        select(*(teacher_name if field.name == "teacher_name" else soonest.c[field.name] for field in fields(ClassRow)))
+        .join_from(soonest, people, people.c.id == soonest.c.teacher_id)
+        .order_by(soonest.c.next_start, soonest.c.class_id)
     )
 
 
 def _classes_of_person(published: Select[int]) -> CompoundSelect[int]:
     """The ids of the classes published in the bound ``communities``, taught by the bound person, or holding a
-    seat of theirs or a place on their waitlist: one set, so a list walks these classes' sessions, not every
-    upcoming session until enough of them turn out to be the person's (all of them, for someone with few)."""
-    classes, bookings, waitlist = table_of(Class), table_of(Booking), table_of(WaitlistEntry)
+    seat of theirs or a place on their waitlist: one set, so a list reads these classes by id, not every
+    upcoming class until enough of them turn out to be the person's (all of them, for someone with few)."""
+    # An alias: the list reads ``classes`` itself, and a subquery of it there would correlate to the list's row.
+    own, bookings, waitlist = table_of(Class).alias("own"), table_of(Booking), table_of(WaitlistEntry)
     publications = table_of(Publication)
     return union(
         published.where(publications.c.community_id.in_(bindparam("communities", expanding=True))),
-        select(classes.c.id).where(classes.c.teacher_id == person_id()),
+        select(own.c.id).where(own.c.teacher_id == person_id()),
         select(bookings.c.class_id).where(bookings.c.parent_id == person_id(), bookings.c.status.in_(HOLDS_A_SEAT)),
         select(waitlist.c.class_id).where(waitlist.c.parent_id == person_id(), waitlist.c.status == "waiting"),
     )

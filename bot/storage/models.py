@@ -223,6 +223,17 @@ class Class(Timestamped, Base):
     """A class a teacher lists: one session, or a weekly series that shares one Zoom meeting."""
 
     __tablename__ = "classes"
+    # Upcoming classes in start order (see ``next_starts_at``): the lists walk it, the housekeeping finds the
+    # passed ones at its start.
+    __table_args__ = (
+        Index(
+            "ix_classes_next_start",
+            "next_starts_at",
+            "id",
+            postgresql_where=text("next_starts_at IS NOT NULL"),
+            sqlite_where=text("next_starts_at IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(16), unique=True)
@@ -252,6 +263,10 @@ class Class(Timestamped, Base):
     # published in: anyone holding its share link too (True), or no one else (False). See ``bot.core.audience``.
     anyone_with_link: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     status: Mapped[str] = mapped_column(String(16), default="scheduled", index=True)
+    # When its next scheduled session starts, kept here by whatever creates, moves or cancels its sessions and
+    # moved on by the housekeeping once that session has passed (``bot.storage.next_starts``); None: a cancelled
+    # class, or none left. Lists of classes are then one index walk, not a probe of sessions per class.
+    next_starts_at: Mapped[datetime | None]
     # The request (a front end's key for the teacher's tap) that cancelled the class: the same request delivered
     # again is answered as its first delivery was, another one is told the class was already cancelled.
     cancel_request: Mapped[str | None] = mapped_column(String(128))

@@ -21,9 +21,9 @@ async def move_class_to(database_url: str, public_id: str, start: datetime, remi
     database = Database.connect(database_url)
     try:
         async with database.write() as session:
-            query = select(ClassSession).join(Class, Class.id == ClassSession.class_id)
-            row = (await session.execute(query.where(Class.public_id == public_id))).scalar_one()
-            row.starts_at = start
+            query = select(ClassSession, Class).join(Class, Class.id == ClassSession.class_id)
+            row, cls = (await session.execute(query.where(Class.public_id == public_id))).one()
+            row.starts_at = cls.next_starts_at = start  # the class's kept next start moves with its one session
             pending = select(Job).where(Job.kind == "reminder", Job.status == "pending")
             [job] = [job for job in (await session.execute(pending)).scalars() if job.payload["session_id"] == row.id]
             stamp = int(start.timestamp())

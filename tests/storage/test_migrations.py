@@ -39,7 +39,7 @@ async def test_an_empty_database_upgrades_to_exactly_the_models(database_url: st
     finally:
         await database.dispose()
     assert set(Base.metadata.tables) <= tables
-    assert version == "0019"
+    assert version == HEAD_REVISION
 
 
 def test_the_head_revision_a_start_checks_for_is_the_newest_migration() -> None:
@@ -125,11 +125,47 @@ async def test_classes_from_before_0009_keep_their_audience(database_url: str) -
     ]
 
 
+async def test_classes_from_before_0020_keep_their_next_session_start(database_url: str) -> None:
+    """A scheduled class keeps its first session still to come; a class whose sessions are all past, or a cancelled
+    one, keeps none."""
+    database = Database.connect(database_url)
+    try:
+        async with database.engine.begin() as connection:
+            await connection.run_sync(lambda sync: _upgrade_to(sync, "0019"))
+            for statement in _BEFORE_0020:
+                await connection.execute(text(statement))
+        await upgrade_to_head(database)
+        async with database.engine.connect() as connection:
+            rows = (await connection.execute(text("SELECT public_id, next_starts_at FROM classes"))).all()
+    finally:
+        await database.dispose()
+    # The year is enough to tell the sessions apart (SQLite answers a string here, PostgreSQL a datetime).
+    assert sorted((public_id, None if kept is None else str(kept)[:4]) for public_id, kept in rows) == [
+        ("cancelled", None),
+        ("over", None),
+        ("weekly", "2998"),
+    ]
+
+
 def _upgrade_to(connection: Connection, revision: str) -> None:
     config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, revision)
 
+
+_BEFORE_0020 = [
+    "INSERT INTO people (id, platform, workspace_id, platform_user_id, display_name) "
+    "VALUES (1, 'telegram', '', '1', 'Ann')",
+    "INSERT INTO classes (id, public_id, teacher_id, title, description, timezone, duration_minutes, seats, "
+    "seats_taken, sessions_count, requires_approval, zoom_enabled, status) "
+    "VALUES (1, 'weekly', 1, 'Chess', '', 'UTC', 45, 10, 0, 3, false, true, 'scheduled'), "
+    "(2, 'over', 1, 'Art', '', 'UTC', 45, 10, 0, 1, false, true, 'scheduled'), "
+    "(3, 'cancelled', 1, 'Music', '', 'UTC', 45, 10, 0, 1, false, true, 'cancelled')",
+    "INSERT INTO class_sessions (class_id, position, starts_at, status) VALUES "
+    "(1, 0, '2000-01-01 10:00:00.000000', 'scheduled'), (1, 1, '2999-01-01 10:00:00.000000', 'scheduled'), "
+    "(1, 2, '2998-01-01 10:00:00.000000', 'scheduled'), (2, 0, '2000-01-01 10:00:00.000000', 'scheduled'), "
+    "(3, 0, '2999-01-01 10:00:00.000000', 'cancelled')",
+]
 
 _BEFORE_0009 = [
     "INSERT INTO people (id, platform, workspace_id, platform_user_id, display_name) "

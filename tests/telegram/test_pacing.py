@@ -108,6 +108,19 @@ async def test_the_overall_rate_is_never_exceeded_in_any_second(fake: FakeTelegr
     assert busiest <= TELEGRAM_PER_SECOND
 
 
+async def test_asking_who_is_in_a_group_is_not_paced_as_a_send(fake: FakeTelegram) -> None:
+    parents = _people(fake, 30)
+    group = fake.add_group("Chess parents", members=parents[:10], with_bot=True)
+    # A group takes 20 sends a minute: paced as sends, the last ten questions would wait a minute.
+    async for bot in _bot(fake, ChatPacer(messages_per_second=5)):
+        started = time.monotonic()
+        answers = await asyncio.gather(*(bot.get_chat_member(group.id, parent.id) for parent in parents))
+        took = time.monotonic() - started
+
+    assert [answer.status for answer in answers] == ["member"] * 10 + ["left"] * 20
+    assert took < 3.0  # 30 questions at 5 sends a second alone would take 6 s
+
+
 async def test_a_429_on_a_call_to_no_chat_is_waited_out_and_retried(fake: FakeTelegram) -> None:
     fake.fail_next("getMe", 429, retry_after=1)
     async for bot in _bot(fake, ChatPacer()):
