@@ -64,7 +64,7 @@ SAID_AS: dict[str, str] = {
     "connect.status": "/connect links your Zoom account",
     "languages.ask_zone_once": "Times are read in your",
     "languages.choose_zone": "Times are read in your",
-    "languages.note_zone": "Times are read in your",
+    "languages.reader": "Times are read in your",
     "languages.choose": "/language changes your language",
     "languages.choose_for_community": "/language there sets the language",
     "privacy.forget": "/forgetme deletes everything",

@@ -48,9 +48,10 @@ PLATFORM = "slack"
 Listener = Callable[[AsyncArgs], Awaitable[None]]
 
 
-def person_of(args: AsyncArgs, language: str | None = None) -> PersonRef:
-    """The person who acted, in the workspace where the app answers them; ``language``, when the caller already
-    knows it (see ``SlackBase.translator``), is kept with the person if this action makes their row."""
+def person_of(args: AsyncArgs, said: Translator | None = None) -> PersonRef:
+    """The person who acted, in the workspace where the app answers them; ``said``, the translator the caller
+    already has for them (see ``SlackBase.translator``), gives the language and timezone kept with the person if
+    this action makes their row."""
     body = args.body
     user = body.get("user")
     if isinstance(user, Mapping):
@@ -59,7 +60,8 @@ def person_of(args: AsyncArgs, language: str | None = None) -> PersonRef:
         event = body.get("event") or {}
         user_id = str(body.get("user_id") or event.get("user") or args.context.user_id or "")
         name = str(body.get("user_name") or "")
-    return PersonRef(PLATFORM, user_id, args.context.team_id or "", name[:200], language)
+    language, zone = (said.code, said.reader_zone) if said is not None else (None, None)
+    return PersonRef(PLATFORM, user_id, args.context.team_id or "", name[:200], language, timezone=zone)
 
 
 def channel_of(args: AsyncArgs) -> str | None:
@@ -97,14 +99,9 @@ class SlackBase:
 
     async def translator(self, args: AsyncArgs) -> Translator:
         """The acting person's language and timezone; Slack is asked for their locale and ``tz`` only until we
-        know both."""
+        know both (one read of the person otherwise)."""
         person = person_of(args)
-        language, zone = await self.core.languages.known_reader(person)
-        if language is None or zone is None:
-            locale, zone = await _slack_profile(args, person.user_id)
-            if language is None:
-                language, _ = await self.core.languages.of_reader(person, locale)
-            await self.core.languages.note_zone(person, zone)
+        language, zone = await self.core.languages.reader(person, lambda: _slack_profile(args, person.user_id))
         return self.core.catalogs.translator(language, zone)
 
     async def first_time(self, args: AsyncArgs) -> bool:

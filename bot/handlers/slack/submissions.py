@@ -106,7 +106,7 @@ class Submissions(SlackBase):
         try:
             # Made for a channel, it is for the channel's members; made alone, for anyone with its link.
             in_community = bool(form.channel_id)
-            created = await self.core.classes.create(person_of(args, t.code), form.draft, in_community=in_community)
+            created = await self.core.classes.create(person_of(args, t), form.draft, in_community=in_community)
         except Exception as problem:  # told in the form, which stays open for the teacher to fix it
             await args.ack(response_action="errors", errors=class_form_errors(problem, t, "creating a class"))
             return
@@ -167,7 +167,7 @@ class Submissions(SlackBase):
             await self._booked(args, outcome)
 
         try:
-            parent = person_of(args, t.code)
+            parent = person_of(args, t)
             key = f"slack:{view.get('id')}"
             await self.core.bookings.book(parent, class_id, children, key, confirm=confirm, as_typed=True)
         except CoreError as refusal:
