@@ -44,7 +44,6 @@ NOT_CALLED: dict[tuple[str, str], str] = {
         "languages.reader",
         "telegram",
     ): "every Telegram update carries the language (of_reader); Telegram tells no zone",
-    ("classes.listing_age", "telegram"): "Telegram lists for the age asked each time (/classes 8): no tab to redraw",
     ("classes.choose_listing_age", "telegram"): "Telegram lists for the age asked each time (/classes 8)",
     ("languages.ask_zone_once", "slack"): "Slack gives each person's timezone (users.info tz, languages.reader)",
     ("languages.choose_zone", "slack"): "Slack gives each person's timezone (users.info tz, languages.reader)",

@@ -145,15 +145,10 @@ class ClassService:
         booked (``Audience.visible_classes``); with a child's ``age``, only classes whose age range includes it."""
         return await self._audience.visible_classes(viewer, limit, age=age)
 
-    async def listing_age(self, viewer: PersonRef) -> int | None:
-        """The child's age ``viewer`` last chose to list classes for (``choose_listing_age``); None: any age."""
-        async with self._database.read() as session:
-            person = await People(session).find(viewer)
-            return None if person is None else person.listing_age
-
     async def choose_listing_age(self, viewer: PersonRef, age: int | None) -> None:
         """Remember the child's age ``viewer`` lists classes for (None: any age), so that a list drawn again (a
-        Home tab redrawn for a message) keeps it."""
+        Home tab redrawn for a message) keeps it; ``languages.known_reader`` reads it back with the rest of what
+        a redrawing needs."""
         if age is not None:
             check_ages(age, age)
         async with self._database.write() as session:

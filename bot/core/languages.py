@@ -16,6 +16,7 @@ not, so a parent is asked once, after a booking, and the answer kept.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import NamedTuple
 
 from bot.core.class_input import parse_timezone
 from bot.core.communities import CommunityRef
@@ -33,6 +34,12 @@ from bot.storage.people import People, PersonMarks
 AskPlatform = Callable[[], Awaitable[tuple[str | None, str | None]]]
 
 
+class KnownReader(NamedTuple):
+    language: str | None
+    zone: str | None
+    listing_age: int | None  # the child's age chosen for the classes listed (``choose_listing_age``); None: any
+
+
 def known_zone(zone: str | None) -> str | None:
     """``zone`` when our timezone database knows it (``parse_timezone``), else None: class times alone then."""
     if not zone:
@@ -47,12 +54,14 @@ class LanguageService:
     def __init__(self, database: Database) -> None:
         self._database = database
 
-    async def known_reader(self, who: PersonRef) -> tuple[str | None, str | None]:
-        """The person's stored language and timezone, each None when we never learned it (a platform may then be
-        asked)."""
+    async def known_reader(self, who: PersonRef) -> KnownReader:
+        """What we keep of how to speak to the person, in one read: their language and timezone, each None when
+        we never learned it (a platform may then be asked), and the child's age they last listed classes for."""
         async with self._database.read() as session:
             person = await People(session).find(who)
-            return (supported(person.language), person.timezone) if person else (None, None)
+            if person is None:
+                return KnownReader(None, None, None)
+            return KnownReader(supported(person.language), person.timezone, person.listing_age)
 
     async def of_reader(self, who: PersonRef, platform_tag: str | None) -> tuple[str, str | None]:
         """The person's language, noting the platform's ``platform_tag`` unless they chose one themselves.

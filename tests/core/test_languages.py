@@ -76,10 +76,10 @@ async def test_a_readers_timezone_is_asked_once_and_a_platforms_never_overrides_
 
     # Someone who only looks: the platform's word is used, nothing is kept; their first booking keeps both.
     assert await languages.reader(parent(3), says("es-ES", "Asia/Tokyo")) == ("es", "Asia/Tokyo")
-    assert await languages.known_reader(parent(3)) == (None, None)
+    assert await languages.known_reader(parent(3)) == (None, None, None)
     looker = replace(parent(3), language="es", timezone="Asia/Tokyo")
     await world.components.bookings.book(looker, cls.public_id, ["Ana"], "t3")
-    assert await languages.known_reader(parent(3)) == ("es", "Asia/Tokyo")
+    assert await languages.known_reader(parent(3)) == ("es", "Asia/Tokyo", None)
 
 
 def says(tag: str | None, zone: str | None) -> AskPlatform:
