@@ -110,9 +110,10 @@ class SlackBase:
             bind_log_ids(slack_request=key)  # this request's task: every line it logs carries the id
         return key is None or await self.core.inbound.first_delivery(PLATFORM, key)
 
-    async def dm(self, args: AsyncArgs, message: Message) -> None:
-        """A direct message to the person who acted (the only way a link is ever sent)."""
-        said = message.render(await self.translator(args))
+    async def dm(self, args: AsyncArgs, message: Message, *, translator: Translator | None = None) -> None:
+        """A direct message to the person who acted (the only way a link is ever sent), in ``translator``'s
+        language when the caller has it already for this request, else in theirs."""
+        said = message.render(translator or await self.translator(args))
         notice, blocks = message_blocks(said)
         await args.client.chat_postMessage(
             channel=person_of(args).user_id, text=notice, blocks=blocks, unfurl_links=False, unfurl_media=False

@@ -164,7 +164,7 @@ class Submissions(SlackBase):
 
         async def confirm(outcome: BookingOutcome) -> None:
             await form.close()
-            await self._booked(args, outcome)
+            await self._booked(args, outcome, t)
 
         try:
             parent = person_of(args, t)
@@ -182,8 +182,9 @@ class Submissions(SlackBase):
             await self.dm(args, Message(text))
 
     @answers_refusals
-    async def _booked(self, args: AsyncArgs, outcome: BookingOutcome) -> None:
-        await self.dm(args, Message(describe_outcome(outcome)))
+    async def _booked(self, args: AsyncArgs, outcome: BookingOutcome, t: Translator) -> None:
+        """``t`` is the parent's, read for this submission: the booking kept their language and zone with them."""
+        await self.dm(args, Message(describe_outcome(outcome)), translator=t)
         for booking in outcome.booked:
             if booking.status == AWAITING_PAYMENT:
                 await self.send_checkout(args, booking.public_id)
