@@ -45,6 +45,7 @@ from bot.support.logs import bind_log_ids
 log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
+PROFILE_WITHIN = 1.0  # seconds a person's Slack profile (users.info) is waited for before answering without it
 Listener = Callable[[AsyncArgs], Awaitable[None]]
 
 
@@ -199,9 +200,14 @@ async def _slack_profile(args: AsyncArgs, user_id: str) -> tuple[str | None, str
     """The person's Slack locale (``es-ES``) and timezone (``tz``, Area/City), each None when Slack does not answer
     at once (English and class times alone then)."""
     try:
-        async with asyncio.timeout(1.0):  # a listener may still have to use a 3-second trigger_id
+        async with asyncio.timeout(PROFILE_WITHIN):  # a listener may still have to use a 3-second trigger_id
             found = await args.client.users_info(user=user_id, include_locale=True)
-    except (TimeoutError, SlackApiError):
+    except TimeoutError:
+        # Said, because it shows: the person is answered in English, without their own time; and under load the
+        # call may be dropped before it ever reached Slack.
+        log.warning("Slack did not answer users.info in time: answering without the person's locale and timezone")
+        return None, None
+    except SlackApiError:
         return None, None
     user = found.get("user") or {}
     locale, zone = user.get("locale"), user.get("tz")
