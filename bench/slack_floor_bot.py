@@ -12,10 +12,11 @@ each of a parent's three interactions:
    locale and timezone); the class card with its Book button through the command's ``response_url``;
 2. the Book button: acknowledged; the profile again (ClassBot keeps nothing of someone who only looked); the
    "who is the seat for?" modal by ``views.open`` with the press's trigger_id;
-3. the submitted modal: the profile; the acknowledgement that closes it; the "Booked" direct message and the Home
-   tab published; Zoom's registrant call, the private link message and the Home tab again; and the teacher's
-   notice gathered as ClassBot gathers it: the first booking of a window opens ``DIGEST_WINDOW_SECONDS``, at its
-   end one direct message tells the teacher of every booking in it, and their Home tab is published.
+3. the submitted modal: the profile (once: the row the booking makes keeps the locale and zone); the
+   acknowledgement that closes it; the "Booked" direct message and the Home tab published; Zoom's registrant
+   call, the private link message and the Home tab again; and the teacher's notice gathered as ClassBot gathers
+   it: the first booking of a window opens ``DIGEST_WINDOW_SECONDS``, at its end one direct message tells the
+   teacher of every booking in it, and their Home tab is published.
 
 The class's Zoom meeting is made at its first booking (a look at the user's meetings, then the new meeting), as
 ClassBot makes it. Nothing else: no database, no jobs, no checks beyond Bolt's; state lives in memory. The Zoom
@@ -124,7 +125,6 @@ class SlackFloor:
         self._taken += 1
         await ack()
         self._booked.setdefault(user, []).append(child)
-        await self._profile(user)  # as ClassBot asks again: it first asked before the parent had a record
         await self._dm(user, f"Booked: {child} in “{TITLE}”. Your Zoom link follows here.")
         await self._home(user)
         self._untold.append(child)

@@ -48,11 +48,11 @@ class Audience:
         """Refuse, saying what to do instead, unless ``viewer`` may see and book the class."""
         async with self._database.query() as connection:
             found = await Audiences(connection).of_class(class_public_id, viewer)
-            if found is None:
-                raise NotFound(NO_SUCH_CLASS)
-            if found.teaches or found.booked or found.anyone_with_link:
-                return
-            places = await Audiences(connection).places_of_class(found.class_id, viewer.platform, viewer.workspace_id)
+        if found is None:
+            raise NotFound(NO_SUCH_CLASS)
+        if found.teaches or found.booked or found.anyone_with_link:
+            return
+        places = found.places
         membership = await self._memberships.of(viewer, _communities(viewer, places), doubt_no=True)
         if membership.member_of:
             return

@@ -146,15 +146,10 @@ class ClassService:
         booked (``Audience.visible_classes``); with a child's ``age``, only classes whose age range includes it."""
         return await self._audience.visible_classes(viewer, limit, age=age)
 
-    async def listing_age(self, viewer: PersonRef) -> int | None:
-        """The child's age ``viewer`` last chose to list classes for (``choose_listing_age``); None: any age."""
-        async with self._database.read() as session:
-            person = await People(session).find(viewer)
-            return None if person is None else person.listing_age
-
     async def choose_listing_age(self, viewer: PersonRef, age: int | None) -> None:
         """Remember the child's age ``viewer`` lists classes for (None: any age), so that a list drawn again (a
-        Home tab redrawn for a message) keeps it."""
+        Home tab redrawn for a message) keeps it; ``languages.known_reader`` reads it back with the rest of what
+        a redrawing needs."""
         if age is not None:
             check_ages(age, age)
         async with self._database.write() as session:
@@ -235,10 +230,10 @@ class ClassService:
         """The class's card, for someone who may see it (``Audience.require``)."""
         await self._audience.require(viewer, class_public_id)
         async with self._database.read() as session:
-            cls = await Classes(session).by_public_id(class_public_id)
-            if cls is None:
-                raise NotFound(CLASS_GONE)
-            return ClassView.of(await Classes(session).row(cls, self._clock()))
+            row = await Classes(session).card(class_public_id, self._clock())
+        if row is None:
+            raise NotFound(CLASS_GONE)
+        return ClassView.of(row)
 
     async def open_to_link(self, teacher: PersonRef, class_public_id: str, *, anyone: bool) -> ClassView:
         """The teacher opens the class to anyone holding its share link, or keeps it to its communities' members

@@ -179,9 +179,7 @@ class ConnectService:
     async def status(self, who: PersonRef) -> str | None:
         """ "active", "reconnect_needed", or None when the person never connected Zoom."""
         async with self._database.read() as session:
-            person = await People(session).find(who)
-            connection = await ZoomConnections(session, self._cipher).for_person(person.id) if person else None
-        return connection.status if connection else None
+            return await ZoomConnections(session, self._cipher).status_of(who)
 
     async def disconnect(self, who: PersonRef) -> bool:
         """Revoke the teacher's authorization at Zoom and forget the tokens; False if nothing was connected."""

@@ -173,17 +173,20 @@ class Delivery:
         reason = str(payload["reason"])
         now = self._clock()
         # One read for everything the link and its message need; then Zoom, then the parent's chat.
+        reminded = job_kinds.Reminded.from_payload(payload)
         async with self._database.read() as session:
             found = await Bookings(session).for_link(booking_ref, now)
             if found is None:
                 return
-            sessions = await Classes(session).sessions(found.cls.id)
+            # A session still to start means the class is not over; only a reminder needs its sessions then.
+            ahead = reminded is None and found.next_start is not None
+            sessions = [] if ahead else await Classes(session).sessions(found.cls.id)
         booking, cls, next_start, parent = found.booking, found.cls, found.next_start, found.parent
         if booking.status != "confirmed" or cls.status != "scheduled" or not cls.zoom_enabled:
             return
         title, child, timezone = cls.title, booking.child_name, cls.timezone
         text = _link_text(reason, child, title, local_time(next_start, timezone))
-        timing = _timing(sessions, cls.duration_minutes, now, job_kinds.Reminded.from_payload(payload))
+        timing = Timing.AHEAD if ahead else _timing(sessions, cls.duration_minutes, now, reminded)
         if timing is Timing.OVER or (reason == "reminder" and timing is None):
             log.info("link %s for booking %s of class %s not sent: too late", reason, booking.public_id, cls.public_id)
             return

@@ -15,6 +15,9 @@ not, so a parent is asked once, after a booking, and the answer kept.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import NamedTuple
+
 from bot.core.class_input import parse_timezone
 from bot.core.communities import CommunityRef
 from bot.core.errors import InvalidInput, NotAllowed
@@ -26,17 +29,39 @@ from bot.storage.database import Database
 from bot.storage.identity import PersonRef
 from bot.storage.people import People, PersonMarks
 
+# A platform asked about a person: their language tag (Slack's locale) and timezone (Area/City), each None when
+# the platform did not say.
+AskPlatform = Callable[[], Awaitable[tuple[str | None, str | None]]]
+
+
+class KnownReader(NamedTuple):
+    language: str | None
+    zone: str | None
+    listing_age: int | None  # the child's age chosen for the classes listed (``choose_listing_age``); None: any
+
+
+def known_zone(zone: str | None) -> str | None:
+    """``zone`` when our timezone database knows it (``parse_timezone``), else None: class times alone then."""
+    if not zone:
+        return None
+    try:
+        return parse_timezone(zone)
+    except InvalidInput:
+        return None
+
 
 class LanguageService:
     def __init__(self, database: Database) -> None:
         self._database = database
 
-    async def known_reader(self, who: PersonRef) -> tuple[str | None, str | None]:
-        """The person's stored language and timezone, each None when we never learned it (a platform may then be
-        asked)."""
+    async def known_reader(self, who: PersonRef) -> KnownReader:
+        """What we keep of how to speak to the person, in one read: their language and timezone, each None when
+        we never learned it (a platform may then be asked), and the child's age they last listed classes for."""
         async with self._database.read() as session:
             person = await People(session).find(who)
-            return (supported(person.language), person.timezone) if person else (None, None)
+            if person is None:
+                return KnownReader(None, None, None)
+            return KnownReader(supported(person.language), person.timezone, person.listing_age)
 
     async def of_reader(self, who: PersonRef, platform_tag: str | None) -> tuple[str, str | None]:
         """The person's language, noting the platform's ``platform_tag`` unless they chose one themselves.
@@ -59,19 +84,40 @@ class LanguageService:
                 person.language = detected
             return or_source(person.language if person else detected), person.timezone if person else None
 
-    async def note_zone(self, who: PersonRef, zone: str | None) -> None:
-        """The platform's word for the person's timezone (Slack's ``tz``), kept unless they have one already
-        (their own choice, or the zone a teacher's classes are made in, is not overridden)."""
-        if not zone:
-            return
-        try:
-            zone = parse_timezone(zone)
-        except InvalidInput:
-            return  # a zone our timezone database lacks: class times alone, as before
+    async def reader(self, who: PersonRef, ask: AskPlatform) -> tuple[str, str | None]:
+        """The person's language and timezone for what is said to them now: as stored, and while we do not know
+        both, as their platform says (``ask``: its language tag and zone, each None when it did not answer).
+
+        One read for a person we know all about, or who has no row yet (someone who only looks leaves nothing
+        behind: the row made by their first real action takes both from the ``PersonRef``, see ``People.ensure``).
+        The platform's word is noted for a known person only where it changes something, in one transaction:
+        their language unless they chose one (as ``of_reader``), their zone unless they have one (their own
+        choice, or the zone a teacher's classes are made in, is not overridden). The zone returned is the
+        platform's when we had none, and only a zone our timezone database knows.
+        """
+        async with self._database.read() as session:
+            person = await People(session).find(who)
+            language = supported(person.language) if person else None
+            zone = person.timezone if person else None
+            if language is not None and zone is not None:
+                return language, zone
+        platform_tag, platform_zone = await ask()
+        detected, heard_zone = noted(platform_tag), known_zone(platform_zone)
+        if person is None:
+            return or_source(detected) if language is None else language, heard_zone
+        relearn = language is None and not person.language_chosen and detected is not None
+        relearn = relearn and person.language != detected
+        if not relearn and (heard_zone is None or zone is not None):
+            return (language or or_source(person.language)), zone or heard_zone
         async with self._database.write() as session:
             person = await People(session).find(who)
-            if person is not None and person.timezone is None:
-                person.timezone = zone
+            if person is None:  # forgotten meanwhile
+                return or_source(detected) if language is None else language, heard_zone
+            if language is None and not person.language_chosen and detected is not None:
+                person.language = detected
+            if person.timezone is None and heard_zone is not None:
+                person.timezone = heard_zone
+            return (language or or_source(person.language)), person.timezone
 
     async def ask_zone_once(self, who: PersonRef) -> bool:
         """Whether to ask the person their timezone now: once in their life with us, and never when we know it."""

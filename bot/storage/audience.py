@@ -1,7 +1,8 @@
 """What decides who may see a class: its teacher, its link setting, who is booked in it, and where it is published.
 
 Each read is one Core statement on a bare connection (``Database.query()``): they run before every card and
-every booking, and change nothing.
+every booking, and change nothing. A class, what the person is to it and where it is published are read together:
+most classes made in a channel are for its members, whose check needs the places anyway.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from sqlalchemy import (
     ColumnElement,
     ScalarSelect,
     Select,
+    and_,
     bindparam,
     exists,
     false,
@@ -29,17 +31,6 @@ from bot.storage.prepared import prepared, table_of
 
 
 @dataclass(frozen=True, slots=True)
-class ClassAudience:
-    """A class as the rule sees it, for one person."""
-
-    class_id: int
-    title: str
-    anyone_with_link: bool
-    teaches: bool  # the person is its teacher
-    booked: bool  # the person holds a seat in it, waits for the teacher's approval, or waits on its waitlist
-
-
-@dataclass(frozen=True, slots=True)
 class Place:
     """A set-up community as the rule names it: its row, its platform's id for it, and its title."""
 
@@ -48,24 +39,33 @@ class Place:
     title: str
 
 
+@dataclass(frozen=True, slots=True)
+class ClassAudience:
+    """A class as the rule sees it, for one person."""
+
+    class_id: int
+    title: str
+    anyone_with_link: bool
+    teaches: bool  # the person is its teacher
+    booked: bool  # the person holds a seat in it, waits for the teacher's approval, or waits on its waitlist
+    places: tuple[Place, ...] = ()  # the communities of the person's platform and workspace it is published in
+
+
 class Audiences:
     def __init__(self, executor: Executor) -> None:
         self._executor = executor
 
     async def of_class(self, public_id: str, person: PersonRef) -> ClassAudience | None:
-        """The class ``public_id`` as the rule sees it for ``person``; None when there is no such class."""
+        """The class ``public_id`` as the rule sees it for ``person``, with the communities of the person's
+        platform (and workspace) where it is published now, in one statement; None when there is no such class."""
         values = {"public_id": public_id, **identity(person)}
-        row = (await self._executor.execute(_class_audience(), values)).one_or_none()
-        if row is None:
+        rows = (await self._executor.execute(_class_audience(), values)).all()
+        if not rows:
             return None
-        class_id, title, anyone_with_link, teaches, booked = row
+        class_id, title, anyone_with_link, teaches, booked = rows[0][:5]
+        places = tuple(Place(*row[5:]) for row in rows if row[5] is not None)
         # SQLite answers truth values as 0 and 1.
-        return ClassAudience(class_id, title, bool(anyone_with_link), bool(teaches), bool(booked))
-
-    async def places_of_class(self, class_id: int, platform: str, workspace_id: str) -> list[Place]:
-        """The communities of ``platform`` (and workspace) where the class is published now."""
-        values = {"class_id": class_id, "platform": platform, "workspace_id": workspace_id}
-        return [Place(*row) for row in await self._executor.execute(_places_of_class(), values)]
+        return ClassAudience(class_id, title, bool(anyone_with_link), bool(teaches), bool(booked), places)
 
     async def places_with_classes(self, platform: str, workspace_id: str, now: datetime, limit: int) -> list[Place]:
         """At most ``limit`` communities of ``platform`` (and workspace) where an upcoming class is published: the
@@ -110,36 +110,36 @@ def booked_by_person(class_id: ColumnElement[int]) -> ColumnElement[bool]:
 
 
 @prepared
-def _class_audience() -> Select[int, str, bool, bool, bool]:
-    classes = table_of(Class)
+def _class_audience() -> Select[int, str, bool, bool, bool, int, str, str]:
+    """One row per community of the bound platform and workspace the class is published in (one with no
+    community when there is none)."""
+    classes, communities, publications = table_of(Class), table_of(Community), table_of(Publication)
     teaches = func.coalesce(classes.c.teacher_id == person_id(), false())
-    return select(
-        classes.c.id,
-        classes.c.title,
-        classes.c.anyone_with_link,
-        teaches.label("teaches"),
-        booked_by_person(classes.c.id).label("booked"),
-    ).where(classes.c.public_id == bindparam("public_id"))
+    published = publications.join(communities, communities.c.id == publications.c.community_id)
+    where = classes.outerjoin(
+        published,
+        and_(publications.c.class_id == classes.c.id, publications.c.unpublished_at.is_(None), _on_platform()),
+    )
+    return (
+        select(
+            classes.c.id,
+            classes.c.title,
+            classes.c.anyone_with_link,
+            teaches.label("teaches"),
+            booked_by_person(classes.c.id).label("booked"),
+            communities.c.id,
+            communities.c.chat_id,
+            communities.c.title,
+        )
+        .select_from(where)
+        .where(classes.c.public_id == bindparam("public_id"))
+        .order_by(communities.c.id)
+    )
 
 
 def _on_platform() -> ColumnElement[bool]:
     communities = table_of(Community)
     return (communities.c.platform == bindparam("platform")) & (communities.c.workspace_id == bindparam("workspace_id"))
-
-
-@prepared
-def _places_of_class() -> Select[int, str, str]:
-    communities, publications = table_of(Community), table_of(Publication)
-    return (
-        select(communities.c.id, communities.c.chat_id, communities.c.title)
-        .join(publications, publications.c.community_id == communities.c.id)
-        .where(
-            publications.c.class_id == bindparam("class_id"),
-            publications.c.unpublished_at.is_(None),
-            _on_platform(),
-        )
-        .order_by(communities.c.id)
-    )
 
 
 @prepared

@@ -30,6 +30,7 @@ from bot.storage import jobs
 from bot.storage.classes import Classes, next_start_of_class
 from bot.storage.database import Executor
 from bot.storage.dialect import insert_or_ignore, insert_or_update, writers_overlap
+from bot.storage.identity import PersonRef
 from bot.storage.jobs import NewJob
 from bot.storage.models import Booking, Child, Class, Person, WaitlistEntry, ZoomConnection
 from bot.storage.prepared import prepared, table_of
@@ -244,6 +245,13 @@ class Children:
         query = select(Child.name, Child.age).where(Child.parent_id == parent_id).order_by(Child.id)
         return [(row.name, row.age) for row in await self._session.execute(query)]
 
+    async def names_of(self, parent: PersonRef) -> list[tuple[str, int | None]]:
+        """``names`` of the parent known by their platform identity (none for someone never seen), in one
+        statement."""
+        who = {"platform": parent.platform, "workspace_id": parent.workspace_id, "user_id": parent.user_id}
+        found = await self._session.execute(_children_of(), who)
+        return [(row.name, row.age) for row in found]
+
     async def remember_age(self, parent_id: int, name: str, age: int) -> None:
         """Keep ``age`` with the child's name (made if new), so the next booking's name button carries it."""
         statement = insert_or_update(self._session, Child, ("parent_id", "name"), ("age",))
@@ -384,4 +392,18 @@ def _set_personal_link() -> Update:
         update(bookings)
         .where(bookings.c.id == bindparam("booking_id"))
         .values(registrant_id=bindparam("registrant_id"), join_url_enc=bindparam("join_url_enc"))
+    )
+
+
+@prepared
+def _children_of() -> Select[str, int | None]:
+    return (
+        select(Child.name, Child.age)
+        .join(Person, Person.id == Child.parent_id)
+        .where(
+            Person.platform == bindparam("platform"),
+            Person.workspace_id == bindparam("workspace_id"),
+            Person.platform_user_id == bindparam("user_id"),
+        )
+        .order_by(Child.id)
     )

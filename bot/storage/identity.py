@@ -14,6 +14,8 @@ class PersonRef:
     does not take part in comparisons: it describes the person, it does not identify them. Nor does ``handle``,
     the name people find them by on the platform (Telegram's ``@username``; empty when they have none): it
     names the person where someone must recognise them, as on the page that confirms a Zoom connection.
+    ``timezone`` is the zone the platform gives for them (Slack's ``tz``, checked against the timezone database by
+    the core), kept, like ``language``, by the row their first booking makes, unless they have one already.
     """
 
     platform: str
@@ -22,3 +24,4 @@ class PersonRef:
     display_name: str = ""
     language: str | None = field(default=None, compare=False)
     handle: str = field(default="", compare=False)
+    timezone: str | None = field(default=None, compare=False)

@@ -41,6 +41,7 @@ class People:
             "platform_user_id": who.user_id,
             "display_name": who.display_name,
             "language": language,
+            "timezone": who.timezone,
         }
         if writers_overlap(self._session):  # PostgreSQL: found or made in one statement
             named = {_NEW + column: value for column, value in values.items()}
@@ -55,6 +56,8 @@ class People:
             person.display_name = who.display_name
         if language and not person.language_chosen and person.language != language:
             person.language = language
+        if who.timezone and person.timezone is None:
+            person.timezone = who.timezone
         return person
 
     async def find(self, who: PersonRef) -> Person | None:
@@ -144,7 +147,7 @@ def _by_id() -> Select[Person]:
 
 # Named apart from the columns: an INSERT would take a parameter named like one of its columns as its value.
 _NEW = "new_"
-_COLUMNS = ("platform", "workspace_id", "platform_user_id", "display_name", "language")
+_COLUMNS = ("platform", "workspace_id", "platform_user_id", "display_name", "language", "timezone")
 
 
 @prepared

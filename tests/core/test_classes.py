@@ -94,9 +94,13 @@ async def test_an_unknown_class_is_not_found(world: CoreWorld) -> None:
         await world.components.bookings.book(parent(1), "nosuchclass1", ["Ada"], "t1")
 
 
+async def slack_profile() -> tuple[str | None, str | None]:
+    return "en-US", "America/Los_Angeles"
+
+
 async def test_the_teachers_timezone_defaults_to_their_zoom_profile(world: CoreWorld) -> None:
     assert await world.components.classes.default_timezone(TEACHER) == "Europe/Madrid"
-    await world.components.languages.note_zone(TEACHER, "America/Los_Angeles")  # Slack's profile: not a choice
+    await world.components.languages.reader(TEACHER, slack_profile)  # Slack's profile's zone: not a choice
     assert await world.components.classes.default_timezone(TEACHER) == "Europe/Madrid"
     await world.components.classes.set_timezone(TEACHER, "Asia/Tokyo")
     assert await world.components.classes.default_timezone(TEACHER) == "Asia/Tokyo"

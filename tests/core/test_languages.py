@@ -13,6 +13,7 @@ from classbot_fakes.zoom import FakeZoom
 
 from bot.core.communities import CommunityRef
 from bot.core.errors import InvalidInput, NotAllowed
+from bot.core.languages import AskPlatform
 from bot.storage.identity import PersonRef
 from tests.support.clock import MovableClock
 from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
@@ -60,15 +61,34 @@ async def test_a_readers_timezone_is_asked_once_and_a_platforms_never_overrides_
     with pytest.raises(InvalidInput, match="is not a timezone: use a name like Europe/Madrid"):
         await languages.choose_zone(parent(1), "Mars/Olympus")
     assert await languages.choose_zone(parent(1), "America/New_York") == "America/New_York"
-    await languages.note_zone(parent(1), "Asia/Tokyo")  # a platform's word never replaces the person's
+    # A platform's word never replaces the person's (nor is it asked for: both are known).
+    assert await languages.reader(parent(1), says(None, "Asia/Tokyo")) == ("en", "America/New_York")
     assert (await languages.known_reader(parent(1)))[1] == "America/New_York"
 
     await world.components.bookings.book(parent(2), cls.public_id, ["Leo"], "t2")
-    await languages.note_zone(parent(2), "Not/AZone")  # a zone we do not know: class times alone
+    # A zone we do not know: class times alone.
+    assert await languages.reader(parent(2), says(None, "Not/AZone")) == ("en", None)
     assert (await languages.known_reader(parent(2)))[1] is None
-    await languages.note_zone(parent(2), "Asia/Tokyo")
+    assert await languages.reader(parent(2), says("es", "Asia/Tokyo")) == ("es", "Asia/Tokyo")
     assert await languages.ask_zone_once(parent(2)) is False  # the platform told it: nothing to ask
-    assert (await languages.of_reader(parent(2), None)) == ("en", "Asia/Tokyo")
+    assert (await languages.of_reader(parent(2), None)) == ("es", "Asia/Tokyo")
+    assert await languages.reader(parent(2), says("en", "Europe/Oslo")) == ("es", "Asia/Tokyo")  # not asked again
+
+    # Someone who only looks: the platform's word is used, nothing is kept; their first booking keeps both.
+    assert await languages.reader(parent(3), says("es-ES", "Asia/Tokyo")) == ("es", "Asia/Tokyo")
+    assert await languages.known_reader(parent(3)) == (None, None, None)
+    looker = replace(parent(3), language="es", timezone="Asia/Tokyo")
+    await world.components.bookings.book(looker, cls.public_id, ["Ana"], "t3")
+    assert await languages.known_reader(parent(3)) == ("es", "Asia/Tokyo", None)
+
+
+def says(tag: str | None, zone: str | None) -> AskPlatform:
+    """A platform that answers ``tag`` and ``zone`` when asked about a person."""
+
+    async def ask() -> tuple[str | None, str | None]:
+        return tag, zone
+
+    return ask
 
 
 async def test_of_two_racing_askers_of_a_readers_timezone_only_one_asks(world: CoreWorld) -> None:

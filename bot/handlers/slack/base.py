@@ -45,12 +45,14 @@ from bot.support.logs import bind_log_ids
 log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
+PROFILE_WITHIN = 1.0  # seconds a person's Slack profile (users.info) is waited for before answering without it
 Listener = Callable[[AsyncArgs], Awaitable[None]]
 
 
-def person_of(args: AsyncArgs, language: str | None = None) -> PersonRef:
-    """The person who acted, in the workspace where the app answers them; ``language``, when the caller already
-    knows it (see ``SlackBase.translator``), is kept with the person if this action makes their row."""
+def person_of(args: AsyncArgs, said: Translator | None = None) -> PersonRef:
+    """The person who acted, in the workspace where the app answers them; ``said``, the translator the caller
+    already has for them (see ``SlackBase.translator``), gives the language and timezone kept with the person if
+    this action makes their row."""
     body = args.body
     user = body.get("user")
     if isinstance(user, Mapping):
@@ -59,7 +61,8 @@ def person_of(args: AsyncArgs, language: str | None = None) -> PersonRef:
         event = body.get("event") or {}
         user_id = str(body.get("user_id") or event.get("user") or args.context.user_id or "")
         name = str(body.get("user_name") or "")
-    return PersonRef(PLATFORM, user_id, args.context.team_id or "", name[:200], language)
+    language, zone = (said.code, said.reader_zone) if said is not None else (None, None)
+    return PersonRef(PLATFORM, user_id, args.context.team_id or "", name[:200], language, timezone=zone)
 
 
 def channel_of(args: AsyncArgs) -> str | None:
@@ -97,14 +100,9 @@ class SlackBase:
 
     async def translator(self, args: AsyncArgs) -> Translator:
         """The acting person's language and timezone; Slack is asked for their locale and ``tz`` only until we
-        know both."""
+        know both (one read of the person otherwise)."""
         person = person_of(args)
-        language, zone = await self.core.languages.known_reader(person)
-        if language is None or zone is None:
-            locale, zone = await _slack_profile(args, person.user_id)
-            if language is None:
-                language, _ = await self.core.languages.of_reader(person, locale)
-            await self.core.languages.note_zone(person, zone)
+        language, zone = await self.core.languages.reader(person, lambda: _slack_profile(args, person.user_id))
         return self.core.catalogs.translator(language, zone)
 
     async def first_time(self, args: AsyncArgs) -> bool:
@@ -113,9 +111,10 @@ class SlackBase:
             bind_log_ids(slack_request=key)  # this request's task: every line it logs carries the id
         return key is None or await self.core.inbound.first_delivery(PLATFORM, key)
 
-    async def dm(self, args: AsyncArgs, message: Message) -> None:
-        """A direct message to the person who acted (the only way a link is ever sent)."""
-        said = message.render(await self.translator(args))
+    async def dm(self, args: AsyncArgs, message: Message, *, translator: Translator | None = None) -> None:
+        """A direct message to the person who acted (the only way a link is ever sent), in ``translator``'s
+        language when the caller has it already for this request, else in theirs."""
+        said = message.render(translator or await self.translator(args))
         notice, blocks = message_blocks(said)
         await args.client.chat_postMessage(
             channel=person_of(args).user_id, text=notice, blocks=blocks, unfurl_links=False, unfurl_media=False
@@ -201,9 +200,14 @@ async def _slack_profile(args: AsyncArgs, user_id: str) -> tuple[str | None, str
     """The person's Slack locale (``es-ES``) and timezone (``tz``, Area/City), each None when Slack does not answer
     at once (English and class times alone then)."""
     try:
-        async with asyncio.timeout(1.0):  # a listener may still have to use a 3-second trigger_id
+        async with asyncio.timeout(PROFILE_WITHIN):  # a listener may still have to use a 3-second trigger_id
             found = await args.client.users_info(user=user_id, include_locale=True)
-    except (TimeoutError, SlackApiError):
+    except TimeoutError:
+        # Said, because it shows: the person is answered in English, without their own time; and under load the
+        # call may be dropped before it ever reached Slack.
+        log.warning("Slack did not answer users.info in time: answering without the person's locale and timezone")
+        return None, None
+    except SlackApiError:
         return None, None
     user = found.get("user") or {}
     locale, zone = user.get("locale"), user.get("tz")

@@ -14,6 +14,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from bot.core.actions import Act
+from bot.core.languages import KnownReader
 from bot.core.services import Services
 from bot.core.words.labels import ANY_AGE_CHOICE, CONNECT_ZOOM
 from bot.core.words.replies import no_classes_for_age
@@ -58,9 +59,9 @@ class HomeTab:
 
     async def refresh(self, person: PersonRef) -> None:
         """Publish the tab; its classes to book are those for the child's age the person chose last (kept by the
-        core, so every redraw, for a press or for a direct message, keeps it)."""
+        core with their language, so every redraw, for a press or for a direct message, keeps it)."""
         async with self._locks.hold((person.workspace_id, person.user_id)):
-            view = await self.view_for(person, await self._core.classes.listing_age(person))
+            view = await self.view_for(person, await self._core.languages.known_reader(person))
             client = await self._workspaces.client_for(person.workspace_id)
             await client.views_publish(user_id=person.user_id, view=view)
 
@@ -76,9 +77,10 @@ class HomeTab:
         except Exception:
             log.warning("could not refresh a Slack Home tab", exc_info=True)
 
-    async def view_for(self, person: PersonRef, age: int | None = None) -> dict[str, Any]:
+    async def view_for(self, person: PersonRef, known: KnownReader) -> dict[str, Any]:
+        """The tab for ``person``, drawn from what is kept of them (language, timezone, the age they list for)."""
         core = self._core
-        t = core.catalogs.translator(*await core.languages.known_reader(person))
+        t, age = core.catalogs.translator(known.language, known.zone), known.listing_age
         zoom = await core.connect.status(person) if core.connect is not None else None
         classes = await core.classes.for_teacher(person)
         bookings = await core.bookings.for_parent(person)

@@ -106,7 +106,7 @@ class Submissions(SlackBase):
         try:
             # Made for a channel, it is for the channel's members; made alone, for anyone with its link.
             in_community = bool(form.channel_id)
-            created = await self.core.classes.create(person_of(args, t.code), form.draft, in_community=in_community)
+            created = await self.core.classes.create(person_of(args, t), form.draft, in_community=in_community)
         except Exception as problem:  # told in the form, which stays open for the teacher to fix it
             await args.ack(response_action="errors", errors=class_form_errors(problem, t, "creating a class"))
             return
@@ -164,10 +164,10 @@ class Submissions(SlackBase):
 
         async def confirm(outcome: BookingOutcome) -> None:
             await form.close()
-            await self._booked(args, outcome)
+            await self._booked(args, outcome, t)
 
         try:
-            parent = person_of(args, t.code)
+            parent = person_of(args, t)
             key = f"slack:{view.get('id')}"
             await self.core.bookings.book(parent, class_id, children, key, confirm=confirm, as_typed=True)
         except CoreError as refusal:
@@ -182,8 +182,9 @@ class Submissions(SlackBase):
             await self.dm(args, Message(text))
 
     @answers_refusals
-    async def _booked(self, args: AsyncArgs, outcome: BookingOutcome) -> None:
-        await self.dm(args, Message(describe_outcome(outcome)))
+    async def _booked(self, args: AsyncArgs, outcome: BookingOutcome, t: Translator) -> None:
+        """``t`` is the parent's, read for this submission: the booking kept their language and zone with them."""
+        await self.dm(args, Message(describe_outcome(outcome)), translator=t)
         for booking in outcome.booked:
             if booking.status == AWAITING_PAYMENT:
                 await self.send_checkout(args, booking.public_id)
