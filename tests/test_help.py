@@ -98,6 +98,7 @@ NOT_SAID: dict[str, str] = {
     "languages.of_community": "the language a community's messages are written in",
     "languages.of_reader": "the language a person's messages are written in",
     "privacy.erase_after_zoom": "the worker's job after Zoom's data is gone",
+    "classes.move_on_passed_starts": "the worker's housekeeping (each class's kept next start)",
     "classes.choose_listing_age": "the Home tab's age choice, kept for its next drawing",
     "communities.may_publish": "the check before a class is made to be announced in a group",
     **{case: reason for (case, _), reason in NOT_CALLED.items() if case.startswith("connect.")},

@@ -64,6 +64,10 @@ NOT_CALLED: dict[tuple[str, str], str] = {
     ("privacy.erase_after_zoom", "telegram"): "the worker's job after Zoom's data is gone",
     ("privacy.erase_after_zoom", "slack"): "the worker's job after Zoom's data is gone",
     **{
+        ("classes.move_on_passed_starts", platform): "the worker's housekeeping (each class's kept next start)"
+        for platform in PLATFORMS
+    },
+    **{
         (f"connect.{method}", platform): "a step of the web connect pages (bot/web/zoom.py), not of a chat"
         for method in (
             "authorize_redirect",
