@@ -20,12 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from bot.core.communities import CommunityRef
 from bot.core.errors import Conflict, NotAllowed, NotFound
 from bot.core.membership import Membership, Memberships
 from bot.core.views import ClassView
 from bot.i18n.texts import Text, plain, tr
-from bot.storage.audience import Audiences, Place
+from bot.storage.audience import Audiences, ClassAudience, Place
 from bot.storage.database import Database
 from bot.storage.identity import PersonRef
 from bot.storage.listings import Listings
@@ -48,11 +50,23 @@ class Audience:
         """Refuse, saying what to do instead, unless ``viewer`` may see and book the class."""
         async with self._database.query() as connection:
             found = await Audiences(connection).of_class(class_public_id, viewer)
-            if found is None:
-                raise NotFound(NO_SUCH_CLASS)
-            if found.teaches or found.booked or found.anyone_with_link:
-                return
-            places = await Audiences(connection).places_of_class(found.class_id, viewer.platform, viewer.workspace_id)
+            places = await _places_to_ask(connection, viewer, found)
+        if places is not None:
+            await self._require_member_of(viewer, places)
+
+    async def card(self, viewer: PersonRef, class_public_id: str) -> ClassView:
+        """The class's card, refused as ``require`` refuses: the rule's columns and the card's are read in one
+        statement (a card is shown on every share link and every Book press)."""
+        async with self._database.query() as connection:
+            found = await Listings(connection).card(class_public_id, self._clock(), viewer)
+            places = await _places_to_ask(connection, viewer, found[0] if found is not None else None)
+        if places is not None:
+            await self._require_member_of(viewer, places)
+        assert found is not None  # else refused above
+        return ClassView.of(found[1])
+
+    async def _require_member_of(self, viewer: PersonRef, places: list[Place]) -> None:
+        """Refuse unless the platform says ``viewer`` is in one of ``places``, where the class is published."""
         membership = await self._memberships.of(viewer, _communities(viewer, places), doubt_no=True)
         if membership.member_of:
             return
@@ -92,6 +106,18 @@ class Audience:
         async with self._database.query() as connection:
             rows = await Listings(connection).classes_visible(viewer, member_of, now, limit, age=age)
         return [ClassView.of(row) for row in rows]
+
+
+async def _places_to_ask(
+    connection: AsyncConnection, viewer: PersonRef, found: ClassAudience | None
+) -> list[Place] | None:
+    """None when the rule lets ``viewer`` see the class as it stands (its teacher, booked in it, or open to its
+    link); else where it is published, whose membership the platform is asked about. No class: refused."""
+    if found is None:
+        raise NotFound(NO_SUCH_CLASS)
+    if found.teaches or found.booked or found.anyone_with_link:
+        return None
+    return await Audiences(connection).places_of_class(found.class_id, viewer.platform, viewer.workspace_id)
 
 
 def _communities(viewer: PersonRef, places: Sequence[Place]) -> list[CommunityRef]:

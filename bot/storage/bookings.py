@@ -30,6 +30,7 @@ from bot.storage import jobs
 from bot.storage.classes import Classes, next_start_of_class
 from bot.storage.database import Executor
 from bot.storage.dialect import insert_or_ignore, insert_or_update, writers_overlap
+from bot.storage.identity import PersonRef
 from bot.storage.jobs import NewJob
 from bot.storage.models import Booking, Child, Class, Person, WaitlistEntry, ZoomConnection
 from bot.storage.prepared import prepared, table_of
@@ -244,6 +245,13 @@ class Children:
         query = select(Child.name, Child.age).where(Child.parent_id == parent_id).order_by(Child.id)
         return [(row.name, row.age) for row in await self._session.execute(query)]
 
+    @staticmethod
+    async def of_parent(executor: Executor, parent: PersonRef) -> list[tuple[str, int | None]]:
+        """``names`` for the parent named by the platform's ids, found in the same statement (none for someone
+        never seen): one Core statement on a bare connection, as the Book button asks it every time."""
+        identity = {"platform": parent.platform, "workspace_id": parent.workspace_id, "user_id": parent.user_id}
+        return [(row.name, row.age) for row in await executor.execute(_children_of_parent(), identity)]
+
     async def remember_age(self, parent_id: int, name: str, age: int) -> None:
         """Keep ``age`` with the child's name (made if new), so the next booking's name button carries it."""
         statement = insert_or_update(self._session, Child, ("parent_id", "name"), ("age",))
@@ -251,6 +259,21 @@ class Children:
 
 
 # The statements every booking and link runs, built once (``bot.storage.prepared``).
+
+
+@prepared
+def _children_of_parent() -> Select[str, int | None]:
+    children, people = table_of(Child), table_of(Person)
+    return (
+        select(children.c.name, children.c.age)
+        .join(people, people.c.id == children.c.parent_id)
+        .where(
+            people.c.platform == bindparam("platform"),
+            people.c.workspace_id == bindparam("workspace_id"),
+            people.c.platform_user_id == bindparam("user_id"),
+        )
+        .order_by(children.c.id)
+    )
 
 
 # What a new booking is written with; the rest is the database's default (times) or set later (the Zoom link).
