@@ -172,18 +172,22 @@ class Delivery:
         booking_ref = str(payload["booking"]) if "booking" in payload else int(payload["booking_id"])
         reason = str(payload["reason"])
         now = self._clock()
+        reminded = job_kinds.Reminded.from_payload(payload)
         # One read for everything the link and its message need; then Zoom, then the parent's chat.
         async with self._database.read() as session:
             found = await Bookings(session).for_link(booking_ref, now)
             if found is None:
                 return
-            sessions = await Classes(session).sessions(found.cls.id)
+            # A session still to start (read with the booking) is all a link that is no reminder needs to know of
+            # the sessions (the class is not over): the sessions are read only for a reminder or a last session.
+            ahead = reminded is None and found.next_start is not None
+            sessions = [] if ahead else await Classes(session).sessions(found.cls.id)
         booking, cls, next_start, parent = found.booking, found.cls, found.next_start, found.parent
         if booking.status != "confirmed" or cls.status != "scheduled" or not cls.zoom_enabled:
             return
         title, child, timezone = cls.title, booking.child_name, cls.timezone
         text = _link_text(reason, child, title, local_time(next_start, timezone))
-        timing = _timing(sessions, cls.duration_minutes, now, job_kinds.Reminded.from_payload(payload))
+        timing = Timing.AHEAD if ahead else _timing(sessions, cls.duration_minutes, now, reminded)
         if timing is Timing.OVER or (reason == "reminder" and timing is None):
             log.info("link %s for booking %s of class %s not sent: too late", reason, booking.public_id, cls.public_id)
             return
