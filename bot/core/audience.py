@@ -25,7 +25,7 @@ from bot.core.errors import Conflict, NotAllowed, NotFound
 from bot.core.membership import Membership, Memberships
 from bot.core.views import ClassView
 from bot.i18n.texts import Text, plain, tr
-from bot.storage.audience import Audiences, Place
+from bot.storage.audience import Audiences, ClassAudience, Place
 from bot.storage.database import Database
 from bot.storage.identity import PersonRef
 from bot.storage.listings import Listings
@@ -47,12 +47,28 @@ class Audience:
     async def require(self, viewer: PersonRef, class_public_id: str) -> None:
         """Refuse, saying what to do instead, unless ``viewer`` may see and book the class."""
         async with self._database.query() as connection:
-            found = await Audiences(connection).of_class(class_public_id, viewer)
-        if found is None:
-            raise NotFound(NO_SUCH_CLASS)
-        if found.teaches or found.booked or found.anyone_with_link:
-            return
-        places = found.places
+            audience = _existing(await Audiences(connection).of_class(class_public_id, viewer))
+        if not _sees_as_it_stands(audience):
+            await self._require_member_of(viewer, list(audience.places))
+
+    async def card(self, viewer: PersonRef, class_public_id: str) -> ClassView:
+        """The class's card, refused as ``require`` refuses: the rule's columns and the card's are read in one
+        statement (a card is shown on every share link and every Book press); where the class is published is
+        read only when the platform must be asked about it."""
+        places: list[Place] | None = None
+        async with self._database.query() as connection:
+            found = await Listings(connection).card(class_public_id, self._clock(), viewer)
+            if found is None:
+                raise NotFound(NO_SUCH_CLASS)
+            audience, row = found
+            if not _sees_as_it_stands(audience):
+                places = list(_existing(await Audiences(connection).of_class(class_public_id, viewer)).places)
+        if places is not None:  # the platform is asked outside any transaction
+            await self._require_member_of(viewer, places)
+        return ClassView.of(row)
+
+    async def _require_member_of(self, viewer: PersonRef, places: list[Place]) -> None:
+        """Refuse unless the platform says ``viewer`` is in one of ``places``, where the class is published."""
         membership = await self._memberships.of(viewer, _communities(viewer, places), doubt_no=True)
         if membership.member_of:
             return
@@ -92,6 +108,18 @@ class Audience:
         async with self._database.query() as connection:
             rows = await Listings(connection).classes_visible(viewer, member_of, now, limit, age=age)
         return [ClassView.of(row) for row in rows]
+
+
+def _existing(found: ClassAudience | None) -> ClassAudience:
+    if found is None:
+        raise NotFound(NO_SUCH_CLASS)
+    return found
+
+
+def _sees_as_it_stands(audience: ClassAudience) -> bool:
+    """True when the rule lets the person see the class without asking a platform: its teacher, booked in it,
+    or the class open to its link."""
+    return audience.teaches or audience.booked or audience.anyone_with_link
 
 
 def _communities(viewer: PersonRef, places: Sequence[Place]) -> list[CommunityRef]:

@@ -441,8 +441,8 @@ class BookingService:
     async def remembered_children(self, parent: PersonRef) -> list[str]:
         """The parent's children as their name buttons say them: with the age last given ("Mia 8"), which
         ``book`` reads back."""
-        async with self._database.read() as session:
-            children = await Children(session).names_of(parent)
+        async with self._database.query() as connection:
+            children = await Children.of_parent(connection, parent)
         return [child_label(name, age) for name, age in children]
 
     async def _bookable_class(self, session: AsyncSession, public_id: str, person_id: int) -> tuple[Class, datetime]:

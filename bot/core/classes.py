@@ -228,12 +228,7 @@ class ClassService:
 
     async def view(self, viewer: PersonRef, class_public_id: str) -> ClassView:
         """The class's card, for someone who may see it (``Audience.require``)."""
-        await self._audience.require(viewer, class_public_id)
-        async with self._database.read() as session:
-            row = await Classes(session).card(class_public_id, self._clock())
-        if row is None:
-            raise NotFound(CLASS_GONE)
-        return ClassView.of(row)
+        return await self._audience.card(viewer, class_public_id)
 
     async def open_to_link(self, teacher: PersonRef, class_public_id: str, *, anyone: bool) -> ClassView:
         """The teacher opens the class to anyone holding its share link, or keeps it to its communities' members

@@ -172,13 +172,14 @@ class Delivery:
         booking_ref = str(payload["booking"]) if "booking" in payload else int(payload["booking_id"])
         reason = str(payload["reason"])
         now = self._clock()
-        # One read for everything the link and its message need; then Zoom, then the parent's chat.
         reminded = job_kinds.Reminded.from_payload(payload)
+        # One read for everything the link and its message need; then Zoom, then the parent's chat.
         async with self._database.read() as session:
             found = await Bookings(session).for_link(booking_ref, now)
             if found is None:
                 return
-            # A session still to start means the class is not over; only a reminder needs its sessions then.
+            # A session still to start (read with the booking) is all a link that is no reminder needs to know of
+            # the sessions (the class is not over): the sessions are read only for a reminder or a last session.
             ahead = reminded is None and found.next_start is not None
             sessions = [] if ahead else await Classes(session).sessions(found.cls.id)
         booking, cls, next_start, parent = found.booking, found.cls, found.next_start, found.parent

@@ -27,7 +27,7 @@ from bot.i18n.texts import tr
 from bot.storage.communities import Communities
 from bot.storage.database import Database
 from bot.storage.identity import PersonRef
-from bot.storage.people import People, PersonMarks
+from bot.storage.people import People, PersonMarks, Readers
 
 # A platform asked about a person: their language tag (Slack's locale) and timezone (Area/City), each None when
 # the platform did not say.
@@ -72,12 +72,12 @@ class LanguageService:
         ``PersonRef`` (``People.ensure``). Only a change of a known person's platform language writes here.
         """
         detected = noted(platform_tag)
-        async with self._database.read() as session:
-            person = await People(session).find(who)
-            if person is None:
-                return or_source(detected), None
-            if person.language_chosen or detected is None or person.language == detected:
-                return or_source(person.language), person.timezone
+        async with self._database.query() as connection:
+            reader = await Readers(connection).settings(who)
+        if reader is None:
+            return or_source(detected), None
+        if reader.language_chosen or detected is None or reader.language == detected:
+            return or_source(reader.language), reader.timezone
         async with self._database.write() as session:
             person = await People(session).find(who)
             if person is not None and not person.language_chosen:

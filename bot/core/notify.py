@@ -53,8 +53,8 @@ class RecipientUnreachable(Exception):
 
 async def reachable_again(database: Database, now: datetime) -> None:
     """Someone opened their private chat with the bot: messages that could not reach them go out now."""
-    async with database.write() as session:
-        await hurry_failed_with(session, RecipientUnreachable.__name__, now)
+    async with database.statement() as connection:  # one UPDATE: on PostgreSQL no BEGIN and COMMIT around it
+        await hurry_failed_with(connection, RecipientUnreachable.__name__, now)
 
 
 async def tell(

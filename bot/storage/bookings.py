@@ -245,12 +245,12 @@ class Children:
         query = select(Child.name, Child.age).where(Child.parent_id == parent_id).order_by(Child.id)
         return [(row.name, row.age) for row in await self._session.execute(query)]
 
-    async def names_of(self, parent: PersonRef) -> list[tuple[str, int | None]]:
-        """``names`` of the parent known by their platform identity (none for someone never seen), in one
-        statement."""
-        who = {"platform": parent.platform, "workspace_id": parent.workspace_id, "user_id": parent.user_id}
-        found = await self._session.execute(_children_of(), who)
-        return [(row.name, row.age) for row in found]
+    @staticmethod
+    async def of_parent(executor: Executor, parent: PersonRef) -> list[tuple[str, int | None]]:
+        """``names`` for the parent named by the platform's ids, found in the same statement (none for someone
+        never seen): one Core statement on a bare connection, as the Book button asks it every time."""
+        identity = {"platform": parent.platform, "workspace_id": parent.workspace_id, "user_id": parent.user_id}
+        return [(row.name, row.age) for row in await executor.execute(_children_of_parent(), identity)]
 
     async def remember_age(self, parent_id: int, name: str, age: int) -> None:
         """Keep ``age`` with the child's name (made if new), so the next booking's name button carries it."""
@@ -259,6 +259,21 @@ class Children:
 
 
 # The statements every booking and link runs, built once (``bot.storage.prepared``).
+
+
+@prepared
+def _children_of_parent() -> Select[str, int | None]:
+    children, people = table_of(Child), table_of(Person)
+    return (
+        select(children.c.name, children.c.age)
+        .join(people, people.c.id == children.c.parent_id)
+        .where(
+            people.c.platform == bindparam("platform"),
+            people.c.workspace_id == bindparam("workspace_id"),
+            people.c.platform_user_id == bindparam("user_id"),
+        )
+        .order_by(children.c.id)
+    )
 
 
 # What a new booking is written with; the rest is the database's default (times) or set later (the Zoom link).
@@ -392,18 +407,4 @@ def _set_personal_link() -> Update:
         update(bookings)
         .where(bookings.c.id == bindparam("booking_id"))
         .values(registrant_id=bindparam("registrant_id"), join_url_enc=bindparam("join_url_enc"))
-    )
-
-
-@prepared
-def _children_of() -> Select[str, int | None]:
-    return (
-        select(Child.name, Child.age)
-        .join(Person, Person.id == Child.parent_id)
-        .where(
-            Person.platform == bindparam("platform"),
-            Person.workspace_id == bindparam("workspace_id"),
-            Person.platform_user_id == bindparam("user_id"),
-        )
-        .order_by(Child.id)
     )

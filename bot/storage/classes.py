@@ -113,13 +113,6 @@ class Classes:
         teacher = await self._session.get(Person, cls.teacher_id)
         return ClassRow.of(cls, teacher.display_name if teacher else "", await self.next_start(cls.id, now))
 
-    async def card(self, public_id: str, now: datetime) -> ClassRow | None:
-        """What a card shows of the class ``public_id`` (its teacher's name and next start with it), in one
-        statement; None when there is no such class."""
-        found = await self._session.execute(_card(), {"public_id": public_id, "now": now})
-        row = found.one_or_none()
-        return ClassRow.of(row[0], row[1] or "", row[2]) if row is not None else None
-
     async def by_public_id_with_next_start(self, public_id: str, now: datetime) -> tuple[Class | None, datetime | None]:
         """The class and its next session's start, in one statement (for a booking, which needs both)."""
         found = await self._session.execute(_by_public_id_with_next_start(), {"public_id": public_id, "now": now})
@@ -279,12 +272,6 @@ def _taking_seats() -> ReturningUpdate[int]:
 @prepared
 def _by_public_id_with_next_start() -> Select[Class, datetime]:
     return select(Class, next_start_of_class()).where(Class.public_id == bindparam("public_id"))
-
-
-@prepared
-def _card() -> Select[Class, str, datetime]:
-    teacher = select(Person.display_name).where(Person.id == Class.teacher_id).scalar_subquery()
-    return select(Class, teacher, next_start_of_class()).where(Class.public_id == bindparam("public_id"))
 
 
 def next_start_of_class() -> ScalarSelect[datetime]:

@@ -36,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.dml import Insert, ReturningUpdate
 
-from bot.storage.database import Database
+from bot.storage.database import Database, Executor
 from bot.storage.dialect import insert_or_ignore
 from bot.storage.models import Job
 from bot.storage.prepared import prepared, table_of
@@ -137,18 +137,10 @@ async def hurry(session: AsyncSession, kinds: tuple[str, ...], now: datetime) ->
     )
 
 
-async def hurry_failed_with(session: AsyncSession, error_prefix: str, now: datetime) -> None:
-    """Make due now the waiting jobs whose last failure began with ``error_prefix``."""
-    await session.execute(
-        update(Job)
-        .where(
-            Job.status == "pending",
-            Job.last_error.is_not(None),  # so the partial index of failed waiting jobs serves this
-            Job.last_error.startswith(error_prefix),
-            Job.run_at > now,
-        )
-        .values(run_at=now, updated_at=now)
-    )
+async def hurry_failed_with(executor: Executor, error_prefix: str, now: datetime) -> None:
+    """Make due now the waiting jobs whose last failure began with ``error_prefix``: one statement, so it may run
+    on a bare connection (``Database.statement()``), as on every /start."""
+    await executor.execute(_hurrying(), {"prefix": error_prefix, "now": now})
 
 
 async def drop_waiting(session: AsyncSession, kind: str, payload_key: str, value: int) -> None:
@@ -328,6 +320,22 @@ def after_each(source: FromClause) -> postgresql.Insert:
 
 
 # The statements every job runs, built once, on the table (``bot.storage.prepared``).
+
+
+@prepared
+def _hurrying() -> Update:
+    jobs = table_of(Job)
+    now: BindParameter[datetime] = bindparam("now")
+    return (
+        update(jobs)
+        .where(
+            jobs.c.status == "pending",
+            jobs.c.last_error.is_not(None),  # so the partial index of failed waiting jobs serves this
+            jobs.c.last_error.startswith(bindparam("prefix")),
+            jobs.c.run_at > now,
+        )
+        .values(run_at=now, updated_at=now)
+    )
 
 
 @prepared

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from sqlalchemy import Select, Update, bindparam, delete, exists, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql
@@ -107,6 +108,39 @@ def _by_identity() -> Select[Person]:
         Person.platform == bindparam("platform"),
         Person.workspace_id == bindparam("workspace_id"),
         Person.platform_user_id == bindparam("user_id"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderSettings:
+    """What a person's answers are worded by: their language, whether they chose it, and their timezone."""
+
+    language: str | None
+    language_chosen: bool
+    timezone: str | None
+
+
+class Readers:
+    """A person's reading settings as three columns, on a bare connection (``Database.query()``): read before
+    every answer, so no ORM session and no ``Person`` object (about 300 Python calls fewer each)."""
+
+    def __init__(self, executor: Executor) -> None:
+        self._executor = executor
+
+    async def settings(self, who: PersonRef) -> ReaderSettings | None:
+        """None for a person never seen."""
+        identity = {"platform": who.platform, "workspace_id": who.workspace_id, "user_id": who.user_id}
+        row = (await self._executor.execute(_reader_settings(), identity)).one_or_none()
+        return ReaderSettings(row[0], bool(row[1]), row[2]) if row is not None else None
+
+
+@prepared
+def _reader_settings() -> Select[str | None, bool, str | None]:
+    people = table_of(Person)
+    return select(people.c.language, people.c.language_chosen, people.c.timezone).where(
+        people.c.platform == bindparam("platform"),
+        people.c.workspace_id == bindparam("workspace_id"),
+        people.c.platform_user_id == bindparam("user_id"),
     )
 
 

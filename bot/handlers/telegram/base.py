@@ -88,12 +88,17 @@ class TelegramBase:
         translator: Translator | None = None,
     ) -> None:
         """Reply with HTML the caller already put in the person's words; button labels are rendered here."""
-        chat = update.effective_chat
-        assert chat is not None
         said: tuple[SaidButton, ...] = ()
         if buttons:
             t = translator or await self.translator(update)
             said = tuple(SaidButton(t(b.label), b.action, b.url) for b in buttons)
+        await self._send(update, text_html, said, markup)
+
+    async def _send(
+        self, update: Update, text_html: str, said: tuple[SaidButton, ...], markup: InlineKeyboardMarkup | None
+    ) -> None:
+        chat = update.effective_chat
+        assert chat is not None
         await chat.send_message(
             truncate(text_html),
             parse_mode=ParseMode.HTML,
@@ -114,8 +119,8 @@ class TelegramBase:
         """Reply with ``text`` as plain text (escaped), in ``translator``'s language when the caller already knows
         the person's (the core said it), else in the person's, looked up."""
         t = translator or await self.translator(update)
-        said = Message(text, tuple(buttons or ())).render(t)
-        await self.reply(update, html(said.text), buttons, translator=t)
+        said = Message(text, tuple(buttons or ())).render(t)  # the buttons' labels too, once
+        await self._send(update, html(said.text), said.buttons, None)
 
 
 def answers_refusals(handler: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., Coroutine[Any, Any, None]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from functools import cached_property
 from typing import Any
 
 from telegram import CallbackQuery, InputFile, Update
@@ -83,7 +84,7 @@ class TelegramHandlers(Flows, Languages):
         query = update.callback_query
         assert query is not None
         action = Action.parse(query.data or "")
-        handler = self._routes().get(action.act) if action is not None else None
+        handler = self._routes.get(action.act) if action is not None else None
         if action is None or handler is None or not action.well_formed:
             t = await self.translator(update)
             await _answer(query, t(BUTTON_GONE), show_alert=True)
@@ -98,7 +99,9 @@ class TelegramHandlers(Flows, Languages):
     async def _run(self, update: Update, context: ContextTypes.DEFAULT_TYPE, handler: Route, value: str) -> None:
         await handler(update, context, value)
 
+    @cached_property
     def _routes(self) -> dict[Act, Route]:
+        """Each button's handler, by its act: made at the first press, not at each one."""
         return {
             Act.BOOK: self._book,
             Act.CHILD: self._kid,

@@ -228,7 +228,10 @@ class Flows(TelegramBase):
             class_zone = outcome.booked[0].timezone
             asking = {"class": data["class"], "request": request_key, "names": names_text, "zone": class_zone}
             await self.conversations.put(str(chat.id), person.user_id, CHILD_ANSWERED, asking)
-            await self.show(update, replies.zone_question(class_zone))
+            # In the language the booking read (as its confirmation); asked, so no timezone of theirs is known.
+            question = replies.zone_question(class_zone)
+            t = self.catalogs.translator(or_source(outcome.language))
+            await self.say(update, question.text, list(question.buttons), translator=t)
 
     async def send_invoices(self, update: Update, outcome: BookingOutcome) -> None:
         """An invoice (in Stars, or by card) for each seat held until paid (a paid class), in the private chat."""
