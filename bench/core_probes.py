@@ -104,12 +104,13 @@ async def probe(count: int) -> dict[str, Any]:
             people = [PersonRef("slack", f"U-new-{n}", "TFILL0") for n in range(count)]
         views = []
 
-        async def home_of(person: PersonRef) -> None:
-            views.append(await home.view_for(person))
+        async def home_of(person: PersonRef) -> None:  # as a refresh draws it: what is kept of the person, then the tab
+            views.append(await home.view_for(person, await components.services.languages.known_reader(person)))
 
         chosen = rng.sample(classes, min(count, len(classes)))
         # Once each, untimed: the first call of a kind reads catalogs and prepares statements.
-        await home.view_for(people[0])
+        await home_of(people[0])
+        views.clear()
         if chosen:
             await components.classes.roster(PersonRef(chosen[0][0], chosen[0][2], chosen[0][1]), chosen[0][3])
         home_times = await timed([lambda p=p: home_of(p) for p in people])  # type: ignore[misc]
