@@ -25,7 +25,15 @@ from pathlib import Path
 from bench.machine import REPOSITORY, commit, machine
 from bench.report import RUN_FOLDER_VARIABLE
 
-BENCHMARKS = ("footprint", "booking_burst", "overhead_ratio", "slack_burst", "python_calls", "scale_curve")
+BENCHMARKS = (
+    "footprint",
+    "booking_burst",
+    "overhead_ratio",
+    "statement_cost",
+    "slack_burst",
+    "python_calls",
+    "scale_curve",
+)
 RUNS = Path(__file__).resolve().parent / "runs"
 
 

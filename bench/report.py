@@ -21,7 +21,15 @@ from bench.machine import REPOSITORY, machine, now_text
 HERE = Path(__file__).resolve().parent
 RUN_FOLDER_VARIABLE = "BENCH_RUN_FOLDER"  # set by bench.all: where this run's raw output is kept
 RESULTS_FOLDER_VARIABLE = "BENCH_RESULTS_FOLDER"  # elsewhere than bench/ (a smoke test's scratch folder)
-ORDER = ("booking_burst", "overhead_ratio", "slack_burst", "python_calls", "scale_curve", "footprint")
+ORDER = (
+    "booking_burst",
+    "overhead_ratio",
+    "statement_cost",
+    "slack_burst",
+    "python_calls",
+    "scale_curve",
+    "footprint",
+)
 _SKELETON = """# ClassBot benchmark results
 
 Measured by `make bench` (or `python -m bench.NAME`); the blocks between `bench:` markers are rewritten by
