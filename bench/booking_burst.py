@@ -30,6 +30,9 @@ from bench.profile import Profiler, render, summarize
 from bench.report import Target, command_line, record
 from bench.stack import Options, Stack, scratch_folder
 
+# Limits off, final taps at 50 a second: the p99 from a final tap to its join link, at most this (once 250 ms).
+P99_TARGET_MS = 100
+
 RUNS = {
     "off": Options(),
     "paced": Options(),
@@ -97,10 +100,10 @@ def targets(runs: dict[str, dict[str, Any]], command: str) -> list[Target]:
         p99 = paced["tap_to_link_ms"]["p99"]
         found.append(
             Target(
-                f"limits off: p99 tap-to-link ≤ 250 ms at {paced['rate']:g} bookings/s",
+                f"limits off: p99 tap-to-link ≤ {P99_TARGET_MS} ms at {paced['rate']:g} bookings/s",
                 f"p99 {burst_report.ms(p99)} (taps offered at {paced['rate']:g}/s, "
                 f"served at {paced['bookings_per_second']}/s)",
-                p99 <= 250 and paced["booked"] == paced["parents"],
+                p99 <= P99_TARGET_MS and paced["booked"] == paced["parents"],
                 command,
             )
         )
