@@ -5,11 +5,12 @@
 Without a NAME, all of them in the order of ``BENCHMARKS``; arguments after ``--`` go to each one named
 (``python -m bench.all overhead_ratio -- --rounds 9``).
 
-Each benchmark runs as its own ``python -m bench.NAME`` process; what it prints goes to the terminal and, as it
-comes, to ``bench/runs/<date>T<time>Z-<commit>/<NAME>.txt`` (small text files, kept in the repository), headed by
-the command, the machine and the reference loop's time, so numbers of two runs on different hosts or days can be
-compared. The benchmarks themselves rewrite their blocks of ``bench/RESULTS.md`` and name this folder there.
-A benchmark that fails does not stop the others; the run fails at the end.
+Each benchmark runs as its own ``python -m bench.MODULE`` process (Slack's burst twice, in HTTP and in Socket
+Mode); what it prints goes to the terminal and, as it comes, to ``bench/runs/<date>T<time>Z-<commit>/<NAME>.txt``
+(small text files, kept in the repository), headed by the command, the machine and the reference loop's time, so
+numbers of two runs on different hosts or days can be compared. The benchmarks themselves rewrite their blocks of
+``bench/RESULTS.md`` and name this folder there. A benchmark that fails does not stop the others; the run fails at
+the end.
 """
 
 from __future__ import annotations
@@ -25,15 +26,18 @@ from pathlib import Path
 from bench.machine import REPOSITORY, commit, machine
 from bench.report import RUN_FOLDER_VARIABLE
 
-BENCHMARKS = (
-    "footprint",
-    "booking_burst",
-    "overhead_ratio",
-    "statement_cost",
-    "slack_burst",
-    "python_calls",
-    "scale_curve",
-)
+# Each benchmark's name, and how it is run: its module under bench/ and the arguments it always gets.
+BENCHMARKS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "footprint": ("footprint", ()),
+    "booking_burst": ("booking_burst", ()),
+    "overhead_ratio": ("overhead_ratio", ()),
+    "statement_cost": ("statement_cost", ()),
+    "slack_burst": ("slack_burst", ()),
+    # Socket Mode at a smaller size: its limits-on run would repeat HTTP mode's (the same calls and tiers).
+    "slack_burst_socket": ("slack_burst", ("--mode", "socket", "--parents", "60", "--limited-parents", "0")),
+    "python_calls": ("python_calls", ()),
+    "scale_curve": ("scale_curve", ()),
+}
 RUNS = Path(__file__).resolve().parent / "runs"
 
 
@@ -46,12 +50,14 @@ def run_folder() -> Path:
 
 
 def run_one(name: str, folder: Path, extra: list[str]) -> int:
-    """Run ``bench.NAME``, copying its output line by line to the terminal and to ``folder/NAME.txt``."""
-    command = [sys.executable, "-m", f"bench.{name}", *extra]
+    """Run benchmark ``name``, copying its output line by line to the terminal and to ``folder/NAME.txt``."""
+    module, fixed = BENCHMARKS[name]
+    arguments = [*fixed, *extra]
+    command = [sys.executable, "-m", f"bench.{module}", *arguments]
     environment = os.environ | {RUN_FOLDER_VARIABLE: str(folder.relative_to(REPOSITORY))}
     with (folder / f"{name}.txt").open("w") as kept:
         started = datetime.now(UTC)
-        shown = shlex.join(["python", "-m", f"bench.{name}", *extra])
+        shown = shlex.join(["python", "-m", f"bench.{module}", *arguments])
         kept.write(f"$ {shown}\n# started {started:%Y-%m-%d %H:%M:%S} UTC on {machine().describe()}\n")
         kept.flush()
         with subprocess.Popen(  # noqa: S603 - this interpreter, one of our own modules

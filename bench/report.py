@@ -26,6 +26,7 @@ ORDER = (
     "overhead_ratio",
     "statement_cost",
     "slack_burst",
+    "slack_burst_socket",
     "python_calls",
     "scale_curve",
     "footprint",
