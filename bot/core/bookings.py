@@ -284,8 +284,11 @@ class BookingService:
         session: AsyncSession, cls: Class, parent_id: int, aged: list[tuple[str, int | None]]
     ) -> tuple[tuple[str, int], ...]:
         """Remember each age given with a name, and say which children (their age given now, else the one last
-        given) are outside the class's age range: they may still be booked, but the parent is told."""
-        known = dict(await Children(session).names(parent_id))
+        given) are outside the class's age range: they may still be booked, but the parent is told. The ages last
+        given are read only when one is needed: a class for any age, or every age given now, needs none."""
+        ranged = cls.age_min is not None or cls.age_max is not None
+        unaged = any(given is None for _, given in aged)
+        known = dict(await Children(session).names(parent_id)) if ranged and unaged else {}
         outside: list[tuple[str, int]] = []
         for name, given in aged:
             if given is not None:

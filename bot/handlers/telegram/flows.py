@@ -210,11 +210,15 @@ class Flows(TelegramBase):
         assert chat is not None
         person = person_of(update)
         names = parse_child_names(names_text)
+        # Not cleared but marked answered: if Telegram delivers this same message again (we crashed before
+        # replying), the booking is looked up by its request key and the answer given again.
+        answered: dict[str, Any] = {"class": data["class"], "request": request_key, "names": names_text}
 
         async def confirm(outcome: BookingOutcome) -> None:
-            # Not cleared but marked answered: if Telegram delivers this same message again (we crashed before
-            # replying), the booking is looked up by its request key and the answer given again.
-            answered = {"class": data["class"], "request": request_key, "names": names_text}
+            # Telegram tells no one's timezone: asked once, after a booking, with the class's zone one tap away
+            # (see ``zone_answer``); known before the chat's state is written, so it is written once.
+            if outcome.booked and await self.languages.ask_zone_once(person):
+                answered["zone"] = outcome.booked[0].timezone
             await self.conversations.put(str(chat.id), person.user_id, CHILD_ANSWERED, answered)
             language = self.catalogs.translator(or_source(outcome.language))
             await self.say(update, describe_outcome(outcome), translator=language)
@@ -223,13 +227,9 @@ class Flows(TelegramBase):
             person, data["class"], names, request_key, confirm=confirm, as_typed=True
         )
         await self.send_invoices(update, outcome)
-        if outcome.booked and await self.languages.ask_zone_once(person):
-            # Telegram tells no one's timezone: asked once, the class's zone one tap away (see ``zone_answer``).
-            class_zone = outcome.booked[0].timezone
-            asking = {"class": data["class"], "request": request_key, "names": names_text, "zone": class_zone}
-            await self.conversations.put(str(chat.id), person.user_id, CHILD_ANSWERED, asking)
+        if "zone" in answered:
             # In the language the booking read (as its confirmation); asked, so no timezone of theirs is known.
-            question = replies.zone_question(class_zone)
+            question = replies.zone_question(answered["zone"])
             t = self.catalogs.translator(or_source(outcome.language))
             await self.say(update, question.text, list(question.buttons), translator=t)
 
