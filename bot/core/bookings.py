@@ -234,11 +234,15 @@ class BookingService:
                 raise Conflict(takes.why_not_bookable(cls.title, cls.price_currency))
             earlier = await self._earlier_or_refused(session, cls, next_start, person.id, keys, children)
             outside = await self._ages_outside(session, cls, person.id, aged)
-            if earlier is None:
+            if earlier is None:  # each child's name and any age given are remembered with the seat
                 booked, waitlisted = await self._take_seats(
-                    session, cls, person.id, list(zip(keys, children, strict=True)), now, held=confirm is not None
+                    session, cls, person.id, list(zip(keys, aged, strict=True)), now, held=confirm is not None
                 )
                 views = [_view(booking, cls, next_start) for booking in booked]
+            else:
+                for name, given in aged:
+                    if given is not None:
+                        await Children(session).remember(person.id, name, given)
         if earlier is None:
             self._crash_points.reach(CrashPoint.BOOKING_COMMITTED)
         if earlier is not None:
@@ -283,16 +287,14 @@ class BookingService:
     async def _ages_outside(
         session: AsyncSession, cls: Class, parent_id: int, aged: list[tuple[str, int | None]]
     ) -> tuple[tuple[str, int], ...]:
-        """Remember each age given with a name, and say which children (their age given now, else the one last
-        given) are outside the class's age range: they may still be booked, but the parent is told. The ages last
-        given are read only when one is needed: a class for any age, or every age given now, needs none."""
+        """Which children (their age given now, else the one last given) are outside the class's age range: they
+        may still be booked, but the parent is told. The ages last given are read only when one is needed: a class
+        for any age, or every age given now, needs none."""
         ranged = cls.age_min is not None or cls.age_max is not None
         unaged = any(given is None for _, given in aged)
         known = dict(await Children(session).names(parent_id)) if ranged and unaged else {}
         outside: list[tuple[str, int]] = []
         for name, given in aged:
-            if given is not None:
-                await Children(session).remember_age(parent_id, name, given)
             age = given if given is not None else known.get(name)
             if age is not None and outside_range(age, cls.age_min, cls.age_max):
                 outside.append((name, age))
@@ -303,12 +305,13 @@ class BookingService:
         session: AsyncSession,
         cls: Class,
         parent_id: int,
-        children: list[tuple[str, str]],
+        children: list[tuple[str, tuple[str, int | None]]],
         now: datetime,
         *,
         held: bool = False,
     ) -> tuple[list[Booking], list[str]]:
-        """Book each (request key, child) that fits and waitlist the rest; the booked and the waitlisted children.
+        """Book each (request key, (child, age given)) that fits and waitlist the rest; the booked and the
+        waitlisted children. Each child's name, with the age when one was given, is remembered either way.
 
         In a paid class each seat is only held (``awaiting_payment``) until ``self._hold`` from now, with the job
         that gives it back then; the teacher hears of it, and the link goes, once it is paid (``payments``)."""
@@ -318,13 +321,13 @@ class BookingService:
         hold_until = now + self._hold if status == AWAITING_PAYMENT else None
         booked: list[Booking] = []
         waitlisted: list[str] = []
-        for key, child in children:
+        for key, (child, age) in children:
             booking = _new_booking(cls, parent_id, child, key, status, in_digest=status == "confirmed")
             booking.hold_until = hold_until
             then = _link_for(booking, cls, now, held=held)
             if hold_until is not None:
                 then = job_kinds.hold_expiry_job(booking.public_id, hold_until)
-            if await Bookings(session).seat(cls, booking, then=then):
+            if await Bookings(session).seat(cls, booking, age=age, then=then):
                 booked.append(booking)
                 continue
             await Waitlist(session).add(

@@ -82,17 +82,18 @@ class Bookings:
         booking.id = (await self._session.execute(_adding(), _written(booking))).scalar_one()
         return booking
 
-    async def seat(self, cls: Class, booking: Booking, *, then: NewJob | None = None) -> bool:
+    async def seat(self, cls: Class, booking: Booking, *, age: int | None = None, then: NewJob | None = None) -> bool:
         """Take a seat in ``cls`` and write ``booking`` and ``then`` (the job it sets off), or nothing when no seat
-        is free (False); either way the child's name is remembered for the parent's next booking. ``cls`` then
-        shows the seats taken as the database counts them, other requests' included.
+        is free (False); either way the child's name, with ``age`` when the parent gave one, is remembered for the
+        parent's next booking. ``cls`` then shows the seats taken as the database counts them, other requests'
+        included.
 
         Taking a seat updates the class's row and holds it until the caller commits, so the bookings of one class
         queue there: on PostgreSQL all of it is one statement, so a booking of one child holds the row for that
         statement and the commit. On SQLite, whose writers go one at a time anyway, it is one statement each.
         """
         if not writers_overlap(self._session):
-            await Children(self._session).remember(booking.parent_id, booking.child_name)
+            await Children(self._session).remember(booking.parent_id, booking.child_name, age)
             if not await Classes(self._session).take_seats(cls, 1):
                 return False
             await self.add(booking)
@@ -100,7 +101,7 @@ class Bookings:
                 await jobs.add(self._session, then)
             return True
         # Named apart from every column: an UPDATE or INSERT would take a parameter named like one as its value.
-        values = {_NEW + column: value for column, value in _written(booking).items()}
+        values = {_NEW + column: value for column, value in _written(booking).items()} | {_NEW + "age": age}
         if then is not None:
             values.update(then.values_after())
         row = (await self._session.execute(_seating(then is not None), values)).one_or_none()
@@ -236,9 +237,15 @@ class Children:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def remember(self, parent_id: int, name: str) -> None:
-        statement = insert_or_ignore(self._session, Child, ("parent_id", "name"))
-        await self._session.execute(statement, {"parent_id": parent_id, "name": name})
+    async def remember(self, parent_id: int, name: str, age: int | None = None) -> None:
+        """Keep the child's name for the parent's next booking (its name button), with ``age`` when one was given;
+        a name given without one keeps the age last given."""
+        if age is None:
+            statement = insert_or_ignore(self._session, Child, ("parent_id", "name"))
+            await self._session.execute(statement, {"parent_id": parent_id, "name": name})
+            return
+        statement = insert_or_update(self._session, Child, ("parent_id", "name"), ("age",))
+        await self._session.execute(statement, {"parent_id": parent_id, "name": name, "age": age})
 
     async def names(self, parent_id: int) -> list[tuple[str, int | None]]:
         """The parent's children as (name, age last given), in the order first booked."""
@@ -251,11 +258,6 @@ class Children:
         never seen): one Core statement on a bare connection, as the Book button asks it every time."""
         identity = {"platform": parent.platform, "workspace_id": parent.workspace_id, "user_id": parent.user_id}
         return [(row.name, row.age) for row in await executor.execute(_children_of_parent(), identity)]
-
-    async def remember_age(self, parent_id: int, name: str, age: int) -> None:
-        """Keep ``age`` with the child's name (made if new), so the next booking's name button carries it."""
-        statement = insert_or_update(self._session, Child, ("parent_id", "name"), ("age",))
-        await self._session.execute(statement, {"parent_id": parent_id, "name": name, "age": age})
 
 
 # The statements every booking and link runs, built once (``bot.storage.prepared``).
@@ -319,11 +321,17 @@ def _seating(with_job: bool) -> Select[int, int]:
     written = select(*(bindparam(_NEW + column, type_=bookings.c[column].type) for column in _WRITTEN))
     adding = insert(bookings).from_select(list(_WRITTEN), written.select_from(seat), include_defaults=False)
     made = adding.returning(bookings.c.id).cte("made")
-    name: dict[str, BindParameter[Any]] = {
+    child: dict[str, BindParameter[Any]] = {
         "parent_id": bindparam(_NEW + "parent_id"),
         "name": bindparam(_NEW + "child_name"),
+        "age": bindparam(_NEW + "age", type_=children.c.age.type),
     }
-    remembered = postgresql.insert(children).values(name).on_conflict_do_nothing(index_elements=["parent_id", "name"])
+    adding_child = postgresql.insert(children).values(child)
+    remembered = adding_child.on_conflict_do_update(  # a name given without an age keeps the age last given
+        index_elements=["parent_id", "name"],
+        set_={"age": adding_child.excluded.age},
+        where=adding_child.excluded.age.is_not(None),
+    )
     query = select(made.c.id, seat.c.seats_taken).select_from(made.join(seat, true()))
     query = query.add_cte(remembered.cte("remembered"))
     return query.add_cte(jobs.after_each(made).cte("queued")) if with_job else query

@@ -98,10 +98,11 @@ async def test_a_new_parents_simultaneous_first_bookings_make_one_person(world: 
 async def test_a_waitlisted_child_is_remembered_for_the_next_booking_too(world: CoreWorld) -> None:
     cls = await world.new_class(seats=1)
 
-    outcome = await world.components.bookings.book(parent(1), cls.public_id, ["Mia", "Leo"], "update-70")
+    book = world.components.bookings.book
+    outcome = await book(parent(1), cls.public_id, ["Mia", "Leo 6"], "update-70", as_typed=True)
 
     assert ([b.child_name for b in outcome.booked], outcome.waitlisted) == (["Mia"], ("Leo",))
-    assert await world.components.bookings.remembered_children(parent(1)) == ["Mia", "Leo"]
+    assert await world.components.bookings.remembered_children(parent(1)) == ["Mia", "Leo 6"]
 
 
 async def test_a_childs_age_given_with_the_name_is_remembered_and_outside_the_range_is_told(
