@@ -52,19 +52,15 @@ class Audience:
             await self._require_member_of(viewer, list(audience.places))
 
     async def card(self, viewer: PersonRef, class_public_id: str) -> ClassView:
-        """The class's card, refused as ``require`` refuses: the rule's columns and the card's are read in one
-        statement (a card is shown on every share link and every Book press); where the class is published is
-        read only when the platform must be asked about it."""
-        places: list[Place] | None = None
+        """The class's card, refused as ``require`` refuses: the rule's columns, where the class is published and
+        the card's columns are read in one statement (a card is shown on every share link and every Book press)."""
         async with self._database.query() as connection:
             found = await Listings(connection).card(class_public_id, self._clock(), viewer)
-            if found is None:
-                raise NotFound(NO_SUCH_CLASS)
-            audience, row = found
-            if not _sees_as_it_stands(audience):
-                places = list(_existing(await Audiences(connection).of_class(class_public_id, viewer)).places)
-        if places is not None:  # the platform is asked outside any transaction
-            await self._require_member_of(viewer, places)
+        if found is None:
+            raise NotFound(NO_SUCH_CLASS)
+        audience, row = found
+        if not _sees_as_it_stands(audience):  # the platform is asked outside any transaction
+            await self._require_member_of(viewer, list(audience.places))
         return ClassView.of(row)
 
     async def _require_member_of(self, viewer: PersonRef, places: list[Place]) -> None:

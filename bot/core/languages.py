@@ -27,7 +27,7 @@ from bot.i18n.texts import tr
 from bot.storage.communities import Communities
 from bot.storage.database import Database
 from bot.storage.identity import PersonRef
-from bot.storage.people import People, PersonMarks, Readers
+from bot.storage.people import People, PersonMarks, Readers, ReaderSettings
 
 # A platform asked about a person: their language tag (Slack's locale) and timezone (Area/City), each None when
 # the platform did not say.
@@ -57,11 +57,16 @@ class LanguageService:
     async def known_reader(self, who: PersonRef) -> KnownReader:
         """What we keep of how to speak to the person, in one read: their language and timezone, each None when
         we never learned it (a platform may then be asked), and the child's age they last listed classes for."""
-        async with self._database.read() as session:
-            person = await People(session).find(who)
-            if person is None:
-                return KnownReader(None, None, None)
-            return KnownReader(supported(person.language), person.timezone, person.listing_age)
+        reader = await self._settings(who)
+        if reader is None:
+            return KnownReader(None, None, None)
+        return KnownReader(supported(reader.language), reader.timezone, reader.listing_age)
+
+    async def _settings(self, who: PersonRef) -> ReaderSettings | None:
+        """The person's stored reading settings, None for someone never seen: one Core select on a bare connection
+        (``Readers``), shared by ``known_reader``, ``of_reader`` and ``reader``, as it runs before every answer."""
+        async with self._database.query() as connection:
+            return await Readers(connection).settings(who)
 
     async def of_reader(self, who: PersonRef, platform_tag: str | None) -> tuple[str, str | None]:
         """The person's language, noting the platform's ``platform_tag`` unless they chose one themselves.
@@ -72,8 +77,7 @@ class LanguageService:
         ``PersonRef`` (``People.ensure``). Only a change of a known person's platform language writes here.
         """
         detected = noted(platform_tag)
-        async with self._database.query() as connection:
-            reader = await Readers(connection).settings(who)
+        reader = await self._settings(who)
         if reader is None:
             return or_source(detected), None
         if reader.language_chosen or detected is None or reader.language == detected:
@@ -95,20 +99,19 @@ class LanguageService:
         choice, or the zone a teacher's classes are made in, is not overridden). The zone returned is the
         platform's when we had none, and only a zone our timezone database knows.
         """
-        async with self._database.read() as session:
-            person = await People(session).find(who)
-            language = supported(person.language) if person else None
-            zone = person.timezone if person else None
-            if language is not None and zone is not None:
-                return language, zone
+        reader = await self._settings(who)
+        language = supported(reader.language) if reader else None
+        zone = reader.timezone if reader else None
+        if language is not None and zone is not None:
+            return language, zone
         platform_tag, platform_zone = await ask()
         detected, heard_zone = noted(platform_tag), known_zone(platform_zone)
-        if person is None:
+        if reader is None:
             return or_source(detected) if language is None else language, heard_zone
-        relearn = language is None and not person.language_chosen and detected is not None
-        relearn = relearn and person.language != detected
+        relearn = language is None and not reader.language_chosen and detected is not None
+        relearn = relearn and reader.language != detected
         if not relearn and (heard_zone is None or zone is not None):
-            return (language or or_source(person.language)), zone or heard_zone
+            return (language or or_source(reader.language)), zone or heard_zone
         async with self._database.write() as session:
             person = await People(session).find(who)
             if person is None:  # forgotten meanwhile

@@ -1,17 +1,21 @@
 """What decides who may see a class: its teacher, its link setting, who is booked in it, and where it is published.
 
 Each read is one Core statement on a bare connection (``Database.query()``): they run before every card and
-every booking, and change nothing. A class, what the person is to it and where it is published are read together:
-most classes made in a channel are for its members, whose check needs the places anyway.
+every booking, and change nothing. A class, what the person is to it and where it is published are read together,
+by one select (``rule_read``) that a card adds its own columns to: most classes made in a channel are for its
+members, whose check needs the places anyway.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Row,
     ScalarSelect,
     Select,
     and_,
@@ -48,7 +52,9 @@ class ClassAudience:
     anyone_with_link: bool
     teaches: bool  # the person is its teacher
     booked: bool  # the person holds a seat in it, waits for the teacher's approval, or waits on its waitlist
-    places: tuple[Place, ...] = ()  # the communities of the person's platform and workspace it is published in
+    # The communities of the person's platform and workspace it is published in now: always read with the rest
+    # (``rule_read``), so empty means published nowhere there.
+    places: tuple[Place, ...]
 
 
 class Audiences:
@@ -60,12 +66,7 @@ class Audiences:
         platform (and workspace) where it is published now, in one statement; None when there is no such class."""
         values = {"public_id": public_id, **identity(person)}
         rows = (await self._executor.execute(_class_audience(), values)).all()
-        if not rows:
-            return None
-        class_id, title, anyone_with_link, teaches, booked = rows[0][:5]
-        places = tuple(Place(*row[5:]) for row in rows if row[5] is not None)
-        # SQLite answers truth values as 0 and 1.
-        return ClassAudience(class_id, title, bool(anyone_with_link), bool(teaches), bool(booked), places)
+        return audience_of(rows) if rows else None
 
     async def places_with_classes(self, platform: str, workspace_id: str, now: datetime, limit: int) -> list[Place]:
         """At most ``limit`` communities of ``platform`` (and workspace) where an upcoming class is published: the
@@ -109,32 +110,49 @@ def booked_by_person(class_id: ColumnElement[int]) -> ColumnElement[bool]:
     return seated | waiting
 
 
-@prepared
-def _class_audience() -> Select[int, str, bool, bool, bool, int, str, str]:
-    """One row per community of the bound platform and workspace the class is published in (one with no
-    community when there is none)."""
+def rule_read(extra: Mapping[str, ColumnElement[Any]]) -> Select[Any]:
+    """What the rule reads of the class with the bound ``public_id`` for the bound person, beside the ``extra``
+    columns (of ``classes``, or of a table the caller joins) under their names: one row per community of the
+    person's platform and workspace the class is published in, or one with no community when there is none.
+    The one read of the rule, for ``Audiences.of_class`` and a card (``Listings.card``); read back with
+    ``audience_of``."""
     classes, communities, publications = table_of(Class), table_of(Community), table_of(Publication)
-    teaches = func.coalesce(classes.c.teacher_id == person_id(), false())
+    rule: dict[str, ColumnElement[Any]] = {
+        "class_id": classes.c.id,
+        "title": classes.c.title,
+        "anyone_with_link": classes.c.anyone_with_link,
+        "teaches": func.coalesce(classes.c.teacher_id == person_id(), false()),
+        "booked": booked_by_person(classes.c.id),
+        "place_id": communities.c.id,
+        "place_chat_id": communities.c.chat_id,
+        "place_title": communities.c.title,
+    }
     published = publications.join(communities, communities.c.id == publications.c.community_id)
     where = classes.outerjoin(
         published,
         and_(publications.c.class_id == classes.c.id, publications.c.unpublished_at.is_(None), _on_platform()),
     )
     return (
-        select(
-            classes.c.id,
-            classes.c.title,
-            classes.c.anyone_with_link,
-            teaches.label("teaches"),
-            booked_by_person(classes.c.id).label("booked"),
-            communities.c.id,
-            communities.c.chat_id,
-            communities.c.title,
-        )
+        select(*(column.label(name) for name, column in {**extra, **rule}.items()))
         .select_from(where)
         .where(classes.c.public_id == bindparam("public_id"))
         .order_by(communities.c.id)
     )
+
+
+def audience_of(rows: Sequence[Row[Any]]) -> ClassAudience:
+    """The ``ClassAudience`` in the rows of a ``rule_read`` (at least one)."""
+    first = rows[0]
+    places = tuple(Place(row.place_id, row.place_chat_id, row.place_title) for row in rows if row.place_id is not None)
+    # SQLite answers truth values as 0 and 1.
+    return ClassAudience(
+        first.class_id, first.title, bool(first.anyone_with_link), bool(first.teaches), bool(first.booked), places
+    )
+
+
+@prepared
+def _class_audience() -> Select[Any]:
+    return rule_read({})
 
 
 def _on_platform() -> ColumnElement[bool]:

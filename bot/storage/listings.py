@@ -21,7 +21,6 @@ from sqlalchemy import (
     Select,
     any_,
     bindparam,
-    false,
     func,
     select,
     union,
@@ -29,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.storage.audience import ClassAudience, booked_by_person, person_id
+from bot.storage.audience import ClassAudience, audience_of, person_id, rule_read
 from bot.storage.bookings import HOLDS_A_SEAT
 from bot.storage.classes import CARD_COLUMNS, ClassRow
 from bot.storage.identity import PersonRef
@@ -88,18 +87,18 @@ class Listings:
         return [ParentBooking(**row._mapping) for row in rows]
 
     async def card(self, public_id: str, now: datetime, viewer: PersonRef) -> tuple[ClassAudience, ClassRow] | None:
-        """The class ``public_id`` as the audience rule sees it for ``viewer`` and its card (its columns, its
-        teacher's name, its next start after ``now``); None when there is no such class. One statement: the rule's
-        read, then the class as an ORM object with its teacher and its sessions' earliest start, cost four round
-        trips and about 1,000 more Python calls."""
+        """The class ``public_id`` as the audience rule sees it for ``viewer`` (with the communities it is
+        published in) and its card (its columns, its teacher's name, its next start after ``now``); None when
+        there is no such class. One statement, a row per community (one for a class published nowhere): the
+        rule's read, then the class as an ORM object with its teacher and its sessions' earliest start, cost four
+        round trips and about 1,000 more Python calls; a class for its communities' members cost a second
+        statement for the places."""
         values = {"public_id": public_id, "now": now, **_identity(viewer)}
-        row = (await self._executor.execute(_card(), values)).one_or_none()
-        if row is None:
+        rows = (await self._executor.execute(_card(), values)).all()
+        if not rows:
             return None
-        card = {name: row._mapping[name] for name in _CARD_FIELDS}
-        # SQLite answers truth values as 0 and 1.
-        rule = ClassAudience(row.class_id, row.title, bool(row.anyone_with_link), bool(row.teaches), bool(row.booked))
-        return rule, ClassRow(**card)
+        card = {name: rows[0]._mapping[name] for name in _CARD_FIELDS}
+        return audience_of(rows), ClassRow(**card)
 
     async def _classes(self, among: _Among, values: dict[str, object]) -> list[ClassRow]:
         values = {**_ages(None), **values}
@@ -216,23 +215,14 @@ _CARD_FIELDS = tuple(field.name for field in fields(ClassRow))
 def _card() -> Select[Any]:
     """The columns of a ``ClassRow`` for the class with the bound ``public_id`` (its kept next start, see
     ``next_start``; its teacher's name, empty when the teacher is gone; whether its meeting is made), with what
-    the audience rule reads of it for the bound person (``bot.storage.audience``)."""
+    the audience rule reads of it for the bound person (``bot.storage.audience.rule_read``)."""
     classes, people = table_of(Class), table_of(Person)
     named: dict[str, ColumnElement[Any]] = {column: classes.c[column] for column in CARD_COLUMNS}
     named["teacher_name"] = func.coalesce(people.c.display_name, "")
     named["next_start"] = next_start(classes)
     named["has_meeting"] = classes.c.meeting_id.is_not(None)
-    rule = (
-        classes.c.id.label("class_id"),
-        func.coalesce(classes.c.teacher_id == person_id(), false()).label("teaches"),
-        booked_by_person(classes.c.id).label("booked"),
-    )
-    return (
-        select(*(named[name].label(name) for name in _CARD_FIELDS), *rule)
-        .select_from(classes)
-        .outerjoin(people, people.c.id == classes.c.teacher_id)
-        .where(classes.c.public_id == bindparam("public_id"))
-    )
+    card = rule_read({name: named[name] for name in _CARD_FIELDS})
+    return card.outerjoin(people, people.c.id == classes.c.teacher_id)
 
 
 def _classes_of_person(published: Select[int]) -> CompoundSelect[int]:

@@ -113,16 +113,19 @@ def _by_identity() -> Select[Person]:
 
 @dataclass(frozen=True, slots=True)
 class ReaderSettings:
-    """What a person's answers are worded by: their language, whether they chose it, and their timezone."""
+    """What a person's answers are worded by: their language, whether they chose it, and their timezone; and the
+    child's age they last listed classes for (``listing_age``, None: any), which Slack's Home tab is drawn for."""
 
     language: str | None
     language_chosen: bool
     timezone: str | None
+    listing_age: int | None
 
 
 class Readers:
-    """A person's reading settings as three columns, on a bare connection (``Database.query()``): read before
-    every answer, so no ORM session and no ``Person`` object (about 300 Python calls fewer each)."""
+    """A person's reading settings as four columns, on a bare connection (``Database.query()``): read before
+    every answer, on Telegram and Slack alike, so no ORM session and no ``Person`` object (about 300 Python calls
+    fewer each)."""
 
     def __init__(self, executor: Executor) -> None:
         self._executor = executor
@@ -131,13 +134,14 @@ class Readers:
         """None for a person never seen."""
         identity = {"platform": who.platform, "workspace_id": who.workspace_id, "user_id": who.user_id}
         row = (await self._executor.execute(_reader_settings(), identity)).one_or_none()
-        return ReaderSettings(row[0], bool(row[1]), row[2]) if row is not None else None
+        return ReaderSettings(row[0], bool(row[1]), row[2], row[3]) if row is not None else None
 
 
 @prepared
-def _reader_settings() -> Select[str | None, bool, str | None]:
+def _reader_settings() -> Select[str | None, bool, str | None, int | None]:
     people = table_of(Person)
-    return select(people.c.language, people.c.language_chosen, people.c.timezone).where(
+    columns = (people.c.language, people.c.language_chosen, people.c.timezone, people.c.listing_age)
+    return select(*columns).where(
         people.c.platform == bindparam("platform"),
         people.c.workspace_id == bindparam("workspace_id"),
         people.c.platform_user_id == bindparam("user_id"),

@@ -68,6 +68,20 @@ async def test_a_group_class_is_seen_and_booked_by_the_groups_members(world: Cor
     assert _ids(await world.components.communities.upcoming(MEMBER, GROUP)) == [cls.public_id]
 
 
+async def test_a_class_published_in_two_groups_is_shown_once_to_a_member_of_either(world: CoreWorld) -> None:
+    cls = await _published(world)
+    await world.components.communities.publish(TEACHER, cls.public_id, OTHER_GROUP)
+    await world.run_jobs()
+
+    assert (await world.components.classes.view(OUTSIDER, cls.public_id)).title == "Chess for kids"
+    assert (await world.components.classes.view(MEMBER, cls.public_id)).seats_left == 10
+    with pytest.raises(NotAllowed) as refused:
+        await world.components.classes.view(STRANGER, cls.public_id)
+    assert refused.value.message == (
+        "This class is for members of Chess parents, Art parents. Ask its teacher for a share link."
+    )
+
+
 @pytest.mark.parametrize("outsider", [OUTSIDER, STRANGER], ids=["in another group", "in no group"])
 async def test_anyone_outside_its_groups_is_refused_with_what_to_do_and_nothing_changes(
     world: CoreWorld, outsider: PersonRef
@@ -107,8 +121,11 @@ async def test_a_class_made_privately_opens_to_anyone_with_its_link_until_its_te
 
     with pytest.raises(NotAllowed) as refused:
         await world.components.bookings.book(STRANGER, cls.public_id, ["Zoe"], "tap-4")
+    with pytest.raises(NotAllowed) as not_shown:  # its card: published nowhere, so no community is named
+        await world.components.classes.view(STRANGER, cls.public_id)
     assert not closed.anyone_with_link
     assert refused.value.message == "This class is only for the people its teacher shares it with. Ask its teacher."
+    assert not_shown.value.message == refused.value.message
     assert await dump_database(world.components) == before
     # Who is booked keeps seeing what they booked; the teacher always sees their class.
     assert (await world.components.classes.view(OUTSIDER, cls.public_id)).seats_left == 9

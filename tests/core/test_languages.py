@@ -46,6 +46,9 @@ async def test_the_platforms_language_until_the_person_chooses_one(world: CoreWo
     assert (await languages.of_reader(parent(1), "es"))[0] == "en"
     await world.components.bookings.book(replace(parent(1), language="es"), cls.public_id, ["Leo"], "t2")
     assert (await languages.known_reader(parent(1)))[0] == "en"  # the person's own choice wins over the platform's
+    # Slack's locale differs too: the choice is kept, while the zone it tells, unknown until then, is noted.
+    assert await languages.reader(parent(1), says("es-ES", "Asia/Tokyo")) == ("en", "Asia/Tokyo")
+    assert await languages.known_reader(parent(1)) == ("en", "Asia/Tokyo", None)
     with pytest.raises(InvalidInput, match="Choose one of these languages: en, es"):
         await languages.choose(parent(1), "fr")
 
