@@ -4,19 +4,16 @@ database is left as it was."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from classbot_fakes.zoom import FakeZoom
 
 from bot.core.communities import CommunityRef
 from bot.core.errors import Conflict, NotAllowed
 from bot.core.views import ClassView
 from bot.storage.identity import PersonRef
 from tests.support.clock import MovableClock
-from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
+from tests.support.core_world import TEACHER, CoreWorld, parent
 from tests.support.database_dump import dump_database
 
 GROUP = CommunityRef("telegram", "-100123", title="Chess parents")
@@ -27,21 +24,13 @@ FOR_MEMBERS = "This class is for members of Chess parents. Ask its teacher for a
 
 
 @pytest.fixture
-def clock() -> MovableClock:
-    return MovableClock()
-
-
-@pytest.fixture
-async def world(
-    database_url: str, fake_zoom: FakeZoom, tmp_path: Path, clock: MovableClock
-) -> AsyncIterator[CoreWorld]:
+async def world(world: CoreWorld) -> CoreWorld:
     """Ann teaches; Chess parents (Ann, parent 1) and Art parents (parent 2) are set up; parent 3 is in neither."""
-    async with core_world(database_url, fake_zoom, tmp_path, clock=clock) as built:
-        for community in (GROUP, OTHER_GROUP):
-            await built.components.communities.set_up(ADMIN, community, admin_verified=True)
-        built.directory.join(GROUP, TEACHER, MEMBER)
-        built.directory.join(OTHER_GROUP, OUTSIDER)
-        yield built
+    for community in (GROUP, OTHER_GROUP):
+        await world.components.communities.set_up(ADMIN, community, admin_verified=True)
+    world.directory.join(GROUP, TEACHER, MEMBER)
+    world.directory.join(OTHER_GROUP, OUTSIDER)
+    return world
 
 
 async def _published(world: CoreWorld, community: CommunityRef = GROUP, **extra: object) -> ClassView:

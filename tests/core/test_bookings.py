@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,16 +28,9 @@ from tests.support.waiting import wait_until
 
 
 @pytest.fixture
-def clock() -> MovableClock:
-    return MovableClock()
-
-
-@pytest.fixture
-async def world(
-    database_url: str, fake_zoom: FakeZoom, tmp_path: Path, clock: MovableClock
-) -> AsyncIterator[CoreWorld]:
-    async with core_world(database_url, fake_zoom, tmp_path, clock=clock, licensed=True) as built:
-        yield built
+def licensed_host() -> bool:
+    """This file is about licensed hosts: each booked child a registrant with a personal link."""
+    return True
 
 
 async def test_200_parents_racing_for_10_seats_book_10_and_wait_190_with_one_meeting(world: CoreWorld) -> None:

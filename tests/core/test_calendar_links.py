@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
 import pytest
-from classbot_fakes.zoom import FakeZoom
 from cryptography.fernet import Fernet
 from icalendar import Calendar
 
@@ -18,20 +15,13 @@ from bot.core.errors import Conflict, NotAllowed, NotFound
 from bot.core.signed_links import LINK_LIFETIME
 from bot.storage.cipher import SecretCipher
 from tests.support.clock import MovableClock
-from tests.support.core_world import CoreWorld, core_world, parent
+from tests.support.core_world import CoreWorld, parent
 
 
 @pytest.fixture
-def clock() -> MovableClock:
-    return MovableClock()
-
-
-@pytest.fixture
-async def world(
-    database_url: str, fake_zoom: FakeZoom, tmp_path: Path, clock: MovableClock
-) -> AsyncIterator[CoreWorld]:
-    async with core_world(database_url, fake_zoom, tmp_path, clock=clock, licensed=True) as built:
-        yield built
+def licensed_host() -> bool:
+    """This file is about licensed hosts: each booked child a registrant with a personal link."""
+    return True
 
 
 async def _booked(world: CoreWorld, n: int, child: str) -> str:

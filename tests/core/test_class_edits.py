@@ -3,27 +3,17 @@ and the parents it concerns are told once each; more seats go to the waitlist in
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from classbot_fakes.zoom import FakeZoom
 
 from bot.core.class_input import ClassSettings
 from bot.core.errors import Conflict, InvalidInput, NotAllowed
 from bot.storage.identity import PersonRef
-from tests.support.clock import MovableClock
-from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
+from tests.support.core_world import TEACHER, CoreWorld, parent
 
 OTHER_TEACHER = PersonRef("telegram", "1002", display_name="Bob")
-
-
-@pytest.fixture
-async def world(database_url: str, fake_zoom: FakeZoom, tmp_path: Path) -> AsyncIterator[CoreWorld]:
-    async with core_world(database_url, fake_zoom, tmp_path, clock=MovableClock()) as built:
-        yield built
 
 
 async def _settings(world: CoreWorld, public_id: str) -> ClassSettings:

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import time, timedelta
-from pathlib import Path
 
 import pytest
-from classbot_fakes.zoom import FakeZoom
 
 from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.storage.identity import PersonRef
-from tests.support.clock import MovableClock
-from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
+from tests.support.core_world import TEACHER, CoreWorld, parent
 
 OTHER_TEACHER = PersonRef("telegram", "1002", display_name="Bob")
 
 
 @pytest.fixture
-async def world(sqlite_url: str, fake_zoom: FakeZoom, tmp_path: Path) -> AsyncIterator[CoreWorld]:
-    async with core_world(sqlite_url, fake_zoom, tmp_path, clock=MovableClock()) as built:
-        yield built
+def database_url(sqlite_url: str) -> str:
+    """SQLite alone, as these tests always ran: one database is enough for what they check, and quicker."""
+    return sqlite_url
 
 
 async def test_only_the_teacher_manages_a_class(world: CoreWorld) -> None:

@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
-from classbot_fakes.zoom import FakeZoom
 
 from bot.core.actions import Act
 from bot.core.communities import CommunityRef
 from bot.core.errors import NotAllowed
 from bot.core.views import ClassView
 from bot.storage.identity import PersonRef
-from tests.support.clock import MovableClock
-from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
+from tests.support.core_world import TEACHER, CoreWorld, parent
 
 GROUP = CommunityRef("telegram", "-100123", title="Chess parents")
 ADMIN = PersonRef("telegram", "9001", display_name="Admin")
 
 
 @pytest.fixture
-async def world(sqlite_url: str, fake_zoom: FakeZoom, tmp_path: Path) -> AsyncIterator[CoreWorld]:
-    async with core_world(sqlite_url, fake_zoom, tmp_path, clock=MovableClock()) as built:
-        yield built
+def database_url(sqlite_url: str) -> str:
+    """SQLite alone, as these tests always ran: one database is enough for what they check, and quicker."""
+    return sqlite_url
 
 
 async def test_only_a_verified_admin_sets_a_community_up(world: CoreWorld) -> None:

@@ -4,28 +4,18 @@ admins; and a notice queued in one language setting goes out in the recipient's 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
-from classbot_fakes.zoom import FakeZoom
 
 from bot.core.communities import CommunityRef
 from bot.core.errors import InvalidInput, NotAllowed
 from bot.core.languages import AskPlatform
 from bot.storage.identity import PersonRef
-from tests.support.clock import MovableClock
-from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
+from tests.support.core_world import TEACHER, CoreWorld, parent
 
 GROUP = CommunityRef("telegram", "-100777", title="Ajedrez")
 ADMIN = PersonRef("telegram", "9001", display_name="Admin")
-
-
-@pytest.fixture
-async def world(database_url: str, fake_zoom: FakeZoom, tmp_path: Path) -> AsyncIterator[CoreWorld]:
-    async with core_world(database_url, fake_zoom, tmp_path, clock=MovableClock()) as built:
-        yield built
 
 
 async def test_the_platforms_language_until_the_person_chooses_one(world: CoreWorld) -> None:

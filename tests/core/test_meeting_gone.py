@@ -23,11 +23,6 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "zoom-app.md"
 
 
 @pytest.fixture
-def clock() -> MovableClock:
-    return MovableClock()
-
-
-@pytest.fixture
 async def licensed(
     sqlite_url: str, fake_zoom: FakeZoom, tmp_path: Path, clock: MovableClock
 ) -> AsyncIterator[CoreWorld]:

@@ -2,32 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import time, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
-from classbot_fakes.zoom import FakeZoom
 from classbot_fakes.zoom.webhooks import deauthorization_event, encode, event, signed_headers
 
 from tests.support.clock import MovableClock
-from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
+from tests.support.core_world import TEACHER, CoreWorld, parent
 from tests.support.database_dump import dump_database
 from tests.support.zoom_app import WEBHOOK_SECRET
 
 
 @pytest.fixture
-def clock() -> MovableClock:
-    return MovableClock()
+def database_url(sqlite_url: str) -> str:
+    """SQLite alone, as these tests always ran: one database is enough for what they check, and quicker."""
+    return sqlite_url
 
 
 @pytest.fixture(params=[True, False], ids=["licensed", "basic"])
-async def world(
-    request: pytest.FixtureRequest, sqlite_url: str, fake_zoom: FakeZoom, tmp_path: Path, clock: MovableClock
-) -> AsyncIterator[CoreWorld]:
-    async with core_world(sqlite_url, fake_zoom, tmp_path, clock=clock, licensed=request.param) as built:
-        yield built
+def licensed_host(request: pytest.FixtureRequest) -> bool:
+    """Each test runs for a licensed host (personal links) and for a basic one (one link for the meeting)."""
+    return bool(request.param)
 
 
 async def test_licensed_hosts_give_personal_links_and_basic_hosts_the_meeting_link(world: CoreWorld) -> None:

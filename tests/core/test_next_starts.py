@@ -5,12 +5,9 @@ a passed start on and after."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
-from classbot_fakes.zoom import FakeZoom
 from classbot_fakes.zoom.webhooks import encode, signed_headers
 from sqlalchemy import select
 
@@ -18,15 +15,14 @@ from bot.core.communities import CommunityRef
 from bot.core.views import ClassView
 from bot.storage.identity import PersonRef
 from bot.storage.models import Class
-from tests.support.clock import MovableClock
-from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
+from tests.support.core_world import TEACHER, CoreWorld, parent
 from tests.support.zoom_app import WEBHOOK_SECRET
 
 
 @pytest.fixture
-async def world(database_url: str, fake_zoom: FakeZoom, tmp_path: Path) -> AsyncIterator[CoreWorld]:
-    async with core_world(database_url, fake_zoom, tmp_path, clock=MovableClock(), licensed=True) as built:
-        yield built
+def licensed_host() -> bool:
+    """This file is about licensed hosts: each booked child a registrant with a personal link."""
+    return True
 
 
 async def _kept(world: CoreWorld, public_id: str) -> datetime | None:

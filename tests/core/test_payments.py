@@ -37,11 +37,6 @@ PRICE = {"price_amount": 250, "price_currency": "XTR"}
 
 
 @pytest.fixture
-def clock() -> MovableClock:
-    return MovableClock()
-
-
-@pytest.fixture
 def ledger() -> StarLedger:
     return StarLedger()
 

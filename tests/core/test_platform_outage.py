@@ -9,12 +9,10 @@ once when the platform answers; a job that has failed for longer than a day is g
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from classbot_fakes.zoom import FakeZoom
 from sqlalchemy import select
 
@@ -22,7 +20,6 @@ from bot.core.outages import OUTAGE_BACKOFF_CAP, OUTAGE_PATIENCE, PlatformUnavai
 from bot.core.worker import JobWorker
 from bot.storage.database import Database
 from bot.storage.jobs import JobQueue, enqueue
-from bot.storage.migrate import upgrade_to_head
 from bot.storage.models import Job
 from tests.support.clock import MovableClock
 from tests.support.core_world import CoreWorld, core_world, parent
@@ -96,14 +93,6 @@ async def test_the_first_send_that_gets_through_makes_every_waiting_message_due_
 
 
 # The policy with the worker alone: how long a job that fails on an outage is tried, and what ends it.
-
-
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    database = Database.connect(database_url)
-    await upgrade_to_head(database)
-    yield database
-    await database.dispose()
 
 
 async def test_a_job_failing_on_an_outage_for_longer_than_a_day_is_buried_and_its_kind_hears_of_it(

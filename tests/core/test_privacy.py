@@ -29,6 +29,7 @@ from tests.support.zoom_app import WEBHOOK_SECRET
 
 @pytest.fixture
 async def world(database_url: str, fake_zoom: FakeZoom, tmp_path: Path) -> AsyncIterator[CoreWorld]:
+    """The shared world, but on a running clock: this file's ``clock`` is stopped, for the licensed tests only."""
     async with core_world(database_url, fake_zoom, tmp_path, clock=MovableClock()) as built:
         yield built
 

@@ -46,11 +46,6 @@ def stripe() -> Iterator[FakeStripe]:
 
 
 @pytest.fixture
-def clock() -> MovableClock:
-    return MovableClock()
-
-
-@pytest.fixture
 async def world(
     database_url: str, fake_zoom: FakeZoom, tmp_path: Path, clock: MovableClock, stripe: FakeStripe
 ) -> AsyncIterator[CoreWorld]:

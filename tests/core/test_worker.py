@@ -6,7 +6,6 @@ import asyncio
 import io
 import json
 import logging
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,14 +23,6 @@ from bot.support.logs import IdsFilter, JsonFormatter
 from tests.reliability.database_proxy import DatabaseProxy
 from tests.support.clock import MovableClock
 from tests.support.waiting import wait_until
-
-
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    database = Database.connect(database_url)
-    await upgrade_to_head(database)
-    yield database
-    await database.dispose()
 
 
 async def _enqueue(database: Database, clock: MovableClock, payload: dict[str, Any], key: str | None = None) -> bool:

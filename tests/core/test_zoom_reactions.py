@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-from classbot_fakes.zoom import FakeZoom
 from classbot_fakes.zoom.webhooks import encode, signed_headers
 
-from tests.support.clock import MovableClock
-from tests.support.core_world import TEACHER, CoreWorld, core_world, parent
+from tests.support.core_world import TEACHER, CoreWorld, parent
 from tests.support.zoom_app import WEBHOOK_SECRET
 
 
 @pytest.fixture
-async def world(sqlite_url: str, fake_zoom: FakeZoom, tmp_path: Path) -> AsyncIterator[CoreWorld]:
-    async with core_world(sqlite_url, fake_zoom, tmp_path, clock=MovableClock(), licensed=True) as built:
-        yield built
+def database_url(sqlite_url: str) -> str:
+    """SQLite alone, as these tests always ran: one database is enough for what they check, and quicker."""
+    return sqlite_url
+
+
+@pytest.fixture
+def licensed_host() -> bool:
+    """This file is about licensed hosts: each booked child a registrant with a personal link."""
+    return True
 
 
 async def _deliver(world: CoreWorld, payload: dict[str, Any]) -> None:

@@ -47,6 +47,17 @@ async def _submit_booking(world: SlackWorld, parent: FakeSlackUser, card: SlackM
     assert submitted.errors is None, submitted.errors
 
 
+async def _booked_chess(world: SlackWorld) -> tuple[FakeSlackUser, FakeSlackUser]:
+    """Where the Zoom-event tests start: Zoom's webhook pointed at the bot, Ann teaching "Chess" in #chess and
+    Pat holding a seat for Mia, its Zoom link already sent. Returns Ann and Pat."""
+    world.zoom.configure_webhook(f"{world.bot.url}/zoom/webhook", "zoom-webhook-secret")
+    teacher, (pat,), room = await _channel_with_teacher(world, "Pat")
+    await world.create_class(teacher, "Chess", channel=room)
+    await world.book(pat, await world.said(room, "New class"), "Mia")
+    await world.said(pat, "Here is your Zoom link")
+    return teacher, pat
+
+
 async def test_a_licensed_class_books_personal_links_the_last_seat_once_and_moves_the_waitlist_up(
     world: SlackWorld,
 ) -> None:
@@ -141,11 +152,7 @@ async def test_zoom_down_at_the_booking_the_seat_stands_and_the_link_follows(wor
 
 async def test_zooms_events_are_told_by_direct_message_and_disconnect_revokes(world: SlackWorld) -> None:
     slack, zoom = world.slack, world.zoom
-    zoom.configure_webhook(f"{world.bot.url}/zoom/webhook", "zoom-webhook-secret")
-    teacher, (pat,), room = await _channel_with_teacher(world, "Pat")
-    await world.create_class(teacher, "Chess", channel=room)
-    await world.book(pat, await world.said(room, "New class"), "Mia")
-    await world.said(pat, "Here is your Zoom link")
+    teacher, pat = await _booked_chess(world)
     [meeting] = zoom.meetings.values()
 
     later = datetime.now(UTC).replace(microsecond=0, second=0) + timedelta(days=4)
@@ -181,11 +188,7 @@ async def test_zooms_events_are_told_by_direct_message_and_disconnect_revokes(wo
 
 async def test_removing_the_app_in_zoom_tells_the_teacher_and_keeps_the_bookings(world: SlackWorld) -> None:
     slack, zoom = world.slack, world.zoom
-    zoom.configure_webhook(f"{world.bot.url}/zoom/webhook", "zoom-webhook-secret")
-    teacher, (pat,), room = await _channel_with_teacher(world, "Pat")
-    await world.create_class(teacher, "Chess", channel=room)
-    await world.book(pat, await world.said(room, "New class"), "Mia")
-    await world.said(pat, "Here is your Zoom link")
+    teacher, pat = await _booked_chess(world)
 
     [zoom_user] = zoom.users
     await zoom.adeliver(zoom.deauthorize(zoom_user, notify=False))

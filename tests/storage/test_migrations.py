@@ -88,18 +88,13 @@ async def test_a_sqlite_database_folder_is_created(tmp_path: Any) -> None:
 
 
 async def test_a_digest_waiting_at_upgrade_still_tells_its_bookings(database_url: str) -> None:
-    database = Database.connect(database_url)
-    try:
-        async with database.engine.begin() as connection:
-            await connection.run_sync(lambda sync: _upgrade_to(sync, "0006"))
-            for statement in _BEFORE_0007:
-                await connection.execute(text(statement))
-        await upgrade_to_head(database)
-        async with database.engine.connect() as connection:
-            marked = (await connection.execute(text("SELECT id FROM bookings WHERE awaits_digest"))).all()
-            job = (await connection.execute(text("SELECT dedupe_key, payload FROM jobs"))).one()
-    finally:
-        await database.dispose()
+    marked, [job] = await _upgraded_from(
+        database_url,
+        "0006",
+        _BEFORE_0007,
+        "SELECT id FROM bookings WHERE awaits_digest",
+        "SELECT dedupe_key, payload FROM jobs",
+    )
     assert [row[0] for row in marked] == [1]  # the one the waiting digest named; not the one it did not
     assert job[0] is None
     assert (json.loads(job[1]) if isinstance(job[1], str) else job[1]) == {"class_id": 1}
@@ -108,17 +103,7 @@ async def test_a_digest_waiting_at_upgrade_still_tells_its_bookings(database_url
 async def test_classes_from_before_0009_keep_their_audience(database_url: str) -> None:
     """A class never published was shared by its link, and still opens to anyone with it; a published class is for
     its communities' members."""
-    database = Database.connect(database_url)
-    try:
-        async with database.engine.begin() as connection:
-            await connection.run_sync(lambda sync: _upgrade_to(sync, "0008"))
-            for statement in _BEFORE_0009:
-                await connection.execute(text(statement))
-        await upgrade_to_head(database)
-        async with database.engine.connect() as connection:
-            rows = (await connection.execute(text("SELECT public_id, anyone_with_link FROM classes"))).all()
-    finally:
-        await database.dispose()
+    [rows] = await _upgraded_from(database_url, "0008", _BEFORE_0009, "SELECT public_id, anyone_with_link FROM classes")
     assert sorted((public_id, bool(open_to_link)) for public_id, open_to_link in rows) == [
         ("by_link", True),
         ("in_group", False),
@@ -128,23 +113,31 @@ async def test_classes_from_before_0009_keep_their_audience(database_url: str) -
 async def test_classes_from_before_0020_keep_their_next_session_start(database_url: str) -> None:
     """A scheduled class keeps its first session still to come; a class whose sessions are all past, or a cancelled
     one, keeps none."""
-    database = Database.connect(database_url)
-    try:
-        async with database.engine.begin() as connection:
-            await connection.run_sync(lambda sync: _upgrade_to(sync, "0019"))
-            for statement in _BEFORE_0020:
-                await connection.execute(text(statement))
-        await upgrade_to_head(database)
-        async with database.engine.connect() as connection:
-            rows = (await connection.execute(text("SELECT public_id, next_starts_at FROM classes"))).all()
-    finally:
-        await database.dispose()
+    [rows] = await _upgraded_from(database_url, "0019", _BEFORE_0020, "SELECT public_id, next_starts_at FROM classes")
     # The year is enough to tell the sessions apart (SQLite answers a string here, PostgreSQL a datetime).
     assert sorted((public_id, None if kept is None else str(kept)[:4]) for public_id, kept in rows) == [
         ("cancelled", None),
         ("over", None),
         ("weekly", "2998"),
     ]
+
+
+async def _upgraded_from(
+    database_url: str, revision: str, statements: list[str], *queries: str
+) -> list[list[tuple[Any, ...]]]:
+    """What an older install's data becomes: a database migrated only up to ``revision`` gets ``statements``
+    (rows as that version wrote them), is upgraded to the newest migration, then answers each of ``queries``."""
+    database = Database.connect(database_url)
+    try:
+        async with database.engine.begin() as connection:
+            await connection.run_sync(lambda sync: _upgrade_to(sync, revision))
+            for statement in statements:
+                await connection.execute(text(statement))
+        await upgrade_to_head(database)
+        async with database.engine.connect() as connection:
+            return [[tuple(row) for row in await connection.execute(text(query))] for query in queries]
+    finally:
+        await database.dispose()
 
 
 def _upgrade_to(connection: Connection, revision: str) -> None:
