@@ -12,6 +12,12 @@ Exactly one meeting per class, even with several workers in several processes an
 Links: a licensed host gives each booked child a personal registrant link, a basic host the meeting's
 join_url. A start_url is fetched fresh every time it is needed (it logs its holder in as the host).
 
+Zoom adds one registrant address at most 3 times a UTC day, and an add whose answer was lost (a 502 or a dropped
+connection after Zoom acted) counts like any other. When an add meets that cap, the registrant is looked up by
+the booking's address instead (``ZoomClient.find_registrant``): Zoom already holds it after a lost answer, and
+its join_url is the parent's link the same day. Only when it is not there, or the teacher's token predates the
+lookup's scope (``ZoomScopeMissing``), does the link wait for 00:00 UTC as the cap says.
+
 A meeting deleted in Zoom is normally learned from the ``meeting.deleted`` webhook at once. Without it, any call
 Zoom answers with "meeting not found" (3001, a 404 on the meeting…) replaces the meeting at once, by the same path
 as the webhook (``replace``): one new meeting, every booked parent gets its link, the teacher is told once. A
@@ -53,8 +59,8 @@ from bot.support.keyed_locks import KeyedLocks
 from bot.support.metrics import Metrics
 from bot.zoom.client import ZoomClient
 from bot.zoom.credentials import ZoomAccount
-from bot.zoom.errors import ZoomError, ZoomReconnectNeeded
-from bot.zoom.models import Meeting, MeetingRequest, MeetingUpdate
+from bot.zoom.errors import ZoomError, ZoomRateLimited, ZoomReconnectNeeded, ZoomScopeMissing
+from bot.zoom.models import Meeting, MeetingRequest, MeetingUpdate, Registrant
 
 log = logging.getLogger(__name__)
 
@@ -354,9 +360,7 @@ class MeetingKeeper:
         email = self._registrant_email(plan.booking_public_id)
         self._crash_points.reach(CrashPoint.BEFORE_REGISTRANT)
         try:
-            registrant = await self.zoom.add_registrant(
-                plan.account, ref.meeting_id, email=email, first_name=plan.child
-            )
+            registrant = await self._add_registrant(plan.account, ref.meeting_id, email, plan.child)
             self._crash_points.reach(CrashPoint.AFTER_REGISTRANT)
         except ZoomError as error:
             step = action_for(error).step
@@ -373,6 +377,27 @@ class MeetingKeeper:
         encrypted = self._cipher.encrypt(registrant.join_url)
         await self._personal_links.add(PersonalLink(plan.booking_id, registrant.registrant_id, encrypted))
         return registrant.join_url
+
+    async def _add_registrant(self, account: ZoomAccount, meeting_id: str, email: str, child: str) -> Registrant:
+        """Register ``email`` for the meeting; past Zoom's daily cap on that address, the registrant Zoom holds.
+
+        The cap is met when earlier adds' answers were lost: Zoom made the registrant each time, so it is found by
+        its address. Not found, or a token without the lookup's scope: the cap stands (the job waits for 00:00 UTC).
+        """
+        try:
+            return await self.zoom.add_registrant(account, meeting_id, email=email, first_name=child)
+        except ZoomRateLimited as capped:
+            if not capped.daily_cap:
+                raise
+            try:
+                found = await self.zoom.find_registrant(account, meeting_id, email=email)
+            except ZoomScopeMissing as missing:
+                log.info("registrant daily cap met; the token cannot list registrants (%s): waiting", missing)
+                raise capped from None
+            if found is None:
+                raise
+            log.info("registrant daily cap met in meeting %s; using the registrant Zoom already holds", meeting_id)
+            return found
 
     def _registrant_email(self, booking_public_id: str) -> str:
         """The address Zoom knows a booking's registrant by (see ``__init__``)."""

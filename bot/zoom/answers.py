@@ -10,8 +10,8 @@ what it can settle inline (a refresh, a short retry).
 Sources: the ``responses`` of each operation in Zoom's Meeting API description (vendored with the test servers,
 ``classbot_fakes/specs/zoom-meeting-api.openapi.json``), Zoom's "Error codes" and "OAuth error messages"
 pages, and what developers reported on Zoom's forum (code 200 for registrants on a basic account, the token
-endpoint's ``{"reason", "error"}`` bodies). ClassBot does not list registrants today; that call's codes are here
-because they are Zoom's codes for the same meetings, so a future caller finds them decided.
+endpoint's ``{"reason", "error"}`` bodies). ClassBot lists registrants only to find one whose add lost its answer
+(``ZoomClient.find_registrant``).
 
 Zoom reuses some codes for unrelated refusals (3000 and 300 above all), so a row may also require an HTTP status
 or a phrase of the message; rows are tried in order and the first that fits decides. An answer no row fits is
@@ -45,7 +45,7 @@ class Meaning(enum.Enum):
 
 
 class ZoomCall(enum.Enum):
-    """The calls ClassBot makes to Zoom (and registrants list, whose codes Zoom documents alongside)."""
+    """The calls ClassBot makes to Zoom."""
 
     MEETING_CREATE = "POST /users/{userId}/meetings"
     MEETING_LIST = "GET /users/{userId}/meetings"

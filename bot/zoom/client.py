@@ -133,6 +133,37 @@ class ZoomClient:
         response = await self._transport.send(account, call)
         return read_answer(call, response, lambda data: payloads.read_registrant(data, meeting_id))
 
+    async def find_registrant(self, account: ZoomAccount, meeting_id: str, *, email: str) -> Registrant | None:
+        """The meeting's approved registrant of ``email`` (any case), or None; pages are read until it is found.
+
+        For an add whose answer was lost: Zoom holds the registrant, and adding it again counts against Zoom's
+        3 adds of one address a day. Its scope (``meeting:read:list_registrants``) came after the first teachers
+        connected: a token without it raises ``ZoomScopeMissing`` and leaves the connection as it is.
+        """
+        wanted = email.lower()
+        seen_tokens: set[str] = set()
+        params = {"status": "approved", "page_size": str(LIST_PAGE_SIZE)}
+        for _ in range(MAX_LIST_PAGES):
+            call = ApiCall(
+                "GET",
+                "/meetings/{meetingId}/registrants",
+                _meeting_path(meeting_id, "/registrants"),
+                RateCategory.MEDIUM,
+                params=params,
+                newer_scope=True,
+            )
+            response = await self._transport.send(account, call)
+            page, next_token = read_answer(call, response, lambda data: payloads.read_registrant_page(data, meeting_id))
+            for address, registrant in page:
+                if address.lower() == wanted:
+                    return registrant
+            if not next_token or next_token in seen_tokens:
+                return None
+            seen_tokens.add(next_token)
+            params = {**params, "next_page_token": next_token}
+        logger.warning("Zoom GET /meetings/{meetingId}/registrants: stopped after %d pages", MAX_LIST_PAGES)
+        return None
+
     async def cancel_registrant(self, account: ZoomAccount, meeting_id: str, *, registrant_id: str, email: str) -> None:
         """Cancel one registration. A meeting that is gone raises ``ZoomNotFound``: nothing is left to cancel, but
         the class's other parents need a new meeting (the core decides)."""

@@ -7,6 +7,8 @@
     ├── ZoomRegistrationUnavailable  no personal links here (a basic host, registration turned off)
     ├── ZoomReconnectNeeded          the teacher must authorize again: a dead refresh token
     │                                (``invalid_grant``), missing scopes (4700/4711), a Zoom user gone
+    ├── ZoomScopeMissing             a scope added after the teacher connected is not in their token: that one
+    │                                call cannot be made, everything else works (``ApiCall.newer_scope``)
     ├── ZoomUnavailable              5xx, timeouts, connection errors: still failing after the retries
     ├── ZoomMeetingLocked            the meeting has started or ended and cannot be changed (3000/3002/3007)
     └── ZoomRequestRejected          any other refusal: Zoom's ``code`` and ``message`` say what it disliked
@@ -78,6 +80,16 @@ class ZoomRegistrationUnavailable(ZoomError):
 
 class ZoomReconnectNeeded(ZoomError):
     """The teacher's authorization is gone or too narrow; only a new /connect can fix it."""
+
+    usual_meaning = Meaning.AUTHORIZATION_GONE
+
+
+class ZoomScopeMissing(ZoomError):
+    """The teacher's token lacks the scope of a call ClassBot added after they connected (``ApiCall.newer_scope``).
+
+    Not a broken connection: every call the teacher authorized still works, and the caller does without this one
+    (as ClassBot did before it made the call) until the teacher connects again and Zoom grants the new scope.
+    """
 
     usual_meaning = Meaning.AUTHORIZATION_GONE
 

@@ -246,6 +246,26 @@ def read_meeting_page(data: Mapping[str, Any]) -> tuple[list[MeetingSummary], st
     return summaries, _optional_str(data, "next_page_token")
 
 
+def read_registrant_page(data: Mapping[str, Any], meeting_id: str) -> tuple[list[tuple[str, Registrant]], str | None]:
+    """One page of a meeting's registrant list: each registrant with its e-mail, and the next page's token."""
+    items = data.get("registrants") or []
+    if not isinstance(items, list):
+        raise UnexpectedPayload("field 'registrants' is not a list")
+    listed = [
+        (
+            str(_field(item, "email", str)),
+            Registrant(
+                registrant_id=str(_field(item, "id", (str, int))),
+                meeting_id=meeting_id,
+                join_url=_optional_str(item, "join_url"),
+            ),
+        )
+        for item in items
+        if isinstance(item, Mapping)
+    ]
+    return listed, _optional_str(data, "next_page_token")
+
+
 def read_registrant(data: Mapping[str, Any], meeting_id: str) -> Registrant:
     return Registrant(
         registrant_id=str(_field(data, "registrant_id", (str, int))),

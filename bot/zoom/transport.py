@@ -8,7 +8,9 @@ For each request ``ZoomTransport.send``:
    what can be settled within the call:
    - a refused token (401, code 124): refresh once and send once more; refused again, the teacher must
      reconnect. An authorization that is gone (missing scopes 4700/4711, the Zoom user gone 1001/1010) means
-     "reconnect needed" at once: refreshing cannot help;
+     "reconnect needed" at once: refreshing cannot help. The exception is a call marked ``newer_scope``: its
+     scope came after teachers connected, so a token without it raises ``ZoomScopeMissing`` and the
+     connection stays as it is (everything the teacher authorized still works);
    - a per-second 429: wait ``Retry-After`` (or a backoff) and retry, unless the wait exceeds
      ``RetryPolicy.max_inline_wait`` (then ``ZoomRateLimited`` lets the caller's durable job retry later). On a
      daily cap it raises ``ZoomRateLimited(daily_cap=True)`` at once: nothing helps before 00:00 UTC;
@@ -45,7 +47,7 @@ from bot.support.metrics import Metrics
 from bot.zoom.answers import Meaning, ZoomCall, call_named
 from bot.zoom.credentials import ZoomAccount, ZoomCredentials
 from bot.zoom.error_responses import ZoomErrorAnswer, seconds_until_utc_midnight
-from bot.zoom.errors import ZoomRateLimited, ZoomReconnectNeeded, ZoomUnavailable
+from bot.zoom.errors import ZoomRateLimited, ZoomReconnectNeeded, ZoomScopeMissing, ZoomUnavailable
 from bot.zoom.payloads import JSONObject, UnexpectedPayload
 from bot.zoom.ratelimit import RateCategory, ZoomRateLimiter
 from bot.zoom.retry import RetryPolicy
@@ -56,6 +58,8 @@ T = TypeVar("T")
 
 # Failures in which the request never left this process: safe to retry even a create.
 _UNSENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Zoom's codes for a token that lacks the scope of the call (answers.py: 4700, 4711).
+_SCOPE_CODES = (4700, 4711)
 
 
 def utc_now() -> datetime:
@@ -73,6 +77,9 @@ class ApiCall:
     replay_safe: bool = True
     params: Mapping[str, str] | None = None
     body: JSONObject | None = None
+    # The call's scope was added after teachers connected: its absence is ``ZoomScopeMissing``, not a broken
+    # connection (tokens granted earlier lack it until the teacher connects again).
+    newer_scope: bool = False
 
     @property
     def operation(self) -> str:
@@ -156,6 +163,14 @@ class ZoomTransport:
                 token = await self._credentials.refresh_after_rejection(account.connection_id, token)
                 refreshed = True
                 continue
+            if meaning is Meaning.AUTHORIZATION_GONE and call.newer_scope and answer.code in _SCOPE_CODES:
+                self._log_answer(call, answer, logging.INFO, "a scope granted only on a newer connect: done without")
+                raise ZoomScopeMissing(
+                    f"{call.operation}: {answer.message}",
+                    status=answer.status,
+                    code=answer.code,
+                    tracking_id=answer.tracking_id,
+                )
             if meaning in (Meaning.TOKEN_REFUSED, Meaning.AUTHORIZATION_GONE):
                 self._log_answer(call, answer, logging.WARNING)
                 reason = f"Zoom refused the authorization for {call.operation}: {answer.message}"

@@ -30,6 +30,7 @@ from bot.zoom.errors import (
     ZoomReconnectNeeded,
     ZoomRegistrationUnavailable,
     ZoomRequestRejected,
+    ZoomScopeMissing,
     ZoomUnavailable,
 )
 from bot.zoom.models import Meeting, MeetingRequest, MeetingUpdate
@@ -471,6 +472,60 @@ async def test_a_meeting_without_registration_is_not_mistaken_for_a_missing_one(
 
     assert not isinstance(raised.value, ZoomNotFound)
     assert (raised.value.status, raised.value.code) == (404, 3000)
+
+
+async def test_a_registrant_is_found_by_its_address_on_a_later_page() -> None:
+    with FakeZoom() as zoom:
+        async with harness(zoom) as h:
+            account = await h.teacher(licensed=True)
+            meeting = await h.client.create_meeting(account, art_class(registration=True))
+            added = await asyncio.gather(
+                *(
+                    h.client.add_registrant(account, meeting.id, email=f"parent{n}@example.org", first_name="P")
+                    for n in range(302)
+                )
+            )
+            last = next(r for r in added if r.registrant_id == h.zoom.registrants(int(meeting.id))[-1].id)
+            last_email = h.zoom.registrants(int(meeting.id))[-1].email
+            h.zoom.clear_calls()
+
+            found = await h.client.find_registrant(account, meeting.id, email=last_email.upper())
+            missing = await h.client.find_registrant(account, meeting.id, email="nobody@example.org")
+
+            assert found == last
+            assert missing is None
+            assert [(c.query.get("page_size"), "next_page_token" in c.query) for c in h.zoom.calls] == [
+                ("300", False),
+                ("300", True),
+                ("300", False),
+                ("300", True),
+            ]
+
+
+async def test_finding_a_registrant_stops_at_the_first_page_that_has_it(h: Harness) -> None:
+    account = await h.teacher(licensed=True)
+    meeting = await h.client.create_meeting(account, art_class(registration=True))
+    mum = await h.client.add_registrant(account, meeting.id, email="mum@example.org", first_name="Maria")
+    h.zoom.clear_calls()
+
+    assert await h.client.find_registrant(account, meeting.id, email="mum@example.org") == mum
+    assert h.zoom.count("GET", "/registrants$") == 1
+
+
+async def test_a_token_granted_before_the_list_scope_finds_nothing_and_stays_connected(h: Harness) -> None:
+    account = await h.teacher(licensed=True)
+    meeting = await h.client.create_meeting(account, art_class(registration=True))
+    await h.client.add_registrant(account, meeting.id, email="mum@example.org", first_name="Maria")
+    older = [s for s in h.zoom.users[0].scopes if s != "meeting:read:list_registrants"]
+    h.zoom.set_scopes(h.zoom.users[0], older)
+
+    with pytest.raises(ZoomScopeMissing) as raised:
+        await h.client.find_registrant(account, meeting.id, email="mum@example.org")
+
+    assert (raised.value.status, raised.value.code) == (400, 4711)
+    assert h.credentials.reconnects == []
+    assert h.credentials.refreshes == 0
+    assert (await h.client.get_meeting(account, meeting.id)).id == meeting.id  # everything else still works
 
 
 # --- tokens ---------------------------------------------------------------------------------------------

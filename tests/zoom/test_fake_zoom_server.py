@@ -324,6 +324,7 @@ def test_every_answer_has_the_shape_zoom_documents(api: httpx.Client) -> None:
         ("GET", "/meetings/{meetingId}", 200): api.get(f"/meetings/{meeting['id']}").json(),
         ("GET", "/users/{userId}/meetings", 200): api.get("/users/me/meetings").json(),
         ("POST", "/meetings/{meetingId}/registrants", 201): registrant.json(),
+        ("GET", "/meetings/{meetingId}/registrants", 200): api.get(f"/meetings/{meeting['id']}/registrants").json(),
     }
 
     problems = {
@@ -546,6 +547,83 @@ def test_registrants_need_registration_enabled(api: httpx.Client) -> None:
     answer = api.post(f"/meetings/{meeting['id']}/registrants", json={"email": "pat@example.com", "first_name": "Pat"})
 
     assert answer.status_code == 404
+
+
+def _register(api: httpx.Client, meeting_id: object, *emails: str) -> list[dict[str, object]]:
+    return [
+        api.post(f"/meetings/{meeting_id}/registrants", json={"email": e, "first_name": "P"}).json() for e in emails
+    ]
+
+
+def test_the_registrant_list_pages_through_the_approved_ones_with_their_links(api: httpx.Client) -> None:
+    meeting = _create(api, settings={"approval_type": 0})
+    added = _register(api, meeting["id"], *(f"p{n}@example.com" for n in range(5)))
+
+    listed: list[dict[str, object]] = []
+    params: dict[str, str | int] = {"page_size": 2}
+    pages = 0
+    while True:
+        page = api.get(f"/meetings/{meeting['id']}/registrants", params=params)
+        assert page.status_code == 200
+        pages += 1
+        listed += page.json()["registrants"]
+        if not page.json()["next_page_token"]:
+            break
+        params = {"page_size": 2, "next_page_token": page.json()["next_page_token"]}
+
+    assert pages == 3
+    assert page.json()["total_records"] == 5
+    assert [(r["id"], r["email"], r["join_url"], r["status"]) for r in listed] == [
+        (a["registrant_id"], f"p{n}@example.com", a["join_url"], "approved") for n, a in enumerate(added)
+    ]
+
+
+def test_the_registrant_list_shows_one_status_at_a_time(api: httpx.Client) -> None:
+    manual = _create(api, settings={"approval_type": 1})
+    _register(api, manual["id"], "pat@example.com")
+
+    approved = api.get(f"/meetings/{manual['id']}/registrants").json()
+    pending = api.get(f"/meetings/{manual['id']}/registrants", params={"status": "pending"}).json()
+
+    assert approved["registrants"] == []
+    assert [(r["email"], r["status"], "join_url" in r) for r in pending["registrants"]] == [
+        ("pat@example.com", "pending", False)
+    ]
+    assert api.get(f"/meetings/{manual['id']}/registrants", params={"status": "cancelled"}).status_code == 400
+    assert api.get(f"/meetings/{manual['id']}/registrants", params={"page_size": 301}).status_code == 400
+
+
+def test_the_registrant_list_of_a_meeting_that_is_gone_answers_404(api: httpx.Client) -> None:
+    meeting = _create(api, settings={"approval_type": 0})
+    api.delete(f"/meetings/{meeting['id']}")
+
+    answer = api.get(f"/meetings/{meeting['id']}/registrants")
+
+    assert answer.status_code == 404
+    assert answer.json()["code"] == 300
+    assert "not found or has expired" in answer.json()["message"]
+
+
+def test_the_registrant_list_needs_its_own_scope(fake_zoom: FakeZoom, teacher: FakeZoomUser, api: httpx.Client) -> None:
+    meeting = _create(api, settings={"approval_type": 0})
+    _register(api, meeting["id"], "pat@example.com")
+    fake_zoom.set_scopes(teacher, ["meeting:write:meeting", "meeting:write:registrant", "user:read:user"])
+
+    refused = api.get(f"/meetings/{meeting['id']}/registrants")
+    fake_zoom.set_scopes(teacher, ["meeting:read"])  # Zoom's classic scope covers it too
+    allowed = api.get(f"/meetings/{meeting['id']}/registrants")
+
+    assert (refused.status_code, refused.json()["code"]) == (400, 4711)
+    assert "meeting:read:list_registrants" in refused.json()["message"]
+    assert allowed.status_code == 200
+
+
+def test_a_fault_strikes_the_registrant_list_like_any_call(fake_zoom: FakeZoom, api: httpx.Client) -> None:
+    meeting = _create(api, settings={"approval_type": 0})
+    fake_zoom.fail_next(502, method="GET", path=r"/registrants$")
+
+    assert api.get(f"/meetings/{meeting['id']}/registrants").status_code == 502
+    assert api.get(f"/meetings/{meeting['id']}/registrants").status_code == 200
 
 
 # --- faults, limits and the transcript ---------------------------------------------------------------------------

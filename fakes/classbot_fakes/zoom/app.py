@@ -26,7 +26,7 @@ from .faults import Fault, qps_headers
 from .meetings import create_meeting, delete_meeting, get_meeting, get_user, list_meetings, update_meeting
 from .oauth import AccessDenied
 from .oauth_routes import authorize, revoke, token
-from .registrants import add_registrant, update_registrant_status
+from .registrants import add_registrant, list_registrants, update_registrant_status
 from .spec import MethodNotAllowed, OpenAPISpec, Operation, UnknownPath
 from .state import START_URL_LIFETIME, FakeZoomUser, ZoomCall, ZoomWorld
 
@@ -41,6 +41,7 @@ HANDLERS: dict[str, Handler] = {
     "meetingUpdate": update_meeting,
     "meetingDelete": delete_meeting,
     "meetingRegistrantCreate": add_registrant,
+    "meetingRegistrants": list_registrants,
     "meetingRegistrantStatus": update_registrant_status,
 }
 # The granular scope each operation needs (its ":admin" form also does), then the classic scopes that cover it.
@@ -52,6 +53,7 @@ SCOPES: dict[str, tuple[str, ...]] = {
     "meetingUpdate": ("meeting:update:meeting", "meeting:write"),
     "meetingDelete": ("meeting:delete:meeting", "meeting:write"),
     "meetingRegistrantCreate": ("meeting:write:registrant", "meeting:write"),
+    "meetingRegistrants": ("meeting:read:list_registrants", "meeting:read"),
     "meetingRegistrantStatus": ("meeting:update:registrant_status", "meeting:write"),
 }
 JSON_TYPE = "application/json;charset=UTF-8"

@@ -6,10 +6,16 @@ found or has expired.`` (the code Zoom's API reference documents for the registr
 Meeting v2 API - add attendees"); registration must be enabled (approval_type 0 or 1); with manual approval (1)
 the registrant is pending and no join_url is returned; a registrant email can be added at most
 ``registrant_daily_cap`` times per UTC day (Zoom: 3), after which Zoom answers 429.
+
+The list (``GET /meetings/{meetingId}/registrants``) answers the registrants of one ``status`` (default
+``approved``; ``pending`` and ``denied`` on request), oldest first, ``page_size`` at a time (default 30, at most
+300) with a ``next_page_token`` while more remain; Zoom's granular scope for it is
+``meeting:read:list_registrants`` (classic: ``meeting:read``).
 """
 
 from __future__ import annotations
 
+import math
 import secrets
 from typing import Any
 
@@ -71,6 +77,61 @@ def add_registrant(world: ZoomWorld, request: ApiRequest) -> ApiResult:
         wanted = set(registrant.occurrence_ids)
         answer["occurrences"] = [o for o in render_occurrences(meeting) if not wanted or o["occurrence_id"] in wanted]
     return ApiResult(201, answer)
+
+
+def list_registrants(world: ZoomWorld, request: ApiRequest) -> ApiResult:
+    """One page of the meeting's registrants of one status, oldest first."""
+    meeting = _registrants_meeting(world, request)
+    if meeting.settings.get("approval_type", 2) not in (0, 1):
+        raise ApiError(400, 300, f"This meeting has not set registration as required:{meeting.id}.")
+    status = request.query.get("status", "approved")
+    page_size = int(request.query.get("page_size", 30))
+    if not 1 <= page_size <= 300:
+        raise invalid_field("page_size")
+    token = request.query.get("next_page_token")
+    offset = world.page_tokens.pop(token, None) if token else 0
+    if offset is None:
+        raise invalid_field("next_page_token")
+    occurrence_id = request.query.get("occurrence_id")
+    listed = sorted(
+        (
+            r
+            for r in world.registrants.get(meeting.id, [])
+            if r.status == status
+            and (occurrence_id is None or not r.occurrence_ids or occurrence_id in r.occurrence_ids)
+        ),
+        key=lambda r: r.created_at,
+    )
+    page = listed[offset : offset + page_size]
+    next_token = ""
+    if offset + page_size < len(listed):
+        next_token = secrets.token_urlsafe(24)
+        world.page_tokens[next_token] = offset + page_size
+    return ApiResult(
+        200,
+        {
+            "page_count": max(1, math.ceil(len(listed) / page_size)),
+            "page_number": offset // page_size + 1,
+            "page_size": page_size,
+            "total_records": len(listed),
+            "next_page_token": next_token,
+            "registrants": [_list_item(r) for r in page],
+        },
+    )
+
+
+def _list_item(registrant: FakeZoomRegistrant) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": registrant.id,
+        "email": registrant.email,
+        "first_name": registrant.first_name,
+        "last_name": registrant.last_name,
+        "status": registrant.status,
+        "create_time": zoom_time(registrant.created_at),
+    }
+    if registrant.status == "approved":
+        item["join_url"] = registrant.join_url
+    return item
 
 
 def update_registrant_status(world: ZoomWorld, request: ApiRequest) -> ApiResult:

@@ -35,6 +35,7 @@ DEFAULT_SCOPES: tuple[str, ...] = (
     "meeting:delete:meeting",
     "meeting:read:list_meetings",
     "meeting:write:registrant",
+    "meeting:read:list_registrants",
     "meeting:update:registrant_status",
     "user:read:user",
 )
