@@ -4,8 +4,9 @@ busy teachers and parents, full classes with waitlists, past and future sessions
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
-from bench.prefill import _NOW, plan
+from bench.prefill import _NOW, _jobs, plan
 
 
 def test_the_plan_has_the_sizes_asked_for_and_uneven_people() -> None:
@@ -36,3 +37,11 @@ def test_classes_are_booked_by_people_of_their_own_platform_and_workspace() -> N
     assert all(where[row[3]] == where[teacher_of[row[2]]] for row in out.bookings)
     place = {row[0]: (row[1], row[2]) for row in out.communities}
     assert all(place[community] == where[teacher_of[class_id]] for _, class_id, community in out.publications)
+
+
+def test_no_prefilled_reminder_comes_due_while_a_benchmark_runs_on_the_database() -> None:
+    # A prefilled class has no meeting in the fake Zoom: a reminder due in the measured burst would fail and retry.
+    reminders = [job for job in _jobs(plan(2000, 20_000)) if job[1] == "reminder"]
+
+    assert reminders
+    assert min(job[4] for job in reminders) > _NOW + timedelta(hours=6)

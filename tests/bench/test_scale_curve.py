@@ -5,39 +5,19 @@ on both (printed, not recorded: bench/RESULTS.md is left alone)."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from sqlalchemy import make_url
 
-from tests.support.databases import postgres_admin_url
+from tests.bench.running import run_bench
 
 pytestmark = pytest.mark.slow
 
-REPOSITORY = Path(__file__).resolve().parents[2]
-
 
 def test_the_scale_curve_measures_every_probe_on_an_empty_and_a_prefilled_database() -> None:
-    server = make_url(postgres_admin_url()).set(drivername="postgresql", database="postgres")
-    environment = os.environ | {
-        "BENCH_POSTGRES_URL": server.render_as_string(hide_password=False),
-        "PYTHONPATH": str(REPOSITORY),
-    }
     arguments = ["--classes", "500", "--bookings", "2000", "--parents", "3", "--probes", "3", "--no-record"]
-    run = subprocess.run(
-        [sys.executable, "-m", "bench.scale_curve", *arguments],
-        cwd=REPOSITORY,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    printed = run_bench("scale_curve", arguments)
 
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    measured = json.loads(run.stdout.strip().splitlines()[-1])
+    measured = json.loads(printed.strip().splitlines()[-1])
     empty, full = measured["sizes"]["empty"], measured["sizes"]["full"]
     assert full["prefill"]["rows"]["classes"] == 500
     assert full["prefill"]["rows"]["bookings"] == 2000

@@ -5,39 +5,19 @@ instead of bench/RESULTS.md)."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import make_url
 
-from tests.support.databases import postgres_admin_url
+from tests.bench.running import run_bench
 
 pytestmark = pytest.mark.slow
 
-REPOSITORY = Path(__file__).resolve().parents[2]
-
 
 def test_the_slack_burst_books_every_parent_on_both_sides_with_the_same_calls(tmp_path: Path) -> None:
-    server = make_url(postgres_admin_url()).set(drivername="postgresql", database="postgres")
-    environment = os.environ | {
-        "BENCH_POSTGRES_URL": server.render_as_string(hide_password=False),
-        "BENCH_RESULTS_FOLDER": str(tmp_path),
-        "PYTHONPATH": str(REPOSITORY),
-    }
     arguments = ["--parents", "3", "--rounds", "1", "--limited-parents", "2", "--book-rate", "0"]
-    run = subprocess.run(
-        [sys.executable, "-m", "bench.slack_burst", *arguments],
-        cwd=REPOSITORY,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    run_bench("slack_burst", arguments, results=tmp_path)
 
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     recorded = json.loads((tmp_path / "results.json").read_text())["slack_burst"]
     data, targets = recorded["data"], {t["target"]: t for t in recorded["targets"]}
     assert (data["classbot"]["booked"], data["floor"]["booked"], data["limits_on"]["booked"]) == (3, 3, 2)
