@@ -13,7 +13,7 @@ import contextlib
 import signal
 import socket
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TextIO
 
 import uvicorn
@@ -26,7 +26,7 @@ from bot.demo.commands import parse
 from bot.demo.session import Session
 from bot.demo.stage import TIMEZONE, Stage, open_stage, specs_available
 from bot.demo.terminal import Terminal
-from bot.demo.walkthrough import welcome_lines
+from bot.demo.walkthrough import class_day, welcome_lines
 from bot.support.logs import configure_logging
 
 _SETUP_TIMEOUT = 30.0
@@ -131,7 +131,6 @@ def _asks_policy(message: SentMessage) -> bool:
 
 
 def _welcome(stage: Stage, now: datetime) -> list[str]:
-    tomorrow = (now + timedelta(days=1)).strftime("%Y-%m-%d")
     names = {key: person.name for key, person in stage.persons.items()}
     return [
         "",
@@ -141,7 +140,7 @@ def _welcome(stage: Stage, now: datetime) -> list[str]:
         f"group {stage.group.title},",
         f"where ClassBot is an admin and already set up. Times are {TIMEZONE}. Try, in this order:",
         "",
-        *welcome_lines(tomorrow),
+        *welcome_lines(class_day(now)),
         "",
         "Buttons are numbered: type the number to press one (or :press and its text). :help lists the commands;",
         ":quit or Ctrl-D leaves.",

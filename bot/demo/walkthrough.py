@@ -1,15 +1,17 @@
 """The walkthrough the welcome suggests, step by step: what to type and what then happens.
 
 The README's walkthrough says the same, and a test types the README's commands into the playground and checks
-what it says happens, so the three cannot drift apart. ``DATE`` stands for tomorrow's date, which the welcome
+what it says happens, so the three cannot drift apart. ``DATE`` stands for the classes' day, which the welcome
 fills in.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 DATE = "YYYY-MM-DD"
+DAYS_AHEAD = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,12 @@ STEPS = (
     Step((":pay",), "Sam pays (test stars): Leo is booked, and Sam gets the join link"),
     Step((":skip",), "the clock jumps to the next reminder, which arrives at once"),
 )
+
+
+def class_day(now: datetime) -> str:
+    """The day the walkthrough's classes are on: two days ahead, so that each class's reminder 24 hours before is
+    still to come at any hour the walkthrough starts, and ``:skip`` reaches the first class's reminder first."""
+    return (now + timedelta(days=DAYS_AHEAD)).strftime("%Y-%m-%d")
 
 
 def typed(date: str = DATE) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -72,13 +72,13 @@ def test_the_readme_walkthrough_typed_literally_does_what_the_readme_says(
     playground: Playground, tmp_path: Path
 ) -> None:
     playground.expect_welcome()
-    tomorrow = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%d")
+    day = walkthrough.class_day(datetime.now(UTC))
     welcome = playground.output
-    assert all(shown in welcome for shown in walkthrough.welcome_lines(tomorrow))  # the same steps, date filled in
+    assert all(shown in welcome for shown in walkthrough.welcome_lines(day))  # the same steps, date filled in
 
     for line, (_, chat, says) in zip(readme_walkthrough(), EXPECTED, strict=True):
         seen = len(playground.messages())
-        playground.type(line.replace(walkthrough.DATE, tomorrow))
+        playground.type(line.replace(walkthrough.DATE, day))
         if chat is not None and says is not None:
             playground.expect_message(chat, after=seen, must=says)
     playground.expect_message(TEACHER, after=0, must=r"Reminder(.|\n)*" + START)
