@@ -20,6 +20,11 @@ from typing import Self
 import uvicorn
 from starlette.types import ASGIApp
 
+# How long an idle connection stays open: a minute, as the services' load balancers keep one, so that a client
+# which reuses connections idle for up to 5 s (httpx's default) never sends on one the server is closing that
+# very moment. uvicorn's own default is those same 5 s, a race the real services do not have.
+_IDLE_CONNECTION_KEPT_S = 60
+
 
 class _Server(uvicorn.Server):
     """A uvicorn server that says when it is listening."""
@@ -80,7 +85,12 @@ class ThreadedServer:
         if self._thread is not None:
             raise RuntimeError(f"{self._name} is already started")
         config = uvicorn.Config(
-            self._app, log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=2
+            self._app,
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=2,
+            timeout_keep_alive=_IDLE_CONNECTION_KEPT_S,
         )
         self._server = _Server(config, self._notify_listening)
         self._thread = threading.Thread(target=self._serve, args=(sock,), name=f"{self._name}-{self.port}", daemon=True)
