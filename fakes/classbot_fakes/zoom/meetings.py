@@ -8,7 +8,6 @@ create/update calls per UTC day (429); registration cannot be enabled for a basi
 
 from __future__ import annotations
 
-import math
 import secrets
 import string
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .api import ApiError, ApiRequest, ApiResult, day_of, invalid_field, meeting_not_found, resolve_user
 from .faults import DAILY_CAP_MESSAGE, next_utc_midnight
+from .paging import one_page
 from .recurrence import MAX_INTERVAL, MONTHLY, WEEKLY, occurrences
 from .render import find_occurrence, list_item, render_meeting, render_user
 from .state import FakeZoomMeeting, FakeZoomOccurrence, FakeZoomUser, ZoomWorld, meeting_uuid, zoom_time
@@ -84,32 +84,12 @@ def create_meeting(world: ZoomWorld, request: ApiRequest) -> ApiResult:
 def list_meetings(world: ZoomWorld, request: ApiRequest) -> ApiResult:
     host = resolve_user(world, request)
     kind = request.query.get("type", "scheduled")
-    page_size = int(request.query.get("page_size", 30))
-    token = request.query.get("next_page_token")
-    offset = world.page_tokens.pop(token, None) if token else 0
-    if offset is None:
-        raise invalid_field("next_page_token")
     now = world.now()
     mine = sorted(
         (m for m in world.meetings.values() if m.host_id == host.id and _listed(m, kind, now)),
         key=lambda m: (m.start_time or m.created_at, m.id),
     )
-    page = mine[offset : offset + page_size]
-    next_token = ""
-    if offset + page_size < len(mine):
-        next_token = secrets.token_urlsafe(24)
-        world.page_tokens[next_token] = offset + page_size
-    return ApiResult(
-        200,
-        {
-            "page_count": max(1, math.ceil(len(mine) / page_size)),
-            "page_number": offset // page_size + 1,
-            "page_size": page_size,
-            "total_records": len(mine),
-            "next_page_token": next_token,
-            "meetings": [list_item(world, m) for m in page],
-        },
-    )
+    return one_page(world, request, mine, "meetings", lambda meeting: list_item(world, meeting))
 
 
 def get_meeting(world: ZoomWorld, request: ApiRequest) -> ApiResult:

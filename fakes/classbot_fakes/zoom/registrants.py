@@ -15,12 +15,12 @@ The list (``GET /meetings/{meetingId}/registrants``) answers the registrants of 
 
 from __future__ import annotations
 
-import math
 import secrets
 from typing import Any
 
 from .api import ApiError, ApiRequest, ApiResult, day_of, invalid_field, registrants_meeting_not_found
 from .meetings import hosted_meeting
+from .paging import one_page
 from .render import render_occurrences
 from .state import FakeZoomMeeting, FakeZoomRegistrant, RegistrantStatus, ZoomWorld, zoom_id, zoom_time
 
@@ -85,13 +85,6 @@ def list_registrants(world: ZoomWorld, request: ApiRequest) -> ApiResult:
     if meeting.settings.get("approval_type", 2) not in (0, 1):
         raise ApiError(400, 300, f"This meeting has not set registration as required:{meeting.id}.")
     status = request.query.get("status", "approved")
-    page_size = int(request.query.get("page_size", 30))
-    if not 1 <= page_size <= 300:
-        raise invalid_field("page_size")
-    token = request.query.get("next_page_token")
-    offset = world.page_tokens.pop(token, None) if token else 0
-    if offset is None:
-        raise invalid_field("next_page_token")
     occurrence_id = request.query.get("occurrence_id")
     listed = sorted(
         (
@@ -102,22 +95,7 @@ def list_registrants(world: ZoomWorld, request: ApiRequest) -> ApiResult:
         ),
         key=lambda r: r.created_at,
     )
-    page = listed[offset : offset + page_size]
-    next_token = ""
-    if offset + page_size < len(listed):
-        next_token = secrets.token_urlsafe(24)
-        world.page_tokens[next_token] = offset + page_size
-    return ApiResult(
-        200,
-        {
-            "page_count": max(1, math.ceil(len(listed) / page_size)),
-            "page_number": offset // page_size + 1,
-            "page_size": page_size,
-            "total_records": len(listed),
-            "next_page_token": next_token,
-            "registrants": [_list_item(r) for r in page],
-        },
-    )
+    return one_page(world, request, listed, "registrants", _list_item)
 
 
 def _list_item(registrant: FakeZoomRegistrant) -> dict[str, Any]:
