@@ -12,8 +12,10 @@ the host's daily create/update cap of 100, so the core reuses one meeting per cl
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
-from typing import Literal
+from collections.abc import AsyncGenerator, Callable
+from typing import Any, Literal, TypeVar
 
 from bot.zoom import payloads
 from bot.zoom.credentials import ZoomAccount
@@ -28,6 +30,8 @@ MeetingListKind = Literal["scheduled", "live", "upcoming", "upcoming_meetings", 
 
 LIST_PAGE_SIZE = 300  # Zoom's maximum
 MAX_LIST_PAGES = 100  # a guard against a server that keeps handing out page tokens
+
+Listed = TypeVar("Listed")
 
 
 def _meeting_path(meeting_id: str, rest: str = "") -> str:
@@ -103,19 +107,14 @@ class ZoomClient:
 
     async def list_meetings(self, account: ZoomAccount, kind: MeetingListKind = "upcoming") -> list[MeetingSummary]:
         """Every meeting of the host of ``kind``, all pages followed."""
-        meetings: list[MeetingSummary] = []
-        seen_tokens: set[str] = set()
-        params = {"type": kind, "page_size": str(LIST_PAGE_SIZE)}
-        for _ in range(MAX_LIST_PAGES):
-            call = ApiCall("GET", "/users/me/meetings", "/users/me/meetings", RateCategory.MEDIUM, params=params)
-            page, next_token = read_answer(call, await self._transport.send(account, call), payloads.read_meeting_page)
-            meetings.extend(page)
-            if not next_token or next_token in seen_tokens:
-                return meetings
-            seen_tokens.add(next_token)
-            params = {**params, "next_page_token": next_token}
-        logger.warning("Zoom GET /users/me/meetings: stopped after %d pages", MAX_LIST_PAGES)
-        return meetings
+        call = ApiCall(
+            "GET",
+            "/users/me/meetings",
+            "/users/me/meetings",
+            RateCategory.MEDIUM,
+            params={"type": kind, "page_size": str(LIST_PAGE_SIZE)},
+        )
+        return [meeting async for page in self._pages(account, call, payloads.read_meeting_page) for meeting in page]
 
     # --- registrants ------------------------------------------------------------------------------------
 
@@ -141,28 +140,36 @@ class ZoomClient:
         connected: a token without it raises ``ZoomScopeMissing`` and leaves the connection as it is.
         """
         wanted = email.lower()
-        seen_tokens: set[str] = set()
-        params = {"status": "approved", "page_size": str(LIST_PAGE_SIZE)}
-        for _ in range(MAX_LIST_PAGES):
-            call = ApiCall(
-                "GET",
-                "/meetings/{meetingId}/registrants",
-                _meeting_path(meeting_id, "/registrants"),
-                RateCategory.MEDIUM,
-                params=params,
-                newer_scope=True,
-            )
-            response = await self._transport.send(account, call)
-            page, next_token = read_answer(call, response, lambda data: payloads.read_registrant_page(data, meeting_id))
-            for address, registrant in page:
-                if address.lower() == wanted:
-                    return registrant
-            if not next_token or next_token in seen_tokens:
-                return None
-            seen_tokens.add(next_token)
-            params = {**params, "next_page_token": next_token}
-        logger.warning("Zoom GET /meetings/{meetingId}/registrants: stopped after %d pages", MAX_LIST_PAGES)
+        call = ApiCall(
+            "GET",
+            "/meetings/{meetingId}/registrants",
+            _meeting_path(meeting_id, "/registrants"),
+            RateCategory.MEDIUM,
+            params={"status": "approved", "page_size": str(LIST_PAGE_SIZE)},
+            newer_scope=True,
+        )
+        pages = self._pages(account, call, lambda data: payloads.read_registrant_page(data, meeting_id))
+        async with contextlib.aclosing(pages):  # found on an early page: the rest are never asked for
+            async for page in pages:
+                for address, registrant in page:
+                    if address.lower() == wanted:
+                        return registrant
         return None
+
+    async def _pages(
+        self, account: ZoomAccount, call: ApiCall, read: Callable[[Any], tuple[list[Listed], str | None]]
+    ) -> AsyncGenerator[list[Listed]]:
+        """Each page of a list Zoom hands out by ``next_page_token``, in order, read only as it is wanted: to the
+        last page, a token seen before, or ``MAX_LIST_PAGES`` (a server that keeps handing out tokens)."""
+        seen_tokens: set[str] = set()
+        for _ in range(MAX_LIST_PAGES):
+            page, next_token = read_answer(call, await self._transport.send(account, call), read)
+            yield page
+            if not next_token or next_token in seen_tokens:
+                return
+            seen_tokens.add(next_token)
+            call = dataclasses.replace(call, params={**(call.params or {}), "next_page_token": next_token})
+        logger.warning("Zoom %s: stopped after %d pages", call.operation, MAX_LIST_PAGES)
 
     async def cancel_registrant(self, account: ZoomAccount, meeting_id: str, *, registrant_id: str, email: str) -> None:
         """Cancel one registration. A meeting that is gone raises ``ZoomNotFound``: nothing is left to cancel, but
