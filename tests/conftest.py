@@ -11,7 +11,7 @@ from cryptography.fernet import Fernet
 
 from bot.app import Components, build_components
 from bot.config import Settings, load_settings
-from tests.support.databases import POSTGRES_SKIP_REASON, fresh_postgres_database
+from tests.support.databases import POSTGRES_SKIP_REASON, fresh_database, fresh_postgres_database
 
 
 @pytest.fixture(autouse=True)
@@ -36,11 +36,8 @@ async def postgres_url() -> AsyncIterator[str]:
 @pytest.fixture(params=["sqlite", "postgres"])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """Runs the test once on SQLite and once on PostgreSQL."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'classbot.db'}"
-    else:
-        async with fresh_postgres_database() as url:
-            yield url
+    async with fresh_database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -52,21 +52,17 @@ async def upgrade_to_head(database: Database) -> None:
         async with connection.begin():
             if not database.is_sqlite:
                 await connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
-            if await connection.run_sync(_is_empty):
+            tables = await connection.run_sync(lambda sync: set(inspect(sync).get_table_names()))
+            if not tables:  # a new database: built from the models
                 await connection.run_sync(_create_at_head)
-            elif await connection.run_sync(_applied_revision) != HEAD_REVISION:
+            elif await connection.run_sync(_applied_revision, tables) != HEAD_REVISION:
                 await connection.run_sync(_upgrade)
     log.info("database schema is up to date")
 
 
-def _is_empty(connection: Connection) -> bool:
-    """No table at all: a database this process may build from the models."""
-    return not inspect(connection).get_table_names()
-
-
-def _applied_revision(connection: Connection) -> str | None:
+def _applied_revision(connection: Connection, tables: set[str]) -> str | None:
     """The revision the database's schema is at; None for a database never migrated."""
-    if not inspect(connection).has_table("alembic_version"):
+    if "alembic_version" not in tables:
         return None
     found = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
     return found[0] if len(found) == 1 else None  # several rows would be branches: left to Alembic

@@ -20,9 +20,9 @@ from typing import Self
 import uvicorn
 from starlette.types import ASGIApp
 
-# How long an idle connection stays open: a minute, as the services' load balancers keep one, so that a client
-# which reuses connections idle for up to 5 s (httpx's default) never sends on one the server is closing that
-# very moment. uvicorn's own default is those same 5 s, a race the real services do not have.
+# How long an idle connection stays open: a minute, longer than a client here keeps one idle (httpx: 5 s), so
+# that a client never sends on a connection the server is closing that very moment. With uvicorn's own default,
+# those same 5 s, a reused connection could meet the close (a ReadError) and a test fail by chance.
 _IDLE_CONNECTION_KEPT_S = 60
 
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +20,7 @@ from bot.storage.database import Database
 from bot.storage.migrate import HEAD_REVISION, alembic_config, upgrade_to_head
 from bot.storage.models import Base
 from bot.storage.slack_installations import store_tables
-from tests.support.databases import fresh_postgres_database
+from tests.support.databases import fresh_database
 
 
 def _differences(connection: Connection) -> list[Any]:
@@ -59,7 +57,8 @@ async def test_a_new_database_is_built_as_the_migrations_build_it_and_stamped_at
             version = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar_one()
     finally:
         await database.dispose()
-    async with _another_database_url(database_url, tmp_path) as url:
+    kind = "sqlite" if database_url.startswith("sqlite") else "postgres"
+    async with fresh_database(kind, tmp_path / "migrated") as url:
         migrated = Database.connect(url)
         try:
             async with migrated.engine.begin() as connection:
@@ -69,16 +68,6 @@ async def test_a_new_database_is_built_as_the_migrations_build_it_and_stamped_at
             await migrated.dispose()
     assert version == HEAD_REVISION
     assert {"classes", "bookings", "slack_installations"} <= built.keys()
-
-
-@contextlib.asynccontextmanager
-async def _another_database_url(database_url: str, tmp_path: Path) -> AsyncIterator[str]:
-    """A second empty database of the same kind as ``database_url``'s."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite+aiosqlite:///{tmp_path / 'another.db'}"
-    else:
-        async with fresh_postgres_database() as url:
-            yield url
 
 
 def _schema(connection: Connection) -> dict[str, Any]:

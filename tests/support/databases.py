@@ -10,6 +10,7 @@ import os
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -46,3 +47,14 @@ async def fresh_postgres_database() -> AsyncIterator[str]:
             await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
             await connection.close()
+
+
+@asynccontextmanager
+async def fresh_database(kind: str, folder: Path) -> AsyncIterator[str]:
+    """A new, empty database of ``kind``: "sqlite", a file in ``folder``; "postgres", ``fresh_postgres_database``.
+    Yields its SQLAlchemy URL."""
+    if kind == "sqlite":
+        yield f"sqlite+aiosqlite:///{folder / 'classbot.db'}"
+    else:
+        async with fresh_postgres_database() as url:
+            yield url
